@@ -1,0 +1,1 @@
+//! Loading AsyncAPI documents (HELPER: spec loader)

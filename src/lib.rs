@@ -1,0 +1,1 @@
+//! Showcases (generated code is added later).
