@@ -1,1 +1,9 @@
-fn main() {}
+//! Generates the showcase APIs from the documents in `specs/`.
+
+fn main() -> Result<(), asyncapi_codegen::Error> {
+    // The Kraken WebSockets API v1, in AsyncAPI 3.0 (two channels, one per
+    // server) and in the seed's AsyncAPI 2.0 shape (one channel).
+    asyncapi_codegen::generate("specs/kraken.yaml")?;
+    asyncapi_codegen::generate("specs/kraken_2_0.yaml")?;
+    Ok(())
+}

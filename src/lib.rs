@@ -1,1 +1,18 @@
-//! Showcases (generated code is added later).
+//! Showcases of `asyncapi-codegen` and `asyncapi-runtime`: code generated
+//! by `build.rs` from the documents in `specs/`.
+
+#![deny(warnings)]
+
+/// Kraken's WebSockets API v1, generated from `specs/kraken.yaml`
+/// (AsyncAPI 3.0): channel `public` on `ws.kraken.com` and channel
+/// `private` on `ws-auth.kraken.com`.
+pub mod kraken {
+    asyncapi_runtime::include_api!("kraken");
+}
+
+/// Kraken's general messages in the seed blog's AsyncAPI 2.0 shape (one
+/// channel `/`, `publish`/`subscribe`), generated from
+/// `specs/kraken_2_0.yaml`, whose payloads are `$ref`s into `kraken.yaml`.
+pub mod kraken_2_0 {
+    asyncapi_runtime::include_api!("kraken_2_0");
+}

@@ -111,8 +111,8 @@ pub enum ErrorKind {
 /// An error from reading an AsyncAPI document or generating code from it.
 ///
 /// Its message names the place (file and JSON pointer) and, where it helps,
-/// what to do.
-#[derive(Debug)]
+/// what to do. `Debug` shows the same text as `Display`, so that a
+/// `build.rs` whose `main` returns `Result<(), Error>` reports it readably.
 pub struct Error {
     kind: ErrorKind,
     location: Option<Location>,
@@ -189,6 +189,16 @@ impl fmt::Display for Error {
         f.write_str(&self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        if let Some(source) = &self.source {
+            write!(f, "\n  caused by: {source}")?;
         }
         Ok(())
     }

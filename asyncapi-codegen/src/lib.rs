@@ -1,8 +1,178 @@
 //! Generate Rust from AsyncAPI documents, in `build.rs`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), asyncapi_codegen::Error> {
+//!     asyncapi_codegen::generate("specs/kraken.yaml")
+//! }
+//! ```
+//!
+//! writes `$OUT_DIR/kraken.rs`, which the crate includes inside a module:
+//!
+//! ```ignore
+//! pub mod kraken {
+//!     asyncapi_runtime::include_api!("kraken");
+//! }
+//! ```
+//!
+//! The generated module holds
+//! - `types`: a Rust type for every payload and header schema (through
+//!   typify);
+//! - per channel, `ClientMessage` (what clients send) and `ServerMessage`
+//!   (what the server sends): enums that decode a JSON frame into the right
+//!   variant by the values that discriminate the messages
+//!   (`ServerMessage::from_json(frame)`), and encode with serde;
+//! - `servers`: the URL of every server the document names.
+//!
+//! For a document with one channel the enums sit at the root of the module;
+//! with several, in `channels::<channel_id>` (and re-exported at the root
+//! where their names do not clash).
+//!
+//! Reading documents: AsyncAPI 2.0.0–2.6.0 and 3.0.0–3.1.0, YAML or JSON,
+//! split over local files by `$ref`. Every error names the file and JSON
+//! pointer of the problem.
 
 #![warn(missing_docs)]
 
+mod dispatch;
 mod error;
+pub mod ir;
+mod messages;
+mod names;
+mod output;
 pub mod spec;
+mod types;
 
 pub use error::{pointer_tokens, Error, ErrorKind, Location, Result};
+pub use ir::Perspective;
+
+use std::path::{Path, PathBuf};
+
+/// Generates Rust for the AsyncAPI document at `path` into
+/// `$OUT_DIR/<file stem>.rs`, from `build.rs`.
+///
+/// The same as `Generator::new(path).generate()`.
+pub fn generate(path: impl AsRef<Path>) -> Result<()> {
+    Generator::new(path).generate().map(|_| ())
+}
+
+/// Generates Rust for one AsyncAPI document, with settings.
+///
+/// ```no_run
+/// # fn main() -> Result<(), asyncapi_codegen::Error> {
+/// asyncapi_codegen::Generator::new("specs/chat.yaml")
+///     .with_perspective(asyncapi_codegen::Perspective::Client)
+///     .with_file_name("chat_api.rs")
+///     .generate()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Generator {
+    path: PathBuf,
+    out_dir: Option<PathBuf>,
+    file_name: Option<String>,
+    perspective: Perspective,
+}
+
+impl Generator {
+    /// A generator for the document at `path` (relative paths are relative
+    /// to the current directory, which for `build.rs` is the package root).
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Generator {
+            path: path.as_ref().to_path_buf(),
+            out_dir: None,
+            file_name: None,
+            perspective: Perspective::default(),
+        }
+    }
+
+    /// Where to write the file (default: `$OUT_DIR`).
+    pub fn with_out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The name of the file to write (default: the document's file stem
+    /// with `.rs`, e.g. `kraken.rs` for `specs/kraken.yaml`).
+    pub fn with_file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Which side the document describes (default: the server, i.e. the
+    /// WebSocket endpoint). Set [`Perspective::Client`] for documents
+    /// written from a client's point of view: their `send` operations (or
+    /// 2.x `subscribe`) are then what clients send.
+    pub fn with_perspective(mut self, perspective: Perspective) -> Self {
+        self.perspective = perspective;
+        self
+    }
+
+    /// The name of the file [`Generator::generate`] writes.
+    pub fn file_name(&self) -> String {
+        self.file_name.clone().unwrap_or_else(|| {
+            let stem = self
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "api".to_string());
+            format!("{stem}.rs")
+        })
+    }
+
+    /// The generated code as a token stream, without touching the file
+    /// system beyond reading the document.
+    pub fn generate_tokens(&self) -> Result<proc_macro2::TokenStream> {
+        self.load().map(|(_, tokens)| tokens)
+    }
+
+    /// The generated code as formatted text, starting with the `@generated`
+    /// header: exactly what [`Generator::generate`] writes.
+    pub fn generate_string(&self) -> Result<String> {
+        let (_, tokens) = self.load()?;
+        output::format(&self.source_name(), tokens)
+    }
+
+    /// Writes the generated file (only when its content changed, so that
+    /// cargo does not rebuild needlessly) and prints
+    /// `cargo:rerun-if-changed` for the document and every file it
+    /// references. Returns the path written.
+    pub fn generate(&self) -> Result<PathBuf> {
+        let (docs, tokens) = self.load()?;
+        for file in docs.files() {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+        let text = output::format(&self.source_name(), tokens)?;
+        let dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Output,
+                    None,
+                    "OUT_DIR is not set, so there is nowhere to write the generated code",
+                )
+                .with_hint("call generate() from build.rs, or set a directory with Generator::with_out_dir")
+            })?,
+        };
+        let path = dir.join(self.file_name());
+        output::write_if_changed(&path, &text)?;
+        Ok(path)
+    }
+
+    /// The name the header gives the document (its file name only, so that
+    /// output does not depend on where the build runs).
+    fn source_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    fn load(&self) -> Result<(spec::Documents, proc_macro2::TokenStream)> {
+        let docs = spec::Documents::load(&self.path)?;
+        let api = ir::Api::build(&docs, self.perspective)?;
+        let tokens = output::module(&docs, &api)?;
+        Ok((docs, tokens))
+    }
+}

@@ -1,1 +1,714 @@
-//! Loading AsyncAPI documents (HELPER: spec loader)
+//! Loading AsyncAPI documents: the root file and every local file its
+//! `$ref`s reach, parsed once into JSON values, with every `$ref` checked.
+//!
+//! Everything after loading reads the documents through [`Documents`]: values
+//! are addressed by [`Location`] (a file and a JSON pointer), and `$ref`s are
+//! followed with [`Documents::deref`] and [`Documents::resolve_ref`].
+//!
+//! What a `$ref` may be: a JSON pointer into the same file (`#/a/b`), a
+//! relative file path (`common/x.yaml`), or both (`../common/x.yaml#/a`).
+//! The fragment is percent-decoded, then read as a JSON pointer (`~0` is `~`,
+//! `~1` is `/`). Remote documents (`https://...`) are refused: a build never
+//! uses the network.
+
+mod parse;
+mod reference;
+mod version;
+
+pub use version::{Version, SUPPORTED_VERSIONS};
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use reference::{split_pointer, Reference};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Members whose values are data (examples, defaults, constants), not parts of
+/// the document: a `$ref` inside them is not a reference.
+const DATA_KEYWORDS: &[&str] = &["examples", "example", "default", "const", "enum"];
+
+/// Members whose keys are names chosen by the author (schema properties,
+/// components, channels...), so that a member named `default` or `examples`
+/// in them is not data.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "dependentSchemas",
+    "dependencies",
+    "channels",
+    "operations",
+    "servers",
+    "messages",
+    "schemas",
+    "parameters",
+    "securitySchemes",
+    "correlationIds",
+    "operationTraits",
+    "messageTraits",
+    "serverVariables",
+    "variables",
+    "serverBindings",
+    "channelBindings",
+    "operationBindings",
+    "messageBindings",
+    "replies",
+    "replyAddresses",
+    "externalDocs",
+    "tags",
+];
+
+/// How many `$ref`s may have to be followed inside the JSON pointers of other
+/// `$ref`s, one within the other, to resolve one `$ref`.
+const MAX_NESTED_REFS: usize = 64;
+
+/// One file: where it is, as displayed, and what it holds.
+#[derive(Debug)]
+struct File {
+    path: PathBuf,
+    value: Value,
+}
+
+/// An AsyncAPI document: the root file and every local file its `$ref`s
+/// reach, each read and parsed once. Immutable once loaded.
+///
+/// Every `$ref` in the files (outside examples, defaults, `const` and `enum`)
+/// has been checked to resolve: to a file that was loaded and a place in it
+/// that exists, without a cycle of `$ref`s.
+#[derive(Debug)]
+pub struct Documents {
+    /// Root first, then the others in the order they were first referenced.
+    files: Vec<File>,
+    /// Every spelling met for a file (displayed path and the lexical paths
+    /// `$ref`s led to) to its index.
+    by_path: HashMap<PathBuf, usize>,
+    /// Canonical path to index: one file, whatever the spelling.
+    by_canonical: HashMap<PathBuf, usize>,
+    version: Version,
+    /// Every `$ref` object met while checking, to the first value its chain
+    /// of `$ref`s leads to that is not a `$ref`.
+    resolved: HashMap<Location, Location>,
+}
+
+impl Documents {
+    /// Loads the root document and every local file its `$ref`s reach;
+    /// checks that every `$ref` resolves (no dangling target, no remote, no
+    /// cycle of `$ref`s) and that `asyncapi` is a supported version.
+    ///
+    /// The root is displayed in errors as given; a referenced file as the
+    /// directory of the file that refers to it joined with the `$ref`'s path,
+    /// without `.` and `..`.
+    pub fn load(root: impl AsRef<Path>) -> Result<Documents> {
+        let root = root.as_ref();
+        let text = read_text(root).map_err(|e| match e {
+            ReadError::Io(e) => Error::io(
+                ErrorKind::Io,
+                root,
+                &format!("cannot read the AsyncAPI document `{}`", root.display()),
+                e,
+            ),
+            ReadError::NotUtf8(e) => e,
+        })?;
+        Self::from_root(root, &text)
+    }
+
+    /// Loads a root document from `text` as if it had been read from `path`
+    /// (which names it in errors, tells JSON from YAML by its extension, and
+    /// is where relative `$ref`s start from). Files it references are read
+    /// from disk.
+    pub fn load_str(path: impl AsRef<Path>, text: &str) -> Result<Documents> {
+        Self::from_root(path.as_ref(), text)
+    }
+
+    fn from_root(path: &Path, text: &str) -> Result<Documents> {
+        let whole = Location::file(path);
+        let value = parse::parse(path, text)?.ok_or_else(|| {
+            Error::at(
+                ErrorKind::Invalid,
+                &whole,
+                format!(
+                    "`{}` is empty; an AsyncAPI document is a mapping with at least `asyncapi` and `info`",
+                    path.display()
+                ),
+            )
+        })?;
+        if !value.is_object() {
+            return Err(Error::at(
+                ErrorKind::Invalid,
+                &whole,
+                format!(
+                    "the top level of the AsyncAPI document `{}` must be a mapping, found {}",
+                    path.display(),
+                    version::describe(&value)
+                ),
+            ));
+        }
+        let version = Version::of_document(&value, &whole)?;
+        let mut docs = Documents {
+            files: Vec::new(),
+            by_path: HashMap::new(),
+            by_canonical: HashMap::new(),
+            version,
+            resolved: HashMap::new(),
+        };
+        docs.add(path.to_path_buf(), canonical(path), value);
+
+        // Read every file that a `$ref` names, breadth first.
+        let mut references = Vec::new();
+        let mut next = 0;
+        while next < docs.files.len() {
+            let mut found = Vec::new();
+            let file = &docs.files[next];
+            collect_refs(&file.value, &Location::file(&file.path), false, &mut found);
+            for (at, reference) in found {
+                let parsed = Reference::parse(&reference, &at)?;
+                if let Some(relative) = &parsed.file {
+                    docs.load_referenced(&at, &reference, relative)?;
+                }
+                references.push(at);
+            }
+            next += 1;
+        }
+
+        // Check that each `$ref` leads somewhere, and remember where.
+        let resolved = {
+            let mut resolver = Resolver::new(&docs);
+            for at in references {
+                resolver.deref(at, &mut Chain::default())?;
+            }
+            resolver.done
+        };
+        docs.resolved = resolved;
+        Ok(docs)
+    }
+
+    fn add(&mut self, path: PathBuf, canonical: PathBuf, value: Value) -> usize {
+        let index = self.files.len();
+        self.by_path.insert(path.clone(), index);
+        self.by_canonical.insert(canonical, index);
+        self.files.push(File { path, value });
+        index
+    }
+
+    /// Reads the file that `reference` (the `$ref` at `at`) names by the
+    /// relative path `relative`, unless it was read already.
+    fn load_referenced(
+        &mut self,
+        at: &Location,
+        reference: &str,
+        relative: &Path,
+    ) -> Result<usize> {
+        let path = reference::join(&at.file, relative);
+        if let Some(&index) = self.by_path.get(&path) {
+            return Ok(index);
+        }
+        let unreadable = |e: std::io::Error| {
+            Error::at(
+                ErrorKind::DanglingRef,
+                at,
+                format!(
+                    "`$ref` \"{}\" names the file `{}`, which cannot be read: {e}",
+                    reference.escape_debug(),
+                    path.display()
+                ),
+            )
+            .with_hint(format!(
+                "a relative path is resolved against the directory of the file that holds the `$ref` (`{}`)",
+                directory_of(&at.file).display()
+            ))
+            .with_source(e)
+        };
+        let canonical = std::fs::canonicalize(&path).map_err(unreadable)?;
+        if let Some(&index) = self.by_canonical.get(&canonical) {
+            self.by_path.insert(path, index);
+            return Ok(index);
+        }
+        let referenced_by = format!("`{}` is referenced by the `$ref` at {at}", path.display());
+        let text = read_text(&path).map_err(|e| match e {
+            ReadError::Io(e) => unreadable(e),
+            ReadError::NotUtf8(e) => add_note(e, &referenced_by),
+        })?;
+        let value = parse::parse(&path, &text)
+            .map_err(|e| add_note(e, &referenced_by))?
+            .ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Invalid,
+                    &Location::file(&path),
+                    format!(
+                        "`{}` is empty, but the `$ref` at {at} refers to it",
+                        path.display()
+                    ),
+                )
+            })?;
+        Ok(self.add(path, canonical, value))
+    }
+
+    /// The root document's location (its file, empty pointer).
+    pub fn root(&self) -> Location {
+        Location::file(&self.files[0].path)
+    }
+
+    /// The declared AsyncAPI version.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// Every file read, root first, as displayed in errors (for
+    /// `cargo:rerun-if-changed`).
+    pub fn files(&self) -> Vec<&Path> {
+        self.files.iter().map(|f| f.path.as_path()).collect()
+    }
+
+    /// The index of the loaded file that `file` names, in any spelling.
+    fn file_index(&self, file: &Path) -> Option<usize> {
+        if let Some(&index) = self.by_path.get(file) {
+            return Some(index);
+        }
+        let canonical = std::fs::canonicalize(file).ok()?;
+        self.by_canonical.get(&canonical).copied()
+    }
+
+    /// The value at a location, without following `$ref`s. Error (kind
+    /// Invalid) if the pointer does not exist.
+    pub fn get(&self, loc: &Location) -> Result<&Value> {
+        let index = self
+            .file_index(&loc.file)
+            .ok_or_else(|| not_loaded(loc, &loc.file))?;
+        let tokens = split_pointer(&loc.pointer).map_err(|why| {
+            Error::at(
+                ErrorKind::Invalid,
+                loc,
+                format!("not a valid JSON pointer: {why}"),
+            )
+        })?;
+        let mut value = &self.files[index].value;
+        for (i, token) in tokens.iter().enumerate() {
+            value = match child(value, token) {
+                Some(child) => child,
+                None => {
+                    let mut parent = Location::file(&loc.file);
+                    for token in &tokens[..i] {
+                        parent = parent.join(token);
+                    }
+                    return Err(Error::at(
+                        ErrorKind::Invalid,
+                        loc,
+                        format!("there is nothing here: {}", missing(&parent, value, token)),
+                    ));
+                }
+            };
+        }
+        Ok(value)
+    }
+
+    /// The target of the `$ref` string `reference` found at `base` (the
+    /// object holding the `$ref`); relative file paths resolve against
+    /// base's file. `$ref`s met on the way along the JSON pointer are
+    /// followed, so the location returned holds the target itself.
+    pub fn resolve_ref(&self, base: &Location, reference: &str) -> Result<Location> {
+        Resolver::new(self).resolve(base, reference, &mut Chain::default())
+    }
+
+    /// If the value at `loc` is an object with a string `$ref`, follows it
+    /// (repeatedly) to the first value that is not a reference; returns that
+    /// value's location and the value. Otherwise returns `loc` and its value.
+    pub fn deref(&self, loc: &Location) -> Result<(Location, &Value)> {
+        if let Some(target) = self.resolved.get(loc) {
+            return Ok((target.clone(), self.get(target)?));
+        }
+        let value = self.get(loc)?;
+        if ref_of(value).is_none() {
+            return Ok((loc.clone(), value));
+        }
+        let target = Resolver::new(self).deref(loc.clone(), &mut Chain::default())?;
+        let value = self.get(&target)?;
+        Ok((target, value))
+    }
+
+    /// The file a relative `$ref` path written in `base`'s file names, as
+    /// loaded.
+    fn referenced_file(&self, base: &Location, reference: &str, relative: &Path) -> Result<&Path> {
+        let path = reference::join(&base.file, relative);
+        match self.file_index(&path) {
+            Some(index) => Ok(&self.files[index].path),
+            None => Err(Error::at(
+                ErrorKind::DanglingRef,
+                base,
+                format!(
+                    "`$ref` \"{}\" names the file `{}`, which was not loaded with the document",
+                    reference.escape_debug(),
+                    path.display()
+                ),
+            )),
+        }
+    }
+}
+
+/// The `$ref` string of a reference object.
+fn ref_of(value: &Value) -> Option<&str> {
+    value.as_object()?.get("$ref")?.as_str()
+}
+
+/// The member `token` of an object, or the item it numbers of an array.
+fn child<'v>(value: &'v Value, token: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(map) => map.get(token),
+        Value::Array(items) => items.get(array_index(token)?),
+        _ => None,
+    }
+}
+
+/// An array index as RFC 6901 writes it: digits, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (token.len() > 1 && token.starts_with('0')) {
+        return None;
+    }
+    token.parse().ok()
+}
+
+/// Why `token` leads nowhere from `value`, found at `at`.
+fn missing(at: &Location, value: &Value, token: &str) -> String {
+    let token = token.escape_debug();
+    match value {
+        Value::Object(map) if map.is_empty() => {
+            format!("{at} is an empty mapping, with no member \"{token}\"")
+        }
+        Value::Object(map) => {
+            const SHOWN: usize = 12;
+            let mut names: Vec<String> = map
+                .keys()
+                .take(SHOWN)
+                .map(|k| format!("\"{}\"", k.escape_debug()))
+                .collect();
+            if map.len() > SHOWN {
+                names.push(format!("and {} more", map.len() - SHOWN));
+            }
+            format!(
+                "{at} has no member \"{token}\" (it has {})",
+                names.join(", ")
+            )
+        }
+        Value::Array(items) => format!(
+            "{at} is a sequence of {} item{}, with no item \"{token}\"",
+            items.len(),
+            if items.len() == 1 { "" } else { "s" }
+        ),
+        other => format!(
+            "{at} is {}, which has no member \"{token}\"",
+            version::describe(other)
+        ),
+    }
+}
+
+fn not_loaded(at: &Location, file: &Path) -> Error {
+    Error::at(
+        ErrorKind::Invalid,
+        at,
+        format!(
+            "`{}` is not one of the files loaded with the document",
+            file.display()
+        ),
+    )
+}
+
+/// The directory a relative `$ref` in `file` starts from, for messages.
+fn directory_of(file: &Path) -> &Path {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// `error` with `note` added to its hint.
+fn add_note(error: Error, note: &str) -> Error {
+    let hint = match error.hint() {
+        Some(hint) => format!("{hint}; {note}"),
+        None => note.to_string(),
+    };
+    error.with_hint(hint)
+}
+
+/// Every `$ref` string in `value` (found at `at`) with the location of the
+/// object holding it, in document order, skipping data members. `name_map`:
+/// the keys of `value` are names, not keywords.
+fn collect_refs(value: &Value, at: &Location, name_map: bool, out: &mut Vec<(Location, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                out.push((at.clone(), reference.clone()));
+            }
+            for (key, member) in map {
+                if !name_map && DATA_KEYWORDS.contains(&key.as_str()) {
+                    continue;
+                }
+                let names = !name_map && NAME_MAPS.contains(&key.as_str());
+                if member.is_object() || member.is_array() {
+                    collect_refs(member, &at.join(key), names, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.is_object() || item.is_array() {
+                    collect_refs(item, &at.index(i), false, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The canonical path of `path`, or its absolute lexical form if it has none
+/// (a document given as text for a file that does not exist).
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        reference::normalize(&absolute)
+    })
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    NotUtf8(Error),
+}
+
+fn read_text(path: &Path) -> std::result::Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ReadError::NotUtf8(Error::at(
+            ErrorKind::Syntax,
+            &Location::file(path),
+            format!(
+                "{}:{line}:{column}: the file is not UTF-8 text",
+                path.display()
+            ),
+        ))
+    })
+}
+
+/// The `$ref` objects being followed, in order.
+#[derive(Default)]
+struct Chain {
+    order: Vec<Location>,
+    members: HashSet<Location>,
+}
+
+impl Chain {
+    fn push(&mut self, at: Location) {
+        self.members.insert(at.clone());
+        self.order.push(at);
+    }
+
+    /// The error for meeting `again`, already in the chain, once more.
+    fn cycle(&self, again: &Location, through: Option<(&Location, &str)>) -> Error {
+        let start = self.order.iter().position(|l| l == again).unwrap_or(0);
+        let mut names: Vec<String> = self.order[start..]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        names.push(again.to_string());
+        let mut message = format!("`$ref`s form a cycle: {}", names.join(" → "));
+        if let Some((base, reference)) = through {
+            message += &format!(
+                " (the JSON pointer of `$ref` \"{}\" at {base} goes through {again}, which is a `$ref` still being resolved)",
+                reference.escape_debug()
+            );
+        }
+        Error::at(ErrorKind::RefCycle, again, message)
+            .with_hint("a chain of `$ref`s must end at a value that is not itself a `$ref`")
+    }
+}
+
+/// Follows `$ref`s, remembering where each chain ended.
+struct Resolver<'d> {
+    docs: &'d Documents,
+    done: HashMap<Location, Location>,
+    nested: usize,
+}
+
+impl<'d> Resolver<'d> {
+    fn new(docs: &'d Documents) -> Self {
+        Resolver {
+            docs,
+            done: HashMap::new(),
+            nested: 0,
+        }
+    }
+
+    /// The first location from `start` on, following `$ref`s, that does not
+    /// hold a `$ref`.
+    fn deref(&mut self, start: Location, chain: &mut Chain) -> Result<Location> {
+        let mark = chain.order.len();
+        let mut current = start;
+        let target = loop {
+            if let Some(target) = self
+                .done
+                .get(&current)
+                .or_else(|| self.docs.resolved.get(&current))
+            {
+                break target.clone();
+            }
+            let value = self.docs.get(&current)?;
+            let Some(reference) = ref_of(value) else {
+                break current;
+            };
+            if chain.members.contains(&current) {
+                return Err(chain.cycle(&current, None));
+            }
+            chain.push(current.clone());
+            current = self.resolve(&current, reference, chain)?;
+        };
+        for at in chain.order.drain(mark..) {
+            chain.members.remove(&at);
+            self.done.insert(at, target.clone());
+        }
+        Ok(target)
+    }
+
+    /// The location that `reference`, the `$ref` of the object at `base`,
+    /// names.
+    fn resolve(&mut self, base: &Location, reference: &str, chain: &mut Chain) -> Result<Location> {
+        let parsed = Reference::parse(reference, base)?;
+        let file = match &parsed.file {
+            None => {
+                let index = self
+                    .docs
+                    .file_index(&base.file)
+                    .ok_or_else(|| not_loaded(base, &base.file))?;
+                self.docs.files[index].path.as_path()
+            }
+            Some(relative) => self.docs.referenced_file(base, reference, relative)?,
+        };
+        let mut current = Location::file(file);
+        let mut value = self.docs.get(&current)?;
+        for token in &parsed.tokens {
+            loop {
+                if let Some(next) = child(value, token) {
+                    current = current.join(token);
+                    value = next;
+                    break;
+                }
+                if ref_of(value).is_none() {
+                    let mut target = Location::file(file);
+                    for token in &parsed.tokens {
+                        target = target.join(token);
+                    }
+                    return Err(Error::at(
+                        ErrorKind::DanglingRef,
+                        base,
+                        format!(
+                            "`$ref` \"{}\" points nowhere: there is nothing at {target}, because {}",
+                            reference.escape_debug(),
+                            missing(&current, value, token)
+                        ),
+                    ));
+                }
+                // The pointer goes through another `$ref`: follow it.
+                if chain.members.contains(&current) {
+                    return Err(chain.cycle(&current, Some((base, reference))));
+                }
+                if self.nested >= MAX_NESTED_REFS {
+                    return Err(Error::at(
+                        ErrorKind::UnsupportedRef,
+                        base,
+                        format!(
+                            "resolving `$ref` \"{}\" means following `$ref`s inside the JSON pointers of \
+                             other `$ref`s more than {MAX_NESTED_REFS} levels deep",
+                            reference.escape_debug()
+                        ),
+                    ));
+                }
+                self.nested += 1;
+                let through = self.deref(current.clone(), chain);
+                self.nested -= 1;
+                current = through?;
+                value = self.docs.get(&current)?;
+            }
+        }
+        Ok(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Documents> {
+        Documents::load_str("mem/x.yaml", text)
+    }
+
+    const HEAD: &str = "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n";
+
+    #[test]
+    fn follows_chains_and_pointers_through_refs() {
+        let docs = load(&format!(
+            "{HEAD}components:\n  messages:\n    a: {{$ref: '#/components/messages/b'}}\n    b: {{$ref: '#/components/x/payload'}}\n  x: {{$ref: '#/components/y'}}\n  y:\n    payload: {{type: string}}\n"
+        ))
+        .unwrap();
+        let a = docs.root().join("components").join("messages").join("a");
+        let (at, value) = docs.deref(&a).unwrap();
+        assert_eq!(at.to_string(), "mem/x.yaml#/components/y/payload");
+        assert_eq!(value["type"], "string");
+        let target = docs.resolve_ref(&a, "#/components/messages/b").unwrap();
+        assert_eq!(target.pointer, "/components/messages/b");
+    }
+
+    #[test]
+    fn a_pointer_through_its_own_ref_is_a_cycle() {
+        let e = load(&format!(
+            "{HEAD}components:\n  a: {{$ref: '#/components/a/b'}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::RefCycle, "{e}");
+        assert_eq!(
+            e.location().unwrap().to_string(),
+            "mem/x.yaml#/components/a"
+        );
+    }
+
+    #[test]
+    fn data_members_are_not_references() {
+        let docs = load(&format!(
+            "{HEAD}components:\n  schemas:\n    s:\n      examples: [{{$ref: nowhere.yaml}}]\n      default: {{$ref: '#/nope'}}\n      properties:\n        default: {{$ref: '#/components/schemas/s'}}\n"
+        ))
+        .unwrap();
+        assert_eq!(docs.resolved.len(), 1);
+        let e = load(&format!(
+            "{HEAD}components:\n  schemas:\n    s:\n      properties:\n        enum: {{$ref: '#/nope'}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DanglingRef);
+    }
+
+    #[test]
+    fn get_reports_what_is_missing() {
+        let docs = load(&format!("{HEAD}list: [1, 2]\n")).unwrap();
+        assert_eq!(docs.get(&docs.root().join("list").index(1)).unwrap(), 2);
+        let e = docs.get(&docs.root().join("list").join("01")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert_eq!(
+            e.to_string(),
+            "mem/x.yaml#/list/01: there is nothing here: mem/x.yaml#/list is a sequence of 2 items, with no item \"01\""
+        );
+        let e = docs
+            .get(&docs.root().join("info").join("nope").join("deeper"))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "mem/x.yaml#/info has no member \"nope\" (it has \"title\", \"version\")"
+            ),
+            "{e}"
+        );
+        let e = docs.get(&Location::file("other.yaml")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+    }
+}

@@ -1,0 +1,233 @@
+//! The generated module as a whole: how its parts are laid out, formatting
+//! (once, at the edge, with prettyplease), and writing the file.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::Api;
+use crate::messages::{self, doc_attrs, item_docs, MessageEnum};
+use crate::names::{self, Scope};
+use crate::spec::Documents;
+use crate::types;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Lints the generated code must not trip in users' crates (which may deny
+/// warnings): it is not theirs to fix.
+fn lint_allows() -> TokenStream {
+    quote! {
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery,
+            missing_docs,
+            missing_debug_implementations,
+            dead_code,
+            unused_imports,
+            unused_qualifications,
+            non_camel_case_types,
+            non_snake_case,
+            unreachable_pub,
+            elided_lifetimes_in_paths,
+            rustdoc::all
+        )]
+    }
+}
+
+/// The generated module's items.
+pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
+    let allow = lint_allows();
+    let types = types::generate(docs, api)?;
+    let types_tokens = &types.tokens;
+    let mut items = vec![quote! {
+        /// Rust types for the document's payload and header schemas.
+        pub mod types {
+            #types_tokens
+        }
+    }];
+
+    let title = &api.title;
+    let version = &api.version;
+    let asyncapi = &api.asyncapi;
+    let info_doc = doc_attrs(
+        &[Some(format!("{title} {version}").as_str()), api.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    );
+    items.push(quote! {
+        #info_doc
+        pub mod info {
+            /// `info.title`
+            pub const TITLE: &str = #title;
+            /// `info.version`: the version of the API.
+            pub const VERSION: &str = #version;
+            /// The AsyncAPI version the document is written in.
+            pub const ASYNCAPI: &str = #asyncapi;
+        }
+    });
+
+    if !api.servers.is_empty() {
+        let mut scope = Scope::default();
+        let servers = api.servers.iter().map(|server| {
+            let ident = names::ident(&scope.claim(names::const_name(&server.id)));
+            let url = &server.url;
+            let first = format!("Server `{}`: `{url}`.", server.id);
+            let doc = item_docs(Some(&first), &server.docs);
+            quote! {
+                #doc
+                pub const #ident: &str = #url;
+            }
+        });
+        items.push(quote! {
+            /// The URLs of the servers the document names.
+            pub mod servers {
+                #(#servers)*
+            }
+        });
+    }
+
+    let channels: Vec<usize> = (0..api.channels.len())
+        .filter(|&c| !messages::channel_enums(api, c).is_empty())
+        .collect();
+    if channels.len() == 1 {
+        items.extend(channel_items(docs, api, channels[0], &types, &quote!(types))?);
+    } else if !channels.is_empty() {
+        let mut scope = Scope::default();
+        let mut modules = Vec::new();
+        let mut exported: HashMap<String, Vec<syn::Ident>> = HashMap::new();
+        for &c in &channels {
+            let channel = &api.channels[c];
+            let module = names::ident(&scope.claim(module_name(&channel.id)));
+            let body = channel_items(docs, api, c, &types, &quote!(super::super::types))?;
+            for item in item_names(api, c) {
+                exported.entry(item).or_default().push(module.clone());
+            }
+            let doc = item_docs(Some(&channel_title(api, c)), &channel.docs);
+            modules.push(quote! {
+                #doc
+                pub mod #module {
+                    #(#body)*
+                }
+            });
+        }
+        items.push(quote! {
+            /// The document's channels, one module each.
+            pub mod channels {
+                #(#modules)*
+            }
+        });
+        let mut unique: Vec<(&String, &syn::Ident)> = exported
+            .iter()
+            .filter(|(_, modules)| modules.len() == 1)
+            .map(|(name, modules)| (name, &modules[0]))
+            .collect();
+        unique.sort();
+        for (name, module) in unique {
+            let name = names::ident(name);
+            items.push(quote!(pub use self::channels::#module::#name;));
+        }
+    }
+    Ok(quote! { #(#allow #items)* })
+}
+
+/// A module name for a channel id (`/` and other names without letters
+/// become `root`).
+fn module_name(id: &str) -> String {
+    if id.chars().any(char::is_alphanumeric) {
+        names::snake_name(id)
+    } else {
+        "root".to_string()
+    }
+}
+
+fn channel_title(api: &Api, channel: usize) -> String {
+    let channel = &api.channels[channel];
+    match &channel.address {
+        Some(address) => format!("Channel `{}` (address `{address}`).", channel.id),
+        None => format!("Channel `{}`.", channel.id),
+    }
+}
+
+/// The names of the items [`channel_items`] writes.
+fn item_names(api: &Api, channel: usize) -> Vec<String> {
+    let mut out: Vec<String> = messages::channel_enums(api, channel)
+        .into_iter()
+        .map(|(_, e)| e.name)
+        .collect();
+    if api.channels[channel].address.is_some() {
+        out.push("ADDRESS".to_string());
+    }
+    out
+}
+
+/// The items of one channel: its address and message enums.
+fn channel_items(
+    docs: &Documents,
+    api: &Api,
+    channel: usize,
+    types: &types::Types,
+    types_path: &TokenStream,
+) -> Result<Vec<TokenStream>> {
+    let mut items = Vec::new();
+    let ch = &api.channels[channel];
+    if let Some(address) = &ch.address {
+        let doc = format!(" The channel's address: `{address}`.");
+        items.push(quote! {
+            #[doc = #doc]
+            pub const ADDRESS: &str = #address;
+        });
+    }
+    for (direction, spec) in messages::channel_enums(api, channel) {
+        let who = match direction {
+            crate::ir::Direction::ClientToServer => "clients send",
+            crate::ir::Direction::ServerToClient => "the server sends",
+        };
+        let summary = format!(
+            "Every message {who} on channel `{}`; decode a frame with `from_json`.",
+            ch.id
+        );
+        items.push(messages::message_enum(
+            docs,
+            api,
+            &MessageEnum {
+                name: spec.name,
+                variants: spec.variants,
+            },
+            &summary,
+            types_path,
+            &types.payloads,
+        )?);
+    }
+    Ok(items)
+}
+
+/// Formats the module with prettyplease under the `@generated` header.
+pub fn format(source: &str, tokens: TokenStream) -> Result<String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Error::new(
+            ErrorKind::Output,
+            None,
+            format!("internal: the generated code does not parse: {e}"),
+        )
+        .with_hint("this is a bug in asyncapi-codegen; please report it with the document")
+    })?;
+    let body = prettyplease::unparse(&file);
+    Ok(format!(
+        "// @generated by asyncapi-codegen {} from `{source}`. Do not edit: change the document instead.\n\n{body}",
+        env!("CARGO_PKG_VERSION"),
+    ))
+}
+
+/// Writes `text` to `path` unless the file already holds exactly that.
+pub fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(ErrorKind::Output, dir, "cannot create the directory", e))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| Error::io(ErrorKind::Output, path, "cannot write the generated code", e))
+}

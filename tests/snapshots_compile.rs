@@ -1,0 +1,38 @@
+//! The code this package compiled (under `#![deny(warnings)]`, see
+//! `src/lib.rs`) is byte for byte the snapshot checked in under
+//! `asyncapi-codegen/tests/output/`, for every document in `specs/`: the
+//! snapshots compile.
+
+use std::path::Path;
+
+#[test]
+fn compiled_code_is_the_snapshot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out_dir = Path::new(env!("OUT_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("specs")).expect("specs/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            continue;
+        }
+        let built = std::fs::read_to_string(out_dir.join(format!("{stem}.rs")))
+            .unwrap_or_else(|e| panic!("build.rs did not generate {stem}.rs ({e}): add {} to build.rs", path.display()));
+        let snapshot = std::fs::read_to_string(
+            root.join("asyncapi-codegen/tests/output").join(format!("{stem}.rs")),
+        )
+        .unwrap_or_else(|e| panic!("no snapshot for {stem} ({e}): run the asyncapi-codegen snapshot test with EXPECTORATE=overwrite"));
+        assert!(
+            built == snapshot,
+            "the code generated for {} differs from its snapshot: run `EXPECTORATE=overwrite cargo test -p asyncapi-codegen --test snapshots` and review the diff",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "expected the documents of specs/, checked {checked}");
+}
