@@ -38,7 +38,10 @@ macro_rules! check_table {
                 }
                 (Variant(name), other) => failures.push(format!(
                     "{frame}: expected {name}, got {:?}",
-                    other.as_ref().map(|m| m.variant_name()).map_err(|e| e.to_string())
+                    other
+                        .as_ref()
+                        .map(|m| m.variant_name())
+                        .map_err(|e| e.to_string())
                 )),
                 (Fails(pieces), Err(error)) => {
                     let text = error.to_string();
@@ -48,7 +51,9 @@ macro_rules! check_table {
                         }
                     }
                     if by_value.is_ok() && !error.is_malformed() {
-                        failures.push(format!("{frame}: Deserialize accepted what from_json refused"));
+                        failures.push(format!(
+                            "{frame}: Deserialize accepted what from_json refused"
+                        ));
                     }
                 }
                 (Fails(_), Ok(message)) => failures.push(format!(
@@ -126,8 +131,14 @@ fn public_server_frames() {
             Variant("BookUpdateBothSides"),
         ),
         // Near misses.
-        (r#"{"event":"heartbeatx"}"#, Fails(&["heartbeatx", "Heartbeat"])),
-        (r#"{"event":"addOrderStatus","status":"ok"}"#, Fails(&["addOrderStatus"])),
+        (
+            r#"{"event":"heartbeatx"}"#,
+            Fails(&["heartbeatx", "Heartbeat"]),
+        ),
+        (
+            r#"{"event":"addOrderStatus","status":"ok"}"#,
+            Fails(&["addOrderStatus"]),
+        ),
         (
             r#"[340,{"a":["1",3,"3"]},"tickerx","XBT/USD"]"#,
             Fails(&["tickerx", "Ticker"]),
@@ -139,7 +150,10 @@ fn public_server_frames() {
         (r#"[1,2,3]"#, Fails(&["Ticker"])),
         (r#"{"event":"pong""#, Fails(&["EOF"])),
         ("not json", Fails(&["not json"])),
-        (r#""ping""#, Fails(&["\"ping\"", "expected an object", "expected an array"])),
+        (
+            r#""ping""#,
+            Fails(&["\"ping\"", "expected an object", "expected an array"]),
+        ),
     ];
     check_table!(public::ServerMessage, cases);
 }
@@ -178,7 +192,10 @@ fn private_frames() {
             r#"{"event":"cancelOrder","token":"abc","txid":["OGTT3Y-C6I3P-XRI6HX"]}"#,
             Variant("CancelOrder"),
         ),
-        (r#"{"event":"cancelAll","token":"abc"}"#, Variant("CancelAll")),
+        (
+            r#"{"event":"cancelAll","token":"abc"}"#,
+            Variant("CancelAll"),
+        ),
         (
             r#"{"event":"cancelAllOrdersAfter","token":"abc","timeout":60}"#,
             Variant("CancelAllOrdersAfter"),

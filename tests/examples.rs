@@ -25,13 +25,27 @@ fn decode(
     use kraken::channels::{private, public};
     use Direction::{ClientToServer as C, ServerToClient as S};
     match (document, channel, direction) {
-        ("kraken", "public", C) => run(public::ClientMessage::from_json(frame), |m| m.variant_name()),
-        ("kraken", "public", S) => run(public::ServerMessage::from_json(frame), |m| m.variant_name()),
-        ("kraken", "private", C) => run(private::ClientMessage::from_json(frame), |m| m.variant_name()),
-        ("kraken", "private", S) => run(private::ServerMessage::from_json(frame), |m| m.variant_name()),
-        ("kraken_2_0", "/", C) => run(kraken_2_0::ClientMessage::from_json(frame), |m| m.variant_name()),
-        ("kraken_2_0", "/", S) => run(kraken_2_0::ServerMessage::from_json(frame), |m| m.variant_name()),
-        other => Err(format!("no generated enum for {other:?}: add it to this test")),
+        ("kraken", "public", C) => run(public::ClientMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        ("kraken", "public", S) => run(public::ServerMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        ("kraken", "private", C) => run(private::ClientMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        ("kraken", "private", S) => run(private::ServerMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        ("kraken_2_0", "/", C) => run(kraken_2_0::ClientMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        ("kraken_2_0", "/", S) => run(kraken_2_0::ServerMessage::from_json(frame), |m| {
+            m.variant_name()
+        }),
+        other => Err(format!(
+            "no generated enum for {other:?}: add it to this test"
+        )),
     }
 }
 
@@ -48,10 +62,15 @@ fn every_example_round_trips_through_its_own_variant() {
                 for (m, variant) in api.enum_variants(c, direction) {
                     let message = &api.messages[m];
                     if message.examples.is_empty() {
-                        failures.push(format!("{}: message {} has no example", document, message.key));
+                        failures.push(format!(
+                            "{}: message {} has no example",
+                            document, message.key
+                        ));
                     }
                     for example in &message.examples {
-                        let Some(payload) = &example.payload else { continue };
+                        let Some(payload) = &example.payload else {
+                            continue;
+                        };
                         let frame = payload.to_string();
                         checked += 1;
                         match decode(document, &channel.id, direction, &frame) {

@@ -21,8 +21,13 @@ fn compiled_code_is_the_snapshot() {
         ) {
             continue;
         }
-        let built = std::fs::read_to_string(out_dir.join(format!("{stem}.rs")))
-            .unwrap_or_else(|e| panic!("build.rs did not generate {stem}.rs ({e}): add {} to build.rs", path.display()));
+        let built =
+            std::fs::read_to_string(out_dir.join(format!("{stem}.rs"))).unwrap_or_else(|e| {
+                panic!(
+                    "build.rs did not generate {stem}.rs ({e}): add {} to build.rs",
+                    path.display()
+                )
+            });
         let snapshot = std::fs::read_to_string(
             root.join("asyncapi-codegen/tests/output").join(format!("{stem}.rs")),
         )
@@ -34,5 +39,8 @@ fn compiled_code_is_the_snapshot() {
         );
         checked += 1;
     }
-    assert!(checked >= 2, "expected the documents of specs/, checked {checked}");
+    assert!(
+        checked >= 2,
+        "expected the documents of specs/, checked {checked}"
+    );
 }

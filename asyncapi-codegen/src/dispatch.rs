@@ -166,7 +166,9 @@ fn facts(docs: &Documents, at: &Location, facts: &mut Facts, depth: usize) -> Re
     facts.min_items = facts.min_items.or(as_usize(map.get("minItems")));
     facts.max_items = facts.max_items.or(as_usize(map.get("maxItems")));
     if let Some(Value::String(discriminator)) = map.get("discriminator") {
-        facts.discriminator.get_or_insert_with(|| discriminator.clone());
+        facts
+            .discriminator
+            .get_or_insert_with(|| discriminator.clone());
     }
     if let Some(Value::Object(discriminator)) = map.get("discriminator") {
         if let Some(Value::String(name)) = discriminator.get("propertyName") {
@@ -372,8 +374,7 @@ pub fn prune(variants: &mut [(String, Vec<Rule>)]) {
     let base: Vec<Vec<Rule>> = variants.iter().map(|(_, r)| shallow(r)).collect();
     for i in 0..variants.len() {
         let mine = values_only(&base[i]);
-        let tied = (0..variants.len())
-            .any(|j| j != i && !separated(&mine, &values_only(&base[j])));
+        let tied = (0..variants.len()).any(|j| j != i && !separated(&mine, &values_only(&base[j])));
         if !tied {
             variants[i].1 = base[i].clone();
         }

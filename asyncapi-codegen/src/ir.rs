@@ -338,7 +338,9 @@ fn key_in(location: &Location, collection: &str) -> Option<String> {
 
 impl<'d> Builder<'d> {
     fn api(&mut self) -> &mut Api {
-        self.api.as_mut().expect("the api is set before it is filled")
+        self.api
+            .as_mut()
+            .expect("the api is set before it is filled")
     }
 
     fn build(mut self) -> Result<Api> {
@@ -357,12 +359,10 @@ impl<'d> Builder<'d> {
                 .with_hint("every AsyncAPI document needs `info` with `title` and `version`"))
             }
         };
-        let title = string_member(info, &info_loc, "title")?.ok_or_else(|| {
-            Error::at(ErrorKind::Invalid, &info_loc, "`info` has no `title`")
-        })?;
-        let api_version = string_member(info, &info_loc, "version")?.ok_or_else(|| {
-            Error::at(ErrorKind::Invalid, &info_loc, "`info` has no `version`")
-        })?;
+        let title = string_member(info, &info_loc, "title")?
+            .ok_or_else(|| Error::at(ErrorKind::Invalid, &info_loc, "`info` has no `title`"))?;
+        let api_version = string_member(info, &info_loc, "version")?
+            .ok_or_else(|| Error::at(ErrorKind::Invalid, &info_loc, "`info` has no `version`"))?;
         self.api = Some(Api {
             asyncapi: version.raw.clone(),
             title,
@@ -449,33 +449,35 @@ impl<'d> Builder<'d> {
 
     fn channel_servers(&self, channel: &Value, location: &Location) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for (i, server) in array_member(channel, location, "servers")?.iter().enumerate() {
+        for (i, server) in array_member(channel, location, "servers")?
+            .iter()
+            .enumerate()
+        {
             let at = location.join("servers").index(i);
-            let id = match server {
-                // 2.x: server names.
-                Value::String(name) => name.clone(),
-                // 3.x: references to `#/servers/<id>`.
-                Value::Object(_) => {
-                    let target = match server.get("$ref").and_then(Value::as_str) {
-                        Some(reference) => self.docs.resolve_ref(&at, reference)?,
-                        None => at.clone(),
-                    };
-                    key_in(&target, "servers").ok_or_else(|| {
-                        Error::at(
-                            ErrorKind::Invalid,
-                            &at,
-                            format!("`{target}` is not one of the document's `servers`"),
-                        )
-                    })?
-                }
-                _ => {
-                    return Err(Error::at(
+            let id =
+                match server {
+                    // 2.x: server names.
+                    Value::String(name) => name.clone(),
+                    // 3.x: references to `#/servers/<id>`.
+                    Value::Object(_) => {
+                        let target = match server.get("$ref").and_then(Value::as_str) {
+                            Some(reference) => self.docs.resolve_ref(&at, reference)?,
+                            None => at.clone(),
+                        };
+                        key_in(&target, "servers").ok_or_else(|| {
+                            Error::at(
+                                ErrorKind::Invalid,
+                                &at,
+                                format!("`{target}` is not one of the document's `servers`"),
+                            )
+                        })?
+                    }
+                    _ => return Err(Error::at(
                         ErrorKind::Invalid,
                         &at,
                         "a channel's `servers` entry must be a server name or a reference to one",
-                    ))
-                }
-            };
+                    )),
+                };
             if !self.api_ref().servers.iter().any(|s| s.id == id) {
                 return Err(Error::at(
                     ErrorKind::Invalid,
@@ -489,7 +491,9 @@ impl<'d> Builder<'d> {
     }
 
     fn api_ref(&self) -> &Api {
-        self.api.as_ref().expect("the api is set before it is filled")
+        self.api
+            .as_ref()
+            .expect("the api is set before it is filled")
     }
 
     fn channels_v3(&mut self, doc: &Value, root: &Location) -> Result<()> {
@@ -569,7 +573,11 @@ impl<'d> Builder<'d> {
             let direction = self.direction(receives);
             let channel_at = location.join("channel");
             let channel_value = op.get("channel").ok_or_else(|| {
-                Error::at(ErrorKind::Invalid, &location, "the operation has no `channel`")
+                Error::at(
+                    ErrorKind::Invalid,
+                    &location,
+                    "the operation has no `channel`",
+                )
             })?;
             let channel = self.channel_for(&channel_at, channel_value)?;
             let messages = match op.get("messages") {
@@ -632,7 +640,12 @@ impl<'d> Builder<'d> {
     }
 
     /// The messages of a list of references (3.x operation/reply `messages`).
-    fn message_refs(&mut self, holder: &Value, location: &Location, key: &str) -> Result<Vec<usize>> {
+    fn message_refs(
+        &mut self,
+        holder: &Value,
+        location: &Location,
+        key: &str,
+    ) -> Result<Vec<usize>> {
         let count = array_member(holder, location, key)?.len();
         (0..count)
             .map(|i| self.message(&location.join(key).index(i)))
@@ -703,12 +716,8 @@ impl<'d> Builder<'d> {
 
     fn direction(&self, described_app_receives: bool) -> Direction {
         match (self.perspective, described_app_receives) {
-            (Perspective::Server, true) | (Perspective::Client, false) => {
-                Direction::ClientToServer
-            }
-            (Perspective::Server, false) | (Perspective::Client, true) => {
-                Direction::ServerToClient
-            }
+            (Perspective::Server, true) | (Perspective::Client, false) => Direction::ClientToServer,
+            (Perspective::Server, false) | (Perspective::Client, true) => Direction::ServerToClient,
         }
     }
 
@@ -725,15 +734,19 @@ impl<'d> Builder<'d> {
             return Ok(index);
         }
         if !value.is_object() {
-            return Err(Error::at(ErrorKind::Invalid, &location, "a message must be an object"));
+            return Err(Error::at(
+                ErrorKind::Invalid,
+                &location,
+                "a message must be an object",
+            ));
         }
         let key = key_in(&location, "messages")
             .or_else(|| key_in(at, "messages"))
             .map(Ok)
             .or_else(|| {
-                ["name", "messageId", "title"].iter().find_map(|field| {
-                    string_member(value, &location, field).transpose()
-                })
+                ["name", "messageId", "title"]
+                    .iter()
+                    .find_map(|field| string_member(value, &location, field).transpose())
             })
             .transpose()?
             .unwrap_or_else(|| format!("message{}", self.api_ref().messages.len() + 1));
@@ -774,7 +787,10 @@ impl<'d> Builder<'d> {
             }
         };
         let mut examples = Vec::new();
-        for (i, example) in array_member(value, &location, "examples")?.iter().enumerate() {
+        for (i, example) in array_member(value, &location, "examples")?
+            .iter()
+            .enumerate()
+        {
             let ex_loc = location.join("examples").index(i);
             let example = match example {
                 Value::Object(_) => example,
@@ -810,25 +826,28 @@ impl<'d> Builder<'d> {
     }
 
     /// Where a message's payload schema is, after checking its schema format.
-    fn payload_schema(&self, location: &Location, message: &Value, is_v3: bool) -> Result<Location> {
+    fn payload_schema(
+        &self,
+        location: &Location,
+        message: &Value,
+        is_v3: bool,
+    ) -> Result<Location> {
         let at = location.join("payload");
         let (_, payload) = self.docs.deref(&at)?;
-        let (format, format_at, schema_at) = if is_v3
-            && payload.get("schemaFormat").is_some()
-            && payload.get("schema").is_some()
-        {
-            (
-                string_member(payload, &at, "schemaFormat")?,
-                at.join("schemaFormat"),
-                at.join("schema"),
-            )
-        } else {
-            (
-                string_member(message, location, "schemaFormat")?,
-                location.join("schemaFormat"),
-                at,
-            )
-        };
+        let (format, format_at, schema_at) =
+            if is_v3 && payload.get("schemaFormat").is_some() && payload.get("schema").is_some() {
+                (
+                    string_member(payload, &at, "schemaFormat")?,
+                    at.join("schemaFormat"),
+                    at.join("schema"),
+                )
+            } else {
+                (
+                    string_member(message, location, "schemaFormat")?,
+                    location.join("schemaFormat"),
+                    at,
+                )
+            };
         if let Some(format) = format {
             if !is_json_schema_format(&format) {
                 return Err(Error::at(

@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(type_name("self"), "Self_");
         assert_eq!(snake_name("/"), "unnamed");
         assert_eq!(snake_name("type"), "type_");
-        assert_eq!(snake_name("user/{userId}/signedup"), "user_user_id_signedup");
+        assert_eq!(
+            snake_name("user/{userId}/signedup"),
+            "user_user_id_signedup"
+        );
         assert_eq!(const_name("public"), "PUBLIC");
         assert_eq!(const_name("ws-auth"), "WS_AUTH");
     }

@@ -50,10 +50,13 @@ pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
     let version = &api.version;
     let asyncapi = &api.asyncapi;
     let info_doc = doc_attrs(
-        &[Some(format!("{title} {version}").as_str()), api.description.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>(),
+        &[
+            Some(format!("{title} {version}").as_str()),
+            api.description.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>(),
     );
     items.push(quote! {
         #info_doc
@@ -91,7 +94,13 @@ pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
         .filter(|&c| !messages::channel_enums(api, c).is_empty())
         .collect();
     if channels.len() == 1 {
-        items.extend(channel_items(docs, api, channels[0], &types, &quote!(types))?);
+        items.extend(channel_items(
+            docs,
+            api,
+            channels[0],
+            &types,
+            &quote!(types),
+        )?);
     } else if !channels.is_empty() {
         let mut scope = Scope::default();
         let mut modules = Vec::new();
@@ -228,6 +237,12 @@ pub fn write_if_changed(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(ErrorKind::Output, dir, "cannot create the directory", e))?;
     }
-    std::fs::write(path, text)
-        .map_err(|e| Error::io(ErrorKind::Output, path, "cannot write the generated code", e))
+    std::fs::write(path, text).map_err(|e| {
+        Error::io(
+            ErrorKind::Output,
+            path,
+            "cannot write the generated code",
+            e,
+        )
+    })
 }

@@ -111,10 +111,7 @@ impl<'d> Collector<'d> {
         self.defs.insert(at.clone(), (name.clone(), None));
         let value = self.docs.get(at)?;
         let schema = self.rewrite(value, at)?;
-        self.defs
-            .get_mut(at)
-            .expect("inserted above")
-            .1 = Some(schema);
+        self.defs.get_mut(at).expect("inserted above").1 = Some(schema);
         Ok(name)
     }
 

@@ -28,10 +28,7 @@ fn every_spec_matches_its_snapshot() {
         let text = generator
             .generate_string()
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        expectorate::assert_contents(
-            format!("tests/output/{}", generator.file_name()),
-            &text,
-        );
+        expectorate::assert_contents(format!("tests/output/{}", generator.file_name()), &text);
         seen += 1;
     }
     assert!(seen >= 2, "expected the documents of specs/, found {seen}");
