@@ -16,3 +16,6 @@ pub mod kraken {
 pub mod kraken_2_0 {
     asyncapi_runtime::include_api!("kraken_2_0");
 }
+
+pub mod book;
+pub mod mock;

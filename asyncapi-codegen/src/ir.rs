@@ -229,6 +229,8 @@ pub struct CorrelationId {
     pub expression: String,
     /// Prose.
     pub description: Option<String>,
+    /// Where it is defined.
+    pub location: Location,
 }
 
 impl CorrelationId {
@@ -783,6 +785,7 @@ impl<'d> Builder<'d> {
                 Some(CorrelationId {
                     expression,
                     description: string_member(cid, &cid_loc, "description")?,
+                    location: cid_loc,
                 })
             }
         };

@@ -34,12 +34,17 @@
 
 #![warn(missing_docs)]
 
+mod client;
+mod correlation;
 mod dispatch;
 mod error;
 pub mod ir;
 mod messages;
 mod names;
 mod output;
+mod parameters;
+mod requests;
+mod server;
 pub mod spec;
 mod types;
 
@@ -73,6 +78,7 @@ pub struct Generator {
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     perspective: Perspective,
+    sides: output::Sides,
 }
 
 impl Generator {
@@ -84,6 +90,10 @@ impl Generator {
             out_dir: None,
             file_name: None,
             perspective: Perspective::default(),
+            sides: output::Sides {
+                client: true,
+                server: true,
+            },
         }
     }
 
@@ -106,6 +116,20 @@ impl Generator {
     /// 2.x `subscribe`) are then what clients send.
     pub fn with_perspective(mut self, perspective: Perspective) -> Self {
         self.perspective = perspective;
+        self
+    }
+
+    /// Whether to generate a typed `Client` (and `Sender`) per channel
+    /// (default: yes).
+    pub fn with_client(mut self, client: bool) -> Self {
+        self.sides.client = client;
+        self
+    }
+
+    /// Whether to generate a `Handler` trait (and `Service`) per channel
+    /// (default: yes).
+    pub fn with_server(mut self, server: bool) -> Self {
+        self.sides.server = server;
         self
     }
 
@@ -172,7 +196,7 @@ impl Generator {
     fn load(&self) -> Result<(spec::Documents, proc_macro2::TokenStream)> {
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
-        let tokens = output::module(&docs, &api)?;
+        let tokens = output::module(&docs, &api, self.sides)?;
         Ok((docs, tokens))
     }
 }

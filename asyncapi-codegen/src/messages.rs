@@ -2,6 +2,7 @@
 //! `ServerMessage` (what the server sends), one variant per message, decoded
 //! through a dispatch table.
 
+use crate::correlation::Correlation;
 use crate::dispatch::{self, Rule, TableInput};
 use crate::error::Result;
 use crate::ir::{Api, Direction, Docs};
@@ -61,6 +62,7 @@ pub fn message_enum(
     summary: &str,
     types: &TokenStream,
     payloads: &[Option<TokenStream>],
+    correlations: &[Option<Correlation>],
 ) -> Result<TokenStream> {
     let rt = quote!(::asyncapi_runtime::__private);
     let name = names::ident(&spec.name);
@@ -70,6 +72,8 @@ pub fn message_enum(
     let mut serialize_arms = Vec::new();
     let mut name_arms = Vec::new();
     let mut from_impls = Vec::new();
+    let mut correlation_arms = Vec::new();
+    let mut correlation_paths: Vec<&Correlation> = Vec::new();
     let mut table_variants: Vec<(String, Vec<Rule>)> = Vec::new();
     let payload_type = |m: usize| match &payloads[m] {
         Some(path) => quote!(#types::#path),
@@ -106,6 +110,17 @@ pub fn message_enum(
             Self::#ident(message) => #rt::serde::Serialize::serialize(message, serializer)
         });
         name_arms.push(quote!(Self::#ident(_) => #variant));
+        let correlation = match &correlations[*m] {
+            Some(correlation) => {
+                if !correlation_paths.iter().any(|c| c.path == correlation.path) {
+                    correlation_paths.push(correlation);
+                }
+                let tokens = correlation.tokens();
+                quote!(::std::option::Option::Some(#tokens))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        correlation_arms.push(quote!(Self::#ident(_) => #correlation));
         // `From` only where the payload type is this variant's alone.
         let ty_text = ty.to_string();
         if all_types.iter().filter(|t| **t == ty_text).count() == 1 {
@@ -129,6 +144,8 @@ pub fn message_enum(
         variants: table_variants,
     });
     let variant_names = spec.variants.iter().map(|(_, v)| v);
+    let correlation_paths = correlation_paths.iter().map(|c| c.path_tokens());
+    let enum_name = &spec.name;
     let enum_doc = doc_attrs(&[summary]);
     let unknown = quote! {
         _ => ::std::result::Result::Err(<#rt::serde_json::Error as #rt::serde::de::Error>::custom(
@@ -201,6 +218,33 @@ pub fn message_enum(
             }
         }
 
+        impl #rt::message::Message for #name {
+            const ENUM_NAME: &'static str = #enum_name;
+            const CORRELATION_PATHS: &'static [&'static [#rt::dispatch::Seg]] = &[#(#correlation_paths),*];
+
+            fn from_json(frame: &str) -> ::std::result::Result<Self, #rt::dispatch::DecodeError> {
+                Self::from_json(frame)
+            }
+
+            fn to_json(&self) -> ::std::result::Result<::std::string::String, #rt::serde_json::Error> {
+                Self::to_json(self)
+            }
+
+            fn to_value(&self) -> ::std::result::Result<#rt::serde_json::Value, #rt::serde_json::Error> {
+                #rt::serde_json::to_value(self)
+            }
+
+            fn variant_name(&self) -> &'static str {
+                Self::variant_name(self)
+            }
+
+            fn correlation(&self) -> ::std::option::Option<#rt::message::Correlation> {
+                match self {
+                    #(#correlation_arms,)*
+                }
+            }
+        }
+
         impl ::std::str::FromStr for #name {
             type Err = #rt::dispatch::DecodeError;
 
@@ -213,7 +257,9 @@ pub fn message_enum(
     })
 }
 
-/// The enums of one channel: client side first.
+/// The enums of one channel: client side first. Both are there even when a
+/// side sends nothing (an enum without variants), so that the client and the
+/// server of the channel have both types.
 pub fn channel_enums(api: &Api, channel: usize) -> Vec<(Direction, MessageEnum)> {
     let channel = &api.channels[channel];
     let mut out = Vec::new();
@@ -222,9 +268,6 @@ pub fn channel_enums(api: &Api, channel: usize) -> Vec<(Direction, MessageEnum)>
         (Direction::ServerToClient, "ServerMessage"),
     ] {
         let messages = channel.messages(direction);
-        if messages.is_empty() {
-            continue;
-        }
         out.push((
             direction,
             MessageEnum {

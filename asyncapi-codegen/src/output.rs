@@ -1,12 +1,13 @@
 //! The generated module as a whole: how its parts are laid out, formatting
 //! (once, at the edge, with prettyplease), and writing the file.
 
+use crate::correlation::{self, Correlation};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use crate::messages::{self, doc_attrs, item_docs, MessageEnum};
 use crate::names::{self, Scope};
 use crate::spec::Documents;
-use crate::types;
+use crate::{client, parameters, requests, server, types};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ fn lint_allows() -> TokenStream {
             unused_qualifications,
             non_camel_case_types,
             non_snake_case,
+            unreachable_patterns,
             unreachable_pub,
             elided_lifetimes_in_paths,
             rustdoc::all
@@ -34,10 +36,40 @@ fn lint_allows() -> TokenStream {
     }
 }
 
+/// What to generate besides types and message enums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides {
+    /// A `Client` and `Sender` per channel.
+    pub client: bool,
+    /// A `Handler` trait and `Service` per channel.
+    pub server: bool,
+}
+
+/// Everything the items of one channel are made from.
+struct Parts<'a> {
+    docs: &'a Documents,
+    api: &'a Api,
+    types: &'a types::Types,
+    correlations: &'a [Option<Correlation>],
+    sides: Sides,
+}
+
 /// The generated module's items.
-pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
+pub fn module(docs: &Documents, api: &Api, sides: Sides) -> Result<TokenStream> {
     let allow = lint_allows();
     let types = types::generate(docs, api)?;
+    let correlations = api
+        .messages
+        .iter()
+        .map(|m| correlation::of(docs, m))
+        .collect::<Result<Vec<_>>>()?;
+    let parts = Parts {
+        docs,
+        api,
+        types: &types,
+        correlations: &correlations,
+        sides,
+    };
     let types_tokens = &types.tokens;
     let mut items = vec![quote! {
         /// Rust types for the document's payload and header schemas.
@@ -71,17 +103,19 @@ pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
     });
 
     if !api.servers.is_empty() {
-        let mut scope = Scope::default();
-        let servers = api.servers.iter().map(|server| {
-            let ident = names::ident(&scope.claim(names::const_name(&server.id)));
-            let url = &server.url;
-            let first = format!("Server `{}`: `{url}`.", server.id);
-            let doc = item_docs(Some(&first), &server.docs);
-            quote! {
-                #doc
-                pub const #ident: &str = #url;
-            }
-        });
+        let servers = api
+            .servers
+            .iter()
+            .zip(server_idents(api))
+            .map(|(server, ident)| {
+                let url = &server.url;
+                let first = format!("Server `{}`: `{url}`.", server.id);
+                let doc = item_docs(Some(&first), &server.docs);
+                quote! {
+                    #doc
+                    pub const #ident: &str = #url;
+                }
+            });
         items.push(quote! {
             /// The URLs of the servers the document names.
             pub mod servers {
@@ -91,16 +125,13 @@ pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
     }
 
     let channels: Vec<usize> = (0..api.channels.len())
-        .filter(|&c| !messages::channel_enums(api, c).is_empty())
+        .filter(|&c| {
+            let ch = &api.channels[c];
+            !ch.client_messages.is_empty() || !ch.server_messages.is_empty()
+        })
         .collect();
     if channels.len() == 1 {
-        items.extend(channel_items(
-            docs,
-            api,
-            channels[0],
-            &types,
-            &quote!(types),
-        )?);
+        items.extend(channel_items(&parts, channels[0], &quote!(self))?);
     } else if !channels.is_empty() {
         let mut scope = Scope::default();
         let mut modules = Vec::new();
@@ -108,8 +139,8 @@ pub fn module(docs: &Documents, api: &Api) -> Result<TokenStream> {
         for &c in &channels {
             let channel = &api.channels[c];
             let module = names::ident(&scope.claim(module_name(&channel.id)));
-            let body = channel_items(docs, api, c, &types, &quote!(super::super::types))?;
-            for item in item_names(api, c) {
+            let body = channel_items(&parts, c, &quote!(super::super))?;
+            for item in item_names(&parts, c) {
                 exported.entry(item).or_default().push(module.clone());
             }
             let doc = item_docs(Some(&channel_title(api, c)), &channel.docs);
@@ -158,8 +189,10 @@ fn channel_title(api: &Api, channel: usize) -> String {
     }
 }
 
-/// The names of the items [`channel_items`] writes.
-fn item_names(api: &Api, channel: usize) -> Vec<String> {
+/// The names of the items [`channel_items`] writes (that [`module`]
+/// re-exports at the root where they are unique).
+fn item_names(parts: &Parts<'_>, channel: usize) -> Vec<String> {
+    let api = parts.api;
     let mut out: Vec<String> = messages::channel_enums(api, channel)
         .into_iter()
         .map(|(_, e)| e.name)
@@ -167,17 +200,51 @@ fn item_names(api: &Api, channel: usize) -> Vec<String> {
     if api.channels[channel].address.is_some() {
         out.push("ADDRESS".to_string());
     }
+    out.push("SERVERS".to_string());
+    out.push("Parameters".to_string());
+    let mut scope = channel_scope();
+    for request in requests::incoming(api, channel, parts.correlations, &mut scope) {
+        out.extend(request.reply_enum);
+    }
+    if parts.sides.client {
+        out.extend(["Client".to_string(), "Sender".to_string()]);
+    }
+    if parts.sides.server {
+        out.extend(["Context", "Handler", "Service"].map(String::from));
+    }
     out
 }
 
-/// The items of one channel: its address and message enums.
+/// The names a channel's module holds besides reply enums.
+fn channel_scope() -> Scope {
+    Scope::with_reserved([
+        "ADDRESS",
+        "SERVERS",
+        "Parameters",
+        "ClientMessage",
+        "ServerMessage",
+        "Client",
+        "Sender",
+        "Context",
+        "Handler",
+        "Service",
+        "types",
+        "servers",
+        "info",
+        "channels",
+    ])
+}
+
+/// The items of one channel: its address, servers, parameters, message
+/// enums, reply enums, client and server. `root` is the path from the
+/// channel's module to the generated module's root.
 fn channel_items(
-    docs: &Documents,
-    api: &Api,
+    parts: &Parts<'_>,
     channel: usize,
-    types: &types::Types,
-    types_path: &TokenStream,
+    root: &TokenStream,
 ) -> Result<Vec<TokenStream>> {
+    let (docs, api) = (parts.docs, parts.api);
+    let types_path = quote!(#root::types);
     let mut items = Vec::new();
     let ch = &api.channels[channel];
     if let Some(address) = &ch.address {
@@ -187,6 +254,16 @@ fn channel_items(
             pub const ADDRESS: &str = #address;
         });
     }
+    let servers = server_consts(api, channel);
+    let servers_doc = format!(
+        " The URLs of the servers channel `{}` is available on.",
+        ch.id
+    );
+    items.push(quote! {
+        #[doc = #servers_doc]
+        pub const SERVERS: &[&str] = &[#(#root::servers::#servers),*];
+    });
+    items.push(parameters::generate(api, channel));
     for (direction, spec) in messages::channel_enums(api, channel) {
         let who = match direction {
             crate::ir::Direction::ClientToServer => "clients send",
@@ -204,11 +281,61 @@ fn channel_items(
                 variants: spec.variants,
             },
             &summary,
-            types_path,
-            &types.payloads,
+            &types_path,
+            &parts.types.payloads,
+            parts.correlations,
         )?);
     }
+    let payload_type = |m: usize| match &parts.types.payloads[m] {
+        Some(path) => quote!(#types_path::#path),
+        None => quote!(::asyncapi_runtime::__private::serde_json::Value),
+    };
+    let mut scope = channel_scope();
+    let incoming = requests::incoming(api, channel, parts.correlations, &mut scope);
+    for request in &incoming {
+        items.push(requests::reply_enum(api, request, &payload_type));
+    }
+    let has_parameters = parameters::has_parameters(api, channel);
+    if parts.sides.client {
+        items.push(client::generate(&client::ClientInput {
+            api,
+            channel,
+            incoming: &incoming,
+            payload_type: &payload_type,
+            has_parameters,
+        }));
+    }
+    if parts.sides.server {
+        items.push(server::generate(&server::ServerInput {
+            api,
+            channel,
+            incoming: &incoming,
+            payload_type: &payload_type,
+            has_parameters,
+        }));
+    }
     Ok(items)
+}
+
+/// The names of the constants in `servers`, one per server in order.
+fn server_idents(api: &Api) -> Vec<syn::Ident> {
+    let mut scope = Scope::default();
+    api.servers
+        .iter()
+        .map(|s| names::ident(&scope.claim(names::const_name(&s.id))))
+        .collect()
+}
+
+/// The constants in `servers` of the servers a channel is available on
+/// (every server, for a channel that names none).
+fn server_consts(api: &Api, channel: usize) -> Vec<syn::Ident> {
+    let wanted = &api.channels[channel].servers;
+    api.servers
+        .iter()
+        .zip(server_idents(api))
+        .filter(|(server, _)| wanted.is_empty() || wanted.contains(&server.id))
+        .map(|(_, ident)| ident)
+        .collect()
 }
 
 /// Formats the module with prettyplease under the `@generated` header.

@@ -4,15 +4,34 @@
 //! `Cargo.toml` needs `asyncapi-runtime` (and `asyncapi-codegen` as a build
 //! dependency) and nothing else.
 //!
-//! What is public here is what users touch: [`DecodeError`] (a frame that is
-//! no message of an enum), and [`include_api!`].
+//! What users touch:
+//! - [`DecodeError`]: a frame that is no message of a message enum;
+//! - [`client`]: the connection a generated `Client` drives, its
+//!   [`client::ClientConfig`] and [`client::Error`];
+//! - [`server`]: the [`server::Server`] that serves generated `Handler`s,
+//!   the per-connection [`server::Context`], [`server::Replies`],
+//!   [`server::HandlerError`], and the settings;
+//! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
+//!   certificates);
+//! - [`include_api!`].
+//!
+//! Logs go through `tracing`: one span per server connection (its id, peer
+//! and channel), events for connections, closes and frames that are no
+//! message.
 
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod constant;
 pub mod dispatch;
+pub mod message;
+pub mod server;
+pub mod tls;
+pub mod ws;
 
 pub use dispatch::DecodeError;
+pub use message::{CorrelationId, Message};
+pub use ws::{Close, Limits};
 
 /// Includes the code that `asyncapi_codegen::generate` wrote to `OUT_DIR`.
 ///
@@ -35,9 +54,14 @@ macro_rules! include_api {
 /// any release, together with the generator.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::client;
     pub use crate::constant;
     pub use crate::dispatch;
+    pub use crate::message;
+    pub use crate::server;
+    pub use crate::ws;
     pub use chrono;
+    pub use futures_core;
     pub use regress;
     pub use serde;
     pub use serde_json;

@@ -11,6 +11,7 @@
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -3618,6 +3619,7 @@ open (`o`).
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -3682,6 +3684,7 @@ pub mod info {
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -3737,6 +3740,7 @@ pub mod servers {
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -3753,6 +3757,10 @@ pub mod channels {
     pub mod public {
         /// The channel's address: `/`.
         pub const ADDRESS: &str = "/";
+        /// The URLs of the servers channel `public` is available on.
+        pub const SERVERS: &[&str] = &[super::super::servers::PUBLIC];
+        /// The channel has no parameters.
+        pub type Parameters = ();
         /// Every message clients send on channel `public`; decode a frame with `from_json`.
         #[derive(Debug, Clone, PartialEq)]
         pub enum ClientMessage {
@@ -4019,6 +4027,71 @@ pub mod channels {
                     .map_err(
                         <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
                     )
+            }
+        }
+        impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
+            const ENUM_NAME: &'static str = "ClientMessage";
+            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+            ];
+            fn from_json(
+                frame: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::dispatch::DecodeError,
+            > {
+                Self::from_json(frame)
+            }
+            fn to_json(
+                &self,
+            ) -> ::std::result::Result<
+                ::std::string::String,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                Self::to_json(self)
+            }
+            fn to_value(
+                &self,
+            ) -> ::std::result::Result<
+                ::asyncapi_runtime::__private::serde_json::Value,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                ::asyncapi_runtime::__private::serde_json::to_value(self)
+            }
+            fn variant_name(&self) -> &'static str {
+                Self::variant_name(self)
+            }
+            fn correlation(
+                &self,
+            ) -> ::std::option::Option<
+                ::asyncapi_runtime::__private::message::Correlation,
+            > {
+                match self {
+                    Self::Ping(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Subscribe(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Unsubscribe(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                }
             }
         }
         impl ::std::str::FromStr for ClientMessage {
@@ -5224,6 +5297,88 @@ pub mod channels {
                     )
             }
         }
+        impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
+            const ENUM_NAME: &'static str = "ServerMessage";
+            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+            ];
+            fn from_json(
+                frame: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::dispatch::DecodeError,
+            > {
+                Self::from_json(frame)
+            }
+            fn to_json(
+                &self,
+            ) -> ::std::result::Result<
+                ::std::string::String,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                Self::to_json(self)
+            }
+            fn to_value(
+                &self,
+            ) -> ::std::result::Result<
+                ::asyncapi_runtime::__private::serde_json::Value,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                ::asyncapi_runtime::__private::serde_json::to_value(self)
+            }
+            fn variant_name(&self) -> &'static str {
+                Self::variant_name(self)
+            }
+            fn correlation(
+                &self,
+            ) -> ::std::option::Option<
+                ::asyncapi_runtime::__private::message::Correlation,
+            > {
+                match self {
+                    Self::Pong(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::SubscriptionStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::SubscriptionStatusError(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Heartbeat(_) => ::std::option::Option::None,
+                    Self::SystemStatus(_) => ::std::option::Option::None,
+                    Self::Error(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Ticker(_) => ::std::option::Option::None,
+                    Self::Ohlc(_) => ::std::option::Option::None,
+                    Self::Trade(_) => ::std::option::Option::None,
+                    Self::Spread(_) => ::std::option::Option::None,
+                    Self::BookSnapshot(_) => ::std::option::Option::None,
+                    Self::BookUpdate(_) => ::std::option::Option::None,
+                    Self::BookUpdateBothSides(_) => ::std::option::Option::None,
+                }
+            }
+        }
         impl ::std::str::FromStr for ServerMessage {
             type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
             fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -5298,6 +5453,606 @@ pub mod channels {
                 Self::BookUpdateBothSides(message)
             }
         }
+        /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum SubscribeReply {
+            /// Message `subscriptionStatus`.
+            SubscriptionStatus(super::super::types::SubscriptionStatus),
+            /// Message `subscriptionStatusError`.
+            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+        }
+        impl ::std::convert::From<SubscribeReply> for ServerMessage {
+            fn from(reply: SubscribeReply) -> Self {
+                match reply {
+                    SubscribeReply::SubscriptionStatus(message) => {
+                        ServerMessage::SubscriptionStatus(message)
+                    }
+                    SubscribeReply::SubscriptionStatusError(message) => {
+                        ServerMessage::SubscriptionStatusError(message)
+                    }
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+            type Error = ServerMessage;
+            fn try_from(
+                message: ServerMessage,
+            ) -> ::std::result::Result<Self, ServerMessage> {
+                match message {
+                    ServerMessage::SubscriptionStatus(message) => {
+                        ::std::result::Result::Ok(
+                            SubscribeReply::SubscriptionStatus(message),
+                        )
+                    }
+                    ServerMessage::SubscriptionStatusError(message) => {
+                        ::std::result::Result::Ok(
+                            SubscribeReply::SubscriptionStatusError(message),
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatus>
+        for SubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                SubscribeReply::SubscriptionStatus(message)
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+        for SubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                SubscribeReply::SubscriptionStatusError(message)
+            }
+        }
+        /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum UnsubscribeReply {
+            /// Message `subscriptionStatus`.
+            SubscriptionStatus(super::super::types::SubscriptionStatus),
+            /// Message `subscriptionStatusError`.
+            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+        }
+        impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+            fn from(reply: UnsubscribeReply) -> Self {
+                match reply {
+                    UnsubscribeReply::SubscriptionStatus(message) => {
+                        ServerMessage::SubscriptionStatus(message)
+                    }
+                    UnsubscribeReply::SubscriptionStatusError(message) => {
+                        ServerMessage::SubscriptionStatusError(message)
+                    }
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+            type Error = ServerMessage;
+            fn try_from(
+                message: ServerMessage,
+            ) -> ::std::result::Result<Self, ServerMessage> {
+                match message {
+                    ServerMessage::SubscriptionStatus(message) => {
+                        ::std::result::Result::Ok(
+                            UnsubscribeReply::SubscriptionStatus(message),
+                        )
+                    }
+                    ServerMessage::SubscriptionStatusError(message) => {
+                        ::std::result::Result::Ok(
+                            UnsubscribeReply::SubscriptionStatusError(message),
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatus>
+        for UnsubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                UnsubscribeReply::SubscriptionStatus(message)
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+        for UnsubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                UnsubscribeReply::SubscriptionStatusError(message)
+            }
+        }
+        /// A connection to channel `public`, from the client's side.
+        ///
+        /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+        pub struct Client {
+            sender: Sender,
+            receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
+        }
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("sender", &self.sender)
+                    .finish_non_exhaustive()
+            }
+        }
+        impl Client {
+            /// Connects to channel `public` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+            pub async fn connect(
+                server_url: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                Self::connect_with(
+                        server_url,
+                        ::asyncapi_runtime::__private::client::ClientConfig::default(),
+                    )
+                    .await
+            }
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            pub async fn connect_with(
+                server_url: &str,
+                config: ::asyncapi_runtime::__private::client::ClientConfig,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                let url = ::asyncapi_runtime::__private::client::channel_url(
+                    server_url,
+                    ADDRESS,
+                )?;
+                Self::connect_url(&url, config).await
+            }
+            /// Connects to exactly `url`, whatever the channel's address.
+            pub async fn connect_url(
+                url: &str,
+                config: ::asyncapi_runtime::__private::client::ClientConfig,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
+                    ClientMessage,
+                    ServerMessage,
+                >(url, config)
+                    .await?;
+                ::std::result::Result::Ok(Client {
+                    sender: Sender { inner },
+                    receiver,
+                })
+            }
+            /// The next message that is not an awaited reply; an `Err` for a frame that is no
+            /// message (the connection goes on), then a last `Err` saying how the connection
+            /// ended, then `None`.
+            pub async fn recv(
+                &mut self,
+            ) -> ::std::option::Option<
+                ::std::result::Result<
+                    ServerMessage,
+                    ::asyncapi_runtime::__private::client::Error,
+                >,
+            > {
+                self.receiver.recv().await
+            }
+            /// A sender for other tasks.
+            pub fn sender(&self) -> Sender {
+                self.sender.clone()
+            }
+            /// Separates sending from receiving.
+            pub fn split(
+                self,
+            ) -> (
+                Sender,
+                ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
+            ) {
+                (self.sender, self.receiver)
+            }
+        }
+        impl ::std::ops::Deref for Client {
+            type Target = Sender;
+            fn deref(&self) -> &Sender {
+                &self.sender
+            }
+        }
+        impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
+            type Item = ::std::result::Result<
+                ServerMessage,
+                ::asyncapi_runtime::__private::client::Error,
+            >;
+            fn poll_next(
+                mut self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+                ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+            }
+        }
+        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+        #[derive(Debug, Clone)]
+        pub struct Sender {
+            inner: ::asyncapi_runtime::__private::client::Sender<
+                ClientMessage,
+                ServerMessage,
+            >,
+        }
+        impl Sender {
+            /// Sends a message.
+            pub async fn send(
+                &self,
+                message: impl ::std::convert::Into<ClientMessage>,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner.send(&message.into()).await
+            }
+            /// Sends `ping` and waits for its reply (`pong`).
+            ///
+            /// Check that the connection is alive.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn ping(
+                &self,
+                message: super::super::types::Ping,
+            ) -> ::std::result::Result<
+                super::super::types::Pong,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "ping",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::Pong(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::Pong(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::Ping(message),
+                    )
+                    .await
+            }
+            /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+            ///
+            /// Subscribe to a market data feed for one or more pairs.
+            ///
+            /// The server answers with one `subscriptionStatus` frame per pair.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn subscribe(
+                &self,
+                message: super::super::types::Subscribe,
+            ) -> ::std::result::Result<
+                SubscribeReply,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "subscribe",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(
+                                    message, ServerMessage::SubscriptionStatus(_) |
+                                    ServerMessage::SubscriptionStatusError(_)
+                                )
+                            },
+                            reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                                ServerMessage,
+                            >>::try_from(message),
+                        },
+                        ClientMessage::Subscribe(message),
+                    )
+                    .await
+            }
+            /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+            ///
+            /// Stop a market data feed for one or more pairs.
+            ///
+            /// The server answers with one `subscriptionStatus` frame per pair.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn unsubscribe(
+                &self,
+                message: super::super::types::Unsubscribe,
+            ) -> ::std::result::Result<
+                UnsubscribeReply,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "unsubscribe",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(
+                                    message, ServerMessage::SubscriptionStatus(_) |
+                                    ServerMessage::SubscriptionStatusError(_)
+                                )
+                            },
+                            reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                                ServerMessage,
+                            >>::try_from(message),
+                        },
+                        ClientMessage::Unsubscribe(message),
+                    )
+                    .await
+            }
+            /// This sender, with requests waiting `timeout` for their replies.
+            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+                Sender {
+                    inner: self.inner.with_timeout(timeout),
+                }
+            }
+            /// Closes the connection normally (1000).
+            pub async fn close(
+                &self,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .close(
+                        ::asyncapi_runtime::__private::ws::Close::new(
+                            ::asyncapi_runtime::__private::ws::Close::NORMAL,
+                            "",
+                        ),
+                    )
+                    .await
+            }
+            /// Whether the connection has ended.
+            pub fn is_closed(&self) -> bool {
+                self.inner.is_closed()
+            }
+            /// Waits until the connection has ended; how it ended.
+            pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
+                self.inner.closed().await
+            }
+            /// The runtime's sender underneath.
+            pub fn inner(
+                &self,
+            ) -> &::asyncapi_runtime::__private::client::Sender<
+                ClientMessage,
+                ServerMessage,
+            > {
+                &self.inner
+            }
+        }
+        /// A connection to channel `public` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+        pub type Context = ::asyncapi_runtime::__private::server::Context<
+            ServerMessage,
+            Parameters,
+        >;
+        /// The server side of channel `public`: one method per message clients send.
+        ///
+        /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+        pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// A client connected (e.g. greet it, or start pushing data). An error closes
+            /// the connection (1011, or the error's own close frame).
+            fn on_connect(
+                &self,
+                ctx: &Context,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    (),
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+            /// A client's connection ended.
+            fn on_disconnect(
+                &self,
+                ctx: &Context,
+                reason: &::asyncapi_runtime::__private::server::Disconnect,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                let _ = (ctx, reason);
+                async {}
+            }
+            /// The message to answer a frame with that is no message of the channel, a
+            /// binary frame, or a message whose handler failed (default: none). The
+            /// runtime copies the frame's correlation id into it.
+            fn error_reply(
+                &self,
+                ctx: &Context,
+                error: &::asyncapi_runtime::__private::server::FrameError,
+            ) -> ::std::option::Option<ServerMessage> {
+                let _ = (ctx, error);
+                ::std::option::Option::None
+            }
+            /// Handles `ping`.
+            ///
+            /// Check that the connection is alive.
+            ///
+            /// Ping
+            ///
+            /// Application-level ping, sent by the client.
+            ///
+            /// Asks the server whether the connection is alive; the server answers
+            /// with `pong`. This is a JSON message, unrelated to the ping and pong
+            /// control frames of the WebSocket protocol.
+            ///
+            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn ping(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Ping,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::Pong,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `subscribe`.
+            ///
+            /// Subscribe to a market data feed for one or more pairs.
+            ///
+            /// The server answers with one `subscriptionStatus` frame per pair.
+            ///
+            /// Subscribe
+            ///
+            /// Start a feed.
+            ///
+            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+            /// and are answered with one `subscriptionStatus` per pair. Private feeds
+            /// (`ownTrades`, `openOrders`) take no `pair` and need
+            /// `subscription.token`.
+            ///
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn subscribe(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Subscribe,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `unsubscribe`.
+            ///
+            /// Stop a market data feed for one or more pairs.
+            ///
+            /// The server answers with one `subscriptionStatus` frame per pair.
+            ///
+            /// Unsubscribe
+            ///
+            /// Stop a feed.
+            ///
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn unsubscribe(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Unsubscribe,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+        }
+        /// A [`Handler`] as the runtime's server serves it.
+        pub struct Service<H> {
+            handler: ::std::sync::Arc<H>,
+        }
+        impl<H> ::std::clone::Clone for Service<H> {
+            fn clone(&self) -> Self {
+                Service {
+                    handler: self.handler.clone(),
+                }
+            }
+        }
+        impl<H> ::std::fmt::Debug for Service<H> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Service")
+                    .field("address", &::std::option::Option::Some("/"))
+                    .finish_non_exhaustive()
+            }
+        }
+        impl<H: Handler> Service<H> {
+            /// Serves `handler`.
+            pub fn new(handler: H) -> Self {
+                Service {
+                    handler: ::std::sync::Arc::new(handler),
+                }
+            }
+            /// Serves a handler shared with other code.
+            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+                Service { handler }
+            }
+            /// The handler.
+            pub fn handler(&self) -> &::std::sync::Arc<H> {
+                &self.handler
+            }
+        }
+        impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
+            type Incoming = ClientMessage;
+            type Outgoing = ServerMessage;
+            type Params = Parameters;
+            fn address(&self) -> ::std::option::Option<&'static str> {
+                ::std::option::Option::Some("/")
+            }
+            fn parse_params(
+                &self,
+                params: &::asyncapi_runtime::__private::server::PathParams,
+            ) -> ::std::result::Result<Parameters, ::std::string::String> {
+                let _ = params;
+                ::std::result::Result::Ok(())
+            }
+            fn on_connect(
+                &self,
+                ctx: &Context,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    (),
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                self.handler.on_connect(ctx)
+            }
+            fn on_disconnect(
+                &self,
+                ctx: &Context,
+                reason: &::asyncapi_runtime::__private::server::Disconnect,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                self.handler.on_disconnect(ctx, reason)
+            }
+            fn handle(
+                &self,
+                ctx: &Context,
+                message: ClientMessage,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::std::vec::Vec<ServerMessage>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                async move {
+                    match message {
+                        ClientMessage::Ping(message) => {
+                            self.handler
+                                .ping(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies.into_iter().map(ServerMessage::Pong).collect()
+                                })
+                        }
+                        ClientMessage::Subscribe(message) => {
+                            self.handler
+                                .subscribe(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::Unsubscribe(message) => {
+                            self.handler
+                                .unsubscribe(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                        .collect()
+                                })
+                        }
+                    }
+                }
+            }
+            fn error_reply(
+                &self,
+                ctx: &Context,
+                error: &::asyncapi_runtime::__private::server::FrameError,
+            ) -> ::std::option::Option<ServerMessage> {
+                self.handler.error_reply(ctx, error)
+            }
+        }
     }
     /// Channel `private` (address `/`).
     ///
@@ -5309,6 +6064,10 @@ pub mod channels {
     pub mod private {
         /// The channel's address: `/`.
         pub const ADDRESS: &str = "/";
+        /// The URLs of the servers channel `private` is available on.
+        pub const SERVERS: &[&str] = &[super::super::servers::PRIVATE];
+        /// The channel has no parameters.
+        pub type Parameters = ();
         /// Every message clients send on channel `private`; decode a frame with `from_json`.
         #[derive(Debug, Clone, PartialEq)]
         pub enum ClientMessage {
@@ -6047,6 +6806,111 @@ pub mod channels {
                     .map_err(
                         <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
                     )
+            }
+        }
+        impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
+            const ENUM_NAME: &'static str = "ClientMessage";
+            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+            ];
+            fn from_json(
+                frame: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::dispatch::DecodeError,
+            > {
+                Self::from_json(frame)
+            }
+            fn to_json(
+                &self,
+            ) -> ::std::result::Result<
+                ::std::string::String,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                Self::to_json(self)
+            }
+            fn to_value(
+                &self,
+            ) -> ::std::result::Result<
+                ::asyncapi_runtime::__private::serde_json::Value,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                ::asyncapi_runtime::__private::serde_json::to_value(self)
+            }
+            fn variant_name(&self) -> &'static str {
+                Self::variant_name(self)
+            }
+            fn correlation(
+                &self,
+            ) -> ::std::option::Option<
+                ::asyncapi_runtime::__private::message::Correlation,
+            > {
+                match self {
+                    Self::Ping(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Subscribe(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Unsubscribe(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::AddOrder(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::EditOrder(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelOrder(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelAll(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelAllOrdersAfter(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                }
             }
         }
         impl ::std::str::FromStr for ClientMessage {
@@ -7006,6 +7870,123 @@ pub mod channels {
                     )
             }
         }
+        impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
+            const ENUM_NAME: &'static str = "ServerMessage";
+            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+            ];
+            fn from_json(
+                frame: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::dispatch::DecodeError,
+            > {
+                Self::from_json(frame)
+            }
+            fn to_json(
+                &self,
+            ) -> ::std::result::Result<
+                ::std::string::String,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                Self::to_json(self)
+            }
+            fn to_value(
+                &self,
+            ) -> ::std::result::Result<
+                ::asyncapi_runtime::__private::serde_json::Value,
+                ::asyncapi_runtime::__private::serde_json::Error,
+            > {
+                ::asyncapi_runtime::__private::serde_json::to_value(self)
+            }
+            fn variant_name(&self) -> &'static str {
+                Self::variant_name(self)
+            }
+            fn correlation(
+                &self,
+            ) -> ::std::option::Option<
+                ::asyncapi_runtime::__private::message::Correlation,
+            > {
+                match self {
+                    Self::Pong(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::SubscriptionStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::SubscriptionStatusError(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::Heartbeat(_) => ::std::option::Option::None,
+                    Self::SystemStatus(_) => ::std::option::Option::None,
+                    Self::Error(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::OwnTrades(_) => ::std::option::Option::None,
+                    Self::OpenOrders(_) => ::std::option::Option::None,
+                    Self::AddOrderStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::EditOrderStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelOrderStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelAllStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                    Self::CancelAllOrdersAfterStatus(_) => {
+                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                            path: &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
+                            ],
+                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                        })
+                    }
+                }
+            }
+        }
         impl ::std::str::FromStr for ServerMessage {
             type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
             fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -7082,6 +8063,924 @@ pub mod channels {
         for ServerMessage {
             fn from(message: super::super::types::CancelAllOrdersAfterStatus) -> Self {
                 Self::CancelAllOrdersAfterStatus(message)
+            }
+        }
+        /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum SubscribeReply {
+            /// Message `subscriptionStatus`.
+            SubscriptionStatus(super::super::types::SubscriptionStatus),
+            /// Message `subscriptionStatusError`.
+            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+        }
+        impl ::std::convert::From<SubscribeReply> for ServerMessage {
+            fn from(reply: SubscribeReply) -> Self {
+                match reply {
+                    SubscribeReply::SubscriptionStatus(message) => {
+                        ServerMessage::SubscriptionStatus(message)
+                    }
+                    SubscribeReply::SubscriptionStatusError(message) => {
+                        ServerMessage::SubscriptionStatusError(message)
+                    }
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+            type Error = ServerMessage;
+            fn try_from(
+                message: ServerMessage,
+            ) -> ::std::result::Result<Self, ServerMessage> {
+                match message {
+                    ServerMessage::SubscriptionStatus(message) => {
+                        ::std::result::Result::Ok(
+                            SubscribeReply::SubscriptionStatus(message),
+                        )
+                    }
+                    ServerMessage::SubscriptionStatusError(message) => {
+                        ::std::result::Result::Ok(
+                            SubscribeReply::SubscriptionStatusError(message),
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatus>
+        for SubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                SubscribeReply::SubscriptionStatus(message)
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+        for SubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                SubscribeReply::SubscriptionStatusError(message)
+            }
+        }
+        /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum UnsubscribeReply {
+            /// Message `subscriptionStatus`.
+            SubscriptionStatus(super::super::types::SubscriptionStatus),
+            /// Message `subscriptionStatusError`.
+            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+        }
+        impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+            fn from(reply: UnsubscribeReply) -> Self {
+                match reply {
+                    UnsubscribeReply::SubscriptionStatus(message) => {
+                        ServerMessage::SubscriptionStatus(message)
+                    }
+                    UnsubscribeReply::SubscriptionStatusError(message) => {
+                        ServerMessage::SubscriptionStatusError(message)
+                    }
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+            type Error = ServerMessage;
+            fn try_from(
+                message: ServerMessage,
+            ) -> ::std::result::Result<Self, ServerMessage> {
+                match message {
+                    ServerMessage::SubscriptionStatus(message) => {
+                        ::std::result::Result::Ok(
+                            UnsubscribeReply::SubscriptionStatus(message),
+                        )
+                    }
+                    ServerMessage::SubscriptionStatusError(message) => {
+                        ::std::result::Result::Ok(
+                            UnsubscribeReply::SubscriptionStatusError(message),
+                        )
+                    }
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatus>
+        for UnsubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                UnsubscribeReply::SubscriptionStatus(message)
+            }
+        }
+        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+        for UnsubscribeReply {
+            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                UnsubscribeReply::SubscriptionStatusError(message)
+            }
+        }
+        /// A connection to channel `private`, from the client's side.
+        ///
+        /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+        pub struct Client {
+            sender: Sender,
+            receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
+        }
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("sender", &self.sender)
+                    .finish_non_exhaustive()
+            }
+        }
+        impl Client {
+            /// Connects to channel `private` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+            pub async fn connect(
+                server_url: &str,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                Self::connect_with(
+                        server_url,
+                        ::asyncapi_runtime::__private::client::ClientConfig::default(),
+                    )
+                    .await
+            }
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            pub async fn connect_with(
+                server_url: &str,
+                config: ::asyncapi_runtime::__private::client::ClientConfig,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                let url = ::asyncapi_runtime::__private::client::channel_url(
+                    server_url,
+                    ADDRESS,
+                )?;
+                Self::connect_url(&url, config).await
+            }
+            /// Connects to exactly `url`, whatever the channel's address.
+            pub async fn connect_url(
+                url: &str,
+                config: ::asyncapi_runtime::__private::client::ClientConfig,
+            ) -> ::std::result::Result<
+                Self,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
+                    ClientMessage,
+                    ServerMessage,
+                >(url, config)
+                    .await?;
+                ::std::result::Result::Ok(Client {
+                    sender: Sender { inner },
+                    receiver,
+                })
+            }
+            /// The next message that is not an awaited reply; an `Err` for a frame that is no
+            /// message (the connection goes on), then a last `Err` saying how the connection
+            /// ended, then `None`.
+            pub async fn recv(
+                &mut self,
+            ) -> ::std::option::Option<
+                ::std::result::Result<
+                    ServerMessage,
+                    ::asyncapi_runtime::__private::client::Error,
+                >,
+            > {
+                self.receiver.recv().await
+            }
+            /// A sender for other tasks.
+            pub fn sender(&self) -> Sender {
+                self.sender.clone()
+            }
+            /// Separates sending from receiving.
+            pub fn split(
+                self,
+            ) -> (
+                Sender,
+                ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
+            ) {
+                (self.sender, self.receiver)
+            }
+        }
+        impl ::std::ops::Deref for Client {
+            type Target = Sender;
+            fn deref(&self) -> &Sender {
+                &self.sender
+            }
+        }
+        impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
+            type Item = ::std::result::Result<
+                ServerMessage,
+                ::asyncapi_runtime::__private::client::Error,
+            >;
+            fn poll_next(
+                mut self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+                ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+            }
+        }
+        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+        #[derive(Debug, Clone)]
+        pub struct Sender {
+            inner: ::asyncapi_runtime::__private::client::Sender<
+                ClientMessage,
+                ServerMessage,
+            >,
+        }
+        impl Sender {
+            /// Sends a message.
+            pub async fn send(
+                &self,
+                message: impl ::std::convert::Into<ClientMessage>,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner.send(&message.into()).await
+            }
+            /// Sends `ping` and waits for its reply (`pong`).
+            ///
+            /// Check that the connection is alive.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn ping(
+                &self,
+                message: super::super::types::Ping,
+            ) -> ::std::result::Result<
+                super::super::types::Pong,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "ping",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::Pong(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::Pong(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::Ping(message),
+                    )
+                    .await
+            }
+            /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+            ///
+            /// Subscribe to a private feed (`ownTrades` or `openOrders`).
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn subscribe(
+                &self,
+                message: super::super::types::Subscribe,
+            ) -> ::std::result::Result<
+                SubscribeReply,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "subscribe",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(
+                                    message, ServerMessage::SubscriptionStatus(_) |
+                                    ServerMessage::SubscriptionStatusError(_)
+                                )
+                            },
+                            reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                                ServerMessage,
+                            >>::try_from(message),
+                        },
+                        ClientMessage::Subscribe(message),
+                    )
+                    .await
+            }
+            /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+            ///
+            /// Stop a private feed.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn unsubscribe(
+                &self,
+                message: super::super::types::Unsubscribe,
+            ) -> ::std::result::Result<
+                UnsubscribeReply,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "unsubscribe",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(
+                                    message, ServerMessage::SubscriptionStatus(_) |
+                                    ServerMessage::SubscriptionStatusError(_)
+                                )
+                            },
+                            reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                                ServerMessage,
+                            >>::try_from(message),
+                        },
+                        ClientMessage::Unsubscribe(message),
+                    )
+                    .await
+            }
+            /// Sends `addOrder` and waits for its reply (`addOrderStatus`).
+            ///
+            /// Place a new order.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn add_order(
+                &self,
+                message: super::super::types::AddOrder,
+            ) -> ::std::result::Result<
+                super::super::types::AddOrderStatus,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "add_order",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::AddOrderStatus(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::AddOrderStatus(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::AddOrder(message),
+                    )
+                    .await
+            }
+            /// Sends `editOrder` and waits for its reply (`editOrderStatus`).
+            ///
+            /// Change an open order; the edited order gets a new id.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn edit_order(
+                &self,
+                message: super::super::types::EditOrder,
+            ) -> ::std::result::Result<
+                super::super::types::EditOrderStatus,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "edit_order",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::EditOrderStatus(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::EditOrderStatus(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::EditOrder(message),
+                    )
+                    .await
+            }
+            /// Sends `cancelOrder` and waits for its reply (`cancelOrderStatus`).
+            ///
+            /// Cancel one or more open orders.
+            ///
+            /// The server answers with one `cancelOrderStatus` frame per order.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn cancel_order(
+                &self,
+                message: super::super::types::CancelOrder,
+            ) -> ::std::result::Result<
+                super::super::types::CancelOrderStatus,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "cancel_order",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::CancelOrderStatus(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::CancelOrderStatus(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::CancelOrder(message),
+                    )
+                    .await
+            }
+            /// Sends `cancelAll` and waits for its reply (`cancelAllStatus`).
+            ///
+            /// Cancel every open order of the account.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn cancel_all(
+                &self,
+                message: super::super::types::CancelAll,
+            ) -> ::std::result::Result<
+                super::super::types::CancelAllStatus,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "cancel_all",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(message, ServerMessage::CancelAllStatus(_))
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::CancelAllStatus(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::CancelAll(message),
+                    )
+                    .await
+            }
+            /// Sends `cancelAllOrdersAfter` and waits for its reply (`cancelAllOrdersAfterStatus`).
+            ///
+            /// Arm, refresh or disarm the dead man's switch.
+            ///
+            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            pub async fn cancel_all_orders_after(
+                &self,
+                message: super::super::types::CancelAllOrdersAfter,
+            ) -> ::std::result::Result<
+                super::super::types::CancelAllOrdersAfterStatus,
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .request(
+                        &::asyncapi_runtime::__private::client::RequestSpec {
+                            name: "cancel_all_orders_after",
+                            correlated: true,
+                            accepts: |message: &ServerMessage| {
+                                matches!(
+                                    message, ServerMessage::CancelAllOrdersAfterStatus(_)
+                                )
+                            },
+                            reply: |message: ServerMessage| match message {
+                                ServerMessage::CancelAllOrdersAfterStatus(reply) => {
+                                    ::std::result::Result::Ok(reply)
+                                }
+                                other => ::std::result::Result::Err(other),
+                            },
+                        },
+                        ClientMessage::CancelAllOrdersAfter(message),
+                    )
+                    .await
+            }
+            /// This sender, with requests waiting `timeout` for their replies.
+            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+                Sender {
+                    inner: self.inner.with_timeout(timeout),
+                }
+            }
+            /// Closes the connection normally (1000).
+            pub async fn close(
+                &self,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::client::Error,
+            > {
+                self.inner
+                    .close(
+                        ::asyncapi_runtime::__private::ws::Close::new(
+                            ::asyncapi_runtime::__private::ws::Close::NORMAL,
+                            "",
+                        ),
+                    )
+                    .await
+            }
+            /// Whether the connection has ended.
+            pub fn is_closed(&self) -> bool {
+                self.inner.is_closed()
+            }
+            /// Waits until the connection has ended; how it ended.
+            pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
+                self.inner.closed().await
+            }
+            /// The runtime's sender underneath.
+            pub fn inner(
+                &self,
+            ) -> &::asyncapi_runtime::__private::client::Sender<
+                ClientMessage,
+                ServerMessage,
+            > {
+                &self.inner
+            }
+        }
+        /// A connection to channel `private` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+        pub type Context = ::asyncapi_runtime::__private::server::Context<
+            ServerMessage,
+            Parameters,
+        >;
+        /// The server side of channel `private`: one method per message clients send.
+        ///
+        /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+        pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// A client connected (e.g. greet it, or start pushing data). An error closes
+            /// the connection (1011, or the error's own close frame).
+            fn on_connect(
+                &self,
+                ctx: &Context,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    (),
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                let _ = ctx;
+                async { ::std::result::Result::Ok(()) }
+            }
+            /// A client's connection ended.
+            fn on_disconnect(
+                &self,
+                ctx: &Context,
+                reason: &::asyncapi_runtime::__private::server::Disconnect,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                let _ = (ctx, reason);
+                async {}
+            }
+            /// The message to answer a frame with that is no message of the channel, a
+            /// binary frame, or a message whose handler failed (default: none). The
+            /// runtime copies the frame's correlation id into it.
+            fn error_reply(
+                &self,
+                ctx: &Context,
+                error: &::asyncapi_runtime::__private::server::FrameError,
+            ) -> ::std::option::Option<ServerMessage> {
+                let _ = (ctx, error);
+                ::std::option::Option::None
+            }
+            /// Handles `ping`.
+            ///
+            /// Check that the connection is alive.
+            ///
+            /// Ping
+            ///
+            /// Application-level ping, sent by the client.
+            ///
+            /// Asks the server whether the connection is alive; the server answers
+            /// with `pong`. This is a JSON message, unrelated to the ping and pong
+            /// control frames of the WebSocket protocol.
+            ///
+            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn ping(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Ping,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::Pong,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `subscribe`.
+            ///
+            /// Subscribe to a private feed (`ownTrades` or `openOrders`).
+            ///
+            /// Subscribe
+            ///
+            /// Start a feed.
+            ///
+            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+            /// and are answered with one `subscriptionStatus` per pair. Private feeds
+            /// (`ownTrades`, `openOrders`) take no `pair` and need
+            /// `subscription.token`.
+            ///
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn subscribe(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Subscribe,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `unsubscribe`.
+            ///
+            /// Stop a private feed.
+            ///
+            /// Unsubscribe
+            ///
+            /// Stop a feed.
+            ///
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn unsubscribe(
+                &self,
+                ctx: &Context,
+                message: super::super::types::Unsubscribe,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `addOrder`.
+            ///
+            /// Place a new order.
+            ///
+            /// Add order
+            ///
+            /// Place a new order.
+            ///
+            /// Return its reply (`addOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn add_order(
+                &self,
+                ctx: &Context,
+                message: super::super::types::AddOrder,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::AddOrderStatus,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `editOrder`.
+            ///
+            /// Change an open order; the edited order gets a new id.
+            ///
+            /// Edit order
+            ///
+            /// Change the volume, price or flags of an open order.
+            ///
+            /// Return its reply (`editOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn edit_order(
+                &self,
+                ctx: &Context,
+                message: super::super::types::EditOrder,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::EditOrderStatus,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `cancelOrder`.
+            ///
+            /// Cancel one or more open orders.
+            ///
+            /// The server answers with one `cancelOrderStatus` frame per order.
+            ///
+            /// Cancel order
+            ///
+            /// Cancel open orders by id or by user reference.
+            ///
+            /// Return its reply (`cancelOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn cancel_order(
+                &self,
+                ctx: &Context,
+                message: super::super::types::CancelOrder,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::CancelOrderStatus,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `cancelAll`.
+            ///
+            /// Cancel every open order of the account.
+            ///
+            /// Cancel all orders
+            ///
+            /// Cancel every open order of the account.
+            ///
+            /// Return its reply (`cancelAllStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn cancel_all(
+                &self,
+                ctx: &Context,
+                message: super::super::types::CancelAll,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::CancelAllStatus,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+            /// Handles `cancelAllOrdersAfter`.
+            ///
+            /// Arm, refresh or disarm the dead man's switch.
+            ///
+            /// Cancel all orders after a timeout
+            ///
+            /// Dead man's switch.
+            ///
+            /// Cancels every open order once `timeout` seconds have passed, unless
+            /// the request is sent again first, which restarts the countdown. Send it
+            /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
+            /// the client is healthy; a `timeout` of 0 disarms the switch.
+            ///
+            /// Return its reply (`cancelAllOrdersAfterStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            fn cancel_all_orders_after(
+                &self,
+                ctx: &Context,
+                message: super::super::types::CancelAllOrdersAfter,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::asyncapi_runtime::__private::server::Replies<
+                        super::super::types::CancelAllOrdersAfterStatus,
+                    >,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send;
+        }
+        /// A [`Handler`] as the runtime's server serves it.
+        pub struct Service<H> {
+            handler: ::std::sync::Arc<H>,
+        }
+        impl<H> ::std::clone::Clone for Service<H> {
+            fn clone(&self) -> Self {
+                Service {
+                    handler: self.handler.clone(),
+                }
+            }
+        }
+        impl<H> ::std::fmt::Debug for Service<H> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Service")
+                    .field("address", &::std::option::Option::Some("/"))
+                    .finish_non_exhaustive()
+            }
+        }
+        impl<H: Handler> Service<H> {
+            /// Serves `handler`.
+            pub fn new(handler: H) -> Self {
+                Service {
+                    handler: ::std::sync::Arc::new(handler),
+                }
+            }
+            /// Serves a handler shared with other code.
+            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+                Service { handler }
+            }
+            /// The handler.
+            pub fn handler(&self) -> &::std::sync::Arc<H> {
+                &self.handler
+            }
+        }
+        impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
+            type Incoming = ClientMessage;
+            type Outgoing = ServerMessage;
+            type Params = Parameters;
+            fn address(&self) -> ::std::option::Option<&'static str> {
+                ::std::option::Option::Some("/")
+            }
+            fn parse_params(
+                &self,
+                params: &::asyncapi_runtime::__private::server::PathParams,
+            ) -> ::std::result::Result<Parameters, ::std::string::String> {
+                let _ = params;
+                ::std::result::Result::Ok(())
+            }
+            fn on_connect(
+                &self,
+                ctx: &Context,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    (),
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                self.handler.on_connect(ctx)
+            }
+            fn on_disconnect(
+                &self,
+                ctx: &Context,
+                reason: &::asyncapi_runtime::__private::server::Disconnect,
+            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                self.handler.on_disconnect(ctx, reason)
+            }
+            fn handle(
+                &self,
+                ctx: &Context,
+                message: ClientMessage,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<
+                    ::std::vec::Vec<ServerMessage>,
+                    ::asyncapi_runtime::__private::server::HandlerError,
+                >,
+            > + ::std::marker::Send {
+                async move {
+                    match message {
+                        ClientMessage::Ping(message) => {
+                            self.handler
+                                .ping(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies.into_iter().map(ServerMessage::Pong).collect()
+                                })
+                        }
+                        ClientMessage::Subscribe(message) => {
+                            self.handler
+                                .subscribe(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::Unsubscribe(message) => {
+                            self.handler
+                                .unsubscribe(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::AddOrder(message) => {
+                            self.handler
+                                .add_order(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(ServerMessage::AddOrderStatus)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::EditOrder(message) => {
+                            self.handler
+                                .edit_order(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(ServerMessage::EditOrderStatus)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::CancelOrder(message) => {
+                            self.handler
+                                .cancel_order(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(ServerMessage::CancelOrderStatus)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::CancelAll(message) => {
+                            self.handler
+                                .cancel_all(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(ServerMessage::CancelAllStatus)
+                                        .collect()
+                                })
+                        }
+                        ClientMessage::CancelAllOrdersAfter(message) => {
+                            self.handler
+                                .cancel_all_orders_after(ctx, message)
+                                .await
+                                .map(|replies| {
+                                    replies
+                                        .into_iter()
+                                        .map(ServerMessage::CancelAllOrdersAfterStatus)
+                                        .collect()
+                                })
+                        }
+                    }
+                }
+            }
+            fn error_reply(
+                &self,
+                ctx: &Context,
+                error: &::asyncapi_runtime::__private::server::FrameError,
+            ) -> ::std::option::Option<ServerMessage> {
+                self.handler.error_reply(ctx, error)
             }
         }
     }

@@ -11,6 +11,7 @@
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -951,6 +952,7 @@ sends it.
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -983,6 +985,7 @@ pub mod info {
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -1013,6 +1016,7 @@ pub mod servers {
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -1030,6 +1034,43 @@ pub const ADDRESS: &str = "/";
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// The URLs of the servers channel `/` is available on.
+pub const SERVERS: &[&str] = &[self::servers::PUBLIC, self::servers::PRIVATE];
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// The channel has no parameters.
+pub type Parameters = ();
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -1040,15 +1081,15 @@ pub enum ClientMessage {
     /// Ping
     ///
     /// Application-level ping; the server answers with `pong`.
-    Ping(types::Ping),
+    Ping(self::types::Ping),
     /// Subscribe
     ///
     /// Start a feed.
-    Subscribe(types::Subscribe),
+    Subscribe(self::types::Subscribe),
     /// Unsubscribe
     ///
     /// Stop a feed.
-    Unsubscribe(types::Unsubscribe),
+    Unsubscribe(self::types::Unsubscribe),
 }
 impl ClientMessage {
     /// The names of the variants, in order.
@@ -1099,19 +1140,19 @@ impl ClientMessage {
                 value,
                 |index, value| match index {
                     0usize => {
-                        <types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Ping)
                     }
                     1usize => {
-                        <types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Subscribe)
                     }
                     2usize => {
-                        <types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Unsubscribe)
@@ -1281,24 +1322,81 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessa
             )
     }
 }
+impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
+    const ENUM_NAME: &'static str = "ClientMessage";
+    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+        &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+    ];
+    fn from_json(
+        frame: &str,
+    ) -> ::std::result::Result<
+        Self,
+        ::asyncapi_runtime::__private::dispatch::DecodeError,
+    > {
+        Self::from_json(frame)
+    }
+    fn to_json(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::string::String,
+        ::asyncapi_runtime::__private::serde_json::Error,
+    > {
+        Self::to_json(self)
+    }
+    fn to_value(
+        &self,
+    ) -> ::std::result::Result<
+        ::asyncapi_runtime::__private::serde_json::Value,
+        ::asyncapi_runtime::__private::serde_json::Error,
+    > {
+        ::asyncapi_runtime::__private::serde_json::to_value(self)
+    }
+    fn variant_name(&self) -> &'static str {
+        Self::variant_name(self)
+    }
+    fn correlation(
+        &self,
+    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
+        match self {
+            Self::Ping(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+            Self::Subscribe(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+            Self::Unsubscribe(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+        }
+    }
+}
 impl ::std::str::FromStr for ClientMessage {
     type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
     fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::from_json(frame)
     }
 }
-impl ::std::convert::From<types::Ping> for ClientMessage {
-    fn from(message: types::Ping) -> Self {
+impl ::std::convert::From<self::types::Ping> for ClientMessage {
+    fn from(message: self::types::Ping) -> Self {
         Self::Ping(message)
     }
 }
-impl ::std::convert::From<types::Subscribe> for ClientMessage {
-    fn from(message: types::Subscribe) -> Self {
+impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
+    fn from(message: self::types::Subscribe) -> Self {
         Self::Subscribe(message)
     }
 }
-impl ::std::convert::From<types::Unsubscribe> for ClientMessage {
-    fn from(message: types::Unsubscribe) -> Self {
+impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
+    fn from(message: self::types::Unsubscribe) -> Self {
         Self::Unsubscribe(message)
     }
 }
@@ -1313,6 +1411,7 @@ impl ::std::convert::From<types::Unsubscribe> for ClientMessage {
     unused_qualifications,
     non_camel_case_types,
     non_snake_case,
+    unreachable_patterns,
     unreachable_pub,
     elided_lifetimes_in_paths,
     rustdoc::all
@@ -1323,27 +1422,27 @@ pub enum ServerMessage {
     /// Pong
     ///
     /// The server's answer to `ping`, with the ping's `reqid`.
-    Pong(types::Pong),
+    Pong(self::types::Pong),
     /// Heartbeat
     ///
     /// Keep-alive sent after about a second without subscription data.
-    Heartbeat(types::Heartbeat),
+    Heartbeat(self::types::Heartbeat),
     /// System status
     ///
     /// The state of the exchange, sent on connection and on every change.
-    SystemStatus(types::SystemStatus),
+    SystemStatus(self::types::SystemStatus),
     /// Subscription status
     ///
     /// A subscription was opened or closed (one frame per pair).
-    SubscriptionStatus(types::SubscriptionStatus),
+    SubscriptionStatus(self::types::SubscriptionStatus),
     /// Subscription error
     ///
     /// A subscription request was refused.
-    SubscriptionStatusError(types::SubscriptionStatusError),
+    SubscriptionStatusError(self::types::SubscriptionStatusError),
     /// Error
     ///
     /// A frame could not be read as a request.
-    Error(types::GeneralError),
+    Error(self::types::GeneralError),
 }
 impl ServerMessage {
     /// The names of the variants, in order.
@@ -1413,37 +1512,37 @@ impl ServerMessage {
                 value,
                 |index, value| match index {
                     0usize => {
-                        <types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Pong)
                     }
                     1usize => {
-                        <types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Heartbeat)
                     }
                     2usize => {
-                        <types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::SystemStatus)
                     }
                     3usize => {
-                        <types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::SubscriptionStatus)
                     }
                     4usize => {
-                        <types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::SubscriptionStatusError)
                     }
                     5usize => {
-                        <types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        <self::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::Error)
@@ -1789,39 +1888,524 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessa
             )
     }
 }
+impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
+    const ENUM_NAME: &'static str = "ServerMessage";
+    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
+        &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+    ];
+    fn from_json(
+        frame: &str,
+    ) -> ::std::result::Result<
+        Self,
+        ::asyncapi_runtime::__private::dispatch::DecodeError,
+    > {
+        Self::from_json(frame)
+    }
+    fn to_json(
+        &self,
+    ) -> ::std::result::Result<
+        ::std::string::String,
+        ::asyncapi_runtime::__private::serde_json::Error,
+    > {
+        Self::to_json(self)
+    }
+    fn to_value(
+        &self,
+    ) -> ::std::result::Result<
+        ::asyncapi_runtime::__private::serde_json::Value,
+        ::asyncapi_runtime::__private::serde_json::Error,
+    > {
+        ::asyncapi_runtime::__private::serde_json::to_value(self)
+    }
+    fn variant_name(&self) -> &'static str {
+        Self::variant_name(self)
+    }
+    fn correlation(
+        &self,
+    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
+        match self {
+            Self::Pong(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+            Self::Heartbeat(_) => ::std::option::Option::None,
+            Self::SystemStatus(_) => ::std::option::Option::None,
+            Self::SubscriptionStatus(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+            Self::SubscriptionStatusError(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+            Self::Error(_) => {
+                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
+                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
+                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
+                })
+            }
+        }
+    }
+}
 impl ::std::str::FromStr for ServerMessage {
     type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
     fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::from_json(frame)
     }
 }
-impl ::std::convert::From<types::Pong> for ServerMessage {
-    fn from(message: types::Pong) -> Self {
+impl ::std::convert::From<self::types::Pong> for ServerMessage {
+    fn from(message: self::types::Pong) -> Self {
         Self::Pong(message)
     }
 }
-impl ::std::convert::From<types::Heartbeat> for ServerMessage {
-    fn from(message: types::Heartbeat) -> Self {
+impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
+    fn from(message: self::types::Heartbeat) -> Self {
         Self::Heartbeat(message)
     }
 }
-impl ::std::convert::From<types::SystemStatus> for ServerMessage {
-    fn from(message: types::SystemStatus) -> Self {
+impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
+    fn from(message: self::types::SystemStatus) -> Self {
         Self::SystemStatus(message)
     }
 }
-impl ::std::convert::From<types::SubscriptionStatus> for ServerMessage {
-    fn from(message: types::SubscriptionStatus) -> Self {
+impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
+    fn from(message: self::types::SubscriptionStatus) -> Self {
         Self::SubscriptionStatus(message)
     }
 }
-impl ::std::convert::From<types::SubscriptionStatusError> for ServerMessage {
-    fn from(message: types::SubscriptionStatusError) -> Self {
+impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessage {
+    fn from(message: self::types::SubscriptionStatusError) -> Self {
         Self::SubscriptionStatusError(message)
     }
 }
-impl ::std::convert::From<types::GeneralError> for ServerMessage {
-    fn from(message: types::GeneralError) -> Self {
+impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
+    fn from(message: self::types::GeneralError) -> Self {
         Self::Error(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// A connection to channel `/`, from the client's side.
+///
+/// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+pub struct Client {
+    sender: Sender,
+    receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
+}
+impl ::std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Client").field("sender", &self.sender).finish_non_exhaustive()
+    }
+}
+impl Client {
+    /// Connects to channel `/` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+    pub async fn connect(
+        server_url: &str,
+    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
+        Self::connect_with(
+                server_url,
+                ::asyncapi_runtime::__private::client::ClientConfig::default(),
+            )
+            .await
+    }
+    /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+    pub async fn connect_with(
+        server_url: &str,
+        config: ::asyncapi_runtime::__private::client::ClientConfig,
+    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
+        let url = ::asyncapi_runtime::__private::client::channel_url(
+            server_url,
+            ADDRESS,
+        )?;
+        Self::connect_url(&url, config).await
+    }
+    /// Connects to exactly `url`, whatever the channel's address.
+    pub async fn connect_url(
+        url: &str,
+        config: ::asyncapi_runtime::__private::client::ClientConfig,
+    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
+        let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
+            ClientMessage,
+            ServerMessage,
+        >(url, config)
+            .await?;
+        ::std::result::Result::Ok(Client {
+            sender: Sender { inner },
+            receiver,
+        })
+    }
+    /// The next message that is not an awaited reply; an `Err` for a frame that is no
+    /// message (the connection goes on), then a last `Err` saying how the connection
+    /// ended, then `None`.
+    pub async fn recv(
+        &mut self,
+    ) -> ::std::option::Option<
+        ::std::result::Result<
+            ServerMessage,
+            ::asyncapi_runtime::__private::client::Error,
+        >,
+    > {
+        self.receiver.recv().await
+    }
+    /// A sender for other tasks.
+    pub fn sender(&self) -> Sender {
+        self.sender.clone()
+    }
+    /// Separates sending from receiving.
+    pub fn split(
+        self,
+    ) -> (Sender, ::asyncapi_runtime::__private::client::Receiver<ServerMessage>) {
+        (self.sender, self.receiver)
+    }
+}
+impl ::std::ops::Deref for Client {
+    type Target = Sender;
+    fn deref(&self) -> &Sender {
+        &self.sender
+    }
+}
+impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
+    type Item = ::std::result::Result<
+        ServerMessage,
+        ::asyncapi_runtime::__private::client::Error,
+    >;
+    fn poll_next(
+        mut self: ::std::pin::Pin<&mut Self>,
+        cx: &mut ::std::task::Context<'_>,
+    ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+        ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+    }
+}
+/// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    inner: ::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage>,
+}
+impl Sender {
+    /// Sends a message.
+    pub async fn send(
+        &self,
+        message: impl ::std::convert::Into<ClientMessage>,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
+        self.inner.send(&message.into()).await
+    }
+    /// This sender, with requests waiting `timeout` for their replies.
+    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+        Sender {
+            inner: self.inner.with_timeout(timeout),
+        }
+    }
+    /// Closes the connection normally (1000).
+    pub async fn close(
+        &self,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
+        self.inner
+            .close(
+                ::asyncapi_runtime::__private::ws::Close::new(
+                    ::asyncapi_runtime::__private::ws::Close::NORMAL,
+                    "",
+                ),
+            )
+            .await
+    }
+    /// Whether the connection has ended.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+    /// Waits until the connection has ended; how it ended.
+    pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
+        self.inner.closed().await
+    }
+    /// The runtime's sender underneath.
+    pub fn inner(
+        &self,
+    ) -> &::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage> {
+        &self.inner
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// A connection to channel `/` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+pub type Context = ::asyncapi_runtime::__private::server::Context<
+    ServerMessage,
+    Parameters,
+>;
+/// The server side of channel `/`: one method per message clients send.
+///
+/// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+    /// A client connected (e.g. greet it, or start pushing data). An error closes
+    /// the connection (1011, or the error's own close frame).
+    fn on_connect(
+        &self,
+        ctx: &Context,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            (),
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send {
+        let _ = ctx;
+        async { ::std::result::Result::Ok(()) }
+    }
+    /// A client's connection ended.
+    fn on_disconnect(
+        &self,
+        ctx: &Context,
+        reason: &::asyncapi_runtime::__private::server::Disconnect,
+    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+        let _ = (ctx, reason);
+        async {}
+    }
+    /// The message to answer a frame with that is no message of the channel, a
+    /// binary frame, or a message whose handler failed (default: none). The
+    /// runtime copies the frame's correlation id into it.
+    fn error_reply(
+        &self,
+        ctx: &Context,
+        error: &::asyncapi_runtime::__private::server::FrameError,
+    ) -> ::std::option::Option<ServerMessage> {
+        let _ = (ctx, error);
+        ::std::option::Option::None
+    }
+    /// Handles `ping`.
+    ///
+    /// Frames a client sends.
+    ///
+    /// Ping
+    ///
+    /// Application-level ping; the server answers with `pong`.
+    fn ping(
+        &self,
+        ctx: &Context,
+        message: self::types::Ping,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            (),
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send;
+    /// Handles `subscribe`.
+    ///
+    /// Frames a client sends.
+    ///
+    /// Subscribe
+    ///
+    /// Start a feed.
+    fn subscribe(
+        &self,
+        ctx: &Context,
+        message: self::types::Subscribe,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            (),
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send;
+    /// Handles `unsubscribe`.
+    ///
+    /// Frames a client sends.
+    ///
+    /// Unsubscribe
+    ///
+    /// Stop a feed.
+    fn unsubscribe(
+        &self,
+        ctx: &Context,
+        message: self::types::Unsubscribe,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            (),
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send;
+}
+/// A [`Handler`] as the runtime's server serves it.
+pub struct Service<H> {
+    handler: ::std::sync::Arc<H>,
+}
+impl<H> ::std::clone::Clone for Service<H> {
+    fn clone(&self) -> Self {
+        Service {
+            handler: self.handler.clone(),
+        }
+    }
+}
+impl<H> ::std::fmt::Debug for Service<H> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Service")
+            .field("address", &::std::option::Option::Some("/"))
+            .finish_non_exhaustive()
+    }
+}
+impl<H: Handler> Service<H> {
+    /// Serves `handler`.
+    pub fn new(handler: H) -> Self {
+        Service {
+            handler: ::std::sync::Arc::new(handler),
+        }
+    }
+    /// Serves a handler shared with other code.
+    pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+        Service { handler }
+    }
+    /// The handler.
+    pub fn handler(&self) -> &::std::sync::Arc<H> {
+        &self.handler
+    }
+}
+impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
+    type Incoming = ClientMessage;
+    type Outgoing = ServerMessage;
+    type Params = Parameters;
+    fn address(&self) -> ::std::option::Option<&'static str> {
+        ::std::option::Option::Some("/")
+    }
+    fn parse_params(
+        &self,
+        params: &::asyncapi_runtime::__private::server::PathParams,
+    ) -> ::std::result::Result<Parameters, ::std::string::String> {
+        let _ = params;
+        ::std::result::Result::Ok(())
+    }
+    fn on_connect(
+        &self,
+        ctx: &Context,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            (),
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send {
+        self.handler.on_connect(ctx)
+    }
+    fn on_disconnect(
+        &self,
+        ctx: &Context,
+        reason: &::asyncapi_runtime::__private::server::Disconnect,
+    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+        self.handler.on_disconnect(ctx, reason)
+    }
+    fn handle(
+        &self,
+        ctx: &Context,
+        message: ClientMessage,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<ServerMessage>,
+            ::asyncapi_runtime::__private::server::HandlerError,
+        >,
+    > + ::std::marker::Send {
+        async move {
+            match message {
+                ClientMessage::Ping(message) => {
+                    self.handler
+                        .ping(ctx, message)
+                        .await
+                        .map(|()| ::std::vec::Vec::new())
+                }
+                ClientMessage::Subscribe(message) => {
+                    self.handler
+                        .subscribe(ctx, message)
+                        .await
+                        .map(|()| ::std::vec::Vec::new())
+                }
+                ClientMessage::Unsubscribe(message) => {
+                    self.handler
+                        .unsubscribe(ctx, message)
+                        .await
+                        .map(|()| ::std::vec::Vec::new())
+                }
+            }
+        }
+    }
+    fn error_reply(
+        &self,
+        ctx: &Context,
+        error: &::asyncapi_runtime::__private::server::FrameError,
+    ) -> ::std::option::Option<ServerMessage> {
+        self.handler.error_reply(ctx, error)
     }
 }

@@ -27,6 +27,8 @@ mod select;
 mod text;
 mod value;
 
+pub(crate) use text::scalar_at;
+
 use select::{Failure, Unmatched};
 use std::fmt;
 

@@ -361,6 +361,17 @@ fn walk(text: &str, mut at: usize, segs: &[Seg]) -> Result<Option<usize>, Malfor
     Ok(Some(at))
 }
 
+/// The JSON text of the scalar at `segs` in `frame` (e.g. `42` or
+/// `"abc"`), if there is one: found by the same scan as the probe, without
+/// parsing the rest of the frame. `None` for an absent value, a container,
+/// or a frame the scan finds malformed.
+pub(crate) fn scalar_at<'a>(frame: &'a str, segs: &[Seg]) -> Option<&'a str> {
+    let b = frame.as_bytes();
+    let at = walk(frame, skip_ws(b, 0), segs).ok()??;
+    let end = Val::at(b, at).ok()?.scalar_end()?;
+    frame.get(at..end)
+}
+
 /// A member of an array or object: its key (objects), position, and where
 /// its value starts.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,254 @@
+//! Request/reply pairs of a channel: which messages clients send expect a
+//! reply (from the operations' `reply`, 3.x), what the reply may be, the
+//! reply enum when it may be one of several messages, and the method name
+//! the client and the server trait use for each message clients send.
+
+use crate::correlation::Correlation;
+use crate::ir::{Api, Direction};
+use crate::messages::{doc_attrs, variant_names};
+use crate::names::{self, Scope};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Method names the generated `Client`, `Sender` and `Handler` have of their
+/// own; message methods never take them.
+const RESERVED_METHODS: &[&str] = &[
+    "connect",
+    "connect_with",
+    "connect_url",
+    "recv",
+    "sender",
+    "split",
+    "receiver",
+    "send",
+    "with_timeout",
+    "close",
+    "closed",
+    "is_closed",
+    "inner",
+    "on_connect",
+    "on_disconnect",
+    "error_reply",
+    "poll_next",
+    "deref",
+];
+
+/// One message clients send on a channel.
+pub struct Incoming {
+    /// Index into [`Api::messages`].
+    pub message: usize,
+    /// Its variant in `ClientMessage`.
+    pub variant: String,
+    /// The method the `Handler` (and, for requests, the `Sender`) has for it.
+    pub method: String,
+    /// Its replies (indices into [`Api::messages`], with their
+    /// `ServerMessage` variants); empty when it expects none.
+    pub replies: Vec<(usize, String)>,
+    /// The name of its reply enum, when it may have several replies.
+    pub reply_enum: Option<String>,
+    /// Whether replies are matched to it by correlation id (it and every
+    /// reply carry one); otherwise by type, first come first served.
+    pub correlated: bool,
+    /// The summaries and descriptions of the operations it is sent in.
+    pub docs: Vec<String>,
+}
+
+/// What clients send on a channel, with the replies they expect.
+pub fn incoming(
+    api: &Api,
+    channel: usize,
+    correlations: &[Option<Correlation>],
+    item_names: &mut Scope,
+) -> Vec<Incoming> {
+    let ch = &api.channels[channel];
+    let server_variants = variant_names(api, &ch.server_messages);
+    let mut methods = Scope::with_reserved(RESERVED_METHODS.iter().copied());
+    variant_names(api, &ch.client_messages)
+        .into_iter()
+        .map(|(message, variant)| {
+            let mut replies: Vec<(usize, String)> = Vec::new();
+            let mut docs = Vec::new();
+            for op in api.operations.iter().filter(|op| {
+                op.channel == channel
+                    && op.direction == Direction::ClientToServer
+                    && op.messages.contains(&message)
+            }) {
+                for text in op.docs.paragraphs() {
+                    if !docs.iter().any(|d| d == text) {
+                        docs.push(text.to_string());
+                    }
+                }
+                let Some(reply) = op.reply.as_ref().filter(|r| r.channel == channel) else {
+                    continue;
+                };
+                for m in &reply.messages {
+                    if let Some((_, v)) = server_variants.iter().find(|(s, _)| s == m) {
+                        if !replies.iter().any(|(r, _)| r == m) {
+                            replies.push((*m, v.clone()));
+                        }
+                    }
+                }
+            }
+            let reply_enum = (replies.len() > 1)
+                .then(|| item_names.claim(names::type_name(&format!("{variant}Reply"))));
+            let correlated = correlations[message].is_some()
+                && replies.iter().all(|(r, _)| correlations[*r].is_some());
+            Incoming {
+                message,
+                method: methods.claim(names::snake_name(&variant)),
+                variant,
+                replies,
+                reply_enum,
+                correlated,
+                docs,
+            }
+        })
+        .collect()
+}
+
+impl Incoming {
+    /// The type a request's reply has: its payload type for one reply, the
+    /// reply enum for several; `None` when it expects no reply.
+    pub fn reply_type(&self, payload_type: &dyn Fn(usize) -> TokenStream) -> Option<TokenStream> {
+        match (&self.reply_enum, self.replies.as_slice()) {
+            (Some(name), _) => {
+                let ident = names::ident(name);
+                Some(quote!(#ident))
+            }
+            (None, [(m, _)]) => Some(payload_type(*m)),
+            _ => None,
+        }
+    }
+
+    /// A closure (`fn(ServerMessage) -> Result<Reply, ServerMessage>`) that
+    /// takes a reply out of a `ServerMessage`.
+    pub fn take_reply(&self) -> TokenStream {
+        match (&self.reply_enum, self.replies.as_slice()) {
+            (Some(name), _) => {
+                let ident = names::ident(name);
+                quote!(|message: ServerMessage| <#ident as ::std::convert::TryFrom<ServerMessage>>::try_from(message))
+            }
+            (None, [(_, variant)]) => {
+                let v = names::ident(variant);
+                quote!(|message: ServerMessage| match message {
+                    ServerMessage::#v(reply) => ::std::result::Result::Ok(reply),
+                    other => ::std::result::Result::Err(other),
+                })
+            }
+            _ => quote!(|message: ServerMessage| ::std::result::Result::Err(message)),
+        }
+    }
+
+    /// A closure (`fn(&ServerMessage) -> bool`): whether a message is one of
+    /// the replies.
+    pub fn is_reply(&self) -> TokenStream {
+        let variants = self.replies.iter().map(|(_, v)| names::ident(v));
+        quote!(|message: &ServerMessage| matches!(message, #(ServerMessage::#variants(_))|*))
+    }
+
+    /// A closure turning one reply into a `ServerMessage`.
+    pub fn into_server_message(&self) -> TokenStream {
+        match (&self.reply_enum, self.replies.as_slice()) {
+            (Some(_), _) => quote!(<ServerMessage as ::std::convert::From<_>>::from),
+            (None, [(_, variant)]) => {
+                let v = names::ident(variant);
+                quote!(ServerMessage::#v)
+            }
+            _ => quote!(|reply: ::std::convert::Infallible| match reply {}),
+        }
+    }
+
+    /// The rustdoc paragraphs of its operations.
+    pub fn doc_paragraphs(&self) -> Vec<&str> {
+        self.docs.iter().map(String::as_str).collect()
+    }
+
+    /// The names of its replies, for prose: "`pong`", "`a` or `b`".
+    pub fn reply_names(&self, api: &Api) -> String {
+        let names: Vec<String> = self
+            .replies
+            .iter()
+            .map(|(m, _)| format!("`{}`", api.messages[*m].key))
+            .collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        }
+    }
+}
+
+/// The reply enum of a request that may have several replies, with its
+/// conversions from and to `ServerMessage`.
+pub fn reply_enum(
+    api: &Api,
+    request: &Incoming,
+    payload_type: &dyn Fn(usize) -> TokenStream,
+) -> TokenStream {
+    let Some(name) = &request.reply_enum else {
+        return TokenStream::new();
+    };
+    let ident = names::ident(name);
+    let doc = doc_attrs(&[&format!(
+        "The replies to `{}`: {}.",
+        api.messages[request.message].key,
+        request.reply_names(api)
+    )]);
+    let types: Vec<String> = request
+        .replies
+        .iter()
+        .map(|(m, _)| payload_type(*m).to_string())
+        .collect();
+    let mut variants = Vec::new();
+    let mut into_arms = Vec::new();
+    let mut from_arms = Vec::new();
+    let mut from_payloads = Vec::new();
+    for (m, variant) in &request.replies {
+        let v = names::ident(variant);
+        let ty = payload_type(*m);
+        let key_doc = format!(" Message `{}`.", api.messages[*m].key);
+        variants.push(quote!(#[doc = #key_doc] #v(#ty)));
+        into_arms.push(quote!(#ident::#v(message) => ServerMessage::#v(message)));
+        from_arms.push(
+            quote!(ServerMessage::#v(message) => ::std::result::Result::Ok(#ident::#v(message))),
+        );
+        let text = ty.to_string();
+        if types.iter().filter(|t| **t == text).count() == 1 {
+            from_payloads.push(quote! {
+                impl ::std::convert::From<#ty> for #ident {
+                    fn from(message: #ty) -> Self {
+                        #ident::#v(message)
+                    }
+                }
+            });
+        }
+    }
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #ident {
+            #(#variants,)*
+        }
+
+        impl ::std::convert::From<#ident> for ServerMessage {
+            fn from(reply: #ident) -> Self {
+                match reply {
+                    #(#into_arms,)*
+                }
+            }
+        }
+
+        impl ::std::convert::TryFrom<ServerMessage> for #ident {
+            type Error = ServerMessage;
+
+            fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
+                match message {
+                    #(#from_arms,)*
+                    other => ::std::result::Result::Err(other),
+                }
+            }
+        }
+
+        #(#from_payloads)*
+    }
+}

@@ -1,0 +1,190 @@
+//! Channel addresses as path templates (`/rooms/{roomId}`), matched against
+//! the path of a connection request.
+
+use std::fmt;
+
+/// The values of a channel's parameters, taken from the request path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathParams(Vec<(String, String)>);
+
+impl PathParams {
+    /// The value of the parameter `name` (percent-decoded).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the parameter `name`, or an error naming it.
+    pub fn require(&self, name: &str) -> Result<&str, String> {
+        self.get(name)
+            .ok_or_else(|| format!("the path has no value for the parameter `{name}`"))
+    }
+
+    /// Every parameter and its value, in the order of the template.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Literal(String),
+    Param(String),
+}
+
+/// A channel address: literal segments and `{parameter}` segments; `None`
+/// (no address) matches every path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Template {
+    source: Option<String>,
+    parts: Vec<Part>,
+}
+
+impl Template {
+    pub(crate) fn parse(address: Option<&str>) -> Template {
+        let parts = address
+            .map(|a| {
+                segments(a)
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(name) => Part::Param(name.to_owned()),
+                            None => Part::Literal(s.to_owned()),
+                        },
+                    )
+                    .collect()
+            })
+            .unwrap_or_default();
+        Template {
+            source: address.map(str::to_owned),
+            parts,
+        }
+    }
+
+    /// Whether two templates can match the same path.
+    pub(crate) fn overlaps(&self, other: &Template) -> bool {
+        match (&self.source, &other.source) {
+            (None, None) => true,
+            (None, _) | (_, None) => false,
+            _ => {
+                self.parts.len() == other.parts.len()
+                    && self
+                        .parts
+                        .iter()
+                        .zip(&other.parts)
+                        .all(|(a, b)| match (a, b) {
+                            (Part::Literal(a), Part::Literal(b)) => a == b,
+                            _ => true,
+                        })
+            }
+        }
+    }
+
+    /// Whether it matches every path (no address).
+    pub(crate) fn is_catch_all(&self) -> bool {
+        self.source.is_none()
+    }
+
+    /// The parameters, if `path` (without query) matches.
+    pub(crate) fn matches(&self, path: &str) -> Option<PathParams> {
+        if self.source.is_none() {
+            return Some(PathParams::default());
+        }
+        let mut params = Vec::new();
+        let mut given = segments(path);
+        for part in &self.parts {
+            let segment = given.next()?;
+            match part {
+                Part::Literal(literal) => {
+                    if percent_decode(segment)? != *literal {
+                        return None;
+                    }
+                }
+                Part::Param(name) => {
+                    if segment.is_empty() {
+                        return None;
+                    }
+                    params.push((name.clone(), percent_decode(segment)?));
+                }
+            }
+        }
+        given.next().is_none().then_some(PathParams(params))
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => f.write_str(source),
+            None => f.write_str("(any path)"),
+        }
+    }
+}
+
+/// The segments of a path, without empty ones at either end (`/` has none).
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let path = path.trim_matches('/');
+    path.split('/').filter(move |_| !path.is_empty())
+}
+
+/// `%XX` escapes decoded; `None` if they do not make UTF-8.
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Writes `value` as one path segment, percent-encoding what a segment
+/// cannot hold.
+pub fn encode_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_paths() {
+        let root = Template::parse(Some("/"));
+        assert!(root.matches("/").is_some());
+        assert!(root.matches("").is_some());
+        assert!(root.matches("/x").is_none());
+        let rooms = Template::parse(Some("/rooms/{roomId}/chat"));
+        let params = rooms.matches("/rooms/a%20b/chat").unwrap();
+        assert_eq!(params.get("roomId"), Some("a b"));
+        assert_eq!(
+            params.require("nope").unwrap_err(),
+            "the path has no value for the parameter `nope`"
+        );
+        assert!(rooms.matches("/rooms//chat").is_none());
+        assert!(rooms.matches("/rooms/1/chat/more").is_none());
+        assert!(rooms.matches("/rooms/%ZZ/chat").is_none());
+        assert!(Template::parse(None).matches("/anything").is_some());
+        assert!(rooms.overlaps(&Template::parse(Some("/rooms/x/chat"))));
+        assert!(!rooms.overlaps(&root));
+        assert!(root.overlaps(&Template::parse(Some("/"))));
+        assert_eq!(encode_segment("a b/ü"), "a%20b%2F%C3%BC");
+    }
+}

@@ -1,0 +1,111 @@
+//! What the client and the server share about WebSocket connections: close
+//! frames, and the limits on what a peer may send.
+
+use std::fmt;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+
+/// A WebSocket close frame: a status code (RFC 6455 §7.4) and a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Close {
+    /// The status code, e.g. 1000 (normal), 1001 (going away), 1008 (policy
+    /// violation), 1009 (message too big), 1011 (internal error).
+    pub code: u16,
+    /// The reason given, possibly empty.
+    pub reason: String,
+}
+
+impl Close {
+    /// 1000: the purpose of the connection is fulfilled.
+    pub const NORMAL: u16 = 1000;
+    /// 1001: the endpoint is going away (a server shutting down).
+    pub const GOING_AWAY: u16 = 1001;
+    /// 1003: the endpoint cannot accept this kind of data.
+    pub const UNSUPPORTED: u16 = 1003;
+    /// 1008: the peer broke a policy (e.g. it does not read what it is sent).
+    pub const POLICY: u16 = 1008;
+    /// 1009: a message was too big to process.
+    pub const TOO_BIG: u16 = 1009;
+    /// 1011: the endpoint met an unexpected condition.
+    pub const INTERNAL_ERROR: u16 = 1011;
+
+    /// A close frame with `code` and `reason`.
+    pub fn new(code: u16, reason: impl Into<String>) -> Self {
+        Close {
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn to_frame(&self) -> CloseFrame {
+        // A close reason may hold at most 123 bytes (RFC 6455 §5.5).
+        let mut reason = self.reason.as_str();
+        while reason.len() > 123 {
+            let mut cut = 123;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason = &reason[..cut];
+        }
+        CloseFrame {
+            code: CloseCode::from(self.code),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn from_frame(frame: &CloseFrame) -> Self {
+        Close {
+            code: frame.code.into(),
+            reason: frame.reason.as_str().to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Close {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reason.is_empty() {
+            write!(f, "code {}", self.code)
+        } else {
+            write!(f, "code {}: {}", self.code, self.reason)
+        }
+    }
+}
+
+/// Waits until the value watched is set (or its sender is gone). The guard
+/// `wait_for` returns is not `Send`, so it must not live across an `await`.
+pub(crate) async fn until_set<T>(rx: &mut tokio::sync::watch::Receiver<Option<T>>) {
+    let _ = rx.wait_for(Option::is_some).await;
+}
+
+/// How big a message (and each of its frames) a peer may send; bigger ones
+/// close the connection with 1009.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest message, in bytes, after reassembling its frames.
+    pub max_message_size: usize,
+    /// The largest single frame, in bytes.
+    pub max_frame_size: usize,
+}
+
+impl Limits {
+    pub(crate) fn websocket_config(&self) -> WebSocketConfig {
+        WebSocketConfig::default()
+            .max_message_size(Some(self.max_message_size))
+            .max_frame_size(Some(self.max_frame_size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_reasons_are_cut_on_a_char_boundary() {
+        let close = Close::new(Close::POLICY, "é".repeat(100));
+        let frame = close.to_frame();
+        assert!(frame.reason.len() <= 123);
+        assert_eq!(u16::from(frame.code), 1008);
+        assert_eq!(Close::from_frame(&frame).reason.chars().count(), 61);
+        assert_eq!(Close::new(1000, "").to_string(), "code 1000");
+    }
+}

@@ -1,0 +1,60 @@
+//! The general frames both endpoints send: system status, pong, heartbeat,
+//! and the error reply for frames that are no message.
+
+use crate::kraken::types;
+use asyncapi_runtime::server::{FrameError, FrameErrorKind};
+
+/// `systemStatus` for a new connection.
+pub(super) fn system_status(connection: u64) -> types::SystemStatus {
+    types::SystemStatus {
+        // Kraken's ids are large unsigned numbers.
+        connection_id: 8_628_615_390_848_610_000u64.wrapping_add(connection),
+        event: Default::default(),
+        status: types::SystemState::Online,
+        version: "1.9.2".into(),
+    }
+}
+
+/// `pong`; the runtime copies the ping's `reqid` into it.
+pub(super) fn pong() -> types::Pong {
+    types::Pong {
+        event: Default::default(),
+        reqid: None,
+    }
+}
+
+/// `heartbeat`.
+pub(super) fn heartbeat() -> types::Heartbeat {
+    types::Heartbeat {
+        event: Default::default(),
+    }
+}
+
+/// `{"event":"error","errorMessage":...}` for a frame that did not end in
+/// replies, with Kraken's texts where Kraken has one; the runtime copies the
+/// frame's `reqid` into it.
+pub(super) fn error(error: &FrameError) -> types::GeneralError {
+    let message = match error.kind() {
+        FrameErrorKind::Decode(decode) if decode.is_malformed() => "Malformed request".to_owned(),
+        FrameErrorKind::Decode(decode) => {
+            let event = serde_json::from_str::<serde_json::Value>(decode.frame())
+                .ok()
+                .and_then(|v| v.get("event").cloned());
+            match event {
+                None => "Event(s) not found".to_owned(),
+                Some(serde_json::Value::String(name)) if decode.is_unmatched() => {
+                    format!("Unsupported event: {name}")
+                }
+                Some(_) => format!("Malformed request: {decode}"),
+            }
+        }
+        FrameErrorKind::Binary { .. } => "Binary frames are not supported".to_owned(),
+        FrameErrorKind::Handler { error, .. } => error.message().to_owned(),
+        other => format!("{other:?}"),
+    };
+    types::GeneralError {
+        error_message: message,
+        event: Default::default(),
+        reqid: None,
+    }
+}
