@@ -5873,7 +5873,7 @@ pub mod channels {
             /// with `pong`. This is a JSON message, unrelated to the ping and pong
             /// control frames of the WebSocket protocol.
             ///
-            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn ping(
                 &self,
                 ctx: &Context,
@@ -5901,7 +5901,7 @@ pub mod channels {
             /// (`ownTrades`, `openOrders`) take no `pair` and need
             /// `subscription.token`.
             ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn subscribe(
                 &self,
                 ctx: &Context,
@@ -5922,7 +5922,7 @@ pub mod channels {
             ///
             /// Stop a feed.
             ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn unsubscribe(
                 &self,
                 ctx: &Context,
@@ -8640,7 +8640,7 @@ pub mod channels {
             /// with `pong`. This is a JSON message, unrelated to the ping and pong
             /// control frames of the WebSocket protocol.
             ///
-            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn ping(
                 &self,
                 ctx: &Context,
@@ -8666,7 +8666,7 @@ pub mod channels {
             /// (`ownTrades`, `openOrders`) take no `pair` and need
             /// `subscription.token`.
             ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn subscribe(
                 &self,
                 ctx: &Context,
@@ -8685,7 +8685,7 @@ pub mod channels {
             ///
             /// Stop a feed.
             ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn unsubscribe(
                 &self,
                 ctx: &Context,
@@ -8704,7 +8704,7 @@ pub mod channels {
             ///
             /// Place a new order.
             ///
-            /// Return its reply (`addOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`addOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn add_order(
                 &self,
                 ctx: &Context,
@@ -8725,7 +8725,7 @@ pub mod channels {
             ///
             /// Change the volume, price or flags of an open order.
             ///
-            /// Return its reply (`editOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`editOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn edit_order(
                 &self,
                 ctx: &Context,
@@ -8748,7 +8748,7 @@ pub mod channels {
             ///
             /// Cancel open orders by id or by user reference.
             ///
-            /// Return its reply (`cancelOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`cancelOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn cancel_order(
                 &self,
                 ctx: &Context,
@@ -8769,7 +8769,7 @@ pub mod channels {
             ///
             /// Cancel every open order of the account.
             ///
-            /// Return its reply (`cancelAllStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`cancelAllStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn cancel_all(
                 &self,
                 ctx: &Context,
@@ -8795,7 +8795,7 @@ pub mod channels {
             /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
             /// the client is healthy; a `timeout` of 0 disarms the switch.
             ///
-            /// Return its reply (`cancelAllOrdersAfterStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several.
+            /// Return its reply (`cancelAllOrdersAfterStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
             fn cancel_all_orders_after(
                 &self,
                 ctx: &Context,
