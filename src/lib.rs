@@ -19,3 +19,4 @@ pub mod kraken_2_0 {
 
 pub mod book;
 pub mod mock;
+pub mod show;

@@ -36,6 +36,9 @@ use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message as
 use tokio_tungstenite::Connector;
 use tracing::{debug, warn};
 
+/// How long [`Sender::close`] waits for the server's answer.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
+
 /// How a client connects and behaves.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -751,8 +754,8 @@ impl<Out: Message, In: Message> Sender<Out, In> {
         }
     }
 
-    /// Starts the close handshake with `close`; the [`Receiver`] ends once
-    /// the server answers.
+    /// Closes the connection with `close` and waits (at most 5 s) for the
+    /// server to answer the close handshake; the [`Receiver`] then ends.
     pub async fn close(&self, close: Close) -> Result<(), Error> {
         if let Some(ended) = self.shared.ended() {
             return Err(ended.error());
@@ -760,7 +763,9 @@ impl<Out: Message, In: Message> Sender<Out, In> {
         self.outbound
             .send(Outbound::Close(close))
             .await
-            .map_err(|_| self.gone())
+            .map_err(|_| self.gone())?;
+        let _ = tokio::time::timeout(CLOSE_HANDSHAKE, self.closed()).await;
+        Ok(())
     }
 
     /// Whether the connection has ended.

@@ -71,10 +71,19 @@ impl fmt::Display for Close {
     }
 }
 
-/// Waits until the value watched is set (or its sender is gone). The guard
-/// `wait_for` returns is not `Send`, so it must not live across an `await`.
+/// Waits until the value watched is set (or its sender is gone).
 pub(crate) async fn until_set<T>(rx: &mut tokio::sync::watch::Receiver<Option<T>>) {
-    let _ = rx.wait_for(Option::is_some).await;
+    until(rx, Option::is_some).await;
+}
+
+/// Waits until the value watched satisfies `ready` (or its sender is gone).
+/// The guard `wait_for` returns is not `Send`: here it never lives across
+/// an `await`, so futures that wait this way can be spawned.
+pub(crate) async fn until<T>(
+    rx: &mut tokio::sync::watch::Receiver<T>,
+    ready: impl FnMut(&T) -> bool,
+) {
+    let _ = rx.wait_for(ready).await;
 }
 
 /// How big a message (and each of its frames) a peer may send; bigger ones

@@ -103,6 +103,25 @@ pub fn decimal(units: u64, decimals: usize) -> String {
     )
 }
 
+/// A decimal string with `decimals` decimals in units of its last decimal
+/// (the inverse of [`decimal`]).
+pub fn units(text: &str, decimals: usize) -> Option<u64> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if frac.len() > decimals {
+        return None;
+    }
+    let int: u64 = int.parse().ok()?;
+    let scale = 10u64.pow((decimals - frac.len()) as u32);
+    let frac: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    let frac = frac * scale;
+    int.checked_mul(10u64.pow(decimals as u32))?
+        .checked_add(frac)
+}
+
 /// The current time as Kraken writes it: seconds with microseconds.
 pub fn timestamp() -> String {
     let now = SystemTime::now()
@@ -195,6 +214,9 @@ mod tests {
     fn formats() {
         assert_eq!(decimal(4_224_320_000, 5), "42243.20000");
         assert_eq!(decimal(500, 8), "0.00000500");
+        assert_eq!(units("42243.2", 5), Some(4_224_320_000));
+        assert_eq!(units("0.00000500", 8), Some(500));
+        assert_eq!(units("1.123456", 5), None);
         assert_eq!(iso8601(1_608_543_429), "2020-12-21T09:37:09Z");
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert!(is_valid_pair("XBT/USD"));

@@ -2,7 +2,7 @@
 //! per-connection feed that pushes market data for what the connection
 //! subscribed to.
 
-use super::market::{decimal, timestamp, Market};
+use super::market::{decimal, timestamp, units, Market};
 use super::{general, KrakenMock};
 use crate::book::{Book, Side};
 use crate::kraken::channels::public::{
@@ -488,18 +488,32 @@ fn book_frames(sub: &mut Subscription, depth: i64, first: bool) -> Vec<ServerMes
             id, sides, channel, pair,
         )))];
     }
-    // Changes near the top: a new volume, a removal, or a new level.
-    let changes = |m: &mut Market, side: Side| -> Vec<(String, String)> {
-        let sign = if side == Side::Ask { 1 } else { -1 };
+    // Changes near the top: a new volume, a removal, or a new level; asks
+    // above the best bid and bids below the best ask, so the book never
+    // crosses.
+    let changes = |m: &mut Market, book: &Book, side: Side| -> Vec<(String, String)> {
+        let decimals = m.format.price_decimals;
+        let tick = m.format.tick;
+        let (anchor, other_len) = match side {
+            Side::Ask => (book.best_bid(), book.top(Side::Ask, levels as usize).len()),
+            Side::Bid => (book.best_ask(), book.top(Side::Bid, levels as usize).len()),
+        };
+        let anchor = anchor
+            .and_then(|l| units(&l.price, decimals))
+            .unwrap_or(m.mid);
         (0..1 + m.rng.below(2))
             .map(|_| {
-                let ticks = sign * (1 + m.rng.below(levels as u64 + 2) as i64);
-                let volume = if m.rng.chance(0.2) {
+                let ticks = 1 + m.rng.below(levels as u64 + 2);
+                let price = match side {
+                    Side::Ask => anchor + ticks * tick,
+                    Side::Bid => anchor.saturating_sub(ticks * tick).max(tick),
+                };
+                let volume = if other_len > 3 && m.rng.chance(0.2) {
                     decimal(0, m.format.volume_decimals)
                 } else {
                     m.volume()
                 };
-                (m.price_at(ticks), volume)
+                (decimal(price, decimals), volume)
             })
             .collect()
     };
@@ -516,7 +530,7 @@ fn book_frames(sub: &mut Subscription, depth: i64, first: bool) -> Vec<ServerMes
     };
     let mut by_side: HashMap<&'static str, Vec<types::BookUpdateLevel>> = HashMap::new();
     for side in sides {
-        let levels = changes(m, side);
+        let levels = changes(m, book, side);
         if book
             .apply(side, levels.iter().map(|(p, v)| (p.as_str(), v.as_str())))
             .is_err()

@@ -11,7 +11,8 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::{self, error::CapacityError, Message as Frame, Utf8Bytes};
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
+use tokio_tungstenite::tungstenite::{self, Message as Frame, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 use tracing::{debug, info, warn};
 
@@ -66,7 +67,7 @@ pub(crate) async fn serve<S, Io>(
                 disconnect = Some(Disconnect::Server(close));
                 break;
             }
-            _ = shutdown.wait_for(|down| *down) => {
+            () = crate::ws::until(&mut shutdown, |down| *down) => {
                 conn.close(Close::new(Close::GOING_AWAY, "the server is shutting down"));
                 disconnect = Some(Disconnect::Shutdown);
                 break;
@@ -152,6 +153,11 @@ where
                 Close::TOO_BIG,
                 other.to_string(),
             )))
+        }
+        Some(Err(tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake))) => {
+            Err(Disconnect::Lost(
+                "the client went away without a close handshake".into(),
+            ))
         }
         Some(Err(tungstenite::Error::Protocol(e))) => {
             warn!(error = %e, "protocol error: closing (1002)");

@@ -372,7 +372,7 @@ impl Server {
                     }
                 },
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                _ = shutdown.wait_for(|down| *down) => break,
+                () = crate::ws::until(&mut shutdown, |down| *down) => break,
             }
         }
         drop(self.listener);
@@ -466,5 +466,27 @@ async fn accept(
     };
     if let Some((i, params)) = chosen {
         routes[i].clone().serve(socket, params, peer, shared).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    /// Servers are spawned: their futures must be `Send`.
+    #[tokio::test]
+    async fn serving_futures_are_send() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Server {
+            local_addr: listener.local_addr().unwrap(),
+            listener,
+            routes: Vec::new().into(),
+            tls: None,
+            shared: ServerShared::new(ServerConfig::default()),
+        };
+        let run = server.run_until(std::future::pending());
+        is_send(&run);
     }
 }
