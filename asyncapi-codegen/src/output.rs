@@ -36,6 +36,23 @@ fn lint_allows() -> TokenStream {
     }
 }
 
+/// The attributes of an item, for the kinds of items generated.
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    Some(match item {
+        syn::Item::Const(i) => &mut i.attrs,
+        syn::Item::Enum(i) => &mut i.attrs,
+        syn::Item::Fn(i) => &mut i.attrs,
+        syn::Item::Impl(i) => &mut i.attrs,
+        syn::Item::Mod(i) => &mut i.attrs,
+        syn::Item::Static(i) => &mut i.attrs,
+        syn::Item::Struct(i) => &mut i.attrs,
+        syn::Item::Trait(i) => &mut i.attrs,
+        syn::Item::Type(i) => &mut i.attrs,
+        syn::Item::Use(i) => &mut i.attrs,
+        _ => return None,
+    })
+}
+
 /// What to generate besides types and message enums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sides {
@@ -168,7 +185,23 @@ pub fn module(docs: &Documents, api: &Api, sides: Sides) -> Result<TokenStream> 
             items.push(quote!(pub use self::channels::#module::#name;));
         }
     }
-    Ok(quote! { #(#allow #items)* })
+    // Every top-level item carries the allows (an included file cannot
+    // have inner attributes).
+    let mut file: syn::File = syn::parse2(quote!(#(#items)*)).map_err(|e| {
+        Error::new(
+            ErrorKind::Output,
+            None,
+            format!("internal: the generated code does not parse: {e}"),
+        )
+        .with_hint("this is a bug in asyncapi-codegen; please report it with the document")
+    })?;
+    let allow: syn::Attribute = syn::parse_quote!(#allow);
+    for item in &mut file.items {
+        if let Some(attrs) = item_attrs(item) {
+            attrs.insert(0, allow.clone());
+        }
+    }
+    Ok(quote!(#file))
 }
 
 /// A module name for a channel id (`/` and other names without letters

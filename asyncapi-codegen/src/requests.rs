@@ -147,7 +147,7 @@ impl Incoming {
     }
 
     /// A closure turning one reply into a `ServerMessage`.
-    pub fn into_server_message(&self) -> TokenStream {
+    pub fn to_server_message(&self) -> TokenStream {
         match (&self.reply_enum, self.replies.as_slice()) {
             (Some(_), _) => quote!(<ServerMessage as ::std::convert::From<_>>::from),
             (None, [(_, variant)]) => {

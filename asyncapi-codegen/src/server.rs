@@ -53,7 +53,7 @@ pub fn generate(input: &ServerInput<'_>) -> TokenStream {
                      `Replies::none()`.",
                     incoming.reply_names(api)
                 ));
-                let into = incoming.into_server_message();
+                let into = incoming.to_server_message();
                 arms.push(quote! {
                     ClientMessage::#variant(message) => self.handler.#method(ctx, message).await.map(|replies| {
                         replies.into_iter().map(#into).collect()

@@ -56,8 +56,6 @@ pub struct Types {
     /// Per message index: the path of its payload type inside `types`
     /// (e.g. `Ping`), or `None` when it has no payload.
     pub payloads: Vec<Option<TokenStream>>,
-    /// Per message index: the path of its headers type inside `types`.
-    pub headers: Vec<Option<TokenStream>>,
 }
 
 /// A constant property's marker type.
@@ -399,16 +397,16 @@ fn name_for(location: &Location) -> String {
 pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
     let mut collector = Collector::new(docs);
     let mut payload_defs = Vec::new();
-    let mut header_defs = Vec::new();
     for message in &api.messages {
         payload_defs.push(match &message.payload {
             Some(at) => Some(collector.root(at, &message.key)?),
             None => None,
         });
-        header_defs.push(match &message.headers {
-            Some(at) => Some(collector.root(at, &format!("{}Headers", message.key))?),
-            None => None,
-        });
+        // Headers get types too (WebSocket frames carry only the payload,
+        // but applications may use them, e.g. for handshake headers).
+        if let Some(at) = &message.headers {
+            collector.root(at, &format!("{}Headers", message.key))?;
+        }
     }
 
     let mut settings = TypeSpaceSettings::default();
@@ -501,10 +499,6 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
         .iter()
         .map(&mut type_path)
         .collect::<Result<Vec<_>>>()?;
-    let headers = header_defs
-        .iter()
-        .map(&mut type_path)
-        .collect::<Result<Vec<_>>>()?;
 
     let types = typify_call(|| Ok::<_, typify::Error>(space.to_stream()))
         .and_then(through_runtime)
@@ -529,11 +523,7 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
             #(#consts)*
         }
     };
-    Ok(Types {
-        tokens,
-        payloads,
-        headers,
-    })
+    Ok(Types { tokens, payloads })
 }
 
 /// Runs a typify call, turning its errors and panics into messages.

@@ -1091,6 +1091,22 @@ pub enum ClientMessage {
     /// Stop a feed.
     Unsubscribe(self::types::Unsubscribe),
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ClientMessage {
     /// The names of the variants, in order.
     pub const VARIANTS: &'static [&'static str] = &["Ping", "Subscribe", "Unsubscribe"];
@@ -1281,6 +1297,22 @@ impl ClientMessage {
         &TABLE
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
     fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
     where
@@ -1308,6 +1340,22 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
         }
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessage {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
@@ -1322,6 +1370,22 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessa
             )
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
     const ENUM_NAME: &'static str = "ClientMessage";
     const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
@@ -1379,22 +1443,86 @@ impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
         }
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::str::FromStr for ClientMessage {
     type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
     fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::from_json(frame)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::Ping> for ClientMessage {
     fn from(message: self::types::Ping) -> Self {
         Self::Ping(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
     fn from(message: self::types::Subscribe) -> Self {
         Self::Subscribe(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
     fn from(message: self::types::Unsubscribe) -> Self {
         Self::Unsubscribe(message)
@@ -1444,6 +1572,22 @@ pub enum ServerMessage {
     /// A frame could not be read as a request.
     Error(self::types::GeneralError),
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ServerMessage {
     /// The names of the variants, in order.
     pub const VARIANTS: &'static [&'static str] = &[
@@ -1829,6 +1973,22 @@ impl ServerMessage {
         &TABLE
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
     fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
     where
@@ -1874,6 +2034,22 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
         }
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessage {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
@@ -1888,6 +2064,22 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessa
             )
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
     const ENUM_NAME: &'static str = "ServerMessage";
     const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
@@ -1953,90 +2145,154 @@ impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
         }
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::str::FromStr for ServerMessage {
     type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
     fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
         Self::from_json(frame)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::Pong> for ServerMessage {
     fn from(message: self::types::Pong) -> Self {
         Self::Pong(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
     fn from(message: self::types::Heartbeat) -> Self {
         Self::Heartbeat(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
     fn from(message: self::types::SystemStatus) -> Self {
         Self::SystemStatus(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
     fn from(message: self::types::SubscriptionStatus) -> Self {
         Self::SubscriptionStatus(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessage {
     fn from(message: self::types::SubscriptionStatusError) -> Self {
         Self::SubscriptionStatusError(message)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
     fn from(message: self::types::GeneralError) -> Self {
         Self::Error(message)
     }
 }
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
 #[allow(
     clippy::all,
     clippy::pedantic,
@@ -2060,11 +2316,43 @@ pub struct Client {
     sender: Sender,
     receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Client").field("sender", &self.sender).finish_non_exhaustive()
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl Client {
     /// Connects to channel `/` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
     pub async fn connect(
@@ -2126,12 +2414,44 @@ impl Client {
         (self.sender, self.receiver)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::ops::Deref for Client {
     type Target = Sender;
     fn deref(&self) -> &Sender {
         &self.sender
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
     type Item = ::std::result::Result<
         ServerMessage,
@@ -2144,11 +2464,43 @@ impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
         ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Sender {
     inner: ::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage>,
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl Sender {
     /// Sends a message.
     pub async fn send(
@@ -2212,6 +2564,22 @@ pub type Context = ::asyncapi_runtime::__private::server::Context<
     ServerMessage,
     Parameters,
 >;
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 /// The server side of channel `/`: one method per message clients send.
 ///
 /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
@@ -2302,10 +2670,42 @@ pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
         >,
     > + ::std::marker::Send;
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 /// A [`Handler`] as the runtime's server serves it.
 pub struct Service<H> {
     handler: ::std::sync::Arc<H>,
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<H> ::std::clone::Clone for Service<H> {
     fn clone(&self) -> Self {
         Service {
@@ -2313,6 +2713,22 @@ impl<H> ::std::clone::Clone for Service<H> {
         }
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<H> ::std::fmt::Debug for Service<H> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Service")
@@ -2320,6 +2736,22 @@ impl<H> ::std::fmt::Debug for Service<H> {
             .finish_non_exhaustive()
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<H: Handler> Service<H> {
     /// Serves `handler`.
     pub fn new(handler: H) -> Self {
@@ -2336,6 +2768,22 @@ impl<H: Handler> Service<H> {
         &self.handler
     }
 }
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
     type Incoming = ClientMessage;
     type Outgoing = ServerMessage;

@@ -435,6 +435,8 @@ async fn accept(
         None => Box::new(tcp),
     };
     let mut chosen: Option<(usize, PathParams)> = None;
+    // tungstenite's handshake callback fixes the (large) error type.
+    #[allow(clippy::result_large_err)]
     let callback = |request: &Request, response: Response| {
         let path = request.uri().path();
         for (i, route) in routes.iter().enumerate() {
