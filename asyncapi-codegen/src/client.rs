@@ -85,8 +85,11 @@ pub fn generate(input: &ClientInput<'_>) -> TokenStream {
             "`parameters` fill in the channel's address.",
             quote!(&parameters.path()),
         )
-    } else {
+    } else if channel.address.is_some() {
         (quote!(), "", quote!(ADDRESS))
+    } else {
+        // No address: the server URL is the channel's.
+        (quote!(), "The channel has no address of its own: the server URL is used as is.", quote!(""))
     };
     let params_pass = if input.has_parameters {
         quote!(parameters,)

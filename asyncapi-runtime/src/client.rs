@@ -243,6 +243,9 @@ pub fn channel_url(server_url: &str, path: &str) -> Result<String, Error> {
         Some((before, query)) => (before, Some(query)),
         None => (rest, None),
     };
+    if path.is_empty() {
+        return Ok(server_url.to_owned());
+    }
     let base = authority_and_path.trim_end_matches('/');
     let path = path.trim_start_matches('/');
     let mut url = format!("{scheme}://{base}/{path}");
@@ -806,6 +809,8 @@ mod tests {
             channel_url("ws://h/api?x=1", "/chat").unwrap(),
             "ws://h/api/chat?x=1"
         );
+        // A channel without an address: the server URL as is.
+        assert_eq!(channel_url("ws://h/api", "").unwrap(), "ws://h/api");
         let e = channel_url("http://h", "/").unwrap_err();
         assert!(e.to_string().contains("`http` is not ws or wss"), "{e}");
         assert!(channel_url("ws.kraken.com", "/").is_err());
