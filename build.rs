@@ -5,5 +5,8 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // server) and in the seed's AsyncAPI 2.0 shape (one channel).
     asyncapi_codegen::generate("specs/kraken.yaml")?;
     asyncapi_codegen::generate("specs/kraken_2_0.yaml")?;
+    // A generator fixture with a channel parameter and a request without
+    // correlation id, compiled and run by tests/rooms.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;
     Ok(())
 }

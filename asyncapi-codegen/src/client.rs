@@ -89,7 +89,11 @@ pub fn generate(input: &ClientInput<'_>) -> TokenStream {
         (quote!(), "", quote!(ADDRESS))
     } else {
         // No address: the server URL is the channel's.
-        (quote!(), "The channel has no address of its own: the server URL is used as is.", quote!(""))
+        (
+            quote!(),
+            "The channel has no address of its own: the server URL is used as is.",
+            quote!(""),
+        )
     };
     let params_pass = if input.has_parameters {
         quote!(parameters,)

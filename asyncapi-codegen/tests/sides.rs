@@ -1,0 +1,57 @@
+//! What the generator writes for the client and server sides, and the
+//! settings that leave a side out, on a small document with a channel
+//! parameter and a request with two possible replies and no correlation id.
+//! (The code of every document in `specs/` and in the public corpus is
+//! compiled elsewhere.)
+
+use asyncapi_codegen::Generator;
+
+fn generated(generator: Generator) -> String {
+    generator
+        .generate_string()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rooms() -> Generator {
+    Generator::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sides/rooms.yaml"
+    ))
+}
+
+#[test]
+fn both_sides_by_default() {
+    let code = generated(rooms());
+    for piece in [
+        // Typed parameters, checked against the document's values.
+        "pub struct Parameters",
+        "pub room_id: ::std::string::String",
+        "params.require(\"roomId\")?",
+        "must be one of `lobby`, `games`",
+        // The request, its reply enum, matched by type (no correlation id).
+        "pub enum SayReply",
+        "pub async fn say(",
+        "correlated: false",
+        "parameters: &Parameters",
+        // The server side.
+        "pub trait Handler",
+        "fn say(",
+        "Replies<SayReply>",
+        "pub struct Service<H>",
+    ] {
+        assert!(code.contains(piece), "missing {piece:?}");
+    }
+}
+
+#[test]
+fn a_side_can_be_left_out() {
+    let client_only = generated(rooms().with_server(false));
+    assert!(client_only.contains("pub struct Client"));
+    assert!(!client_only.contains("pub trait Handler"));
+    let server_only = generated(rooms().with_client(false));
+    assert!(!server_only.contains("pub struct Client"));
+    assert!(server_only.contains("pub trait Handler"));
+    let neither = generated(rooms().with_client(false).with_server(false));
+    assert!(!neither.contains("pub struct Client") && !neither.contains("pub trait Handler"));
+    assert!(neither.contains("pub enum ClientMessage") && neither.contains("pub enum SayReply"));
+}
