@@ -107,7 +107,7 @@ pub fn message_enum(
             #index => <#ty as #rt::serde::Deserialize>::deserialize(value).map(Self::#ident)
         });
         serialize_arms.push(quote! {
-            Self::#ident(message) => #rt::serde::Serialize::serialize(message, serializer)
+            Self::#ident(ref message) => #rt::serde::Serialize::serialize(message, serializer)
         });
         name_arms.push(quote!(Self::#ident(_) => #variant));
         let correlation = match &correlations[*m] {
@@ -189,7 +189,7 @@ pub fn message_enum(
 
             /// The name of this message's variant.
             pub fn variant_name(&self) -> &'static str {
-                match self {
+                match *self {
                     #(#name_arms,)*
                 }
             }
@@ -202,7 +202,7 @@ pub fn message_enum(
             where
                 S: #rt::serde::Serializer,
             {
-                match self {
+                match *self {
                     #(#serialize_arms,)*
                 }
             }
@@ -239,7 +239,7 @@ pub fn message_enum(
             }
 
             fn correlation(&self) -> ::std::option::Option<#rt::message::Correlation> {
-                match self {
+                match *self {
                     #(#correlation_arms,)*
                 }
             }

@@ -30,6 +30,7 @@ fn lint_allows() -> TokenStream {
             non_snake_case,
             unreachable_patterns,
             unreachable_pub,
+            unused_variables,
             elided_lifetimes_in_paths,
             rustdoc::all
         )]

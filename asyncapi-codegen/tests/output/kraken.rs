@@ -13,6 +13,7 @@
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -3621,6 +3622,7 @@ open (`o`).
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -3686,6 +3688,7 @@ pub mod info {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -3742,6 +3745,7 @@ pub mod servers {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -3877,7 +3881,7 @@ pub mod channels {
             }
             /// The name of this message's variant.
             pub fn variant_name(&self) -> &'static str {
-                match self {
+                match *self {
                     Self::Ping(_) => "Ping",
                     Self::Subscribe(_) => "Subscribe",
                     Self::Unsubscribe(_) => "Unsubscribe",
@@ -3992,20 +3996,20 @@ pub mod channels {
             where
                 S: ::asyncapi_runtime::__private::serde::Serializer,
             {
-                match self {
-                    Self::Ping(message) => {
+                match *self {
+                    Self::Ping(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Subscribe(message) => {
+                    Self::Subscribe(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Unsubscribe(message) => {
+                    Self::Unsubscribe(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
@@ -4066,7 +4070,7 @@ pub mod channels {
             ) -> ::std::option::Option<
                 ::asyncapi_runtime::__private::message::Correlation,
             > {
-                match self {
+                match *self {
                     Self::Ping(_) => {
                         ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                             path: &[
@@ -4400,7 +4404,7 @@ pub mod channels {
             }
             /// The name of this message's variant.
             pub fn variant_name(&self) -> &'static str {
-                match self {
+                match *self {
                     Self::Pong(_) => "Pong",
                     Self::SubscriptionStatus(_) => "SubscriptionStatus",
                     Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
@@ -5200,80 +5204,80 @@ pub mod channels {
             where
                 S: ::asyncapi_runtime::__private::serde::Serializer,
             {
-                match self {
-                    Self::Pong(message) => {
+                match *self {
+                    Self::Pong(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SubscriptionStatus(message) => {
+                    Self::SubscriptionStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SubscriptionStatusError(message) => {
+                    Self::SubscriptionStatusError(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Heartbeat(message) => {
+                    Self::Heartbeat(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SystemStatus(message) => {
+                    Self::SystemStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Error(message) => {
+                    Self::Error(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Ticker(message) => {
+                    Self::Ticker(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Ohlc(message) => {
+                    Self::Ohlc(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Trade(message) => {
+                    Self::Trade(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Spread(message) => {
+                    Self::Spread(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::BookSnapshot(message) => {
+                    Self::BookSnapshot(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::BookUpdate(message) => {
+                    Self::BookUpdate(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::BookUpdateBothSides(message) => {
+                    Self::BookUpdateBothSides(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
@@ -5334,7 +5338,7 @@ pub mod channels {
             ) -> ::std::option::Option<
                 ::asyncapi_runtime::__private::message::Correlation,
             > {
-                match self {
+                match *self {
                     Self::Pong(_) => {
                         ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                             path: &[
@@ -6264,7 +6268,7 @@ pub mod channels {
             }
             /// The name of this message's variant.
             pub fn variant_name(&self) -> &'static str {
-                match self {
+                match *self {
                     Self::Ping(_) => "Ping",
                     Self::Subscribe(_) => "Subscribe",
                     Self::Unsubscribe(_) => "Unsubscribe",
@@ -6741,50 +6745,50 @@ pub mod channels {
             where
                 S: ::asyncapi_runtime::__private::serde::Serializer,
             {
-                match self {
-                    Self::Ping(message) => {
+                match *self {
+                    Self::Ping(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Subscribe(message) => {
+                    Self::Subscribe(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Unsubscribe(message) => {
+                    Self::Unsubscribe(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::AddOrder(message) => {
+                    Self::AddOrder(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::EditOrder(message) => {
+                    Self::EditOrder(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelOrder(message) => {
+                    Self::CancelOrder(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelAll(message) => {
+                    Self::CancelAll(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelAllOrdersAfter(message) => {
+                    Self::CancelAllOrdersAfter(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
@@ -6845,7 +6849,7 @@ pub mod channels {
             ) -> ::std::option::Option<
                 ::asyncapi_runtime::__private::message::Correlation,
             > {
-                match self {
+                match *self {
                     Self::Ping(_) => {
                         ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                             path: &[
@@ -7238,7 +7242,7 @@ pub mod channels {
             }
             /// The name of this message's variant.
             pub fn variant_name(&self) -> &'static str {
-                match self {
+                match *self {
                     Self::Pong(_) => "Pong",
                     Self::SubscriptionStatus(_) => "SubscriptionStatus",
                     Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
@@ -7773,80 +7777,80 @@ pub mod channels {
             where
                 S: ::asyncapi_runtime::__private::serde::Serializer,
             {
-                match self {
-                    Self::Pong(message) => {
+                match *self {
+                    Self::Pong(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SubscriptionStatus(message) => {
+                    Self::SubscriptionStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SubscriptionStatusError(message) => {
+                    Self::SubscriptionStatusError(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Heartbeat(message) => {
+                    Self::Heartbeat(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::SystemStatus(message) => {
+                    Self::SystemStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::Error(message) => {
+                    Self::Error(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::OwnTrades(message) => {
+                    Self::OwnTrades(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::OpenOrders(message) => {
+                    Self::OpenOrders(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::AddOrderStatus(message) => {
+                    Self::AddOrderStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::EditOrderStatus(message) => {
+                    Self::EditOrderStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelOrderStatus(message) => {
+                    Self::CancelOrderStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelAllStatus(message) => {
+                    Self::CancelAllStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
                         )
                     }
-                    Self::CancelAllOrdersAfterStatus(message) => {
+                    Self::CancelAllOrdersAfterStatus(ref message) => {
                         ::asyncapi_runtime::__private::serde::Serialize::serialize(
                             message,
                             serializer,
@@ -7907,7 +7911,7 @@ pub mod channels {
             ) -> ::std::option::Option<
                 ::asyncapi_runtime::__private::message::Correlation,
             > {
-                match self {
+                match *self {
                     Self::Pong(_) => {
                         ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                             path: &[

@@ -13,6 +13,7 @@
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -954,6 +955,7 @@ sends it.
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -987,6 +989,7 @@ pub mod info {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1018,6 +1021,7 @@ pub mod servers {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1036,6 +1040,7 @@ pub const ADDRESS: &str = "/";
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1054,6 +1059,7 @@ pub const SERVERS: &[&str] = &[self::servers::PUBLIC, self::servers::PRIVATE];
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1072,6 +1078,7 @@ pub type Parameters = ();
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1104,6 +1111,7 @@ pub enum ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1194,7 +1202,7 @@ impl ClientMessage {
     }
     /// The name of this message's variant.
     pub fn variant_name(&self) -> &'static str {
-        match self {
+        match *self {
             Self::Ping(_) => "Ping",
             Self::Subscribe(_) => "Subscribe",
             Self::Unsubscribe(_) => "Unsubscribe",
@@ -1310,6 +1318,7 @@ impl ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1318,20 +1327,20 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
     where
         S: ::asyncapi_runtime::__private::serde::Serializer,
     {
-        match self {
-            Self::Ping(message) => {
+        match *self {
+            Self::Ping(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::Subscribe(message) => {
+            Self::Subscribe(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::Unsubscribe(message) => {
+            Self::Unsubscribe(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
@@ -1353,6 +1362,7 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1383,6 +1393,7 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessa
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1421,7 +1432,7 @@ impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
     fn correlation(
         &self,
     ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match self {
+        match *self {
             Self::Ping(_) => {
                 ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                     path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
@@ -1456,6 +1467,7 @@ impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1478,6 +1490,7 @@ impl ::std::str::FromStr for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1499,6 +1512,7 @@ impl ::std::convert::From<self::types::Ping> for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1520,6 +1534,7 @@ impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1541,6 +1556,7 @@ impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1585,6 +1601,7 @@ pub enum ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1712,7 +1729,7 @@ impl ServerMessage {
     }
     /// The name of this message's variant.
     pub fn variant_name(&self) -> &'static str {
-        match self {
+        match *self {
             Self::Pong(_) => "Pong",
             Self::Heartbeat(_) => "Heartbeat",
             Self::SystemStatus(_) => "SystemStatus",
@@ -1986,6 +2003,7 @@ impl ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -1994,38 +2012,38 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
     where
         S: ::asyncapi_runtime::__private::serde::Serializer,
     {
-        match self {
-            Self::Pong(message) => {
+        match *self {
+            Self::Pong(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::Heartbeat(message) => {
+            Self::Heartbeat(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::SystemStatus(message) => {
+            Self::SystemStatus(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::SubscriptionStatus(message) => {
+            Self::SubscriptionStatus(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::SubscriptionStatusError(message) => {
+            Self::SubscriptionStatusError(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
                 )
             }
-            Self::Error(message) => {
+            Self::Error(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
@@ -2047,6 +2065,7 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2077,6 +2096,7 @@ impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessa
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2115,7 +2135,7 @@ impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
     fn correlation(
         &self,
     ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match self {
+        match *self {
             Self::Pong(_) => {
                 ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                     path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
@@ -2158,6 +2178,7 @@ impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2180,6 +2201,7 @@ impl ::std::str::FromStr for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2201,6 +2223,7 @@ impl ::std::convert::From<self::types::Pong> for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2222,6 +2245,7 @@ impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2243,6 +2267,7 @@ impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2264,6 +2289,7 @@ impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2285,6 +2311,7 @@ impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessag
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2306,6 +2333,7 @@ impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2329,6 +2357,7 @@ pub struct Client {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2350,6 +2379,7 @@ impl ::std::fmt::Debug for Client {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2427,6 +2457,7 @@ impl Client {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2449,6 +2480,7 @@ impl ::std::ops::Deref for Client {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2477,6 +2509,7 @@ impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2498,6 +2531,7 @@ pub struct Sender {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2556,6 +2590,7 @@ impl Sender {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2577,6 +2612,7 @@ pub type Context = ::asyncapi_runtime::__private::server::Context<
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2683,6 +2719,7 @@ pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2703,6 +2740,7 @@ pub struct Service<H> {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2726,6 +2764,7 @@ impl<H> ::std::clone::Clone for Service<H> {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2749,6 +2788,7 @@ impl<H> ::std::fmt::Debug for Service<H> {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
@@ -2781,6 +2821,7 @@ impl<H: Handler> Service<H> {
     non_snake_case,
     unreachable_patterns,
     unreachable_pub,
+    unused_variables,
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
