@@ -40,6 +40,7 @@ pub mod ir;
 mod messages;
 mod names;
 mod output;
+mod pattern;
 pub mod spec;
 mod types;
 

@@ -1236,6 +1236,7 @@ impl ClientMessage {
                     ],
                 },
             ],
+            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
         };
         &TABLE
     }
@@ -1726,6 +1727,7 @@ impl ServerMessage {
                     ],
                 },
             ],
+            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
         };
         &TABLE
     }
