@@ -261,13 +261,13 @@ impl Plan {
 
     /// Checks the candidates' value tests on the probed frame: the one
     /// candidate left, or how many are left, with their scores in `scores`
-    /// (the tests held by a present value, then by an absent one; the
-    /// others keep theirs, ruled out).
+    /// if given (the tests held by a present value, then by an absent one;
+    /// the others keep theirs, ruled out).
     #[inline]
     pub(super) fn select<P: Probe>(
         &self,
         probe: &mut P,
-        scores: &mut [u32],
+        scores: Option<&mut [u32]>,
     ) -> Result<Selected, Malformed> {
         // Phase A.
         let mut dead = 0u64;
@@ -310,6 +310,9 @@ impl Plan {
         if alive.count_ones() == 1 {
             return Ok(Selected::One(alive.trailing_zeros() as usize));
         }
+        let Some(scores) = scores else {
+            return Ok(Selected::Several(alive.count_ones() as usize));
+        };
         let mut bits = alive;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;

@@ -98,10 +98,17 @@ pub(super) enum Chosen {
 pub(super) fn choose<P: Probe>(table: &Table, probe: &mut P) -> Result<Chosen, Failure> {
     probe.prepare()?;
     let candidates = table.candidates;
+    let plan = table.prepared.plan(table);
+    if let Some(plan) = plan {
+        // The common case: one candidate, no scores needed.
+        if let Selected::One(i) = plan.select(probe, None)? {
+            return Ok(Chosen::One(i));
+        }
+    }
     let mut scores = Buf::<u32, 32>::new(candidates.len(), OUT);
     let mut left = 0;
-    match table.prepared.plan(table) {
-        Some(plan) => match plan.select(probe, &mut scores)? {
+    match plan {
+        Some(plan) => match plan.select(probe, Some(&mut scores))? {
             Selected::One(i) => return Ok(Chosen::One(i)),
             Selected::Several(n) => left = n,
         },

@@ -1,8 +1,8 @@
 //! Probing a text frame in place: the values at the table's paths as byte
 //! offsets into the frame, found by one scan of the top-level value
-//! (walking into the members that longer paths go through, skipping the
-//! rest without looking into them), without building a tree, and without
-//! allocating unless the table has more than 16 paths.
+//! (skipping what no path goes through without looking into it), without
+//! building a tree, and without allocating unless the table has more than
+//! 16 paths.
 //!
 //! The scan checks the structure it walks through (brackets, commas, colons,
 //! quotes) but not what it skips; serde_json decodes the frame afterwards and
@@ -251,12 +251,6 @@ impl Mask {
             }
         }
     }
-
-    #[inline]
-    fn clear(&mut self) {
-        self.word = 0;
-        self.more.iter_mut().for_each(|word| *word = 0);
-    }
 }
 
 /// A key of an object member: the offsets of its quotes, and whether it
@@ -330,13 +324,13 @@ impl Slots {
 
 /// A text frame being probed.
 ///
-/// The first question scans the top-level value once and settles every
-/// path of one or two steps (the generator's tables look no deeper): the
-/// members of the top-level container that are a path's first step are
-/// recorded, those that paths of two steps go through are walked member by
-/// member, the others skipped; containers are counted on the way. Every
-/// later question is a look-up (paths of three steps or more are walked
-/// when asked for).
+/// It is scanned once, before the first question: the members of the
+/// top-level container that are a path's first step are recorded (the
+/// values of paths of one step scanned to their end, containers counted),
+/// the others skipped, and the container counted. A question about a
+/// longer path walks the member it goes through once (for every path of
+/// two steps through it at once, the generator's tables looking no
+/// deeper); every other question is a look-up.
 pub(super) struct TextProbe<'a> {
     text: &'a str,
     paths: &'static [&'static [Seg]],
@@ -390,11 +384,32 @@ impl<'a> TextProbe<'a> {
         let slot = self.slots.get(path).copied().ok_or(Malformed)?;
         if slot.state == State::Prefix {
             let segs = self.paths.get(path).copied().ok_or(Malformed)?;
-            let found = walk(self.text, slot.start(), segs.get(1..).unwrap_or(&[]))?;
-            self.slots[path] = match found {
-                Some(at) => Val::at(self.bytes(), at)?,
-                None => Val::ABSENT,
-            };
+            if let [first, _] = segs {
+                // Every path of two steps through the same member, at once.
+                let layout = self.layout;
+                let firsts: &[First] = match first {
+                    Seg::Key(_) => &layout.keys,
+                    Seg::Index(_) => &layout.indices,
+                };
+                let mut twos = Mask::empty(firsts.len());
+                for (k, first) in firsts.iter().enumerate() {
+                    let through = self
+                        .slots
+                        .get(first.path)
+                        .is_some_and(|s| s.state == State::Prefix && s.start == slot.start);
+                    if first.steps == 2 && through {
+                        self.slots[first.path] = Val::ABSENT;
+                        twos.insert(k);
+                    }
+                }
+                self.walk_twos(slot.start(), firsts, &mut twos)?;
+            } else {
+                let found = walk(self.text, slot.start(), segs.get(1..).unwrap_or(&[]))?;
+                self.slots[path] = match found {
+                    Some(at) => Val::at(self.bytes(), at)?,
+                    None => Val::ABSENT,
+                };
+            }
         }
         let slot = self.slots.get(path).copied().ok_or(Malformed)?;
         Ok((slot.state == State::At).then_some(slot))
@@ -427,7 +442,6 @@ impl<'a> TextProbe<'a> {
         };
         let text = self.text;
         let mut pending = Mask::full(firsts.len());
-        let mut twos = Mask::empty(firsts.len());
         let close = if object { b'}' } else { b']' };
         let mut i = skip_ws(b, self.root + 1);
         let mut index = 0;
@@ -465,39 +479,25 @@ impl<'a> TextProbe<'a> {
                         match first.steps {
                             1 if one.is_none() => one = Some(first.path),
                             1 => more_ones = true,
-                            2 => twos.insert(k),
+                            // Longer paths are walked when asked for.
                             _ => self.slots[first.path] = Val::prefix(at)?,
                         }
                     }
                 }
-                let end = if one.is_none() && twos.is_empty() {
-                    skip_value(b, at)?
-                } else {
-                    // The member: walked through for the paths of two
-                    // steps, else scanned; recorded straight into the slot
-                    // of the path of one step that ends here, if any (a
-                    // copy would wait for the fields just written).
-                    let end = if twos.is_empty() {
-                        match one {
-                            Some(path) => Val::scan_into(b, at, &mut self.slots[path])?,
-                            None => skip_value(b, at)?,
-                        }
-                    } else {
-                        let end = self.walk_twos(at, firsts, &mut twos, one)?;
-                        // What they did not find is not there.
-                        twos.clear();
-                        end
-                    };
-                    if let (Some(one), true) = (one, more_ones) {
-                        let member = self.slots[one];
-                        for first in firsts {
-                            if first.steps == 1 && is_step(text, Some(&first.step), key, index)? {
-                                self.slots[first.path] = member;
-                            }
+                let end = match one {
+                    // Recorded straight into the slot (a copy would wait
+                    // for the fields just written).
+                    Some(path) => Val::scan_into(b, at, &mut self.slots[path])?,
+                    None => skip_value(b, at)?,
+                };
+                if let (Some(one), true) = (one, more_ones) {
+                    let member = self.slots[one];
+                    for first in firsts {
+                        if first.steps == 1 && is_step(text, Some(&first.step), key, index)? {
+                            self.slots[first.path] = member;
                         }
                     }
-                    end
-                };
+                }
                 index += 1;
                 i = skip_ws(b, end);
                 match b.get(i) {
@@ -523,28 +523,21 @@ impl<'a> TextProbe<'a> {
     }
 
     /// Walks the member value at `at` member by member, settling the paths
-    /// of two steps in `twos` (indices into `firsts`) that it holds, and
-    /// records it at path `member` (if any); where it ends.
-    #[inline(never)]
-    fn walk_twos(
-        &mut self,
-        at: usize,
-        firsts: &[First],
-        twos: &mut Mask,
-        member: Option<usize>,
-    ) -> Result<usize, Malformed> {
+    /// of two steps in `twos` (indices into `firsts`, their slots absent)
+    /// that it holds.
+    fn walk_twos(&mut self, at: usize, firsts: &[First], twos: &mut Mask) -> Result<(), Malformed> {
         let b = self.bytes();
-        let object = match (b.get(at), member) {
-            (Some(b'{'), _) => true,
-            (Some(b'['), _) => false,
-            (_, Some(path)) => return Val::scan_into(b, at, &mut self.slots[path]),
-            (_, None) => return skip_value(b, at),
+        let object = match b.get(at) {
+            Some(b'{') => true,
+            Some(b'[') => false,
+            _ => return Ok(()),
         };
         let close = if object { b'}' } else { b']' };
         let mut i = skip_ws(b, at + 1);
         let mut index = 0;
         if b.get(i) != Some(&close) {
-            loop {
+            // Until every path is found, or the member ends.
+            while !twos.is_empty() {
                 let key = if object {
                     let (key, value) = key_at(b, i)?;
                     i = value;
@@ -587,18 +580,7 @@ impl<'a> TextProbe<'a> {
                 }
             }
         }
-        if let Some(path) = member {
-            self.slots[path] = Val {
-                start: offset(at)?,
-                end: offset(i + 1)?,
-                len: offset(index)?,
-                state: State::At,
-                kind: if object { Kind::Object } else { Kind::Array },
-                flag: true,
-                pad: 0,
-            };
-        }
-        Ok(i + 1)
+        Ok(())
     }
 }
 
