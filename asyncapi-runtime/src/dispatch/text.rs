@@ -108,9 +108,9 @@ impl Val {
         self.end as usize
     }
 
-    /// Scans the value starting at `at` to its end whatever its kind,
-    /// counting the members of a container, into `slot` (in place: the
-    /// scan's hot path moves no `Val`s); where the value ends.
+    /// Scans the value starting at `at` to its end whatever its kind into
+    /// `slot` (in place: the scan's hot path moves no `Val`s); where the
+    /// value ends.
     #[inline]
     fn scan_into(b: &[u8], at: usize, slot: &mut Val) -> Result<usize, Malformed> {
         let kind = kind_at(b, at)?;
@@ -119,9 +119,11 @@ impl Val {
                 let (close, plain) = string_end(b, at)?;
                 (close, 0, plain, close + 1)
             }
+            // Containers are skipped, not counted: a length at one step
+            // down is seldom asked for, and then counted by a walk.
             Kind::Object | Kind::Array => {
-                let (end, len) = skip_container(b, at)?;
-                (end, len, true, end)
+                let end = skip_container(b, at)?;
+                (end, 0, false, end)
             }
             Kind::Null | Kind::Bool | Kind::Number => {
                 let end = scalar_end(b, at);
@@ -922,51 +924,51 @@ fn kind_at(b: &[u8], at: usize) -> Result<Kind, Malformed> {
 fn skip_value(b: &[u8], at: usize) -> Result<usize, Malformed> {
     match kind_at(b, at)? {
         Kind::String => Ok(string_at(b, at)?.close + 1),
-        Kind::Object | Kind::Array => Ok(skip_container(b, at)?.0),
+        Kind::Object | Kind::Array => skip_container(b, at),
         Kind::Null | Kind::Bool | Kind::Number => Ok(scalar_end(b, at)),
     }
 }
 
-/// What a byte is to [`skip_container`]: nothing (0), a quote (1), an
-/// opening (2) or closing (3) bracket, a comma (4).
-const CLASS: [u8; 256] = {
+/// What a byte is to [`skip_container`] in an object: nothing (0), a quote
+/// (1), an opening (2) or closing (3) brace.
+const IN_OBJECT: [u8; 256] = classes(b'{', b'}');
+/// The same in an array, with square brackets.
+const IN_ARRAY: [u8; 256] = classes(b'[', b']');
+
+const fn classes(open: u8, close: u8) -> [u8; 256] {
     let mut class = [0; 256];
     class[b'"' as usize] = 1;
-    class[b'[' as usize] = 2;
-    class[b'{' as usize] = 2;
-    class[b']' as usize] = 3;
-    class[b'}' as usize] = 3;
-    class[b',' as usize] = 4;
+    class[open as usize] = 2;
+    class[close as usize] = 3;
     class
-};
+}
 
 /// Where the container whose opening bracket is at `at` ends (after its
-/// closing bracket), and how many members it has. Brackets of both kinds
-/// are counted (they nest in valid JSON, and serde_json judges the rest),
-/// strings are skipped, and members are counted by the commas between
-/// them. One byte at a time (strings eight at a time): market data is
-/// dense with short strings and brackets, where jumping from one to the
-/// next with a search routine costs more than it saves.
-fn skip_container(b: &[u8], at: usize) -> Result<(usize, usize), Malformed> {
+/// closing bracket). Only brackets of its own kind are counted (the other
+/// kind nests in between in valid JSON, and serde_json judges the rest),
+/// and strings are skipped (eight bytes at a time); any other byte costs a
+/// table look-up. Market data is dense with short strings and brackets,
+/// where jumping from one to the next with a search routine costs more
+/// than it saves.
+fn skip_container(b: &[u8], at: usize) -> Result<usize, Malformed> {
+    let class = match b.get(at) {
+        Some(b'{') => &IN_OBJECT,
+        _ => &IN_ARRAY,
+    };
     let mut depth = 0usize;
-    let mut commas = 0usize;
     let mut i = at;
     loop {
         let c = *b.get(i).ok_or(Malformed)?;
-        match CLASS[usize::from(c)] {
+        match class[usize::from(c)] {
             0 => {}
-            1 => {
-                i = string_end(b, i)?.0;
-            }
+            1 => i = string_end(b, i)?.0,
             2 => depth += 1,
-            3 => {
+            _ => {
                 depth = depth.checked_sub(1).ok_or(Malformed)?;
                 if depth == 0 {
-                    let empty = skip_ws(b, at + 1) == i;
-                    return Ok((i + 1, if empty { 0 } else { commas + 1 }));
+                    return Ok(i + 1);
                 }
             }
-            _ => commas += usize::from(depth == 1),
         }
         i += 1;
     }
@@ -1136,7 +1138,7 @@ mod tests {
     }
 
     #[test]
-    fn ends_strings_and_counts_members() {
+    fn ends_strings_and_containers() {
         // Escapes anywhere, also astride the eight-byte words.
         for (s, close, plain) in [
             (r#""""#, 1, true),
@@ -1153,19 +1155,16 @@ mod tests {
             );
         }
         assert!(string_end(br#""abcdefghijk\""#, 0).is_err());
-        for (s, end, len) in [
-            ("[]", 2, 0),
-            ("[ ]", 3, 0),
-            ("{}", 2, 0),
-            ("[1]", 3, 1),
-            (r#"[1,"a,b",[2,3],{"c":[4,5]}]"#, 27, 4),
-            (r#"{"a":[1,2],"b":{"c":",]"}}"#, 26, 2),
+        for (s, end) in [
+            ("[]", 2),
+            ("[ ]", 3),
+            ("{}", 2),
+            ("[1]", 3),
+            (r#"[1,"a,b",[2,3],{"c":[4,5]}]"#, 27),
+            (r#"{"a":[1,2],"b":{"c":",]"}}"#, 26),
+            (r#"{"a":"}","b":[{"c":"]"}]}x"#, 25),
         ] {
-            assert_eq!(
-                skip_container(s.as_bytes(), 0).ok(),
-                Some((end, len)),
-                "{s}"
-            );
+            assert_eq!(skip_container(s.as_bytes(), 0).ok(), Some(end), "{s}");
         }
     }
 
