@@ -46,15 +46,15 @@ pub(super) struct Val {
     /// Where it starts.
     start: u32,
     /// Strings: the offset of the closing quote; other scalars: where the
-    /// token ends; scanned containers: where they end (after the closing
-    /// bracket); other containers: `start`.
+    /// token ends; containers skipped or walked to their end: where they
+    /// end (after the closing bracket); other containers: `start`.
     end: u32,
-    /// Scanned containers: how many members they have.
+    /// Counted containers: how many members they have.
     len: u32,
     state: State,
     kind: Kind,
-    /// Strings: without backslashes. Containers: scanned (`end` and `len`
-    /// are known).
+    /// Strings: without backslashes. Containers: counted (`len` is known;
+    /// only the top-level container is).
     flag: bool,
     /// Makes sixteen bytes, copied whole.
     pad: u8,
@@ -139,7 +139,7 @@ impl Val {
         Ok(next)
     }
 
-    /// The number of members of a scanned container.
+    /// The number of members of a counted container.
     fn scanned_len(self) -> Option<usize> {
         let container = matches!(self.kind, Kind::Array | Kind::Object);
         (container && self.flag).then_some(self.len as usize)
