@@ -489,15 +489,22 @@ pub fn table_fn(input: &TableInput<'_>) -> TokenStream {
     let pattern_items = patterns.iter().enumerate().map(|(i, source)| {
         let ident = format_ident!("PATTERN_{}", i);
         let func = format_ident!("pattern_{}", i);
-        quote! {
-            static #ident: #rt::Pattern = #rt::Pattern { source: #source, is_match: #func };
-            fn #func(value: &str) -> bool {
+        // Simple patterns are matched by plain Rust (a regex engine costs
+        // more than the rest of the dispatch); the others by regress.
+        let body = crate::pattern::matcher(source).unwrap_or_else(|| {
+            quote! {
                 static REGEX: ::std::sync::OnceLock<::std::option::Option<::asyncapi_runtime::__private::regress::Regex>> =
                     ::std::sync::OnceLock::new();
                 REGEX
                     .get_or_init(|| ::asyncapi_runtime::__private::regress::Regex::new(#source).ok())
                     .as_ref()
                     .is_some_and(|regex| regex.find(value).is_some())
+            }
+        });
+        quote! {
+            static #ident: #rt::Pattern = #rt::Pattern { source: #source, is_match: #func };
+            fn #func(value: &str) -> bool {
+                #body
             }
         }
     });
@@ -509,6 +516,7 @@ pub fn table_fn(input: &TableInput<'_>) -> TokenStream {
                 enum_name: #enum_name,
                 paths: &[#(#path_tokens),*],
                 candidates: &[#(#candidates),*],
+                prepared: #rt::Prepared::new(),
             };
             &TABLE
         }

@@ -43,6 +43,7 @@ mod messages;
 mod names;
 mod output;
 mod parameters;
+mod pattern;
 mod requests;
 mod server;
 pub mod spec;

@@ -4,7 +4,7 @@
 //! and parameters, idle connections, graceful shutdown.
 
 use asyncapi_runtime::client::{self, ClientConfig, Error, RequestSpec};
-use asyncapi_runtime::dispatch::{Candidate, Kind, Rule, Seg, Table, Test};
+use asyncapi_runtime::dispatch::{Candidate, Kind, Prepared, Rule, Seg, Table, Test};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
 use asyncapi_runtime::server::{
     Context, Disconnect, FrameError, HandlerError, PathParams, ServeError, Server, ServerConfig,
@@ -58,6 +58,7 @@ static TABLE: Table = Table {
             test: Test::Kind(Kind::Object),
         }],
     }],
+    prepared: Prepared::new(),
 };
 
 impl Message for Msg {

@@ -4,7 +4,7 @@
 
 use asyncapi_runtime::__private::regress;
 use asyncapi_runtime::dispatch::{
-    Candidate, DecodeError, Kind, Lit, Pattern, Rule, Seg, Table, Test,
+    Candidate, DecodeError, Kind, Lit, Pattern, Prepared, Rule, Seg, Table, Test,
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -279,6 +279,7 @@ static TABLE: Table = Table {
             ],
         },
     ],
+    prepared: Prepared::new(),
 };
 
 macro_rules! decoder {
@@ -717,6 +718,7 @@ fn numbers_and_other_literals_compare_by_value() {
                 rules: &[rule(0, Test::OneOf(&[Lit::Float(1e20)]))],
             },
         ],
+        prepared: Prepared::new(),
     };
     let pick = |frame: &str| -> Option<&'static str> {
         let by_text = NUMBERS
@@ -775,6 +777,7 @@ fn ties_prefer_values_present_then_declaration_order() {
                 rules: &[rule(2, Test::PatternOrAbsent(&OHLC))],
             },
         ],
+        prepared: Prepared::new(),
     };
     let order = |frame: &str, fail: &[usize]| -> (Option<usize>, Vec<String>) {
         let decode = |i: usize| {
@@ -861,6 +864,7 @@ fn lengths_kinds_and_nested_paths() {
                 rules: &[rule(3, Test::OneOf(&[Lit::Bool(false)]))],
             },
         ],
+        prepared: Prepared::new(),
     };
     let pick = |frame: &str| -> Result<&'static str, String> {
         let by_text = NESTED.decode_str(frame, |i, _| Ok(NESTED.candidates[i].name));
@@ -912,6 +916,7 @@ fn pointers_escape_keys() {
             name: "A",
             rules: &[rule(0, Test::OneOf(&[Lit::Str("x")]))],
         }],
+        prepared: Prepared::new(),
     };
     let err = ODD
         .decode_str(r#"{"a/b~c":"y"}"#, |_, _| Ok(()))
@@ -978,6 +983,7 @@ fn many_candidates_and_paths_spill_to_the_heap() {
         enum_name: "Many",
         paths: &PATHS,
         candidates: &CANDIDATES,
+        prepared: Prepared::new(),
     };
     for k in [0, 15, 16, 31, 32, 39] {
         let frame = format!(r#"{{"x":1,"k{k}":2}}"#);

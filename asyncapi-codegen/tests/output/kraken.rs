@@ -3984,6 +3984,7 @@ pub mod channels {
                             ],
                         },
                     ],
+                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
                 };
                 &TABLE
             }
@@ -4426,60 +4427,28 @@ pub mod channels {
                     is_match: pattern_0,
                 };
                 fn pattern_0(value: &str) -> bool {
-                    static REGEX: ::std::sync::OnceLock<
-                        ::std::option::Option<
-                            ::asyncapi_runtime::__private::regress::Regex,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    REGEX
-                        .get_or_init(|| {
-                            ::asyncapi_runtime::__private::regress::Regex::new(
-                                    "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
-                                )
-                                .ok()
-                        })
-                        .as_ref()
-                        .is_some_and(|regex| regex.find(value).is_some())
+                    ::std::matches!(
+                        value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
+                        "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
+                    )
                 }
                 static PATTERN_1: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
                     source: "^book-(10|25|100|500|1000)$",
                     is_match: pattern_1,
                 };
                 fn pattern_1(value: &str) -> bool {
-                    static REGEX: ::std::sync::OnceLock<
-                        ::std::option::Option<
-                            ::asyncapi_runtime::__private::regress::Regex,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    REGEX
-                        .get_or_init(|| {
-                            ::asyncapi_runtime::__private::regress::Regex::new(
-                                    "^book-(10|25|100|500|1000)$",
-                                )
-                                .ok()
-                        })
-                        .as_ref()
-                        .is_some_and(|regex| regex.find(value).is_some())
+                    ::std::matches!(
+                        value, "book-10" | "book-100" | "book-1000" | "book-25" |
+                        "book-500"
+                    )
                 }
                 static PATTERN_2: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
                     source: "^[0-9]+$",
                     is_match: pattern_2,
                 };
                 fn pattern_2(value: &str) -> bool {
-                    static REGEX: ::std::sync::OnceLock<
-                        ::std::option::Option<
-                            ::asyncapi_runtime::__private::regress::Regex,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    REGEX
-                        .get_or_init(|| {
-                            ::asyncapi_runtime::__private::regress::Regex::new(
-                                    "^[0-9]+$",
-                                )
-                                .ok()
-                        })
-                        .as_ref()
-                        .is_some_and(|regex| regex.find(value).is_some())
+                    value.len() >= 1usize
+                        && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
                 }
                 static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
                     enum_name: "ServerMessage",
@@ -5192,6 +5161,7 @@ pub mod channels {
                             ],
                         },
                     ],
+                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
                 };
                 &TABLE
             }
@@ -6733,6 +6703,7 @@ pub mod channels {
                             ],
                         },
                     ],
+                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
                 };
                 &TABLE
             }
@@ -7765,6 +7736,7 @@ pub mod channels {
                             ],
                         },
                     ],
+                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
                 };
                 &TABLE
             }

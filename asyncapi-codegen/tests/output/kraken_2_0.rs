@@ -1301,6 +1301,7 @@ impl ClientMessage {
                     ],
                 },
             ],
+            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
         };
         &TABLE
     }
@@ -1986,6 +1987,7 @@ impl ServerMessage {
                     ],
                 },
             ],
+            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
         };
         &TABLE
     }

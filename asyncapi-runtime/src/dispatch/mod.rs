@@ -18,15 +18,22 @@
 //! 4. When none is left, the error names the discriminating values the
 //!    frame carried and, per candidate, the test that ruled it out.
 //!
+//! Step 1 checks every distinct value test of the table at most once per
+//! frame (tests shared by several messages are checked once, and a failed
+//! test rules out all its messages at once; see [`Prepared`]); the order
+//! tests are checked in does not change which candidates are left.
+//!
 //! Text frames are probed in place (a fast scan that finds the values at the
 //! paths the table needs, without building a tree), then decoded once with
 //! `serde_json` into the chosen type. Already-parsed [`serde_json::Value`]s
 //! go through the same tables.
 
+mod plan;
 mod select;
 mod text;
 mod value;
 
+pub use plan::Prepared;
 pub(crate) use text::scalar_at;
 
 use select::{Failure, Unmatched};
@@ -133,7 +140,7 @@ pub struct Candidate {
 }
 
 /// How to tell apart the messages of one enum.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Table {
     /// The enum's name, e.g. `"ServerMessage"`, for error messages.
     pub enum_name: &'static str,
@@ -142,22 +149,39 @@ pub struct Table {
     pub paths: &'static [&'static [Seg]],
     /// The messages, in declaration order (the variant index is the position).
     pub candidates: &'static [Candidate],
+    /// What the table works out from the rules on first use:
+    /// `Prepared::new()`.
+    pub prepared: Prepared,
 }
 
 impl Table {
     /// Decodes a text frame: selects the candidate(s) by probing `frame`,
     /// then calls `decode(variant_index, frame)` for the chosen one (or, on
     /// ties, for each in turn until one succeeds).
+    #[inline]
     pub fn decode_str<T>(
         &self,
         frame: &str,
         decode: impl Fn(usize, &str) -> Result<T, serde_json::Error>,
     ) -> Result<T, DecodeError> {
-        let mut probe = text::TextProbe::new(self.paths, frame);
-        match select::run(self, &mut probe, |i| decode(i, frame)) {
-            Ok(message) => Ok(message),
-            Err(failure) => self.text_failure(frame, probe, failure, &decode),
-        }
+        let mut slots = text::Slots::new();
+        let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
+        let failure = match select::choose(self, &mut probe) {
+            // The common case, written so that the message is not moved
+            // from one `Result` to another.
+            Ok(select::Chosen::One(i)) => match decode(i, frame) {
+                Ok(message) => return Ok(message),
+                Err(error) => Failure::Failed(vec![(i, error)]),
+            },
+            Ok(select::Chosen::Tied(scores)) => {
+                match select::try_in_order(scores, |i| decode(i, frame)) {
+                    Ok(message) => return Ok(message),
+                    Err(failure) => failure,
+                }
+            }
+            Err(failure) => failure,
+        };
+        self.text_failure(frame, probe, failure, &decode)
     }
 
     /// Decodes an already-parsed value, with the same rules as

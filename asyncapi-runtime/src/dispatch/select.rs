@@ -36,6 +36,32 @@ pub(super) trait Probe {
     /// The value, for error messages: scalars as (shortened) JSON, containers
     /// as `an object`/`an array`.
     fn show(&self, value: Self::Val) -> Result<String, Malformed>;
+    /// How a value rule fares, when the probe can tell cheaply (a fast path
+    /// that must agree with [`check`]); `None` to go through [`check`].
+    #[inline]
+    fn quick(&self, _rule: &Rule) -> Option<Outcome> {
+        None
+    }
+    /// Readies the probe before the rules are checked (the text probe
+    /// scans the frame's top-level value).
+    #[inline]
+    fn prepare(&mut self) -> Result<(), Malformed> {
+        Ok(())
+    }
+    /// The JSON type of the value at `path`, or `None` if it is absent.
+    #[inline]
+    fn kind_of(&mut self, path: usize) -> Result<Option<Kind>, Malformed> {
+        let value = self.get(path)?;
+        Ok(value.map(|value| self.kind(value)))
+    }
+    /// The length of the array at `path`, or `None` if it is no array.
+    #[inline]
+    fn array_len_of(&mut self, path: usize) -> Result<Option<usize>, Malformed> {
+        match self.get(path)? {
+            Some(value) if self.kind(value) == Kind::Array => Ok(Some(self.len(value)?)),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// Why [`run`] found no message.
@@ -55,24 +81,44 @@ impl From<Malformed> for Failure {
 }
 
 /// The score of a candidate ruled out.
-const OUT: u32 = u32::MAX;
+pub(super) const OUT: u32 = u32::MAX;
 
-/// Selects the candidate(s) of `table` that the probed frame may be, and
-/// decodes: the one left, or each of several in turn (most value tests
-/// satisfied by a present value first, then by an absent one, then
-/// declaration order) until one decodes.
-pub(super) fn run<P: Probe, T>(
-    table: &Table,
-    probe: &mut P,
-    mut decode: impl FnMut(usize) -> Result<T, serde_json::Error>,
-) -> Result<T, Failure> {
+/// The candidate(s) a frame may be.
+pub(super) enum Chosen {
+    /// Exactly one.
+    One(usize),
+    /// Several: their scores (the others [`OUT`]), to try in order.
+    Tied(Buf<u32, 32>),
+}
+
+/// Selects the candidate(s) of `table` that the probed frame may be: those
+/// whose value tests all hold and, when that leaves several, whose
+/// structural tests hold.
+#[inline]
+pub(super) fn choose<P: Probe>(table: &Table, probe: &mut P) -> Result<Chosen, Failure> {
+    probe.prepare()?;
     let candidates = table.candidates;
+    let plan = table.prepared.plan(table);
+    if let Some(plan) = plan {
+        // The common case: one candidate, no scores needed.
+        if let Selected::One(i) = plan.select(probe, None)? {
+            return Ok(Chosen::One(i));
+        }
+    }
     let mut scores = Buf::<u32, 32>::new(candidates.len(), OUT);
     let mut left = 0;
-    for (i, candidate) in candidates.iter().enumerate() {
-        if let Some(score) = value_score(probe, candidate)? {
-            scores[i] = score;
-            left += 1;
+    match plan {
+        Some(plan) => match plan.select(probe, Some(&mut scores))? {
+            Selected::One(i) => return Ok(Chosen::One(i)),
+            Selected::Several(n) => left = n,
+        },
+        None => {
+            for (i, candidate) in candidates.iter().enumerate() {
+                if let Some(score) = value_score(table, probe, candidate)? {
+                    scores[i] = score;
+                    left += 1;
+                }
+            }
         }
     }
     if left > 1 {
@@ -85,23 +131,51 @@ pub(super) fn run<P: Probe, T>(
     }
     match left {
         0 => Err(Failure::Unmatched),
-        1 => {
-            let i = scores.iter().position(|&s| s != OUT).unwrap_or(0);
-            decode(i).map_err(|error| Failure::Failed(vec![(i, error)]))
-        }
-        _ => {
-            let mut tried = Vec::new();
-            while let Some(i) = best(&scores) {
-                match decode(i) {
-                    Ok(message) => return Ok(message),
-                    Err(error) => {
-                        tried.push((i, error));
-                        scores[i] = OUT;
-                    }
-                }
+        1 => Ok(Chosen::One(
+            scores.iter().position(|&s| s != OUT).unwrap_or(0),
+        )),
+        _ => Ok(Chosen::Tied(scores)),
+    }
+}
+
+/// What [`super::plan::Plan::select`] found.
+pub(super) enum Selected {
+    /// Exactly one candidate's value tests hold (no score needed).
+    One(usize),
+    /// This many (zero, or several, scored).
+    Several(usize),
+}
+
+/// Decodes tied candidates in turn (most value tests satisfied by a present
+/// value first, then by an absent one, then declaration order) until one
+/// decodes.
+pub(super) fn try_in_order<T>(
+    mut scores: Buf<u32, 32>,
+    mut decode: impl FnMut(usize) -> Result<T, serde_json::Error>,
+) -> Result<T, Failure> {
+    let mut tried = Vec::new();
+    while let Some(i) = best(&scores) {
+        match decode(i) {
+            Ok(message) => return Ok(message),
+            Err(error) => {
+                tried.push((i, error));
+                scores[i] = OUT;
             }
-            Err(Failure::Failed(tried))
         }
+    }
+    Err(Failure::Failed(tried))
+}
+
+/// Selects the candidate(s) of `table` that the probed frame may be, and
+/// decodes: the one left, or each of several in turn until one decodes.
+pub(super) fn run<P: Probe, T>(
+    table: &Table,
+    probe: &mut P,
+    mut decode: impl FnMut(usize) -> Result<T, serde_json::Error>,
+) -> Result<T, Failure> {
+    match choose(table, probe)? {
+        Chosen::One(i) => decode(i).map_err(|error| Failure::Failed(vec![(i, error)])),
+        Chosen::Tied(scores) => try_in_order(scores, decode),
     }
 }
 
@@ -123,7 +197,8 @@ fn is_structural(test: &Test) -> bool {
 
 /// How a rule fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+#[repr(u8)]
+pub(super) enum Outcome {
     Fail,
     /// Held of a present value.
     Present,
@@ -131,19 +206,73 @@ enum Outcome {
     Absent,
 }
 
+/// How much it costs to check a rule, in classes checked in turn, so that
+/// a candidate is ruled out by its cheapest failing test: values the scan
+/// of the top-level value finds (and its length), then patterns, then the
+/// lengths of members (a walk through the member unless the scan counted
+/// it), then values deeper down (a walk through a member). `None` for
+/// structural tests. Which tests hold does not depend on the order they
+/// are checked in, so neither does the outcome.
+pub(super) fn cost(table: &Table, rule: &Rule) -> Option<u8> {
+    let depth = table.paths.get(rule.path).map_or(0, |segs| segs.len());
+    match rule.test {
+        Test::Has(_) | Test::Closed(_) => None,
+        _ if depth > 1 => Some(3),
+        Test::Pattern(_) | Test::PatternOrAbsent(_) => Some(1),
+        Test::Len(_) | Test::LenRange(..) if depth == 1 => Some(2),
+        _ => Some(0),
+    }
+}
+
 /// The score of a candidate whose value tests all hold: the tests held by a
 /// present value (high half) and by an absent one (low half); `None` if one
 /// fails.
-fn value_score<P: Probe>(probe: &mut P, candidate: &Candidate) -> Result<Option<u32>, Malformed> {
+fn value_score<P: Probe>(
+    table: &Table,
+    probe: &mut P,
+    candidate: &Candidate,
+) -> Result<Option<u32>, Malformed> {
     let (mut present, mut absent) = (0u32, 0u32);
-    for rule in candidate.rules.iter().filter(|r| !is_structural(&r.test)) {
-        match check(probe, rule)? {
+    let mut costly = false;
+    for rule in candidate.rules {
+        match cost(table, rule) {
+            Some(0) => {}
+            Some(_) => {
+                costly = true;
+                continue;
+            }
+            None => continue,
+        }
+        match outcome(probe, rule)? {
             Outcome::Fail => return Ok(None),
             Outcome::Present => present += 1,
             Outcome::Absent => absent += 1,
         }
     }
+    if costly {
+        for class in 1..=3 {
+            for rule in candidate.rules {
+                if cost(table, rule) != Some(class) {
+                    continue;
+                }
+                match outcome(probe, rule)? {
+                    Outcome::Fail => return Ok(None),
+                    Outcome::Present => present += 1,
+                    Outcome::Absent => absent += 1,
+                }
+            }
+        }
+    }
     Ok(Some(present.min(0x7fff) << 16 | absent.min(0xffff)))
+}
+
+/// How a value rule fares: the probe's fast path, else [`check`].
+#[inline(always)]
+pub(super) fn outcome<P: Probe>(probe: &mut P, rule: &Rule) -> Result<Outcome, Malformed> {
+    match probe.quick(rule) {
+        Some(outcome) => Ok(outcome),
+        None => check(probe, rule),
+    }
 }
 
 fn structure_holds<P: Probe>(probe: &mut P, candidate: &Candidate) -> Result<bool, Malformed> {
@@ -164,8 +293,8 @@ fn lit_kind(lit: &Lit) -> Kind {
     }
 }
 
-#[inline]
-fn check<P: Probe>(probe: &mut P, rule: &Rule) -> Result<Outcome, Malformed> {
+/// How a rule fares.
+pub(super) fn check<P: Probe>(probe: &mut P, rule: &Rule) -> Result<Outcome, Malformed> {
     let held = |yes: bool| if yes { Outcome::Present } else { Outcome::Fail };
     let Some(value) = probe.get(rule.path)? else {
         return Ok(match rule.test {
