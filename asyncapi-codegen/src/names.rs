@@ -108,11 +108,6 @@ impl Scope {
             .find(|candidate| self.taken.insert(candidate.clone()))
             .expect("an unbounded range always has a free name")
     }
-
-    /// Whether `name` is taken.
-    pub fn contains(&self, name: &str) -> bool {
-        self.taken.contains(name)
-    }
 }
 
 #[cfg(test)]

@@ -57,8 +57,13 @@ pub struct Types {
     /// (e.g. `Ping`), or `None` when it has no payload.
     pub payloads: Vec<Option<TokenStream>>,
     /// Per message index: the path of its headers type inside `types`.
+    #[allow(dead_code)] // Not read yet: for typed headers in generated code.
     pub headers: Vec<Option<TokenStream>>,
 }
+
+/// Names the `types` module uses for what it imports: no schema may take
+/// them.
+const RESERVED_TYPE_NAMES: &[&str] = &["Serialize", "Deserialize"];
 
 /// A constant property's marker type.
 struct ConstType {
@@ -83,7 +88,7 @@ impl<'d> Collector<'d> {
         Collector {
             docs,
             defs: IndexMap::new(),
-            names: Scope::default(),
+            names: Scope::with_reserved(RESERVED_TYPE_NAMES.iter().copied()),
             consts: IndexMap::new(),
             const_names: Scope::default(),
             const_keys: HashMap::new(),
