@@ -849,7 +849,7 @@ impl<'d> Builder<'d> {
                 )
             };
         if let Some(format) = format {
-            if !is_json_schema_format(&format) {
+            if !crate::spec::is_json_schema_format(&format) {
                 return Err(Error::at(
                     ErrorKind::Unsupported,
                     &format_at,
@@ -887,14 +887,6 @@ impl<'d> Builder<'d> {
             }
         }
     }
-}
-
-/// Whether a `schemaFormat` is one whose schemas are JSON Schema.
-fn is_json_schema_format(format: &str) -> bool {
-    let format = format.to_ascii_lowercase();
-    format.starts_with("application/vnd.aai.asyncapi")
-        || format.starts_with("application/schema+json")
-        || format.starts_with("application/schema+yaml")
 }
 
 /// A scalar's text (strings unquoted), for parameter values.

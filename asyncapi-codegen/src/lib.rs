@@ -29,8 +29,9 @@
 //! where their names do not clash).
 //!
 //! Reading documents: AsyncAPI 2.0.0–2.6.0 and 3.0.0–3.1.0, YAML or JSON,
-//! split over local files by `$ref`. Every error names the file and JSON
-//! pointer of the problem.
+//! split over local files by `$ref`, checked against the official AsyncAPI
+//! JSON Schema of their version (embedded: a build needs no network).
+//! Every error names the file and JSON pointer of the problem.
 
 #![warn(missing_docs)]
 
@@ -42,6 +43,7 @@ mod names;
 mod output;
 pub mod spec;
 mod types;
+mod validator;
 
 pub use error::{pointer_tokens, Error, ErrorKind, Location, Result};
 pub use ir::Perspective;
