@@ -1,6 +1,7 @@
-//! Loading checks documents against the official AsyncAPI JSON Schema of
-//! their version (after `$ref`s are resolved). Every error names the file,
-//! the JSON pointer and what is wrong.
+//! Loading checks documents: against the official AsyncAPI JSON Schema of
+//! their version (after `$ref`s are resolved), and against the rules that
+//! schema cannot express. Every error names the file, the JSON pointer and
+//! what is wrong.
 
 use asyncapi_codegen::spec::Documents;
 use asyncapi_codegen::ErrorKind;
@@ -115,5 +116,79 @@ fn payloads_of_2_0_are_checked_as_schemas() {
         ),
         "{}",
         error(text)
+    );
+}
+
+#[test]
+fn rules_the_schema_cannot_express() {
+    let message = |extra: &str| {
+        format!("{V2}channels:\n  c:\n    subscribe:\n      message:\n        payload: {{type: string}}\n{extra}")
+    };
+    for (text, expected) in [
+        (
+            format!("{V2}tags: [{{name: a}}, {{name: a, description: again}}]\nchannels: {{}}\n"),
+            "x.yaml#/tags/1: the tag `a` is listed twice in this list of tags (also item 0): tags must have distinct names",
+        ),
+        (
+            format!("{V2}channels:\n  a:\n    publish: {{operationId: same}}\n  b:\n    publish: {{operationId: same}}\n"),
+            "x.yaml#/channels/b/publish/operationId: the operationId `same` is used twice: operationIds must be unique, and x.yaml#/channels/a/publish/operationId has it too",
+        ),
+        (
+            format!("{V2}channels:\n  'a?x=1': {{}}\n"),
+            "x.yaml#/channels/a?x=1: the channel name `a?x=1` has a query or fragment; channel names are paths and may not use `?` or `#`",
+        ),
+        (
+            message("components:\n  messages:\n    'a b': {}\n"),
+            "x.yaml#/components/messages/a b: `a b` is not a valid name for a component: names of components may hold only letters, digits, `.`, `-` and `_`",
+        ),
+        (
+            message("servers:\n  'a b': {url: h, protocol: ws}\n"),
+            "x.yaml#/servers/a b: `a b` is not a valid server name: server names may hold only letters, digits, `-` and `_`",
+        ),
+        (
+            message("servers:\n  s:\n    url: 'h:{port}'\n    protocol: ws\n    variables:\n      port: {enum: ['1', '2'], default: '3'}\n"),
+            "x.yaml#/servers/s/variables/port/default: \"3\" is not one of the values of server variable `port` (\"1\", \"2\")",
+        ),
+        (
+            format!("{V2}channels:\n  c:\n    parameters:\n      'a b': {{}}\n"),
+            "x.yaml#/channels/c/parameters/a b: `a b` is not a valid parameter name: parameter names may hold only letters, digits, `-` and `_`",
+        ),
+        (
+            message("components:\n  schemas:\n    Pet: {type: object, discriminator: kind, properties: {kind: {type: string}}}\n"),
+            "x.yaml#/components/schemas/Pet/discriminator: the discriminator property `kind` is not in the schema's `required` list: the property a discriminator names must be defined by the schema and required",
+        ),
+        (
+            format!("{V2}channels:\n  c:\n    bindings:\n      ws: {{method: PUT}}\n"),
+            "x.yaml#/channels/c/bindings/ws/method: the method of a WebSocket handshake must be `GET` or `POST`, not \"PUT\"",
+        ),
+        (
+            format!("{V3}channels:\n  c:\n    address: 'c?x=1'\n"),
+            "x.yaml#/channels/c/address: the address `c?x=1` has a query or fragment, which a channel address may not have",
+        ),
+        (
+            // The official pattern is not anchored at its end: `~2` passes.
+            format!("{V3}channels:\n  c: {{address: c}}\noperations:\n  o:\n    action: send\n    channel: {{$ref: '#/channels/c'}}\n    reply:\n      address: {{location: '$message.payload#/to~2'}}\n"),
+            "x.yaml#/operations/o/reply/address/location: `$message.payload#/to~2` is not a runtime expression of the form `$message.header#/…` or `$message.payload#/…`",
+        ),
+        (
+            format!("{V3}channels:\n  a:\n    address: a\n    messages: {{m: {{payload: {{type: string}}}}}}\n  b: {{address: b}}\noperations:\n  o:\n    action: send\n    channel: {{$ref: '#/channels/b'}}\n    messages: [{{$ref: '#/channels/a/messages/m'}}]\n"),
+            "x.yaml#/operations/o/messages/0: this message is not one of the messages of the channel `#/channels/b` (it has none): an operation's messages must be messages of its channel",
+        ),
+    ] {
+        let shown = error(&text);
+        assert_eq!(shown.lines().next().unwrap(), expected, "{text}");
+    }
+}
+
+#[test]
+fn undefined_security_schemes_are_warnings() {
+    let text = format!(
+        "{V2}servers:\n  s: {{url: h, protocol: ws, security: [{{key: []}}]}}\nchannels: {{}}\n"
+    );
+    let docs = Documents::load_str("x.yaml", &text).unwrap();
+    let warnings: Vec<String> = docs.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["x.yaml#/servers/s/security/0/key: the security requirement names the security scheme `key`, which is not in `components/securitySchemes` (there are none)"]
     );
 }

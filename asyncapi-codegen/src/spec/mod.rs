@@ -1,7 +1,7 @@
 //! Loading AsyncAPI documents: the root file and every local file its
 //! `$ref`s reach, parsed once into JSON values, with every `$ref` checked;
 //! then the document checked against the official schema of its version
-//! (`official`).
+//! (`official`) and the rules that schema cannot express (`semantic`).
 //!
 //! Everything after loading reads the documents through [`Documents`]: values
 //! are addressed by [`Location`] (a file and a JSON pointer), and `$ref`s are
@@ -17,11 +17,12 @@ mod inline;
 mod official;
 mod parse;
 mod reference;
+mod semantic;
 mod version;
 
 pub use version::{Version, SUPPORTED_VERSIONS};
 
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::{Error, ErrorKind, Location, Result, Warning};
 pub(crate) use reference::split_pointer;
 use reference::Reference;
 use serde_json::Value;
@@ -94,6 +95,8 @@ pub struct Documents {
     /// Every `$ref` object met while checking, to the first value its chain
     /// of `$ref`s leads to that is not a `$ref`.
     resolved: HashMap<Location, Location>,
+    /// What loading found wrong without refusing the document.
+    warnings: Vec<Warning>,
 }
 
 impl Documents {
@@ -143,10 +146,17 @@ impl Documents {
     }
 
     /// The checks of [`Documents::load`] beyond reading.
-    fn checked(self) -> Result<Documents> {
+    fn checked(mut self) -> Result<Documents> {
         let inlined = inline::Inlined::build(&self);
         official::check(&self, &inlined)?;
+        self.warnings = semantic::check(&self, &inlined)?;
         Ok(self)
+    }
+
+    /// What loading found wrong without refusing the document (see
+    /// [`Warning`]).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     fn from_root(path: &Path, text: &str) -> Result<Documents> {
@@ -179,6 +189,7 @@ impl Documents {
             by_canonical: HashMap::new(),
             version,
             resolved: HashMap::new(),
+            warnings: Vec::new(),
         };
         docs.add(path.to_path_buf(), canonical(path), value);
 
