@@ -31,9 +31,10 @@
 //! Reading documents: AsyncAPI 2.0.0–2.6.0 and 3.0.0–3.1.0, YAML or JSON,
 //! split over local files by `$ref`, checked against the official AsyncAPI
 //! JSON Schema of their version (embedded: a build needs no network) and
-//! the rules it cannot express. Every error names the file and JSON pointer
-//! of the problem; what is wrong but harmless is a [`Warning`], printed by
-//! [`Generator::generate`] as a `cargo:warning`.
+//! the rules it cannot express, with message and operation traits applied.
+//! Every error names the file and JSON pointer of the problem; what is
+//! wrong but harmless is a [`Warning`], printed by [`Generator::generate`]
+//! as a `cargo:warning`.
 
 #![warn(missing_docs)]
 

@@ -1,10 +1,11 @@
 //! Loading checks documents: against the official AsyncAPI JSON Schema of
-//! their version (after `$ref`s are resolved), and against the rules that
-//! schema cannot express. Every error names the file, the JSON pointer and
-//! what is wrong.
+//! their version (after `$ref`s are resolved), against the rules that
+//! schema cannot express, and applies traits. Every error names the file,
+//! the JSON pointer and what is wrong.
 
 use asyncapi_codegen::spec::Documents;
 use asyncapi_codegen::ErrorKind;
+use serde_json::Value;
 
 const V2: &str = "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\n";
 const V3: &str = "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n";
@@ -191,4 +192,58 @@ fn undefined_security_schemes_are_warnings() {
         warnings,
         ["x.yaml#/servers/s/security/0/key: the security requirement names the security scheme `key`, which is not in `components/securitySchemes` (there are none)"]
     );
+}
+
+#[test]
+fn traits_of_2_x_override_and_merge_across_files() {
+    let docs = Documents::load("tests/fixtures/load/traits/asyncapi.yaml").unwrap();
+    let root = docs.root();
+    let message = root.join("components").join("messages").join("signedUp");
+    let value = docs.get(&message).unwrap();
+    assert!(value.get("traits").is_none(), "traits are applied once");
+    // 2.x: the trait's fields win.
+    assert_eq!(value["summary"], "Said by the trait");
+    assert_eq!(
+        value["correlationId"]["location"],
+        "$message.header#/correlation"
+    );
+    // Both define headers: the objects merge, the message's behind a `$ref`.
+    let (_, headers) = docs.deref(&message.join("headers")).unwrap();
+    let properties = headers["properties"].as_object().unwrap();
+    assert_eq!(
+        properties.keys().collect::<Vec<_>>(),
+        ["own", "shared", "correlation"]
+    );
+    assert_eq!(properties["shared"]["type"], "string");
+    // The trait's `$ref`, relative to the trait's file, still resolves.
+    let correlation = message
+        .join("headers")
+        .join("properties")
+        .join("correlation");
+    let (at, id) = docs.deref(&correlation).unwrap();
+    assert_eq!(id["format"], "uuid");
+    assert_eq!(
+        at.to_string(),
+        "tests/fixtures/load/traits/schemas/ids.yaml#/Id"
+    );
+    let operation = root.join("channels").join("signup").join("publish");
+    assert_eq!(docs.get(&operation).unwrap()["operationId"], "fromTheTrait");
+}
+
+#[test]
+fn traits_of_3_x_do_not_override() {
+    let text = format!(
+        "{V3}channels:\n  c:\n    address: c\n    messages:\n      m:\n        summary: own\n        payload: {{type: string}}\n        traits:\n          - {{summary: trait, title: Trait title}}\n          - $ref: '#/components/messageTraits/t'\ncomponents:\n  messageTraits:\n    t: {{title: Later title, contentType: text/plain}}\n"
+    );
+    let docs = Documents::load_str("x.yaml", &text).unwrap();
+    let m = docs
+        .root()
+        .join("channels")
+        .join("c")
+        .join("messages")
+        .join("m");
+    let value: &Value = docs.get(&m).unwrap();
+    assert_eq!(value["summary"], "own");
+    assert_eq!(value["title"], "Later title");
+    assert_eq!(value["contentType"], "text/plain");
 }

@@ -1,7 +1,8 @@
 //! Loading AsyncAPI documents: the root file and every local file its
 //! `$ref`s reach, parsed once into JSON values, with every `$ref` checked;
 //! then the document checked against the official schema of its version
-//! (`official`) and the rules that schema cannot express (`semantic`).
+//! (`official`) and the rules that schema cannot express (`semantic`), and
+//! its traits applied (`traits`).
 //!
 //! Everything after loading reads the documents through [`Documents`]: values
 //! are addressed by [`Location`] (a file and a JSON pointer), and `$ref`s are
@@ -18,6 +19,7 @@ mod official;
 mod parse;
 mod reference;
 mod semantic;
+mod traits;
 mod version;
 
 pub use version::{Version, SUPPORTED_VERSIONS};
@@ -150,7 +152,35 @@ impl Documents {
         let inlined = inline::Inlined::build(&self);
         official::check(&self, &inlined)?;
         self.warnings = semantic::check(&self, &inlined)?;
+        traits::apply(&mut self)?;
         Ok(self)
+    }
+
+    /// Replaces the value at `at` (which must exist) by `value`, forgetting
+    /// what was remembered about `$ref`s in or to the old value.
+    fn replace(&mut self, at: &Location, value: Value) -> Result<()> {
+        let index = self
+            .file_index(&at.file)
+            .ok_or_else(|| not_loaded(at, &at.file))?;
+        let place = self.files[index]
+            .value
+            .pointer_mut(&at.pointer)
+            .ok_or_else(|| Error::at(ErrorKind::Invalid, at, "there is nothing here"))?;
+        *place = value;
+        let inside = |loc: &Location| {
+            (loc.pointer == at.pointer || loc.pointer.starts_with(&format!("{}/", at.pointer)))
+                && self.file_index(&loc.file) == Some(index)
+        };
+        let stale: Vec<Location> = self
+            .resolved
+            .iter()
+            .filter(|(from, to)| inside(from) || inside(to))
+            .map(|(from, _)| from.clone())
+            .collect();
+        for from in stale {
+            self.resolved.remove(&from);
+        }
+        Ok(())
     }
 
     /// What loading found wrong without refusing the document (see
