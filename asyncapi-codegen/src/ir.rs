@@ -753,21 +753,11 @@ impl<'d> Builder<'d> {
         let is_v3 = self.docs.version().major >= 3;
         let payload = match value.get("payload") {
             None | Some(Value::Null) => None,
-            Some(_) => Some(self.payload_schema(&location, value, is_v3)?),
+            Some(_) => Some(self.schema_of(&location, value, "payload", is_v3)?),
         };
         let headers = match value.get("headers") {
             None | Some(Value::Null) => None,
-            Some(_) => {
-                let at = location.join("headers");
-                let (_, headers) = self.docs.deref(&at)?;
-                // A 3.x multi-format schema holds the schema in `schema`.
-                if is_v3 && headers.get("schemaFormat").is_some() && headers.get("schema").is_some()
-                {
-                    Some(at.join("schema"))
-                } else {
-                    Some(at)
-                }
-            }
+            Some(_) => Some(self.schema_of(&location, value, "headers", is_v3)?),
         };
         let correlation_id = match value.get("correlationId") {
             None | Some(Value::Null) => None,
@@ -825,29 +815,36 @@ impl<'d> Builder<'d> {
         Ok(api.messages.len() - 1)
     }
 
-    /// Where a message's payload schema is, after checking its schema format.
-    fn payload_schema(
+    /// Where a message's `part` (`payload` or `headers`) schema is (in a
+    /// 3.x multi-format schema, its `schema`), after checking its schema
+    /// format: JSON Schema or AsyncAPI schema, or an `Unsupported` error.
+    fn schema_of(
         &self,
         location: &Location,
         message: &Value,
+        part: &str,
         is_v3: bool,
     ) -> Result<Location> {
-        let at = location.join("payload");
-        let (_, payload) = self.docs.deref(&at)?;
-        let (format, format_at, schema_at) =
-            if is_v3 && payload.get("schemaFormat").is_some() && payload.get("schema").is_some() {
-                (
-                    string_member(payload, &at, "schemaFormat")?,
-                    at.join("schemaFormat"),
-                    at.join("schema"),
-                )
-            } else {
-                (
-                    string_member(message, location, "schemaFormat")?,
-                    location.join("schemaFormat"),
-                    at,
-                )
-            };
+        let at = location.join(part);
+        let (resolved, value) = self.docs.deref(&at)?;
+        let multi_format =
+            is_v3 && value.get("schemaFormat").is_some() && value.get("schema").is_some();
+        let (format, format_at, schema_at) = if multi_format {
+            (
+                string_member(value, &resolved, "schemaFormat")?,
+                resolved.join("schemaFormat"),
+                resolved.join("schema"),
+            )
+        } else if part == "payload" {
+            // 2.x: the message's `schemaFormat` is its payload's.
+            (
+                string_member(message, location, "schemaFormat")?,
+                location.join("schemaFormat"),
+                at,
+            )
+        } else {
+            (None, at.clone(), at)
+        };
         if let Some(format) = format {
             if !crate::spec::is_json_schema_format(&format) {
                 return Err(Error::at(
@@ -855,7 +852,7 @@ impl<'d> Builder<'d> {
                     &format_at,
                     format!("unsupported schemaFormat `{format}`: only JSON Schema and AsyncAPI schemas can be turned into Rust types"),
                 )
-                .with_hint("describe the payload with a JSON Schema (draft-07) or an AsyncAPI schema"));
+                .with_hint(format!("describe the {part} with a JSON Schema (draft-07) or an AsyncAPI schema")));
             }
         }
         Ok(schema_at)

@@ -247,3 +247,32 @@ fn traits_of_3_x_do_not_override() {
     assert_eq!(value["title"], "Later title");
     assert_eq!(value["contentType"], "text/plain");
 }
+
+#[test]
+fn unsupported_schema_formats_are_named_where_they_are() {
+    use asyncapi_codegen::ir::{Api, Perspective};
+    let text = format!(
+        "{V3}channels:\n  c:\n    address: c\n    messages:\n      m:\n        headers:\n          schemaFormat: application/vnd.apache.avro;version=1.9.0\n          schema: {{type: record, name: H, fields: []}}\n        payload: {{$ref: '#/components/schemas/P'}}\noperations:\n  o:\n    action: send\n    channel: {{$ref: '#/channels/c'}}\ncomponents:\n  schemas:\n    P:\n      schemaFormat: application/schema+json;version=draft-07\n      schema: {{type: string}}\n"
+    );
+    let docs = Documents::load_str("x.yaml", &text).unwrap();
+    let e = Api::build(&docs, Perspective::Server).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert_eq!(
+        e.to_string(),
+        "x.yaml#/channels/c/messages/m/headers/schemaFormat: unsupported schemaFormat \
+         `application/vnd.apache.avro;version=1.9.0`: only JSON Schema and AsyncAPI schemas can be \
+         turned into Rust types\n  hint: describe the headers with a JSON Schema (draft-07) or an \
+         AsyncAPI schema"
+    );
+    // Without the Avro headers: the payload's multi-format schema, behind a
+    // `$ref`, is the schema inside it.
+    let start = text.find("        headers:").unwrap();
+    let end = text.find("        payload:").unwrap();
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    let docs = Documents::load_str("x.yaml", &text).unwrap();
+    let api = Api::build(&docs, Perspective::Server).unwrap();
+    assert_eq!(
+        api.messages[0].payload.as_ref().unwrap().to_string(),
+        "x.yaml#/components/schemas/P/schema"
+    );
+}
