@@ -215,8 +215,9 @@ impl std::error::Error for Error {
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Something wrong with a document that does not stop generation, such as a
-/// security requirement that names no security scheme. `generate()` prints each as a `cargo:warning`.
+/// Something wrong with a document that does not stop generation: a message
+/// example that does not fit its schema, a security requirement that names
+/// no security scheme. `generate()` prints each as a `cargo:warning`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     location: Location,

@@ -33,14 +33,15 @@
 //! JSON Schema of their version (embedded: a build needs no network) and
 //! the rules it cannot express, with message and operation traits applied.
 //! Every error names the file and JSON pointer of the problem; what is
-//! wrong but harmless is a [`Warning`], printed by [`Generator::generate`]
-//! as a `cargo:warning`.
+//! wrong but harmless (a message example that does not fit its schema) is
+//! a [`Warning`], printed by [`Generator::generate`] as a `cargo:warning`.
 
 #![warn(missing_docs)]
 
 mod dispatch;
 mod error;
 pub mod ir;
+mod lint;
 mod messages;
 mod names;
 mod output;
@@ -140,11 +141,15 @@ impl Generator {
     }
 
     /// What is wrong with the document without stopping generation:
-    /// security requirements that name no security scheme.
+    /// message examples that do not fit their own schemas, schemas that no
+    /// value satisfies, security requirements that name no security scheme.
     /// [`Generator::generate`] prints each as a `cargo:warning`.
     pub fn warnings(&self) -> Result<Vec<Warning>> {
         let docs = spec::Documents::load(&self.path)?;
-        Ok(docs.warnings().to_vec())
+        let api = ir::Api::build(&docs, self.perspective)?;
+        let mut warnings = docs.warnings().to_vec();
+        warnings.extend(lint::check(&docs, &api)?);
+        Ok(warnings)
     }
 
     /// Writes the generated file (only when its content changed, so that

@@ -418,7 +418,7 @@ fn normalise_prefix_items(schema: &mut Map<String, Value>) {
 
 /// Values typify cannot reconcile: `enum` values of another type than
 /// `type` (no value could satisfy the schema; the `enum` is kept, as the
-/// values are the more explicit of the two), `const`
+/// values are the more explicit of the two, and `lint` warns), `const`
 /// together with `enum` (the `const` decides), and `uniqueItems` where
 /// typify has no use for it (tuples, `false`).
 pub fn normalise_values(schema: &mut Map<String, Value>) {
@@ -486,6 +486,42 @@ fn normalise_combinators(schema: &mut Map<String, Value>) {
             schema.remove(key);
         }
     }
+}
+
+/// Whether a schema pins no value: `enum` values none of which is of the
+/// schema's `type`. The message says why, for a warning.
+pub fn unsatisfiable(schema: &Value) -> Option<String> {
+    let map = schema.as_object()?;
+    let Value::Array(values) = map.get("enum")? else {
+        return None;
+    };
+    let types: Vec<&str> = match map.get("type")? {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    if values.is_empty()
+        || values
+            .iter()
+            .any(|v| types.iter().any(|t| is_of_type(v, t)))
+    {
+        return None;
+    }
+    let kinds: std::collections::BTreeSet<&str> = values.iter().map(json_kind).collect();
+    Some(format!(
+        "no value satisfies this schema: `type` is {} but the `enum` values are of type {}; \
+         the generated type takes the `enum` values",
+        types
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        kinds
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    ))
 }
 
 /// typify turns arrays whose `items` is a list of schemas into tuples only

@@ -14,6 +14,7 @@
 //! `~1` is `/`). Remote documents (`https://...`) are refused: a build never
 //! uses the network.
 
+mod bundle;
 mod inline;
 mod official;
 mod parse;
