@@ -1,9 +1,9 @@
 //! The rules of the AsyncAPI specification that its JSON Schema cannot
 //! express, checked on the resolved document: names of the right shape,
-//! things that must be unique, references by name that must resolve,
-//! runtime expressions, a `discriminator` that names a required property,
-//! WebSocket channel bindings, and (3.x) operations whose messages belong
-//! to their channel.
+//! things that must be unique, runtime expressions, a `discriminator` that
+//! names a required property, WebSocket channel bindings, (3.x) operations
+//! whose messages belong to their channel, and (2.x, as a warning) security
+//! requirements that name a security scheme.
 //!
 //! Each rule reports the first place that breaks it, where it is written.
 
@@ -13,10 +13,22 @@ use crate::error::{Error, ErrorKind, Location, Result, Warning};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// What the names of components must look like.
-const COMPONENT_NAME: &str = "^[a-zA-Z0-9\\.\\-_]+$";
-/// What the names of servers and channel parameters must look like.
-const SIMPLE_NAME: &str = "^[A-Za-z0-9_\\-]+$";
+/// Whether `name` may name a component: `^[a-zA-Z0-9.\-_]+$`.
+fn is_component_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Whether `name` may name a server or a channel parameter:
+/// `^[A-Za-z0-9_\-]+$`.
+fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
 
 /// Checks the rules of this module on `inlined`, the resolved root
 /// document of `docs`. Returns what is wrong without making the document
@@ -69,10 +81,6 @@ fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>
     crate::validator::report::value_at(doc, &path(tokens))?.as_object()
 }
 
-fn matches(pattern: &str, text: &str) -> bool {
-    crate::validator::compile_pattern(pattern).is_some_and(|r| r.find(text).is_some())
-}
-
 impl Rules<'_> {
     /// The place `path` (tokens into the resolved document) is written.
     fn at(&self, path: &[String]) -> Location {
@@ -93,7 +101,7 @@ impl Rules<'_> {
                 continue;
             }
             for name in map.as_object().into_iter().flat_map(Map::keys) {
-                if !matches(COMPONENT_NAME, name) {
+                if !is_component_name(name) {
                     return Err(self
                         .error(
                             &path(&["components", kind, name]),
@@ -112,7 +120,7 @@ impl Rules<'_> {
     /// Server names: `^[A-Za-z0-9_\-]+$`.
     fn server_names(&self, doc: &Value) -> Result<()> {
         for name in members(doc, &["servers"]).into_iter().flat_map(Map::keys) {
-            if !matches(SIMPLE_NAME, name) {
+            if !is_simple_name(name) {
                 return Err(self.error(
                     &path(&["servers", name]),
                     format!(
@@ -143,24 +151,21 @@ impl Rules<'_> {
                 let Some(Value::Array(allowed)) = variable.get("enum") else {
                     continue;
                 };
-                let mut values: Vec<(Vec<&str>, &Value)> = Vec::new();
+                let mut here = at.clone();
+                here.extend(path(&["variables", name]));
+                // The values the variable names: `default`, `examples/<i>`.
+                let mut values: Vec<(Vec<String>, &Value)> = Vec::new();
                 if let Some(default) = variable.get("default") {
-                    values.push((vec!["default"], default));
+                    values.push((with(&here, "default"), default));
                 }
                 if let Some(Value::Array(examples)) = variable.get("examples") {
-                    for example in examples {
-                        values.push((vec!["examples"], example));
+                    for (i, example) in examples.iter().enumerate() {
+                        let mut place = with(&here, "examples");
+                        place.push(i.to_string());
+                        values.push((place, example));
                     }
                 }
-                let examples_seen = std::cell::Cell::new(0usize);
-                for (key, value) in values {
-                    let mut place = at.clone();
-                    place.extend(path(&["variables", name]));
-                    place.extend(path(&key));
-                    if key == ["examples"] {
-                        place.push(examples_seen.get().to_string());
-                        examples_seen.set(examples_seen.get() + 1);
-                    }
+                for (place, value) in values {
                     if !allowed.contains(value) {
                         let shown: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
                         return Err(self.error(
@@ -391,7 +396,7 @@ impl Rules<'_> {
         }
         for (at, params) in maps {
             for name in params.keys() {
-                if !matches(SIMPLE_NAME, name) {
+                if !is_simple_name(name) {
                     let mut place = at.clone();
                     place.push(name.clone());
                     return Err(self.error(
