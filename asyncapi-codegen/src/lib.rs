@@ -44,6 +44,7 @@ pub mod ir;
 mod lint;
 mod messages;
 mod names;
+mod openapi;
 mod output;
 pub mod spec;
 mod types;

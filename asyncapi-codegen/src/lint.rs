@@ -4,7 +4,7 @@
 //! mistakes; users should hear of them, with the place.
 
 use crate::error::{Location, Result, Warning};
-use crate::ir::{Api, Message};
+use crate::ir::{Api, Message, SchemaDialect};
 use crate::spec::Documents;
 use crate::validator::{report, Validator};
 use serde_json::Value;
@@ -15,9 +15,12 @@ pub fn check(docs: &Documents, api: &Api) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
     let mut seen = HashSet::new();
     for message in &api.messages {
-        for (part, schema) in [("payload", &message.payload), ("headers", &message.headers)] {
+        for (part, schema, dialect) in [
+            ("payload", &message.payload, message.payload_dialect),
+            ("headers", &message.headers, message.headers_dialect),
+        ] {
             let Some(schema) = schema else { continue };
-            examples(docs, message, part, schema, &mut warnings)?;
+            examples(docs, message, part, schema, dialect, &mut warnings)?;
             unsatisfiable(docs, schema, &mut seen, &mut warnings)?;
         }
     }
@@ -31,6 +34,7 @@ fn examples(
     message: &Message,
     part: &str,
     schema: &Location,
+    dialect: SchemaDialect,
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     let values: Vec<(usize, &Value)> = message
@@ -49,7 +53,10 @@ fn examples(
     if values.is_empty() {
         return Ok(());
     }
-    let bundle = docs.bundle(schema)?;
+    let mut bundle = docs.bundle(schema)?;
+    if dialect == SchemaDialect::OpenApi3 {
+        crate::openapi::bundle_to_json_schema(&mut bundle);
+    }
     let validator = Validator::new(&bundle);
     for (i, value) in values {
         let failures = validator.validate(value);

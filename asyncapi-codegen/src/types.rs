@@ -12,7 +12,7 @@
 //! their value and check it when reading: users never write `"ping"`.
 
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::ir::Api;
+use crate::ir::{Api, SchemaDialect};
 use crate::names::{self, Scope};
 use crate::spec::Documents;
 use indexmap::IndexMap;
@@ -92,6 +92,9 @@ struct Collector<'d> {
     consts: IndexMap<String, ConstType>,
     const_names: Scope,
     const_keys: HashMap<(String, bool), String>,
+    /// The dialect of the schemas being gathered (that of the payload or
+    /// headers schema they are reached from).
+    dialect: SchemaDialect,
 }
 
 impl<'d> Collector<'d> {
@@ -103,12 +106,16 @@ impl<'d> Collector<'d> {
             consts: IndexMap::new(),
             const_names: Scope::default(),
             const_keys: HashMap::new(),
+            dialect: SchemaDialect::default(),
         }
     }
 
-    /// The definition for the schema at `at`, named `hint` unless it is a
-    /// reference, in which case the referenced schema's own name is used.
-    fn root(&mut self, at: &Location, hint: &str) -> Result<String> {
+    /// The definition for the schema at `at`, written in `dialect`, named
+    /// `hint` unless it is a reference, in which case the referenced
+    /// schema's own name is used. (A schema reached from schemas of two
+    /// dialects is read in the first.)
+    fn root(&mut self, at: &Location, hint: &str, dialect: SchemaDialect) -> Result<String> {
+        self.dialect = dialect;
         let value = self.docs.get(at)?;
         if is_pure_ref(value) {
             let (target, _) = self.docs.deref(at)?;
@@ -134,7 +141,14 @@ impl<'d> Collector<'d> {
     /// Copies a schema with its `$ref`s pointing into the flat set and its
     /// constant properties replaced by marker schemas.
     fn rewrite(&mut self, value: &Value, at: &Location) -> Result<Value> {
+        let converted;
         let map = match value {
+            Value::Object(map) if self.dialect == SchemaDialect::OpenApi3 => {
+                let mut map = map.clone();
+                crate::openapi::to_json_schema(&mut map);
+                converted = map;
+                &converted
+            }
             Value::Object(map) => map,
             Value::Bool(_) => return Ok(value.clone()),
             _ => {
@@ -279,6 +293,10 @@ impl<'d> Collector<'d> {
 
     /// The marker schema for a constant property schema, if it is one.
     fn constant(&mut self, schema: &Value, required: bool) -> Result<Option<Value>> {
+        let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        if self.dialect == SchemaDialect::OpenApi3 && nullable {
+            return Ok(None);
+        }
         let Some(value) = constant_value(schema) else {
             return Ok(None);
         };
@@ -593,11 +611,15 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
     let mut header_defs = Vec::new();
     for message in &api.messages {
         payload_defs.push(match &message.payload {
-            Some(at) => Some(collector.root(at, &message.key)?),
+            Some(at) => Some(collector.root(at, &message.key, message.payload_dialect)?),
             None => None,
         });
         header_defs.push(match &message.headers {
-            Some(at) => Some(collector.root(at, &format!("{}Headers", message.key))?),
+            Some(at) => Some(collector.root(
+                at,
+                &format!("{}Headers", message.key),
+                message.headers_dialect,
+            )?),
             None => None,
         });
     }

@@ -260,7 +260,7 @@ fn unsupported_schema_formats_are_named_where_they_are() {
     assert_eq!(
         e.to_string(),
         "x.yaml#/channels/c/messages/m/headers/schemaFormat: unsupported schemaFormat \
-         `application/vnd.apache.avro;version=1.9.0`: only JSON Schema and AsyncAPI schemas can be \
+         `application/vnd.apache.avro;version=1.9.0`: only JSON Schema, AsyncAPI and OpenAPI 3.0 schemas can be \
          turned into Rust types\n  hint: describe the headers with a JSON Schema (draft-07) or an \
          AsyncAPI schema"
     );

@@ -69,7 +69,7 @@ fn every_example_round_trips_through_its_own_variant() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 13, "only {checked} examples checked");
+    assert!(checked >= 15, "only {checked} examples checked");
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn colliding_names_get_distinct_identifiers() {
     use features::{ClientMessage, ServerMessage};
     assert_eq!(
         ClientMessage::VARIANTS,
-        ["Join", "Self_", "ClientMessage", "Ping"]
+        ["Join", "Self_", "ClientMessage", "Legacy", "Ping"]
     );
     assert_eq!(
         ServerMessage::VARIANTS,
@@ -109,6 +109,10 @@ fn schema_features_have_their_rust_shapes() {
     ] {
         assert!(serde_json::from_value::<features::types::Join>(bad).is_err());
     }
+    // OpenAPI's `nullable` and boolean `exclusiveMinimum`.
+    let legacy: features::types::Legacy =
+        serde_json::from_str(r#"{"kind":"legacy","note":null,"score":1.5}"#).unwrap();
+    assert_eq!(legacy.note, None);
     // The discriminated shape picks its variant by `shapeType`.
     let frame = r#"{"kind":"shape","shape":{"shapeType":"square","side":3}}"#;
     let decoded = features::ServerMessage::from_json(frame).unwrap();
