@@ -214,3 +214,38 @@ impl std::error::Error for Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Something wrong with a document that does not stop generation: a message
+/// example that does not fit its schema, a security requirement that names
+/// no security scheme. `generate()` prints each as a `cargo:warning`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    location: Location,
+    message: String,
+}
+
+impl Warning {
+    /// A warning about the document at `location`.
+    pub fn at(location: &Location, message: impl Into<String>) -> Self {
+        Warning {
+            location: location.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Where the problem is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// What is wrong, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}

@@ -212,14 +212,47 @@ pub struct Message {
     pub content_type: Option<String>,
     /// Where its payload schema is, if it has one.
     pub payload: Option<Location>,
+    /// The language its payload schema is written in.
+    pub payload_dialect: SchemaDialect,
     /// Where its headers schema is, if it has one.
     pub headers: Option<Location>,
+    /// The language its headers schema is written in.
+    pub headers_dialect: SchemaDialect,
     /// Its correlation id.
     pub correlation_id: Option<CorrelationId>,
     /// Its examples.
     pub examples: Vec<Example>,
     /// Where it is defined (after `$ref`s): its identity.
     pub location: Location,
+}
+
+/// The language a payload or headers schema is written in, by its
+/// `schemaFormat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SchemaDialect {
+    /// JSON Schema draft-07, or the AsyncAPI Schema Object (a superset):
+    /// the default.
+    #[default]
+    JsonSchema,
+    /// An OpenAPI 3.0 Schema Object (`nullable`, boolean
+    /// `exclusiveMinimum`, …).
+    OpenApi3,
+}
+
+impl SchemaDialect {
+    /// The dialect of a `schemaFormat`, or `None` for the formats whose
+    /// schemas are not JSON Schema of some kind (Avro, RAML, …).
+    pub fn of_format(format: &str) -> Option<SchemaDialect> {
+        if crate::spec::is_json_schema_format(format) {
+            return Some(SchemaDialect::JsonSchema);
+        }
+        let format = format.to_ascii_lowercase();
+        let openapi_3_0 = format.starts_with("application/vnd.oai.openapi")
+            && format
+                .split_once("version=")
+                .is_none_or(|(_, version)| version.trim().starts_with("3.0"));
+        openapi_3_0.then_some(SchemaDialect::OpenApi3)
+    }
 }
 
 /// Where a message carries the id that pairs a request with its reply.
@@ -753,22 +786,18 @@ impl<'d> Builder<'d> {
             .transpose()?
             .unwrap_or_else(|| format!("message{}", self.api_ref().messages.len() + 1));
         let is_v3 = self.docs.version().major >= 3;
-        let payload = match value.get("payload") {
-            None | Some(Value::Null) => None,
-            Some(_) => Some(self.payload_schema(&location, value, is_v3)?),
-        };
-        let headers = match value.get("headers") {
-            None | Some(Value::Null) => None,
+        let (payload, payload_dialect) = match value.get("payload") {
+            None | Some(Value::Null) => (None, SchemaDialect::default()),
             Some(_) => {
-                let at = location.join("headers");
-                let (_, headers) = self.docs.deref(&at)?;
-                // A 3.x multi-format schema holds the schema in `schema`.
-                if is_v3 && headers.get("schemaFormat").is_some() && headers.get("schema").is_some()
-                {
-                    Some(at.join("schema"))
-                } else {
-                    Some(at)
-                }
+                let (at, dialect) = self.schema_of(&location, value, "payload", is_v3)?;
+                (Some(at), dialect)
+            }
+        };
+        let (headers, headers_dialect) = match value.get("headers") {
+            None | Some(Value::Null) => (None, SchemaDialect::default()),
+            Some(_) => {
+                let (at, dialect) = self.schema_of(&location, value, "headers", is_v3)?;
+                (Some(at), dialect)
             }
         };
         let correlation_id = match value.get("correlationId") {
@@ -818,7 +847,9 @@ impl<'d> Builder<'d> {
             docs: Docs::read(value),
             content_type: string_member(value, &location, "contentType")?,
             payload,
+            payload_dialect,
             headers,
+            headers_dialect,
             correlation_id,
             examples,
             location,
@@ -828,40 +859,49 @@ impl<'d> Builder<'d> {
         Ok(api.messages.len() - 1)
     }
 
-    /// Where a message's payload schema is, after checking its schema format.
-    fn payload_schema(
+    /// Where a message's `part` (`payload` or `headers`) schema is (in a
+    /// 3.x multi-format schema, its `schema`) and its dialect, after
+    /// checking its schema format: JSON Schema, AsyncAPI schema or OpenAPI
+    /// 3.0 schema, or an `Unsupported` error.
+    fn schema_of(
         &self,
         location: &Location,
         message: &Value,
+        part: &str,
         is_v3: bool,
-    ) -> Result<Location> {
-        let at = location.join("payload");
-        let (_, payload) = self.docs.deref(&at)?;
-        let (format, format_at, schema_at) =
-            if is_v3 && payload.get("schemaFormat").is_some() && payload.get("schema").is_some() {
-                (
-                    string_member(payload, &at, "schemaFormat")?,
-                    at.join("schemaFormat"),
-                    at.join("schema"),
-                )
-            } else {
-                (
-                    string_member(message, location, "schemaFormat")?,
-                    location.join("schemaFormat"),
-                    at,
-                )
-            };
-        if let Some(format) = format {
-            if !is_json_schema_format(&format) {
-                return Err(Error::at(
-                    ErrorKind::Unsupported,
-                    &format_at,
-                    format!("unsupported schemaFormat `{format}`: only JSON Schema and AsyncAPI schemas can be turned into Rust types"),
-                )
-                .with_hint("describe the payload with a JSON Schema (draft-07) or an AsyncAPI schema"));
-            }
+    ) -> Result<(Location, SchemaDialect)> {
+        let at = location.join(part);
+        let (resolved, value) = self.docs.deref(&at)?;
+        let multi_format =
+            is_v3 && value.get("schemaFormat").is_some() && value.get("schema").is_some();
+        let (format, format_at, schema_at) = if multi_format {
+            (
+                string_member(value, &resolved, "schemaFormat")?,
+                resolved.join("schemaFormat"),
+                resolved.join("schema"),
+            )
+        } else if part == "payload" {
+            // 2.x: the message's `schemaFormat` is its payload's.
+            (
+                string_member(message, location, "schemaFormat")?,
+                location.join("schemaFormat"),
+                at,
+            )
+        } else {
+            (None, at.clone(), at)
+        };
+        let Some(format) = format else {
+            return Ok((schema_at, SchemaDialect::default()));
+        };
+        match SchemaDialect::of_format(&format) {
+            Some(dialect) => Ok((schema_at, dialect)),
+            None => Err(Error::at(
+                ErrorKind::Unsupported,
+                &format_at,
+                format!("unsupported schemaFormat `{format}`: only JSON Schema, AsyncAPI and OpenAPI 3.0 schemas can be turned into Rust types"),
+            )
+            .with_hint(format!("describe the {part} with a JSON Schema (draft-07) or an AsyncAPI schema"))),
         }
-        Ok(schema_at)
     }
 
     /// Fills each channel's client and server message lists from the
@@ -890,14 +930,6 @@ impl<'d> Builder<'d> {
             }
         }
     }
-}
-
-/// Whether a `schemaFormat` is one whose schemas are JSON Schema.
-fn is_json_schema_format(format: &str) -> bool {
-    let format = format.to_ascii_lowercase();
-    format.starts_with("application/vnd.aai.asyncapi")
-        || format.starts_with("application/schema+json")
-        || format.starts_with("application/schema+yaml")
 }
 
 /// A scalar's text (strings unquoted), for parameter values.

@@ -29,8 +29,12 @@
 //! where their names do not clash).
 //!
 //! Reading documents: AsyncAPI 2.0.0–2.6.0 and 3.0.0–3.1.0, YAML or JSON,
-//! split over local files by `$ref`. Every error names the file and JSON
-//! pointer of the problem.
+//! split over local files by `$ref`, checked against the official AsyncAPI
+//! JSON Schema of their version (embedded: a build needs no network) and
+//! the rules it cannot express, with message and operation traits applied.
+//! Every error names the file and JSON pointer of the problem; what is
+//! wrong but harmless (a message example that does not fit its schema) is
+//! a [`Warning`], printed by [`Generator::generate`] as a `cargo:warning`.
 
 #![warn(missing_docs)]
 
@@ -39,8 +43,10 @@ mod correlation;
 mod dispatch;
 mod error;
 pub mod ir;
+mod lint;
 mod messages;
 mod names;
+mod openapi;
 mod output;
 mod parameters;
 mod pattern;
@@ -48,8 +54,9 @@ mod requests;
 mod server;
 pub mod spec;
 mod types;
+mod validator;
 
-pub use error::{pointer_tokens, Error, ErrorKind, Location, Result};
+pub use error::{pointer_tokens, Error, ErrorKind, Location, Result, Warning};
 pub use ir::Perspective;
 
 use std::path::{Path, PathBuf};
@@ -159,14 +166,30 @@ impl Generator {
         output::format(&self.source_name(), tokens)
     }
 
+    /// What is wrong with the document without stopping generation:
+    /// message examples that do not fit their own schemas, schemas that no
+    /// value satisfies, security requirements that name no security scheme.
+    /// [`Generator::generate`] prints each as a `cargo:warning`.
+    pub fn warnings(&self) -> Result<Vec<Warning>> {
+        let docs = spec::Documents::load(&self.path)?;
+        let api = ir::Api::build(&docs, self.perspective)?;
+        let mut warnings = docs.warnings().to_vec();
+        warnings.extend(lint::check(&docs, &api)?);
+        Ok(warnings)
+    }
+
     /// Writes the generated file (only when its content changed, so that
     /// cargo does not rebuild needlessly) and prints
     /// `cargo:rerun-if-changed` for the document and every file it
-    /// references. Returns the path written.
+    /// references, and a `cargo:warning` for each of
+    /// [`Generator::warnings`]. Returns the path written.
     pub fn generate(&self) -> Result<PathBuf> {
         let (docs, tokens) = self.load()?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
+        }
+        for warning in self.warnings()? {
+            println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
         let text = output::format(&self.source_name(), tokens)?;
         let dir = match &self.out_dir {

@@ -12,7 +12,7 @@
 //! their value and check it when reading: users never write `"ping"`.
 
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::ir::Api;
+use crate::ir::{Api, SchemaDialect};
 use crate::names::{self, Scope};
 use crate::spec::Documents;
 use indexmap::IndexMap;
@@ -29,14 +29,25 @@ const CONST_MARKER: &str = "x-asyncapi-rs-const";
 const SCHEMA_KEYWORDS: &[&str] = &[
     "additionalProperties",
     "additionalItems",
+    "not",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+
+/// Keywords that only validate, without changing the shape of the Rust
+/// type, and that typify cannot read: left out of the types (the generated
+/// types accept what the rest of the schema allows). `contains` and
+/// conditionals (`if`/`then`/`else`, `dependencies`) narrow what an array or
+/// object may hold; `propertyNames` narrows the keys of a map.
+const VALIDATION_ONLY: &[&str] = &[
     "contains",
     "propertyNames",
-    "not",
     "if",
     "then",
     "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
+    "dependencies",
+    "dependentSchemas",
+    "dependentRequired",
 ];
 
 /// Keywords whose value is an array of schemas.
@@ -58,6 +69,10 @@ pub struct Types {
     pub payloads: Vec<Option<TokenStream>>,
 }
 
+/// Names the `types` module uses for what it imports: no schema may take
+/// them.
+const RESERVED_TYPE_NAMES: &[&str] = &["Serialize", "Deserialize"];
+
 /// A constant property's marker type.
 struct ConstType {
     name: String,
@@ -74,6 +89,9 @@ struct Collector<'d> {
     consts: IndexMap<String, ConstType>,
     const_names: Scope,
     const_keys: HashMap<(String, bool), String>,
+    /// The dialect of the schemas being gathered (that of the payload or
+    /// headers schema they are reached from).
+    dialect: SchemaDialect,
 }
 
 impl<'d> Collector<'d> {
@@ -81,16 +99,20 @@ impl<'d> Collector<'d> {
         Collector {
             docs,
             defs: IndexMap::new(),
-            names: Scope::default(),
+            names: Scope::with_reserved(RESERVED_TYPE_NAMES.iter().copied()),
             consts: IndexMap::new(),
             const_names: Scope::default(),
             const_keys: HashMap::new(),
+            dialect: SchemaDialect::default(),
         }
     }
 
-    /// The definition for the schema at `at`, named `hint` unless it is a
-    /// reference, in which case the referenced schema's own name is used.
-    fn root(&mut self, at: &Location, hint: &str) -> Result<String> {
+    /// The definition for the schema at `at`, written in `dialect`, named
+    /// `hint` unless it is a reference, in which case the referenced
+    /// schema's own name is used. (A schema reached from schemas of two
+    /// dialects is read in the first.)
+    fn root(&mut self, at: &Location, hint: &str, dialect: SchemaDialect) -> Result<String> {
+        self.dialect = dialect;
         let value = self.docs.get(at)?;
         if is_pure_ref(value) {
             let (target, _) = self.docs.deref(at)?;
@@ -116,7 +138,14 @@ impl<'d> Collector<'d> {
     /// Copies a schema with its `$ref`s pointing into the flat set and its
     /// constant properties replaced by marker schemas.
     fn rewrite(&mut self, value: &Value, at: &Location) -> Result<Value> {
+        let converted;
         let map = match value {
+            Value::Object(map) if self.dialect == SchemaDialect::OpenApi3 => {
+                let mut map = map.clone();
+                crate::openapi::to_json_schema(&mut map);
+                converted = map;
+                &converted
+            }
             Value::Object(map) => map,
             Value::Bool(_) => return Ok(value.clone()),
             _ => {
@@ -137,7 +166,11 @@ impl<'d> Collector<'d> {
         for (key, member) in map {
             let member_at = at.join(key);
             let key = key.as_str();
-            let rewritten = if DEFINITION_KEYWORDS.contains(&key) || key.starts_with("x-") {
+            let rewritten = if DEFINITION_KEYWORDS.contains(&key)
+                || key.starts_with("x-")
+                || VALIDATION_ONLY.contains(&key)
+                || (key == "not" && !typify_reads_not(map))
+            {
                 continue;
             } else if key == "discriminator" || key == "externalDocs" || key == "deprecated" {
                 // AsyncAPI schema keywords typify does not know; the
@@ -189,10 +222,6 @@ impl<'d> Collector<'d> {
                     Value::Object(_) => self.rewrite(member, &member_at)?,
                     other => other.clone(),
                 }
-            } else if key == "dependencies" || key == "dependentSchemas" {
-                // Conditional schemas do not change the shape typify gives a
-                // type; dropped.
-                continue;
             } else if key == "default" {
                 // typify would make a defaulted field non-optional and then
                 // always encode it, so a frame would not re-encode as it was
@@ -237,7 +266,10 @@ impl<'d> Collector<'d> {
             };
             out.insert("description".into(), Value::String(description));
         }
+        normalise_prefix_items(&mut out);
         normalise_tuple(&mut out);
+        normalise_values(&mut out);
+        normalise_combinators(&mut out);
         Ok(Value::Object(out))
     }
 
@@ -258,6 +290,10 @@ impl<'d> Collector<'d> {
 
     /// The marker schema for a constant property schema, if it is one.
     fn constant(&mut self, schema: &Value, required: bool) -> Result<Option<Value>> {
+        let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        if self.dialect == SchemaDialect::OpenApi3 && nullable {
+            return Ok(None);
+        }
         let Some(value) = constant_value(schema) else {
             return Ok(None);
         };
@@ -331,6 +367,178 @@ fn is_pure_ref(value: &Value) -> bool {
         .is_some_and(|m| m.get("$ref").is_some_and(Value::is_string))
 }
 
+/// Whether typify can read the `not` of `schema`: when `not` is all the
+/// schema says (besides prose) and excludes `true`, `false`, or a list of
+/// values of one type (a type that refuses those values). Other `not`s are
+/// left out of the types, which then accept what the rest of the schema
+/// allows.
+fn typify_reads_not(schema: &Map<String, Value>) -> bool {
+    let alone = schema
+        .keys()
+        .all(|k| k == "not" || PROSE.contains(&k.as_str()) || k.starts_with("x-"));
+    let readable = match schema.get("not") {
+        Some(Value::Bool(_)) => true,
+        Some(Value::Object(not)) => match not.get("enum") {
+            Some(Value::Array(values)) => {
+                let kinds: std::collections::BTreeSet<&str> =
+                    values.iter().map(json_kind).collect();
+                not.keys().all(|k| k == "enum" || k == "type")
+                    && kinds.len() == 1
+                    && !kinds.contains("null")
+                    && !kinds.contains("array")
+                    && !kinds.contains("object")
+                    && not.get("type").is_none_or(Value::is_string)
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    alone && readable
+}
+
+/// Keywords that describe rather than constrain.
+const PROSE: &[&str] = &["title", "description", "examples", "example", "$comment"];
+
+/// The JSON type name of a value (`integer` for whole numbers).
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) if crate::validator::is_integer(value) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Whether `value` is of the JSON type named `ty` (an integer is a number).
+fn is_of_type(value: &Value, ty: &str) -> bool {
+    let kind = json_kind(value);
+    kind == ty || (ty == "number" && kind == "integer")
+}
+
+/// `prefixItems` (JSON Schema 2020-12) as draft-07's `items` list, with
+/// the 2020-12 `items` (the schema of the items after them) as
+/// `additionalItems`.
+fn normalise_prefix_items(schema: &mut Map<String, Value>) {
+    let Some(prefix) = schema.remove("prefixItems") else {
+        return;
+    };
+    if let Some(rest) = schema.remove("items") {
+        schema.insert("additionalItems".into(), rest);
+    }
+    schema.insert("items".into(), prefix);
+}
+
+/// Values typify cannot reconcile: `enum` values of another type than
+/// `type` (no value could satisfy the schema; the `enum` is kept, as the
+/// values are the more explicit of the two, and `lint` warns), `const`
+/// together with `enum` (the `const` decides), and `uniqueItems` where
+/// typify has no use for it (tuples, `false`).
+pub fn normalise_values(schema: &mut Map<String, Value>) {
+    if schema.contains_key("const") {
+        schema.remove("enum");
+    }
+    if let (Some(Value::Array(values)), Some(ty)) = (schema.get("enum"), schema.get("type")) {
+        let types: Vec<&str> = match ty {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !values.is_empty()
+            && !values
+                .iter()
+                .any(|v| types.iter().any(|t| is_of_type(v, t)))
+        {
+            schema.remove("type");
+            schema.retain(|k, _| !OBJECT_AND_ARRAY_KEYWORDS.contains(&k.as_str()));
+        }
+    }
+    let tuple = schema.get("items").is_some_and(Value::is_array);
+    if tuple || schema.get("uniqueItems") == Some(&Value::Bool(false)) {
+        schema.remove("uniqueItems");
+    }
+}
+
+/// Keywords that shape objects and arrays, meaningless for an enum of
+/// scalars.
+const OBJECT_AND_ARRAY_KEYWORDS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "required",
+    "items",
+    "additionalItems",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// `true` members of `allOf`/`anyOf`/`oneOf` as `{}` (typify reads only
+/// schema objects there), `allOf` without the members that add nothing,
+/// and `anyOf`/`oneOf` without the members that match nothing (`false`),
+/// all of which leave the schema's meaning as it was.
+fn normalise_combinators(schema: &mut Map<String, Value>) {
+    for key in ["allOf", "anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = schema.get_mut(key) else {
+            continue;
+        };
+        for member in members.iter_mut() {
+            if *member == Value::Bool(true) {
+                *member = Value::Object(Map::new());
+            }
+        }
+        let before = members.len();
+        if key == "allOf" {
+            members.retain(|m| m.as_object().is_none_or(|m| !m.is_empty()));
+        } else {
+            members.retain(|m| *m != Value::Bool(false));
+        }
+        if members.is_empty() && before > 0 && key == "allOf" {
+            schema.remove(key);
+        }
+    }
+}
+
+/// Whether a schema pins no value: `enum` values none of which is of the
+/// schema's `type`. The message says why, for a warning.
+pub fn unsatisfiable(schema: &Value) -> Option<String> {
+    let map = schema.as_object()?;
+    let Value::Array(values) = map.get("enum")? else {
+        return None;
+    };
+    let types: Vec<&str> = match map.get("type")? {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    if values.is_empty()
+        || values
+            .iter()
+            .any(|v| types.iter().any(|t| is_of_type(v, t)))
+    {
+        return None;
+    }
+    let kinds: std::collections::BTreeSet<&str> = values.iter().map(json_kind).collect();
+    Some(format!(
+        "no value satisfies this schema: `type` is {} but the `enum` values are of type {}; \
+         the generated type takes the `enum` values",
+        types
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        kinds
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    ))
+}
+
 /// typify turns arrays whose `items` is a list of schemas into tuples only
 /// when their length is fixed. A list with `additionalItems: false` and no
 /// length bounds has a fixed length too; a tuple of variable length becomes
@@ -399,13 +607,17 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
     let mut payload_defs = Vec::new();
     for message in &api.messages {
         payload_defs.push(match &message.payload {
-            Some(at) => Some(collector.root(at, &message.key)?),
+            Some(at) => Some(collector.root(at, &message.key, message.payload_dialect)?),
             None => None,
         });
         // Headers get types too (WebSocket frames carry only the payload,
         // but applications may use them, e.g. for handshake headers).
         if let Some(at) = &message.headers {
-            collector.root(at, &format!("{}Headers", message.key))?;
+            collector.root(
+                at,
+                &format!("{}Headers", message.key),
+                message.headers_dialect,
+            )?;
         }
     }
 
@@ -433,41 +645,22 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
     let mut defs = Vec::new();
     for (location, (name, schema)) in &collector.defs {
         let schema = schema.clone().expect("every definition is converted");
-        let schema: schemars::schema::Schema = serde_json::from_value(schema).map_err(|e| {
-            Error::at(
-                ErrorKind::Schema,
-                location,
-                format!("this schema cannot be read as JSON Schema: {e}"),
-            )
-        })?;
-        defs.push((location.clone(), name.clone(), schema));
+        defs.push(Definition {
+            location: location.clone(),
+            name: name.clone(),
+            schema: read_schema(&schema, location)?,
+            json: schema,
+        });
     }
 
     let mut space = TypeSpace::new(&settings);
     let all = defs
         .iter()
-        .map(|(_, name, schema)| (name.clone(), schema.clone()))
+        .map(|d| (d.name.clone(), d.schema.clone()))
         .collect::<Vec<_>>();
     typify_call(|| space.add_ref_types(all)).map_err(|reason| {
-        // typify does not say which definition failed: find the first that
-        // fails on its own, with every other definition standing in as any
-        // value.
-        let culprit = (0..defs.len()).find(|&i| {
-            let alone = defs
-                .iter()
-                .enumerate()
-                .map(|(j, (_, name, schema))| {
-                    let schema = if i == j {
-                        schema.clone()
-                    } else {
-                        schemars::schema::Schema::Bool(true)
-                    };
-                    (name.clone(), schema)
-                })
-                .collect::<Vec<_>>();
-            typify_call(|| TypeSpace::new(&settings).add_ref_types(alone)).is_err()
-        });
-        let location = culprit.map_or_else(|| docs.root(), |i| defs[i].0.clone());
+        let (location, reason) =
+            locate_failure(&settings, &defs).unwrap_or_else(|| (docs.root(), first_line(&reason)));
         Error::at(
             ErrorKind::Schema,
             &location,
@@ -526,9 +719,145 @@ pub fn generate(docs: &Documents, api: &Api) -> Result<Types> {
     Ok(Types { tokens, payloads })
 }
 
-/// Runs a typify call, turning its errors and panics into messages.
+/// One definition handed to typify.
+struct Definition {
+    location: Location,
+    name: String,
+    /// The schema as rewritten, as JSON.
+    json: Value,
+    /// The same, as typify reads it.
+    schema: schemars::schema::Schema,
+}
+
+fn read_schema(schema: &Value, location: &Location) -> Result<schemars::schema::Schema> {
+    serde_json::from_value(schema.clone()).map_err(|e| {
+        Error::at(
+            ErrorKind::Schema,
+            location,
+            format!("this schema cannot be read as JSON Schema: {e}"),
+        )
+    })
+}
+
+/// Where typify fails, and why: typify does not say which definition it
+/// failed on, so the first definition that fails on its own (every other
+/// one standing in as any value) is taken, and within it the deepest
+/// sub-schema whose replacement by any value makes the failure go away.
+fn locate_failure(settings: &TypeSpaceSettings, defs: &[Definition]) -> Option<(Location, String)> {
+    let fails = |i: usize, schema: &Value| -> Option<String> {
+        let schema = serde_json::from_value::<schemars::schema::Schema>(schema.clone()).ok()?;
+        let alone = defs
+            .iter()
+            .enumerate()
+            .map(|(j, d)| {
+                let schema = if i == j {
+                    schema.clone()
+                } else {
+                    schemars::schema::Schema::Bool(true)
+                };
+                (d.name.clone(), schema)
+            })
+            .collect::<Vec<_>>();
+        typify_call(|| TypeSpace::new(settings).add_ref_types(alone)).err()
+    };
+    let (i, mut reason) = (0..defs.len()).find_map(|i| fails(i, &defs[i].json).map(|r| (i, r)))?;
+    let mut schema = defs[i].json.clone();
+    let mut path: Vec<String> = Vec::new();
+    'deeper: loop {
+        for child in subschema_paths(schema.pointer(&pointer(&path))?) {
+            let full: Vec<String> = path.iter().cloned().chain(child).collect();
+            let mut without = schema.clone();
+            *without.pointer_mut(&pointer(&full))? = Value::Object(Map::new());
+            if fails(i, &without).is_none() {
+                path = full;
+                continue 'deeper;
+            }
+        }
+        break;
+    }
+    // What fails at the place found, alone.
+    if let Some(alone) = schema.pointer(&pointer(&path)).cloned() {
+        schema = alone;
+        if let Some(why) = fails(i, &schema) {
+            reason = why;
+        }
+    }
+    let location = path
+        .iter()
+        .fold(defs[i].location.clone(), |at, t| at.join(t));
+    Some((location, first_line(&reason)))
+}
+
+/// The places of the sub-schemas that are parts of a schema's value
+/// (properties, items), as reference tokens. The members of `allOf`,
+/// `anyOf` and `oneOf` are not: typify reads them together, so a failure
+/// among them is the combination's.
+fn subschema_paths(schema: &Value) -> Vec<Vec<String>> {
+    let Some(map) = schema.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, member) in map {
+        match (key.as_str(), member) {
+            ("properties" | "patternProperties", Value::Object(members)) => {
+                out.extend(members.keys().map(|k| vec![key.clone(), k.clone()]));
+            }
+            ("items", Value::Array(members)) => {
+                out.extend((0..members.len()).map(|i| vec![key.clone(), i.to_string()]));
+            }
+            ("items" | "additionalItems" | "additionalProperties", Value::Object(_)) => {
+                out.push(vec![key.clone()]);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A JSON pointer from reference tokens.
+fn pointer(tokens: &[String]) -> String {
+    tokens
+        .iter()
+        .map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// The first line of a typify message (its panics append whole schemas).
+fn first_line(reason: &str) -> String {
+    let line = reason.lines().next().unwrap_or_default().trim();
+    let line = line.trim_end_matches([':', ' ', '{', '(']);
+    let line = line.strip_suffix(" Object").unwrap_or(line);
+    const MAX: usize = 200;
+    if line.chars().count() > MAX {
+        format!("{}…", line.chars().take(MAX).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside [`typify_call`], whose panics are
+    /// caught and reported as errors rather than printed.
+    static IN_TYPIFY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a typify call, turning its errors and panics into messages. typify
+/// panics on schemas it does not handle; the panic is caught, and the panic
+/// hook stays quiet about it (panics elsewhere are printed as before).
 fn typify_call<T>(f: impl FnOnce() -> Result<T, typify::Error>) -> std::result::Result<T, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_TYPIFY.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = IN_TYPIFY.with(|flag| flag.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_TYPIFY.with(|flag| flag.set(was));
+    match result {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(e.to_string()),
         Err(panic) => Err(panic
@@ -719,4 +1048,73 @@ fn through_runtime(tokens: TokenStream) -> std::result::Result<TokenStream, Stri
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     Rewrite.visit_file_mut(&mut file);
     Ok(quote!(#file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typify_failure_is_located_at_the_smallest_schema() {
+        // typify panics on a `false` among `oneOf` alternatives (which the
+        // rewrite removes; handed to typify as it is here).
+        let json = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": "string"},
+                "b": {"oneOf": [{"enum": ["x"]}, false]}
+            }
+        });
+        let at = Location::file("x.yaml")
+            .join("components")
+            .join("schemas")
+            .join("S");
+        let defs = vec![Definition {
+            location: at.clone(),
+            name: "S".into(),
+            schema: read_schema(&json, &at).unwrap(),
+            json,
+        }];
+        let (location, reason) = locate_failure(&TypeSpaceSettings::default(), &defs).unwrap();
+        assert_eq!(
+            location.to_string(),
+            "x.yaml#/components/schemas/S/properties/b"
+        );
+        assert_eq!(reason, "not yet implemented");
+    }
+
+    #[test]
+    fn schemas_are_normalised_for_typify() {
+        let mut tuple = serde_json::json!({"prefixItems": [{"type": "integer"}], "items": false})
+            .as_object()
+            .unwrap()
+            .clone();
+        normalise_prefix_items(&mut tuple);
+        assert_eq!(
+            Value::Object(tuple),
+            serde_json::json!({"items": [{"type": "integer"}], "additionalItems": false})
+        );
+        let mut conflict = serde_json::json!({"type": "object", "properties": {}, "enum": ["a"]})
+            .as_object()
+            .unwrap()
+            .clone();
+        normalise_values(&mut conflict);
+        assert_eq!(Value::Object(conflict), serde_json::json!({"enum": ["a"]}));
+        let mut choices = serde_json::json!({"oneOf": [true, false], "allOf": [true]})
+            .as_object()
+            .unwrap()
+            .clone();
+        normalise_combinators(&mut choices);
+        assert_eq!(Value::Object(choices), serde_json::json!({"oneOf": [{}]}));
+        assert!(typify_reads_not(
+            serde_json::json!({"not": {"enum": ["a", "b"]}})
+                .as_object()
+                .unwrap()
+        ));
+        assert!(!typify_reads_not(
+            serde_json::json!({"type": "string", "not": {"enum": ["a"]}})
+                .as_object()
+                .unwrap()
+        ));
+    }
 }

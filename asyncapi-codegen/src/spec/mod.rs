@@ -1,5 +1,8 @@
 //! Loading AsyncAPI documents: the root file and every local file its
-//! `$ref`s reach, parsed once into JSON values, with every `$ref` checked.
+//! `$ref`s reach, parsed once into JSON values, with every `$ref` checked;
+//! then the document checked against the official schema of its version
+//! (`official`) and the rules that schema cannot express (`semantic`), and
+//! its traits applied (`traits`).
 //!
 //! Everything after loading reads the documents through [`Documents`]: values
 //! are addressed by [`Location`] (a file and a JSON pointer), and `$ref`s are
@@ -11,14 +14,20 @@
 //! `~1` is `/`). Remote documents (`https://...`) are refused: a build never
 //! uses the network.
 
+mod bundle;
+mod inline;
+mod official;
 mod parse;
 mod reference;
+mod semantic;
+mod traits;
 mod version;
 
 pub use version::{Version, SUPPORTED_VERSIONS};
 
-use crate::error::{Error, ErrorKind, Location, Result};
-use reference::{split_pointer, Reference};
+use crate::error::{Error, ErrorKind, Location, Result, Warning};
+pub(crate) use reference::split_pointer;
+use reference::Reference;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -89,17 +98,37 @@ pub struct Documents {
     /// Every `$ref` object met while checking, to the first value its chain
     /// of `$ref`s leads to that is not a `$ref`.
     resolved: HashMap<Location, Location>,
+    /// What loading found wrong without refusing the document.
+    warnings: Vec<Warning>,
 }
 
 impl Documents {
-    /// Loads the root document and every local file its `$ref`s reach;
-    /// checks that every `$ref` resolves (no dangling target, no remote, no
-    /// cycle of `$ref`s) and that `asyncapi` is a supported version.
+    /// Loads the root document and every local file its `$ref`s reach, and
+    /// checks them: every `$ref` resolves (no dangling target, no remote, no
+    /// cycle of `$ref`s), `asyncapi` is a supported version, and the
+    /// document, its `$ref`s resolved, follows the official AsyncAPI JSON
+    /// Schema of that version.
     ///
     /// The root is displayed in errors as given; a referenced file as the
     /// directory of the file that refers to it joined with the `$ref`'s path,
     /// without `.` and `..`.
     pub fn load(root: impl AsRef<Path>) -> Result<Documents> {
+        Self::read(root)?.checked()
+    }
+
+    /// Loads a root document from `text` as if it had been read from `path`
+    /// (which names it in errors, tells JSON from YAML by its extension, and
+    /// is where relative `$ref`s start from), and checks it as
+    /// [`Documents::load`] does. Files it references are read from disk.
+    pub fn load_str(path: impl AsRef<Path>, text: &str) -> Result<Documents> {
+        Self::read_str(path, text)?.checked()
+    }
+
+    /// Reads the root document and every local file its `$ref`s reach,
+    /// checking the `$ref`s and the version but not the rest of the
+    /// document: for tools that look at documents that need not follow the
+    /// AsyncAPI schema.
+    pub fn read(root: impl AsRef<Path>) -> Result<Documents> {
         let root = root.as_ref();
         let text = read_text(root).map_err(|e| match e {
             ReadError::Io(e) => Error::io(
@@ -113,12 +142,52 @@ impl Documents {
         Self::from_root(root, &text)
     }
 
-    /// Loads a root document from `text` as if it had been read from `path`
-    /// (which names it in errors, tells JSON from YAML by its extension, and
-    /// is where relative `$ref`s start from). Files it references are read
-    /// from disk.
-    pub fn load_str(path: impl AsRef<Path>, text: &str) -> Result<Documents> {
+    /// [`Documents::read`] for a root document given as `text`, as if read
+    /// from `path`.
+    pub fn read_str(path: impl AsRef<Path>, text: &str) -> Result<Documents> {
         Self::from_root(path.as_ref(), text)
+    }
+
+    /// The checks of [`Documents::load`] beyond reading.
+    fn checked(mut self) -> Result<Documents> {
+        let inlined = inline::Inlined::build(&self);
+        official::check(&self, &inlined)?;
+        self.warnings = semantic::check(&self, &inlined)?;
+        traits::apply(&mut self)?;
+        Ok(self)
+    }
+
+    /// Replaces the value at `at` (which must exist) by `value`, forgetting
+    /// what was remembered about `$ref`s in or to the old value.
+    fn replace(&mut self, at: &Location, value: Value) -> Result<()> {
+        let index = self
+            .file_index(&at.file)
+            .ok_or_else(|| not_loaded(at, &at.file))?;
+        let place = self.files[index]
+            .value
+            .pointer_mut(&at.pointer)
+            .ok_or_else(|| Error::at(ErrorKind::Invalid, at, "there is nothing here"))?;
+        *place = value;
+        let inside = |loc: &Location| {
+            (loc.pointer == at.pointer || loc.pointer.starts_with(&format!("{}/", at.pointer)))
+                && self.file_index(&loc.file) == Some(index)
+        };
+        let stale: Vec<Location> = self
+            .resolved
+            .iter()
+            .filter(|(from, to)| inside(from) || inside(to))
+            .map(|(from, _)| from.clone())
+            .collect();
+        for from in stale {
+            self.resolved.remove(&from);
+        }
+        Ok(())
+    }
+
+    /// What loading found wrong without refusing the document (see
+    /// [`Warning`]).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     fn from_root(path: &Path, text: &str) -> Result<Documents> {
@@ -151,6 +220,7 @@ impl Documents {
             by_canonical: HashMap::new(),
             version,
             resolved: HashMap::new(),
+            warnings: Vec::new(),
         };
         docs.add(path.to_path_buf(), canonical(path), value);
 
@@ -343,6 +413,16 @@ impl Documents {
             )),
         }
     }
+}
+
+/// Whether a `schemaFormat` is one whose schemas are JSON Schema: the
+/// AsyncAPI schema format (a superset of JSON Schema draft-07) or JSON
+/// Schema itself.
+pub(crate) fn is_json_schema_format(format: &str) -> bool {
+    let format = format.to_ascii_lowercase();
+    format.starts_with("application/vnd.aai.asyncapi")
+        || format.starts_with("application/schema+json")
+        || format.starts_with("application/schema+yaml")
 }
 
 /// The `$ref` string of a reference object.
@@ -642,8 +722,10 @@ impl<'d> Resolver<'d> {
 mod tests {
     use super::*;
 
+    /// Reads a document: these tests are about `$ref`s, in documents
+    /// that need not follow the AsyncAPI schema.
     fn load(text: &str) -> Result<Documents> {
-        Documents::load_str("mem/x.yaml", text)
+        Documents::read_str("mem/x.yaml", text)
     }
 
     const HEAD: &str = "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n";

@@ -1,0 +1,295 @@
+//! Checking a document against the official AsyncAPI JSON Schema of its
+//! version, embedded in the crate (see `schemas/README.md`).
+//!
+//! The document is checked with its `$ref`s resolved ([`Inlined`]), so a
+//! problem is found wherever it is written, in whichever file, and
+//! reported there. Of all the problems, the first is reported, as
+//! specifically as the schema allows: the member that is missing or
+//! unexpected, the value that is wrong, inside the branch of a `oneOf` that
+//! the object was written for.
+
+use super::inline::Inlined;
+use super::{Documents, Version};
+use crate::error::{Error, ErrorKind, Result};
+use crate::validator::{report, Failure, Kind, Validator};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The embedded schemas: (major, minor, text).
+const SCHEMAS: [(u64, u64, &str); 9] = [
+    (2, 0, include_str!("../../schemas/2.0.0-without-$id.json")),
+    (2, 1, include_str!("../../schemas/2.1.0-without-$id.json")),
+    (2, 2, include_str!("../../schemas/2.2.0-without-$id.json")),
+    (2, 3, include_str!("../../schemas/2.3.0-without-$id.json")),
+    (2, 4, include_str!("../../schemas/2.4.0-without-$id.json")),
+    (2, 5, include_str!("../../schemas/2.5.0-without-$id.json")),
+    (2, 6, include_str!("../../schemas/2.6.0-without-$id.json")),
+    (3, 0, include_str!("../../schemas/3.0.0-without-$id.json")),
+    (3, 1, include_str!("../../schemas/3.1.0-without-$id.json")),
+];
+
+/// Each schema, parsed (and adapted to resolved documents) on first use.
+static PARSED: [OnceLock<Option<Value>>; 9] = [const { OnceLock::new() }; 9];
+
+/// The official schema for documents of `version`, ready to check resolved
+/// documents; `None` for a version without one.
+pub(crate) fn schema_for(version: &Version) -> Option<&'static Value> {
+    let index = SCHEMAS
+        .iter()
+        .position(|(major, minor, _)| *major == version.major && *minor == version.minor)?;
+    PARSED[index]
+        .get_or_init(|| {
+            let mut schema: Value = serde_json::from_str(SCHEMAS[index].2).ok()?;
+            if version.major >= 3 {
+                accept_resolved_references(&mut schema);
+            }
+            Some(schema)
+        })
+        .as_ref()
+}
+
+/// In 3.x, some fields must be `$ref`s (an operation's `channel` and
+/// `messages`, a reply's `channel` and `messages`, a channel's `servers`).
+/// Resolved, they hold the objects referred to; the schema is changed to
+/// accept exactly those objects there, as the AsyncAPI parser does. That
+/// they were `$ref`s to the right kind of object is checked when the model
+/// is built.
+fn accept_resolved_references(schema: &mut Value) {
+    for (definition, pointer, target) in [
+        ("channel", "/properties/servers/items", "server"),
+        ("operation", "/properties/channel", "channel"),
+        ("operation", "/properties/messages/items", "messageObject"),
+        ("operationReply", "/properties/channel", "channel"),
+        (
+            "operationReply",
+            "/properties/messages/items",
+            "messageObject",
+        ),
+    ] {
+        let Some(place) = schema
+            .get_mut("definitions")
+            .and_then(|d| d.get_mut(definition))
+            .and_then(|d| d.pointer_mut(pointer))
+        else {
+            continue;
+        };
+        *place = serde_json::json!({ "$ref": format!("#/definitions/{target}") });
+    }
+}
+
+/// Checks the root document of `docs` (with everything it references)
+/// against the official schema of its version.
+pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<()> {
+    let version = docs.version();
+    let Some(schema) = schema_for(version) else {
+        return Ok(());
+    };
+    // The schema names one version; `2.6.1` and `2.0.0-rc2` follow it too.
+    let mut document = inlined.value.clone();
+    if let Value::Object(root) = &mut document {
+        root.insert(
+            "asyncapi".into(),
+            Value::String(format!("{}.{}.0", version.major, version.minor)),
+        );
+    }
+    let validator = Validator::new(schema);
+    let mut failures: Vec<Failure> = validator
+        .validate(&document)
+        .into_iter()
+        .filter(|f| !about_a_kept_reference(f, inlined))
+        .collect();
+    if failures.is_empty() && version.major == 2 {
+        failures = payload_failures(schema, inlined);
+    }
+    let Some(best) = report::best(&failures, &inlined.value) else {
+        return Ok(());
+    };
+    let location = inlined.origin(&best.path);
+    let mut error = Error::at(
+        ErrorKind::Invalid,
+        &location,
+        format!(
+            "{} (the official AsyncAPI {}.{}.0 schema says so)",
+            report::describe(best, &inlined.value),
+            version.major,
+            version.minor
+        ),
+    );
+    if let Some(hint) = hint(best) {
+        error = error.with_hint(hint);
+    }
+    Err(error)
+}
+
+/// 2.0.0 and 2.1.0 leave message payloads unchecked (later versions check
+/// them against the Schema Object when `schemaFormat` names none other):
+/// every payload in the JSON Schema or AsyncAPI format is checked against
+/// the version's Schema Object here, as the AsyncAPI parser does. The
+/// failures' paths are paths in the document.
+fn payload_failures(schema: &Value, inlined: &Inlined) -> Vec<Failure> {
+    let Some(schema_object) = schema.pointer("/definitions/schema") else {
+        return Vec::new();
+    };
+    // The Schema Object's `$ref`s point into the whole official schema.
+    let mut wrapped = schema.clone();
+    if let Value::Object(root) = &mut wrapped {
+        root.retain(|k, _| k == "definitions");
+        root.insert("allOf".into(), Value::Array(vec![schema_object.clone()]));
+    }
+    let validator = Validator::new(&wrapped);
+    let doc = &inlined.value;
+    let mut messages: Vec<Vec<String>> = Vec::new();
+    for (name, channel) in doc
+        .get("channels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for action in ["publish", "subscribe"] {
+            let Some(message) = channel.get(action).and_then(|o| o.get("message")) else {
+                continue;
+            };
+            let base = vec![
+                "channels".to_string(),
+                name.clone(),
+                action.into(),
+                "message".into(),
+            ];
+            match message.get("oneOf").and_then(Value::as_array) {
+                Some(list) => messages.extend((0..list.len()).map(|i| {
+                    let mut p = base.clone();
+                    p.extend(["oneOf".to_string(), i.to_string()]);
+                    p
+                })),
+                None => messages.push(base),
+            }
+        }
+    }
+    let components = doc
+        .pointer("/components/messages")
+        .and_then(Value::as_object);
+    for name in components.into_iter().flat_map(|m| m.keys()) {
+        messages.push(vec!["components".into(), "messages".into(), name.clone()]);
+    }
+    let mut out = Vec::new();
+    for at in messages {
+        let Some(message) = report::value_at(doc, &at) else {
+            continue;
+        };
+        let format = message.get("schemaFormat").and_then(Value::as_str);
+        let Some(payload) = message.get("payload") else {
+            continue;
+        };
+        if format.is_some_and(|f| !super::is_json_schema_format(f)) {
+            continue;
+        }
+        let mut payload_at = at.clone();
+        payload_at.push("payload".into());
+        out.extend(validator.validate(payload).into_iter().map(|mut f| {
+            f.path = payload_at.iter().cloned().chain(f.path).collect();
+            f
+        }));
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out.retain(|f| !about_a_kept_reference(f, inlined));
+    out
+}
+
+/// Failures about `$ref`s that were left in place (recursive schemas):
+/// they stand for values that are checked where they are defined.
+fn about_a_kept_reference(failure: &Failure, inlined: &Inlined) -> bool {
+    if inlined.is_reference(&failure.path) {
+        return true;
+    }
+    let parent = &failure.path[..failure.path.len().saturating_sub(1)];
+    failure.path.last().is_some_and(|t| t == "$ref") && inlined.is_reference(parent)
+}
+
+/// What to do about a failure, where something helps.
+fn hint(failure: &Failure) -> Option<String> {
+    match &failure.kind {
+        Kind::Pattern { pattern } if pattern.starts_with("^\\$message") => Some(
+            "a runtime expression reads `$message.payload#/json/pointer` or \
+             `$message.header#/json/pointer`, e.g. `$message.payload#/user/id`"
+                .to_string(),
+        ),
+        Kind::Unexpected { .. } => Some(
+            "check the spelling and the AsyncAPI version; fields of your own must start with `x-`"
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files_under(&path, out);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Our validator and the `jsonschema` crate agree, document by document
+    /// of the corpus, on whether the resolved document follows the
+    /// official schema.
+    #[test]
+    fn agrees_with_the_jsonschema_crate_on_the_corpus() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+        assert!(corpus.is_dir(), "no corpus at {}", corpus.display());
+        let mut files = Vec::new();
+        files_under(&corpus.join("asyncapi-spec-examples"), &mut files);
+        files_under(&corpus.join("tck"), &mut files);
+        let mut compared = 0;
+        let mut disagreements = Vec::new();
+        for path in files {
+            let Ok(docs) = Documents::read(&path) else {
+                continue;
+            };
+            let version = docs.version().clone();
+            let Some(schema) = schema_for(&version) else {
+                continue;
+            };
+            let inlined = Inlined::build(&docs);
+            let mut document = inlined.value.clone();
+            if let Value::Object(root) = &mut document {
+                root.insert(
+                    "asyncapi".into(),
+                    Value::String(format!("{}.{}.0", version.major, version.minor)),
+                );
+            }
+            let ours = Validator::new(schema)
+                .validate(&document)
+                .into_iter()
+                .filter(|f| !about_a_kept_reference(f, &inlined))
+                .count();
+            let theirs = jsonschema::draft7::options()
+                .should_validate_formats(true)
+                .build(schema)
+                .expect("the official schema compiles")
+                .iter_errors(&document)
+                .count();
+            compared += 1;
+            if (ours == 0) != (theirs == 0) {
+                disagreements.push(format!(
+                    "{}: ours {ours}, jsonschema {theirs}",
+                    path.display()
+                ));
+            }
+        }
+        assert!(compared > 150, "only {compared} documents compared");
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    }
+}

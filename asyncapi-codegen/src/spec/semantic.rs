@@ -1,0 +1,771 @@
+//! The rules of the AsyncAPI specification that its JSON Schema cannot
+//! express, checked on the resolved document: names of the right shape,
+//! things that must be unique, runtime expressions, a `discriminator` that
+//! names a required property, WebSocket channel bindings, (3.x) operations
+//! whose messages belong to their channel, and (2.x, as a warning) security
+//! requirements that name a security scheme.
+//!
+//! Each rule reports the first place that breaks it, where it is written.
+
+use super::inline::Inlined;
+use super::{Documents, DATA_KEYWORDS, NAME_MAPS};
+use crate::error::{Error, ErrorKind, Location, Result, Warning};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Whether `name` may name a component: `^[a-zA-Z0-9.\-_]+$`.
+fn is_component_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// Whether `name` may name a server or a channel parameter:
+/// `^[A-Za-z0-9_\-]+$`.
+fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
+/// Checks the rules of this module on `inlined`, the resolved root
+/// document of `docs`. Returns what is wrong without making the document
+/// unusable for generating code: security requirements that name no
+/// security scheme (the generator does not use them; the official 2.0.0
+/// examples have one).
+pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<Vec<Warning>> {
+    let rules = Rules { docs, inlined };
+    let mut warnings = Vec::new();
+    let doc = &inlined.value;
+    let v2 = docs.version().major == 2;
+    rules.component_names(doc)?;
+    rules.server_names(doc)?;
+    rules.server_variables(doc)?;
+    if v2 {
+        rules.channel_names(doc)?;
+        rules.operation_ids(doc)?;
+        warnings.extend(rules.security_by_name(doc));
+    } else {
+        rules.channel_addresses(doc)?;
+        rules.operation_messages()?;
+    }
+    rules.parameter_names(doc)?;
+    let mut found = Vec::new();
+    walk(doc, &mut Vec::new(), Place::Document, &mut found);
+    for (path, what) in &found {
+        match what {
+            Found::Tags => rules.unique_tags(doc, path)?,
+            Found::Expression => rules.runtime_expression(doc, path)?,
+            Found::Discriminator => rules.discriminator(doc, path)?,
+            Found::WsChannelBinding => rules.ws_channel_binding(doc, path)?,
+        }
+    }
+    rules.message_ids(doc)?;
+    Ok(warnings)
+}
+
+struct Rules<'a> {
+    docs: &'a Documents,
+    inlined: &'a Inlined,
+}
+
+/// Reference tokens from string slices.
+fn path(tokens: &[&str]) -> Vec<String> {
+    tokens.iter().map(|t| t.to_string()).collect()
+}
+
+/// The members of the object at `tokens`, if there is one.
+fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>> {
+    crate::validator::report::value_at(doc, &path(tokens))?.as_object()
+}
+
+impl Rules<'_> {
+    /// The place `path` (tokens into the resolved document) is written.
+    fn at(&self, path: &[String]) -> Location {
+        self.inlined.origin(path)
+    }
+
+    fn error(&self, path: &[String], message: String) -> Error {
+        Error::at(ErrorKind::Invalid, &self.at(path), message)
+    }
+
+    /// Component names: `^[a-zA-Z0-9.\-_]+$` in every map of `components`.
+    fn component_names(&self, doc: &Value) -> Result<()> {
+        let Some(components) = members(doc, &["components"]) else {
+            return Ok(());
+        };
+        for (kind, map) in components {
+            if kind.starts_with("x-") {
+                continue;
+            }
+            for name in map.as_object().into_iter().flat_map(Map::keys) {
+                if !is_component_name(name) {
+                    return Err(self
+                        .error(
+                            &path(&["components", kind, name]),
+                            format!(
+                                "`{name}` is not a valid name for a component: names of \
+                                 components may hold only letters, digits, `.`, `-` and `_`"
+                            ),
+                        )
+                        .with_hint("rename it (and the `$ref`s to it)"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Server names: `^[A-Za-z0-9_\-]+$`.
+    fn server_names(&self, doc: &Value) -> Result<()> {
+        for name in members(doc, &["servers"]).into_iter().flat_map(Map::keys) {
+            if !is_simple_name(name) {
+                return Err(self.error(
+                    &path(&["servers", name]),
+                    format!(
+                        "`{name}` is not a valid server name: server names may hold only \
+                         letters, digits, `-` and `_`"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Server variables: `default` and `examples` among the `enum` values.
+    fn server_variables(&self, doc: &Value) -> Result<()> {
+        let mut servers: Vec<(Vec<String>, &Value)> = Vec::new();
+        for (name, server) in members(doc, &["servers"]).into_iter().flatten() {
+            servers.push((path(&["servers", name]), server));
+        }
+        for (name, server) in members(doc, &["components", "servers"])
+            .into_iter()
+            .flatten()
+        {
+            servers.push((path(&["components", "servers", name]), server));
+        }
+        for (at, server) in servers {
+            let variables = server.get("variables").and_then(Value::as_object);
+            for (name, variable) in variables.into_iter().flatten() {
+                let Some(Value::Array(allowed)) = variable.get("enum") else {
+                    continue;
+                };
+                let mut here = at.clone();
+                here.extend(path(&["variables", name]));
+                // The values the variable names: `default`, `examples/<i>`.
+                let mut values: Vec<(Vec<String>, &Value)> = Vec::new();
+                if let Some(default) = variable.get("default") {
+                    values.push((with(&here, "default"), default));
+                }
+                if let Some(Value::Array(examples)) = variable.get("examples") {
+                    for (i, example) in examples.iter().enumerate() {
+                        let mut place = with(&here, "examples");
+                        place.push(i.to_string());
+                        values.push((place, example));
+                    }
+                }
+                for (place, value) in values {
+                    if !allowed.contains(value) {
+                        let shown: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
+                        return Err(self.error(
+                            &place,
+                            format!(
+                                "{value} is not one of the values of server variable `{name}` ({})",
+                                shown.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 2.x channel names: no query, no fragment.
+    fn channel_names(&self, doc: &Value) -> Result<()> {
+        for name in members(doc, &["channels"]).into_iter().flat_map(Map::keys) {
+            if name.contains(['?', '#']) {
+                return Err(self
+                    .error(
+                        &path(&["channels", name]),
+                        format!(
+                            "the channel name `{name}` has a query or fragment; channel \
+                             names are paths and may not use `?` or `#`"
+                        ),
+                    )
+                    .with_hint("describe query parameters with channel bindings instead"));
+            }
+        }
+        Ok(())
+    }
+
+    /// 3.x channel addresses: no query, no fragment.
+    fn channel_addresses(&self, doc: &Value) -> Result<()> {
+        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
+            if let Some(Value::String(address)) = channel.get("address") {
+                if address.contains(['?', '#']) {
+                    return Err(self
+                        .error(
+                            &path(&["channels", name, "address"]),
+                            format!(
+                                "the address `{address}` has a query or fragment, which a \
+                                 channel address may not have"
+                            ),
+                        )
+                        .with_hint("describe query parameters with channel bindings instead"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 2.x `operationId`s: unique.
+    fn operation_ids(&self, doc: &Value) -> Result<()> {
+        let mut seen: HashMap<&str, (Vec<String>, Location)> = HashMap::new();
+        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
+            for action in ["publish", "subscribe"] {
+                let Some(Value::String(id)) =
+                    channel.get(action).and_then(|o| o.get("operationId"))
+                else {
+                    continue;
+                };
+                let here = path(&["channels", name, action, "operationId"]);
+                let origin = self.at(&here[..3]);
+                if let Some((first, first_origin)) = seen.get(id.as_str()) {
+                    if *first_origin != origin {
+                        return Err(self.error(
+                            &here,
+                            format!(
+                                "the operationId `{id}` is used twice: operationIds must be \
+                                 unique, and {} has it too",
+                                self.at(first)
+                            ),
+                        ));
+                    }
+                } else {
+                    seen.insert(id, (here, origin));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 2.x security requirements name security schemes of `components`.
+    fn security_by_name(&self, doc: &Value) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        let schemes = members(doc, &["components", "securitySchemes"]);
+        let mut places: Vec<(Vec<String>, &Value)> = Vec::new();
+        for (name, server) in members(doc, &["servers"]).into_iter().flatten() {
+            if let Some(security) = server.get("security") {
+                places.push((path(&["servers", name, "security"]), security));
+            }
+        }
+        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
+            for action in ["publish", "subscribe"] {
+                if let Some(security) = channel.get(action).and_then(|o| o.get("security")) {
+                    places.push((path(&["channels", name, action, "security"]), security));
+                }
+            }
+        }
+        for (at, security) in places {
+            for (i, requirement) in security.as_array().into_iter().flatten().enumerate() {
+                for scheme in requirement.as_object().into_iter().flat_map(Map::keys) {
+                    if schemes.is_some_and(|s| s.contains_key(scheme)) {
+                        continue;
+                    }
+                    let mut place = at.clone();
+                    place.push(i.to_string());
+                    place.push(scheme.clone());
+                    let known: Vec<String> = schemes
+                        .into_iter()
+                        .flat_map(Map::keys)
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    let known = if known.is_empty() {
+                        "there are none".to_string()
+                    } else {
+                        format!("there are {}", known.join(", "))
+                    };
+                    warnings.push(Warning::at(
+                        &self.at(&place),
+                        format!(
+                            "the security requirement names the security scheme `{scheme}`, \
+                             which is not in `components/securitySchemes` ({known})"
+                        ),
+                    ));
+                }
+            }
+        }
+        warnings
+    }
+
+    /// 3.x: an operation's messages (and its reply's) are messages of its
+    /// channel (and its reply's channel).
+    fn operation_messages(&self) -> Result<()> {
+        let root = self.docs.root();
+        let Ok(doc) = self.docs.get(&root) else {
+            return Ok(());
+        };
+        let mut operations = Vec::new();
+        for (name, _) in doc
+            .get("operations")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            operations.push(root.join("operations").join(name));
+        }
+        let components = doc.get("components").and_then(|c| c.get("operations"));
+        for (name, _) in components.and_then(Value::as_object).into_iter().flatten() {
+            operations.push(root.join("components").join("operations").join(name));
+        }
+        for at in operations {
+            let (op_at, op) = self.docs.deref(&at)?;
+            self.messages_of_channel(op, &op_at)?;
+            if op.get("reply").is_some_and(Value::is_object) {
+                let (reply_at, reply) = self.docs.deref(&op_at.join("reply"))?;
+                self.messages_of_channel(reply, &reply_at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the `messages` of `holder` (an operation or a reply,
+    /// found at `at`) are messages of its `channel`.
+    fn messages_of_channel(&self, holder: &Value, at: &Location) -> Result<()> {
+        let Some(Value::String(channel_ref)) = holder.get("channel").and_then(|c| c.get("$ref"))
+        else {
+            return Ok(());
+        };
+        let Some(Value::Array(messages)) = holder.get("messages") else {
+            return Ok(());
+        };
+        let (channel_at, channel) = self
+            .docs
+            .deref(&self.docs.resolve_ref(&at.join("channel"), channel_ref)?)?;
+        let mut allowed = Vec::new();
+        for key in channel
+            .get("messages")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(Map::keys)
+        {
+            allowed.push((
+                key.clone(),
+                self.docs.deref(&channel_at.join("messages").join(key))?.0,
+            ));
+        }
+        for i in 0..messages.len() {
+            let message_at = at.join("messages").index(i);
+            let (target, _) = self.docs.deref(&message_at)?;
+            if allowed.iter().any(|(_, m)| *m == target) {
+                continue;
+            }
+            let names: Vec<String> = allowed.iter().map(|(k, _)| format!("`{k}`")).collect();
+            let names = if names.is_empty() {
+                "it has none".to_string()
+            } else {
+                format!("it has {}", names.join(", "))
+            };
+            return Err(Error::at(
+                ErrorKind::Invalid,
+                &message_at,
+                format!(
+                    "this message is not one of the messages of the channel `{channel_ref}` \
+                     ({names}): an operation's messages must be messages of its channel"
+                ),
+            )
+            .with_hint(format!(
+                "refer to the message through the channel, e.g. `{channel_ref}/messages/<name>`"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Channel parameter names: `^[A-Za-z0-9_\-]+$`.
+    fn parameter_names(&self, doc: &Value) -> Result<()> {
+        let mut maps: Vec<(Vec<String>, &Map<String, Value>)> = Vec::new();
+        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
+            if let Some(Value::Object(params)) = channel.get("parameters") {
+                maps.push((path(&["channels", name, "parameters"]), params));
+            }
+        }
+        if let Some(params) = members(doc, &["components", "parameters"]) {
+            maps.push((path(&["components", "parameters"]), params));
+        }
+        for (at, params) in maps {
+            for name in params.keys() {
+                if !is_simple_name(name) {
+                    let mut place = at.clone();
+                    place.push(name.clone());
+                    return Err(self.error(
+                        &place,
+                        format!(
+                            "`{name}` is not a valid parameter name: parameter names may hold \
+                             only letters, digits, `-` and `_`"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Tags of one list: distinct names.
+    fn unique_tags(&self, doc: &Value, at: &[String]) -> Result<()> {
+        let Some(Value::Array(tags)) = crate::validator::report::value_at(doc, at) else {
+            return Ok(());
+        };
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, tag) in tags.iter().enumerate() {
+            let Some(Value::String(name)) = tag.get("name") else {
+                continue;
+            };
+            if let Some(first) = seen.insert(name, i) {
+                let mut place = at.to_vec();
+                place.push(i.to_string());
+                return Err(self.error(
+                    &place,
+                    format!(
+                        "the tag `{name}` is listed twice in this list of tags (also item \
+                         {first}): tags must have distinct names"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A runtime expression (`location` of a correlation id, parameter or
+    /// reply address): `$message.header#/…` or `$message.payload#/…`.
+    fn runtime_expression(&self, doc: &Value, at: &[String]) -> Result<()> {
+        let Some(Value::String(expression)) = crate::validator::report::value_at(doc, at) else {
+            return Ok(());
+        };
+        if is_runtime_expression(expression) {
+            return Ok(());
+        }
+        Err(self
+            .error(
+                at,
+                format!("`{expression}` is not a runtime expression of the form `$message.header#/…` or `$message.payload#/…`"),
+            )
+            .with_hint("e.g. `$message.payload#/user/id` or `$message.header#/correlationId`"))
+    }
+
+    /// A `discriminator` names a property the schema defines and requires
+    /// (AsyncAPI 2.x/3.x Schema Object).
+    fn discriminator(&self, doc: &Value, at: &[String]) -> Result<()> {
+        let Some(schema) = crate::validator::report::value_at(doc, at) else {
+            return Ok(());
+        };
+        // The AsyncAPI Schema Object's `discriminator` is a property name;
+        // OpenAPI's object form (`propertyName`, with `oneOf` alternatives
+        // that each define it) follows other rules.
+        let Some(Value::String(name)) = schema.get("discriminator") else {
+            return Ok(());
+        };
+        let defined = schema.get("properties").and_then(|p| p.get(name)).is_some();
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)));
+        if defined && required {
+            return Ok(());
+        }
+        let mut place = at.to_vec();
+        place.push("discriminator".into());
+        let what = if defined {
+            "is not in the schema's `required` list"
+        } else {
+            "is not one of the schema's `properties`"
+        };
+        Err(self
+            .error(
+                &place,
+                format!(
+                    "the discriminator property `{name}` {what}: the property a \
+                     discriminator names must be defined by the schema and required"
+                ),
+            )
+            .with_hint(format!("add `{name}` to `properties` and to `required`")))
+    }
+
+    /// A WebSocket channel binding: only `method` (`GET` or `POST`),
+    /// `query` and `headers` (schemas of objects), `bindingVersion` and
+    /// extensions.
+    fn ws_channel_binding(&self, doc: &Value, at: &[String]) -> Result<()> {
+        let Some(binding) = crate::validator::report::value_at(doc, at) else {
+            return Ok(());
+        };
+        let Some(binding) = binding.as_object() else {
+            return Err(self.error(
+                at,
+                "a WebSocket (`ws`) channel binding must be an object".to_string(),
+            ));
+        };
+        for (key, value) in binding {
+            let mut place = at.to_vec();
+            place.push(key.clone());
+            match key.as_str() {
+                "method" => {
+                    if value != "GET" && value != "POST" {
+                        return Err(self.error(
+                            &place,
+                            format!(
+                                "the method of a WebSocket handshake must be `GET` or `POST`, not {value}"
+                            ),
+                        ));
+                    }
+                }
+                "query" | "headers" => {
+                    let ty = value.get("type");
+                    if value.get("$ref").is_none() && ty.is_some_and(|t| t != "object") {
+                        return Err(self.error(
+                            &place,
+                            format!(
+                                "the `{key}` of a WebSocket channel binding must be a schema of \
+                                 type `object` (one property per {}), not of type {}",
+                                if key == "query" { "query parameter" } else { "header" },
+                                ty.map(Value::to_string).unwrap_or_default()
+                            ),
+                        ));
+                    }
+                }
+                "bindingVersion" => {}
+                other if other.starts_with("x-") => {}
+                other => {
+                    return Err(self.error(
+                        &place,
+                        format!(
+                            "`{other}` is not a field of a WebSocket channel binding (allowed: \
+                             `method`, `query`, `headers`, `bindingVersion`, extensions named `x-…`)"
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `messageId`s (2.4+): unique among distinct messages.
+    fn message_ids(&self, doc: &Value) -> Result<()> {
+        let mut found = Vec::new();
+        collect_message_ids(doc, &mut found);
+        let mut seen: HashMap<&str, (Vec<String>, Location)> = HashMap::new();
+        for (at, id) in &found {
+            let origin = self.at(&at[..at.len() - 1]);
+            match seen.get(id.as_str()) {
+                Some((first, first_origin)) if *first_origin != origin => {
+                    return Err(self.error(
+                        at,
+                        format!(
+                            "the messageId `{id}` is used by two messages (also {}): \
+                             messageIds must be unique",
+                            self.at(first)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(id, (at.clone(), origin));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` is `$message.header#<pointer>` or
+/// `$message.payload#<pointer>`.
+pub(crate) fn is_runtime_expression(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("$message.header#")
+        .or_else(|| text.strip_prefix("$message.payload#"));
+    rest.is_some_and(|pointer| super::split_pointer(pointer).is_ok())
+}
+
+/// Where messages of a 2.x operation have a `messageId`.
+fn collect_message_ids(doc: &Value, out: &mut Vec<(Vec<String>, String)>) {
+    let channels = doc.get("channels").and_then(Value::as_object);
+    for (name, channel) in channels.into_iter().flatten() {
+        for action in ["publish", "subscribe"] {
+            let Some(message) = channel.get(action).and_then(|o| o.get("message")) else {
+                continue;
+            };
+            let base = path(&["channels", name, action, "message"]);
+            let list: Vec<(Vec<String>, &Value)> = match message.get("oneOf") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let mut p = base.clone();
+                        p.extend(path(&["oneOf", &i.to_string()]));
+                        (p, m)
+                    })
+                    .collect(),
+                _ => vec![(base, message)],
+            };
+            for (mut p, m) in list {
+                if let Some(Value::String(id)) = m.get("messageId") {
+                    p.push("messageId".into());
+                    out.push((p, id.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// What a rule looks at.
+enum Found {
+    /// A list of tags.
+    Tags,
+    /// A runtime expression.
+    Expression,
+    /// A schema with a `discriminator`.
+    Discriminator,
+    /// A `ws` channel binding.
+    WsChannelBinding,
+}
+
+/// Where in the document a value is, as far as [`walk`] needs to know.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    /// Anywhere outside schemas.
+    Document,
+    /// Inside a schema.
+    Schema,
+    /// A map whose keys are names (outside schemas).
+    Names,
+    /// A map of schemas.
+    Schemas,
+}
+
+/// Members whose value is a schema.
+const SCHEMA_MEMBERS: &[&str] = &["payload", "headers", "schema"];
+
+/// Finds the places the rules look at.
+fn walk(value: &Value, at: &mut Vec<String>, place: Place, out: &mut Vec<(Vec<String>, Found)>) {
+    match value {
+        Value::Object(map) => {
+            if place == Place::Schema && map.get("discriminator").is_some_and(Value::is_string) {
+                out.push((at.clone(), Found::Discriminator));
+            }
+            for (key, member) in map {
+                let k = key.as_str();
+                let inner = match place {
+                    Place::Names => Place::Document,
+                    Place::Schemas => Place::Schema,
+                    Place::Schema => {
+                        if DATA_KEYWORDS.contains(&k) {
+                            continue;
+                        }
+                        Place::Schema
+                    }
+                    Place::Document => {
+                        if DATA_KEYWORDS.contains(&k) {
+                            continue;
+                        }
+                        if k == "tags" && member.is_array() {
+                            out.push((with(at, k), Found::Tags));
+                            continue;
+                        }
+                        if k == "location" && member.is_string() && expression_holder(at) {
+                            out.push((with(at, k), Found::Expression));
+                            continue;
+                        }
+                        if k == "ws" && channel_bindings(at) {
+                            out.push((with(at, k), Found::WsChannelBinding));
+                            continue;
+                        }
+                        if k == "schemas" {
+                            Place::Schemas
+                        } else if SCHEMA_MEMBERS.contains(&k) {
+                            Place::Schema
+                        } else if NAME_MAPS.contains(&k) {
+                            Place::Names
+                        } else {
+                            Place::Document
+                        }
+                    }
+                };
+                at.push(key.clone());
+                walk(member, at, inner, out);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(i.to_string());
+                let inner = if place == Place::Names {
+                    Place::Document
+                } else {
+                    place
+                };
+                walk(item, at, inner, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn with(at: &[String], key: &str) -> Vec<String> {
+    let mut out = at.to_vec();
+    out.push(key.to_string());
+    out
+}
+
+/// Whether the object at `at` holds a runtime expression in `location`: a
+/// correlation id, a channel parameter, a reply address.
+fn expression_holder(at: &[String]) -> bool {
+    let parent = at
+        .len()
+        .checked_sub(2)
+        .and_then(|i| at.get(i))
+        .map(String::as_str);
+    let last = at.last().map(String::as_str);
+    matches!(last, Some("correlationId" | "address"))
+        || matches!(
+            parent,
+            Some("correlationIds" | "parameters" | "replyAddresses")
+        )
+}
+
+/// Whether the `bindings` at `at` are a channel's.
+fn channel_bindings(at: &[String]) -> bool {
+    let tokens: Vec<&str> = at.iter().map(String::as_str).collect();
+    matches!(
+        tokens.as_slice(),
+        ["channels", _, "bindings"]
+            | ["components", "channels", _, "bindings"]
+            | ["components", "channelBindings", _]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_runtime_expression;
+
+    #[test]
+    fn runtime_expressions() {
+        for ok in [
+            "$message.payload#/reqid",
+            "$message.header#/MQMD/CorrelId",
+            "$message.payload#",
+            "$message.payload#/a~1b",
+        ] {
+            assert!(is_runtime_expression(ok), "{ok}");
+        }
+        for bad in [
+            "somewhere else",
+            "$message.body#/id",
+            "$message.payload/id",
+            "$message.payload#id",
+            "$message.payload#/a~2",
+        ] {
+            assert!(!is_runtime_expression(bad), "{bad}");
+        }
+    }
+}
