@@ -690,3 +690,41 @@ async fn the_server_survives_bad_clients() {
     .await;
     good.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_seed_2_0_shape_makes_requests_through_x_response() {
+    use asyncapi_showcase::kraken_2_0;
+    let mock = mock();
+    let (url, _server) = public_server(&mock, ServerConfig::default()).await;
+    // The 2.0 document's client speaks the same frames as the 3.0 one.
+    let client = within("connect", kraken_2_0::Client::connect(&url))
+        .await
+        .unwrap();
+    let ping = kraken_2_0::types::Ping {
+        event: Default::default(),
+        reqid: None,
+    };
+    let pong = within("ping", client.ping(ping)).await.unwrap();
+    assert_eq!(pong.reqid, Some(1));
+    let request = kraken_2_0::types::Subscribe {
+        event: Default::default(),
+        pair: vec!["XBT/USD".into()],
+        reqid: None,
+        subscription: kraken_2_0::types::SubscriptionRequest {
+            name: kraken_2_0::types::SubscriptionName::Spread,
+            depth: None,
+            interval: None,
+            consolidate_taker: None,
+            ratecounter: None,
+            snapshot: None,
+            token: None,
+        },
+    };
+    let reply = within("subscribe", client.subscribe(request))
+        .await
+        .unwrap();
+    match reply {
+        kraken_2_0::SubscribeReply::SubscriptionStatus(s) => assert_eq!(s.channel_name, "spread"),
+        other => panic!("{other:?}"),
+    }
+}

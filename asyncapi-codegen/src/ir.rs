@@ -719,12 +719,46 @@ impl<'d> Builder<'d> {
                     Some(_) => self.messages_v2(&op_loc.join("message"))?,
                 };
                 let direction = self.direction(receives);
+                // 2.x has no replies; the `x-response` extension (on the
+                // operation, or on one of its messages) names them.
+                let reply = match op.get(X_RESPONSE) {
+                    None | Some(Value::Null) => None,
+                    Some(_) => Some(Reply {
+                        channel: index,
+                        address: None,
+                        messages: self.messages_v2(&op_loc.join(X_RESPONSE))?,
+                    }),
+                };
+                let mut message_replies = Vec::new();
+                for &m in &messages {
+                    let at = self.api_ref().messages[m].location.clone();
+                    if self.docs.get(&at)?.get(X_RESPONSE).is_some() {
+                        let replies = self.messages_v2(&at.join(X_RESPONSE))?;
+                        message_replies.push((m, replies));
+                    }
+                }
+                for (m, replies) in message_replies {
+                    let key = self.api_ref().messages[m].key.clone();
+                    self.api().operations.push(Operation {
+                        id: format!("{id} {key}"),
+                        direction,
+                        channel: index,
+                        messages: vec![m],
+                        reply: Some(Reply {
+                            channel: index,
+                            address: None,
+                            messages: replies,
+                        }),
+                        docs: Docs::read(op),
+                        location: op_loc.clone(),
+                    });
+                }
                 self.api().operations.push(Operation {
                     id,
                     direction,
                     channel: index,
                     messages,
-                    reply: None,
+                    reply,
                     docs: Docs::read(op),
                     location: op_loc,
                 });
@@ -931,6 +965,11 @@ impl<'d> Builder<'d> {
         }
     }
 }
+
+/// The extension by which AsyncAPI 2.x documents (the seed blog's Kraken
+/// document among them) name the reply of an operation or of a message: a
+/// message, or `oneOf` several.
+const X_RESPONSE: &str = "x-response";
 
 /// A scalar's text (strings unquoted), for parameter values.
 fn value_text(value: &Value) -> String {

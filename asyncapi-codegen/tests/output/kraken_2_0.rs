@@ -781,6 +781,85 @@ sends it.
                     .map(|()| PongOrAbsent)
             }
         }
+        ///Always `"subscriptionStatus"`.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct SubscriptionStatus;
+        impl SubscriptionStatus {
+            /// The value.
+            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                "subscriptionStatus",
+            );
+        }
+        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
+            fn serialize<S>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: ::asyncapi_runtime::__private::serde::Serializer,
+            {
+                ::asyncapi_runtime::__private::constant::serialize(
+                    &Self::VALUE,
+                    serializer,
+                )
+            }
+        }
+        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+        for SubscriptionStatus {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                    "subscriptionStatus",
+                );
+                ::asyncapi_runtime::__private::constant::deserialize(
+                        &VALUE,
+                        true,
+                        deserializer,
+                    )
+                    .map(|()| SubscriptionStatus)
+            }
+        }
+        ///Always `"error"`.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct Error;
+        impl Error {
+            /// The value.
+            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                "error",
+            );
+        }
+        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
+            fn serialize<S>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: ::asyncapi_runtime::__private::serde::Serializer,
+            {
+                ::asyncapi_runtime::__private::constant::serialize(
+                    &Self::VALUE,
+                    serializer,
+                )
+            }
+        }
+        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                    "error",
+                );
+                ::asyncapi_runtime::__private::constant::deserialize(
+                        &VALUE,
+                        true,
+                        deserializer,
+                    )
+                    .map(|()| Error)
+            }
+        }
         ///Always `"heartbeat"` when written; may be absent when read.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct HeartbeatOrAbsent;
@@ -859,85 +938,6 @@ sends it.
                         deserializer,
                     )
                     .map(|()| SystemStatusOrAbsent)
-            }
-        }
-        ///Always `"subscriptionStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SubscriptionStatus;
-        impl SubscriptionStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscriptionStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SubscriptionStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscriptionStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| SubscriptionStatus)
-            }
-        }
-        ///Always `"error"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Error;
-        impl Error {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "error",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "error",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Error)
             }
         }
     }
@@ -1568,14 +1568,6 @@ pub enum ServerMessage {
     ///
     /// The server's answer to `ping`, with the ping's `reqid`.
     Pong(self::types::Pong),
-    /// Heartbeat
-    ///
-    /// Keep-alive sent after about a second without subscription data.
-    Heartbeat(self::types::Heartbeat),
-    /// System status
-    ///
-    /// The state of the exchange, sent on connection and on every change.
-    SystemStatus(self::types::SystemStatus),
     /// Subscription status
     ///
     /// A subscription was opened or closed (one frame per pair).
@@ -1584,6 +1576,14 @@ pub enum ServerMessage {
     ///
     /// A subscription request was refused.
     SubscriptionStatusError(self::types::SubscriptionStatusError),
+    /// Heartbeat
+    ///
+    /// Keep-alive sent after about a second without subscription data.
+    Heartbeat(self::types::Heartbeat),
+    /// System status
+    ///
+    /// The state of the exchange, sent on connection and on every change.
+    SystemStatus(self::types::SystemStatus),
     /// Error
     ///
     /// A frame could not be read as a request.
@@ -1610,10 +1610,10 @@ impl ServerMessage {
     /// The names of the variants, in order.
     pub const VARIANTS: &'static [&'static str] = &[
         "Pong",
-        "Heartbeat",
-        "SystemStatus",
         "SubscriptionStatus",
         "SubscriptionStatusError",
+        "Heartbeat",
+        "SystemStatus",
         "Error",
     ];
     /// Decodes a text frame, choosing the variant by the values that
@@ -1634,19 +1634,19 @@ impl ServerMessage {
                     }
                     1usize => {
                         ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Heartbeat)
+                            .map(Self::SubscriptionStatus)
                     }
                     2usize => {
                         ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SystemStatus)
+                            .map(Self::SubscriptionStatusError)
                     }
                     3usize => {
                         ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatus)
+                            .map(Self::Heartbeat)
                     }
                     4usize => {
                         ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatusError)
+                            .map(Self::SystemStatus)
                     }
                     5usize => {
                         ::asyncapi_runtime::__private::serde_json::from_str(frame)
@@ -1680,28 +1680,28 @@ impl ServerMessage {
                             .map(Self::Pong)
                     }
                     1usize => {
-                        <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Heartbeat)
-                    }
-                    2usize => {
-                        <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SystemStatus)
-                    }
-                    3usize => {
                         <self::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::SubscriptionStatus)
                     }
-                    4usize => {
+                    2usize => {
                         <self::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
                                 value,
                             )
                             .map(Self::SubscriptionStatusError)
+                    }
+                    3usize => {
+                        <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                value,
+                            )
+                            .map(Self::Heartbeat)
+                    }
+                    4usize => {
+                        <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                value,
+                            )
+                            .map(Self::SystemStatus)
                     }
                     5usize => {
                         <self::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
@@ -1732,10 +1732,10 @@ impl ServerMessage {
     pub fn variant_name(&self) -> &'static str {
         match *self {
             Self::Pong(_) => "Pong",
-            Self::Heartbeat(_) => "Heartbeat",
-            Self::SystemStatus(_) => "SystemStatus",
             Self::SubscriptionStatus(_) => "SubscriptionStatus",
             Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
+            Self::Heartbeat(_) => "Heartbeat",
+            Self::SystemStatus(_) => "SystemStatus",
             Self::Error(_) => "Error",
         }
     }
@@ -1745,12 +1745,12 @@ impl ServerMessage {
             paths: &[
                 &[],
                 &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
                 &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
                 &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
                 &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
+                &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
             ],
             candidates: &[
                 ::asyncapi_runtime::__private::dispatch::Candidate {
@@ -1766,6 +1766,105 @@ impl ServerMessage {
                             path: 1usize,
                             test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
                                 &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
+                            ),
+                        },
+                    ],
+                },
+                ::asyncapi_runtime::__private::dispatch::Candidate {
+                    name: "SubscriptionStatus",
+                    rules: &[
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 0usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 2usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                ::asyncapi_runtime::__private::dispatch::Kind::String,
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 1usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                &[
+                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                        "subscriptionStatus",
+                                    ),
+                                ],
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 3usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                &[
+                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                        "subscribed",
+                                    ),
+                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                        "unsubscribed",
+                                    ),
+                                ],
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 4usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 0usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                "channelName",
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 0usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                "subscription",
+                            ),
+                        },
+                    ],
+                },
+                ::asyncapi_runtime::__private::dispatch::Candidate {
+                    name: "SubscriptionStatusError",
+                    rules: &[
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 0usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 5usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                ::asyncapi_runtime::__private::dispatch::Kind::String,
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 1usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                &[
+                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                        "subscriptionStatus",
+                                    ),
+                                ],
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 3usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                &[
+                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                ],
+                            ),
+                        },
+                        ::asyncapi_runtime::__private::dispatch::Rule {
+                            path: 0usize,
+                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                "errorMessage",
                             ),
                         },
                     ],
@@ -1801,7 +1900,7 @@ impl ServerMessage {
                             ),
                         },
                         ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
+                            path: 6usize,
                             test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
                                 ::asyncapi_runtime::__private::dispatch::Kind::Number,
                             ),
@@ -1837,7 +1936,7 @@ impl ServerMessage {
                             ),
                         },
                         ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 4usize,
+                            path: 7usize,
                             test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
                                 ::asyncapi_runtime::__private::dispatch::Kind::String,
                             ),
@@ -1857,105 +1956,6 @@ impl ServerMessage {
                     ],
                 },
                 ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatus",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 5usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscribed",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "unsubscribed",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 6usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "channelName",
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatusError",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 7usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "errorMessage",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
                     name: "Error",
                     rules: &[
                         ::asyncapi_runtime::__private::dispatch::Rule {
@@ -1965,7 +1965,7 @@ impl ServerMessage {
                             ),
                         },
                         ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 7usize,
+                            path: 5usize,
                             test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
                                 ::asyncapi_runtime::__private::dispatch::Kind::String,
                             ),
@@ -2021,18 +2021,6 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
                     serializer,
                 )
             }
-            Self::Heartbeat(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::SystemStatus(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
             Self::SubscriptionStatus(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
@@ -2040,6 +2028,18 @@ impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
                 )
             }
             Self::SubscriptionStatusError(ref message) => {
+                ::asyncapi_runtime::__private::serde::Serialize::serialize(
+                    message,
+                    serializer,
+                )
+            }
+            Self::Heartbeat(ref message) => {
+                ::asyncapi_runtime::__private::serde::Serialize::serialize(
+                    message,
+                    serializer,
+                )
+            }
+            Self::SystemStatus(ref message) => {
                 ::asyncapi_runtime::__private::serde::Serialize::serialize(
                     message,
                     serializer,
@@ -2144,8 +2144,6 @@ impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
                     kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
                 })
             }
-            Self::Heartbeat(_) => ::std::option::Option::None,
-            Self::SystemStatus(_) => ::std::option::Option::None,
             Self::SubscriptionStatus(_) => {
                 ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                     path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
@@ -2158,6 +2156,8 @@ impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
                     kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
                 })
             }
+            Self::Heartbeat(_) => ::std::option::Option::None,
+            Self::SystemStatus(_) => ::std::option::Option::None,
             Self::Error(_) => {
                 ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
                     path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
@@ -2229,50 +2229,6 @@ impl ::std::convert::From<self::types::Pong> for ServerMessage {
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
-impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
-    fn from(message: self::types::Heartbeat) -> Self {
-        Self::Heartbeat(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
-    fn from(message: self::types::SystemStatus) -> Self {
-        Self::SystemStatus(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
 impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
     fn from(message: self::types::SubscriptionStatus) -> Self {
         Self::SubscriptionStatus(message)
@@ -2317,9 +2273,315 @@ impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessag
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
+impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
+    fn from(message: self::types::Heartbeat) -> Self {
+        Self::Heartbeat(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
+    fn from(message: self::types::SystemStatus) -> Self {
+        Self::SystemStatus(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
 impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
     fn from(message: self::types::GeneralError) -> Self {
         Self::Error(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscribeReply {
+    /// Message `subscriptionStatus`.
+    SubscriptionStatus(self::types::SubscriptionStatus),
+    /// Message `subscriptionStatusError`.
+    SubscriptionStatusError(self::types::SubscriptionStatusError),
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<SubscribeReply> for ServerMessage {
+    fn from(reply: SubscribeReply) -> Self {
+        match reply {
+            SubscribeReply::SubscriptionStatus(message) => {
+                ServerMessage::SubscriptionStatus(message)
+            }
+            SubscribeReply::SubscriptionStatusError(message) => {
+                ServerMessage::SubscriptionStatusError(message)
+            }
+        }
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+    type Error = ServerMessage;
+    fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
+        match message {
+            ServerMessage::SubscriptionStatus(message) => {
+                ::std::result::Result::Ok(SubscribeReply::SubscriptionStatus(message))
+            }
+            ServerMessage::SubscriptionStatusError(message) => {
+                ::std::result::Result::Ok(
+                    SubscribeReply::SubscriptionStatusError(message),
+                )
+            }
+            other => ::std::result::Result::Err(other),
+        }
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<self::types::SubscriptionStatus> for SubscribeReply {
+    fn from(message: self::types::SubscriptionStatus) -> Self {
+        SubscribeReply::SubscriptionStatus(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<self::types::SubscriptionStatusError> for SubscribeReply {
+    fn from(message: self::types::SubscriptionStatusError) -> Self {
+        SubscribeReply::SubscriptionStatusError(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+/// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnsubscribeReply {
+    /// Message `subscriptionStatus`.
+    SubscriptionStatus(self::types::SubscriptionStatus),
+    /// Message `subscriptionStatusError`.
+    SubscriptionStatusError(self::types::SubscriptionStatusError),
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+    fn from(reply: UnsubscribeReply) -> Self {
+        match reply {
+            UnsubscribeReply::SubscriptionStatus(message) => {
+                ServerMessage::SubscriptionStatus(message)
+            }
+            UnsubscribeReply::SubscriptionStatusError(message) => {
+                ServerMessage::SubscriptionStatusError(message)
+            }
+        }
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+    type Error = ServerMessage;
+    fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
+        match message {
+            ServerMessage::SubscriptionStatus(message) => {
+                ::std::result::Result::Ok(UnsubscribeReply::SubscriptionStatus(message))
+            }
+            ServerMessage::SubscriptionStatusError(message) => {
+                ::std::result::Result::Ok(
+                    UnsubscribeReply::SubscriptionStatusError(message),
+                )
+            }
+            other => ::std::result::Result::Err(other),
+        }
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<self::types::SubscriptionStatus> for UnsubscribeReply {
+    fn from(message: self::types::SubscriptionStatus) -> Self {
+        UnsubscribeReply::SubscriptionStatus(message)
+    }
+}
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+    missing_docs,
+    missing_debug_implementations,
+    dead_code,
+    unused_imports,
+    unused_qualifications,
+    non_camel_case_types,
+    non_snake_case,
+    unreachable_patterns,
+    unreachable_pub,
+    unused_variables,
+    elided_lifetimes_in_paths,
+    rustdoc::all
+)]
+impl ::std::convert::From<self::types::SubscriptionStatusError> for UnsubscribeReply {
+    fn from(message: self::types::SubscriptionStatusError) -> Self {
+        UnsubscribeReply::SubscriptionStatusError(message)
     }
 }
 #[allow(
@@ -2545,6 +2807,97 @@ impl Sender {
     ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
         self.inner.send(&message.into()).await
     }
+    /// Sends `ping` and waits for its reply (`pong`).
+    ///
+    /// Frames a client sends.
+    ///
+    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+    pub async fn ping(
+        &self,
+        message: self::types::Ping,
+    ) -> ::std::result::Result<
+        self::types::Pong,
+        ::asyncapi_runtime::__private::client::Error,
+    > {
+        self.inner
+            .request(
+                &::asyncapi_runtime::__private::client::RequestSpec {
+                    name: "ping",
+                    correlated: true,
+                    accepts: |message: &ServerMessage| {
+                        matches!(message, ServerMessage::Pong(_))
+                    },
+                    reply: |message: ServerMessage| match message {
+                        ServerMessage::Pong(reply) => ::std::result::Result::Ok(reply),
+                        other => ::std::result::Result::Err(other),
+                    },
+                },
+                ClientMessage::Ping(message),
+            )
+            .await
+    }
+    /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+    ///
+    /// Frames a client sends.
+    ///
+    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+    pub async fn subscribe(
+        &self,
+        message: self::types::Subscribe,
+    ) -> ::std::result::Result<
+        SubscribeReply,
+        ::asyncapi_runtime::__private::client::Error,
+    > {
+        self.inner
+            .request(
+                &::asyncapi_runtime::__private::client::RequestSpec {
+                    name: "subscribe",
+                    correlated: true,
+                    accepts: |message: &ServerMessage| {
+                        matches!(
+                            message, ServerMessage::SubscriptionStatus(_) |
+                            ServerMessage::SubscriptionStatusError(_)
+                        )
+                    },
+                    reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                        ServerMessage,
+                    >>::try_from(message),
+                },
+                ClientMessage::Subscribe(message),
+            )
+            .await
+    }
+    /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
+    ///
+    /// Frames a client sends.
+    ///
+    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+    pub async fn unsubscribe(
+        &self,
+        message: self::types::Unsubscribe,
+    ) -> ::std::result::Result<
+        UnsubscribeReply,
+        ::asyncapi_runtime::__private::client::Error,
+    > {
+        self.inner
+            .request(
+                &::asyncapi_runtime::__private::client::RequestSpec {
+                    name: "unsubscribe",
+                    correlated: true,
+                    accepts: |message: &ServerMessage| {
+                        matches!(
+                            message, ServerMessage::SubscriptionStatus(_) |
+                            ServerMessage::SubscriptionStatusError(_)
+                        )
+                    },
+                    reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                        ServerMessage,
+                    >>::try_from(message),
+                },
+                ClientMessage::Unsubscribe(message),
+            )
+            .await
+    }
     /// This sender, with requests waiting `timeout` for their replies.
     pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
         Sender {
@@ -2663,13 +3016,15 @@ pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// Ping
     ///
     /// Application-level ping; the server answers with `pong`.
+    ///
+    /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
     fn ping(
         &self,
         ctx: &Context,
         message: self::types::Ping,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            (),
+            ::asyncapi_runtime::__private::server::Replies<self::types::Pong>,
             ::asyncapi_runtime::__private::server::HandlerError,
         >,
     > + ::std::marker::Send;
@@ -2680,13 +3035,15 @@ pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// Subscribe
     ///
     /// Start a feed.
+    ///
+    /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
     fn subscribe(
         &self,
         ctx: &Context,
         message: self::types::Subscribe,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            (),
+            ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
             ::asyncapi_runtime::__private::server::HandlerError,
         >,
     > + ::std::marker::Send;
@@ -2697,13 +3054,15 @@ pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// Unsubscribe
     ///
     /// Stop a feed.
+    ///
+    /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
     fn unsubscribe(
         &self,
         ctx: &Context,
         message: self::types::Unsubscribe,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            (),
+            ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
             ::asyncapi_runtime::__private::server::HandlerError,
         >,
     > + ::std::marker::Send;
@@ -2875,19 +3234,31 @@ impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
                     self.handler
                         .ping(ctx, message)
                         .await
-                        .map(|()| ::std::vec::Vec::new())
+                        .map(|replies| {
+                            replies.into_iter().map(ServerMessage::Pong).collect()
+                        })
                 }
                 ClientMessage::Subscribe(message) => {
                     self.handler
                         .subscribe(ctx, message)
                         .await
-                        .map(|()| ::std::vec::Vec::new())
+                        .map(|replies| {
+                            replies
+                                .into_iter()
+                                .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                .collect()
+                        })
                 }
                 ClientMessage::Unsubscribe(message) => {
                     self.handler
                         .unsubscribe(ctx, message)
                         .await
-                        .map(|()| ::std::vec::Vec::new())
+                        .map(|replies| {
+                            replies
+                                .into_iter()
+                                .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                .collect()
+                        })
                 }
             }
         }
