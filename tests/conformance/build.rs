@@ -248,9 +248,27 @@ fn relative(text: &str, corpus: &Path, manifest: &Path) -> String {
     let mut text = text.to_string();
     for dir in [corpus, manifest] {
         let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        for spelling in [dir, canonical.as_path()] {
+        // The generator joins referenced files lexically (`a/../b` is `b`),
+        // which differs from the canonical path when `shared/` is a symlink.
+        let lexical = lexical(dir);
+        for spelling in [dir, canonical.as_path(), lexical.as_path()] {
             text = text.replace(&format!("{}/", spelling.display()), "");
         }
     }
     text
+}
+
+/// `path` with `.` and `..` resolved without looking at the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
