@@ -473,20 +473,9 @@ async fn write_frames<S>(
 ) where
     S: futures_util::Sink<Frame, Error = tungstenite::Error> + Unpin,
 {
-    let mut ping = ping_interval.map(|every| {
-        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticker
-    });
+    let mut ping = crate::ws::Pinger::new(ping_interval);
     loop {
-        let tick = async {
-            match &mut ping {
-                Some(ticker) => {
-                    ticker.tick().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
+        let tick = ping.due();
         tokio::select! {
             next = outbound.recv() => match next {
                 Some(Outbound::Text(text)) => {

@@ -71,6 +71,30 @@ impl fmt::Display for Close {
     }
 }
 
+/// When to send the next WebSocket ping, if pings are sent at all.
+pub(crate) struct Pinger(Option<tokio::time::Interval>);
+
+impl Pinger {
+    /// Pings every `every` (the first after one interval), or never.
+    pub(crate) fn new(every: Option<std::time::Duration>) -> Self {
+        Pinger(every.map(|every| {
+            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticker
+        }))
+    }
+
+    /// Resolves when the next ping is due (never, without pings).
+    pub(crate) async fn due(&mut self) {
+        match &mut self.0 {
+            Some(ticker) => {
+                ticker.tick().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    }
+}
+
 /// Waits until the value watched is set (or its sender is gone).
 pub(crate) async fn until_set<T>(rx: &mut tokio::sync::watch::Receiver<Option<T>>) {
     until(rx, Option::is_some).await;

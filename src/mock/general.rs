@@ -58,3 +58,25 @@ pub(super) fn error(error: &FrameError) -> types::GeneralError {
         reqid: None,
     }
 }
+
+/// `subscriptionStatus` with `status: error`, echoing the request (and the
+/// pair, for per-pair errors).
+pub(super) fn subscription_error(
+    message: &str,
+    pair: Option<&str>,
+    request: &types::SubscriptionRequest,
+) -> types::SubscriptionStatusError {
+    types::SubscriptionStatusError {
+        error_message: message.to_owned(),
+        event: Default::default(),
+        pair: pair.map(str::to_owned),
+        reqid: None,
+        status: Default::default(),
+        subscription: Some(types::RejectedSubscription {
+            depth: request.depth.as_ref().map(|d| **d),
+            interval: request.interval.as_ref().map(|i| **i),
+            name: Some(request.name.to_string()),
+            token: request.token.clone(),
+        }),
+    }
+}

@@ -100,11 +100,12 @@ impl KrakenMock {
         addr: &str,
         config: ServerConfig,
     ) -> Result<Server, ServeError> {
-        Server::builder()
-            .config(config)
-            .channel(public_channel::Service::from_arc(self.clone()))
-            .bind(addr)
-            .await
+        serve(
+            public_channel::Service::from_arc(self.clone()),
+            addr,
+            config,
+        )
+        .await
     }
 
     /// A server of the private channel on `addr`.
@@ -113,10 +114,23 @@ impl KrakenMock {
         addr: &str,
         config: ServerConfig,
     ) -> Result<Server, ServeError> {
-        Server::builder()
-            .config(config)
-            .channel(private_channel::Service::from_arc(self.clone()))
-            .bind(addr)
-            .await
+        serve(
+            private_channel::Service::from_arc(self.clone()),
+            addr,
+            config,
+        )
+        .await
     }
+}
+
+async fn serve(
+    service: impl asyncapi_runtime::server::Service,
+    addr: &str,
+    config: ServerConfig,
+) -> Result<Server, ServeError> {
+    Server::builder()
+        .config(config)
+        .channel(service)
+        .bind(addr)
+        .await
 }

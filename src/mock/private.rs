@@ -174,25 +174,6 @@ fn token_ok(mock: &KrakenMock, token: Option<&str>) -> bool {
     matches!((&mock.config.token, token), (Some(want), Some(got)) if want == got)
 }
 
-fn status_error(
-    message: &str,
-    request: &types::SubscriptionRequest,
-) -> types::SubscriptionStatusError {
-    types::SubscriptionStatusError {
-        error_message: message.to_owned(),
-        event: Default::default(),
-        pair: None,
-        reqid: None,
-        status: Default::default(),
-        subscription: Some(types::RejectedSubscription {
-            depth: None,
-            interval: None,
-            name: Some(request.name.to_string()),
-            token: request.token.clone(),
-        }),
-    }
-}
-
 fn subscribed(
     request: &types::SubscriptionRequest,
     state: types::SubscriptionStatusStatus,
@@ -216,13 +197,22 @@ fn subscribed(
     }
 }
 
-/// The group of a private feed, or the error for a public one.
-fn group(request: &types::SubscriptionRequest) -> Result<&'static str, &'static str> {
-    match request.name {
-        types::SubscriptionName::OpenOrders => Ok(OPEN_ORDERS),
-        types::SubscriptionName::OwnTrades => Ok(OWN_TRADES),
-        _ => Err(PUBLIC_ON_PRIVATE),
+/// The group of a private feed with the right token, or Kraken's error: for
+/// a public feed, or a wrong token.
+fn feed_group(
+    mock: &KrakenMock,
+    request: &types::SubscriptionRequest,
+) -> Result<&'static str, types::SubscriptionStatusError> {
+    let refused = |text| general::subscription_error(text, None, request);
+    let group = match request.name {
+        types::SubscriptionName::OpenOrders => OPEN_ORDERS,
+        types::SubscriptionName::OwnTrades => OWN_TRADES,
+        _ => return Err(refused(PUBLIC_ON_PRIVATE)),
+    };
+    if !token_ok(mock, request.token.as_deref()) {
+        return Err(refused(INVALID_SESSION));
     }
+    Ok(group)
 }
 
 fn is_positive_decimal(text: &str) -> bool {
@@ -253,15 +243,17 @@ impl Handler for KrakenMock {
         message: types::Subscribe,
     ) -> Result<Replies<SubscribeReply>, HandlerError> {
         let request = &message.subscription;
-        let group = match group(request) {
+        let group = match feed_group(self, request) {
             Ok(group) => group,
-            Err(text) => return Ok(SubscribeReply::from(status_error(text, request)).into()),
+            Err(refused) => return Ok(SubscribeReply::from(refused).into()),
         };
-        if !token_ok(self, request.token.as_deref()) {
-            return Ok(SubscribeReply::from(status_error(INVALID_SESSION, request)).into());
-        }
         if ctx.groups().iter().any(|g| g == group) {
-            return Ok(SubscribeReply::from(status_error("Already subscribed", request)).into());
+            return Ok(SubscribeReply::from(general::subscription_error(
+                "Already subscribed",
+                None,
+                request,
+            ))
+            .into());
         }
         // Status, then the snapshot, then updates.
         ctx.reply(subscribed(
@@ -302,17 +294,17 @@ impl Handler for KrakenMock {
         message: types::Unsubscribe,
     ) -> Result<Replies<UnsubscribeReply>, HandlerError> {
         let request = &message.subscription;
-        let group = match group(request) {
+        let group = match feed_group(self, request) {
             Ok(group) => group,
-            Err(text) => return Ok(UnsubscribeReply::from(status_error(text, request)).into()),
+            Err(refused) => return Ok(UnsubscribeReply::from(refused).into()),
         };
-        if !token_ok(self, request.token.as_deref()) {
-            return Ok(UnsubscribeReply::from(status_error(INVALID_SESSION, request)).into());
-        }
         if !ctx.groups().iter().any(|g| g == group) {
-            return Ok(
-                UnsubscribeReply::from(status_error("Subscription Not Found", request)).into(),
-            );
+            return Ok(UnsubscribeReply::from(general::subscription_error(
+                "Subscription Not Found",
+                None,
+                request,
+            ))
+            .into());
         }
         ctx.leave(group);
         Ok(UnsubscribeReply::from(subscribed(

@@ -108,26 +108,6 @@ fn feed(request: &types::SubscriptionRequest) -> Result<Feed, &'static str> {
     })
 }
 
-fn status_error(
-    message: &str,
-    pair: Option<&str>,
-    request: &types::SubscriptionRequest,
-) -> types::SubscriptionStatusError {
-    types::SubscriptionStatusError {
-        error_message: message.to_owned(),
-        event: Default::default(),
-        pair: pair.map(str::to_owned),
-        reqid: None,
-        status: Default::default(),
-        subscription: Some(types::RejectedSubscription {
-            depth: request.depth.as_ref().map(|d| **d),
-            interval: request.interval.as_ref().map(|i| **i),
-            name: Some(request.name.to_string()),
-            token: request.token.clone(),
-        }),
-    }
-}
-
 fn status(
     channel_id: u64,
     feed: Feed,
@@ -184,11 +164,15 @@ impl Handler for KrakenMock {
         let request = &message.subscription;
         let feed = match feed(request) {
             Ok(feed) => feed,
-            Err(text) => return Ok(SubscribeReply::from(status_error(text, None, request)).into()),
+            Err(text) => {
+                return Ok(
+                    SubscribeReply::from(general::subscription_error(text, None, request)).into(),
+                )
+            }
         };
         if let Feed::Book { depth } = feed {
             if types::BookDepth::try_from(depth).is_err() {
-                return Ok(SubscribeReply::from(status_error(
+                return Ok(SubscribeReply::from(general::subscription_error(
                     "Subscription depth not supported",
                     None,
                     request,
@@ -198,7 +182,7 @@ impl Handler for KrakenMock {
         }
         if let Feed::Ohlc { interval } = feed {
             if types::OhlcInterval::try_from(interval).is_err() {
-                return Ok(SubscribeReply::from(status_error(
+                return Ok(SubscribeReply::from(general::subscription_error(
                     "Subscription ohlc interval not supported",
                     None,
                     request,
@@ -207,9 +191,12 @@ impl Handler for KrakenMock {
             }
         }
         if message.pair.is_empty() {
-            return Ok(
-                SubscribeReply::from(status_error("Pair(s) not found", None, request)).into(),
-            );
+            return Ok(SubscribeReply::from(general::subscription_error(
+                "Pair(s) not found",
+                None,
+                request,
+            ))
+            .into());
         }
         let Some(connection) = self.public_connections().get(&ctx.id()).cloned() else {
             return Err(HandlerError::new("the connection is not registered"));
@@ -218,7 +205,7 @@ impl Handler for KrakenMock {
         // sent here, in order, rather than returned.
         for pair in &message.pair {
             let reply: SubscribeReply = if !super::market::is_valid_pair(pair) {
-                status_error(
+                general::subscription_error(
                     "Currency pair not in ISO 4217-A3 format",
                     Some(pair),
                     request,
@@ -229,7 +216,7 @@ impl Handler for KrakenMock {
                 .iter()
                 .any(|s| s.feed == feed && s.pair == *pair)
             {
-                status_error("Already subscribed", Some(pair), request).into()
+                general::subscription_error("Already subscribed", Some(pair), request).into()
             } else {
                 let channel_id = self.next_channel_id();
                 ctx.reply(status(
@@ -268,7 +255,9 @@ impl Handler for KrakenMock {
         let feed = match feed(request) {
             Ok(feed) => feed,
             Err(text) => {
-                return Ok(UnsubscribeReply::from(status_error(text, None, request)).into())
+                return Ok(
+                    UnsubscribeReply::from(general::subscription_error(text, None, request)).into(),
+                )
             }
         };
         let Some(connection) = self.public_connections().get(&ctx.id()).cloned() else {
@@ -301,7 +290,8 @@ impl Handler for KrakenMock {
                     )
                     .into()
                 }
-                None => status_error("Subscription Not Found", Some(pair), request).into(),
+                None => general::subscription_error("Subscription Not Found", Some(pair), request)
+                    .into(),
             });
         }
         Ok(Replies::many(replies))
