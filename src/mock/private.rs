@@ -202,8 +202,8 @@ fn subscribed(
 fn feed_group(
     mock: &KrakenMock,
     request: &types::SubscriptionRequest,
-) -> Result<&'static str, types::SubscriptionStatusError> {
-    let refused = |text| general::subscription_error(text, None, request);
+) -> Result<&'static str, Box<types::SubscriptionStatusError>> {
+    let refused = |text| Box::new(general::subscription_error(text, None, request));
     let group = match request.name {
         types::SubscriptionName::OpenOrders => OPEN_ORDERS,
         types::SubscriptionName::OwnTrades => OWN_TRADES,
@@ -245,7 +245,7 @@ impl Handler for KrakenMock {
         let request = &message.subscription;
         let group = match feed_group(self, request) {
             Ok(group) => group,
-            Err(refused) => return Ok(SubscribeReply::from(refused).into()),
+            Err(refused) => return Ok(SubscribeReply::from(*refused).into()),
         };
         if ctx.groups().iter().any(|g| g == group) {
             return Ok(SubscribeReply::from(general::subscription_error(
@@ -296,7 +296,7 @@ impl Handler for KrakenMock {
         let request = &message.subscription;
         let group = match feed_group(self, request) {
             Ok(group) => group,
-            Err(refused) => return Ok(UnsubscribeReply::from(refused).into()),
+            Err(refused) => return Ok(UnsubscribeReply::from(*refused).into()),
         };
         if !ctx.groups().iter().any(|g| g == group) {
             return Ok(UnsubscribeReply::from(general::subscription_error(
