@@ -1,6 +1,7 @@
 //! The code this package compiled (under `#![deny(warnings)]`, see
 //! `src/lib.rs`) is byte for byte the snapshot checked in under
-//! `asyncapi-codegen/tests/output/`, for every document in `specs/`: the
+//! `asyncapi-codegen/tests/output/`, for every document in `specs/` and for
+//! the generator fixture `rooms.yaml` (compiled by `tests/rooms.rs`): the
 //! snapshots compile.
 
 use std::path::Path;
@@ -10,8 +11,12 @@ fn compiled_code_is_the_snapshot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out_dir = Path::new(env!("OUT_DIR"));
     let mut checked = 0;
-    for entry in std::fs::read_dir(root.join("specs")).expect("specs/ is readable") {
-        let path = entry.expect("a directory entry").path();
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("specs"))
+        .expect("specs/ is readable")
+        .map(|entry| entry.expect("a directory entry").path())
+        .collect();
+    paths.push(root.join("asyncapi-codegen/tests/fixtures/sides/rooms.yaml"));
+    for path in paths {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
@@ -40,7 +45,7 @@ fn compiled_code_is_the_snapshot() {
         checked += 1;
     }
     assert!(
-        checked >= 2,
-        "expected the documents of specs/, checked {checked}"
+        checked >= 3,
+        "expected the documents of specs/ and the fixture, checked {checked}"
     );
 }

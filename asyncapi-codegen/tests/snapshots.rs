@@ -1,5 +1,6 @@
-//! Every document in `specs/` generates exactly the checked-in code in
-//! `tests/output/`. Review changes like code; regenerate with
+//! Every document in `specs/`, and the generator fixture
+//! `tests/fixtures/sides/rooms.yaml`, generates exactly the checked-in code
+//! in `tests/output/`. Review changes like code; regenerate with
 //! `EXPECTORATE=overwrite cargo test -p asyncapi-codegen --test snapshots`.
 //!
 //! The showcase package builds the same documents from its `build.rs` under
@@ -23,6 +24,7 @@ fn every_spec_matches_its_snapshot() {
         })
         .collect();
     entries.sort();
+    entries.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sides/rooms.yaml"));
     for path in entries {
         let generator = asyncapi_codegen::Generator::new(&path);
         let text = generator
@@ -31,5 +33,8 @@ fn every_spec_matches_its_snapshot() {
         expectorate::assert_contents(format!("tests/output/{}", generator.file_name()), &text);
         seen += 1;
     }
-    assert!(seen >= 2, "expected the documents of specs/, found {seen}");
+    assert!(
+        seen >= 3,
+        "expected the documents of specs/ and the fixture, found {seen}"
+    );
 }
