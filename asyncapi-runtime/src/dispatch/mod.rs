@@ -166,12 +166,12 @@ impl Table {
     ) -> Result<T, DecodeError> {
         let mut slots = text::Slots::new();
         let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
-        let failure = match select::choose(self, &mut probe) {
+        let failure = match select::choose(self, &mut probe, true) {
             // The common case, written so that the message is not moved
             // from one `Result` to another.
             Ok(select::Chosen::One(i)) => match decode(i, frame) {
                 Ok(message) => return Ok(message),
-                Err(error) => Failure::Failed(vec![(i, error)]),
+                Err(error) => Failure::Picked(i, error),
             },
             Ok(select::Chosen::Tied(scores)) => {
                 match select::try_in_order(scores, |i| decode(i, frame)) {
@@ -214,8 +214,19 @@ impl Table {
         if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(frame) {
             return Err(self.error(frame.to_owned(), Reason::Malformed(error)));
         }
+        let failure = match failure {
+            Failure::Picked(i, error) => {
+                match select::confirm(self, &mut probe, i, error, |i| decode(i, frame)) {
+                    Ok(message) => return Ok(message),
+                    Err(failure) => failure,
+                }
+            }
+            failure => failure,
+        };
         let reason = match failure {
             Failure::Failed(tried) => Reason::Failed(self.named(tried)),
+            // `confirm` settles these.
+            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
             Failure::Unmatched => match select::explain(self, &mut probe) {
                 Ok(unmatched) => Reason::Unmatched(unmatched),
                 Err(select::Malformed) => return self.decode_parsed(frame, decode),
@@ -264,6 +275,8 @@ impl Table {
     fn reason(&self, probe: &mut value::ValueProbe<'_>, failure: Failure) -> Reason {
         match failure {
             Failure::Failed(tried) => Reason::Failed(self.named(tried)),
+            // `run` settles these.
+            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
             // A parsed value is never malformed.
             Failure::Unmatched | Failure::Malformed => {
                 Reason::Unmatched(select::explain(self, probe).unwrap_or_default())

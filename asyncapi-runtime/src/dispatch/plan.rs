@@ -19,7 +19,7 @@
 //! candidate.
 
 use super::select::{cost, outcome, Buf, Malformed, Outcome, Probe, Selected};
-use super::{Kind, Rule, Seg, Table, Test};
+use super::{Candidate, Kind, Rule, Seg, Table, Test};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -133,6 +133,18 @@ impl Layout {
 
 /// The distinct value tests of a table, and which candidates have which.
 pub(super) struct Plan {
+    /// Pre-selection: per JSON type of the frame (see [`code`]), the
+    /// candidates that it rules out.
+    root_kill: [u64; 7],
+    /// Pre-selection: tests of array frames, in the order of their
+    /// [`Place`]s.
+    pre: Vec<PreTest>,
+    /// The candidates with tests in `pre`.
+    pre_users: u64,
+    /// The candidates with value tests other than lengths that the
+    /// pre-selection does not check (on keys, deeper down, the frame's
+    /// value): it cannot settle on one of them.
+    unchecked: u64,
     /// Phase A: the paths whose type some candidate tests, and per path
     /// and type (see [`code`]) the candidates that the type rules out.
     kinds: Vec<(usize, [u64; 7])>,
@@ -152,6 +164,53 @@ pub(super) struct Plan {
     of: Vec<Vec<usize>>,
     /// Every candidate.
     all: u64,
+}
+
+/// Where a pre-selection test looks in an array frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The element this many places from the end (1: the last), read
+    /// backward over the scalars after it.
+    ///
+    /// A rule of a candidate of `n` elements on position `k` is read from
+    /// the end, as element `n - k` from the end, when that is nearer: for
+    /// a frame of that length, it is the same element; for a frame of
+    /// another length, the candidate is ruled out by its length anyway.
+    /// So such a test that fails rules out its candidates exactly as their
+    /// own rule would.
+    FromEnd(usize),
+    /// The element at this position, read forward (containers before it
+    /// are skipped).
+    At(usize),
+    /// A value two steps down through the element at this position (the
+    /// table path): the element is walked once for all of them.
+    Through(usize, usize),
+    /// The length of the frame (read forward until the elements read from
+    /// the end), checked only while several candidates are left.
+    Len,
+}
+
+impl Place {
+    /// The order tests are checked in: from the end (cheap: scalars read
+    /// backward), then forward position by position (each element before
+    /// its inside), the length last.
+    fn order(self) -> (u8, usize, u8) {
+        match self {
+            Place::FromEnd(from_end) => (0, from_end, 0),
+            Place::At(index) => (1, index, 0),
+            Place::Through(index, _) => (1, index, 1),
+            Place::Len => (2, 0, 0),
+        }
+    }
+}
+
+/// A value test of the pre-selection, and the candidates that have it.
+#[derive(Debug, Clone, Copy)]
+struct PreTest {
+    place: Place,
+    test: Test,
+    /// The candidates that have it, a bit each.
+    users: u64,
 }
 
 /// A test not checked yet, in [`Plan::select`]'s memo.
@@ -183,8 +242,51 @@ impl Plan {
         let mut shallow_rules = vec![0u32; candidates.len()];
         let mut tests: Vec<(Rule, u8, u64)> = Vec::new();
         let mut of = Vec::with_capacity(candidates.len());
+        let mut root_kill = [0u64; 7];
+        let mut pre: Vec<PreTest> = Vec::new();
+        let mut unchecked = 0u64;
         for (i, candidate) in candidates.iter().enumerate() {
             let mut mine = Vec::new();
+            let len = fixed_len(table, candidate);
+            for rule in candidate.rules {
+                let segs = table.paths.get(rule.path).copied().unwrap_or(&[]);
+                let place = match (segs, rule.test) {
+                    ([], Test::Len(_) | Test::LenRange(..)) => Place::Len,
+                    // Other lengths may go unchecked, and structure is
+                    // checked only to break ties.
+                    (_, Test::Len(_) | Test::LenRange(..) | Test::Has(_) | Test::Closed(_)) => {
+                        continue
+                    }
+                    ([], Test::Kind(want)) => {
+                        for (code_, kill) in root_kill.iter_mut().enumerate() {
+                            if code_ != code(Some(want)) {
+                                *kill |= 1 << i;
+                            }
+                        }
+                        continue;
+                    }
+                    ([Seg::Index(k)], _) => match len {
+                        Some(n) if *k < n && n - k <= *k => Place::FromEnd(n - k),
+                        _ => Place::At(*k),
+                    },
+                    ([Seg::Index(k), _], _) => Place::Through(*k, rule.path),
+                    _ => {
+                        unchecked |= 1 << i;
+                        continue;
+                    }
+                };
+                match pre
+                    .iter_mut()
+                    .find(|t| t.place == place && same_test(&t.test, &rule.test))
+                {
+                    Some(t) => t.users |= 1 << i,
+                    None => pre.push(PreTest {
+                        place,
+                        test: rule.test,
+                        users: 1 << i,
+                    }),
+                }
+            }
             for rule in candidate.rules {
                 let Some(class) = cost(table, rule) else {
                     continue;
@@ -248,7 +350,13 @@ impl Plan {
             64 => u64::MAX,
             n => (1u64 << n) - 1,
         };
+        // A stable sort: ties keep the table's order.
+        pre.sort_by_key(|t| t.place.order());
         Some(Plan {
+            root_kill,
+            pre_users: pre.iter().fold(0, |users, t| users | t.users),
+            pre,
+            unchecked,
             kinds,
             lens,
             shallow_rules,
@@ -259,15 +367,55 @@ impl Plan {
         })
     }
 
+    /// Pre-selection, before the frame is scanned: the candidates that the
+    /// JSON type of the frame and the elements at the ends of an array
+    /// frame (see [`PosTest`]) leave, and whether that settles it: no
+    /// candidate is left, or one whose value tests, but for lengths, were
+    /// all checked. Every candidate it rules out fails one of its own value
+    /// tests.
+    #[inline]
+    pub(super) fn preselect<P: Probe>(&self, probe: &mut P) -> (u64, bool) {
+        let kind = probe.root_kind();
+        let mut alive = self.all & !self.root_kill.get(code(kind)).copied().unwrap_or(0);
+        let mut unsure = self.unchecked;
+        if kind == Some(Kind::Array) {
+            for pre in &self.pre {
+                if pre.users & alive == 0 {
+                    continue;
+                }
+                let holds = match pre.place {
+                    Place::FromEnd(from_end) => probe.tail_holds(from_end, &pre.test),
+                    Place::At(index) => probe.head_holds(index, &pre.test),
+                    Place::Through(index, path) => probe.deep_holds(index, path, &pre.test),
+                    // Lengths tell candidates apart, and need not be checked
+                    // otherwise (the last tests).
+                    Place::Len if alive & alive.wrapping_sub(1) == 0 => break,
+                    Place::Len => probe.len_holds(&pre.test),
+                };
+                match holds {
+                    Some(true) => {}
+                    Some(false) => alive &= !pre.users,
+                    None => unsure |= pre.users,
+                }
+            }
+        } else {
+            unsure |= self.pre_users;
+        }
+        let settled = alive & alive.wrapping_sub(1) == 0 && alive & unsure == 0;
+        (alive, settled)
+    }
+
     /// Checks the candidates' value tests on the probed frame: the one
     /// candidate left, or how many are left, with their scores in `scores`
     /// if given (the tests held by a present value, then by an absent one;
-    /// the others keep theirs, ruled out).
+    /// the others keep theirs, ruled out). Only the candidates in `alive`
+    /// are considered.
     #[inline]
     pub(super) fn select<P: Probe>(
         &self,
         probe: &mut P,
         scores: Option<&mut [u32]>,
+        alive: u64,
     ) -> Result<Selected, Malformed> {
         // Phase A.
         let mut dead = 0u64;
@@ -281,7 +429,7 @@ impl Plan {
                 dead |= users;
             }
         }
-        let mut alive = self.all & !dead;
+        let mut alive = alive & self.all & !dead;
         // Phase B.
         let mut memo = Buf::<u8, 64>::new(self.tests.len(), UNCHECKED);
         let mut next = alive;
@@ -336,6 +484,24 @@ impl Plan {
     }
 }
 
+/// The length of the array frames a candidate takes, if fixed.
+fn fixed_len(table: &Table, candidate: &Candidate) -> Option<usize> {
+    let mut lens = candidate.rules.iter().filter_map(|rule| match rule.test {
+        Test::Len(n)
+            if table
+                .paths
+                .get(rule.path)
+                .is_some_and(|segs| segs.is_empty()) =>
+        {
+            Some(n)
+        }
+        _ => None,
+    });
+    let n = lens.next()?;
+    // No frame has two lengths: such a candidate is never left.
+    lens.all(|m| m == n).then_some(n)
+}
+
 /// Notes that candidate `i` tests the length of the value at `path`.
 fn add_len(
     lens: &mut Vec<(usize, usize, Option<usize>, u64)>,
@@ -355,24 +521,28 @@ fn add_len(
 
 /// Whether two value rules test the same thing at the same path.
 fn same(a: &Rule, b: &Rule) -> bool {
-    a.path == b.path
-        && match (a.test, b.test) {
-            (Test::Kind(x), Test::Kind(y)) => x == y,
-            (Test::Len(x), Test::Len(y)) => x == y,
-            (Test::LenRange(a, b), Test::LenRange(c, d)) => a == c && b == d,
-            (Test::OneOf(x), Test::OneOf(y)) | (Test::OneOfOrAbsent(x), Test::OneOfOrAbsent(y)) => {
-                x == y
-            }
-            (Test::Pattern(x), Test::Pattern(y))
-            | (Test::PatternOrAbsent(x), Test::PatternOrAbsent(y)) => std::ptr::eq(x, y),
-            _ => false,
+    a.path == b.path && same_test(&a.test, &b.test)
+}
+
+/// Whether two value tests test the same thing.
+fn same_test(a: &Test, b: &Test) -> bool {
+    match (*a, *b) {
+        (Test::Kind(x), Test::Kind(y)) => x == y,
+        (Test::Len(x), Test::Len(y)) => x == y,
+        (Test::LenRange(a, b), Test::LenRange(c, d)) => a == c && b == d,
+        (Test::OneOf(x), Test::OneOf(y)) | (Test::OneOfOrAbsent(x), Test::OneOfOrAbsent(y)) => {
+            x == y
         }
+        (Test::Pattern(x), Test::Pattern(y))
+        | (Test::PatternOrAbsent(x), Test::PatternOrAbsent(y)) => std::ptr::eq(x, y),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dispatch::{Candidate, Lit, Seg};
+    use crate::dispatch::{Lit, Seg};
 
     #[test]
     fn shares_tests_and_orders_them() {

@@ -1,7 +1,7 @@
 //! Probing an already-parsed [`serde_json::Value`].
 
-use super::select::{show_str, Malformed, Num, Probe};
-use super::{Kind, Lit, Pattern, Seg};
+use super::select::{lit_kind, show_str, Malformed, Num, Probe};
+use super::{Kind, Lit, Pattern, Seg, Test};
 use serde_json::Value;
 
 /// A parsed frame being probed. Paths are looked up on demand (a map or
@@ -34,6 +34,49 @@ impl<'a> Probe for ValueProbe<'a> {
             }
         }
         Ok(Some(value))
+    }
+
+    fn root_kind(&mut self) -> Option<Kind> {
+        Some(self.kind(self.root))
+    }
+
+    fn tail_holds(&mut self, from_end: usize, test: &Test) -> Option<bool> {
+        let Value::Array(items) = self.root else {
+            return None;
+        };
+        // The text probe reads scalars backward, and the type of the
+        // container they end at: no further.
+        let reachable = from_end >= 1
+            && items.len() >= from_end
+            && items.iter().rev().take(from_end - 1).all(is_scalar);
+        match items.len().checked_sub(from_end).and_then(|i| items.get(i)) {
+            Some(item) if reachable => self.holds(Some(item), test),
+            _ => None,
+        }
+    }
+
+    fn head_holds(&mut self, index: usize, test: &Test) -> Option<bool> {
+        match self.root {
+            Value::Array(items) => self.holds(items.get(index), test),
+            _ => None,
+        }
+    }
+
+    fn deep_holds(&mut self, _index: usize, path: usize, test: &Test) -> Option<bool> {
+        let value = self.get(path).ok()?;
+        self.holds(value, test)
+    }
+
+    fn len_holds(&mut self, test: &Test) -> Option<bool> {
+        let Value::Array(items) = self.root else {
+            return None;
+        };
+        let n = items.len();
+        match *test {
+            Test::Len(want) => Some(n == want),
+            Test::LenRange(min, max) => Some(n >= min && max.is_none_or(|max| n <= max)),
+            _ => None,
+        }
     }
 
     fn kind(&self, value: &Value) -> Kind {
@@ -98,4 +141,41 @@ impl<'a> Probe for ValueProbe<'a> {
             scalar => scalar.to_string(),
         })
     }
+}
+
+impl<'a> ValueProbe<'a> {
+    /// Whether a value test holds of `value` (absent: `None`), as
+    /// [`super::select::check`] decides; `None` for lengths of arrays and
+    /// structure (not asked in pre-selection).
+    fn holds(&self, value: Option<&'a Value>, test: &Test) -> Option<bool> {
+        let Some(value) = value else {
+            return Some(matches!(
+                test,
+                Test::OneOfOrAbsent(_) | Test::PatternOrAbsent(_)
+            ));
+        };
+        Some(match *test {
+            Test::Kind(want) => self.kind(value) == want,
+            Test::OneOf(lits) | Test::OneOfOrAbsent(lits) => {
+                let kind = self.kind(value);
+                let mut any = false;
+                for lit in lits {
+                    if lit_kind(lit) == kind && self.equals(value, lit).ok()? {
+                        any = true;
+                        break;
+                    }
+                }
+                any
+            }
+            Test::Pattern(pattern) | Test::PatternOrAbsent(pattern) => {
+                self.matches(value, pattern).ok()?
+            }
+            Test::Len(_) | Test::LenRange(..) if !value.is_array() => false,
+            Test::Len(_) | Test::LenRange(..) | Test::Has(_) | Test::Closed(_) => return None,
+        })
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
 }
