@@ -184,6 +184,22 @@ impl Table {
         self.text_failure(frame, probe, failure, &decode)
     }
 
+    /// The one candidate that [`Table::decode_str`] would decode `frame` as,
+    /// if its values single one out (`None` when they leave several, none,
+    /// or the frame is not JSON). Generated code decodes it in place, and
+    /// goes through [`Table::decode_str`] when that fails (which then
+    /// explains why): the message is built where it is returned, rather
+    /// than moved out of the decoder's result.
+    #[inline]
+    pub fn pick_str(&self, frame: &str) -> Option<usize> {
+        let mut slots = text::Slots::new();
+        let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
+        match select::choose(self, &mut probe, true) {
+            Ok(select::Chosen::One(i)) => Some(i),
+            _ => None,
+        }
+    }
+
     /// Decodes an already-parsed value, with the same rules as
     /// [`Table::decode_str`]; `decode` gets the variant index and the value.
     pub fn decode_value<T>(

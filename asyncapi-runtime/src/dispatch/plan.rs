@@ -18,8 +18,8 @@
 //! checked in, so the outcome is that of checking every rule of every
 //! candidate.
 
-use super::select::{cost, outcome, Buf, Malformed, Outcome, Probe, Selected};
-use super::{Candidate, Kind, Rule, Seg, Table, Test};
+use super::select::{cost, lit_kind, outcome, Buf, Malformed, Num, Outcome, Probe, Selected};
+use super::{Candidate, Kind, Lit, Rule, Seg, Table, Test};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -86,6 +86,9 @@ pub(super) struct Layout {
     pub(super) indices: Vec<First>,
     /// The empty paths (the frame itself).
     pub(super) roots: Vec<usize>,
+    /// Per position, the paths of two steps through it: their second
+    /// steps, and the paths.
+    pub(super) through: Vec<(usize, Vec<(Seg, usize)>)>,
 }
 
 /// The first step of a path.
@@ -107,6 +110,7 @@ impl Layout {
             keys: Vec::new(),
             indices: Vec::new(),
             roots: Vec::new(),
+            through: Vec::new(),
         };
         for (path, segs) in table.paths.iter().enumerate() {
             let Some(&step) = segs.first() else {
@@ -126,6 +130,12 @@ impl Layout {
                 Seg::Key(_) => layout.keys.push(first),
                 Seg::Index(_) => layout.indices.push(first),
             }
+            if let [Seg::Index(index), second] = segs {
+                match layout.through.iter_mut().find(|(i, _)| i == index) {
+                    Some((_, list)) => list.push((*second, path)),
+                    None => layout.through.push((*index, vec![(*second, path)])),
+                }
+            }
         }
         layout
     }
@@ -136,10 +146,10 @@ pub(super) struct Plan {
     /// Pre-selection: per JSON type of the frame (see [`code`]), the
     /// candidates that it rules out.
     root_kill: [u64; 7],
-    /// Pre-selection: tests of array frames, in the order of their
-    /// [`Place`]s.
-    pre: Vec<PreTest>,
-    /// The candidates with tests in `pre`.
+    /// Pre-selection: tests of array frames, by place, in the order of
+    /// their [`Place`]s.
+    groups: Vec<Group>,
+    /// The candidates with tests in `groups`.
     pre_users: u64,
     /// The candidates with value tests other than lengths that the
     /// pre-selection does not check (on keys, deeper down, the frame's
@@ -168,7 +178,7 @@ pub(super) struct Plan {
 
 /// Where a pre-selection test looks in an array frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     /// The element this many places from the end (1: the last), read
     /// backward over the scalars after it.
     ///
@@ -211,6 +221,23 @@ struct PreTest {
     test: Test,
     /// The candidates that have it, a bit each.
     users: u64,
+    /// When it holds of a value (present): the candidates that other tests
+    /// at the same place then rule out, and those tests (a bit per index
+    /// into [`Group::tests`], the first 64), as worked out beforehand on
+    /// literals (see [`implications`]).
+    implies: (u64, u64),
+}
+
+/// The pre-selection's tests at one place.
+struct Group {
+    place: Place,
+    /// Every candidate with a test here.
+    users: u64,
+    /// Per JSON type of the value here (see [`code`]; 0: absent), the
+    /// candidates whose type tests it rules out.
+    kind_kill: [u64; 7],
+    /// The other tests here, those with the most candidates first.
+    tests: Vec<PreTest>,
 }
 
 /// A test not checked yet, in [`Plan::select`]'s memo.
@@ -284,6 +311,7 @@ impl Plan {
                         place,
                         test: rule.test,
                         users: 1 << i,
+                        implies: (0, 0),
                     }),
                 }
             }
@@ -352,10 +380,45 @@ impl Plan {
         };
         // A stable sort: ties keep the table's order.
         pre.sort_by_key(|t| t.place.order());
+        let mut groups: Vec<Group> = Vec::new();
+        for t in pre {
+            let group = match groups.last_mut() {
+                Some(group) if group.place == t.place => group,
+                _ => {
+                    groups.push(Group {
+                        place: t.place,
+                        users: 0,
+                        kind_kill: [0; 7],
+                        tests: Vec::new(),
+                    });
+                    groups.last_mut().expect("just pushed")
+                }
+            };
+            group.users |= t.users;
+            match t.test {
+                Test::Kind(want) => {
+                    for (code_, kill) in group.kind_kill.iter_mut().enumerate() {
+                        if code_ != code(Some(want)) {
+                            *kill |= t.users;
+                        }
+                    }
+                }
+                _ => group.tests.push(t),
+            }
+        }
+        for group in &mut groups {
+            // The most shared first (what it decides, it decides for the
+            // most); literals before patterns.
+            group.tests.sort_by_key(|t| {
+                let literal = matches!(t.test, Test::OneOf(_) | Test::OneOfOrAbsent(_));
+                (u32::MAX - t.users.count_ones(), !literal)
+            });
+            implications(&mut group.tests);
+        }
         Some(Plan {
             root_kill,
-            pre_users: pre.iter().fold(0, |users, t| users | t.users),
-            pre,
+            pre_users: groups.iter().fold(0, |users, g| users | g.users),
+            groups,
             unchecked,
             kinds,
             lens,
@@ -379,23 +442,45 @@ impl Plan {
         let mut alive = self.all & !self.root_kill.get(code(kind)).copied().unwrap_or(0);
         let mut unsure = self.unchecked;
         if kind == Some(Kind::Array) {
-            for pre in &self.pre {
-                if pre.users & alive == 0 {
+            for group in &self.groups {
+                if group.users & alive == 0 {
                     continue;
                 }
-                let holds = match pre.place {
-                    Place::FromEnd(from_end) => probe.tail_holds(from_end, &pre.test),
-                    Place::At(index) => probe.head_holds(index, &pre.test),
-                    Place::Through(index, path) => probe.deep_holds(index, path, &pre.test),
+                if group.place == Place::Len {
                     // Lengths tell candidates apart, and need not be checked
-                    // otherwise (the last tests).
-                    Place::Len if alive & alive.wrapping_sub(1) == 0 => break,
-                    Place::Len => probe.len_holds(&pre.test),
+                    // otherwise.
+                    if alive & alive.wrapping_sub(1) == 0 {
+                        break;
+                    }
+                    for pre in &group.tests {
+                        match probe.len_holds(&pre.test) {
+                            Some(true) => {}
+                            Some(false) => alive &= !pre.users,
+                            None => unsure |= pre.users,
+                        }
+                    }
+                    continue;
+                }
+                let Some(kind) = probe.pre_read(group.place) else {
+                    unsure |= group.users;
+                    continue;
                 };
-                match holds {
-                    Some(true) => {}
-                    Some(false) => alive &= !pre.users,
-                    None => unsure |= pre.users,
+                alive &= !group.kind_kill.get(code(kind)).copied().unwrap_or(0);
+                // The tests decided by others (see `PreTest::implies`).
+                let mut done = 0u64;
+                for (t, pre) in group.tests.iter().enumerate() {
+                    if pre.users & alive == 0 || done >> (t & 63) & 1 != 0 {
+                        continue;
+                    }
+                    match probe.pre_holds(group.place, &pre.test) {
+                        Some(true) => {
+                            let (kill, decided) = pre.implies;
+                            alive &= !kill;
+                            done |= decided;
+                        }
+                        Some(false) => alive &= !pre.users,
+                        None => unsure |= pre.users,
+                    }
                 }
             }
         } else {
@@ -484,6 +569,78 @@ impl Plan {
     }
 }
 
+/// Works out [`PreTest::implies`] for the tests at one place: when a
+/// `OneOf` holds, the value is one of its literals, and every other test is
+/// decided by checking it on them; when a pattern holds, every `OneOf` none
+/// of whose literals matches it fails.
+fn implications(tests: &mut [PreTest]) {
+    if tests.len() > 64 {
+        return;
+    }
+    for i in 0..tests.len() {
+        let (mut kill, mut done) = (0u64, 0u64);
+        for (j, other) in tests.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            let outcomes: Vec<Option<bool>> = match (tests[i].test, other.test) {
+                (Test::OneOf(lits), _) => {
+                    lits.iter().map(|lit| lit_holds(&other.test, lit)).collect()
+                }
+                // The value matches the pattern: it is none of the
+                // literals that do not.
+                (Test::Pattern(_), Test::OneOf(lits) | Test::OneOfOrAbsent(lits)) => lits
+                    .iter()
+                    .map(|lit| match lit_holds(&tests[i].test, lit) {
+                        Some(false) => Some(false),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            if outcomes.iter().all(|o| *o == Some(false)) {
+                kill |= other.users;
+                done |= 1 << j;
+            } else if outcomes.iter().all(|o| *o == Some(true)) {
+                done |= 1 << j;
+            }
+        }
+        tests[i].implies = (kill, done);
+    }
+}
+
+/// Whether `test` holds of a value equal to `lit` (as [`super::select::check`]
+/// decides for such a value); `None` when it depends on more.
+fn lit_holds(test: &Test, lit: &Lit) -> Option<bool> {
+    let kind = lit_kind(lit);
+    Some(match *test {
+        Test::Kind(want) => want == kind,
+        Test::OneOf(lits) | Test::OneOfOrAbsent(lits) => lits
+            .iter()
+            .any(|other| lit_kind(other) == kind && lits_equal(lit, other)),
+        Test::Pattern(pattern) | Test::PatternOrAbsent(pattern) => match lit {
+            Lit::Str(s) => (pattern.is_match)(s),
+            _ => false,
+        },
+        Test::Len(_) | Test::LenRange(..) => false,
+        Test::Has(_) | Test::Closed(_) => return None,
+    })
+}
+
+/// Whether two literals of the same kind are equal, as a probe compares a
+/// value with a literal (numbers by value).
+fn lits_equal(a: &Lit, b: &Lit) -> bool {
+    match (*a, *b) {
+        (Lit::Str(x), Lit::Str(y)) => x == y,
+        (Lit::Null, Lit::Null) => true,
+        (Lit::Bool(x), Lit::Bool(y)) => x == y,
+        (Lit::Int(i), _) => Num::Int(i.into()).equals(b),
+        (Lit::UInt(u), _) => Num::Int(u.into()).equals(b),
+        (Lit::Float(f), _) => Num::Float(f).equals(b),
+        _ => false,
+    }
+}
+
 /// The length of the array frames a candidate takes, if fixed.
 fn fixed_len(table: &Table, candidate: &Candidate) -> Option<usize> {
     let mut lens = candidate.rules.iter().filter_map(|rule| match rule.test {
@@ -542,7 +699,7 @@ fn same_test(a: &Test, b: &Test) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dispatch::{Lit, Seg};
+    use crate::dispatch::Seg;
 
     #[test]
     fn shares_tests_and_orders_them() {

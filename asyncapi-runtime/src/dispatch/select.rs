@@ -2,6 +2,7 @@
 //! scan of a text frame ([`super::text`]) and a parsed value
 //! ([`super::value`]) answer the same questions.
 
+use super::plan::Place;
 use super::{Candidate, Kind, Lit, Pattern, Rule, Seg, Table, Test};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -46,17 +47,14 @@ pub(super) trait Probe {
     /// probe cannot tell).
     fn root_kind(&mut self) -> Option<Kind>;
     /// Pre-selection on an array frame (see [`super::plan::Plan::preselect`]):
-    /// whether `test` holds of the element `from_end` places from its end
-    /// (1: the last), read from there (the text probe reads scalars
-    /// backward, and the type of a container, but not past it: `None`
-    /// beyond, or when it cannot tell).
-    fn tail_holds(&mut self, from_end: usize, test: &Test) -> Option<bool>;
-    /// Whether `test` holds of the element at `index` (as [`check`] has it,
-    /// absent or not); `None` when the probe cannot tell.
-    fn head_holds(&mut self, index: usize, test: &Test) -> Option<bool>;
-    /// Whether `test` holds of the value at `path`, two steps down through
-    /// the element at `index`.
-    fn deep_holds(&mut self, index: usize, path: usize, test: &Test) -> Option<bool>;
+    /// reads the value at `place`: its JSON type (`None` inside: absent),
+    /// or `None` when the probe cannot tell (the text probe reads elements
+    /// from the end backward over scalars, and the type of the container
+    /// they end at, but not past it).
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>>;
+    /// Whether `test` holds of the value at `place`, once read (as
+    /// [`check`] decides, absent or not); `None` when the probe cannot tell.
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool>;
     /// Whether the length test `test` holds of the array frame.
     fn len_holds(&mut self, test: &Test) -> Option<bool>;
     /// Readies the probe before the rules are checked (the text probe

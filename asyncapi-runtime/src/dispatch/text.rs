@@ -9,7 +9,7 @@
 //! has the last word on syntax. It never panics, never reads out of bounds
 //! and never recurses, whatever the input.
 
-use super::plan::{First, Layout};
+use super::plan::{First, Layout, Place};
 use super::select::{lit_kind, show_str, Malformed, Num, Outcome, Probe};
 use super::{Kind, Lit, Pattern, Rule, Seg, Table, Test};
 
@@ -617,6 +617,135 @@ impl<'a> TextProbe<'a> {
         Ok(None)
     }
 
+    /// [`TextProbe::head_to`], with the common case (already there) inline.
+    #[inline]
+    fn head_reach(&mut self, k: usize) -> Reach {
+        if self.head.started && self.head.index == k && !self.head.broken {
+            Reach::There
+        } else {
+            self.head_to(k)
+        }
+    }
+
+    /// Walks the element at the head (at `index`) to its end, settling every
+    /// path of two steps through it at once; `None` if the frame cannot be
+    /// read.
+    fn walk_head(&mut self, index: usize) -> Option<()> {
+        self.head.walked = true;
+        let layout = self.layout;
+        let list = layout
+            .through
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map_or(&[][..], |(_, list)| list.as_slice());
+        for &(_, path) in list {
+            *self.slots.get_mut(path)? = Val::ABSENT;
+        }
+        let at = self.head.val.start();
+        let walked = if list.len() <= 64 {
+            self.walk_list(at, list)
+        } else {
+            let mut twos = Mask::empty(layout.indices.len());
+            for (k, first) in layout.indices.iter().enumerate() {
+                if first.steps == 2 && first.step == Seg::Index(index) {
+                    twos.insert(k);
+                }
+            }
+            self.walk_twos(at, &layout.indices, &mut twos, true)
+        };
+        match walked {
+            Ok(end) => {
+                self.head.end = end.unwrap_or(0);
+                Some(())
+            }
+            Err(Malformed) => {
+                self.head.broken = true;
+                None
+            }
+        }
+    }
+
+    /// Walks the container at `at` to its end, member by member, settling
+    /// the paths of `list` (at most 64: second step, path) that it holds;
+    /// where it ends (`None` if it is no container).
+    fn walk_list(&mut self, at: usize, list: &[(Seg, usize)]) -> Result<Option<usize>, Malformed> {
+        let b = self.bytes();
+        let text = self.text;
+        let object = match b.get(at) {
+            Some(b'{') => true,
+            Some(b'[') => false,
+            _ => return Ok(None),
+        };
+        let close = if object { b'}' } else { b']' };
+        let mut i = skip_ws(b, at + 1);
+        if b.get(i) == Some(&close) {
+            return Ok(Some(i + 1));
+        }
+        let mut pending: u64 = match list.len() {
+            64 => u64::MAX,
+            n => (1 << n) - 1,
+        };
+        let mut index = 0;
+        loop {
+            let key = if object {
+                let (key, value) = key_at(b, i)?;
+                i = value;
+                Some(key)
+            } else {
+                None
+            };
+            let mut scanned: Option<(usize, usize)> = None;
+            let mut bits = pending;
+            while bits != 0 {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let Some(&(second, path)) = list.get(k) else {
+                    continue;
+                };
+                let hit = match (second, key) {
+                    (Seg::Key(want), Some((open, close, true))) => {
+                        close - open - 1 == want.len()
+                            && b.get(open + 1..close) == Some(want.as_bytes())
+                    }
+                    (Seg::Key(want), Some((open, close, false))) => {
+                        unescape(
+                            text,
+                            RawStr {
+                                open,
+                                close,
+                                plain: false,
+                            },
+                        )? == want
+                    }
+                    (Seg::Index(want), None) => want == index,
+                    _ => false,
+                };
+                if !hit {
+                    continue;
+                }
+                pending &= !(1 << k);
+                match scanned {
+                    Some((first, _)) => self.slots[path] = self.slots[first],
+                    None => {
+                        let end = Val::scan_into(b, i, &mut self.slots[path])?;
+                        scanned = Some((path, end));
+                    }
+                }
+            }
+            let end = match scanned {
+                Some((_, end)) => end,
+                None => skip_value(b, i)?,
+            };
+            index += 1;
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(&c) if c == close => return Ok(Some(i + 1)),
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
     /// Moves the head (see [`Head`]) to element `k` of the array frame.
     fn head_to(&mut self, k: usize) -> Reach {
         let b = self.bytes();
@@ -895,56 +1024,43 @@ impl Probe for TextProbe<'_> {
     }
 
     #[inline]
-    fn tail_holds(&mut self, from_end: usize, test: &Test) -> Option<bool> {
-        if self.tail.read != from_end && !self.tail_to(from_end) {
-            return None;
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>> {
+        match place {
+            Place::FromEnd(from_end) => {
+                let there = self.tail.read == from_end || self.tail_to(from_end);
+                there.then_some(Some(self.tail.val.kind))
+            }
+            Place::At(index) => match self.head_reach(index) {
+                Reach::There => Some(Some(self.head.val.kind)),
+                Reach::Absent => Some(None),
+                Reach::Unknown => None,
+            },
+            Place::Through(index, path) => {
+                match self.head_reach(index) {
+                    Reach::There => {}
+                    Reach::Absent => return Some(None),
+                    Reach::Unknown => return None,
+                }
+                if !self.head.walked {
+                    self.walk_head(index)?;
+                }
+                let slot = self.slots.get(path)?;
+                Some((slot.state == State::At).then_some(slot.kind))
+            }
+            Place::Len => None,
         }
-        holds_at(self.text, &self.tail.val, test)
     }
 
     #[inline]
-    fn head_holds(&mut self, index: usize, test: &Test) -> Option<bool> {
-        let head = &self.head;
-        let reach = if head.started && head.index == index {
-            Reach::There
-        } else {
-            self.head_to(index)
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool> {
+        let val = match place {
+            Place::FromEnd(_) => &self.tail.val,
+            Place::At(index) if self.head.started && self.head.index == index => &self.head.val,
+            Place::At(_) => &Val::ABSENT,
+            Place::Through(_, path) => self.slots.get(path)?,
+            Place::Len => return None,
         };
-        match reach {
-            Reach::There => holds_at(self.text, &self.head.val, test),
-            Reach::Absent => holds_at(self.text, &Val::ABSENT, test),
-            Reach::Unknown => None,
-        }
-    }
-
-    fn deep_holds(&mut self, index: usize, path: usize, test: &Test) -> Option<bool> {
-        match self.head_to(index) {
-            Reach::There => {}
-            Reach::Absent => return holds_at(self.text, &Val::ABSENT, test),
-            Reach::Unknown => return None,
-        }
-        if !self.head.walked {
-            // Every path of two steps through this element, at once, to
-            // the element's end (where the head goes on from).
-            self.head.walked = true;
-            let layout = self.layout;
-            let mut twos = Mask::empty(layout.indices.len());
-            for (k, first) in layout.indices.iter().enumerate() {
-                if first.steps == 2 && first.step == Seg::Index(index) {
-                    self.slots[first.path] = Val::ABSENT;
-                    twos.insert(k);
-                }
-            }
-            let at = self.head.val.start();
-            match self.walk_twos(at, &layout.indices, &mut twos, true) {
-                Ok(end) => self.head.end = end.unwrap_or(0),
-                Err(Malformed) => {
-                    self.head.broken = true;
-                    return None;
-                }
-            }
-        }
-        holds_at(self.text, self.slots.get(path)?, test)
+        holds_at(self.text, val, test)
     }
 
     fn len_holds(&mut self, test: &Test) -> Option<bool> {
@@ -1114,6 +1230,38 @@ fn skip_ws_back(b: &[u8], mut end: usize) -> usize {
     end
 }
 
+/// The offset of the nearest quote or backslash before `end` and after
+/// `open` (eight bytes at a time, while there are eight).
+#[inline]
+fn quote_or_backslash_before(b: &[u8], open: usize, mut end: usize) -> Option<usize> {
+    while end >= open + 9 {
+        let word = b.get(end - 8..end)?;
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
+        let flags = bytes_equal_exact(word, b'"') | bytes_equal_exact(word, b'\\');
+        if flags != 0 {
+            return Some(end - 8 + (63 - flags.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    while end > open + 1 {
+        end -= 1;
+        if matches!(b.get(end), Some(b'"' | b'\\')) {
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The bytes of `word` equal to `byte`, flagged by their high bit, every
+/// flag exact (unlike [`bytes_equal`]: no borrow crosses bytes), so that the
+/// highest may be taken.
+#[inline]
+fn bytes_equal_exact(word: u64, byte: u8) -> u64 {
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
+    !(((x & LOWS).wrapping_add(LOWS)) | x) & !LOWS
+}
+
 /// Whether a byte may be part of a number, `true`, `false` or `null`.
 #[inline]
 fn is_token_byte(c: u8) -> bool {
@@ -1145,23 +1293,23 @@ fn element_before(b: &[u8], open: usize, delimiter: usize, out: &mut Val) -> boo
             let mut plain = true;
             let mut i = last;
             loop {
-                i -= 1;
-                if i <= open {
+                // The nearest quote or backslash before `i`, after `open`.
+                let Some(at) = quote_or_backslash_before(b, open, i) else {
                     return false;
+                };
+                i = at;
+                if b.get(i) == Some(&b'\\') {
+                    plain = false;
+                    continue;
                 }
-                match b.get(i) {
-                    Some(b'\\') => plain = false,
-                    Some(b'"') => {
-                        let mut run = i;
-                        while run > open && b.get(run - 1) == Some(&b'\\') {
-                            run -= 1;
-                        }
-                        if (i - run) % 2 == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
+                let mut run = i;
+                while run > open && b.get(run - 1) == Some(&b'\\') {
+                    run -= 1;
                 }
+                if (i - run) % 2 == 0 {
+                    break;
+                }
+                plain = false;
             }
             (i, last, Kind::String, plain)
         }
@@ -1702,6 +1850,29 @@ mod tests {
 
     fn s(text: &str) -> Option<String> {
         Some(text.to_owned())
+    }
+
+    #[test]
+    fn finds_quotes_backward() {
+        let s = br#"["ab\"cdefghij","klmnopqrstuvwxyz"]"#;
+        let open = 0;
+        // Every quote and backslash, from the end, down to `open`.
+        let mut found = Vec::new();
+        let mut end = s.len();
+        while let Some(at) = quote_or_backslash_before(s, open, end) {
+            found.push(at);
+            end = at;
+        }
+        let expected: Vec<usize> = (open + 1..s.len())
+            .rev()
+            .filter(|&i| matches!(s[i], b'"' | b'\\'))
+            .collect();
+        assert_eq!(found, expected);
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([byte, b'"', 0, 0x22 ^ 0x80, b'\\', 0xff, b'"', 1]);
+            let flags = bytes_equal_exact(word, b'"');
+            assert_eq!(flags, 0x0080_0000_0000_8000 | u64::from(byte == b'"') << 7);
+        }
     }
 
     #[test]

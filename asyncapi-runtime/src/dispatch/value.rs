@@ -1,5 +1,6 @@
 //! Probing an already-parsed [`serde_json::Value`].
 
+use super::plan::Place;
 use super::select::{lit_kind, show_str, Malformed, Num, Probe};
 use super::{Kind, Lit, Pattern, Seg, Test};
 use serde_json::Value;
@@ -40,30 +41,13 @@ impl<'a> Probe for ValueProbe<'a> {
         Some(self.kind(self.root))
     }
 
-    fn tail_holds(&mut self, from_end: usize, test: &Test) -> Option<bool> {
-        let Value::Array(items) = self.root else {
-            return None;
-        };
-        // The text probe reads scalars backward, and the type of the
-        // container they end at: no further.
-        let reachable = from_end >= 1
-            && items.len() >= from_end
-            && items.iter().rev().take(from_end - 1).all(is_scalar);
-        match items.len().checked_sub(from_end).and_then(|i| items.get(i)) {
-            Some(item) if reachable => self.holds(Some(item), test),
-            _ => None,
-        }
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>> {
+        let value = self.pre_value(place)?;
+        Some(value.map(|value| self.kind(value)))
     }
 
-    fn head_holds(&mut self, index: usize, test: &Test) -> Option<bool> {
-        match self.root {
-            Value::Array(items) => self.holds(items.get(index), test),
-            _ => None,
-        }
-    }
-
-    fn deep_holds(&mut self, _index: usize, path: usize, test: &Test) -> Option<bool> {
-        let value = self.get(path).ok()?;
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool> {
+        let value = self.pre_value(place)?;
         self.holds(value, test)
     }
 
@@ -144,6 +128,41 @@ impl<'a> Probe for ValueProbe<'a> {
 }
 
 impl<'a> ValueProbe<'a> {
+    /// The value at a pre-selection place (`None` inside: absent), or
+    /// `None` where the text probe could not tell (see
+    /// [`Probe::pre_read`]).
+    fn pre_value(&self, place: Place) -> Option<Option<&'a Value>> {
+        let Value::Array(items) = self.root else {
+            return None;
+        };
+        match place {
+            Place::FromEnd(from_end) => {
+                // The text probe reads scalars backward, and the type of
+                // the container they end at: no further.
+                let i = items.len().checked_sub(from_end)?;
+                let after = items.get(i + 1..)?;
+                (from_end >= 1 && after.iter().all(is_scalar)).then(|| items.get(i))
+            }
+            Place::At(index) => Some(items.get(index)),
+            Place::Through(_, path) => {
+                let mut value = self.root;
+                for seg in self.paths.get(path)?.iter() {
+                    let next = match (seg, value) {
+                        (Seg::Key(key), Value::Object(map)) => map.get(*key),
+                        (Seg::Index(i), Value::Array(items)) => items.get(*i),
+                        _ => None,
+                    };
+                    match next {
+                        Some(next) => value = next,
+                        None => return Some(None),
+                    }
+                }
+                Some(Some(value))
+            }
+            Place::Len => None,
+        }
+    }
+
     /// Whether a value test holds of `value` (absent: `None`), as
     /// [`super::select::check`] decides; `None` for lengths of arrays and
     /// structure (not asked in pre-selection).
