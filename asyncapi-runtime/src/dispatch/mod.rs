@@ -23,6 +23,15 @@
 //! test rules out all its messages at once; see [`Prepared`]); the order
 //! tests are checked in does not change which candidates are left.
 //!
+//! Lengths only serve to reject a frame once the other values single out a
+//! message: an array frame whose values, read from its ends, leave one
+//! candidate whose value tests all hold but for its length is decoded as
+//! that candidate without counting its elements (a frame of another length
+//! then fails to decode, as tuple types check their length). When the
+//! chosen candidate fails to decode, every test is checked again, so the
+//! error is the one the full selection gives: the frame was taken for the
+//! message and failed to decode, or it is no message and why.
+//!
 //! Text frames are probed in place (a fast scan that finds the values at the
 //! paths the table needs, without building a tree), then decoded once with
 //! `serde_json` into the chosen type. Already-parsed [`serde_json::Value`]s

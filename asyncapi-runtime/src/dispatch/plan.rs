@@ -17,6 +17,19 @@
 //! Which candidates are left does not depend on the order the tests are
 //! checked in, so the outcome is that of checking every rule of every
 //! candidate.
+//!
+//! Before that, a *pre-selection* ([`Plan::preselect`]) looks at array
+//! frames without scanning them: the type of the frame, then the elements
+//! read from the end (scalars, backward) and from the start (forward,
+//! skipping or walking a container only when a candidate still left needs
+//! what lies past or inside it), and the length last, only while several
+//! candidates are left. Each place is read once; its type tests are decided
+//! by a look-up, its literal and pattern tests one by one (with what a test
+//! that holds implies for the others there worked out beforehand). It
+//! settles the frame when no candidate is left, or one whose value tests
+//! were all checked but for lengths; the phases above run otherwise, from
+//! the candidates it left (it rules out only candidates that fail one of
+//! their own tests).
 
 use super::select::{cost, lit_kind, outcome, Buf, Malformed, Num, Outcome, Probe, Selected};
 use super::{Candidate, Kind, Lit, Rule, Seg, Table, Test};
@@ -766,5 +779,167 @@ mod tests {
         assert_eq!(keys, [(1, 1), (2, 2)]);
         assert!(matches!(layout.keys[1].second, Some(Seg::Key("b"))));
         assert!(layout.indices.is_empty());
+    }
+
+    #[test]
+    fn preselects_array_frames_from_their_ends() {
+        use crate::dispatch::{Lit, Pattern};
+        fn book(s: &str) -> bool {
+            s.starts_with("book-")
+        }
+        fn digits(s: &str) -> bool {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+        }
+        static BOOK: Pattern = Pattern {
+            source: "^book-",
+            is_match: book,
+        };
+        static DIGITS: Pattern = Pattern {
+            source: "^[0-9]+$",
+            is_match: digits,
+        };
+        const fn rule(path: usize, test: Test) -> Rule {
+            Rule { path, test }
+        }
+        static TABLE: Table = Table {
+            enum_name: "T",
+            paths: &[
+                &[],
+                &[Seg::Index(0)],
+                &[Seg::Index(1)],
+                &[Seg::Index(2)],
+                &[Seg::Index(3)],
+                &[Seg::Index(1), Seg::Key("as")],
+                &[Seg::Index(1), Seg::Key("c")],
+                &[Seg::Index(4)],
+                &[Seg::Key("event")],
+            ],
+            candidates: &[
+                Candidate {
+                    name: "Ticker",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(1, Test::Kind(Kind::Number)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(3, Test::OneOf(&[Lit::Str("ticker")])),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Snapshot",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(1, Test::Kind(Kind::Number)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(5, Test::Kind(Kind::Array)),
+                        rule(3, Test::Pattern(&BOOK)),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Update",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(6, Test::PatternOrAbsent(&DIGITS)),
+                        rule(3, Test::Pattern(&BOOK)),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "BothSides",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(5)),
+                        rule(3, Test::Kind(Kind::Object)),
+                        rule(4, Test::Pattern(&BOOK)),
+                        rule(7, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Event",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Object)),
+                        rule(8, Test::OneOf(&[Lit::Str("x")])),
+                    ],
+                },
+            ],
+            prepared: Prepared::new(),
+        };
+        let plan = TABLE.prepared.plan(&TABLE).expect("a plan");
+        // Places in the order they are read: from the end, then from the
+        // start (each element before its inside), the length last.
+        let places: Vec<Place> = plan.groups.iter().map(|g| g.place).collect();
+        assert_eq!(
+            places,
+            [
+                Place::FromEnd(1),
+                Place::FromEnd(2),
+                Place::At(0),
+                Place::At(1),
+                Place::Through(1, 5),
+                Place::Through(1, 6),
+                Place::At(2),
+                Place::Len,
+            ]
+        );
+        // Two from the end: the shared pattern first, then the literal; each
+        // decides the other when it holds.
+        let tests = &plan.groups[1].tests;
+        assert!(matches!(tests[0].test, Test::Pattern(_)));
+        assert_eq!(tests[0].users, 0b1110);
+        assert_eq!(tests[0].implies, (0b0001, 0b10));
+        assert!(matches!(tests[1].test, Test::OneOf(_)));
+        assert_eq!(tests[1].implies, (0b1110, 0b01));
+        // Type tests are a look-up: the last element is a string for all.
+        assert_eq!(plan.groups[0].kind_kill[code(Some(Kind::String))], 0);
+        assert_eq!(plan.groups[0].kind_kill[code(Some(Kind::Object))], 0b1111);
+        // The object candidate's key is not pre-selected.
+        assert_eq!(plan.unchecked, 0b10000);
+
+        let pick = |frame: &str| TABLE.pick_str(frame).map(|i| TABLE.candidates[i].name);
+        let decoded = |frame: &str| {
+            TABLE
+                .decode_str(frame, |i, _| Ok(TABLE.candidates[i].name))
+                .map_err(|e| e.to_string())
+        };
+        // Settled from the ends, without reading the payload.
+        assert_eq!(pick(r#"[1,{"a":[1,2]},"ticker","X"]"#), Some("Ticker"));
+        // The payload walked for the paths inside it, then the next element.
+        assert_eq!(
+            pick(r#"[1,{"a":[],"c":"12"},"book-10","X"]"#),
+            Some("Update")
+        );
+        assert_eq!(
+            pick(r#"[1,{"a":[]},{"b":[]},"book-10","X"]"#),
+            Some("BothSides")
+        );
+        // Both book candidates hold: a tie, settled by the full selection.
+        let snapshot = r#"[1,{"as":[],"bs":[]},"book-10","X"]"#;
+        assert_eq!(pick(snapshot), None);
+        assert_eq!(decoded(snapshot), Ok("Snapshot"));
+        // Objects go through the full selection.
+        assert_eq!(pick(r#"{"event":"x"}"#), Some("Event"));
+        assert!(decoded(r#"{"event":"y"}"#).is_err());
+        // A value test that fails rules out, wherever it is read.
+        assert_eq!(pick(r#"["1",{},"ticker","X"]"#), None);
+        assert_eq!(pick(r#"[1,{"c":"x"},"book-10","X"]"#), None);
+        // Lengths are not counted once the values single out a message: a
+        // ticker of five elements is taken for one (and fails to decode
+        // into a tuple of four). When it fails, every test is checked, and
+        // the error is the full selection's.
+        let long = r#"[1,{},5,"ticker","X"]"#;
+        assert_eq!(pick(long), Some("Ticker"));
+        let error = TABLE
+            .decode_str(long, |_, _| serde_json::from_str::<u8>("-1"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Ticker: the frame has 5 elements, expected 4"),
+            "{error}"
+        );
     }
 }

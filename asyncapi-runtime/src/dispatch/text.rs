@@ -8,6 +8,12 @@
 //! quotes) but not what it skips; serde_json decodes the frame afterwards and
 //! has the last word on syntax. It never panics, never reads out of bounds
 //! and never recurses, whatever the input.
+//!
+//! For the pre-selection, an array frame is also read element by element
+//! from its start ([`Head`]) and from its end ([`TailRead`]: scalars read
+//! backward, up to a container, of which only the type is known), without
+//! the scan. On JSON text both reads find what the scan finds; on anything
+//! else they stop, or find values that serde_json then rejects.
 
 use super::plan::{First, Layout, Place};
 use super::select::{lit_kind, show_str, Malformed, Num, Outcome, Probe};
