@@ -68,6 +68,7 @@ pub fn message_enum(
     let name = names::ident(&spec.name);
     let mut variants = Vec::new();
     let mut decode_arms = Vec::new();
+    let mut pick_arms = Vec::new();
     let mut value_arms = Vec::new();
     let mut serialize_arms = Vec::new();
     let mut name_arms = Vec::new();
@@ -102,6 +103,13 @@ pub fn message_enum(
         });
         decode_arms.push(quote! {
             #index => #rt::serde_json::from_str(frame).map(Self::#ident)
+        });
+        pick_arms.push(quote! {
+            #index => {
+                if let ::std::result::Result::Ok(message) = #rt::serde_json::from_str(frame) {
+                    return ::std::result::Result::Ok(Self::#ident(message));
+                }
+            }
         });
         value_arms.push(quote! {
             #index => <#ty as #rt::serde::Deserialize>::deserialize(value).map(Self::#ident)
@@ -166,7 +174,17 @@ pub fn message_enum(
             /// Decodes a text frame, choosing the variant by the values that
             /// discriminate the messages.
             pub fn from_json(frame: &str) -> ::std::result::Result<Self, #rt::dispatch::DecodeError> {
-                Self::__table().decode_str(frame, |index, frame| match index {
+                let table = Self::__table();
+                // The common case: the values single out one message, decoded
+                // where it is returned. Otherwise (several, none, or it fails
+                // to decode), the table decodes the frame, or says why not.
+                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                    match index {
+                        #(#pick_arms,)*
+                        _ => {}
+                    }
+                }
+                table.decode_str(frame, |index, frame| match index {
                     #(#decode_arms,)*
                     #unknown
                 })

@@ -3805,7 +3805,36 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
+                let table = Self::__table();
+                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                    match index {
+                        0usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Ping(message));
+                            }
+                        }
+                        1usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Subscribe(message));
+                            }
+                        }
+                        2usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::Unsubscribe(message),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                table
                     .decode_str(
                         frame,
                         |index, frame| match index {
@@ -4229,7 +4258,114 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
+                let table = Self::__table();
+                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                    match index {
+                        0usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Pong(message));
+                            }
+                        }
+                        1usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SubscriptionStatus(message),
+                                );
+                            }
+                        }
+                        2usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SubscriptionStatusError(message),
+                                );
+                            }
+                        }
+                        3usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Heartbeat(message));
+                            }
+                        }
+                        4usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SystemStatus(message),
+                                );
+                            }
+                        }
+                        5usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Error(message));
+                            }
+                        }
+                        6usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Ticker(message));
+                            }
+                        }
+                        7usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Ohlc(message));
+                            }
+                        }
+                        8usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Trade(message));
+                            }
+                        }
+                        9usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Spread(message));
+                            }
+                        }
+                        10usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::BookSnapshot(message),
+                                );
+                            }
+                        }
+                        11usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::BookUpdate(message));
+                            }
+                        }
+                        12usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::BookUpdateBothSides(message),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                table
                     .decode_str(
                         frame,
                         |index, frame| match index {
@@ -6112,7 +6248,75 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
+                let table = Self::__table();
+                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                    match index {
+                        0usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Ping(message));
+                            }
+                        }
+                        1usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Subscribe(message));
+                            }
+                        }
+                        2usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::Unsubscribe(message),
+                                );
+                            }
+                        }
+                        3usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::AddOrder(message));
+                            }
+                        }
+                        4usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::EditOrder(message));
+                            }
+                        }
+                        5usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::CancelOrder(message),
+                                );
+                            }
+                        }
+                        6usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::CancelAll(message));
+                            }
+                        }
+                        7usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::CancelAllOrdersAfter(message),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                table
                     .decode_str(
                         frame,
                         |index, frame| match index {
@@ -7037,7 +7241,120 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
+                let table = Self::__table();
+                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                    match index {
+                        0usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Pong(message));
+                            }
+                        }
+                        1usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SubscriptionStatus(message),
+                                );
+                            }
+                        }
+                        2usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SubscriptionStatusError(message),
+                                );
+                            }
+                        }
+                        3usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Heartbeat(message));
+                            }
+                        }
+                        4usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::SystemStatus(message),
+                                );
+                            }
+                        }
+                        5usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::Error(message));
+                            }
+                        }
+                        6usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::OwnTrades(message));
+                            }
+                        }
+                        7usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(Self::OpenOrders(message));
+                            }
+                        }
+                        8usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::AddOrderStatus(message),
+                                );
+                            }
+                        }
+                        9usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::EditOrderStatus(message),
+                                );
+                            }
+                        }
+                        10usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::CancelOrderStatus(message),
+                                );
+                            }
+                        }
+                        11usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::CancelAllStatus(message),
+                                );
+                            }
+                        }
+                        12usize => {
+                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                                frame,
+                            ) {
+                                return ::std::result::Result::Ok(
+                                    Self::CancelAllOrdersAfterStatus(message),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                table
                     .decode_str(
                         frame,
                         |index, frame| match index {

@@ -1126,7 +1126,34 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
+        let table = Self::__table();
+        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+            match index {
+                0usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Ping(message));
+                    }
+                }
+                1usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Subscribe(message));
+                    }
+                }
+                2usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Unsubscribe(message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        table
             .decode_str(
                 frame,
                 |index, frame| match index {
@@ -1624,7 +1651,59 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
+        let table = Self::__table();
+        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+            match index {
+                0usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Pong(message));
+                    }
+                }
+                1usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(
+                            Self::SubscriptionStatus(message),
+                        );
+                    }
+                }
+                2usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(
+                            Self::SubscriptionStatusError(message),
+                        );
+                    }
+                }
+                3usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Heartbeat(message));
+                    }
+                }
+                4usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::SystemStatus(message));
+                    }
+                }
+                5usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Error(message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        table
             .decode_str(
                 frame,
                 |index, frame| match index {

@@ -23,6 +23,15 @@
 //! test rules out all its messages at once; see [`Prepared`]); the order
 //! tests are checked in does not change which candidates are left.
 //!
+//! Lengths only serve to reject a frame once the other values single out a
+//! message: an array frame whose values, read from its ends, leave one
+//! candidate whose value tests all hold but for its length is decoded as
+//! that candidate without counting its elements (a frame of another length
+//! then fails to decode, as tuple types check their length). When the
+//! chosen candidate fails to decode, every test is checked again, so the
+//! error is the one the full selection gives: the frame was taken for the
+//! message and failed to decode, or it is no message and why.
+//!
 //! Text frames are probed in place (a fast scan that finds the values at the
 //! paths the table needs, without building a tree), then decoded once with
 //! `serde_json` into the chosen type. Already-parsed [`serde_json::Value`]s
@@ -166,12 +175,12 @@ impl Table {
     ) -> Result<T, DecodeError> {
         let mut slots = text::Slots::new();
         let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
-        let failure = match select::choose(self, &mut probe) {
+        let failure = match select::choose(self, &mut probe, true) {
             // The common case, written so that the message is not moved
             // from one `Result` to another.
             Ok(select::Chosen::One(i)) => match decode(i, frame) {
                 Ok(message) => return Ok(message),
-                Err(error) => Failure::Failed(vec![(i, error)]),
+                Err(error) => Failure::Picked(i, error),
             },
             Ok(select::Chosen::Tied(scores)) => {
                 match select::try_in_order(scores, |i| decode(i, frame)) {
@@ -182,6 +191,22 @@ impl Table {
             Err(failure) => failure,
         };
         self.text_failure(frame, probe, failure, &decode)
+    }
+
+    /// The one candidate that [`Table::decode_str`] would decode `frame` as,
+    /// if its values single one out (`None` when they leave several, none,
+    /// or the frame is not JSON). Generated code decodes it in place, and
+    /// goes through [`Table::decode_str`] when that fails (which then
+    /// explains why): the message is built where it is returned, rather
+    /// than moved out of the decoder's result.
+    #[inline]
+    pub fn pick_str(&self, frame: &str) -> Option<usize> {
+        let mut slots = text::Slots::new();
+        let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
+        match select::choose(self, &mut probe, true) {
+            Ok(select::Chosen::One(i)) => Some(i),
+            _ => None,
+        }
     }
 
     /// Decodes an already-parsed value, with the same rules as
@@ -214,8 +239,19 @@ impl Table {
         if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(frame) {
             return Err(self.error(frame.to_owned(), Reason::Malformed(error)));
         }
+        let failure = match failure {
+            Failure::Picked(i, error) => {
+                match select::confirm(self, &mut probe, i, error, |i| decode(i, frame)) {
+                    Ok(message) => return Ok(message),
+                    Err(failure) => failure,
+                }
+            }
+            failure => failure,
+        };
         let reason = match failure {
             Failure::Failed(tried) => Reason::Failed(self.named(tried)),
+            // `confirm` settles these.
+            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
             Failure::Unmatched => match select::explain(self, &mut probe) {
                 Ok(unmatched) => Reason::Unmatched(unmatched),
                 Err(select::Malformed) => return self.decode_parsed(frame, decode),
@@ -264,6 +300,8 @@ impl Table {
     fn reason(&self, probe: &mut value::ValueProbe<'_>, failure: Failure) -> Reason {
         match failure {
             Failure::Failed(tried) => Reason::Failed(self.named(tried)),
+            // `run` settles these.
+            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
             // A parsed value is never malformed.
             Failure::Unmatched | Failure::Malformed => {
                 Reason::Unmatched(select::explain(self, probe).unwrap_or_default())

@@ -17,9 +17,22 @@
 //! Which candidates are left does not depend on the order the tests are
 //! checked in, so the outcome is that of checking every rule of every
 //! candidate.
+//!
+//! Before that, a *pre-selection* ([`Plan::preselect`]) looks at array
+//! frames without scanning them: the type of the frame, then the elements
+//! read from the end (scalars, backward) and from the start (forward,
+//! skipping or walking a container only when a candidate still left needs
+//! what lies past or inside it), and the length last, only while several
+//! candidates are left. Each place is read once; its type tests are decided
+//! by a look-up, its literal and pattern tests one by one (with what a test
+//! that holds implies for the others there worked out beforehand). It
+//! settles the frame when no candidate is left, or one whose value tests
+//! were all checked but for lengths; the phases above run otherwise, from
+//! the candidates it left (it rules out only candidates that fail one of
+//! their own tests).
 
-use super::select::{cost, outcome, Buf, Malformed, Outcome, Probe, Selected};
-use super::{Kind, Rule, Seg, Table, Test};
+use super::select::{cost, lit_kind, outcome, Buf, Malformed, Num, Outcome, Probe, Selected};
+use super::{Candidate, Kind, Lit, Rule, Seg, Table, Test};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -86,6 +99,9 @@ pub(super) struct Layout {
     pub(super) indices: Vec<First>,
     /// The empty paths (the frame itself).
     pub(super) roots: Vec<usize>,
+    /// Per position, the paths of two steps through it: their second
+    /// steps, and the paths.
+    pub(super) through: Vec<(usize, Vec<(Seg, usize)>)>,
 }
 
 /// The first step of a path.
@@ -107,6 +123,7 @@ impl Layout {
             keys: Vec::new(),
             indices: Vec::new(),
             roots: Vec::new(),
+            through: Vec::new(),
         };
         for (path, segs) in table.paths.iter().enumerate() {
             let Some(&step) = segs.first() else {
@@ -126,6 +143,12 @@ impl Layout {
                 Seg::Key(_) => layout.keys.push(first),
                 Seg::Index(_) => layout.indices.push(first),
             }
+            if let [Seg::Index(index), second] = segs {
+                match layout.through.iter_mut().find(|(i, _)| i == index) {
+                    Some((_, list)) => list.push((*second, path)),
+                    None => layout.through.push((*index, vec![(*second, path)])),
+                }
+            }
         }
         layout
     }
@@ -133,6 +156,18 @@ impl Layout {
 
 /// The distinct value tests of a table, and which candidates have which.
 pub(super) struct Plan {
+    /// Pre-selection: per JSON type of the frame (see [`code`]), the
+    /// candidates that it rules out.
+    root_kill: [u64; 7],
+    /// Pre-selection: tests of array frames, by place, in the order of
+    /// their [`Place`]s.
+    groups: Vec<Group>,
+    /// The candidates with tests in `groups`.
+    pre_users: u64,
+    /// The candidates with value tests other than lengths that the
+    /// pre-selection does not check (on keys, deeper down, the frame's
+    /// value): it cannot settle on one of them.
+    unchecked: u64,
     /// Phase A: the paths whose type some candidate tests, and per path
     /// and type (see [`code`]) the candidates that the type rules out.
     kinds: Vec<(usize, [u64; 7])>,
@@ -152,6 +187,70 @@ pub(super) struct Plan {
     of: Vec<Vec<usize>>,
     /// Every candidate.
     all: u64,
+}
+
+/// Where a pre-selection test looks in an array frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The element this many places from the end (1: the last), read
+    /// backward over the scalars after it.
+    ///
+    /// A rule of a candidate of `n` elements on position `k` is read from
+    /// the end, as element `n - k` from the end, when that is nearer: for
+    /// a frame of that length, it is the same element; for a frame of
+    /// another length, the candidate is ruled out by its length anyway.
+    /// So such a test that fails rules out its candidates exactly as their
+    /// own rule would.
+    FromEnd(usize),
+    /// The element at this position, read forward (containers before it
+    /// are skipped).
+    At(usize),
+    /// A value two steps down through the element at this position (the
+    /// table path): the element is walked once for all of them.
+    Through(usize, usize),
+    /// The length of the frame (read forward until the elements read from
+    /// the end), checked only while several candidates are left.
+    Len,
+}
+
+impl Place {
+    /// The order tests are checked in: from the end (cheap: scalars read
+    /// backward), then forward position by position (each element before
+    /// its inside), the length last.
+    fn order(self) -> (u8, usize, u8) {
+        match self {
+            Place::FromEnd(from_end) => (0, from_end, 0),
+            Place::At(index) => (1, index, 0),
+            Place::Through(index, _) => (1, index, 1),
+            Place::Len => (2, 0, 0),
+        }
+    }
+}
+
+/// A value test of the pre-selection, and the candidates that have it.
+#[derive(Debug, Clone, Copy)]
+struct PreTest {
+    place: Place,
+    test: Test,
+    /// The candidates that have it, a bit each.
+    users: u64,
+    /// When it holds of a value (present): the candidates that other tests
+    /// at the same place then rule out, and those tests (a bit per index
+    /// into [`Group::tests`], the first 64), as worked out beforehand on
+    /// literals (see [`implications`]).
+    implies: (u64, u64),
+}
+
+/// The pre-selection's tests at one place.
+struct Group {
+    place: Place,
+    /// Every candidate with a test here.
+    users: u64,
+    /// Per JSON type of the value here (see [`code`]; 0: absent), the
+    /// candidates whose type tests it rules out.
+    kind_kill: [u64; 7],
+    /// The other tests here, those with the most candidates first.
+    tests: Vec<PreTest>,
 }
 
 /// A test not checked yet, in [`Plan::select`]'s memo.
@@ -183,8 +282,52 @@ impl Plan {
         let mut shallow_rules = vec![0u32; candidates.len()];
         let mut tests: Vec<(Rule, u8, u64)> = Vec::new();
         let mut of = Vec::with_capacity(candidates.len());
+        let mut root_kill = [0u64; 7];
+        let mut pre: Vec<PreTest> = Vec::new();
+        let mut unchecked = 0u64;
         for (i, candidate) in candidates.iter().enumerate() {
             let mut mine = Vec::new();
+            let len = fixed_len(table, candidate);
+            for rule in candidate.rules {
+                let segs = table.paths.get(rule.path).copied().unwrap_or(&[]);
+                let place = match (segs, rule.test) {
+                    ([], Test::Len(_) | Test::LenRange(..)) => Place::Len,
+                    // Other lengths may go unchecked, and structure is
+                    // checked only to break ties.
+                    (_, Test::Len(_) | Test::LenRange(..) | Test::Has(_) | Test::Closed(_)) => {
+                        continue
+                    }
+                    ([], Test::Kind(want)) => {
+                        for (code_, kill) in root_kill.iter_mut().enumerate() {
+                            if code_ != code(Some(want)) {
+                                *kill |= 1 << i;
+                            }
+                        }
+                        continue;
+                    }
+                    ([Seg::Index(k)], _) => match len {
+                        Some(n) if *k < n && n - k <= *k => Place::FromEnd(n - k),
+                        _ => Place::At(*k),
+                    },
+                    ([Seg::Index(k), _], _) => Place::Through(*k, rule.path),
+                    _ => {
+                        unchecked |= 1 << i;
+                        continue;
+                    }
+                };
+                match pre
+                    .iter_mut()
+                    .find(|t| t.place == place && same_test(&t.test, &rule.test))
+                {
+                    Some(t) => t.users |= 1 << i,
+                    None => pre.push(PreTest {
+                        place,
+                        test: rule.test,
+                        users: 1 << i,
+                        implies: (0, 0),
+                    }),
+                }
+            }
             for rule in candidate.rules {
                 let Some(class) = cost(table, rule) else {
                     continue;
@@ -248,7 +391,48 @@ impl Plan {
             64 => u64::MAX,
             n => (1u64 << n) - 1,
         };
+        // A stable sort: ties keep the table's order.
+        pre.sort_by_key(|t| t.place.order());
+        let mut groups: Vec<Group> = Vec::new();
+        for t in pre {
+            let group = match groups.last_mut() {
+                Some(group) if group.place == t.place => group,
+                _ => {
+                    groups.push(Group {
+                        place: t.place,
+                        users: 0,
+                        kind_kill: [0; 7],
+                        tests: Vec::new(),
+                    });
+                    groups.last_mut().expect("just pushed")
+                }
+            };
+            group.users |= t.users;
+            match t.test {
+                Test::Kind(want) => {
+                    for (code_, kill) in group.kind_kill.iter_mut().enumerate() {
+                        if code_ != code(Some(want)) {
+                            *kill |= t.users;
+                        }
+                    }
+                }
+                _ => group.tests.push(t),
+            }
+        }
+        for group in &mut groups {
+            // The most shared first (what it decides, it decides for the
+            // most); literals before patterns.
+            group.tests.sort_by_key(|t| {
+                let literal = matches!(t.test, Test::OneOf(_) | Test::OneOfOrAbsent(_));
+                (u32::MAX - t.users.count_ones(), !literal)
+            });
+            implications(&mut group.tests);
+        }
         Some(Plan {
+            root_kill,
+            pre_users: groups.iter().fold(0, |users, g| users | g.users),
+            groups,
+            unchecked,
             kinds,
             lens,
             shallow_rules,
@@ -259,15 +443,77 @@ impl Plan {
         })
     }
 
+    /// Pre-selection, before the frame is scanned: the candidates that the
+    /// JSON type of the frame and the elements at the ends of an array
+    /// frame (see [`PosTest`]) leave, and whether that settles it: no
+    /// candidate is left, or one whose value tests, but for lengths, were
+    /// all checked. Every candidate it rules out fails one of its own value
+    /// tests.
+    #[inline]
+    pub(super) fn preselect<P: Probe>(&self, probe: &mut P) -> (u64, bool) {
+        let kind = probe.root_kind();
+        let mut alive = self.all & !self.root_kill.get(code(kind)).copied().unwrap_or(0);
+        let mut unsure = self.unchecked;
+        if kind == Some(Kind::Array) {
+            for group in &self.groups {
+                if group.users & alive == 0 {
+                    continue;
+                }
+                if group.place == Place::Len {
+                    // Lengths tell candidates apart, and need not be checked
+                    // otherwise.
+                    if alive & alive.wrapping_sub(1) == 0 {
+                        break;
+                    }
+                    for pre in &group.tests {
+                        match probe.len_holds(&pre.test) {
+                            Some(true) => {}
+                            Some(false) => alive &= !pre.users,
+                            None => unsure |= pre.users,
+                        }
+                    }
+                    continue;
+                }
+                let Some(kind) = probe.pre_read(group.place) else {
+                    unsure |= group.users;
+                    continue;
+                };
+                alive &= !group.kind_kill.get(code(kind)).copied().unwrap_or(0);
+                // The tests decided by others (see `PreTest::implies`).
+                let mut done = 0u64;
+                for (t, pre) in group.tests.iter().enumerate() {
+                    if pre.users & alive == 0 || done >> (t & 63) & 1 != 0 {
+                        continue;
+                    }
+                    match probe.pre_holds(group.place, &pre.test) {
+                        Some(true) => {
+                            let (kill, decided) = pre.implies;
+                            alive &= !kill;
+                            done |= decided;
+                        }
+                        Some(false) => alive &= !pre.users,
+                        None => unsure |= pre.users,
+                    }
+                }
+            }
+        } else {
+            unsure |= self.pre_users;
+        }
+        let settled = alive & alive.wrapping_sub(1) == 0 && alive & unsure == 0;
+        (alive, settled)
+    }
+
     /// Checks the candidates' value tests on the probed frame: the one
     /// candidate left, or how many are left, with their scores in `scores`
     /// if given (the tests held by a present value, then by an absent one;
-    /// the others keep theirs, ruled out).
+    /// the others keep theirs, ruled out). Only the candidates in `alive`
+    /// are considered.
     #[inline]
     pub(super) fn select<P: Probe>(
         &self,
         probe: &mut P,
         scores: Option<&mut [u32]>,
+        alive: u64,
     ) -> Result<Selected, Malformed> {
         // Phase A.
         let mut dead = 0u64;
@@ -281,7 +527,7 @@ impl Plan {
                 dead |= users;
             }
         }
-        let mut alive = self.all & !dead;
+        let mut alive = alive & self.all & !dead;
         // Phase B.
         let mut memo = Buf::<u8, 64>::new(self.tests.len(), UNCHECKED);
         let mut next = alive;
@@ -336,6 +582,96 @@ impl Plan {
     }
 }
 
+/// Works out [`PreTest::implies`] for the tests at one place: when a
+/// `OneOf` holds, the value is one of its literals, and every other test is
+/// decided by checking it on them; when a pattern holds, every `OneOf` none
+/// of whose literals matches it fails.
+fn implications(tests: &mut [PreTest]) {
+    if tests.len() > 64 {
+        return;
+    }
+    for i in 0..tests.len() {
+        let (mut kill, mut done) = (0u64, 0u64);
+        for (j, other) in tests.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            let outcomes: Vec<Option<bool>> = match (tests[i].test, other.test) {
+                (Test::OneOf(lits), _) => {
+                    lits.iter().map(|lit| lit_holds(&other.test, lit)).collect()
+                }
+                // The value matches the pattern: it is none of the
+                // literals that do not.
+                (Test::Pattern(_), Test::OneOf(lits) | Test::OneOfOrAbsent(lits)) => lits
+                    .iter()
+                    .map(|lit| match lit_holds(&tests[i].test, lit) {
+                        Some(false) => Some(false),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => continue,
+            };
+            if outcomes.iter().all(|o| *o == Some(false)) {
+                kill |= other.users;
+                done |= 1 << j;
+            } else if outcomes.iter().all(|o| *o == Some(true)) {
+                done |= 1 << j;
+            }
+        }
+        tests[i].implies = (kill, done);
+    }
+}
+
+/// Whether `test` holds of a value equal to `lit` (as [`super::select::check`]
+/// decides for such a value); `None` when it depends on more.
+fn lit_holds(test: &Test, lit: &Lit) -> Option<bool> {
+    let kind = lit_kind(lit);
+    Some(match *test {
+        Test::Kind(want) => want == kind,
+        Test::OneOf(lits) | Test::OneOfOrAbsent(lits) => lits
+            .iter()
+            .any(|other| lit_kind(other) == kind && lits_equal(lit, other)),
+        Test::Pattern(pattern) | Test::PatternOrAbsent(pattern) => match lit {
+            Lit::Str(s) => (pattern.is_match)(s),
+            _ => false,
+        },
+        Test::Len(_) | Test::LenRange(..) => false,
+        Test::Has(_) | Test::Closed(_) => return None,
+    })
+}
+
+/// Whether two literals of the same kind are equal, as a probe compares a
+/// value with a literal (numbers by value).
+fn lits_equal(a: &Lit, b: &Lit) -> bool {
+    match (*a, *b) {
+        (Lit::Str(x), Lit::Str(y)) => x == y,
+        (Lit::Null, Lit::Null) => true,
+        (Lit::Bool(x), Lit::Bool(y)) => x == y,
+        (Lit::Int(i), _) => Num::Int(i.into()).equals(b),
+        (Lit::UInt(u), _) => Num::Int(u.into()).equals(b),
+        (Lit::Float(f), _) => Num::Float(f).equals(b),
+        _ => false,
+    }
+}
+
+/// The length of the array frames a candidate takes, if fixed.
+fn fixed_len(table: &Table, candidate: &Candidate) -> Option<usize> {
+    let mut lens = candidate.rules.iter().filter_map(|rule| match rule.test {
+        Test::Len(n)
+            if table
+                .paths
+                .get(rule.path)
+                .is_some_and(|segs| segs.is_empty()) =>
+        {
+            Some(n)
+        }
+        _ => None,
+    });
+    let n = lens.next()?;
+    // No frame has two lengths: such a candidate is never left.
+    lens.all(|m| m == n).then_some(n)
+}
+
 /// Notes that candidate `i` tests the length of the value at `path`.
 fn add_len(
     lens: &mut Vec<(usize, usize, Option<usize>, u64)>,
@@ -355,24 +691,28 @@ fn add_len(
 
 /// Whether two value rules test the same thing at the same path.
 fn same(a: &Rule, b: &Rule) -> bool {
-    a.path == b.path
-        && match (a.test, b.test) {
-            (Test::Kind(x), Test::Kind(y)) => x == y,
-            (Test::Len(x), Test::Len(y)) => x == y,
-            (Test::LenRange(a, b), Test::LenRange(c, d)) => a == c && b == d,
-            (Test::OneOf(x), Test::OneOf(y)) | (Test::OneOfOrAbsent(x), Test::OneOfOrAbsent(y)) => {
-                x == y
-            }
-            (Test::Pattern(x), Test::Pattern(y))
-            | (Test::PatternOrAbsent(x), Test::PatternOrAbsent(y)) => std::ptr::eq(x, y),
-            _ => false,
+    a.path == b.path && same_test(&a.test, &b.test)
+}
+
+/// Whether two value tests test the same thing.
+fn same_test(a: &Test, b: &Test) -> bool {
+    match (*a, *b) {
+        (Test::Kind(x), Test::Kind(y)) => x == y,
+        (Test::Len(x), Test::Len(y)) => x == y,
+        (Test::LenRange(a, b), Test::LenRange(c, d)) => a == c && b == d,
+        (Test::OneOf(x), Test::OneOf(y)) | (Test::OneOfOrAbsent(x), Test::OneOfOrAbsent(y)) => {
+            x == y
         }
+        (Test::Pattern(x), Test::Pattern(y))
+        | (Test::PatternOrAbsent(x), Test::PatternOrAbsent(y)) => std::ptr::eq(x, y),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dispatch::{Candidate, Lit, Seg};
+    use crate::dispatch::Seg;
 
     #[test]
     fn shares_tests_and_orders_them() {
@@ -439,5 +779,167 @@ mod tests {
         assert_eq!(keys, [(1, 1), (2, 2)]);
         assert!(matches!(layout.keys[1].second, Some(Seg::Key("b"))));
         assert!(layout.indices.is_empty());
+    }
+
+    #[test]
+    fn preselects_array_frames_from_their_ends() {
+        use crate::dispatch::{Lit, Pattern};
+        fn book(s: &str) -> bool {
+            s.starts_with("book-")
+        }
+        fn digits(s: &str) -> bool {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+        }
+        static BOOK: Pattern = Pattern {
+            source: "^book-",
+            is_match: book,
+        };
+        static DIGITS: Pattern = Pattern {
+            source: "^[0-9]+$",
+            is_match: digits,
+        };
+        const fn rule(path: usize, test: Test) -> Rule {
+            Rule { path, test }
+        }
+        static TABLE: Table = Table {
+            enum_name: "T",
+            paths: &[
+                &[],
+                &[Seg::Index(0)],
+                &[Seg::Index(1)],
+                &[Seg::Index(2)],
+                &[Seg::Index(3)],
+                &[Seg::Index(1), Seg::Key("as")],
+                &[Seg::Index(1), Seg::Key("c")],
+                &[Seg::Index(4)],
+                &[Seg::Key("event")],
+            ],
+            candidates: &[
+                Candidate {
+                    name: "Ticker",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(1, Test::Kind(Kind::Number)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(3, Test::OneOf(&[Lit::Str("ticker")])),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Snapshot",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(1, Test::Kind(Kind::Number)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(5, Test::Kind(Kind::Array)),
+                        rule(3, Test::Pattern(&BOOK)),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Update",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(4)),
+                        rule(2, Test::Kind(Kind::Object)),
+                        rule(6, Test::PatternOrAbsent(&DIGITS)),
+                        rule(3, Test::Pattern(&BOOK)),
+                        rule(4, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "BothSides",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Array)),
+                        rule(0, Test::Len(5)),
+                        rule(3, Test::Kind(Kind::Object)),
+                        rule(4, Test::Pattern(&BOOK)),
+                        rule(7, Test::Kind(Kind::String)),
+                    ],
+                },
+                Candidate {
+                    name: "Event",
+                    rules: &[
+                        rule(0, Test::Kind(Kind::Object)),
+                        rule(8, Test::OneOf(&[Lit::Str("x")])),
+                    ],
+                },
+            ],
+            prepared: Prepared::new(),
+        };
+        let plan = TABLE.prepared.plan(&TABLE).expect("a plan");
+        // Places in the order they are read: from the end, then from the
+        // start (each element before its inside), the length last.
+        let places: Vec<Place> = plan.groups.iter().map(|g| g.place).collect();
+        assert_eq!(
+            places,
+            [
+                Place::FromEnd(1),
+                Place::FromEnd(2),
+                Place::At(0),
+                Place::At(1),
+                Place::Through(1, 5),
+                Place::Through(1, 6),
+                Place::At(2),
+                Place::Len,
+            ]
+        );
+        // Two from the end: the shared pattern first, then the literal; each
+        // decides the other when it holds.
+        let tests = &plan.groups[1].tests;
+        assert!(matches!(tests[0].test, Test::Pattern(_)));
+        assert_eq!(tests[0].users, 0b1110);
+        assert_eq!(tests[0].implies, (0b0001, 0b10));
+        assert!(matches!(tests[1].test, Test::OneOf(_)));
+        assert_eq!(tests[1].implies, (0b1110, 0b01));
+        // Type tests are a look-up: the last element is a string for all.
+        assert_eq!(plan.groups[0].kind_kill[code(Some(Kind::String))], 0);
+        assert_eq!(plan.groups[0].kind_kill[code(Some(Kind::Object))], 0b1111);
+        // The object candidate's key is not pre-selected.
+        assert_eq!(plan.unchecked, 0b10000);
+
+        let pick = |frame: &str| TABLE.pick_str(frame).map(|i| TABLE.candidates[i].name);
+        let decoded = |frame: &str| {
+            TABLE
+                .decode_str(frame, |i, _| Ok(TABLE.candidates[i].name))
+                .map_err(|e| e.to_string())
+        };
+        // Settled from the ends, without reading the payload.
+        assert_eq!(pick(r#"[1,{"a":[1,2]},"ticker","X"]"#), Some("Ticker"));
+        // The payload walked for the paths inside it, then the next element.
+        assert_eq!(
+            pick(r#"[1,{"a":[],"c":"12"},"book-10","X"]"#),
+            Some("Update")
+        );
+        assert_eq!(
+            pick(r#"[1,{"a":[]},{"b":[]},"book-10","X"]"#),
+            Some("BothSides")
+        );
+        // Both book candidates hold: a tie, settled by the full selection.
+        let snapshot = r#"[1,{"as":[],"bs":[]},"book-10","X"]"#;
+        assert_eq!(pick(snapshot), None);
+        assert_eq!(decoded(snapshot), Ok("Snapshot"));
+        // Objects go through the full selection.
+        assert_eq!(pick(r#"{"event":"x"}"#), Some("Event"));
+        assert!(decoded(r#"{"event":"y"}"#).is_err());
+        // A value test that fails rules out, wherever it is read.
+        assert_eq!(pick(r#"["1",{},"ticker","X"]"#), None);
+        assert_eq!(pick(r#"[1,{"c":"x"},"book-10","X"]"#), None);
+        // Lengths are not counted once the values single out a message: a
+        // ticker of five elements is taken for one (and fails to decode
+        // into a tuple of four). When it fails, every test is checked, and
+        // the error is the full selection's.
+        let long = r#"[1,{},5,"ticker","X"]"#;
+        assert_eq!(pick(long), Some("Ticker"));
+        let error = TABLE
+            .decode_str(long, |_, _| serde_json::from_str::<u8>("-1"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Ticker: the frame has 5 elements, expected 4"),
+            "{error}"
+        );
     }
 }

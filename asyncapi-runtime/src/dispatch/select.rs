@@ -2,6 +2,7 @@
 //! scan of a text frame ([`super::text`]) and a parsed value
 //! ([`super::value`]) answer the same questions.
 
+use super::plan::Place;
 use super::{Candidate, Kind, Lit, Pattern, Rule, Seg, Table, Test};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -42,6 +43,20 @@ pub(super) trait Probe {
     fn quick(&self, _rule: &Rule) -> Option<Outcome> {
         None
     }
+    /// The JSON type of the frame (without scanning it; `None` if the text
+    /// probe cannot tell).
+    fn root_kind(&mut self) -> Option<Kind>;
+    /// Pre-selection on an array frame (see [`super::plan::Plan::preselect`]):
+    /// reads the value at `place`: its JSON type (`None` inside: absent),
+    /// or `None` when the probe cannot tell (the text probe reads elements
+    /// from the end backward over scalars, and the type of the container
+    /// they end at, but not past it).
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>>;
+    /// Whether `test` holds of the value at `place`, once read (as
+    /// [`check`] decides, absent or not); `None` when the probe cannot tell.
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool>;
+    /// Whether the length test `test` holds of the array frame.
+    fn len_holds(&mut self, test: &Test) -> Option<bool>;
     /// Readies the probe before the rules are checked (the text probe
     /// scans the frame's top-level value).
     #[inline]
@@ -72,6 +87,10 @@ pub(super) enum Failure {
     Unmatched,
     /// The chosen candidates, in the order tried, and their errors.
     Failed(Vec<(usize, serde_json::Error)>),
+    /// The one candidate a lazy selection left (some of its tests not
+    /// checked) failed to decode, with this error: [`confirm`] selects
+    /// again, checking every test.
+    Picked(usize, serde_json::Error),
 }
 
 impl From<Malformed> for Failure {
@@ -94,21 +113,48 @@ pub(super) enum Chosen {
 /// Selects the candidate(s) of `table` that the probed frame may be: those
 /// whose value tests all hold and, when that leaves several, whose
 /// structural tests hold.
+///
+/// When `lazy`, tests are checked only until at most one candidate is
+/// left: the frame's type and the values at the end of an array frame
+/// first (before the frame is scanned), then the others. The one candidate
+/// left may then be one whose other tests do not hold (the frame is no
+/// message): decoding it decides, and when that fails, [`confirm`] checks
+/// every test. Every candidate that a lazy selection rules out fails one
+/// of its tests, so the candidates the strict selection leaves are among
+/// those the lazy one leaves; when the lazy one leaves several, every test
+/// of theirs has been checked, and they are the same.
 #[inline]
-pub(super) fn choose<P: Probe>(table: &Table, probe: &mut P) -> Result<Chosen, Failure> {
-    probe.prepare()?;
+pub(super) fn choose<P: Probe>(
+    table: &Table,
+    probe: &mut P,
+    lazy: bool,
+) -> Result<Chosen, Failure> {
     let candidates = table.candidates;
     let plan = table.prepared.plan(table);
     if let Some(plan) = plan {
+        let mut alive = u64::MAX;
+        if lazy {
+            let settled;
+            (alive, settled) = plan.preselect(probe);
+            if settled {
+                return match alive {
+                    0 => Err(Failure::Unmatched),
+                    _ => Ok(Chosen::One(alive.trailing_zeros() as usize)),
+                };
+            }
+        }
+        probe.prepare()?;
         // The common case: one candidate, no scores needed.
-        if let Selected::One(i) = plan.select(probe, None)? {
+        if let Selected::One(i) = plan.select(probe, None, alive)? {
             return Ok(Chosen::One(i));
         }
+    } else {
+        probe.prepare()?;
     }
     let mut scores = Buf::<u32, 32>::new(candidates.len(), OUT);
     let mut left = 0;
     match plan {
-        Some(plan) => match plan.select(probe, Some(&mut scores))? {
+        Some(plan) => match plan.select(probe, Some(&mut scores), u64::MAX)? {
             Selected::One(i) => return Ok(Chosen::One(i)),
             Selected::Several(n) => left = n,
         },
@@ -173,7 +219,32 @@ pub(super) fn run<P: Probe, T>(
     probe: &mut P,
     mut decode: impl FnMut(usize) -> Result<T, serde_json::Error>,
 ) -> Result<T, Failure> {
-    match choose(table, probe)? {
+    match choose(table, probe, true)? {
+        Chosen::One(i) => match decode(i) {
+            Ok(message) => Ok(message),
+            Err(error) => confirm(table, probe, i, error, decode),
+        },
+        Chosen::Tied(scores) => try_in_order(scores, decode),
+    }
+}
+
+/// After the candidate `picked` by a lazy [`choose`] failed to decode with
+/// `error`: selects again checking every test, as if no test had been
+/// skipped, and settles the frame. The strict selection leaves `picked`
+/// (the frame was taken for it, and failed to decode) or nothing (the
+/// frame is no message, and the error says why); it is decoded otherwise,
+/// to be safe.
+#[cold]
+#[inline(never)]
+pub(super) fn confirm<P: Probe, T>(
+    table: &Table,
+    probe: &mut P,
+    picked: usize,
+    error: serde_json::Error,
+    mut decode: impl FnMut(usize) -> Result<T, serde_json::Error>,
+) -> Result<T, Failure> {
+    match choose(table, probe, false)? {
+        Chosen::One(i) if i == picked => Err(Failure::Failed(vec![(i, error)])),
         Chosen::One(i) => decode(i).map_err(|error| Failure::Failed(vec![(i, error)])),
         Chosen::Tied(scores) => try_in_order(scores, decode),
     }
@@ -284,7 +355,7 @@ fn structure_holds<P: Probe>(probe: &mut P, candidate: &Candidate) -> Result<boo
     Ok(true)
 }
 
-fn lit_kind(lit: &Lit) -> Kind {
+pub(super) fn lit_kind(lit: &Lit) -> Kind {
     match lit {
         Lit::Null => Kind::Null,
         Lit::Bool(_) => Kind::Bool,

@@ -8,9 +8,15 @@
 //! quotes) but not what it skips; serde_json decodes the frame afterwards and
 //! has the last word on syntax. It never panics, never reads out of bounds
 //! and never recurses, whatever the input.
+//!
+//! For the pre-selection, an array frame is also read element by element
+//! from its start ([`Head`]) and from its end ([`TailRead`]: scalars read
+//! backward, up to a container, of which only the type is known), without
+//! the scan. On JSON text both reads find what the scan finds; on anything
+//! else they stop, or find values that serde_json then rejects.
 
-use super::plan::{First, Layout};
-use super::select::{show_str, Malformed, Num, Outcome, Probe};
+use super::plan::{First, Layout, Place};
+use super::select::{lit_kind, show_str, Malformed, Num, Outcome, Probe};
 use super::{Kind, Lit, Pattern, Rule, Seg, Table, Test};
 
 /// A string in the frame: the offsets of its quotes.
@@ -98,6 +104,24 @@ impl Val {
             flag,
             pad: 0,
         })
+    }
+
+    /// [`Val::at`], in place.
+    #[inline]
+    fn at_into(b: &[u8], at: usize, out: &mut Val) -> Result<(), Malformed> {
+        let kind = kind_at(b, at)?;
+        let (end, flag) = match kind {
+            Kind::String => string_end(b, at)?,
+            Kind::Object | Kind::Array => (at, false),
+            Kind::Null | Kind::Bool | Kind::Number => (scalar_end(b, at), false),
+        };
+        out.start = offset(at)?;
+        out.end = offset(end)?;
+        out.len = 0;
+        out.state = State::At;
+        out.kind = kind;
+        out.flag = flag;
+        Ok(())
     }
 
     fn start(self) -> usize {
@@ -342,6 +366,10 @@ pub(super) struct TextProbe<'a> {
     scan: Scan,
     /// Per path: the value there, once scanned (absent until then).
     slots: &'a mut [Val],
+    /// The pre-selection's read of an array frame from its start.
+    head: Head,
+    /// The pre-selection's read of an array frame from its end.
+    tail: TailRead,
 }
 
 impl<'a> TextProbe<'a> {
@@ -356,6 +384,8 @@ impl<'a> TextProbe<'a> {
             root: skip_ws(text.as_bytes(), 0),
             scan: Scan::Unscanned,
             slots,
+            head: Head::NEW,
+            tail: TailRead::NEW,
         }
     }
 
@@ -404,7 +434,7 @@ impl<'a> TextProbe<'a> {
                         twos.insert(k);
                     }
                 }
-                self.walk_twos(slot.start(), firsts, &mut twos)?;
+                self.walk_twos(slot.start(), firsts, &mut twos, false)?;
             } else {
                 let found = walk(self.text, slot.start(), segs.get(1..).unwrap_or(&[]))?;
                 self.slots[path] = match found {
@@ -526,64 +556,454 @@ impl<'a> TextProbe<'a> {
 
     /// Walks the member value at `at` member by member, settling the paths
     /// of two steps in `twos` (indices into `firsts`, their slots absent)
-    /// that it holds.
-    fn walk_twos(&mut self, at: usize, firsts: &[First], twos: &mut Mask) -> Result<(), Malformed> {
+    /// that it holds: until all are found, or `to_end`, to its end. Where
+    /// it ends (after its closing bracket), if the walk got there.
+    fn walk_twos(
+        &mut self,
+        at: usize,
+        firsts: &[First],
+        twos: &mut Mask,
+        to_end: bool,
+    ) -> Result<Option<usize>, Malformed> {
         let b = self.bytes();
         let object = match b.get(at) {
             Some(b'{') => true,
             Some(b'[') => false,
-            _ => return Ok(()),
+            _ => return Ok(None),
         };
         let close = if object { b'}' } else { b']' };
         let mut i = skip_ws(b, at + 1);
         let mut index = 0;
-        if b.get(i) != Some(&close) {
-            // Until every path is found, or the member ends.
-            while !twos.is_empty() {
-                let key = if object {
-                    let (key, value) = key_at(b, i)?;
-                    i = value;
-                    Some(key)
-                } else {
-                    None
-                };
-                let value = i;
-                let mut scanned: Option<(usize, usize)> = None;
-                for w in 0..twos.words() {
-                    let mut bits = twos.word(w);
-                    while bits != 0 {
-                        let k = 64 * w + bits.trailing_zeros() as usize;
-                        bits &= bits - 1;
-                        let Some(first) = firsts.get(k) else {
-                            continue;
-                        };
-                        if !is_step(self.text, first.second.as_ref(), key, index)? {
-                            continue;
-                        }
-                        twos.remove(k);
-                        if let Some((path, _)) = scanned {
-                            self.slots[first.path] = self.slots[path];
-                        } else {
-                            let end = Val::scan_into(b, value, &mut self.slots[first.path])?;
-                            scanned = Some((first.path, end));
-                        }
+        if b.get(i) == Some(&close) {
+            return Ok(Some(i + 1));
+        }
+        // Until every path is found, or the member ends.
+        while to_end || !twos.is_empty() {
+            let key = if object {
+                let (key, value) = key_at(b, i)?;
+                i = value;
+                Some(key)
+            } else {
+                None
+            };
+            let value = i;
+            let mut scanned: Option<(usize, usize)> = None;
+            for w in 0..twos.words() {
+                let mut bits = twos.word(w);
+                while bits != 0 {
+                    let k = 64 * w + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let Some(first) = firsts.get(k) else {
+                        continue;
+                    };
+                    if !is_step(self.text, first.second.as_ref(), key, index)? {
+                        continue;
+                    }
+                    twos.remove(k);
+                    if let Some((path, _)) = scanned {
+                        self.slots[first.path] = self.slots[path];
+                    } else {
+                        let end = Val::scan_into(b, value, &mut self.slots[first.path])?;
+                        scanned = Some((first.path, end));
                     }
                 }
-                let end = match scanned {
-                    Some((_, end)) => end,
-                    None => skip_value(b, value)?,
+            }
+            let end = match scanned {
+                Some((_, end)) => end,
+                None => skip_value(b, value)?,
+            };
+            index += 1;
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(&c) if c == close => return Ok(Some(i + 1)),
+                _ => return Err(Malformed),
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`TextProbe::head_to`], with the common case (already there) inline.
+    #[inline]
+    fn head_reach(&mut self, k: usize) -> Reach {
+        if self.head.started && self.head.index == k && !self.head.broken {
+            Reach::There
+        } else {
+            self.head_to(k)
+        }
+    }
+
+    /// Walks the element at the head (at `index`) to its end, settling every
+    /// path of two steps through it at once; `None` if the frame cannot be
+    /// read.
+    fn walk_head(&mut self, index: usize) -> Option<()> {
+        self.head.walked = true;
+        let layout = self.layout;
+        let list = layout
+            .through
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map_or(&[][..], |(_, list)| list.as_slice());
+        for &(_, path) in list {
+            *self.slots.get_mut(path)? = Val::ABSENT;
+        }
+        let at = self.head.val.start();
+        let walked = if list.len() <= 64 {
+            self.walk_list(at, list)
+        } else {
+            let mut twos = Mask::empty(layout.indices.len());
+            for (k, first) in layout.indices.iter().enumerate() {
+                if first.steps == 2 && first.step == Seg::Index(index) {
+                    twos.insert(k);
+                }
+            }
+            self.walk_twos(at, &layout.indices, &mut twos, true)
+        };
+        match walked {
+            Ok(end) => {
+                self.head.end = end.unwrap_or(0);
+                Some(())
+            }
+            Err(Malformed) => {
+                self.head.broken = true;
+                None
+            }
+        }
+    }
+
+    /// Walks the container at `at` to its end, member by member, settling
+    /// the paths of `list` (at most 64: second step, path) that it holds;
+    /// where it ends (`None` if it is no container).
+    fn walk_list(&mut self, at: usize, list: &[(Seg, usize)]) -> Result<Option<usize>, Malformed> {
+        let b = self.bytes();
+        let text = self.text;
+        let object = match b.get(at) {
+            Some(b'{') => true,
+            Some(b'[') => false,
+            _ => return Ok(None),
+        };
+        let close = if object { b'}' } else { b']' };
+        let mut i = skip_ws(b, at + 1);
+        if b.get(i) == Some(&close) {
+            return Ok(Some(i + 1));
+        }
+        let mut pending: u64 = match list.len() {
+            64 => u64::MAX,
+            n => (1 << n) - 1,
+        };
+        let mut index = 0;
+        loop {
+            let key = if object {
+                let (key, value) = key_at(b, i)?;
+                i = value;
+                Some(key)
+            } else {
+                None
+            };
+            let mut scanned: Option<(usize, usize)> = None;
+            let mut bits = pending;
+            while bits != 0 {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let Some(&(second, path)) = list.get(k) else {
+                    continue;
                 };
-                index += 1;
-                i = skip_ws(b, end);
+                let hit = match (second, key) {
+                    (Seg::Key(want), Some((open, close, true))) => {
+                        close - open - 1 == want.len()
+                            && b.get(open + 1..close) == Some(want.as_bytes())
+                    }
+                    (Seg::Key(want), Some((open, close, false))) => {
+                        unescape(
+                            text,
+                            RawStr {
+                                open,
+                                close,
+                                plain: false,
+                            },
+                        )? == want
+                    }
+                    (Seg::Index(want), None) => want == index,
+                    _ => false,
+                };
+                if !hit {
+                    continue;
+                }
+                pending &= !(1 << k);
+                match scanned {
+                    Some((first, _)) => self.slots[path] = self.slots[first],
+                    None => {
+                        let end = Val::scan_into(b, i, &mut self.slots[path])?;
+                        scanned = Some((path, end));
+                    }
+                }
+            }
+            let end = match scanned {
+                Some((_, end)) => end,
+                None => skip_value(b, i)?,
+            };
+            index += 1;
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(&c) if c == close => return Ok(Some(i + 1)),
+                _ => return Err(Malformed),
+            }
+        }
+    }
+
+    /// Moves the head (see [`Head`]) to element `k` of the array frame.
+    fn head_to(&mut self, k: usize) -> Reach {
+        let b = self.bytes();
+        loop {
+            let head = &mut self.head;
+            if head.broken {
+                return Reach::Unknown;
+            }
+            if head.started && head.index >= k {
+                return if head.index == k {
+                    Reach::There
+                } else {
+                    Reach::Unknown
+                };
+            }
+            if head.ended {
+                return Reach::Absent;
+            }
+            let next = if head.started {
+                let end = match head.val.kind {
+                    Kind::String => head.val.end() + 1,
+                    Kind::Null | Kind::Bool | Kind::Number => head.val.end(),
+                    Kind::Object | Kind::Array => match head.end {
+                        0 => match skip_container(b, head.val.start()) {
+                            Ok(end) => end,
+                            Err(Malformed) => {
+                                head.broken = true;
+                                return Reach::Unknown;
+                            }
+                        },
+                        end => end,
+                    },
+                };
+                let i = skip_ws(b, end);
                 match b.get(i) {
-                    Some(b',') => i = skip_ws(b, i + 1),
-                    Some(&c) if c == close => break,
-                    _ => return Err(Malformed),
+                    Some(b',') => skip_ws(b, i + 1),
+                    Some(b']') => {
+                        head.ended = true;
+                        head.len = head.index + 1;
+                        return Reach::Absent;
+                    }
+                    _ => {
+                        head.broken = true;
+                        return Reach::Unknown;
+                    }
+                }
+            } else {
+                if b.get(self.root) != Some(&b'[') {
+                    head.broken = true;
+                    return Reach::Unknown;
+                }
+                let i = skip_ws(b, self.root + 1);
+                if b.get(i) == Some(&b']') {
+                    head.started = true;
+                    head.ended = true;
+                    head.len = 0;
+                    return Reach::Absent;
+                }
+                i
+            };
+            if Val::at_into(b, next, &mut head.val).is_err() {
+                head.broken = true;
+                return Reach::Unknown;
+            }
+            head.index = if head.started { head.index + 1 } else { 0 };
+            head.started = true;
+            head.end = 0;
+            head.walked = false;
+            // Where the elements read from the end start: the length is known.
+            let tail = &self.tail;
+            if tail.scalars > 0 && next == tail.scalar_start {
+                head.len = head.index + tail.scalars;
+                head.met = true;
+            }
+        }
+    }
+
+    /// Moves the tail (see [`TailRead`]) to element `t` from the end (1:
+    /// the last); whether it got there.
+    fn tail_to(&mut self, t: usize) -> bool {
+        let b = self.bytes();
+        while self.tail.read < t {
+            let tail = &mut self.tail;
+            let end = match tail.next {
+                TAIL_DONE => return false,
+                TAIL_START => {
+                    // The closing bracket of the array that starts at `root`.
+                    let close = skip_ws_back(b, b.len()).wrapping_sub(1);
+                    if close <= self.root
+                        || b.get(close) != Some(&b']')
+                        || b.get(self.root) != Some(&b'[')
+                    {
+                        tail.next = TAIL_DONE;
+                        return false;
+                    }
+                    close
+                }
+                comma => comma,
+            };
+            tail.next = TAIL_DONE;
+            if !element_before(b, self.root, end, &mut tail.val) {
+                return false;
+            }
+            tail.read += 1;
+            if !matches!(tail.val.kind, Kind::Object | Kind::Array) {
+                tail.scalars = tail.read;
+                tail.scalar_start = tail.val.start();
+                // What comes before it: a comma, or the opening bracket.
+                let before = skip_ws_back(b, tail.val.start());
+                if before > self.root + 1 && b.get(before - 1) == Some(&b',') {
+                    tail.next = before - 1;
                 }
             }
         }
-        Ok(())
+        self.tail.read == t
     }
+}
+
+/// Whether the head got to an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// It is there.
+    There,
+    /// The array has no such element.
+    Absent,
+    /// The frame cannot be read that far.
+    Unknown,
+}
+
+/// The pre-selection's forward read of an array frame, element by element:
+/// scalars whole, containers skipped (or walked) only to go past them.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    started: bool,
+    /// The position of the element `val` (once started).
+    index: usize,
+    val: Val,
+    /// Where the container `val` ends, once known (0: not yet).
+    end: usize,
+    /// Whether `val`'s paths of two steps are settled.
+    walked: bool,
+    /// Whether the array ends after `val` (`len` is then its length).
+    ended: bool,
+    /// Whether `val` is the farthest element read from the end (`len` is
+    /// then the array's length).
+    met: bool,
+    len: usize,
+    /// The frame cannot be read further.
+    broken: bool,
+}
+
+impl Head {
+    const NEW: Head = Head {
+        started: false,
+        index: 0,
+        val: Val::ABSENT,
+        end: 0,
+        walked: false,
+        ended: false,
+        met: false,
+        len: 0,
+        broken: false,
+    };
+}
+
+/// `TailRead::next` before the first element is read.
+const TAIL_START: usize = 0;
+/// `TailRead::next` when no more can be read.
+const TAIL_DONE: usize = usize::MAX;
+
+/// The pre-selection's backward read of an array frame: scalars, up to a
+/// container (of which it knows the type only).
+#[derive(Debug, Clone, Copy)]
+struct TailRead {
+    /// The offset of the comma after the next element to read (or
+    /// [`TAIL_START`], [`TAIL_DONE`]).
+    next: usize,
+    /// How many elements are read; the last of them is `val`.
+    read: usize,
+    val: Val,
+    /// How many scalars are read, and where the farthest starts.
+    scalars: usize,
+    scalar_start: usize,
+}
+
+impl TailRead {
+    const NEW: TailRead = TailRead {
+        next: TAIL_START,
+        read: 0,
+        val: Val::ABSENT,
+        scalars: 0,
+        scalar_start: 0,
+    };
+}
+
+/// Whether `test` holds of the value `val` (absent if its state says so),
+/// as [`super::select::check`] decides; `None` when it takes more than the
+/// value read (the length of a container, structure), or the value cannot
+/// be unescaped.
+#[inline]
+fn holds_at(text: &str, val: &Val, test: &Test) -> Option<bool> {
+    if val.state != State::At {
+        return Some(matches!(
+            test,
+            Test::OneOfOrAbsent(_) | Test::PatternOrAbsent(_)
+        ));
+    }
+    let kind = val.kind;
+    Some(match *test {
+        Test::Kind(want) => want == kind,
+        Test::OneOf(lits) | Test::OneOfOrAbsent(lits) => {
+            for lit in lits {
+                if lit_kind(lit) == kind && equals_at(text, val, lit).ok()? {
+                    return Some(true);
+                }
+            }
+            false
+        }
+        Test::Pattern(pattern) | Test::PatternOrAbsent(pattern) => {
+            kind == Kind::String && matches_at(text, val, pattern).ok()?
+        }
+        Test::Len(_) | Test::LenRange(..) if kind != Kind::Array => false,
+        Test::Len(_) | Test::LenRange(..) | Test::Has(_) | Test::Closed(_) => return None,
+    })
+}
+
+/// Whether the scalar `value` equals `lit` (of the same kind).
+#[inline]
+fn equals_at(text: &str, value: &Val, lit: &Lit) -> Result<bool, Malformed> {
+    let b = text.as_bytes();
+    Ok(match *lit {
+        Lit::Str(want) if value.flag => {
+            b.get(value.start() + 1..value.end()) == Some(want.as_bytes())
+        }
+        Lit::Str(want) => unescape(text, value.raw_str())? == want,
+        Lit::Null => b.get(value.start()..value.end()) == Some(b"null"),
+        Lit::Bool(true) => b.get(value.start()..value.end()) == Some(b"true"),
+        Lit::Bool(false) => b.get(value.start()..value.end()) == Some(b"false"),
+        Lit::Int(_) | Lit::UInt(_) | Lit::Float(_) => {
+            let token = text.get(value.start()..value.end()).ok_or(Malformed)?;
+            Num::parse(token).is_some_and(|n| n.equals(lit))
+        }
+    })
+}
+
+/// Whether the string `value` matches `pattern`.
+#[inline]
+fn matches_at(text: &str, value: &Val, pattern: &Pattern) -> Result<bool, Malformed> {
+    Ok(match plain(text, value.raw_str()) {
+        Some(s) => (pattern.is_match)(s),
+        None => (pattern.is_match)(&unescape(text, value.raw_str())?),
+    })
 }
 
 impl Probe for TextProbe<'_> {
@@ -605,30 +1025,66 @@ impl Probe for TextProbe<'_> {
     }
 
     #[inline]
-    fn kind_of(&mut self, path: usize) -> Result<Option<Kind>, Malformed> {
-        match self.slots.get(path) {
-            Some(val) if self.scan == Scan::Done && val.state != State::Prefix => {
-                Ok((val.state == State::At).then_some(val.kind))
+    fn root_kind(&mut self) -> Option<Kind> {
+        kind_at(self.bytes(), self.root).ok()
+    }
+
+    #[inline]
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>> {
+        match place {
+            Place::FromEnd(from_end) => {
+                let there = self.tail.read == from_end || self.tail_to(from_end);
+                there.then_some(Some(self.tail.val.kind))
             }
-            _ => Ok(self.resolve(path)?.map(|val| val.kind)),
+            Place::At(index) => match self.head_reach(index) {
+                Reach::There => Some(Some(self.head.val.kind)),
+                Reach::Absent => Some(None),
+                Reach::Unknown => None,
+            },
+            Place::Through(index, path) => {
+                match self.head_reach(index) {
+                    Reach::There => {}
+                    Reach::Absent => return Some(None),
+                    Reach::Unknown => return None,
+                }
+                if !self.head.walked {
+                    self.walk_head(index)?;
+                }
+                let slot = self.slots.get(path)?;
+                Some((slot.state == State::At).then_some(slot.kind))
+            }
+            Place::Len => None,
         }
     }
 
     #[inline]
-    fn array_len_of(&mut self, path: usize) -> Result<Option<usize>, Malformed> {
-        if let Some(val) = self.slots.get(path) {
-            if self.scan == Scan::Done && val.state != State::Prefix {
-                if val.state == State::Absent || val.kind != Kind::Array {
-                    return Ok(None);
-                }
-                if val.flag {
-                    return Ok(Some(val.len as usize));
-                }
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool> {
+        let val = match place {
+            Place::FromEnd(_) => &self.tail.val,
+            Place::At(index) if self.head.started && self.head.index == index => &self.head.val,
+            Place::At(_) => &Val::ABSENT,
+            Place::Through(_, path) => self.slots.get(path)?,
+            Place::Len => return None,
+        };
+        holds_at(self.text, val, test)
+    }
+
+    fn len_holds(&mut self, test: &Test) -> Option<bool> {
+        loop {
+            let head = &self.head;
+            if head.broken {
+                return None;
             }
-        }
-        match self.resolve(path)? {
-            Some(val) if val.kind == Kind::Array => Ok(Some(self.len(val)?)),
-            _ => Ok(None),
+            if head.started && (head.ended || head.met) {
+                let n = head.len;
+                return match *test {
+                    Test::Len(want) => Some(n == want),
+                    Test::LenRange(min, max) => Some(n >= min && max.is_none_or(|max| n <= max)),
+                    _ => None,
+                };
+            }
+            let next = if head.started { head.index + 1 } else { 0 };
+            self.head_to(next);
         }
     }
 
@@ -691,27 +1147,11 @@ impl Probe for TextProbe<'_> {
 
     #[inline]
     fn equals(&self, value: Val, lit: &Lit) -> Result<bool, Malformed> {
-        let b = self.bytes();
-        Ok(match *lit {
-            Lit::Str(want) if value.flag => {
-                b.get(value.start() + 1..value.end()) == Some(want.as_bytes())
-            }
-            Lit::Str(want) => unescape(self.text, value.raw_str())? == want,
-            Lit::Null => b.get(value.start()..value.end()) == Some(b"null"),
-            Lit::Bool(true) => b.get(value.start()..value.end()) == Some(b"true"),
-            Lit::Bool(false) => b.get(value.start()..value.end()) == Some(b"false"),
-            Lit::Int(_) | Lit::UInt(_) | Lit::Float(_) => {
-                let token = self.text.get(value.start()..value.end()).ok_or(Malformed)?;
-                Num::parse(token).is_some_and(|n| n.equals(lit))
-            }
-        })
+        equals_at(self.text, &value, lit)
     }
 
     fn matches(&self, value: Val, pattern: &Pattern) -> Result<bool, Malformed> {
-        Ok(match plain(self.text, value.raw_str()) {
-            Some(s) => (pattern.is_match)(s),
-            None => (pattern.is_match)(&unescape(self.text, value.raw_str())?),
-        })
+        matches_at(self.text, &value, pattern)
     }
 
     fn len(&mut self, value: Val) -> Result<usize, Malformed> {
@@ -782,6 +1222,125 @@ impl Probe for TextProbe<'_> {
             }
         })
     }
+}
+
+/// Where the whitespace that ends at `end` (exclusive) starts.
+#[inline]
+fn skip_ws_back(b: &[u8], mut end: usize) -> usize {
+    while let Some(i) = end.checked_sub(1) {
+        if !matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            break;
+        }
+        end = i;
+    }
+    end
+}
+
+/// The offset of the nearest quote or backslash before `end` and after
+/// `open` (eight bytes at a time, while there are eight).
+#[inline]
+fn quote_or_backslash_before(b: &[u8], open: usize, mut end: usize) -> Option<usize> {
+    while end >= open + 9 {
+        let word = b.get(end - 8..end)?;
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
+        let flags = bytes_equal_exact(word, b'"') | bytes_equal_exact(word, b'\\');
+        if flags != 0 {
+            return Some(end - 8 + (63 - flags.leading_zeros() as usize) / 8);
+        }
+        end -= 8;
+    }
+    while end > open + 1 {
+        end -= 1;
+        if matches!(b.get(end), Some(b'"' | b'\\')) {
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The bytes of `word` equal to `byte`, flagged by their high bit, every
+/// flag exact (unlike [`bytes_equal`]: no borrow crosses bytes), so that the
+/// highest may be taken.
+#[inline]
+fn bytes_equal_exact(word: u64, byte: u8) -> u64 {
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (0x0101_0101_0101_0101 * u64::from(byte));
+    !(((x & LOWS).wrapping_add(LOWS)) | x) & !LOWS
+}
+
+/// Whether a byte may be part of a number, `true`, `false` or `null`.
+#[inline]
+fn is_token_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')
+}
+
+/// Reads into `out` the element of the array that starts at `open` whose
+/// value ends just before `delimiter` (the offset of the comma or closing
+/// bracket after it, whitespace between), backward: a scalar (as
+/// [`Val::at`] finds it when the frame is JSON), or a container, of which
+/// only the type is known (no offsets: nothing else may be asked of it).
+/// `false` if the bytes there are no value. Never reads before `open`.
+///
+/// A string is read back to the nearest quote before its closing quote
+/// that is preceded by an even number of backslashes: in JSON text, a quote
+/// within a string is escaped (an odd number), and the quote that opens it
+/// follows a comma, bracket or whitespace (none).
+fn element_before(b: &[u8], open: usize, delimiter: usize, out: &mut Val) -> bool {
+    let Some(last) = skip_ws_back(b, delimiter).checked_sub(1) else {
+        return false;
+    };
+    if last <= open {
+        return false;
+    }
+    let (start, end, kind, flag) = match b.get(last) {
+        Some(b'}') => (0, 0, Kind::Object, false),
+        Some(b']') => (0, 0, Kind::Array, false),
+        Some(b'"') => {
+            let mut plain = true;
+            let mut i = last;
+            loop {
+                // The nearest quote or backslash before `i`, after `open`.
+                let Some(at) = quote_or_backslash_before(b, open, i) else {
+                    return false;
+                };
+                i = at;
+                if b.get(i) == Some(&b'\\') {
+                    plain = false;
+                    continue;
+                }
+                let mut run = i;
+                while run > open && b.get(run - 1) == Some(&b'\\') {
+                    run -= 1;
+                }
+                if (i - run) % 2 == 0 {
+                    break;
+                }
+                plain = false;
+            }
+            (i, last, Kind::String, plain)
+        }
+        Some(&c) if is_token_byte(c) => {
+            let mut i = last;
+            while i > open + 1 && b.get(i - 1).is_some_and(|&c| is_token_byte(c)) {
+                i -= 1;
+            }
+            match kind_at(b, i) {
+                Ok(kind @ (Kind::Number | Kind::Bool | Kind::Null)) => (i, last + 1, kind, false),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let (Ok(start), Ok(end)) = (offset(start), offset(end)) else {
+        return false;
+    };
+    out.start = start;
+    out.end = end;
+    out.len = 0;
+    out.state = State::At;
+    out.kind = kind;
+    out.flag = flag;
+    true
 }
 
 /// The value at `segs` below the value starting at `at`.
@@ -1235,5 +1794,309 @@ mod tests {
         assert_eq!(walk(s, 0, &[Seg::Index(3)]).ok(), Some(None));
         assert_eq!(walk(s, 0, &[Seg::Index(0), Seg::Key("a")]).ok(), Some(None));
         assert_eq!(walk(s, 0, &[Seg::Key("a")]).ok(), Some(None));
+    }
+
+    /// A probe of `frame` for a table with no paths.
+    fn with_probe<R>(frame: &str, f: impl FnOnce(&mut TextProbe<'_>) -> R) -> R {
+        use crate::dispatch::{Prepared, Table};
+        static TABLE: Table = Table {
+            enum_name: "T",
+            paths: &[],
+            candidates: &[],
+            prepared: Prepared::new(),
+        };
+        let mut slots = Slots::new();
+        let mut probe = TextProbe::new(&TABLE, frame, slots.take(0));
+        f(&mut probe)
+    }
+
+    /// What the probe read at `val`: its kind, and for a scalar its JSON
+    /// text.
+    fn read(frame: &str, val: &Val) -> Read {
+        let scalar = match val.kind {
+            Kind::Object | Kind::Array => None,
+            Kind::String => frame.get(val.start()..val.end() + 1).map(str::to_owned),
+            _ => frame.get(val.start()..val.end()).map(str::to_owned),
+        };
+        (val.kind, scalar)
+    }
+
+    /// The elements read backward, until the reader stops.
+    fn backward(frame: &str) -> Vec<Read> {
+        with_probe(frame, |probe| {
+            let mut out = Vec::new();
+            for t in 1..=12 {
+                if !probe.tail_to(t) {
+                    break;
+                }
+                out.push(read(frame, &probe.tail.val));
+            }
+            out
+        })
+    }
+
+    /// An element read: its kind, and for a scalar its JSON text.
+    type Read = (Kind, Option<String>);
+
+    /// The elements read forward (`None`: absent; stops at the first
+    /// element it cannot tell).
+    fn forward(frame: &str) -> Vec<Option<Read>> {
+        with_probe(frame, |probe| {
+            let mut out = Vec::new();
+            for k in 0..12 {
+                match probe.head_to(k) {
+                    Reach::There => out.push(Some(read(frame, &probe.head.val))),
+                    Reach::Absent => out.push(None),
+                    Reach::Unknown => break,
+                }
+            }
+            out
+        })
+    }
+
+    fn s(text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+
+    #[test]
+    fn finds_quotes_backward() {
+        let s = br#"["ab\"cdefghij","klmnopqrstuvwxyz"]"#;
+        let open = 0;
+        // Every quote and backslash, from the end, down to `open`.
+        let mut found = Vec::new();
+        let mut end = s.len();
+        while let Some(at) = quote_or_backslash_before(s, open, end) {
+            found.push(at);
+            end = at;
+        }
+        let expected: Vec<usize> = (open + 1..s.len())
+            .rev()
+            .filter(|&i| matches!(s[i], b'"' | b'\\'))
+            .collect();
+        assert_eq!(found, expected);
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([byte, b'"', 0, 0x22 ^ 0x80, b'\\', 0xff, b'"', 1]);
+            let flags = bytes_equal_exact(word, b'"');
+            assert_eq!(flags, 0x0080_0000_0000_8000 | u64::from(byte == b'"') << 7);
+        }
+    }
+
+    #[test]
+    fn reads_arrays_backward() {
+        use Kind::*;
+        assert_eq!(
+            backward(r#"[1,"a","b"]"#),
+            [
+                (String, s(r#""b""#)),
+                (String, s(r#""a""#)),
+                (Number, s("1"))
+            ]
+        );
+        // Whitespace anywhere, escapes (quotes and backslashes at either
+        // end of a string), non-ASCII.
+        assert_eq!(
+            backward(" [ -1.5e3 ,\t\"a\\\"]\" ,\n\"x\\\\\"\r, \"\\\"\" , \"日本é\" ] \n"),
+            [
+                (String, s("\"日本é\"")),
+                (String, s(r#""\"""#)),
+                (String, s(r#""x\\""#)),
+                (String, s(r#""a\"]""#)),
+                (Number, s("-1.5e3")),
+            ]
+        );
+        assert_eq!(
+            backward("[true,false,null]"),
+            [(Null, s("null")), (Bool, s("false")), (Bool, s("true"))]
+        );
+        // Up to a container, whose type only is read.
+        assert_eq!(
+            backward(r#"[1,{"a":"]"},"book-10","XBT/USD"]"#),
+            [
+                (String, s(r#""XBT/USD""#)),
+                (String, s(r#""book-10""#)),
+                (Object, None)
+            ]
+        );
+        assert_eq!(backward(r#"[[1,"]"]]"#), [(Array, None)]);
+        // Nothing to read.
+        for frame in [
+            "",
+            " ",
+            "[",
+            "]",
+            "[]",
+            "[ ]",
+            "[,]",
+            "[1,]",
+            "{}",
+            r#"{"a":1}"#,
+            "1",
+            "\"a\"",
+            r#"["a"#,
+            r#"[a"]"#,
+            r#"["\"]"#,
+            r#""a"]"#,
+            r#"[1 2"#,
+            "[1]x",
+        ] {
+            let read = backward(frame);
+            assert!(read.len() <= 1, "{frame:?}: {read:?}");
+            if let [(_, Some(text))] = read.as_slice() {
+                assert!(frame.contains(text.as_str()), "{frame:?}");
+            }
+        }
+        // A string whose opening quote would be the array's bracket.
+        assert_eq!(backward(r#"["]"#), []);
+        // Garbage before a value ends the read after it.
+        assert_eq!(backward(r#"[1 "a"]"#), [(String, s(r#""a""#))]);
+    }
+
+    #[test]
+    fn reads_arrays_forward() {
+        use Kind::*;
+        let frame = r#"[ 42 , {"a":[1,"}"]} ,"b\"c", [] ,null]"#;
+        let read = forward(frame);
+        assert_eq!(
+            read[..6],
+            [
+                Some((Number, s("42"))),
+                Some((Object, None)),
+                Some((String, s(r#""b\"c""#))),
+                Some((Array, None)),
+                Some((Null, s("null"))),
+                None,
+            ]
+        );
+        assert_eq!(forward("[]")[..2], [None, None]);
+        // Not an array, or unreadable from some element on.
+        assert!(forward(r#"{"a":1}"#).is_empty());
+        assert_eq!(
+            forward(r#"[1,{"a":]"#),
+            [Some((Number, s("1"))), Some((Object, None))]
+        );
+        assert_eq!(forward("[1 2]"), [Some((Number, s("1")))]);
+    }
+
+    #[test]
+    fn lengths_where_the_reads_meet() {
+        let len = |frame: &str| {
+            with_probe(frame, |probe| {
+                // Read from the end first, as the pre-selection does.
+                probe.tail_to(3);
+                probe
+                    .len_holds(&Test::LenRange(0, None))
+                    .map(|_| probe.head.len)
+            })
+        };
+        assert_eq!(len(r#"[1,{"a":[]},"book-10","XBT/USD"]"#), Some(4));
+        assert_eq!(len(r#"[1,{"a":[]},{"b":[]},"book-10","XBT/USD"]"#), Some(5));
+        assert_eq!(len(r#"[1, 2, 3]"#), Some(3));
+        assert_eq!(len(r#"[[],[]]"#), Some(2));
+        assert_eq!(len("[]"), Some(0));
+        assert_eq!(len("[1,]"), None);
+        assert_eq!(len("{}"), None);
+    }
+
+    /// Checks the backward and forward reads of `frame` against
+    /// serde_json's reading, when it is JSON; never panics either way.
+    fn agrees(frame: &str) {
+        let back = backward(frame);
+        let fwd = forward(frame);
+        let len = with_probe(frame, |probe| {
+            probe.tail_to(4);
+            probe
+                .len_holds(&Test::LenRange(0, None))
+                .map(|_| probe.head.len)
+        });
+        let Ok(serde_json::Value::Array(items)) = serde_json::from_str(frame) else {
+            return;
+        };
+        let same = |(kind, text): &Read, item: &serde_json::Value| {
+            let kind_ok = match item {
+                serde_json::Value::Null => *kind == Kind::Null,
+                serde_json::Value::Bool(_) => *kind == Kind::Bool,
+                serde_json::Value::Number(_) => *kind == Kind::Number,
+                serde_json::Value::String(_) => *kind == Kind::String,
+                serde_json::Value::Array(_) => *kind == Kind::Array,
+                serde_json::Value::Object(_) => *kind == Kind::Object,
+            };
+            kind_ok
+                && text.as_ref().is_none_or(|text| {
+                    serde_json::from_str::<serde_json::Value>(text)
+                        .ok()
+                        .as_ref()
+                        == Some(item)
+                })
+        };
+        // From the end: every scalar, up to and with the first container.
+        let reachable = items
+            .iter()
+            .rev()
+            .position(|item| item.is_array() || item.is_object())
+            .map_or(items.len(), |i| i + 1)
+            .min(12);
+        assert_eq!(back.len(), reachable, "{frame:?}: {back:?}");
+        for (read, item) in back.iter().zip(items.iter().rev()) {
+            assert!(same(read, item), "{frame:?}: {read:?} / {item}");
+        }
+        // From the start: every element, then absent.
+        assert_eq!(fwd.len(), 12, "{frame:?}: {fwd:?}");
+        for (k, read) in fwd.iter().enumerate() {
+            match (read, items.get(k)) {
+                (Some(read), Some(item)) => assert!(same(read, item), "{frame:?}: {read:?}"),
+                (None, None) => {}
+                _ => panic!("{frame:?}: element {k} read as {read:?}"),
+            }
+        }
+        assert_eq!(len, Some(items.len()), "{frame:?}");
+    }
+
+    #[test]
+    fn reads_never_panic_and_agree_with_serde_json() {
+        let seeds = [
+            r#"[1234,{"a":[["5541.30000","2.50700000","1534614248.456738"]],"c":"974942666"},"book-10","XBT/USD"]"#,
+            r#"[0,{"as":[],"bs":[]},"book-100","XBT/USD"]"#,
+            r#"[ 1 , "a\"]" , "x\\" , "\\\"" , "日本é" , true , null , -0.5e-3 ]"#,
+            r#"[[1,"]"],{"}":"{"},"\u0041",[],{}]"#,
+            "[\"\\\\\\\"\",\"\\\\\"]",
+            "\t[\n\"a\"\r,\r\n2\t]\n",
+        ];
+        let mut checked = 0;
+        for seed in seeds {
+            agrees(seed);
+            for (i, _) in seed.char_indices() {
+                agrees(&seed[..i]);
+                agrees(&seed[i..]);
+                // One character left out.
+                let mut cut = seed.to_owned();
+                cut.remove(i);
+                agrees(&cut);
+                checked += 3;
+            }
+        }
+        // Random text from JSON's punctuation.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = "[]{}\",:\\ \t1-eaé日";
+        let chars: Vec<char> = alphabet.chars().collect();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 16) as usize;
+            let mut frame = String::from("[");
+            let mut y = x;
+            for _ in 0..n {
+                y = y
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                frame.push(chars[(y >> 33) as usize % chars.len()]);
+            }
+            if x & 1 == 0 {
+                frame.push(']');
+            }
+            agrees(&frame);
+            checked += 1;
+        }
+        assert!(checked > 20_000);
     }
 }

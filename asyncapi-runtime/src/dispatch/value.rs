@@ -1,7 +1,8 @@
 //! Probing an already-parsed [`serde_json::Value`].
 
-use super::select::{show_str, Malformed, Num, Probe};
-use super::{Kind, Lit, Pattern, Seg};
+use super::plan::Place;
+use super::select::{lit_kind, show_str, Malformed, Num, Probe};
+use super::{Kind, Lit, Pattern, Seg, Test};
 use serde_json::Value;
 
 /// A parsed frame being probed. Paths are looked up on demand (a map or
@@ -34,6 +35,32 @@ impl<'a> Probe for ValueProbe<'a> {
             }
         }
         Ok(Some(value))
+    }
+
+    fn root_kind(&mut self) -> Option<Kind> {
+        Some(self.kind(self.root))
+    }
+
+    fn pre_read(&mut self, place: Place) -> Option<Option<Kind>> {
+        let value = self.pre_value(place)?;
+        Some(value.map(|value| self.kind(value)))
+    }
+
+    fn pre_holds(&mut self, place: Place, test: &Test) -> Option<bool> {
+        let value = self.pre_value(place)?;
+        self.holds(value, test)
+    }
+
+    fn len_holds(&mut self, test: &Test) -> Option<bool> {
+        let Value::Array(items) = self.root else {
+            return None;
+        };
+        let n = items.len();
+        match *test {
+            Test::Len(want) => Some(n == want),
+            Test::LenRange(min, max) => Some(n >= min && max.is_none_or(|max| n <= max)),
+            _ => None,
+        }
     }
 
     fn kind(&self, value: &Value) -> Kind {
@@ -98,4 +125,76 @@ impl<'a> Probe for ValueProbe<'a> {
             scalar => scalar.to_string(),
         })
     }
+}
+
+impl<'a> ValueProbe<'a> {
+    /// The value at a pre-selection place (`None` inside: absent), or
+    /// `None` where the text probe could not tell (see
+    /// [`Probe::pre_read`]).
+    fn pre_value(&self, place: Place) -> Option<Option<&'a Value>> {
+        let Value::Array(items) = self.root else {
+            return None;
+        };
+        match place {
+            Place::FromEnd(from_end) => {
+                // The text probe reads scalars backward, and the type of
+                // the container they end at: no further.
+                let i = items.len().checked_sub(from_end)?;
+                let after = items.get(i + 1..)?;
+                (from_end >= 1 && after.iter().all(is_scalar)).then(|| items.get(i))
+            }
+            Place::At(index) => Some(items.get(index)),
+            Place::Through(_, path) => {
+                let mut value = self.root;
+                for seg in self.paths.get(path)?.iter() {
+                    let next = match (seg, value) {
+                        (Seg::Key(key), Value::Object(map)) => map.get(*key),
+                        (Seg::Index(i), Value::Array(items)) => items.get(*i),
+                        _ => None,
+                    };
+                    match next {
+                        Some(next) => value = next,
+                        None => return Some(None),
+                    }
+                }
+                Some(Some(value))
+            }
+            Place::Len => None,
+        }
+    }
+
+    /// Whether a value test holds of `value` (absent: `None`), as
+    /// [`super::select::check`] decides; `None` for lengths of arrays and
+    /// structure (not asked in pre-selection).
+    fn holds(&self, value: Option<&'a Value>, test: &Test) -> Option<bool> {
+        let Some(value) = value else {
+            return Some(matches!(
+                test,
+                Test::OneOfOrAbsent(_) | Test::PatternOrAbsent(_)
+            ));
+        };
+        Some(match *test {
+            Test::Kind(want) => self.kind(value) == want,
+            Test::OneOf(lits) | Test::OneOfOrAbsent(lits) => {
+                let kind = self.kind(value);
+                let mut any = false;
+                for lit in lits {
+                    if lit_kind(lit) == kind && self.equals(value, lit).ok()? {
+                        any = true;
+                        break;
+                    }
+                }
+                any
+            }
+            Test::Pattern(pattern) | Test::PatternOrAbsent(pattern) => {
+                self.matches(value, pattern).ok()?
+            }
+            Test::Len(_) | Test::LenRange(..) if !value.is_array() => false,
+            Test::Len(_) | Test::LenRange(..) | Test::Has(_) | Test::Closed(_) => return None,
+        })
+    }
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
 }
