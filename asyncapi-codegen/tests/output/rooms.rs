@@ -400,7 +400,20 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
+        let table = Self::__table();
+        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+            match index {
+                0usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Say(message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        table
             .decode_str(
                 frame,
                 |index, frame| match index {
@@ -720,7 +733,27 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
+        let table = Self::__table();
+        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+            match index {
+                0usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Said(message));
+                    }
+                }
+                1usize => {
+                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
+                        frame,
+                    ) {
+                        return ::std::result::Result::Ok(Self::Refused(message));
+                    }
+                }
+                _ => {}
+            }
+        }
+        table
             .decode_str(
                 frame,
                 |index, frame| match index {
