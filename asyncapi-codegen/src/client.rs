@@ -33,7 +33,7 @@ pub fn generate(input: &ClientInput<'_>) -> TokenStream {
     let result = |ty: TokenStream| quote!(::std::result::Result<#ty, #error>);
 
     let requests = input.incoming.iter().filter_map(|request| {
-        let reply_type = request.reply_type(input.payload_type)?;
+        let reply = request.reply(input.payload_type)?;
         let method = names::ident(&request.method);
         let variant = names::ident(&request.variant);
         let message_type = (input.payload_type)(request.message);
@@ -57,10 +57,9 @@ pub fn generate(input: &ClientInput<'_>) -> TokenStream {
                 .to_string()
         });
         let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
-        let take = request.take_reply();
-        let is_reply = request.is_reply();
+        let (take, is_reply) = (&reply.take, &reply.is_reply);
         let correlated = request.correlated;
-        let returns = result(reply_type.clone());
+        let returns = result(reply.ty.clone());
         Some(quote! {
             #doc
             pub async fn #method(&self, message: #message_type) -> #returns {

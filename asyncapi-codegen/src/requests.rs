@@ -53,6 +53,20 @@ pub struct Incoming {
     pub docs: Vec<String>,
 }
 
+/// How generated code handles a request's reply.
+pub struct ReplyTokens {
+    /// Its type: the payload type of its one reply, or its reply enum.
+    pub ty: TokenStream,
+    /// A closure (`fn(ServerMessage) -> Result<Reply, ServerMessage>`) that
+    /// takes the reply out of a `ServerMessage`.
+    pub take: TokenStream,
+    /// A closure (`fn(&ServerMessage) -> bool`): whether a message is one of
+    /// the replies.
+    pub is_reply: TokenStream,
+    /// A closure turning one reply into a `ServerMessage`.
+    pub to_server_message: TokenStream,
+}
+
 /// What clients send on a channel, with the replies they expect.
 pub fn incoming(
     api: &Api,
@@ -107,54 +121,35 @@ pub fn incoming(
 }
 
 impl Incoming {
-    /// The type a request's reply has: its payload type for one reply, the
-    /// reply enum for several; `None` when it expects no reply.
-    pub fn reply_type(&self, payload_type: &dyn Fn(usize) -> TokenStream) -> Option<TokenStream> {
+    /// How generated code handles its reply; `None` when it expects none.
+    pub fn reply(&self, payload_type: &dyn Fn(usize) -> TokenStream) -> Option<ReplyTokens> {
+        let variants = self.replies.iter().map(|(_, v)| names::ident(v));
+        let is_reply =
+            quote!(|message: &ServerMessage| matches!(message, #(ServerMessage::#variants(_))|*));
         match (&self.reply_enum, self.replies.as_slice()) {
             (Some(name), _) => {
                 let ident = names::ident(name);
-                Some(quote!(#ident))
-            }
-            (None, [(m, _)]) => Some(payload_type(*m)),
-            _ => None,
-        }
-    }
-
-    /// A closure (`fn(ServerMessage) -> Result<Reply, ServerMessage>`) that
-    /// takes a reply out of a `ServerMessage`.
-    pub fn take_reply(&self) -> TokenStream {
-        match (&self.reply_enum, self.replies.as_slice()) {
-            (Some(name), _) => {
-                let ident = names::ident(name);
-                quote!(|message: ServerMessage| <#ident as ::std::convert::TryFrom<ServerMessage>>::try_from(message))
-            }
-            (None, [(_, variant)]) => {
-                let v = names::ident(variant);
-                quote!(|message: ServerMessage| match message {
-                    ServerMessage::#v(reply) => ::std::result::Result::Ok(reply),
-                    other => ::std::result::Result::Err(other),
+                Some(ReplyTokens {
+                    ty: quote!(#ident),
+                    take: quote!(|message: ServerMessage| <#ident as ::std::convert::TryFrom<ServerMessage>>::try_from(message)),
+                    is_reply,
+                    to_server_message: quote!(<ServerMessage as ::std::convert::From<_>>::from),
                 })
             }
-            _ => quote!(|message: ServerMessage| ::std::result::Result::Err(message)),
-        }
-    }
-
-    /// A closure (`fn(&ServerMessage) -> bool`): whether a message is one of
-    /// the replies.
-    pub fn is_reply(&self) -> TokenStream {
-        let variants = self.replies.iter().map(|(_, v)| names::ident(v));
-        quote!(|message: &ServerMessage| matches!(message, #(ServerMessage::#variants(_))|*))
-    }
-
-    /// A closure turning one reply into a `ServerMessage`.
-    pub fn to_server_message(&self) -> TokenStream {
-        match (&self.reply_enum, self.replies.as_slice()) {
-            (Some(_), _) => quote!(<ServerMessage as ::std::convert::From<_>>::from),
-            (None, [(_, variant)]) => {
+            (None, [(m, variant)]) => {
                 let v = names::ident(variant);
-                quote!(ServerMessage::#v)
+                Some(ReplyTokens {
+                    ty: payload_type(*m),
+                    take: quote!(|message: ServerMessage| match message {
+                        ServerMessage::#v(reply) => ::std::result::Result::Ok(reply),
+                        other => ::std::result::Result::Err(other),
+                    }),
+                    is_reply,
+                    to_server_message: quote!(ServerMessage::#v),
+                })
             }
-            _ => quote!(|reply: ::std::convert::Infallible| match reply {}),
+            // No reply (several replies always have an enum).
+            _ => None,
         }
     }
 

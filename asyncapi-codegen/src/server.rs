@@ -43,7 +43,7 @@ pub fn generate(input: &ServerInput<'_>) -> TokenStream {
         let mut paragraphs: Vec<String> = vec![format!("Handles `{}`.", message.key)];
         paragraphs.extend(incoming.doc_paragraphs().iter().map(|s| s.to_string()));
         paragraphs.extend(message.docs.paragraphs().iter().map(|s| s.to_string()));
-        let output = match incoming.reply_type(input.payload_type) {
+        let output = match incoming.reply(input.payload_type) {
             Some(reply) => {
                 paragraphs.push(format!(
                     "Return its reply ({}): the runtime sends it with the request's \
@@ -53,7 +53,8 @@ pub fn generate(input: &ServerInput<'_>) -> TokenStream {
                      `Replies::none()`.",
                     incoming.reply_names(api)
                 ));
-                let into = incoming.to_server_message();
+                let into = &reply.to_server_message;
+                let reply = &reply.ty;
                 arms.push(quote! {
                     ClientMessage::#variant(message) => self.handler.#method(ctx, message).await.map(|replies| {
                         replies.into_iter().map(#into).collect()
