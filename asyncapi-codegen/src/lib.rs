@@ -54,7 +54,6 @@ mod requests;
 mod server;
 pub mod spec;
 mod types;
-mod validator;
 
 pub use error::{pointer_tokens, Error, ErrorKind, Location, Result, Warning};
 pub use ir::Perspective;

@@ -69,7 +69,7 @@ impl Inlined {
     /// Whether the value at `path` is a `$ref` that was left in place (see
     /// the module documentation).
     pub fn is_reference(&self, path: &[String]) -> bool {
-        crate::validator::report::value_at(&self.value, path)
+        super::report::value_at(&self.value, path)
             .is_some_and(|v| v.get("$ref").is_some_and(Value::is_string))
     }
 }

@@ -15,10 +15,12 @@
 //! uses the network.
 
 mod bundle;
+mod failure;
 mod inline;
 mod official;
 mod parse;
 mod reference;
+pub(crate) mod report;
 mod semantic;
 mod traits;
 mod version;
@@ -26,6 +28,7 @@ mod version;
 pub use version::{Version, SUPPORTED_VERSIONS};
 
 use crate::error::{Error, ErrorKind, Location, Result, Warning};
+pub(crate) use failure::{is_integer, Checker};
 pub(crate) use reference::split_pointer;
 use reference::Reference;
 use serde_json::Value;

@@ -78,7 +78,7 @@ fn path(tokens: &[&str]) -> Vec<String> {
 
 /// The members of the object at `tokens`, if there is one.
 fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>> {
-    crate::validator::report::value_at(doc, &path(tokens))?.as_object()
+    super::report::value_at(doc, &path(tokens))?.as_object()
 }
 
 impl Rules<'_> {
@@ -414,7 +414,7 @@ impl Rules<'_> {
 
     /// Tags of one list: distinct names.
     fn unique_tags(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(Value::Array(tags)) = crate::validator::report::value_at(doc, at) else {
+        let Some(Value::Array(tags)) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -440,7 +440,7 @@ impl Rules<'_> {
     /// A runtime expression (`location` of a correlation id, parameter or
     /// reply address): `$message.header#/…` or `$message.payload#/…`.
     fn runtime_expression(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(Value::String(expression)) = crate::validator::report::value_at(doc, at) else {
+        let Some(Value::String(expression)) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         if is_runtime_expression(expression) {
@@ -457,7 +457,7 @@ impl Rules<'_> {
     /// A `discriminator` names a property the schema defines and requires
     /// (AsyncAPI 2.x/3.x Schema Object).
     fn discriminator(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(schema) = crate::validator::report::value_at(doc, at) else {
+        let Some(schema) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         // The AsyncAPI Schema Object's `discriminator` is a property name;
@@ -496,7 +496,7 @@ impl Rules<'_> {
     /// `query` and `headers` (schemas of objects), `bindingVersion` and
     /// extensions.
     fn ws_channel_binding(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(binding) = crate::validator::report::value_at(doc, at) else {
+        let Some(binding) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         let Some(binding) = binding.as_object() else {
