@@ -4,6 +4,7 @@
 //! generator-bench synth N            # a synthetic document of N messages, on stdout
 //! generator-bench generate FILE DIR  # generate() for FILE into DIR, as build.rs does
 //! generator-bench phases FILE [RUNS] # the best of RUNS times of each phase, in ms
+//! generator-bench messages FILE      # how many messages the document defines
 //! ```
 //!
 //! Build it in the dev profile (`cargo build --manifest-path
@@ -34,12 +35,16 @@ fn main() -> ExitCode {
             .generate()
             .map(|_| ())
             .map_err(|e| e.to_string()),
+        ["messages", file] => messages(file).map(|n| println!("{n}")),
         ["phases", file] => phases(file, 1),
         ["phases", file, runs] => runs
             .parse::<usize>()
             .map_err(|e| format!("{runs}: {e}"))
             .and_then(|runs| phases(file, runs.max(1))),
-        _ => Err("usage: generator-bench synth N | generate FILE DIR | phases FILE [RUNS]".into()),
+        _ => Err(
+            "usage: generator-bench synth N | generate FILE DIR | phases FILE [RUNS] | messages FILE"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,6 +53,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The messages of the root document: those of `components/messages`
+/// and those written in channels (3.x) that are no `$ref`s.
+fn messages(file: &str) -> Result<usize, String> {
+    let docs = Documents::read(file).map_err(|e| e.to_string())?;
+    let root = docs.get(&docs.root()).map_err(|e| e.to_string())?;
+    let components = root
+        .pointer("/components/messages")
+        .and_then(|m| m.as_object())
+        .map_or(0, |m| m.len());
+    let inline = root
+        .get("channels")
+        .and_then(|c| c.as_object())
+        .into_iter()
+        .flat_map(|channels| channels.values())
+        .filter_map(|channel| channel.get("messages").and_then(|m| m.as_object()))
+        .flat_map(|messages| messages.values())
+        .filter(|message| message.get("$ref").is_none())
+        .count();
+    Ok(components + inline)
 }
 
 /// Prints the best of `runs` times of: reading the document (files,
