@@ -107,24 +107,28 @@ fn accept_resolved_references(schema: &mut Value) {
 
 /// Checks the root document of `docs` (with everything it references)
 /// against the official schema of its version.
-pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<()> {
+/// `inlined` is left as it was found.
+pub(crate) fn check(docs: &Documents, inlined: &mut Inlined) -> Result<()> {
     let version = docs.version();
     let Some(checker) = checker_for(version) else {
         return Ok(());
     };
     // The schema names one version; `2.6.1` and `2.0.0-rc2` follow it too.
-    let mut document = inlined.value.clone();
-    if let Value::Object(root) = &mut document {
-        root.insert(
-            "asyncapi".into(),
-            Value::String(format!("{}.{}.0", version.major, version.minor)),
-        );
+    // The version is swapped in for the check and back out after (the
+    // document is not copied).
+    let official = Value::String(format!("{}.{}.0", version.major, version.minor));
+    let written = match &mut inlined.value {
+        Value::Object(root) => root
+            .get_mut("asyncapi")
+            .map(|v| std::mem::replace(v, official)),
+        _ => None,
+    };
+    let failures = checker.failures(&inlined.value);
+    if let (Some(written), Value::Object(root)) = (written, &mut inlined.value) {
+        root.insert("asyncapi".into(), written);
     }
-    let mut failures: Vec<Failure> = checker
-        .failures(&document)
-        .into_iter()
-        .filter(|f| !about_a_kept_reference(f, inlined))
-        .collect();
+    let inlined = &*inlined;
+    let mut failures = without_kept_references(failures, inlined);
     if failures.is_empty() && version.major == 2 {
         failures = payload_failures(version, inlined);
     }
@@ -213,12 +217,32 @@ fn payload_failures(version: &Version, inlined: &Inlined) -> Vec<Failure> {
             break;
         }
     }
-    out.retain(|f| !about_a_kept_reference(f, inlined));
-    out
+    without_kept_references(out, inlined)
 }
 
-/// Failures about `$ref`s that were left in place (recursive schemas):
-/// they stand for values that are checked where they are defined.
+/// `failures` without those about `$ref`s that were left in place (see
+/// [`Inlined`]): they stand for values that are checked where they are
+/// defined. Inside a `oneOf`/`anyOf`, a branch that fails only because of
+/// such `$ref`s is a branch the value matches, so the choice is dropped.
+fn without_kept_references(failures: Vec<Failure>, inlined: &Inlined) -> Vec<Failure> {
+    failures
+        .into_iter()
+        .filter(|f| !about_a_kept_reference(f, inlined))
+        .filter_map(|mut failure| {
+            if let Kind::OneOfNone { branches } | Kind::AnyOf { branches } = &mut failure.kind {
+                for branch in branches.iter_mut() {
+                    *branch = without_kept_references(std::mem::take(branch), inlined);
+                }
+                if branches.iter().any(Vec::is_empty) {
+                    return None;
+                }
+            }
+            Some(failure)
+        })
+        .collect()
+}
+
+/// Whether a failure is about a `$ref` that was left in place.
 fn about_a_kept_reference(failure: &Failure, inlined: &Inlined) -> bool {
     if inlined.is_reference(&failure.path) {
         return true;
