@@ -565,7 +565,9 @@ async fn read_frames<In: Message, S>(
         let _ = incoming.send(item).await;
     };
     debug!(?ended, "connection ended");
-    let _ = shared.ended.send(Some(ended.clone()));
+    // `send_replace` stores the value even when nobody watches at this moment
+    // (`send` would drop it, and `close()` would wait in vain).
+    shared.ended.send_replace(Some(ended.clone()));
     let (by_id, uncorrelated) = {
         let mut pending = shared.lock();
         (
