@@ -9,13 +9,14 @@ use asyncapi_runtime::client::{self, ClientConfig, RequestSpec};
 use asyncapi_runtime::dispatch::{Candidate, Kind, Prepared, Rule, Seg, Table, Test};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
 use asyncapi_runtime::server::{
-    Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig, Service,
+    Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig, ServerHandle,
+    Service,
 };
 use asyncapi_runtime::{Close, DecodeError};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const DEADLINE: Duration = Duration::from_secs(20);
@@ -91,11 +92,15 @@ impl Message for Msg {
 /// What the test service does, by message kind:
 /// `echo` → an `echo` reply; `ignore` → nothing; `fail` → an error;
 /// `bye` → an error that closes with 4000; `flood` → [`FLOOD`] big messages
-/// pushed from a task; `join`/`say` → the group `room`.
+/// pushed from a task; `join`/`say` → the group `room`; `sub`/`unsub` →
+/// `subscribed`/`unsubscribed` (with the message's text), `maintenance` →
+/// a `maintenance` message, then a normal close. Every message received is
+/// noted in `seen` (its kind and text).
 #[derive(Default)]
 pub struct TestService {
     pub address: Option<&'static str>,
     pub dropped: Arc<AtomicUsize>,
+    pub seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl Service for TestService {
@@ -128,7 +133,19 @@ impl Service for TestService {
         ctx: &Context<Msg, Option<u64>>,
         message: Msg,
     ) -> Result<Vec<Msg>, HandlerError> {
+        let noted = format!("{} {}", message.kind, message.text.as_deref().unwrap_or(""));
+        self.seen.lock().unwrap().push(noted.trim_end().to_owned());
         match message.kind.as_str() {
+            "sub" | "unsub" => Ok(vec![Msg {
+                kind: format!("{}scribed", message.kind),
+                id: None,
+                text: message.text,
+            }]),
+            "maintenance" => {
+                ctx.reply(msg("maintenance")).await?;
+                ctx.close(Close::new(Close::NORMAL, "maintenance"));
+                Ok(Vec::new())
+            }
             "echo" => Ok(vec![Msg {
                 kind: "echo".into(),
                 id: None,
@@ -199,6 +216,66 @@ pub async fn serve(
     let handle = server.handle();
     tokio::spawn(server.run());
     (url, handle)
+}
+
+/// A server on its own runtime and thread, which can be killed as a process
+/// is: every task dropped, every socket closed without a close frame.
+pub struct Killable {
+    /// Its `ws://` URL.
+    pub url: String,
+    /// Its handle.
+    pub handle: ServerHandle,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Killable {
+    /// Serves `services` on `addr` (a port of 0: one the OS picks).
+    pub fn serve(addr: &str, config: ServerConfig, services: Vec<TestService>) -> Killable {
+        let addr = addr.to_owned();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let (url, handle) = runtime.block_on(async move {
+                let mut builder = Server::builder().config(config);
+                for service in services {
+                    builder = builder.channel(service);
+                }
+                let server = builder.bind(addr).await.unwrap();
+                let url = format!("ws://{}", server.local_addr());
+                let handle = server.handle();
+                tokio::spawn(server.run());
+                (url, handle)
+            });
+            Killable {
+                url,
+                handle,
+                runtime: Some(runtime),
+            }
+        })
+        .join()
+        .unwrap()
+    }
+
+    /// The address it listens on, `127.0.0.1:port`.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("ws://")
+    }
+
+    /// Kills it.
+    pub fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Killable {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 pub async fn connect(url: &str) -> (client::Sender<Msg, Msg>, client::Receiver<Msg>) {
