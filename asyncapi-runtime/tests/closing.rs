@@ -4,6 +4,7 @@
 
 mod common;
 
+use asyncapi_runtime::client::Error;
 use asyncapi_runtime::server::ServerConfig;
 use asyncapi_runtime::Close;
 use common::{connect, msg, serve, spec, within, TestService};
@@ -73,4 +74,32 @@ async fn a_text_frame_that_is_not_utf8_is_closed_with_1007() {
         .unwrap();
     assert_eq!(reply.kind, "echo");
     assert_eq!(handle.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn the_client_closes_with_1007_too() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut socket = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let invalid = RawFrame::message(b"\"\xc3\x28\"".to_vec(), OpCode::Data(Data::Text), true);
+        socket.send(Frame::Frame(invalid)).await.unwrap();
+        loop {
+            match socket.next().await {
+                Some(Ok(Frame::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => break None,
+            }
+        }
+    });
+    let (_sender, mut receiver) = connect(&url).await;
+    match within("the end", receiver.recv()).await {
+        Some(Err(Error::Lost(reason))) => assert!(reason.contains("UTF-8"), "{reason}"),
+        other => panic!("expected the end, got {other:?}"),
+    }
+    assert_eq!(
+        within("the server", server).await.unwrap(),
+        Some(Close::INVALID_DATA)
+    );
 }
