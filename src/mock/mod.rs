@@ -18,6 +18,7 @@
 //!   `cancelAllOrdersAfter`); anything else gets Kraken's error replies.
 //! - A frame that is no message gets `{"event":"error","errorMessage":...}`.
 
+mod depth;
 mod general;
 pub mod market;
 mod private;
