@@ -221,10 +221,12 @@ impl<Out: Message, In: Message> Sender<Out, In> {
             return Err(ended.error());
         }
         self.check_reconnecting()?;
+        // Live subscriptions matter only to a client that reconnects.
         let subscription = self
             .config
             .subscriptions
             .as_ref()
+            .filter(|_| self.config.reconnect.is_some())
             .and_then(|hook| hook(message as &dyn Any));
         if let Some(subscription) = subscription {
             self.shared.live().record(subscription, &text);
