@@ -173,8 +173,13 @@ impl Generator {
     pub fn warnings(&self) -> Result<Vec<Warning>> {
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
+        Self::warnings_of(&docs, &api)
+    }
+
+    /// The warnings of a loaded document and its model.
+    fn warnings_of(docs: &spec::Documents, api: &ir::Api) -> Result<Vec<Warning>> {
         let mut warnings = docs.warnings().to_vec();
-        warnings.extend(lint::check(&docs, &api)?);
+        warnings.extend(lint::check(docs, api)?);
         Ok(warnings)
     }
 
@@ -184,11 +189,14 @@ impl Generator {
     /// references, and a `cargo:warning` for each of
     /// [`Generator::warnings`]. Returns the path written.
     pub fn generate(&self) -> Result<PathBuf> {
-        let (docs, tokens) = self.load()?;
+        // One load serves the files to watch, the warnings and the code.
+        let docs = spec::Documents::load(&self.path)?;
+        let api = ir::Api::build(&docs, self.perspective)?;
+        let tokens = output::module(&docs, &api, self.sides)?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        for warning in self.warnings()? {
+        for warning in Self::warnings_of(&docs, &api)? {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
         let text = output::format(&self.source_name(), tokens)?;
