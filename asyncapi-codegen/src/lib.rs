@@ -43,7 +43,6 @@ mod correlation;
 mod dispatch;
 mod error;
 pub mod ir;
-mod lint;
 mod messages;
 mod names;
 mod openapi;
@@ -156,13 +155,13 @@ impl Generator {
     /// The generated code as a token stream, without touching the file
     /// system beyond reading the document.
     pub fn generate_tokens(&self) -> Result<proc_macro2::TokenStream> {
-        self.load().map(|(_, tokens)| tokens)
+        self.load()
     }
 
     /// The generated code as formatted text, starting with the `@generated`
     /// header: exactly what [`Generator::generate`] writes.
     pub fn generate_string(&self) -> Result<String> {
-        let (_, tokens) = self.load()?;
+        let tokens = self.load()?;
         output::format(&self.source_name(), tokens)
     }
 
@@ -172,15 +171,7 @@ impl Generator {
     /// [`Generator::generate`] prints each as a `cargo:warning`.
     pub fn warnings(&self) -> Result<Vec<Warning>> {
         let docs = spec::Documents::load(&self.path)?;
-        let api = ir::Api::build(&docs, self.perspective)?;
-        Self::warnings_of(&docs, &api)
-    }
-
-    /// The warnings of a loaded document and its model.
-    fn warnings_of(docs: &spec::Documents, api: &ir::Api) -> Result<Vec<Warning>> {
-        let mut warnings = docs.warnings().to_vec();
-        warnings.extend(lint::check(docs, api)?);
-        Ok(warnings)
+        Ok(ir::Api::build(&docs, self.perspective)?.warnings)
     }
 
     /// Writes the generated file (only when its content changed, so that
@@ -192,11 +183,11 @@ impl Generator {
         // One load serves the files to watch, the warnings and the code.
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
-        let tokens = output::module(&docs, &api, self.sides)?;
+        let tokens = output::module(&api, self.sides)?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        for warning in Self::warnings_of(&docs, &api)? {
+        for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
         let text = output::format(&self.source_name(), tokens)?;
@@ -225,10 +216,9 @@ impl Generator {
             .unwrap_or_default()
     }
 
-    fn load(&self) -> Result<(spec::Documents, proc_macro2::TokenStream)> {
+    fn load(&self) -> Result<proc_macro2::TokenStream> {
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
-        let tokens = output::module(&docs, &api, self.sides)?;
-        Ok((docs, tokens))
+        output::module(&api, self.sides)
     }
 }

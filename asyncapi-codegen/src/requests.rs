@@ -3,9 +3,8 @@
 //! reply enum when it may be one of several messages, and the method name
 //! the client and the server trait use for each message clients send.
 
-use crate::correlation::Correlation;
 use crate::ir::{Api, Direction};
-use crate::messages::{doc_attrs, variant_names};
+use crate::messages::doc_attrs;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -68,16 +67,11 @@ pub struct ReplyTokens {
 }
 
 /// What clients send on a channel, with the replies they expect.
-pub fn incoming(
-    api: &Api,
-    channel: usize,
-    correlations: &[Option<Correlation>],
-    item_names: &mut Scope,
-) -> Vec<Incoming> {
+pub fn incoming(api: &Api, channel: usize, item_names: &mut Scope) -> Vec<Incoming> {
     let ch = &api.channels[channel];
-    let server_variants = variant_names(api, &ch.server_messages);
+    let server_variants = ch.variants(Direction::ServerToClient);
     let mut methods = Scope::with_reserved(RESERVED_METHODS.iter().copied());
-    variant_names(api, &ch.client_messages)
+    ch.variants(Direction::ClientToServer)
         .into_iter()
         .map(|(message, variant)| {
             let mut replies: Vec<(usize, String)> = Vec::new();
@@ -105,8 +99,10 @@ pub fn incoming(
             }
             let reply_enum = (replies.len() > 1)
                 .then(|| item_names.claim(names::type_name(&format!("{variant}Reply"))));
-            let correlated = correlations[message].is_some()
-                && replies.iter().all(|(r, _)| correlations[*r].is_some());
+            let correlated = api.messages[message].correlation.is_some()
+                && replies
+                    .iter()
+                    .all(|(r, _)| api.messages[*r].correlation.is_some());
             Incoming {
                 message,
                 method: methods.claim(names::snake_name(&variant)),
