@@ -422,3 +422,6 @@ fn variant_names(messages: &[Message], list: &[usize]) -> Vec<String> {
         .map(|&m| scope.claim(names::type_name(&messages[m].key)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -111,20 +111,12 @@ impl Schemas {
     /// list of `items` (or `prefixItems`), or the one `items` schema
     /// (looking into `allOf`).
     pub fn item<'a>(&'a self, node: Node<'a>, index: usize) -> Option<Node<'a>> {
-        self.merged(node).into_iter().find_map(|n| {
-            match n
-                .schema
-                .get("items")
-                .or_else(|| n.schema.get("prefixItems"))
-            {
-                Some(Value::Array(_)) => {
-                    let key = tuple_keyword(&n)?;
-                    n.element(key, index)
-                }
-                Some(Value::Object(_)) => n.child("items"),
-                _ => None,
-            }
-        })
+        self.merged(node)
+            .into_iter()
+            .find_map(|n| match tuple_keyword(&n) {
+                Some(key) => n.element(key, index),
+                None => n.child("items").filter(|items| items.schema.is_object()),
+            })
     }
 
     /// The schemas of the positions of a tuple `node` (its first list of
@@ -149,12 +141,13 @@ impl Schemas {
     }
 }
 
-/// The keyword holding a list of position schemas: `items` when it is one,
-/// else `prefixItems` when `items` is absent.
+/// The keyword holding a list of position schemas: `items` when it is one
+/// (draft-07), else `prefixItems` (2020-12, where `items` is then the
+/// schema of the items after them).
 fn tuple_keyword(node: &Node<'_>) -> Option<&'static str> {
     match (node.schema.get("items"), node.schema.get("prefixItems")) {
         (Some(Value::Array(_)), _) => Some("items"),
-        (None, Some(Value::Array(_))) => Some("prefixItems"),
+        (_, Some(Value::Array(_))) => Some("prefixItems"),
         _ => None,
     }
 }
