@@ -42,6 +42,10 @@ mod client;
 mod correlation;
 mod dispatch;
 mod error;
+/// The model the back end generates from. Not public API (no semver
+/// promise): public only for the project's own tests, which read documents'
+/// messages and examples through it.
+#[doc(hidden)]
 pub mod ir;
 mod messages;
 mod names;
@@ -51,11 +55,14 @@ mod parameters;
 mod pattern;
 mod requests;
 mod server;
+/// Loading and checking documents. Not public API (no semver promise):
+/// public only for the project's own tests of loading errors.
+#[doc(hidden)]
 pub mod spec;
 mod types;
 mod validator;
 
-pub use error::{pointer_tokens, Error, ErrorKind, Location, Result, Warning};
+pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use ir::Perspective;
 
 use std::path::{Path, PathBuf};
