@@ -316,24 +316,18 @@ fn channel_items(
     for request in &incoming {
         items.push(requests::reply_enum(api, request, &payload_type));
     }
-    let has_parameters = parameters::has_parameters(api, channel);
+    let input = requests::ChannelInput {
+        api,
+        channel,
+        incoming: &incoming,
+        payload_type: &payload_type,
+        has_parameters: parameters::has_parameters(api, channel),
+    };
     if parts.sides.client {
-        items.push(client::generate(&client::ClientInput {
-            api,
-            channel,
-            incoming: &incoming,
-            payload_type: &payload_type,
-            has_parameters,
-        }));
+        items.push(client::generate(&input));
     }
     if parts.sides.server {
-        items.push(server::generate(&server::ServerInput {
-            api,
-            channel,
-            incoming: &incoming,
-            payload_type: &payload_type,
-            has_parameters,
-        }));
+        items.push(server::generate(&input));
     }
     Ok(items)
 }

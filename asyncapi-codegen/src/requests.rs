@@ -32,6 +32,20 @@ const RESERVED_METHODS: &[&str] = &[
     "deref",
 ];
 
+/// What the client and the server side of one channel are made from.
+pub struct ChannelInput<'a> {
+    /// The model.
+    pub api: &'a Api,
+    /// The channel.
+    pub channel: usize,
+    /// What clients send on it.
+    pub incoming: &'a [Incoming],
+    /// A message's payload type, as seen from the channel's module.
+    pub payload_type: &'a dyn Fn(usize) -> TokenStream,
+    /// Whether the channel has parameters (its `Parameters` is a struct).
+    pub has_parameters: bool,
+}
+
 /// One message clients send on a channel.
 pub struct Incoming {
     /// Index into [`Api::messages`].
