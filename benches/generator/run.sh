@@ -16,6 +16,9 @@
 #
 #   benches/generator/run.sh            # RUNS=3 (best of), SKIP_LOOP=1, MODELINA_DIR=…
 #
+# BEFORE=path/to/another/generator-bench adds a column timing that build
+# (e.g. of an older commit, built the same way) in the same run.
+#
 # Prints a Markdown table (also written to target/generator-bench/table.md).
 # Needs node/npm (modelina is installed from npm into the scratch directory
 # on first use), /usr/bin/time, and nothing else on the network.
@@ -50,8 +53,8 @@ done
 best_of() {
     local best="" cpu="" t
     for _ in $(seq "$RUNS"); do
-        t="$( { /usr/bin/time -f "%e %U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)"
-        read -r wall user sys <<<"$t"
+        /usr/bin/time -o "$SCRATCH/time.txt" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+        read -r wall user sys < <(tail -1 "$SCRATCH/time.txt")
         if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then
             best="$wall"
             cpu="$(awk "BEGIN{printf \"%.2f\", $user + $sys}")"
@@ -61,14 +64,20 @@ best_of() {
 }
 
 TABLE="$SCRATCH/table.md"
+BEFORE="${BEFORE:-}"
 {
-    echo "| document | size | messages | asyncapi-codegen (dev) | lines out | modelina $MODELINA_VERSION | lines out | modelina / ours |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| document | size | messages |${BEFORE:+ before |} asyncapi-codegen (dev) | lines out | modelina $MODELINA_VERSION | lines out | modelina / ours |"
+    echo "|---|---:|---:|${BEFORE:+---:|}---:|---:|---:|---:|---:|"
 } > "$TABLE"
 for doc in "${DOCS[@]}"; do
     name="$(basename "$doc")"
     stem="${name%.*}"
     echo "timing $name ..." >&2
+    before=""
+    if [ -n "$BEFORE" ]; then
+        read -r b b_cpu < <(best_of "$BEFORE" generate "$doc" "$SCRATCH/out")
+        before=" $b s (cpu $b_cpu s) |"
+    fi
     read -r ours ours_cpu < <(best_of "$BENCH" generate "$doc" "$SCRATCH/out")
     read -r theirs theirs_cpu < <(best_of env NODE_PATH="$MODELINA_DIR/node_modules" node benches/generator/modelina.js "$doc" "$SCRATCH/out/$stem.modelina.rs")
     size="$(( $(wc -c < "$doc") / 1024 )) KB"
@@ -76,7 +85,7 @@ for doc in "${DOCS[@]}"; do
     ours_lines="$(wc -l < "$SCRATCH/out/$stem.rs")"
     theirs_lines="$(wc -l < "$SCRATCH/out/$stem.modelina.rs")"
     ratio="$(awk "BEGIN{printf \"%.1f\", $theirs / $ours}")"
-    echo "| \`$name\` | $size | $messages | $ours s (cpu $ours_cpu s) | $ours_lines | $theirs s (cpu $theirs_cpu s) | $theirs_lines | **${ratio}×** |" >> "$TABLE"
+    echo "| \`$name\` | $size | $messages |$before $ours s (cpu $ours_cpu s) | $ours_lines | $theirs s (cpu $theirs_cpu s) | $theirs_lines | **${ratio}×** |" >> "$TABLE"
 done
 
 if [ -z "${SKIP_LOOP:-}" ]; then
