@@ -269,12 +269,14 @@ impl<'d> Builder<'d> {
                 None | Some(Value::Null) => None,
                 Some(_) => Some(self.reply_v3(&location.join("reply"), channel)?),
             };
+            let subscription = Subscription::read(op, &location)?;
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
                 channel,
                 messages,
                 reply,
+                subscription,
                 docs: Docs::read(op),
                 location,
             });
@@ -376,6 +378,7 @@ impl<'d> Builder<'d> {
                         messages: self.messages_v2(&op_loc.join(X_RESPONSE))?,
                     }),
                 };
+                let subscription = Subscription::read(op, &op_loc)?;
                 let mut message_replies = Vec::new();
                 for &m in &messages {
                     let at = self.api_ref().messages[m].location.clone();
@@ -396,6 +399,7 @@ impl<'d> Builder<'d> {
                             address: None,
                             messages: replies,
                         }),
+                        subscription: subscription.clone(),
                         docs: Docs::read(op),
                         location: op_loc.clone(),
                     });
@@ -406,6 +410,7 @@ impl<'d> Builder<'d> {
                     channel: index,
                     messages,
                     reply,
+                    subscription,
                     docs: Docs::read(op),
                     location: op_loc,
                 });

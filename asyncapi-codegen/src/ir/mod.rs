@@ -27,6 +27,7 @@ mod message;
 mod read;
 mod rules;
 mod schemas;
+mod subscription;
 mod walk;
 mod warnings;
 
@@ -37,6 +38,7 @@ pub(crate) use schemas::{
     SCHEMA_MAP_KEYWORDS,
 };
 pub use schemas::{SchemaDef, Schemas};
+pub use subscription::{Subscription, SubscriptionRole, X_SUBSCRIPTION};
 
 /// Which side of the connection a document describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -235,6 +237,8 @@ pub struct Operation {
     pub messages: Vec<usize>,
     /// The reply, for request/reply operations.
     pub reply: Option<Reply>,
+    /// Whether its messages start or stop a feed (`x-asyncapi-rs-subscription`).
+    pub subscription: Option<Subscription>,
     /// Prose.
     pub docs: Docs,
     /// Where it is defined.

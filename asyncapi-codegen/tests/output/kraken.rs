@@ -5695,7 +5695,7 @@ pub mod channels {
                     )
                     .await
             }
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
             pub async fn connect_with(
                 server_url: &str,
                 config: ::asyncapi_runtime::__private::client::ClientConfig,
@@ -5717,6 +5717,24 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::client::Error,
             > {
+                let config = config
+                    .or_subscriptions(|message: &ClientMessage| match message {
+                        ClientMessage::Subscribe(_) => {
+                            ::std::option::Option::Some(
+                                ::asyncapi_runtime::__private::client::Subscription::start(
+                                    &["pair", "subscription"],
+                                ),
+                            )
+                        }
+                        ClientMessage::Unsubscribe(_) => {
+                            ::std::option::Option::Some(
+                                ::asyncapi_runtime::__private::client::Subscription::stop(
+                                    &["pair", "subscription"],
+                                ),
+                            )
+                        }
+                        _ => ::std::option::Option::None,
+                    });
                 let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
                     ClientMessage,
                     ServerMessage,
@@ -5728,8 +5746,8 @@ pub mod channels {
                 })
             }
             /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on), then a last `Err` saying how the connection
-            /// ended, then `None`.
+            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
             pub async fn recv(
                 &mut self,
             ) -> ::std::option::Option<
@@ -5910,9 +5928,13 @@ pub mod channels {
                     )
                     .await
             }
-            /// Whether the connection has ended.
+            /// Whether the client has ended (it will not reconnect).
             pub fn is_closed(&self) -> bool {
                 self.inner.is_closed()
+            }
+            /// Whether a connection is open now (false while reconnecting).
+            pub fn is_connected(&self) -> bool {
+                self.inner.is_connected()
             }
             /// Waits until the connection has ended; how it ended.
             pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
@@ -8490,7 +8512,7 @@ pub mod channels {
                     )
                     .await
             }
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
             pub async fn connect_with(
                 server_url: &str,
                 config: ::asyncapi_runtime::__private::client::ClientConfig,
@@ -8512,6 +8534,24 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::client::Error,
             > {
+                let config = config
+                    .or_subscriptions(|message: &ClientMessage| match message {
+                        ClientMessage::Subscribe(_) => {
+                            ::std::option::Option::Some(
+                                ::asyncapi_runtime::__private::client::Subscription::start(
+                                    &["pair", "subscription"],
+                                ),
+                            )
+                        }
+                        ClientMessage::Unsubscribe(_) => {
+                            ::std::option::Option::Some(
+                                ::asyncapi_runtime::__private::client::Subscription::stop(
+                                    &["pair", "subscription"],
+                                ),
+                            )
+                        }
+                        _ => ::std::option::Option::None,
+                    });
                 let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
                     ClientMessage,
                     ServerMessage,
@@ -8523,8 +8563,8 @@ pub mod channels {
                 })
             }
             /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on), then a last `Err` saying how the connection
-            /// ended, then `None`.
+            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
             pub async fn recv(
                 &mut self,
             ) -> ::std::option::Option<
@@ -8860,9 +8900,13 @@ pub mod channels {
                     )
                     .await
             }
-            /// Whether the connection has ended.
+            /// Whether the client has ended (it will not reconnect).
             pub fn is_closed(&self) -> bool {
                 self.inner.is_closed()
+            }
+            /// Whether a connection is open now (false while reconnecting).
+            pub fn is_connected(&self) -> bool {
+                self.inner.is_connected()
             }
             /// Waits until the connection has ended; how it ended.
             pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
