@@ -2,6 +2,7 @@
 //! `Sender` (send, one typed method per request), over the runtime's
 //! `client` module.
 
+use crate::ir::{Direction, SubscriptionRole};
 use crate::messages::doc_attrs;
 use crate::names;
 use crate::requests::ChannelInput;
@@ -55,6 +56,43 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             }
         })
     });
+
+    // The messages that start and stop feeds, re-sent after a reconnection
+    // (`x-asyncapi-rs-subscription` on their operations).
+    let marks: Vec<TokenStream> = input
+        .incoming
+        .iter()
+        .filter_map(|incoming| {
+            let mark = api.operations.iter().find_map(|op| {
+                let ours = op.channel == input.channel
+                    && op.direction == Direction::ClientToServer
+                    && op.messages.contains(&incoming.message);
+                op.subscription.as_ref().filter(|_| ours)
+            })?;
+            let variant = names::ident(&incoming.variant);
+            let role = match mark.role {
+                SubscriptionRole::Start => quote!(start),
+                SubscriptionRole::Stop => quote!(stop),
+            };
+            let key = &mark.key;
+            Some(quote! {
+                ClientMessage::#variant(_) => ::std::option::Option::Some(
+                    #rt::client::Subscription::#role(&[#(#key),*])
+                ),
+            })
+        })
+        .collect();
+    let subscriptions = if marks.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            // The document's subscriptions, unless the config has its own.
+            let config = config.or_subscriptions(|message: &ClientMessage| match message {
+                #(#marks)*
+                _ => ::std::option::Option::None,
+            });
+        }
+    };
 
     let (params_arg, params_doc, path) = if input.has_parameters {
         (
@@ -133,7 +171,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
                 Self::connect_with(server_url, #params_pass #rt::client::ClientConfig::default()).await
             }
 
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
             pub async fn connect_with(
                 server_url: &str,
                 #params_arg
@@ -145,14 +183,15 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
 
             /// Connects to exactly `url`, whatever the channel's address.
             pub async fn connect_url(url: &str, config: #rt::client::ClientConfig) -> #ok_self {
+                #subscriptions
                 let (inner, receiver) =
                     #rt::client::connect::<ClientMessage, ServerMessage>(url, config).await?;
                 ::std::result::Result::Ok(Client { sender: Sender { inner }, receiver })
             }
 
             /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on), then a last `Err` saying how the connection
-            /// ended, then `None`.
+            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
             pub async fn recv(&mut self) -> ::std::option::Option<::std::result::Result<ServerMessage, #error>> {
                 self.receiver.recv().await
             }
@@ -211,9 +250,14 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
                 self.inner.close(#rt::ws::Close::new(#rt::ws::Close::NORMAL, "")).await
             }
 
-            /// Whether the connection has ended.
+            /// Whether the client has ended (it will not reconnect).
             pub fn is_closed(&self) -> bool {
                 self.inner.is_closed()
+            }
+
+            /// Whether a connection is open now (false while reconnecting).
+            pub fn is_connected(&self) -> bool {
+                self.inner.is_connected()
             }
 
             /// Waits until the connection has ended; how it ended.

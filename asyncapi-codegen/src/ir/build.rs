@@ -275,12 +275,14 @@ impl<'d> Builder<'d> {
                 None | Some(Value::Null) => None,
                 Some(_) => Some(self.reply_v3(&location.join("reply"), channel)?),
             };
+            let subscription = Subscription::read(op, &location)?;
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
                 channel,
                 messages,
                 reply,
+                subscription,
                 docs: Docs::read(op),
                 location,
             });
@@ -382,6 +384,7 @@ impl<'d> Builder<'d> {
                         messages: self.messages_v2(&op_loc.join(X_RESPONSE))?,
                     }),
                 };
+                let subscription = Subscription::read(op, &op_loc)?;
                 let mut message_replies = Vec::new();
                 for &m in &messages {
                     let at = self.api_ref().messages[m].location.clone();
@@ -402,6 +405,7 @@ impl<'d> Builder<'d> {
                             address: None,
                             messages: replies,
                         }),
+                        subscription: subscription.clone(),
                         docs: Docs::read(op),
                         location: op_loc.clone(),
                     });
@@ -412,6 +416,7 @@ impl<'d> Builder<'d> {
                     channel: index,
                     messages,
                     reply,
+                    subscription,
                     docs: Docs::read(op),
                     location: op_loc,
                 });

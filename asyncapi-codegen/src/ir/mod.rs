@@ -28,6 +28,7 @@ mod read;
 mod rules;
 mod schemas;
 mod security;
+mod subscription;
 mod walk;
 mod warnings;
 
@@ -38,6 +39,7 @@ pub(crate) use schemas::{
     SCHEMA_MAP_KEYWORDS,
 };
 pub use schemas::{SchemaDef, Schemas};
+pub use subscription::{Subscription, SubscriptionRole, X_SUBSCRIPTION};
 
 /// Which side of the connection a document describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -261,6 +263,8 @@ pub struct Operation {
     pub messages: Vec<usize>,
     /// The reply, for request/reply operations.
     pub reply: Option<Reply>,
+    /// Whether its messages start or stop a feed (`x-asyncapi-rs-subscription`).
+    pub subscription: Option<Subscription>,
     /// Prose.
     pub docs: Docs,
     /// Where it is defined.

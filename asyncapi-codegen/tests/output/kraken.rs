@@ -6331,7 +6331,7 @@ open (`o`).
                     Self::connect_with(server_url, rt::client::ClientConfig::default())
                         .await
                 }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
                 pub async fn connect_with(
                     server_url: &str,
                     config: rt::client::ClientConfig,
@@ -6344,6 +6344,20 @@ open (`o`).
                     url: &str,
                     config: rt::client::ClientConfig,
                 ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let config = config
+                        .or_subscriptions(|message: &ClientMessage| match message {
+                            ClientMessage::Subscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::start(&["pair", "subscription"]),
+                                )
+                            }
+                            ClientMessage::Unsubscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::stop(&["pair", "subscription"]),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        });
                     let (inner, receiver) = rt::client::connect::<
                         ClientMessage,
                         ServerMessage,
@@ -6355,8 +6369,8 @@ open (`o`).
                     })
                 }
                 /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on), then a last `Err` saying how the connection
-                /// ended, then `None`.
+                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
                 pub async fn recv(
                     &mut self,
                 ) -> ::std::option::Option<
@@ -6500,9 +6514,13 @@ open (`o`).
                 ) -> ::std::result::Result<(), rt::client::Error> {
                     self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
                 }
-                /// Whether the connection has ended.
+                /// Whether the client has ended (it will not reconnect).
                 pub fn is_closed(&self) -> bool {
                     self.inner.is_closed()
+                }
+                /// Whether a connection is open now (false while reconnecting).
+                pub fn is_connected(&self) -> bool {
+                    self.inner.is_connected()
                 }
                 /// Waits until the connection has ended; how it ended.
                 pub async fn closed(&self) -> rt::client::Error {
@@ -8946,7 +8964,7 @@ open (`o`).
                     Self::connect_with(server_url, rt::client::ClientConfig::default())
                         .await
                 }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
                 pub async fn connect_with(
                     server_url: &str,
                     config: rt::client::ClientConfig,
@@ -8959,6 +8977,20 @@ open (`o`).
                     url: &str,
                     config: rt::client::ClientConfig,
                 ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let config = config
+                        .or_subscriptions(|message: &ClientMessage| match message {
+                            ClientMessage::Subscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::start(&["pair", "subscription"]),
+                                )
+                            }
+                            ClientMessage::Unsubscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::stop(&["pair", "subscription"]),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        });
                     let (inner, receiver) = rt::client::connect::<
                         ClientMessage,
                         ServerMessage,
@@ -8970,8 +9002,8 @@ open (`o`).
                     })
                 }
                 /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on), then a last `Err` saying how the connection
-                /// ended, then `None`.
+                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
                 pub async fn recv(
                     &mut self,
                 ) -> ::std::option::Option<
@@ -9260,9 +9292,13 @@ open (`o`).
                 ) -> ::std::result::Result<(), rt::client::Error> {
                     self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
                 }
-                /// Whether the connection has ended.
+                /// Whether the client has ended (it will not reconnect).
                 pub fn is_closed(&self) -> bool {
                     self.inner.is_closed()
+                }
+                /// Whether a connection is open now (false while reconnecting).
+                pub fn is_connected(&self) -> bool {
+                    self.inner.is_connected()
                 }
                 /// Waits until the connection has ended; how it ended.
                 pub async fn closed(&self) -> rt::client::Error {

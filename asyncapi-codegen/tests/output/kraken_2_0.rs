@@ -2229,7 +2229,7 @@ sends it.
         ) -> ::std::result::Result<Self, rt::client::Error> {
             Self::connect_with(server_url, rt::client::ClientConfig::default()).await
         }
-        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
         pub async fn connect_with(
             server_url: &str,
             config: rt::client::ClientConfig,
@@ -2253,8 +2253,8 @@ sends it.
             })
         }
         /// The next message that is not an awaited reply; an `Err` for a frame that is no
-        /// message (the connection goes on), then a last `Err` saying how the connection
-        /// ended, then `None`.
+        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
         pub async fn recv(
             &mut self,
         ) -> ::std::option::Option<
@@ -2389,9 +2389,13 @@ sends it.
         pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
             self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
         }
-        /// Whether the connection has ended.
+        /// Whether the client has ended (it will not reconnect).
         pub fn is_closed(&self) -> bool {
             self.inner.is_closed()
+        }
+        /// Whether a connection is open now (false while reconnecting).
+        pub fn is_connected(&self) -> bool {
+            self.inner.is_connected()
         }
         /// Waits until the connection has ended; how it ended.
         pub async fn closed(&self) -> rt::client::Error {

@@ -741,7 +741,7 @@ mod generated {
                 )
                 .await
         }
-        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
         pub async fn connect_with(
             server_url: &str,
             parameters: &Parameters,
@@ -766,8 +766,8 @@ mod generated {
             })
         }
         /// The next message that is not an awaited reply; an `Err` for a frame that is no
-        /// message (the connection goes on), then a last `Err` saying how the connection
-        /// ended, then `None`.
+        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
         pub async fn recv(
             &mut self,
         ) -> ::std::option::Option<
@@ -847,9 +847,13 @@ mod generated {
         pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
             self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
         }
-        /// Whether the connection has ended.
+        /// Whether the client has ended (it will not reconnect).
         pub fn is_closed(&self) -> bool {
             self.inner.is_closed()
+        }
+        /// Whether a connection is open now (false while reconnecting).
+        pub fn is_connected(&self) -> bool {
+            self.inner.is_connected()
         }
         /// Waits until the connection has ended; how it ended.
         pub async fn closed(&self) -> rt::client::Error {
