@@ -2,12 +2,11 @@
 //! `ServerMessage` (what the server sends), one variant per message, decoded
 //! through a dispatch table.
 
-use crate::correlation::Correlation;
+use crate::correlation::CorrelationTokens;
 use crate::dispatch::{self, Rule, TableInput};
 use crate::error::Result;
-use crate::ir::{Api, Direction, Docs};
-use crate::names::{self, Scope};
-use crate::spec::Documents;
+use crate::ir::{Api, Correlation, Direction, Docs};
+use crate::names;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -41,28 +40,16 @@ pub struct MessageEnum {
     pub variants: Vec<(usize, String)>,
 }
 
-/// Names the variants of an enum over `messages`: the message key in
-/// UpperCamelCase, kept distinct.
-pub fn variant_names(api: &Api, messages: &[usize]) -> Vec<(usize, String)> {
-    let mut scope = Scope::default();
-    messages
-        .iter()
-        .map(|&m| (m, scope.claim(names::type_name(&api.messages[m].key))))
-        .collect()
-}
-
 /// Generates a message enum and its impls.
 ///
 /// `types` is the path from the enum's module to the `types` module;
 /// `payloads` the per-message payload type paths inside `types`.
 pub fn message_enum(
-    docs: &Documents,
     api: &Api,
     spec: &MessageEnum,
     summary: &str,
     types: &TokenStream,
     payloads: &[Option<TokenStream>],
-    correlations: &[Option<Correlation>],
 ) -> Result<TokenStream> {
     let rt = quote!(::asyncapi_runtime::__private);
     let name = names::ident(&spec.name);
@@ -118,7 +105,7 @@ pub fn message_enum(
             Self::#ident(ref message) => #rt::serde::Serialize::serialize(message, serializer)
         });
         name_arms.push(quote!(Self::#ident(_) => #variant));
-        let correlation = match &correlations[*m] {
+        let correlation = match &message.correlation {
             Some(correlation) => {
                 if !correlation_paths.iter().any(|c| c.path == correlation.path) {
                     correlation_paths.push(correlation);
@@ -140,11 +127,7 @@ pub fn message_enum(
                 }
             });
         }
-        let rules = match &message.payload {
-            Some(at) => dispatch::rules(docs, at)?,
-            None => Vec::new(),
-        };
-        table_variants.push((variant.clone(), rules));
+        table_variants.push((variant.clone(), message.rules.clone()));
     }
     dispatch::prune(&mut table_variants);
     let table = dispatch::table_fn(&TableInput {
@@ -285,12 +268,11 @@ pub fn channel_enums(api: &Api, channel: usize) -> Vec<(Direction, MessageEnum)>
         (Direction::ClientToServer, "ClientMessage"),
         (Direction::ServerToClient, "ServerMessage"),
     ] {
-        let messages = channel.messages(direction);
         out.push((
             direction,
             MessageEnum {
                 name: name.to_string(),
-                variants: variant_names(api, messages),
+                variants: channel.variants(direction),
             },
         ));
     }
