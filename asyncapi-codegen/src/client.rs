@@ -2,6 +2,7 @@
 //! `Sender` (send, one typed method per request), over the runtime's
 //! `client` module.
 
+use crate::ir::{Direction, SubscriptionRole};
 use crate::messages::doc_attrs;
 use crate::names;
 use crate::requests::ChannelInput;
@@ -10,7 +11,7 @@ use quote::quote;
 
 /// The `Client` and `Sender` of a channel.
 pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
-    let rt = quote!(::asyncapi_runtime::__private);
+    let rt = quote!(rt);
     let api = input.api;
     let channel = &api.channels[input.channel];
     let id = &channel.id;
@@ -24,23 +25,16 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         let message_type = (input.payload_type)(request.message);
         let key = &api.messages[request.message].key;
         let name = request.method.as_str();
+        let how = if request.correlated {
+            "matched by correlation id"
+        } else {
+            "the first of its type to arrive"
+        };
         let mut paragraphs: Vec<String> = vec![format!(
-            "Sends `{key}` and waits for its reply ({}).",
+            "Sends `{key}` and waits for its reply ({}, {how}).",
             request.reply_names(api)
         )];
         paragraphs.extend(request.doc_paragraphs().iter().map(|s| s.to_string()));
-        paragraphs.push(if request.correlated {
-            "The reply is the first message carrying the request's correlation id, which is \
-             allocated here (any id in `message` is replaced); later messages with the same id \
-             reach the receiver. Fails with `Error::Timeout` after the configured request \
-             timeout, and with `Error::UnexpectedReply` when the message carrying the id is not \
-             one of the replies."
-                .to_string()
-        } else {
-            "The messages carry no correlation id: the reply is the first message of a reply \
-             type that arrives while the request waits."
-                .to_string()
-        });
         let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
         let (take, is_reply) = (&reply.take, &reply.is_reply);
         let correlated = request.correlated;
@@ -62,6 +56,43 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             }
         })
     });
+
+    // The messages that start and stop feeds, re-sent after a reconnection
+    // (`x-asyncapi-rs-subscription` on their operations).
+    let marks: Vec<TokenStream> = input
+        .incoming
+        .iter()
+        .filter_map(|incoming| {
+            let mark = api.operations.iter().find_map(|op| {
+                let ours = op.channel == input.channel
+                    && op.direction == Direction::ClientToServer
+                    && op.messages.contains(&incoming.message);
+                op.subscription.as_ref().filter(|_| ours)
+            })?;
+            let variant = names::ident(&incoming.variant);
+            let role = match mark.role {
+                SubscriptionRole::Start => quote!(start),
+                SubscriptionRole::Stop => quote!(stop),
+            };
+            let key = &mark.key;
+            Some(quote! {
+                ClientMessage::#variant(_) => ::std::option::Option::Some(
+                    #rt::client::Subscription::#role(&[#(#key),*])
+                ),
+            })
+        })
+        .collect();
+    let subscriptions = if marks.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            // The document's subscriptions, unless the config has its own.
+            let config = config.or_subscriptions(|message: &ClientMessage| match message {
+                #(#marks)*
+                _ => ::std::option::Option::None,
+            });
+        }
+    };
 
     let (params_arg, params_doc, path) = if input.has_parameters {
         (
@@ -93,6 +124,32 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
          [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task \
          reads while others send.",
     ]);
+    let mut sender_paragraphs = vec![
+        "Sends messages and makes requests on a [`Client`]'s connection; cheap to clone."
+            .to_string(),
+    ];
+    if input
+        .incoming
+        .iter()
+        .any(|r| r.reply(input.payload_type).is_some())
+    {
+        sender_paragraphs.push(
+            "A request whose messages carry a correlation id allocates the id (any id in the \
+             message is replaced); its reply is the first message carrying that id, and later \
+             messages with the same id reach the receiver. A request without correlation id \
+             takes the first message of a reply type that arrives while it waits. Requests fail \
+             with `Error::Timeout` after the configured request timeout, and with \
+             `Error::UnexpectedReply` when the message carrying the id is not one of the \
+             replies."
+                .to_string(),
+        );
+    }
+    let sender_doc = doc_attrs(
+        &sender_paragraphs
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     let ok_self = result(quote!(Self));
     let ok_unit = result(quote!(()));
     quote! {
@@ -114,7 +171,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
                 Self::connect_with(server_url, #params_pass #rt::client::ClientConfig::default()).await
             }
 
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots).
+            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
             pub async fn connect_with(
                 server_url: &str,
                 #params_arg
@@ -126,14 +183,15 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
 
             /// Connects to exactly `url`, whatever the channel's address.
             pub async fn connect_url(url: &str, config: #rt::client::ClientConfig) -> #ok_self {
+                #subscriptions
                 let (inner, receiver) =
                     #rt::client::connect::<ClientMessage, ServerMessage>(url, config).await?;
                 ::std::result::Result::Ok(Client { sender: Sender { inner }, receiver })
             }
 
             /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on), then a last `Err` saying how the connection
-            /// ended, then `None`.
+            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
             pub async fn recv(&mut self) -> ::std::option::Option<::std::result::Result<ServerMessage, #error>> {
                 self.receiver.recv().await
             }
@@ -168,7 +226,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             }
         }
 
-        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+        #sender_doc
         #[derive(Debug, Clone)]
         pub struct Sender {
             inner: #rt::client::Sender<ClientMessage, ServerMessage>,
@@ -192,9 +250,14 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
                 self.inner.close(#rt::ws::Close::new(#rt::ws::Close::NORMAL, "")).await
             }
 
-            /// Whether the connection has ended.
+            /// Whether the client has ended (it will not reconnect).
             pub fn is_closed(&self) -> bool {
                 self.inner.is_closed()
+            }
+
+            /// Whether a connection is open now (false while reconnecting).
+            pub fn is_connected(&self) -> bool {
+                self.inner.is_connected()
             }
 
             /// Waits until the connection has ended; how it ended.

@@ -45,6 +45,7 @@ impl<'d> Builder<'d> {
             version: api_version,
             description: string_member(info, &info_loc, "description")?,
             servers: Vec::new(),
+            security_schemes: super::security::schemes(self.docs, doc, &root)?,
             channels: Vec::new(),
             operations: Vec::new(),
             messages: Vec::new(),
@@ -86,11 +87,16 @@ impl<'d> Builder<'d> {
                 }
             };
             let docs = Docs::read(server);
+            let mut known = std::mem::take(&mut self.api().security_schemes);
+            let security =
+                super::security::required(self.docs, major >= 3, server, id, &location, &mut known);
+            self.api().security_schemes = known;
             self.api().servers.push(Server {
                 id: id.clone(),
                 url,
                 protocol,
                 docs,
+                security: security?,
                 location,
             });
         }
@@ -269,12 +275,14 @@ impl<'d> Builder<'d> {
                 None | Some(Value::Null) => None,
                 Some(_) => Some(self.reply_v3(&location.join("reply"), channel)?),
             };
+            let subscription = Subscription::read(op, &location)?;
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
                 channel,
                 messages,
                 reply,
+                subscription,
                 docs: Docs::read(op),
                 location,
             });
@@ -376,6 +384,7 @@ impl<'d> Builder<'d> {
                         messages: self.messages_v2(&op_loc.join(X_RESPONSE))?,
                     }),
                 };
+                let subscription = Subscription::read(op, &op_loc)?;
                 let mut message_replies = Vec::new();
                 for &m in &messages {
                     let at = self.api_ref().messages[m].location.clone();
@@ -396,6 +405,7 @@ impl<'d> Builder<'d> {
                             address: None,
                             messages: replies,
                         }),
+                        subscription: subscription.clone(),
                         docs: Docs::read(op),
                         location: op_loc.clone(),
                     });
@@ -406,6 +416,7 @@ impl<'d> Builder<'d> {
                     channel: index,
                     messages,
                     reply,
+                    subscription,
                     docs: Docs::read(op),
                     location: op_loc,
                 });
