@@ -11,7 +11,7 @@ use quote::quote;
 
 /// The `Client` and `Sender` of a channel.
 pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
-    let rt = quote!(::asyncapi_runtime::__private);
+    let rt = quote!(rt);
     let api = input.api;
     let channel = &api.channels[input.channel];
     let id = &channel.id;
@@ -25,23 +25,16 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         let message_type = (input.payload_type)(request.message);
         let key = &api.messages[request.message].key;
         let name = request.method.as_str();
+        let how = if request.correlated {
+            "matched by correlation id"
+        } else {
+            "the first of its type to arrive"
+        };
         let mut paragraphs: Vec<String> = vec![format!(
-            "Sends `{key}` and waits for its reply ({}).",
+            "Sends `{key}` and waits for its reply ({}, {how}).",
             request.reply_names(api)
         )];
         paragraphs.extend(request.doc_paragraphs().iter().map(|s| s.to_string()));
-        paragraphs.push(if request.correlated {
-            "The reply is the first message carrying the request's correlation id, which is \
-             allocated here (any id in `message` is replaced); later messages with the same id \
-             reach the receiver. Fails with `Error::Timeout` after the configured request \
-             timeout, and with `Error::UnexpectedReply` when the message carrying the id is not \
-             one of the replies."
-                .to_string()
-        } else {
-            "The messages carry no correlation id: the reply is the first message of a reply \
-             type that arrives while the request waits."
-                .to_string()
-        });
         let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
         let (take, is_reply) = (&reply.take, &reply.is_reply);
         let correlated = request.correlated;
@@ -131,6 +124,32 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
          [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task \
          reads while others send.",
     ]);
+    let mut sender_paragraphs = vec![
+        "Sends messages and makes requests on a [`Client`]'s connection; cheap to clone."
+            .to_string(),
+    ];
+    if input
+        .incoming
+        .iter()
+        .any(|r| r.reply(input.payload_type).is_some())
+    {
+        sender_paragraphs.push(
+            "A request whose messages carry a correlation id allocates the id (any id in the \
+             message is replaced); its reply is the first message carrying that id, and later \
+             messages with the same id reach the receiver. A request without correlation id \
+             takes the first message of a reply type that arrives while it waits. Requests fail \
+             with `Error::Timeout` after the configured request timeout, and with \
+             `Error::UnexpectedReply` when the message carrying the id is not one of the \
+             replies."
+                .to_string(),
+        );
+    }
+    let sender_doc = doc_attrs(
+        &sender_paragraphs
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     let ok_self = result(quote!(Self));
     let ok_unit = result(quote!(()));
     quote! {
@@ -207,7 +226,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             }
         }
 
-        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+        #sender_doc
         #[derive(Debug, Clone)]
         pub struct Sender {
             inner: #rt::client::Sender<ClientMessage, ServerMessage>,

@@ -16,7 +16,7 @@ pub trait CorrelationTokens {
 
 impl CorrelationTokens for Correlation {
     fn path_tokens(&self) -> TokenStream {
-        let rt = quote!(::asyncapi_runtime::__private::dispatch);
+        let rt = quote!(rt::dispatch);
         let steps = self.path.iter().map(|step| match step {
             Step::Key(key) => quote!(#rt::Seg::Key(#key)),
             Step::Index(i) => quote!(#rt::Seg::Index(#i)),
@@ -25,7 +25,7 @@ impl CorrelationTokens for Correlation {
     }
 
     fn tokens(&self) -> TokenStream {
-        let rt = quote!(::asyncapi_runtime::__private::message);
+        let rt = quote!(rt::message);
         let path = self.path_tokens();
         let kind = if self.integer {
             quote!(#rt::IdKind::Integer)

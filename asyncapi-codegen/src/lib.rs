@@ -17,7 +17,9 @@
 //!
 //! The generated module holds
 //! - `types`: a Rust type for every payload and header schema (through
-//!   typify);
+//!   typify); every struct has `new` over its required fields (constants
+//!   are filled in) and a `with_<field>` method per optional field:
+//!   `types::Subscribe::new(subscription).with_reqid(7)`;
 //! - per channel, `ClientMessage` (what clients send) and `ServerMessage`
 //!   (what the server sends): enums that decode a JSON frame into the right
 //!   variant by the values that discriminate the messages
@@ -27,6 +29,15 @@
 //! For a document with one channel the enums sit at the root of the module;
 //! with several, in `channels::<channel_id>` (and re-exported at the root
 //! where their names do not clash).
+//!
+//! The file holds one private module with everything above, re-exported
+//! whole (`pub use self::generated::*;`): the lints generated code must not
+//! trip in users' crates are allowed once, on that module (an `include!`d
+//! file cannot have inner attributes). Each generated module imports the
+//! runtime once, as `rt` (`use ::asyncapi_runtime::__private as rt;`).
+//! Types that generated types hold (`chrono`, `uuid`, `serde_json`) are
+//! re-exported by `asyncapi_runtime`, so a user's `Cargo.toml` needs nothing
+//! else.
 //!
 //! Reading documents: AsyncAPI 2.0.0–2.6.0 and 3.0.0–3.1.0, YAML or JSON,
 //! split over local files by `$ref`, checked against the official AsyncAPI

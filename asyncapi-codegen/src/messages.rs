@@ -51,7 +51,7 @@ pub fn message_enum(
     types: &TokenStream,
     payloads: &[Option<TokenStream>],
 ) -> Result<TokenStream> {
-    let rt = quote!(::asyncapi_runtime::__private);
+    let rt = quote!(rt);
     let name = names::ident(&spec.name);
     let mut variants = Vec::new();
     let mut decode_arms = Vec::new();

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Lints the generated code must not trip in users' crates (which may deny
-/// warnings): it is not theirs to fix.
+/// warnings): it is not theirs to fix. Written once, on the module that
+/// holds everything generated.
 fn lint_allows() -> TokenStream {
     quote! {
         #[allow(
@@ -35,23 +36,6 @@ fn lint_allows() -> TokenStream {
     }
 }
 
-/// The attributes of an item, for the kinds of items generated.
-fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
-    Some(match item {
-        syn::Item::Const(i) => &mut i.attrs,
-        syn::Item::Enum(i) => &mut i.attrs,
-        syn::Item::Fn(i) => &mut i.attrs,
-        syn::Item::Impl(i) => &mut i.attrs,
-        syn::Item::Mod(i) => &mut i.attrs,
-        syn::Item::Static(i) => &mut i.attrs,
-        syn::Item::Struct(i) => &mut i.attrs,
-        syn::Item::Trait(i) => &mut i.attrs,
-        syn::Item::Type(i) => &mut i.attrs,
-        syn::Item::Use(i) => &mut i.attrs,
-        _ => return None,
-    })
-}
-
 /// What to generate besides types and message enums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sides {
@@ -70,7 +54,6 @@ struct Parts<'a> {
 
 /// The generated module's items.
 pub fn module(api: &Api, sides: Sides) -> Result<TokenStream> {
-    let allow = lint_allows();
     let types = types::generate(api)?;
     let parts = Parts {
         api,
@@ -175,9 +158,42 @@ pub fn module(api: &Api, sides: Sides) -> Result<TokenStream> {
             items.push(quote!(pub use self::channels::#module::#name;));
         }
     }
-    // Every top-level item carries the allows (an included file cannot
-    // have inner attributes).
-    let mut file: syn::File = syn::parse2(quote!(#(#items)*)).map_err(|e| {
+    wrap(quote!(#(#items)*))
+}
+
+/// The generated items as one file: inside a private module that carries
+/// the lint allows once (a file that is `include!`d cannot have inner
+/// attributes, and an outer attribute on a module covers all it holds),
+/// re-exported whole. Every module, that one included, imports the runtime
+/// once as `rt`.
+fn wrap(items: TokenStream) -> Result<TokenStream> {
+    use syn::visit_mut::VisitMut;
+
+    /// Adds `use ::asyncapi_runtime::__private as rt;` to every module.
+    struct ImportRuntime;
+
+    impl VisitMut for ImportRuntime {
+        fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
+            if let Some((_, items)) = &mut module.content {
+                items.insert(
+                    0,
+                    syn::parse_quote!(
+                        use ::asyncapi_runtime::__private as rt;
+                    ),
+                );
+            }
+            syn::visit_mut::visit_item_mod_mut(self, module);
+        }
+    }
+
+    let allow = lint_allows();
+    let mut file: syn::File = syn::parse2(quote! {
+        #allow
+        mod generated {
+            #items
+        }
+    })
+    .map_err(|e| {
         Error::new(
             ErrorKind::Output,
             None,
@@ -185,13 +201,13 @@ pub fn module(api: &Api, sides: Sides) -> Result<TokenStream> {
         )
         .with_hint("this is a bug in asyncapi-codegen; please report it with the document")
     })?;
-    let allow: syn::Attribute = syn::parse_quote!(#allow);
-    for item in &mut file.items {
-        if let Some(attrs) = item_attrs(item) {
-            attrs.insert(0, allow.clone());
-        }
-    }
-    Ok(quote!(#file))
+    ImportRuntime.visit_file_mut(&mut file);
+    Ok(quote! {
+        #file
+
+        #[allow(unreachable_pub)]
+        pub use self::generated::*;
+    })
 }
 
 /// A module name for a channel id (`/` and other names without letters
@@ -309,7 +325,7 @@ fn channel_items(
     }
     let payload_type = |m: usize| match &parts.types.payloads[m] {
         Some(path) => quote!(#types_path::#path),
-        None => quote!(::asyncapi_runtime::__private::serde_json::Value),
+        None => quote!(rt::serde_json::Value),
     };
     let mut scope = channel_scope();
     let incoming = requests::incoming(api, channel, &mut scope);

@@ -52,7 +52,7 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
             pub type Parameters = ();
         };
     }
-    let rt = quote!(::asyncapi_runtime::__private::server);
+    let rt = quote!(rt::server);
     let mut fields = Scope::default();
     let mut declared = Vec::new();
     let mut reads = Vec::new();

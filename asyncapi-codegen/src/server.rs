@@ -11,7 +11,7 @@ use quote::quote;
 
 /// `Context`, `Handler` and `Service` of a channel.
 pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
-    let rt = quote!(::asyncapi_runtime::__private::server);
+    let rt = quote!(rt::server);
     let api = input.api;
     let channel = &api.channels[input.channel];
     let id = &channel.id;
@@ -25,19 +25,20 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         let variant = names::ident(&incoming.variant);
         let message_type = (input.payload_type)(incoming.message);
         let message = &api.messages[incoming.message];
-        let mut paragraphs: Vec<String> = vec![format!("Handles `{}`.", message.key)];
+        let reply = incoming.reply(input.payload_type);
+        let first = match &reply {
+            Some(_) => format!(
+                "Handles `{}` and returns its reply ({}).",
+                message.key,
+                incoming.reply_names(api)
+            ),
+            None => format!("Handles `{}`.", message.key),
+        };
+        let mut paragraphs: Vec<String> = vec![first];
         paragraphs.extend(incoming.doc_paragraphs().iter().map(|s| s.to_string()));
         paragraphs.extend(message.docs.paragraphs().iter().map(|s| s.to_string()));
-        let output = match incoming.reply(input.payload_type) {
+        let output = match reply {
             Some(reply) => {
-                paragraphs.push(format!(
-                    "Return its reply ({}): the runtime sends it with the request's \
-                     correlation id copied into it. `Replies` holds one (`reply.into()`), \
-                     none or several. To send a reply before other messages (a status \
-                     before a feed's first frame), send it with `ctx.reply` and return \
-                     `Replies::none()`.",
-                    incoming.reply_names(api)
-                ));
                 let into = &reply.to_server_message;
                 let reply = &reply.ty;
                 arms.push(quote! {
@@ -66,13 +67,29 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         });
     }
 
-    let handler_doc = doc_attrs(&[
-        &format!("The server side of channel `{id}`: one method per message clients send."),
+    let mut handler_paragraphs = vec![
+        format!("The server side of channel `{id}`: one method per message clients send."),
         "Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve \
          that with `asyncapi_runtime::server::Server`. Messages of one connection are handled \
          one at a time, in order; a handler that takes long should spawn. Push messages at any \
-         time through the [`Context`] (clone it into tasks).",
-    ]);
+         time through the [`Context`] (clone it into tasks)."
+            .to_string(),
+    ];
+    if input.incoming.iter().any(|i| !i.replies.is_empty()) {
+        handler_paragraphs.push(
+            "The methods of requests return their replies: the runtime sends each with the \
+             request's correlation id copied into it. `Replies` holds one (`reply.into()`), none \
+             or several. To send a reply before other messages (a status before a feed's first \
+             frame), send it with `ctx.reply` and return `Replies::none()`."
+                .to_string(),
+        );
+    }
+    let handler_doc = doc_attrs(
+        &handler_paragraphs
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     let unit_result = quote!(::std::result::Result<(), #handler_error>);
     let on_connect = future(unit_result);
     let on_disconnect = future(quote!(()));

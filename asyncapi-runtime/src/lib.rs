@@ -13,7 +13,11 @@
 //!   [`server::HandlerError`], and the settings;
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
-//! - [`include_api!`].
+//! - [`include_api!`];
+//! - the crates whose types generated types hold: [`chrono`] (`date-time`
+//!   fields), [`uuid`] (`uuid` fields) and [`serde_json`] (payloads without
+//!   schema, free-form members), re-exported so that user code can name
+//!   them without depending on them.
 //!
 //! Logs go through `tracing`: one span per server connection (its id, peer
 //! and channel), events for connections, closes and frames that are no
@@ -32,6 +36,14 @@ pub mod ws;
 pub use dispatch::DecodeError;
 pub use message::{CorrelationId, Message};
 pub use ws::{Close, Limits};
+
+/// Date and time types: a `date-time` field is a
+/// `chrono::DateTime<chrono::offset::Utc>`.
+pub use chrono;
+/// JSON values: payloads without a schema and free-form members.
+pub use serde_json;
+/// A `uuid` field is a `uuid::Uuid`.
+pub use uuid;
 
 /// Includes the code that `asyncapi_codegen::generate` wrote to `OUT_DIR`.
 ///

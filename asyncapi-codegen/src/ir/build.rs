@@ -45,6 +45,7 @@ impl<'d> Builder<'d> {
             version: api_version,
             description: string_member(info, &info_loc, "description")?,
             servers: Vec::new(),
+            security_schemes: super::security::schemes(self.docs, doc, &root)?,
             channels: Vec::new(),
             operations: Vec::new(),
             messages: Vec::new(),
@@ -86,11 +87,16 @@ impl<'d> Builder<'d> {
                 }
             };
             let docs = Docs::read(server);
+            let mut known = std::mem::take(&mut self.api().security_schemes);
+            let security =
+                super::security::required(self.docs, major >= 3, server, id, &location, &mut known);
+            self.api().security_schemes = known;
             self.api().servers.push(Server {
                 id: id.clone(),
                 url,
                 protocol,
                 docs,
+                security: security?,
                 location,
             });
         }

@@ -27,6 +27,7 @@ mod message;
 mod read;
 mod rules;
 mod schemas;
+mod security;
 mod subscription;
 mod walk;
 mod warnings;
@@ -129,6 +130,9 @@ pub struct Api {
     pub description: Option<String>,
     /// Servers, in document order.
     pub servers: Vec<Server>,
+    /// Security schemes: those of `components/securitySchemes` in order,
+    /// then those written inline in a server's `security`.
+    pub security_schemes: Vec<SecurityScheme>,
     /// Channels, in document order.
     pub channels: Vec<Channel>,
     /// Operations, in document order.
@@ -152,6 +156,28 @@ pub struct Server {
     pub url: String,
     /// `protocol`, e.g. `wss`.
     pub protocol: String,
+    /// Prose.
+    pub docs: Docs,
+    /// Ids of the security schemes it requires ([`Api::security_schemes`]).
+    pub security: Vec<String>,
+    /// Where it is defined.
+    pub location: Location,
+}
+
+/// A way a server authenticates its clients.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// Its key under `components/securitySchemes` (or, inline in a server,
+    /// `<server>/security/<index>`).
+    pub id: String,
+    /// `type`, e.g. `httpApiKey`, `userPassword`, `oauth2`.
+    pub kind: String,
+    /// `name`: the header, query or cookie parameter of an API key.
+    pub name: Option<String>,
+    /// `in`: where an API key goes (`user`, `password`, `header`, …).
+    pub place: Option<String>,
+    /// `scheme`: the HTTP authorization scheme, e.g. `bearer`.
+    pub scheme: Option<String>,
     /// Prose.
     pub docs: Docs,
     /// Where it is defined.

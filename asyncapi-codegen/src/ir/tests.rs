@@ -197,3 +197,48 @@ fn problems_found_while_resolving_are_errors_with_their_place() {
         "t.yaml#/components/messages/subscribe/payload/allOf/1/properties/pair/pattern"
     );
 }
+
+#[test]
+fn security_schemes_and_what_servers_require() {
+    let v3 = r"
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+servers:
+  auth:
+    host: ws-auth.example.com
+    protocol: wss
+    security:
+      - {$ref: '#/components/securitySchemes/token'}
+      - {type: userPassword}
+components:
+  securitySchemes:
+    token: {type: httpApiKey, name: token, in: query, description: A session token.}
+";
+    let api = build(v3).unwrap();
+    assert_eq!(api.servers[0].security, ["token", "auth/security/1"]);
+    let ids: Vec<&str> = api.security_schemes.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["token", "auth/security/1"]);
+    let token = &api.security_schemes[0];
+    assert_eq!(
+        (
+            token.kind.as_str(),
+            token.name.as_deref(),
+            token.place.as_deref()
+        ),
+        ("httpApiKey", Some("token"), Some("query"))
+    );
+    assert_eq!(token.docs.description.as_deref(), Some("A session token."));
+    let v2 = r"
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+servers:
+  auth: {url: ws.example.com, protocol: wss, security: [{key: []}]}
+channels: {}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: user}
+";
+    let api = build(v2).unwrap();
+    assert_eq!(api.servers[0].security, ["key"]);
+    assert_eq!(api.security_schemes[0].kind, "apiKey");
+}

@@ -7,6 +7,7 @@
 //! one-value `enum` become unit structs in `types::consts` that always write
 //! their value and check it when reading: users never write `"ping"`.
 
+mod constructors;
 mod consts;
 mod paths;
 mod rewrite;
@@ -123,12 +124,14 @@ pub fn generate(api: &Api) -> Result<Types> {
                 format!("typify failed to write the types: {reason}"),
             )
         })?;
+    let constructors = constructors::constructors(&types.items);
     let consts = rewriter.consts.values().map(const_type);
     let tokens = quote! {
-        #[allow(unused_imports)]
-        use ::asyncapi_runtime::__private::serde::{Deserialize, Serialize};
+        use self::rt::serde::{Deserialize, Serialize};
 
         #types
+
+        #constructors
 
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and

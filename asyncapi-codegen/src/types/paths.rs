@@ -1,6 +1,7 @@
 //! Generated code reaches serde, serde_json, regress, chrono and uuid
-//! through the runtime's re-export module, so that users need not depend
-//! on them: typify's output is rewritten to say so.
+//! through the runtime's re-export module, imported once per generated
+//! module as `rt` (`use ::asyncapi_runtime::__private as rt;`), so that
+//! users need not depend on them: typify's output is rewritten to say so.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -11,13 +12,14 @@ use quote::quote;
 const RUNTIME_CRATES: &[&str] = &["serde", "serde_json", "regress", "chrono", "uuid"];
 
 /// Rewrites typify's output so that it names serde, regress, chrono, uuid
-/// and serde_json through the runtime's re-export module.
-pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<TokenStream, String> {
+/// and serde_json through the runtime's re-export module (`rt::serde::…`).
+pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<syn::File, String> {
     use syn::visit_mut::VisitMut;
 
     struct Rewrite;
 
-    /// Reroutes `::crate::…` paths; returns how many segments were added.
+    /// Reroutes `::crate::…` paths to `rt::crate::…`; returns how many
+    /// segments were added.
     fn reroute(path: &mut syn::Path) -> usize {
         let first = path.segments.first().map(|s| s.ident.to_string());
         if path.leading_colon.is_some()
@@ -25,10 +27,11 @@ pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<TokenS
         {
             let rest = std::mem::take(&mut path.segments);
             let mut segments: syn::punctuated::Punctuated<syn::PathSegment, syn::Token![::]> =
-                syn::parse_quote!(asyncapi_runtime::__private);
+                syn::parse_quote!(rt);
             let added = segments.len();
             segments.extend(rest);
             path.segments = segments;
+            path.leading_colon = None;
             added
         } else {
             0
@@ -41,10 +44,7 @@ pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<TokenS
         let text = quote!(#attr).to_string();
         let mut rewritten = text.clone();
         for krate in RUNTIME_CRATES {
-            rewritten = rewritten.replace(
-                &format!("\"::{krate}::"),
-                &format!("\"::asyncapi_runtime::__private::{krate}::"),
-            );
+            rewritten = rewritten.replace(&format!("\"::{krate}::"), &format!("\"rt::{krate}::"));
         }
         if rewritten == text {
             return None;
@@ -114,11 +114,11 @@ pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<TokenS
             }
         });
         if derives_serde {
-            attrs.push(syn::parse_quote!(#[serde(crate = "::asyncapi_runtime::__private::serde")]));
+            attrs.push(syn::parse_quote!(#[serde(crate = "rt::serde")]));
         }
     }
 
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     Rewrite.visit_file_mut(&mut file);
-    Ok(quote!(#file))
+    Ok(file)
 }

@@ -272,7 +272,7 @@ fn normalise_prefix_items(schema: &mut Map<String, Value>) {
 
 /// Values typify cannot reconcile: `enum` values of another type than
 /// `type` (no value could satisfy the schema; the `enum` is kept, as the
-/// values are the more explicit of the two, and `lint` warns), `const`
+/// values are the more explicit of the two, and the model warns), `const`
 /// together with `enum` (the `const` decides), and `uniqueItems` where
 /// typify has no use for it (tuples, `false`).
 pub fn normalise_values(schema: &mut Map<String, Value>) {

@@ -17,805 +17,634 @@
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
-/// Rust types for the document's payload and header schemas.
-pub mod types {
-    #[allow(unused_imports)]
-    use ::asyncapi_runtime::__private::serde::{Deserialize, Serialize};
-    ///A request to place an order. Numeric values are sent as strings.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct AddOrder {
-        ///Client order id.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cl_ord_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "close[ordertype]",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_ordertype: ::std::option::Option<OrderType>,
-        ///Price of the conditional close order, a decimal string.
-        #[serde(
-            rename = "close[price]",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_price: ::std::option::Option<::std::string::String>,
-        ///Secondary price of the conditional close order, a decimal string.
-        #[serde(
-            rename = "close[price2]",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_price2: ::std::option::Option<::std::string::String>,
-        ///RFC 3339 time after which the matching engine should reject the order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deadline: ::std::option::Option<::std::string::String>,
-        ///Always `addOrder`.
-        pub event: consts::AddOrder,
-        ///Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expiretm: ::std::option::Option<::std::string::String>,
-        ///Leverage to use, e.g. `5`; none when absent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub leverage: ::std::option::Option<::std::string::String>,
-        ///Comma-separated order flags among `post`, `fcib`, `fciq`, `nompp` and `viqc`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub oflags: ::std::option::Option<::std::string::String>,
-        pub ordertype: OrderType,
-        ///The pair to trade, in `wsname` form.
-        pub pair: ::std::string::String,
-        ///Limit price or trigger price, depending on `ordertype`; a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price: ::std::option::Option<::std::string::String>,
-        ///Secondary price (limit price of stop-limit orders, ...), a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price2: ::std::option::Option<::std::string::String>,
-        ///Whether the order may only reduce an existing position.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reduce_only: ::std::option::Option<bool>,
-        ///Client-chosen id, copied into the `addOrderStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Scheduled start, `0` (now, the default), `+<n>` (in n seconds) or a Unix timestamp.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub starttm: ::std::option::Option<::std::string::String>,
-        ///Self-trade prevention mode.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stp_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timeinforce: ::std::option::Option<TimeInForce>,
-        ///Token from the REST call `GetWebSocketsToken`.
-        pub token: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: OrderSide,
-        ///User reference, an integer sent as a string; used to group orders.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub userref: ::std::option::Option<::std::string::String>,
-        ///`true` to validate the request without placing the order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub validate: ::std::option::Option<::std::string::String>,
-        ///Order volume in the base currency, a decimal string.
-        pub volume: ::std::string::String,
-    }
-    ///The outcome of `addOrder`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct AddOrderStatus {
-        ///The order in words (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub descr: ::std::option::Option<::std::string::String>,
-        ///Why the order was refused (on error).
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        ///Always `addOrderStatus`.
-        pub event: consts::AddOrderStatus,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub status: RequestStatus,
-        ///Id of the new order (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub txid: ::std::option::Option<::std::string::String>,
-    }
-    ///Changed ask levels of a two-sided update.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(deny_unknown_fields)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookAskUpdate {
-        ///Changed ask levels, to apply in the order given.
-        pub a: ::std::vec::Vec<BookUpdateLevel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub c: ::std::option::Option<BookChecksum>,
-    }
-    ///Changed bid levels of a two-sided update, usually with the checksum.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(deny_unknown_fields)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookBidUpdate {
-        ///Changed bid levels, to apply in the order given.
-        pub b: ::std::vec::Vec<BookUpdateLevel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub c: ::std::option::Option<BookChecksum>,
-    }
-    ///The feed name with the depth, e.g. `book-10`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookChannelName(::std::string::String);
-    impl ::std::ops::Deref for BookChannelName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
+mod generated {
+    use ::asyncapi_runtime::__private as rt;
+    /// Rust types for the document's payload and header schemas.
+    pub mod types {
+        use ::asyncapi_runtime::__private as rt;
+        use self::rt::serde::{Deserialize, Serialize};
+        ///A request to place an order. Numeric values are sent as strings.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct AddOrder {
+            ///Client order id.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(
+                rename = "close[ordertype]",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub close_ordertype: ::std::option::Option<OrderType>,
+            ///Price of the conditional close order, a decimal string.
+            #[serde(
+                rename = "close[price]",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub close_price: ::std::option::Option<::std::string::String>,
+            ///Secondary price of the conditional close order, a decimal string.
+            #[serde(
+                rename = "close[price2]",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub close_price2: ::std::option::Option<::std::string::String>,
+            ///RFC 3339 time after which the matching engine should reject the order.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub deadline: ::std::option::Option<::std::string::String>,
+            ///Always `addOrder`.
+            pub event: consts::AddOrder,
+            ///Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub expiretm: ::std::option::Option<::std::string::String>,
+            ///Leverage to use, e.g. `5`; none when absent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub leverage: ::std::option::Option<::std::string::String>,
+            ///Comma-separated order flags among `post`, `fcib`, `fciq`, `nompp` and `viqc`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub oflags: ::std::option::Option<::std::string::String>,
+            pub ordertype: OrderType,
+            ///The pair to trade, in `wsname` form.
+            pub pair: ::std::string::String,
+            ///Limit price or trigger price, depending on `ordertype`; a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price: ::std::option::Option<::std::string::String>,
+            ///Secondary price (limit price of stop-limit orders, ...), a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price2: ::std::option::Option<::std::string::String>,
+            ///Whether the order may only reduce an existing position.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reduce_only: ::std::option::Option<bool>,
+            ///Client-chosen id, copied into the `addOrderStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Scheduled start, `0` (now, the default), `+<n>` (in n seconds) or a Unix timestamp.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub starttm: ::std::option::Option<::std::string::String>,
+            ///Self-trade prevention mode.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub stp_type: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub timeinforce: ::std::option::Option<TimeInForce>,
+            ///Token from the REST call `GetWebSocketsToken`.
+            pub token: ::std::string::String,
+            #[serde(rename = "type")]
+            pub type_: OrderSide,
+            ///User reference, an integer sent as a string; used to group orders.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub userref: ::std::option::Option<::std::string::String>,
+            ///`true` to validate the request without placing the order.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub validate: ::std::option::Option<::std::string::String>,
+            ///Order volume in the base currency, a decimal string.
+            pub volume: ::std::string::String,
         }
-    }
-    impl ::std::convert::From<BookChannelName> for ::std::string::String {
-        fn from(value: BookChannelName) -> Self {
-            value.0
+        ///The outcome of `addOrder`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct AddOrderStatus {
+            ///The order in words (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub descr: ::std::option::Option<::std::string::String>,
+            ///Why the order was refused (on error).
+            #[serde(
+                rename = "errorMessage",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub error_message: ::std::option::Option<::std::string::String>,
+            ///Always `addOrderStatus`.
+            pub event: consts::AddOrderStatus,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub status: RequestStatus,
+            ///Id of the new order (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub txid: ::std::option::Option<::std::string::String>,
         }
-    }
-    impl ::std::str::FromStr for BookChannelName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<
-                ::asyncapi_runtime::__private::regress::Regex,
-            > = ::std::sync::LazyLock::new(|| {
-                ::asyncapi_runtime::__private::regress::Regex::new(
-                        "^book-(10|25|100|500|1000)$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^book-(10|25|100|500|1000)$\"".into(),
-                );
+        ///Changed ask levels of a two-sided update.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookAskUpdate {
+            ///Changed ask levels, to apply in the order given.
+            pub a: ::std::vec::Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub c: ::std::option::Option<BookChecksum>,
+        }
+        ///Changed bid levels of a two-sided update, usually with the checksum.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookBidUpdate {
+            ///Changed bid levels, to apply in the order given.
+            pub b: ::std::vec::Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub c: ::std::option::Option<BookChecksum>,
+        }
+        ///The feed name with the depth, e.g. `book-10`.
+        #[derive(
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookChannelName(::std::string::String);
+        impl ::std::ops::Deref for BookChannelName {
+            type Target = ::std::string::String;
+            fn deref(&self) -> &::std::string::String {
+                &self.0
             }
-            Ok(Self(value.to_string()))
         }
-    }
-    impl ::std::convert::TryFrom<&str> for BookChannelName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::From<BookChannelName> for ::std::string::String {
+            fn from(value: BookChannelName) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BookChannelName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::str::FromStr for BookChannelName {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
+                { rt::regress::Regex::new("^book-(10|25|100|500|1000)$").unwrap() });
+                if PATTERN.find(value).is_none() {
+                    return Err(
+                        "doesn't match pattern \"^book-(10|25|100|500|1000)$\"".into(),
+                    );
+                }
+                Ok(Self(value.to_string()))
+            }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-    for BookChannelName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::TryFrom<&str> for BookChannelName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**CRC32 of the top ten asks and bids after the update, as an unsigned
+        impl ::std::convert::TryFrom<::std::string::String> for BookChannelName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for BookChannelName {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                ::std::string::String::deserialize(deserializer)?
+                    .parse()
+                    .map_err(|e: self::error::ConversionError| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        /**CRC32 of the top ten asks and bids after the update, as an unsigned
 decimal string; compare it with one computed from the local book.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookChecksum(::std::string::String);
-    impl ::std::ops::Deref for BookChecksum {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BookChecksum> for ::std::string::String {
-        fn from(value: BookChecksum) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BookChecksum {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<
-                ::asyncapi_runtime::__private::regress::Regex,
-            > = ::std::sync::LazyLock::new(|| {
-                ::asyncapi_runtime::__private::regress::Regex::new("^[0-9]+$").unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]+$\"".into());
+        #[derive(
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookChecksum(::std::string::String);
+        impl ::std::ops::Deref for BookChecksum {
+            type Target = ::std::string::String;
+            fn deref(&self) -> &::std::string::String {
+                &self.0
             }
-            Ok(Self(value.to_string()))
         }
-    }
-    impl ::std::convert::TryFrom<&str> for BookChecksum {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::From<BookChecksum> for ::std::string::String {
+            fn from(value: BookChecksum) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BookChecksum {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::str::FromStr for BookChecksum {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
+                { rt::regress::Regex::new("^[0-9]+$").unwrap() });
+                if PATTERN.find(value).is_none() {
+                    return Err("doesn't match pattern \"^[0-9]+$\"".into());
+                }
+                Ok(Self(value.to_string()))
+            }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for BookChecksum {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::TryFrom<&str> for BookChecksum {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**Number of price levels on each side of a `book` subscription. Defaults to 10.
+        impl ::std::convert::TryFrom<::std::string::String> for BookChecksum {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for BookChecksum {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                ::std::string::String::deserialize(deserializer)?
+                    .parse()
+                    .map_err(|e: self::error::ConversionError| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        /**Number of price levels on each side of a `book` subscription. Defaults to 10.
 
 Defaults to `10` when absent.*/
-    #[derive(::asyncapi_runtime::__private::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookDepth(i64);
-    impl ::std::ops::Deref for BookDepth {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BookDepth> for i64 {
-        fn from(value: BookDepth) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for BookDepth {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
+        #[derive(rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookDepth(i64);
+        impl ::std::ops::Deref for BookDepth {
+            type Target = i64;
+            fn deref(&self) -> &i64 {
+                &self.0
             }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for BookDepth {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::From<BookDepth> for i64 {
+            fn from(value: BookDepth) -> Self {
+                value.0
+            }
         }
-    }
-    ///One price level: `[price, volume, timestamp]`. In an update, volume `0` removes the level.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookLevel(
-        pub (::std::string::String, ::std::string::String, ::std::string::String),
-    );
-    impl ::std::ops::Deref for BookLevel {
-        type Target = (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
+        impl ::std::convert::TryFrom<i64> for BookDepth {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: i64,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
+                    Err("invalid value".into())
+                } else {
+                    Ok(Self(value))
+                }
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for BookDepth {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                Self::try_from(<i64>::deserialize(deserializer)?)
+                    .map_err(|e| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        ///One price level: `[price, volume, timestamp]`. In an update, volume `0` removes the level.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookLevel(
+            pub (::std::string::String, ::std::string::String, ::std::string::String),
         );
-        fn deref(
-            &self,
-        ) -> &(::std::string::String, ::std::string::String, ::std::string::String) {
-            &self.0
+        impl ::std::ops::Deref for BookLevel {
+            type Target = (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+            );
+            fn deref(
+                &self,
+            ) -> &(::std::string::String, ::std::string::String, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<BookLevel>
-    for (::std::string::String, ::std::string::String, ::std::string::String) {
-        fn from(value: BookLevel) -> Self {
-            value.0
+        impl ::std::convert::From<BookLevel>
+        for (::std::string::String, ::std::string::String, ::std::string::String) {
+            fn from(value: BookLevel) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<
-        (::std::string::String, ::std::string::String, ::std::string::String),
-    > for BookLevel {
-        fn from(
-            value: (::std::string::String, ::std::string::String, ::std::string::String),
-        ) -> Self {
-            Self(value)
+        impl ::std::convert::From<
+            (::std::string::String, ::std::string::String, ::std::string::String),
+        > for BookLevel {
+            fn from(
+                value: (
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                ),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///An order book snapshot frame: `[channelID, {"as": asks, "bs": bids}, "book-<depth>", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookSnapshot(
-        pub (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-    );
-    impl ::std::ops::Deref for BookSnapshot {
-        type Target = (u64, BookSnapshotSides, BookChannelName, ::std::string::String);
-        fn deref(
-            &self,
-        ) -> &(u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BookSnapshot>
-    for (u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
-        fn from(value: BookSnapshot) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-    > for BookSnapshot {
-        fn from(
-            value: (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-        ) -> Self {
-            Self(value)
-        }
-    }
-    ///Both sides of the book, best level first.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(deny_unknown_fields)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookSnapshotSides {
-        ///Ask levels, lowest price first.
-        #[serde(rename = "as")]
-        pub as_: ::std::vec::Vec<BookLevel>,
-        ///Bid levels, highest price first.
-        pub bs: ::std::vec::Vec<BookLevel>,
-    }
-    ///An order book update frame of one side: `[channelID, {"a": asks} or {"b": bids}, "book-<depth>", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookUpdate(
-        pub (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-    );
-    impl ::std::ops::Deref for BookUpdate {
-        type Target = (u64, BookUpdateSide, BookChannelName, ::std::string::String);
-        fn deref(
-            &self,
-        ) -> &(u64, BookUpdateSide, BookChannelName, ::std::string::String) {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BookUpdate>
-    for (u64, BookUpdateSide, BookChannelName, ::std::string::String) {
-        fn from(value: BookUpdate) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-    > for BookUpdate {
-        fn from(
-            value: (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-        ) -> Self {
-            Self(value)
-        }
-    }
-    ///An order book update frame of both sides: `[channelID, {"a": asks}, {"b": bids}, "book-<depth>", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookUpdateBothSides(
-        pub (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String),
-    );
-    impl ::std::ops::Deref for BookUpdateBothSides {
-        type Target = (
-            u64,
-            BookAskUpdate,
-            BookBidUpdate,
-            BookChannelName,
-            ::std::string::String,
+        ///An order book snapshot frame: `[channelID, {"as": asks, "bs": bids}, "book-<depth>", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookSnapshot(
+            pub (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
         );
-        fn deref(
-            &self,
-        ) -> &(
-            u64,
-            BookAskUpdate,
-            BookBidUpdate,
-            BookChannelName,
-            ::std::string::String,
-        ) {
-            &self.0
+        impl ::std::ops::Deref for BookSnapshot {
+            type Target = (
+                u64,
+                BookSnapshotSides,
+                BookChannelName,
+                ::std::string::String,
+            );
+            fn deref(
+                &self,
+            ) -> &(u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<BookUpdateBothSides>
-    for (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String) {
-        fn from(value: BookUpdateBothSides) -> Self {
-            value.0
+        impl ::std::convert::From<BookSnapshot>
+        for (u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
+            fn from(value: BookSnapshot) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<
-        (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String),
-    > for BookUpdateBothSides {
-        fn from(
-            value: (
+        impl ::std::convert::From<
+            (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
+        > for BookSnapshot {
+            fn from(
+                value: (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        ///Both sides of the book, best level first.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookSnapshotSides {
+            ///Ask levels, lowest price first.
+            #[serde(rename = "as")]
+            pub as_: ::std::vec::Vec<BookLevel>,
+            ///Bid levels, highest price first.
+            pub bs: ::std::vec::Vec<BookLevel>,
+        }
+        ///An order book update frame of one side: `[channelID, {"a": asks} or {"b": bids}, "book-<depth>", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookUpdate(
+            pub (u64, BookUpdateSide, BookChannelName, ::std::string::String),
+        );
+        impl ::std::ops::Deref for BookUpdate {
+            type Target = (u64, BookUpdateSide, BookChannelName, ::std::string::String);
+            fn deref(
+                &self,
+            ) -> &(u64, BookUpdateSide, BookChannelName, ::std::string::String) {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<BookUpdate>
+        for (u64, BookUpdateSide, BookChannelName, ::std::string::String) {
+            fn from(value: BookUpdate) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (u64, BookUpdateSide, BookChannelName, ::std::string::String),
+        > for BookUpdate {
+            fn from(
+                value: (u64, BookUpdateSide, BookChannelName, ::std::string::String),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        ///An order book update frame of both sides: `[channelID, {"a": asks}, {"b": bids}, "book-<depth>", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookUpdateBothSides(
+            pub (
                 u64,
                 BookAskUpdate,
                 BookBidUpdate,
                 BookChannelName,
                 ::std::string::String,
             ),
-        ) -> Self {
-            Self(value)
+        );
+        impl ::std::ops::Deref for BookUpdateBothSides {
+            type Target = (
+                u64,
+                BookAskUpdate,
+                BookBidUpdate,
+                BookChannelName,
+                ::std::string::String,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                u64,
+                BookAskUpdate,
+                BookBidUpdate,
+                BookChannelName,
+                ::std::string::String,
+            ) {
+                &self.0
+            }
         }
-    }
-    /**One changed price level: `[price, volume, timestamp]`, or
+        impl ::std::convert::From<BookUpdateBothSides>
+        for (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String) {
+            fn from(value: BookUpdateBothSides) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String),
+        > for BookUpdateBothSides {
+            fn from(
+                value: (
+                    u64,
+                    BookAskUpdate,
+                    BookBidUpdate,
+                    BookChannelName,
+                    ::std::string::String,
+                ),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        /**One changed price level: `[price, volume, timestamp]`, or
 `[price, volume, timestamp, "r"]` when Kraken republishes a level that
 re-entered the subscribed depth after another was removed. Volume `0`
 removes the level.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookUpdateLevel(pub ::std::vec::Vec<::std::string::String>);
-    impl ::std::ops::Deref for BookUpdateLevel {
-        type Target = ::std::vec::Vec<::std::string::String>;
-        fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
-            &self.0
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookUpdateLevel(pub ::std::vec::Vec<::std::string::String>);
+        impl ::std::ops::Deref for BookUpdateLevel {
+            type Target = ::std::vec::Vec<::std::string::String>;
+            fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<BookUpdateLevel>
-    for ::std::vec::Vec<::std::string::String> {
-        fn from(value: BookUpdateLevel) -> Self {
-            value.0
+        impl ::std::convert::From<BookUpdateLevel>
+        for ::std::vec::Vec<::std::string::String> {
+            fn from(value: BookUpdateLevel) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for BookUpdateLevel {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self(value)
+        impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+        for BookUpdateLevel {
+            fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///Changed levels of the asks (`a`) or of the bids (`b`), and possibly the checksum.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
-    #[serde(deny_unknown_fields)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookUpdateSide {
-        ///Changed ask levels, to apply in the order given.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub a: ::std::vec::Vec<BookUpdateLevel>,
-        ///Changed bid levels, to apply in the order given.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub b: ::std::vec::Vec<BookUpdateLevel>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub c: ::std::option::Option<BookChecksum>,
-    }
-    ///A request to cancel every open order.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelAll {
-        ///Always `cancelAll`.
-        pub event: consts::CancelAll,
-        ///Client-chosen id, copied into the `cancelAllStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Token from the REST call `GetWebSocketsToken`.
-        pub token: ::std::string::String,
-    }
-    ///A request to arm, refresh or disarm the dead man's switch.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelAllOrdersAfter {
-        ///Always `cancelAllOrdersAfter`.
-        pub event: consts::CancelAllOrdersAfter,
-        ///Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Seconds from now after which every open order is cancelled; `0` disarms the switch.
-        pub timeout: u64,
-        ///Token from the REST call `GetWebSocketsToken`.
-        pub token: ::std::string::String,
-    }
-    ///The outcome of `cancelAllOrdersAfter`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelAllOrdersAfterStatus {
-        ///The server's current time, an RFC 3339 timestamp (e.g. `2020-12-21T09:37:09Z`).
-        #[serde(
-            rename = "currentTime",
-            skip_serializing_if = "::std::option::Option::is_none"
+        ///Changed levels of the asks (`a`) or of the bids (`b`), and possibly the checksum.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Default,
+            PartialEq
         )]
-        pub current_time: ::std::option::Option<::std::string::String>,
-        ///Why the request failed (on error).
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        ///Always `cancelAllOrdersAfterStatus`.
-        pub event: consts::CancelAllOrdersAfterStatus,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub status: RequestStatus,
-        ///When the orders will be cancelled, an RFC 3339 timestamp, or `0` when the switch is off.
-        #[serde(
-            rename = "triggerTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub trigger_time: ::std::option::Option<::std::string::String>,
-    }
-    ///The outcome of `cancelAll`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelAllStatus {
-        ///Number of orders cancelled (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<u64>,
-        ///Why the request failed (on error).
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        ///Always `cancelAllStatus`.
-        pub event: consts::CancelAllStatus,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub status: RequestStatus,
-    }
-    ///A request to cancel open orders.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelOrder {
-        ///Always `cancelOrder`.
-        pub event: consts::CancelOrder,
-        ///Client-chosen id, copied into every `cancelOrderStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Token from the REST call `GetWebSocketsToken`.
-        pub token: ::std::string::String,
-        ///Orders to cancel, by order id or by user reference.
-        pub txid: ::std::vec::Vec<::std::string::String>,
-    }
-    ///The outcome of `cancelOrder` for one order.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct CancelOrderStatus {
-        ///Why the cancellation failed (on error).
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        ///Always `cancelOrderStatus`.
-        pub event: consts::CancelOrderStatus,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub status: RequestStatus,
-    }
-    ///One candle: `[time, etime, open, high, low, close, vwap, volume, count]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Candle(
-        pub (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            u64,
-        ),
-    );
-    impl ::std::ops::Deref for Candle {
-        type Target = (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            u64,
-        );
-        fn deref(
-            &self,
-        ) -> &(
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            u64,
-        ) {
-            &self.0
+        #[serde(deny_unknown_fields)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookUpdateSide {
+            ///Changed ask levels, to apply in the order given.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub a: ::std::vec::Vec<BookUpdateLevel>,
+            ///Changed bid levels, to apply in the order given.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub b: ::std::vec::Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub c: ::std::option::Option<BookChecksum>,
         }
-    }
-    impl ::std::convert::From<Candle>
-    for (
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        u64,
-    ) {
-        fn from(value: Candle) -> Self {
-            value.0
+        ///A request to cancel every open order.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelAll {
+            ///Always `cancelAll`.
+            pub event: consts::CancelAll,
+            ///Client-chosen id, copied into the `cancelAllStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Token from the REST call `GetWebSocketsToken`.
+            pub token: ::std::string::String,
         }
-    }
-    impl ::std::convert::From<
-        (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            u64,
-        ),
-    > for Candle {
-        fn from(
-            value: (
+        ///A request to arm, refresh or disarm the dead man's switch.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelAllOrdersAfter {
+            ///Always `cancelAllOrdersAfter`.
+            pub event: consts::CancelAllOrdersAfter,
+            ///Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Seconds from now after which every open order is cancelled; `0` disarms the switch.
+            pub timeout: u64,
+            ///Token from the REST call `GetWebSocketsToken`.
+            pub token: ::std::string::String,
+        }
+        ///The outcome of `cancelAllOrdersAfter`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelAllOrdersAfterStatus {
+            ///The server's current time, an RFC 3339 timestamp (e.g. `2020-12-21T09:37:09Z`).
+            #[serde(
+                rename = "currentTime",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub current_time: ::std::option::Option<::std::string::String>,
+            ///Why the request failed (on error).
+            #[serde(
+                rename = "errorMessage",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub error_message: ::std::option::Option<::std::string::String>,
+            ///Always `cancelAllOrdersAfterStatus`.
+            pub event: consts::CancelAllOrdersAfterStatus,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub status: RequestStatus,
+            ///When the orders will be cancelled, an RFC 3339 timestamp, or `0` when the switch is off.
+            #[serde(
+                rename = "triggerTime",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub trigger_time: ::std::option::Option<::std::string::String>,
+        }
+        ///The outcome of `cancelAll`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelAllStatus {
+            ///Number of orders cancelled (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub count: ::std::option::Option<u64>,
+            ///Why the request failed (on error).
+            #[serde(
+                rename = "errorMessage",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub error_message: ::std::option::Option<::std::string::String>,
+            ///Always `cancelAllStatus`.
+            pub event: consts::CancelAllStatus,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub status: RequestStatus,
+        }
+        ///A request to cancel open orders.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelOrder {
+            ///Always `cancelOrder`.
+            pub event: consts::CancelOrder,
+            ///Client-chosen id, copied into every `cancelOrderStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Token from the REST call `GetWebSocketsToken`.
+            pub token: ::std::string::String,
+            ///Orders to cancel, by order id or by user reference.
+            pub txid: ::std::vec::Vec<::std::string::String>,
+        }
+        ///The outcome of `cancelOrder` for one order.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct CancelOrderStatus {
+            ///Why the cancellation failed (on error).
+            #[serde(
+                rename = "errorMessage",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub error_message: ::std::option::Option<::std::string::String>,
+            ///Always `cancelOrderStatus`.
+            pub event: consts::CancelOrderStatus,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub status: RequestStatus,
+        }
+        ///One candle: `[time, etime, open, high, low, close, vwap, volume, count]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct Candle(
+            pub (
                 ::std::string::String,
                 ::std::string::String,
                 ::std::string::String,
@@ -826,878 +655,822 @@ removes the level.
                 ::std::string::String,
                 u64,
             ),
-        ) -> Self {
-            Self(value)
+        );
+        impl ::std::ops::Deref for Candle {
+            type Target = (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                u64,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                u64,
+            ) {
+                &self.0
+            }
         }
-    }
-    ///A request to change an open order. Numeric values are sent as strings.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct EditOrder {
-        ///Always `editOrder`.
-        pub event: consts::EditOrder,
-        ///New user reference, an integer sent as a string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub newuserref: ::std::option::Option<::std::string::String>,
-        ///New comma-separated order flags.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub oflags: ::std::option::Option<::std::string::String>,
-        ///Id of the order to change.
-        pub orderid: ::std::string::String,
-        ///The pair of the order, in `wsname` form.
-        pub pair: ::std::string::String,
-        ///New primary price, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price: ::std::option::Option<::std::string::String>,
-        ///New secondary price, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price2: ::std::option::Option<::std::string::String>,
-        ///Client-chosen id, copied into the `editOrderStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Token from the REST call `GetWebSocketsToken`.
-        pub token: ::std::string::String,
-        ///`true` to validate the request without changing the order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub validate: ::std::option::Option<::std::string::String>,
-        ///New order volume, a decimal string.
-        pub volume: ::std::string::String,
-    }
-    ///The outcome of `editOrder`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct EditOrderStatus {
-        ///The change in words (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub descr: ::std::option::Option<::std::string::String>,
-        ///Why the edit was refused (on error).
-        #[serde(
-            rename = "errorMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<::std::string::String>,
-        ///Always `editOrderStatus`.
-        pub event: consts::EditOrderStatus,
-        ///Id the order had before the edit (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub originaltxid: ::std::option::Option<::std::string::String>,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub status: RequestStatus,
-        ///Id of the edited order, a new one (on success).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub txid: ::std::option::Option<::std::string::String>,
-    }
-    ///Position of a private frame in its feed.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct FeedSequence {
-        ///Sequence number of the frame, increasing by one per frame of the feed.
-        pub sequence: u64,
-    }
-    ///A frame that could not be read as a request was refused.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct GeneralError {
-        ///What was wrong, e.g. `Malformed request`.
-        #[serde(rename = "errorMessage")]
-        pub error_message: ::std::string::String,
-        ///Always `error`.
-        pub event: consts::Error,
-        ///The `reqid` of the request, when it had a readable one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    /**A keep-alive frame. Kraken does not declare `event` as required here,
+        impl ::std::convert::From<Candle>
+        for (
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            u64,
+        ) {
+            fn from(value: Candle) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                u64,
+            ),
+        > for Candle {
+            fn from(
+                value: (
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    u64,
+                ),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        ///A request to change an open order. Numeric values are sent as strings.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct EditOrder {
+            ///Always `editOrder`.
+            pub event: consts::EditOrder,
+            ///New user reference, an integer sent as a string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub newuserref: ::std::option::Option<::std::string::String>,
+            ///New comma-separated order flags.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub oflags: ::std::option::Option<::std::string::String>,
+            ///Id of the order to change.
+            pub orderid: ::std::string::String,
+            ///The pair of the order, in `wsname` form.
+            pub pair: ::std::string::String,
+            ///New primary price, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price: ::std::option::Option<::std::string::String>,
+            ///New secondary price, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price2: ::std::option::Option<::std::string::String>,
+            ///Client-chosen id, copied into the `editOrderStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Token from the REST call `GetWebSocketsToken`.
+            pub token: ::std::string::String,
+            ///`true` to validate the request without changing the order.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub validate: ::std::option::Option<::std::string::String>,
+            ///New order volume, a decimal string.
+            pub volume: ::std::string::String,
+        }
+        ///The outcome of `editOrder`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct EditOrderStatus {
+            ///The change in words (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub descr: ::std::option::Option<::std::string::String>,
+            ///Why the edit was refused (on error).
+            #[serde(
+                rename = "errorMessage",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub error_message: ::std::option::Option<::std::string::String>,
+            ///Always `editOrderStatus`.
+            pub event: consts::EditOrderStatus,
+            ///Id the order had before the edit (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub originaltxid: ::std::option::Option<::std::string::String>,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub status: RequestStatus,
+            ///Id of the edited order, a new one (on success).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub txid: ::std::option::Option<::std::string::String>,
+        }
+        ///Position of a private frame in its feed.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct FeedSequence {
+            ///Sequence number of the frame, increasing by one per frame of the feed.
+            pub sequence: u64,
+        }
+        ///A frame that could not be read as a request was refused.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct GeneralError {
+            ///What was wrong, e.g. `Malformed request`.
+            #[serde(rename = "errorMessage")]
+            pub error_message: ::std::string::String,
+            ///Always `error`.
+            pub event: consts::Error,
+            ///The `reqid` of the request, when it had a readable one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+        }
+        /**A keep-alive frame. Kraken does not declare `event` as required here,
 although the server always sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Heartbeat {
-        ///Always `heartbeat`.
-        pub event: consts::HeartbeatOrAbsent,
-    }
-    ///An OHLC frame: `[channelID, candle, "ohlc-<interval>", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Ohlc(pub (u64, Candle, OhlcChannelName, ::std::string::String));
-    impl ::std::ops::Deref for Ohlc {
-        type Target = (u64, Candle, OhlcChannelName, ::std::string::String);
-        fn deref(&self) -> &(u64, Candle, OhlcChannelName, ::std::string::String) {
-            &self.0
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Heartbeat {
+            ///Always `heartbeat`.
+            pub event: consts::HeartbeatOrAbsent,
         }
-    }
-    impl ::std::convert::From<Ohlc>
-    for (u64, Candle, OhlcChannelName, ::std::string::String) {
-        fn from(value: Ohlc) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<(u64, Candle, OhlcChannelName, ::std::string::String)>
-    for Ohlc {
-        fn from(value: (u64, Candle, OhlcChannelName, ::std::string::String)) -> Self {
-            Self(value)
-        }
-    }
-    ///The feed name with the interval in minutes, e.g. `ohlc-5`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OhlcChannelName(::std::string::String);
-    impl ::std::ops::Deref for OhlcChannelName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OhlcChannelName> for ::std::string::String {
-        fn from(value: OhlcChannelName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OhlcChannelName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<
-                ::asyncapi_runtime::__private::regress::Regex,
-            > = ::std::sync::LazyLock::new(|| {
-                ::asyncapi_runtime::__private::regress::Regex::new(
-                        "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^ohlc-(1|5|15|30|60|240|1440|10080|21600)$\""
-                        .into(),
-                );
+        ///An OHLC frame: `[channelID, candle, "ohlc-<interval>", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct Ohlc(pub (u64, Candle, OhlcChannelName, ::std::string::String));
+        impl ::std::ops::Deref for Ohlc {
+            type Target = (u64, Candle, OhlcChannelName, ::std::string::String);
+            fn deref(&self) -> &(u64, Candle, OhlcChannelName, ::std::string::String) {
+                &self.0
             }
-            Ok(Self(value.to_string()))
         }
-    }
-    impl ::std::convert::TryFrom<&str> for OhlcChannelName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::From<Ohlc>
+        for (u64, Candle, OhlcChannelName, ::std::string::String) {
+            fn from(value: Ohlc) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OhlcChannelName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::From<(u64, Candle, OhlcChannelName, ::std::string::String)>
+        for Ohlc {
+            fn from(
+                value: (u64, Candle, OhlcChannelName, ::std::string::String),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-    for OhlcChannelName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        ///The feed name with the interval in minutes, e.g. `ohlc-5`.
+        #[derive(
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct OhlcChannelName(::std::string::String);
+        impl ::std::ops::Deref for OhlcChannelName {
+            type Target = ::std::string::String;
+            fn deref(&self) -> &::std::string::String {
+                &self.0
+            }
         }
-    }
-    /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
+        impl ::std::convert::From<OhlcChannelName> for ::std::string::String {
+            fn from(value: OhlcChannelName) -> Self {
+                value.0
+            }
+        }
+        impl ::std::str::FromStr for OhlcChannelName {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
+                {
+                    rt::regress::Regex::new("^ohlc-(1|5|15|30|60|240|1440|10080|21600)$")
+                        .unwrap()
+                });
+                if PATTERN.find(value).is_none() {
+                    return Err(
+                        "doesn't match pattern \"^ohlc-(1|5|15|30|60|240|1440|10080|21600)$\""
+                            .into(),
+                    );
+                }
+                Ok(Self(value.to_string()))
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for OhlcChannelName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for OhlcChannelName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for OhlcChannelName {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                ::std::string::String::deserialize(deserializer)?
+                    .parse()
+                    .map_err(|e: self::error::ConversionError| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
 
 Defaults to `1` when absent.*/
-    #[derive(::asyncapi_runtime::__private::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OhlcInterval(i64);
-    impl ::std::ops::Deref for OhlcInterval {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OhlcInterval> for i64 {
-        fn from(value: OhlcInterval) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for OhlcInterval {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![
-                1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
-                21600_i64,
-            ]
-                .contains(&value)
-            {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
+        #[derive(rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct OhlcInterval(i64);
+        impl ::std::ops::Deref for OhlcInterval {
+            type Target = i64;
+            fn deref(&self) -> &i64 {
+                &self.0
             }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OhlcInterval {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::From<OhlcInterval> for i64 {
+            fn from(value: OhlcInterval) -> Self {
+                value.0
+            }
         }
-    }
-    /**An order of the account, or the changes to it: updates carry only the
+        impl ::std::convert::TryFrom<i64> for OhlcInterval {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: i64,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                if ![
+                    1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
+                    21600_i64,
+                ]
+                    .contains(&value)
+                {
+                    Err("invalid value".into())
+                } else {
+                    Ok(Self(value))
+                }
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for OhlcInterval {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                Self::try_from(<i64>::deserialize(deserializer)?)
+                    .map_err(|e| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        /**An order of the account, or the changes to it: updates carry only the
 fields that changed, so none is required.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OpenOrder {
-        ///Average price of the executions so far, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub avg_price: ::std::option::Option<::std::string::String>,
-        ///Why the order was cancelled, when it was.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cancel_reason: ::std::option::Option<::std::string::String>,
-        ///Client order id given when the order was placed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cl_ord_id: ::std::option::Option<::std::string::String>,
-        ///Total cost so far in the quote currency, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cost: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub descr: ::std::option::Option<OrderDescription>,
-        ///Expiry time, seconds since the Unix epoch as a decimal string (`0` if none).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expiretm: ::std::option::Option<::std::string::String>,
-        ///Total fee so far in the quote currency, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee: ::std::option::Option<::std::string::String>,
-        ///Limit price of a triggered stop-limit order, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub limitprice: ::std::option::Option<::std::string::String>,
-        ///Comma-separated extra information about the order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub misc: ::std::option::Option<::std::string::String>,
-        ///Comma-separated order flags (`post`, `fcib`, `fciq`, `nompp`, `viqc`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub oflags: ::std::option::Option<::std::string::String>,
-        ///Time the order was placed, seconds since the Unix epoch as a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub opentm: ::std::option::Option<::std::string::String>,
-        ///The account's trading rate counter, when the subscription asked for it (`ratecounter`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ratecount: ::std::option::Option<u64>,
-        ///Id of the order this one refers to (e.g. the order a closing order belongs to).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refid: ::std::option::Option<::std::string::String>,
-        ///Scheduled start time, seconds since the Unix epoch as a decimal string (`0` if none).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub starttm: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<OrderState>,
-        ///Stop price of a triggered stop order, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stopprice: ::std::option::Option<::std::string::String>,
-        ///Time in force of the order (`GTC`, `IOC` or `GTD`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timeinforce: ::std::option::Option<::std::string::String>,
-        ///User reference given when the order was placed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub userref: ::std::option::Option<i64>,
-        ///Volume of the order in the base currency, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vol: ::std::option::Option<::std::string::String>,
-        ///Volume executed so far, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub vol_exec: ::std::option::Option<::std::string::String>,
-    }
-    ///An open orders frame: `[orders, "openOrders", {"sequence": n}]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OpenOrders(
-        pub (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OpenOrder>,
-            >,
-            consts::OpenOrders,
-            FeedSequence,
-        ),
-    );
-    impl ::std::ops::Deref for OpenOrders {
-        type Target = (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OpenOrder>,
-            >,
-            consts::OpenOrders,
-            FeedSequence,
-        );
-        fn deref(
-            &self,
-        ) -> &(
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OpenOrder>,
-            >,
-            consts::OpenOrders,
-            FeedSequence,
-        ) {
-            &self.0
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Default,
+            PartialEq
+        )]
+        #[serde(crate = "rt::serde")]
+        pub struct OpenOrder {
+            ///Average price of the executions so far, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub avg_price: ::std::option::Option<::std::string::String>,
+            ///Why the order was cancelled, when it was.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub cancel_reason: ::std::option::Option<::std::string::String>,
+            ///Client order id given when the order was placed.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            ///Total cost so far in the quote currency, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub cost: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub descr: ::std::option::Option<OrderDescription>,
+            ///Expiry time, seconds since the Unix epoch as a decimal string (`0` if none).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub expiretm: ::std::option::Option<::std::string::String>,
+            ///Total fee so far in the quote currency, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub fee: ::std::option::Option<::std::string::String>,
+            ///Limit price of a triggered stop-limit order, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub limitprice: ::std::option::Option<::std::string::String>,
+            ///Comma-separated extra information about the order.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub misc: ::std::option::Option<::std::string::String>,
+            ///Comma-separated order flags (`post`, `fcib`, `fciq`, `nompp`, `viqc`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub oflags: ::std::option::Option<::std::string::String>,
+            ///Time the order was placed, seconds since the Unix epoch as a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub opentm: ::std::option::Option<::std::string::String>,
+            ///The account's trading rate counter, when the subscription asked for it (`ratecounter`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub ratecount: ::std::option::Option<u64>,
+            ///Id of the order this one refers to (e.g. the order a closing order belongs to).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub refid: ::std::option::Option<::std::string::String>,
+            ///Scheduled start time, seconds since the Unix epoch as a decimal string (`0` if none).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub starttm: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub status: ::std::option::Option<OrderState>,
+            ///Stop price of a triggered stop order, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub stopprice: ::std::option::Option<::std::string::String>,
+            ///Time in force of the order (`GTC`, `IOC` or `GTD`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub timeinforce: ::std::option::Option<::std::string::String>,
+            ///User reference given when the order was placed.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub userref: ::std::option::Option<i64>,
+            ///Volume of the order in the base currency, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub vol: ::std::option::Option<::std::string::String>,
+            ///Volume executed so far, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub vol_exec: ::std::option::Option<::std::string::String>,
         }
-    }
-    impl ::std::convert::From<OpenOrders>
-    for (
-        ::std::vec::Vec<::std::collections::HashMap<::std::string::String, OpenOrder>>,
-        consts::OpenOrders,
-        FeedSequence,
-    ) {
-        fn from(value: OpenOrders) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OpenOrder>,
-            >,
-            consts::OpenOrders,
-            FeedSequence,
-        ),
-    > for OpenOrders {
-        fn from(
-            value: (
+        ///An open orders frame: `[orders, "openOrders", {"sequence": n}]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct OpenOrders(
+            pub (
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
                 consts::OpenOrders,
                 FeedSequence,
             ),
-        ) -> Self {
-            Self(value)
-        }
-    }
-    ///The order as placed, in words and fields; an update may carry only some of them.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OrderDescription {
-        ///The conditional close order in words, empty if none.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub close: ::std::option::Option<::std::string::String>,
-        ///Leverage, e.g. `0:1` for none.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub leverage: ::std::option::Option<::std::string::String>,
-        ///The order in words, e.g. `sell 0.00100000 XBT/EUR @ limit 34050.00000`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub order: ::std::option::Option<::std::string::String>,
-        ///The order type, e.g. `limit`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ordertype: ::std::option::Option<::std::string::String>,
-        ///The pair of the order.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pair: ::std::option::Option<::std::string::String>,
-        ///Primary price, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price: ::std::option::Option<::std::string::String>,
-        ///Secondary price, a decimal string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price2: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<OrderSide>,
-    }
-    ///Direction of an order or trade.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum OrderSide {
-        #[serde(rename = "buy")]
-        Buy,
-        #[serde(rename = "sell")]
-        Sell,
-    }
-    impl ::std::fmt::Display for OrderSide {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Buy => f.write_str("buy"),
-                Self::Sell => f.write_str("sell"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for OrderSide {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "buy" => Ok(Self::Buy),
-                "sell" => Ok(Self::Sell),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrderSide {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrderSide {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Where the order is in its life.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum OrderState {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "open")]
-        Open,
-        #[serde(rename = "closed")]
-        Closed,
-        #[serde(rename = "canceled")]
-        Canceled,
-        #[serde(rename = "expired")]
-        Expired,
-    }
-    impl ::std::fmt::Display for OrderState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Open => f.write_str("open"),
-                Self::Closed => f.write_str("closed"),
-                Self::Canceled => f.write_str("canceled"),
-                Self::Expired => f.write_str("expired"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for OrderState {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "open" => Ok(Self::Open),
-                "closed" => Ok(Self::Closed),
-                "canceled" => Ok(Self::Canceled),
-                "expired" => Ok(Self::Expired),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrderState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrderState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///How an order executes.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum OrderType {
-        #[serde(rename = "limit")]
-        Limit,
-        #[serde(rename = "market")]
-        Market,
-        #[serde(rename = "stop-loss")]
-        StopLoss,
-        #[serde(rename = "take-profit")]
-        TakeProfit,
-        #[serde(rename = "stop-loss-limit")]
-        StopLossLimit,
-        #[serde(rename = "take-profit-limit")]
-        TakeProfitLimit,
-        #[serde(rename = "trailing-stop")]
-        TrailingStop,
-        #[serde(rename = "trailing-stop-limit")]
-        TrailingStopLimit,
-        #[serde(rename = "settle-position")]
-        SettlePosition,
-    }
-    impl ::std::fmt::Display for OrderType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Limit => f.write_str("limit"),
-                Self::Market => f.write_str("market"),
-                Self::StopLoss => f.write_str("stop-loss"),
-                Self::TakeProfit => f.write_str("take-profit"),
-                Self::StopLossLimit => f.write_str("stop-loss-limit"),
-                Self::TakeProfitLimit => f.write_str("take-profit-limit"),
-                Self::TrailingStop => f.write_str("trailing-stop"),
-                Self::TrailingStopLimit => f.write_str("trailing-stop-limit"),
-                Self::SettlePosition => f.write_str("settle-position"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for OrderType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "limit" => Ok(Self::Limit),
-                "market" => Ok(Self::Market),
-                "stop-loss" => Ok(Self::StopLoss),
-                "take-profit" => Ok(Self::TakeProfit),
-                "stop-loss-limit" => Ok(Self::StopLossLimit),
-                "take-profit-limit" => Ok(Self::TakeProfitLimit),
-                "trailing-stop" => Ok(Self::TrailingStop),
-                "trailing-stop-limit" => Ok(Self::TrailingStopLimit),
-                "settle-position" => Ok(Self::SettlePosition),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrderType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrderType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///A trade of one of the account's orders.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OwnTrade {
-        ///Client order id of the order, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cl_ord_id: ::std::option::Option<::std::string::String>,
-        ///Total cost in the quote currency, a decimal string.
-        pub cost: ::std::string::String,
-        ///Fee in the quote currency, a decimal string.
-        pub fee: ::std::string::String,
-        ///Initial margin in the quote currency, a decimal string.
-        pub margin: ::std::string::String,
-        ///Id of the order that traded.
-        pub ordertxid: ::std::string::String,
-        ///Type of the order that traded, e.g. `limit`.
-        pub ordertype: ::std::string::String,
-        ///The pair traded.
-        pub pair: ::std::string::String,
-        ///Id of the position the trade belongs to.
-        pub postxid: ::std::string::String,
-        ///Average price, a decimal string.
-        pub price: ::std::string::String,
-        ///Time of the trade, seconds since the Unix epoch as a decimal string.
-        pub time: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: OrderSide,
-        ///User reference of the order, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub userref: ::std::option::Option<i64>,
-        ///Volume in the base currency, a decimal string.
-        pub vol: ::std::string::String,
-    }
-    ///An own trades frame: `[trades, "ownTrades", {"sequence": n}]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OwnTrades(
-        pub (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OwnTrade>,
-            >,
-            consts::OwnTrades,
-            FeedSequence,
-        ),
-    );
-    impl ::std::ops::Deref for OwnTrades {
-        type Target = (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OwnTrade>,
-            >,
-            consts::OwnTrades,
-            FeedSequence,
         );
-        fn deref(
-            &self,
-        ) -> &(
+        impl ::std::ops::Deref for OpenOrders {
+            type Target = (
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
+                >,
+                consts::OpenOrders,
+                FeedSequence,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
+                >,
+                consts::OpenOrders,
+                FeedSequence,
+            ) {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<OpenOrders>
+        for (
             ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OwnTrade>,
+                ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OwnTrades,
+            consts::OpenOrders,
             FeedSequence,
         ) {
-            &self.0
+            fn from(value: OpenOrders) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<OwnTrades>
-    for (
-        ::std::vec::Vec<::std::collections::HashMap<::std::string::String, OwnTrade>>,
-        consts::OwnTrades,
-        FeedSequence,
-    ) {
-        fn from(value: OwnTrades) -> Self {
-            value.0
+        impl ::std::convert::From<
+            (
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
+                >,
+                consts::OpenOrders,
+                FeedSequence,
+            ),
+        > for OpenOrders {
+            fn from(
+                value: (
+                    ::std::vec::Vec<
+                        ::std::collections::HashMap<::std::string::String, OpenOrder>,
+                    >,
+                    consts::OpenOrders,
+                    FeedSequence,
+                ),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    impl ::std::convert::From<
-        (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OwnTrade>,
-            >,
-            consts::OwnTrades,
-            FeedSequence,
-        ),
-    > for OwnTrades {
-        fn from(
-            value: (
+        ///The order as placed, in words and fields; an update may carry only some of them.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Default,
+            PartialEq
+        )]
+        #[serde(crate = "rt::serde")]
+        pub struct OrderDescription {
+            ///The conditional close order in words, empty if none.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub close: ::std::option::Option<::std::string::String>,
+            ///Leverage, e.g. `0:1` for none.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub leverage: ::std::option::Option<::std::string::String>,
+            ///The order in words, e.g. `sell 0.00100000 XBT/EUR @ limit 34050.00000`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub order: ::std::option::Option<::std::string::String>,
+            ///The order type, e.g. `limit`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub ordertype: ::std::option::Option<::std::string::String>,
+            ///The pair of the order.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub pair: ::std::option::Option<::std::string::String>,
+            ///Primary price, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price: ::std::option::Option<::std::string::String>,
+            ///Secondary price, a decimal string.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub price2: ::std::option::Option<::std::string::String>,
+            #[serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub type_: ::std::option::Option<OrderSide>,
+        }
+        ///Direction of an order or trade.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum OrderSide {
+            #[serde(rename = "buy")]
+            Buy,
+            #[serde(rename = "sell")]
+            Sell,
+        }
+        impl ::std::fmt::Display for OrderSide {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Buy => f.write_str("buy"),
+                    Self::Sell => f.write_str("sell"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for OrderSide {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "buy" => Ok(Self::Buy),
+                    "sell" => Ok(Self::Sell),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for OrderSide {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for OrderSide {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        ///Where the order is in its life.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum OrderState {
+            #[serde(rename = "pending")]
+            Pending,
+            #[serde(rename = "open")]
+            Open,
+            #[serde(rename = "closed")]
+            Closed,
+            #[serde(rename = "canceled")]
+            Canceled,
+            #[serde(rename = "expired")]
+            Expired,
+        }
+        impl ::std::fmt::Display for OrderState {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Pending => f.write_str("pending"),
+                    Self::Open => f.write_str("open"),
+                    Self::Closed => f.write_str("closed"),
+                    Self::Canceled => f.write_str("canceled"),
+                    Self::Expired => f.write_str("expired"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for OrderState {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "pending" => Ok(Self::Pending),
+                    "open" => Ok(Self::Open),
+                    "closed" => Ok(Self::Closed),
+                    "canceled" => Ok(Self::Canceled),
+                    "expired" => Ok(Self::Expired),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for OrderState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for OrderState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        ///How an order executes.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum OrderType {
+            #[serde(rename = "limit")]
+            Limit,
+            #[serde(rename = "market")]
+            Market,
+            #[serde(rename = "stop-loss")]
+            StopLoss,
+            #[serde(rename = "take-profit")]
+            TakeProfit,
+            #[serde(rename = "stop-loss-limit")]
+            StopLossLimit,
+            #[serde(rename = "take-profit-limit")]
+            TakeProfitLimit,
+            #[serde(rename = "trailing-stop")]
+            TrailingStop,
+            #[serde(rename = "trailing-stop-limit")]
+            TrailingStopLimit,
+            #[serde(rename = "settle-position")]
+            SettlePosition,
+        }
+        impl ::std::fmt::Display for OrderType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Limit => f.write_str("limit"),
+                    Self::Market => f.write_str("market"),
+                    Self::StopLoss => f.write_str("stop-loss"),
+                    Self::TakeProfit => f.write_str("take-profit"),
+                    Self::StopLossLimit => f.write_str("stop-loss-limit"),
+                    Self::TakeProfitLimit => f.write_str("take-profit-limit"),
+                    Self::TrailingStop => f.write_str("trailing-stop"),
+                    Self::TrailingStopLimit => f.write_str("trailing-stop-limit"),
+                    Self::SettlePosition => f.write_str("settle-position"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for OrderType {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "limit" => Ok(Self::Limit),
+                    "market" => Ok(Self::Market),
+                    "stop-loss" => Ok(Self::StopLoss),
+                    "take-profit" => Ok(Self::TakeProfit),
+                    "stop-loss-limit" => Ok(Self::StopLossLimit),
+                    "take-profit-limit" => Ok(Self::TakeProfitLimit),
+                    "trailing-stop" => Ok(Self::TrailingStop),
+                    "trailing-stop-limit" => Ok(Self::TrailingStopLimit),
+                    "settle-position" => Ok(Self::SettlePosition),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for OrderType {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for OrderType {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        ///A trade of one of the account's orders.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct OwnTrade {
+            ///Client order id of the order, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            ///Total cost in the quote currency, a decimal string.
+            pub cost: ::std::string::String,
+            ///Fee in the quote currency, a decimal string.
+            pub fee: ::std::string::String,
+            ///Initial margin in the quote currency, a decimal string.
+            pub margin: ::std::string::String,
+            ///Id of the order that traded.
+            pub ordertxid: ::std::string::String,
+            ///Type of the order that traded, e.g. `limit`.
+            pub ordertype: ::std::string::String,
+            ///The pair traded.
+            pub pair: ::std::string::String,
+            ///Id of the position the trade belongs to.
+            pub postxid: ::std::string::String,
+            ///Average price, a decimal string.
+            pub price: ::std::string::String,
+            ///Time of the trade, seconds since the Unix epoch as a decimal string.
+            pub time: ::std::string::String,
+            #[serde(rename = "type")]
+            pub type_: OrderSide,
+            ///User reference of the order, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub userref: ::std::option::Option<i64>,
+            ///Volume in the base currency, a decimal string.
+            pub vol: ::std::string::String,
+        }
+        ///An own trades frame: `[trades, "ownTrades", {"sequence": n}]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct OwnTrades(
+            pub (
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
                 consts::OwnTrades,
                 FeedSequence,
             ),
-        ) -> Self {
-            Self(value)
+        );
+        impl ::std::ops::Deref for OwnTrades {
+            type Target = (
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
+                >,
+                consts::OwnTrades,
+                FeedSequence,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
+                >,
+                consts::OwnTrades,
+                FeedSequence,
+            ) {
+                &self.0
+            }
         }
-    }
-    ///An application-level ping from the client.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Ping {
-        ///Always `ping`.
-        pub event: consts::Ping,
-        ///Client-chosen id, copied into the `pong`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    /**The server's answer to a ping. Kraken does not declare `event` as
+        impl ::std::convert::From<OwnTrades>
+        for (
+            ::std::vec::Vec<
+                ::std::collections::HashMap<::std::string::String, OwnTrade>,
+            >,
+            consts::OwnTrades,
+            FeedSequence,
+        ) {
+            fn from(value: OwnTrades) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (
+                ::std::vec::Vec<
+                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
+                >,
+                consts::OwnTrades,
+                FeedSequence,
+            ),
+        > for OwnTrades {
+            fn from(
+                value: (
+                    ::std::vec::Vec<
+                        ::std::collections::HashMap<::std::string::String, OwnTrade>,
+                    >,
+                    consts::OwnTrades,
+                    FeedSequence,
+                ),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        ///An application-level ping from the client.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Ping {
+            ///Always `ping`.
+            pub event: consts::Ping,
+            ///Client-chosen id, copied into the `pong`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+        }
+        /**The server's answer to a ping. Kraken does not declare `event` as
 required here, although the server always sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Pong {
-        ///Always `pong`.
-        pub event: consts::PongOrAbsent,
-        ///The `reqid` of the ping, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    ///One trade: `[price, volume, time, side, orderType, misc]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct PublicTrade(
-        pub (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            TakerSide,
-            TakerOrderType,
-            ::std::string::String,
-        ),
-    );
-    impl ::std::ops::Deref for PublicTrade {
-        type Target = (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            TakerSide,
-            TakerOrderType,
-            ::std::string::String,
-        );
-        fn deref(
-            &self,
-        ) -> &(
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            TakerSide,
-            TakerOrderType,
-            ::std::string::String,
-        ) {
-            &self.0
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Pong {
+            ///Always `pong`.
+            pub event: consts::PongOrAbsent,
+            ///The `reqid` of the ping, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
         }
-    }
-    impl ::std::convert::From<PublicTrade>
-    for (
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        TakerSide,
-        TakerOrderType,
-        ::std::string::String,
-    ) {
-        fn from(value: PublicTrade) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            TakerSide,
-            TakerOrderType,
-            ::std::string::String,
-        ),
-    > for PublicTrade {
-        fn from(
-            value: (
+        ///One trade: `[price, volume, time, side, orderType, misc]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct PublicTrade(
+            pub (
                 ::std::string::String,
                 ::std::string::String,
                 ::std::string::String,
@@ -1705,7620 +1478,8206 @@ required here, although the server always sends it.
                 TakerOrderType,
                 ::std::string::String,
             ),
-        ) -> Self {
-            Self(value)
+        );
+        impl ::std::ops::Deref for PublicTrade {
+            type Target = (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                TakerSide,
+                TakerOrderType,
+                ::std::string::String,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                TakerSide,
+                TakerOrderType,
+                ::std::string::String,
+            ) {
+                &self.0
+            }
         }
-    }
-    /**The `subscription` of a refused request, echoed as sent; its values
+        impl ::std::convert::From<PublicTrade>
+        for (
+            ::std::string::String,
+            ::std::string::String,
+            ::std::string::String,
+            TakerSide,
+            TakerOrderType,
+            ::std::string::String,
+        ) {
+            fn from(value: PublicTrade) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                TakerSide,
+                TakerOrderType,
+                ::std::string::String,
+            ),
+        > for PublicTrade {
+            fn from(
+                value: (
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    TakerSide,
+                    TakerOrderType,
+                    ::std::string::String,
+                ),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        /**The `subscription` of a refused request, echoed as sent; its values
 may be ones Kraken does not support (that may be why it was refused).
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct RejectedSubscription {
-        ///The book depth as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<i64>,
-        ///The candle interval as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<i64>,
-        ///The feed name as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///The token as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    ///Outcome of a trading request; on `error`, `errorMessage` says why.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum RequestStatus {
-        #[serde(rename = "ok")]
-        Ok,
-        #[serde(rename = "error")]
-        Error,
-    }
-    impl ::std::fmt::Display for RequestStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Ok => f.write_str("ok"),
-                Self::Error => f.write_str("error"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Default,
+            PartialEq
+        )]
+        #[serde(crate = "rt::serde")]
+        pub struct RejectedSubscription {
+            ///The book depth as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<i64>,
+            ///The candle interval as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<i64>,
+            ///The feed name as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            ///The token as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        ///Outcome of a trading request; on `error`, `errorMessage` says why.
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum RequestStatus {
+            #[serde(rename = "ok")]
+            Ok,
+            #[serde(rename = "error")]
+            Error,
+        }
+        impl ::std::fmt::Display for RequestStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Ok => f.write_str("ok"),
+                    Self::Error => f.write_str("error"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for RequestStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ok" => Ok(Self::Ok),
-                "error" => Ok(Self::Error),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for RequestStatus {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "ok" => Ok(Self::Ok),
+                    "error" => Ok(Self::Error),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for RequestStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for RequestStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RequestStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String> for RequestStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    ///A spread frame: `[channelID, spread, "spread", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Spread(pub (u64, SpreadData, consts::Spread, ::std::string::String));
-    impl ::std::ops::Deref for Spread {
-        type Target = (u64, SpreadData, consts::Spread, ::std::string::String);
-        fn deref(&self) -> &(u64, SpreadData, consts::Spread, ::std::string::String) {
-            &self.0
+        ///A spread frame: `[channelID, spread, "spread", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct Spread(pub (u64, SpreadData, consts::Spread, ::std::string::String));
+        impl ::std::ops::Deref for Spread {
+            type Target = (u64, SpreadData, consts::Spread, ::std::string::String);
+            fn deref(
+                &self,
+            ) -> &(u64, SpreadData, consts::Spread, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<Spread>
-    for (u64, SpreadData, consts::Spread, ::std::string::String) {
-        fn from(value: Spread) -> Self {
-            value.0
+        impl ::std::convert::From<Spread>
+        for (u64, SpreadData, consts::Spread, ::std::string::String) {
+            fn from(value: Spread) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<(u64, SpreadData, consts::Spread, ::std::string::String)>
-    for Spread {
-        fn from(
-            value: (u64, SpreadData, consts::Spread, ::std::string::String),
-        ) -> Self {
-            Self(value)
+        impl ::std::convert::From<
+            (u64, SpreadData, consts::Spread, ::std::string::String),
+        > for Spread {
+            fn from(
+                value: (u64, SpreadData, consts::Spread, ::std::string::String),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///The best bid and ask: `[bid, ask, timestamp, bidVolume, askVolume]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SpreadData(
-        pub (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-        ),
-    );
-    impl ::std::ops::Deref for SpreadData {
-        type Target = (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
+        ///The best bid and ask: `[bid, ask, timestamp, bidVolume, askVolume]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct SpreadData(
+            pub (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+            ),
         );
-        fn deref(
-            &self,
-        ) -> &(
+        impl ::std::ops::Deref for SpreadData {
+            type Target = (
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+            );
+            fn deref(
+                &self,
+            ) -> &(
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+                ::std::string::String,
+            ) {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<SpreadData>
+        for (
             ::std::string::String,
             ::std::string::String,
             ::std::string::String,
             ::std::string::String,
             ::std::string::String,
         ) {
-            &self.0
+            fn from(value: SpreadData) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<SpreadData>
-    for (
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-        ::std::string::String,
-    ) {
-        fn from(value: SpreadData) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-        ),
-    > for SpreadData {
-        fn from(
-            value: (
+        impl ::std::convert::From<
+            (
                 ::std::string::String,
                 ::std::string::String,
                 ::std::string::String,
                 ::std::string::String,
                 ::std::string::String,
             ),
-        ) -> Self {
-            Self(value)
+        > for SpreadData {
+            fn from(
+                value: (
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                    ::std::string::String,
+                ),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///A request to start a feed for some pairs (public) or for the account (private).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Subscribe {
-        ///Always `subscribe`.
-        pub event: consts::Subscribe,
-        ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pair: ::std::vec::Vec<::std::string::String>,
-        ///Client-chosen id, copied into every `subscriptionStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub subscription: SubscriptionRequest,
-    }
-    ///The subscription as the server understood it.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionDetails {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<BookDepth>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<OhlcInterval>,
-        ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub maxratecount: ::std::option::Option<u64>,
-        pub name: SubscriptionName,
-        ///The token of a private subscription.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
+        ///A request to start a feed for some pairs (public) or for the account (private).
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Subscribe {
+            ///Always `subscribe`.
+            pub event: consts::Subscribe,
+            ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub pair: ::std::vec::Vec<::std::string::String>,
+            ///Client-chosen id, copied into every `subscriptionStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub subscription: SubscriptionRequest,
+        }
+        ///The subscription as the server understood it.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionDetails {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<OhlcInterval>,
+            ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub maxratecount: ::std::option::Option<u64>,
+            pub name: SubscriptionName,
+            ///The token of a private subscription.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
 endpoint, `ownTrades` and `openOrders` on the authenticated one.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SubscriptionName {
-        #[serde(rename = "ticker")]
-        Ticker,
-        #[serde(rename = "ohlc")]
-        Ohlc,
-        #[serde(rename = "trade")]
-        Trade,
-        #[serde(rename = "spread")]
-        Spread,
-        #[serde(rename = "book")]
-        Book,
-        #[serde(rename = "ownTrades")]
-        OwnTrades,
-        #[serde(rename = "openOrders")]
-        OpenOrders,
-    }
-    impl ::std::fmt::Display for SubscriptionName {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Ticker => f.write_str("ticker"),
-                Self::Ohlc => f.write_str("ohlc"),
-                Self::Trade => f.write_str("trade"),
-                Self::Spread => f.write_str("spread"),
-                Self::Book => f.write_str("book"),
-                Self::OwnTrades => f.write_str("ownTrades"),
-                Self::OpenOrders => f.write_str("openOrders"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SubscriptionName {
+            #[serde(rename = "ticker")]
+            Ticker,
+            #[serde(rename = "ohlc")]
+            Ohlc,
+            #[serde(rename = "trade")]
+            Trade,
+            #[serde(rename = "spread")]
+            Spread,
+            #[serde(rename = "book")]
+            Book,
+            #[serde(rename = "ownTrades")]
+            OwnTrades,
+            #[serde(rename = "openOrders")]
+            OpenOrders,
+        }
+        impl ::std::fmt::Display for SubscriptionName {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Ticker => f.write_str("ticker"),
+                    Self::Ohlc => f.write_str("ohlc"),
+                    Self::Trade => f.write_str("trade"),
+                    Self::Spread => f.write_str("spread"),
+                    Self::Book => f.write_str("book"),
+                    Self::OwnTrades => f.write_str("ownTrades"),
+                    Self::OpenOrders => f.write_str("openOrders"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SubscriptionName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ticker" => Ok(Self::Ticker),
-                "ohlc" => Ok(Self::Ohlc),
-                "trade" => Ok(Self::Trade),
-                "spread" => Ok(Self::Spread),
-                "book" => Ok(Self::Book),
-                "ownTrades" => Ok(Self::OwnTrades),
-                "openOrders" => Ok(Self::OpenOrders),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SubscriptionName {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "ticker" => Ok(Self::Ticker),
+                    "ohlc" => Ok(Self::Ohlc),
+                    "trade" => Ok(Self::Trade),
+                    "spread" => Ok(Self::Spread),
+                    "book" => Ok(Self::Book),
+                    "ownTrades" => Ok(Self::OwnTrades),
+                    "openOrders" => Ok(Self::OpenOrders),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SubscriptionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SubscriptionName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    ///The feed to start or stop, and its options.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionRequest {
-        /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
+        ///The feed to start or stop, and its options.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionRequest {
+            /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
 
 Defaults to `true` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub consolidate_taker: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<BookDepth>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<OhlcInterval>,
-        pub name: SubscriptionName,
-        /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub consolidate_taker: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<OhlcInterval>,
+            pub name: SubscriptionName,
+            /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
 
 Defaults to `false` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ratecounter: ::std::option::Option<bool>,
-        /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub ratecounter: ::std::option::Option<bool>,
+            /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
 
 Defaults to `true` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub snapshot: ::std::option::Option<bool>,
-        ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    ///A subscription was opened or closed.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionStatus {
-        ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
-        #[serde(
-            rename = "channelID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub channel_id: ::std::option::Option<u64>,
-        ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
-        #[serde(rename = "channelName")]
-        pub channel_name: ::std::string::String,
-        ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
-        ///The pair this status is about (public endpoint only).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pair: ::std::option::Option<::std::string::String>,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub snapshot: ::std::option::Option<bool>,
+            ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        ///A subscription was opened or closed.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionStatus {
+            ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
+            #[serde(
+                rename = "channelID",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub channel_id: ::std::option::Option<u64>,
+            ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
+            #[serde(rename = "channelName")]
+            pub channel_name: ::std::string::String,
+            ///Always `subscriptionStatus`.
+            pub event: consts::SubscriptionStatus,
+            ///The pair this status is about (public endpoint only).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub pair: ::std::option::Option<::std::string::String>,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
+            pub status: SubscriptionStatusStatus,
+            pub subscription: SubscriptionDetails,
+        }
+        ///A subscription request, or a frame with a missing or unknown event, was refused.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionStatusError {
+            ///Why the request was refused, e.g. `Subscription depth not supported`.
+            #[serde(rename = "errorMessage")]
+            pub error_message: ::std::string::String,
+            ///Always `subscriptionStatus`.
+            pub event: consts::SubscriptionStatus,
+            ///The pair the refusal is about, when the request named pairs.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub pair: ::std::option::Option<::std::string::String>,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Always `error`.
+            pub status: consts::Error,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub subscription: ::std::option::Option<RejectedSubscription>,
+        }
         ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-        pub status: SubscriptionStatusStatus,
-        pub subscription: SubscriptionDetails,
-    }
-    ///A subscription request, or a frame with a missing or unknown event, was refused.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionStatusError {
-        ///Why the request was refused, e.g. `Subscription depth not supported`.
-        #[serde(rename = "errorMessage")]
-        pub error_message: ::std::string::String,
-        ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
-        ///The pair the refusal is about, when the request named pairs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pair: ::std::option::Option<::std::string::String>,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Always `error`.
-        pub status: consts::Error,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subscription: ::std::option::Option<RejectedSubscription>,
-    }
-    ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SubscriptionStatusStatus {
-        #[serde(rename = "subscribed")]
-        Subscribed,
-        #[serde(rename = "unsubscribed")]
-        Unsubscribed,
-    }
-    impl ::std::fmt::Display for SubscriptionStatusStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Subscribed => f.write_str("subscribed"),
-                Self::Unsubscribed => f.write_str("unsubscribed"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SubscriptionStatusStatus {
+            #[serde(rename = "subscribed")]
+            Subscribed,
+            #[serde(rename = "unsubscribed")]
+            Unsubscribed,
+        }
+        impl ::std::fmt::Display for SubscriptionStatusStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Subscribed => f.write_str("subscribed"),
+                    Self::Unsubscribed => f.write_str("unsubscribed"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SubscriptionStatusStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "subscribed" => Ok(Self::Subscribed),
-                "unsubscribed" => Ok(Self::Unsubscribed),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SubscriptionStatusStatus {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "subscribed" => Ok(Self::Subscribed),
+                    "unsubscribed" => Ok(Self::Unsubscribed),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionStatusStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String>
+        for SubscriptionStatusStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**What the exchange currently accepts: `online` (everything),
+        /**What the exchange currently accepts: `online` (everything),
 `maintenance` (nothing), `cancel_only` (cancellations only),
 `post_only` (cancellations and post-only limit orders) or, in older
 versions, `limit_only` (cancellations and limit orders).
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SystemState {
-        #[serde(rename = "online")]
-        Online,
-        #[serde(rename = "maintenance")]
-        Maintenance,
-        #[serde(rename = "cancel_only")]
-        CancelOnly,
-        #[serde(rename = "post_only")]
-        PostOnly,
-        #[serde(rename = "limit_only")]
-        LimitOnly,
-    }
-    impl ::std::fmt::Display for SystemState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Online => f.write_str("online"),
-                Self::Maintenance => f.write_str("maintenance"),
-                Self::CancelOnly => f.write_str("cancel_only"),
-                Self::PostOnly => f.write_str("post_only"),
-                Self::LimitOnly => f.write_str("limit_only"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SystemState {
+            #[serde(rename = "online")]
+            Online,
+            #[serde(rename = "maintenance")]
+            Maintenance,
+            #[serde(rename = "cancel_only")]
+            CancelOnly,
+            #[serde(rename = "post_only")]
+            PostOnly,
+            #[serde(rename = "limit_only")]
+            LimitOnly,
+        }
+        impl ::std::fmt::Display for SystemState {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Online => f.write_str("online"),
+                    Self::Maintenance => f.write_str("maintenance"),
+                    Self::CancelOnly => f.write_str("cancel_only"),
+                    Self::PostOnly => f.write_str("post_only"),
+                    Self::LimitOnly => f.write_str("limit_only"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SystemState {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "online" => Ok(Self::Online),
-                "maintenance" => Ok(Self::Maintenance),
-                "cancel_only" => Ok(Self::CancelOnly),
-                "post_only" => Ok(Self::PostOnly),
-                "limit_only" => Ok(Self::LimitOnly),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SystemState {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "online" => Ok(Self::Online),
+                    "maintenance" => Ok(Self::Maintenance),
+                    "cancel_only" => Ok(Self::CancelOnly),
+                    "post_only" => Ok(Self::PostOnly),
+                    "limit_only" => Ok(Self::LimitOnly),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SystemState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SystemState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SystemState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String> for SystemState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**The state of the exchange and the id of this connection. Kraken does
+        /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always
 sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SystemStatus {
-        ///Id of this connection; an unsigned 64-bit value that may exceed 2^63.
-        #[serde(rename = "connectionID")]
-        pub connection_id: u64,
-        ///Always `systemStatus`.
-        pub event: consts::SystemStatusOrAbsent,
-        pub status: SystemState,
-        ///Version of the WebSockets API served, e.g. `1.9.2`.
-        pub version: ::std::string::String,
-    }
-    ///Type of the taker order of a trade, `m` (market) or `l` (limit).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum TakerOrderType {
-        #[serde(rename = "m")]
-        M,
-        #[serde(rename = "l")]
-        L,
-    }
-    impl ::std::fmt::Display for TakerOrderType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::M => f.write_str("m"),
-                Self::L => f.write_str("l"),
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SystemStatus {
+            ///Id of this connection; an unsigned 64-bit value that may exceed 2^63.
+            #[serde(rename = "connectionID")]
+            pub connection_id: u64,
+            ///Always `systemStatus`.
+            pub event: consts::SystemStatusOrAbsent,
+            pub status: SystemState,
+            ///Version of the WebSockets API served, e.g. `1.9.2`.
+            pub version: ::std::string::String,
+        }
+        ///Type of the taker order of a trade, `m` (market) or `l` (limit).
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum TakerOrderType {
+            #[serde(rename = "m")]
+            M,
+            #[serde(rename = "l")]
+            L,
+        }
+        impl ::std::fmt::Display for TakerOrderType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::M => f.write_str("m"),
+                    Self::L => f.write_str("l"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for TakerOrderType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "m" => Ok(Self::M),
-                "l" => Ok(Self::L),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for TakerOrderType {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "m" => Ok(Self::M),
+                    "l" => Ok(Self::L),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for TakerOrderType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TakerOrderType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Side of the taker order of a trade, `b` (buy) or `s` (sell).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum TakerSide {
-        #[serde(rename = "b")]
-        B,
-        #[serde(rename = "s")]
-        S,
-    }
-    impl ::std::fmt::Display for TakerSide {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::B => f.write_str("b"),
-                Self::S => f.write_str("s"),
+        impl ::std::convert::TryFrom<&str> for TakerOrderType {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
             }
         }
-    }
-    impl ::std::str::FromStr for TakerSide {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "b" => Ok(Self::B),
-                "s" => Ok(Self::S),
-                _ => Err("invalid value".into()),
+        impl ::std::convert::TryFrom<::std::string::String> for TakerOrderType {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for TakerSide {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        ///Side of the taker order of a trade, `b` (buy) or `s` (sell).
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum TakerSide {
+            #[serde(rename = "b")]
+            B,
+            #[serde(rename = "s")]
+            S,
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TakerSide {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::fmt::Display for TakerSide {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::B => f.write_str("b"),
+                    Self::S => f.write_str("s"),
+                }
+            }
         }
-    }
-    ///A ticker frame: `[channelID, data, "ticker", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Ticker(pub (u64, TickerData, consts::Ticker, ::std::string::String));
-    impl ::std::ops::Deref for Ticker {
-        type Target = (u64, TickerData, consts::Ticker, ::std::string::String);
-        fn deref(&self) -> &(u64, TickerData, consts::Ticker, ::std::string::String) {
-            &self.0
+        impl ::std::str::FromStr for TakerSide {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "b" => Ok(Self::B),
+                    "s" => Ok(Self::S),
+                    _ => Err("invalid value".into()),
+                }
+            }
         }
-    }
-    impl ::std::convert::From<Ticker>
-    for (u64, TickerData, consts::Ticker, ::std::string::String) {
-        fn from(value: Ticker) -> Self {
-            value.0
+        impl ::std::convert::TryFrom<&str> for TakerSide {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::From<(u64, TickerData, consts::Ticker, ::std::string::String)>
-    for Ticker {
-        fn from(
-            value: (u64, TickerData, consts::Ticker, ::std::string::String),
-        ) -> Self {
-            Self(value)
+        impl ::std::convert::TryFrom<::std::string::String> for TakerSide {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    ///Best ask (`a`) or best bid (`b`): `[price, wholeLotVolume, lotVolume]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct TickerBookLevel(pub (::std::string::String, i64, ::std::string::String));
-    impl ::std::ops::Deref for TickerBookLevel {
-        type Target = (::std::string::String, i64, ::std::string::String);
-        fn deref(&self) -> &(::std::string::String, i64, ::std::string::String) {
-            &self.0
+        ///A ticker frame: `[channelID, data, "ticker", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct Ticker(pub (u64, TickerData, consts::Ticker, ::std::string::String));
+        impl ::std::ops::Deref for Ticker {
+            type Target = (u64, TickerData, consts::Ticker, ::std::string::String);
+            fn deref(
+                &self,
+            ) -> &(u64, TickerData, consts::Ticker, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<TickerBookLevel>
-    for (::std::string::String, i64, ::std::string::String) {
-        fn from(value: TickerBookLevel) -> Self {
-            value.0
+        impl ::std::convert::From<Ticker>
+        for (u64, TickerData, consts::Ticker, ::std::string::String) {
+            fn from(value: Ticker) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<(::std::string::String, i64, ::std::string::String)>
-    for TickerBookLevel {
-        fn from(value: (::std::string::String, i64, ::std::string::String)) -> Self {
-            Self(value)
+        impl ::std::convert::From<
+            (u64, TickerData, consts::Ticker, ::std::string::String),
+        > for Ticker {
+            fn from(
+                value: (u64, TickerData, consts::Ticker, ::std::string::String),
+            ) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///Number of trades (`t`): `[today, last24Hours]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct TickerCounts(pub (u64, u64));
-    impl ::std::ops::Deref for TickerCounts {
-        type Target = (u64, u64);
-        fn deref(&self) -> &(u64, u64) {
-            &self.0
+        ///Best ask (`a`) or best bid (`b`): `[price, wholeLotVolume, lotVolume]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct TickerBookLevel(
+            pub (::std::string::String, i64, ::std::string::String),
+        );
+        impl ::std::ops::Deref for TickerBookLevel {
+            type Target = (::std::string::String, i64, ::std::string::String);
+            fn deref(&self) -> &(::std::string::String, i64, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    impl ::std::convert::From<TickerCounts> for (u64, u64) {
-        fn from(value: TickerCounts) -> Self {
-            value.0
+        impl ::std::convert::From<TickerBookLevel>
+        for (::std::string::String, i64, ::std::string::String) {
+            fn from(value: TickerBookLevel) -> Self {
+                value.0
+            }
         }
-    }
-    impl ::std::convert::From<(u64, u64)> for TickerCounts {
-        fn from(value: (u64, u64)) -> Self {
-            Self(value)
+        impl ::std::convert::From<(::std::string::String, i64, ::std::string::String)>
+        for TickerBookLevel {
+            fn from(value: (::std::string::String, i64, ::std::string::String)) -> Self {
+                Self(value)
+            }
         }
-    }
-    ///Best prices, last trade and statistics of a pair.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct TickerData {
-        pub a: TickerBookLevel,
-        pub b: TickerBookLevel,
-        pub c: TickerLastTrade,
-        pub h: TickerDecimals,
-        pub l: TickerDecimals,
-        pub o: TickerDecimals,
-        pub p: TickerDecimals,
-        pub t: TickerCounts,
-        pub v: TickerDecimals,
-    }
-    /**A decimal statistic over two windows, `[today, last24Hours]`: volume
+        ///Number of trades (`t`): `[today, last24Hours]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct TickerCounts(pub (u64, u64));
+        impl ::std::ops::Deref for TickerCounts {
+            type Target = (u64, u64);
+            fn deref(&self) -> &(u64, u64) {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<TickerCounts> for (u64, u64) {
+            fn from(value: TickerCounts) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<(u64, u64)> for TickerCounts {
+            fn from(value: (u64, u64)) -> Self {
+                Self(value)
+            }
+        }
+        ///Best prices, last trade and statistics of a pair.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct TickerData {
+            pub a: TickerBookLevel,
+            pub b: TickerBookLevel,
+            pub c: TickerLastTrade,
+            pub h: TickerDecimals,
+            pub l: TickerDecimals,
+            pub o: TickerDecimals,
+            pub p: TickerDecimals,
+            pub t: TickerCounts,
+            pub v: TickerDecimals,
+        }
+        /**A decimal statistic over two windows, `[today, last24Hours]`: volume
 (`v`), volume-weighted average price (`p`), low (`l`), high (`h`) or
 open (`o`).
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct TickerDecimals(pub (::std::string::String, ::std::string::String));
-    impl ::std::ops::Deref for TickerDecimals {
-        type Target = (::std::string::String, ::std::string::String);
-        fn deref(&self) -> &(::std::string::String, ::std::string::String) {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TickerDecimals>
-    for (::std::string::String, ::std::string::String) {
-        fn from(value: TickerDecimals) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<(::std::string::String, ::std::string::String)>
-    for TickerDecimals {
-        fn from(value: (::std::string::String, ::std::string::String)) -> Self {
-            Self(value)
-        }
-    }
-    ///The last trade (`c`): `[price, lotVolume]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct TickerLastTrade(pub (::std::string::String, ::std::string::String));
-    impl ::std::ops::Deref for TickerLastTrade {
-        type Target = (::std::string::String, ::std::string::String);
-        fn deref(&self) -> &(::std::string::String, ::std::string::String) {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TickerLastTrade>
-    for (::std::string::String, ::std::string::String) {
-        fn from(value: TickerLastTrade) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<(::std::string::String, ::std::string::String)>
-    for TickerLastTrade {
-        fn from(value: (::std::string::String, ::std::string::String)) -> Self {
-            Self(value)
-        }
-    }
-    ///How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum TimeInForce {
-        #[serde(rename = "GTC")]
-        Gtc,
-        #[serde(rename = "IOC")]
-        Ioc,
-        #[serde(rename = "GTD")]
-        Gtd,
-    }
-    impl ::std::fmt::Display for TimeInForce {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Gtc => f.write_str("GTC"),
-                Self::Ioc => f.write_str("IOC"),
-                Self::Gtd => f.write_str("GTD"),
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct TickerDecimals(pub (::std::string::String, ::std::string::String));
+        impl ::std::ops::Deref for TickerDecimals {
+            type Target = (::std::string::String, ::std::string::String);
+            fn deref(&self) -> &(::std::string::String, ::std::string::String) {
+                &self.0
             }
         }
-    }
-    impl ::std::str::FromStr for TimeInForce {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "GTC" => Ok(Self::Gtc),
-                "IOC" => Ok(Self::Ioc),
-                "GTD" => Ok(Self::Gtd),
-                _ => Err("invalid value".into()),
+        impl ::std::convert::From<TickerDecimals>
+        for (::std::string::String, ::std::string::String) {
+            fn from(value: TickerDecimals) -> Self {
+                value.0
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for TimeInForce {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::From<(::std::string::String, ::std::string::String)>
+        for TickerDecimals {
+            fn from(value: (::std::string::String, ::std::string::String)) -> Self {
+                Self(value)
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TimeInForce {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        ///The last trade (`c`): `[price, lotVolume]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct TickerLastTrade(pub (::std::string::String, ::std::string::String));
+        impl ::std::ops::Deref for TickerLastTrade {
+            type Target = (::std::string::String, ::std::string::String);
+            fn deref(&self) -> &(::std::string::String, ::std::string::String) {
+                &self.0
+            }
         }
-    }
-    ///A trade frame: `[channelID, trades, "trade", pair]`.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Trade(
-        pub (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
-    );
-    impl ::std::ops::Deref for Trade {
-        type Target = (
-            u64,
-            ::std::vec::Vec<PublicTrade>,
-            consts::Trade,
-            ::std::string::String,
+        impl ::std::convert::From<TickerLastTrade>
+        for (::std::string::String, ::std::string::String) {
+            fn from(value: TickerLastTrade) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<(::std::string::String, ::std::string::String)>
+        for TickerLastTrade {
+            fn from(value: (::std::string::String, ::std::string::String)) -> Self {
+                Self(value)
+            }
+        }
+        ///How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum TimeInForce {
+            #[serde(rename = "GTC")]
+            Gtc,
+            #[serde(rename = "IOC")]
+            Ioc,
+            #[serde(rename = "GTD")]
+            Gtd,
+        }
+        impl ::std::fmt::Display for TimeInForce {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Gtc => f.write_str("GTC"),
+                    Self::Ioc => f.write_str("IOC"),
+                    Self::Gtd => f.write_str("GTD"),
+                }
+            }
+        }
+        impl ::std::str::FromStr for TimeInForce {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "GTC" => Ok(Self::Gtc),
+                    "IOC" => Ok(Self::Ioc),
+                    "GTD" => Ok(Self::Gtd),
+                    _ => Err("invalid value".into()),
+                }
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for TimeInForce {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for TimeInForce {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        ///A trade frame: `[channelID, trades, "trade", pair]`.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct Trade(
+            pub (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
         );
-        fn deref(
-            &self,
-        ) -> &(u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Trade>
-    for (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
-        fn from(value: Trade) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
-    > for Trade {
-        fn from(
-            value: (
+        impl ::std::ops::Deref for Trade {
+            type Target = (
                 u64,
                 ::std::vec::Vec<PublicTrade>,
                 consts::Trade,
                 ::std::string::String,
-            ),
-        ) -> Self {
-            Self(value)
-        }
-    }
-    ///A request to stop a feed for some pairs (public) or for the account (private).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Unsubscribe {
-        ///Always `unsubscribe`.
-        pub event: consts::Unsubscribe,
-        ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pair: ::std::vec::Vec<::std::string::String>,
-        ///Client-chosen id, copied into every `subscriptionStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub subscription: SubscriptionRequest,
-    }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
-    /// Types of properties whose value is fixed by the schema (`const`,
-    /// or an `enum` of one value): each always writes its value, and
-    /// reading checks it.
-    pub mod consts {
-        ///Always `"ping"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ping;
-        impl Ping {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ping",
             );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-            fn serialize<S>(
+            fn deref(
                 &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            ) -> &(
+                u64,
+                ::std::vec::Vec<PublicTrade>,
+                consts::Trade,
+                ::std::string::String,
+            ) {
+                &self.0
             }
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+        impl ::std::convert::From<Trade>
+        for (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
+            fn from(value: Trade) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
+        > for Trade {
+            fn from(
+                value: (
+                    u64,
+                    ::std::vec::Vec<PublicTrade>,
+                    consts::Trade,
+                    ::std::string::String,
+                ),
+            ) -> Self {
+                Self(value)
+            }
+        }
+        ///A request to stop a feed for some pairs (public) or for the account (private).
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Unsubscribe {
+            ///Always `unsubscribe`.
+            pub event: consts::Unsubscribe,
+            ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub pair: ::std::vec::Vec<::std::string::String>,
+            ///Client-chosen id, copied into every `subscriptionStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub subscription: SubscriptionRequest,
+        }
+        /// Error types.
+        pub mod error {
+            use ::asyncapi_runtime::__private as rt;
+            /// Error from a `TryFrom` or `FromStr` implementation.
+            pub struct ConversionError(::std::borrow::Cow<'static, str>);
+            impl ::std::error::Error for ConversionError {}
+            impl ::std::fmt::Display for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+            impl ::std::fmt::Debug for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Debug::fmt(&self.0, f)
+                }
+            }
+            impl From<&'static str> for ConversionError {
+                fn from(value: &'static str) -> Self {
+                    Self(value.into())
+                }
+            }
+            impl From<String> for ConversionError {
+                fn from(value: String) -> Self {
+                    Self(value.into())
+                }
+            }
+        }
+        impl AddOrder {
+            /// A `AddOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                ordertype: OrderType,
+                pair: ::std::string::String,
+                token: ::std::string::String,
+                type_: OrderSide,
+                volume: ::std::string::String,
+            ) -> Self {
+                AddOrder {
+                    cl_ord_id: ::std::option::Option::None,
+                    close_ordertype: ::std::option::Option::None,
+                    close_price: ::std::option::Option::None,
+                    close_price2: ::std::option::Option::None,
+                    deadline: ::std::option::Option::None,
+                    event: consts::AddOrder,
+                    expiretm: ::std::option::Option::None,
+                    leverage: ::std::option::Option::None,
+                    oflags: ::std::option::Option::None,
+                    ordertype,
+                    pair,
+                    price: ::std::option::Option::None,
+                    price2: ::std::option::Option::None,
+                    reduce_only: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    starttm: ::std::option::Option::None,
+                    stp_type: ::std::option::Option::None,
+                    timeinforce: ::std::option::Option::None,
+                    token,
+                    type_,
+                    userref: ::std::option::Option::None,
+                    validate: ::std::option::Option::None,
+                    volume,
+                }
+            }
+            /// Sets `cl_ord_id`.
+            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
+                self.cl_ord_id = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `close_ordertype`.
+            pub fn with_close_ordertype(mut self, value: OrderType) -> Self {
+                self.close_ordertype = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `close_price`.
+            pub fn with_close_price(mut self, value: ::std::string::String) -> Self {
+                self.close_price = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `close_price2`.
+            pub fn with_close_price2(mut self, value: ::std::string::String) -> Self {
+                self.close_price2 = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `deadline`.
+            pub fn with_deadline(mut self, value: ::std::string::String) -> Self {
+                self.deadline = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `expiretm`.
+            pub fn with_expiretm(mut self, value: ::std::string::String) -> Self {
+                self.expiretm = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `leverage`.
+            pub fn with_leverage(mut self, value: ::std::string::String) -> Self {
+                self.leverage = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `oflags`.
+            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
+                self.oflags = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price`.
+            pub fn with_price(mut self, value: ::std::string::String) -> Self {
+                self.price = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price2`.
+            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
+                self.price2 = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reduce_only`.
+            pub fn with_reduce_only(mut self, value: bool) -> Self {
+                self.reduce_only = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `starttm`.
+            pub fn with_starttm(mut self, value: ::std::string::String) -> Self {
+                self.starttm = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `stp_type`.
+            pub fn with_stp_type(mut self, value: ::std::string::String) -> Self {
+                self.stp_type = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `timeinforce`.
+            pub fn with_timeinforce(mut self, value: TimeInForce) -> Self {
+                self.timeinforce = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `userref`.
+            pub fn with_userref(mut self, value: ::std::string::String) -> Self {
+                self.userref = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `validate`.
+            pub fn with_validate(mut self, value: ::std::string::String) -> Self {
+                self.validate = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl AddOrderStatus {
+            /// A `AddOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(status: RequestStatus) -> Self {
+                AddOrderStatus {
+                    descr: ::std::option::Option::None,
+                    error_message: ::std::option::Option::None,
+                    event: consts::AddOrderStatus,
+                    reqid: ::std::option::Option::None,
+                    status,
+                    txid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `descr`.
+            pub fn with_descr(mut self, value: ::std::string::String) -> Self {
+                self.descr = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `error_message`.
+            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+                self.error_message = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `txid`.
+            pub fn with_txid(mut self, value: ::std::string::String) -> Self {
+                self.txid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl BookAskUpdate {
+            /// A `BookAskUpdate` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(a: ::std::vec::Vec<BookUpdateLevel>) -> Self {
+                BookAskUpdate {
+                    a,
+                    c: ::std::option::Option::None,
+                }
+            }
+            /// Sets `c`.
+            pub fn with_c(mut self, value: BookChecksum) -> Self {
+                self.c = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl BookBidUpdate {
+            /// A `BookBidUpdate` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(b: ::std::vec::Vec<BookUpdateLevel>) -> Self {
+                BookBidUpdate {
+                    b,
+                    c: ::std::option::Option::None,
+                }
+            }
+            /// Sets `c`.
+            pub fn with_c(mut self, value: BookChecksum) -> Self {
+                self.c = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl BookSnapshotSides {
+            /// A `BookSnapshotSides` from its fields; constants are filled in.
+            pub fn new(
+                as_: ::std::vec::Vec<BookLevel>,
+                bs: ::std::vec::Vec<BookLevel>,
+            ) -> Self {
+                BookSnapshotSides { as_, bs }
+            }
+        }
+        impl BookUpdateSide {
+            /// A `BookUpdateSide` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                BookUpdateSide {
+                    a: ::std::default::Default::default(),
+                    b: ::std::default::Default::default(),
+                    c: ::std::option::Option::None,
+                }
+            }
+            /// Sets `a`.
+            pub fn with_a(mut self, value: ::std::vec::Vec<BookUpdateLevel>) -> Self {
+                self.a = value;
+                self
+            }
+            /// Sets `b`.
+            pub fn with_b(mut self, value: ::std::vec::Vec<BookUpdateLevel>) -> Self {
+                self.b = value;
+                self
+            }
+            /// Sets `c`.
+            pub fn with_c(mut self, value: BookChecksum) -> Self {
+                self.c = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelAll {
+            /// A `CancelAll` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(token: ::std::string::String) -> Self {
+                CancelAll {
+                    event: consts::CancelAll,
+                    reqid: ::std::option::Option::None,
+                    token,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelAllOrdersAfter {
+            /// A `CancelAllOrdersAfter` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(timeout: u64, token: ::std::string::String) -> Self {
+                CancelAllOrdersAfter {
+                    event: consts::CancelAllOrdersAfter,
+                    reqid: ::std::option::Option::None,
+                    timeout,
+                    token,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelAllOrdersAfterStatus {
+            /// A `CancelAllOrdersAfterStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(status: RequestStatus) -> Self {
+                CancelAllOrdersAfterStatus {
+                    current_time: ::std::option::Option::None,
+                    error_message: ::std::option::Option::None,
+                    event: consts::CancelAllOrdersAfterStatus,
+                    reqid: ::std::option::Option::None,
+                    status,
+                    trigger_time: ::std::option::Option::None,
+                }
+            }
+            /// Sets `current_time`.
+            pub fn with_current_time(mut self, value: ::std::string::String) -> Self {
+                self.current_time = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `error_message`.
+            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+                self.error_message = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `trigger_time`.
+            pub fn with_trigger_time(mut self, value: ::std::string::String) -> Self {
+                self.trigger_time = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelAllStatus {
+            /// A `CancelAllStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(status: RequestStatus) -> Self {
+                CancelAllStatus {
+                    count: ::std::option::Option::None,
+                    error_message: ::std::option::Option::None,
+                    event: consts::CancelAllStatus,
+                    reqid: ::std::option::Option::None,
+                    status,
+                }
+            }
+            /// Sets `count`.
+            pub fn with_count(mut self, value: u64) -> Self {
+                self.count = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `error_message`.
+            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+                self.error_message = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelOrder {
+            /// A `CancelOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                token: ::std::string::String,
+                txid: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                CancelOrder {
+                    event: consts::CancelOrder,
+                    reqid: ::std::option::Option::None,
+                    token,
+                    txid,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl CancelOrderStatus {
+            /// A `CancelOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(status: RequestStatus) -> Self {
+                CancelOrderStatus {
+                    error_message: ::std::option::Option::None,
+                    event: consts::CancelOrderStatus,
+                    reqid: ::std::option::Option::None,
+                    status,
+                }
+            }
+            /// Sets `error_message`.
+            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+                self.error_message = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl EditOrder {
+            /// A `EditOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                orderid: ::std::string::String,
+                pair: ::std::string::String,
+                token: ::std::string::String,
+                volume: ::std::string::String,
+            ) -> Self {
+                EditOrder {
+                    event: consts::EditOrder,
+                    newuserref: ::std::option::Option::None,
+                    oflags: ::std::option::Option::None,
+                    orderid,
+                    pair,
+                    price: ::std::option::Option::None,
+                    price2: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    token,
+                    validate: ::std::option::Option::None,
+                    volume,
+                }
+            }
+            /// Sets `newuserref`.
+            pub fn with_newuserref(mut self, value: ::std::string::String) -> Self {
+                self.newuserref = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `oflags`.
+            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
+                self.oflags = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price`.
+            pub fn with_price(mut self, value: ::std::string::String) -> Self {
+                self.price = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price2`.
+            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
+                self.price2 = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `validate`.
+            pub fn with_validate(mut self, value: ::std::string::String) -> Self {
+                self.validate = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl EditOrderStatus {
+            /// A `EditOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(status: RequestStatus) -> Self {
+                EditOrderStatus {
+                    descr: ::std::option::Option::None,
+                    error_message: ::std::option::Option::None,
+                    event: consts::EditOrderStatus,
+                    originaltxid: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    status,
+                    txid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `descr`.
+            pub fn with_descr(mut self, value: ::std::string::String) -> Self {
+                self.descr = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `error_message`.
+            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
+                self.error_message = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `originaltxid`.
+            pub fn with_originaltxid(mut self, value: ::std::string::String) -> Self {
+                self.originaltxid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `txid`.
+            pub fn with_txid(mut self, value: ::std::string::String) -> Self {
+                self.txid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl FeedSequence {
+            /// A `FeedSequence` from its fields; constants are filled in.
+            pub fn new(sequence: u64) -> Self {
+                FeedSequence { sequence }
+            }
+        }
+        impl GeneralError {
+            /// A `GeneralError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(error_message: ::std::string::String) -> Self {
+                GeneralError {
+                    error_message,
+                    event: consts::Error,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl Heartbeat {
+            /// A `Heartbeat` from its fields; constants are filled in.
+            pub fn new() -> Self {
+                Heartbeat {
+                    event: consts::HeartbeatOrAbsent,
+                }
+            }
+        }
+        impl OpenOrder {
+            /// A `OpenOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                OpenOrder {
+                    avg_price: ::std::option::Option::None,
+                    cancel_reason: ::std::option::Option::None,
+                    cl_ord_id: ::std::option::Option::None,
+                    cost: ::std::option::Option::None,
+                    descr: ::std::option::Option::None,
+                    expiretm: ::std::option::Option::None,
+                    fee: ::std::option::Option::None,
+                    limitprice: ::std::option::Option::None,
+                    misc: ::std::option::Option::None,
+                    oflags: ::std::option::Option::None,
+                    opentm: ::std::option::Option::None,
+                    ratecount: ::std::option::Option::None,
+                    refid: ::std::option::Option::None,
+                    starttm: ::std::option::Option::None,
+                    status: ::std::option::Option::None,
+                    stopprice: ::std::option::Option::None,
+                    timeinforce: ::std::option::Option::None,
+                    userref: ::std::option::Option::None,
+                    vol: ::std::option::Option::None,
+                    vol_exec: ::std::option::Option::None,
+                }
+            }
+            /// Sets `avg_price`.
+            pub fn with_avg_price(mut self, value: ::std::string::String) -> Self {
+                self.avg_price = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `cancel_reason`.
+            pub fn with_cancel_reason(mut self, value: ::std::string::String) -> Self {
+                self.cancel_reason = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `cl_ord_id`.
+            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
+                self.cl_ord_id = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `cost`.
+            pub fn with_cost(mut self, value: ::std::string::String) -> Self {
+                self.cost = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `descr`.
+            pub fn with_descr(mut self, value: OrderDescription) -> Self {
+                self.descr = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `expiretm`.
+            pub fn with_expiretm(mut self, value: ::std::string::String) -> Self {
+                self.expiretm = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `fee`.
+            pub fn with_fee(mut self, value: ::std::string::String) -> Self {
+                self.fee = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `limitprice`.
+            pub fn with_limitprice(mut self, value: ::std::string::String) -> Self {
+                self.limitprice = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `misc`.
+            pub fn with_misc(mut self, value: ::std::string::String) -> Self {
+                self.misc = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `oflags`.
+            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
+                self.oflags = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `opentm`.
+            pub fn with_opentm(mut self, value: ::std::string::String) -> Self {
+                self.opentm = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `ratecount`.
+            pub fn with_ratecount(mut self, value: u64) -> Self {
+                self.ratecount = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `refid`.
+            pub fn with_refid(mut self, value: ::std::string::String) -> Self {
+                self.refid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `starttm`.
+            pub fn with_starttm(mut self, value: ::std::string::String) -> Self {
+                self.starttm = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `status`.
+            pub fn with_status(mut self, value: OrderState) -> Self {
+                self.status = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `stopprice`.
+            pub fn with_stopprice(mut self, value: ::std::string::String) -> Self {
+                self.stopprice = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `timeinforce`.
+            pub fn with_timeinforce(mut self, value: ::std::string::String) -> Self {
+                self.timeinforce = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `userref`.
+            pub fn with_userref(mut self, value: i64) -> Self {
+                self.userref = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `vol`.
+            pub fn with_vol(mut self, value: ::std::string::String) -> Self {
+                self.vol = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `vol_exec`.
+            pub fn with_vol_exec(mut self, value: ::std::string::String) -> Self {
+                self.vol_exec = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl OrderDescription {
+            /// A `OrderDescription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                OrderDescription {
+                    close: ::std::option::Option::None,
+                    leverage: ::std::option::Option::None,
+                    order: ::std::option::Option::None,
+                    ordertype: ::std::option::Option::None,
+                    pair: ::std::option::Option::None,
+                    price: ::std::option::Option::None,
+                    price2: ::std::option::Option::None,
+                    type_: ::std::option::Option::None,
+                }
+            }
+            /// Sets `close`.
+            pub fn with_close(mut self, value: ::std::string::String) -> Self {
+                self.close = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `leverage`.
+            pub fn with_leverage(mut self, value: ::std::string::String) -> Self {
+                self.leverage = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `order`.
+            pub fn with_order(mut self, value: ::std::string::String) -> Self {
+                self.order = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `ordertype`.
+            pub fn with_ordertype(mut self, value: ::std::string::String) -> Self {
+                self.ordertype = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `pair`.
+            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
+                self.pair = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price`.
+            pub fn with_price(mut self, value: ::std::string::String) -> Self {
+                self.price = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `price2`.
+            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
+                self.price2 = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `type_`.
+            pub fn with_type_(mut self, value: OrderSide) -> Self {
+                self.type_ = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl OwnTrade {
+            /// A `OwnTrade` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                cost: ::std::string::String,
+                fee: ::std::string::String,
+                margin: ::std::string::String,
+                ordertxid: ::std::string::String,
+                ordertype: ::std::string::String,
+                pair: ::std::string::String,
+                postxid: ::std::string::String,
+                price: ::std::string::String,
+                time: ::std::string::String,
+                type_: OrderSide,
+                vol: ::std::string::String,
+            ) -> Self {
+                OwnTrade {
+                    cl_ord_id: ::std::option::Option::None,
+                    cost,
+                    fee,
+                    margin,
+                    ordertxid,
+                    ordertype,
+                    pair,
+                    postxid,
+                    price,
+                    time,
+                    type_,
+                    userref: ::std::option::Option::None,
+                    vol,
+                }
+            }
+            /// Sets `cl_ord_id`.
+            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
+                self.cl_ord_id = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `userref`.
+            pub fn with_userref(mut self, value: i64) -> Self {
+                self.userref = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl Ping {
+            /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                Ping {
+                    event: consts::Ping,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl Pong {
+            /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                Pong {
+                    event: consts::PongOrAbsent,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl RejectedSubscription {
+            /// A `RejectedSubscription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                RejectedSubscription {
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    name: ::std::option::Option::None,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: i64) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: i64) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `name`.
+            pub fn with_name(mut self, value: ::std::string::String) -> Self {
+                self.name = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl Subscribe {
+            /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(subscription: SubscriptionRequest) -> Self {
+                Subscribe {
+                    event: consts::Subscribe,
+                    pair: ::std::default::Default::default(),
+                    reqid: ::std::option::Option::None,
+                    subscription,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(
+                mut self,
+                value: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                self.pair = value;
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionDetails {
+            /// A `SubscriptionDetails` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(name: SubscriptionName) -> Self {
+                SubscriptionDetails {
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    maxratecount: ::std::option::Option::None,
+                    name,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: BookDepth) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `maxratecount`.
+            pub fn with_maxratecount(mut self, value: u64) -> Self {
+                self.maxratecount = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionRequest {
+            /// A `SubscriptionRequest` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(name: SubscriptionName) -> Self {
+                SubscriptionRequest {
+                    consolidate_taker: ::std::option::Option::None,
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    name,
+                    ratecounter: ::std::option::Option::None,
+                    snapshot: ::std::option::Option::None,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `consolidate_taker`.
+            pub fn with_consolidate_taker(mut self, value: bool) -> Self {
+                self.consolidate_taker = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: BookDepth) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `ratecounter`.
+            pub fn with_ratecounter(mut self, value: bool) -> Self {
+                self.ratecounter = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `snapshot`.
+            pub fn with_snapshot(mut self, value: bool) -> Self {
+                self.snapshot = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionStatus {
+            /// A `SubscriptionStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                channel_name: ::std::string::String,
+                status: SubscriptionStatusStatus,
+                subscription: SubscriptionDetails,
+            ) -> Self {
+                SubscriptionStatus {
+                    channel_id: ::std::option::Option::None,
+                    channel_name,
+                    event: consts::SubscriptionStatus,
+                    pair: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    status,
+                    subscription,
+                }
+            }
+            /// Sets `channel_id`.
+            pub fn with_channel_id(mut self, value: u64) -> Self {
+                self.channel_id = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `pair`.
+            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
+                self.pair = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionStatusError {
+            /// A `SubscriptionStatusError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(error_message: ::std::string::String) -> Self {
+                SubscriptionStatusError {
+                    error_message,
+                    event: consts::SubscriptionStatus,
+                    pair: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    status: consts::Error,
+                    subscription: ::std::option::Option::None,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
+                self.pair = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `subscription`.
+            pub fn with_subscription(mut self, value: RejectedSubscription) -> Self {
+                self.subscription = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SystemStatus {
+            /// A `SystemStatus` from its fields; constants are filled in.
+            pub fn new(
+                connection_id: u64,
+                status: SystemState,
+                version: ::std::string::String,
+            ) -> Self {
+                SystemStatus {
+                    connection_id,
+                    event: consts::SystemStatusOrAbsent,
+                    status,
+                    version,
+                }
+            }
+        }
+        impl TickerData {
+            /// A `TickerData` from its fields; constants are filled in.
+            pub fn new(
+                a: TickerBookLevel,
+                b: TickerBookLevel,
+                c: TickerLastTrade,
+                h: TickerDecimals,
+                l: TickerDecimals,
+                o: TickerDecimals,
+                p: TickerDecimals,
+                t: TickerCounts,
+                v: TickerDecimals,
+            ) -> Self {
+                TickerData {
+                    a,
+                    b,
+                    c,
+                    h,
+                    l,
+                    o,
+                    p,
+                    t,
+                    v,
+                }
+            }
+        }
+        impl Unsubscribe {
+            /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(subscription: SubscriptionRequest) -> Self {
+                Unsubscribe {
+                    event: consts::Unsubscribe,
+                    pair: ::std::default::Default::default(),
+                    reqid: ::std::option::Option::None,
+                    subscription,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(
+                mut self,
+                value: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                self.pair = value;
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        /// Types of properties whose value is fixed by the schema (`const`,
+        /// or an `enum` of one value): each always writes its value, and
+        /// reading checks it.
+        pub mod consts {
+            use ::asyncapi_runtime::__private as rt;
+            ///Always `"ping"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Ping;
+            impl Ping {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "ping",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Ping)
+                }
             }
-        }
-        ///Always `"pong"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct PongOrAbsent;
-        impl PongOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "pong",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "ping",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Ping)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for PongOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"pong"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct PongOrAbsent;
+            impl PongOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "pong",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| PongOrAbsent)
+                }
             }
-        }
-        ///Always `"subscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Subscribe;
-        impl Subscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscribe",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for PongOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "pong",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
+                        )
+                        .map(|()| PongOrAbsent)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Subscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"subscribe"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Subscribe;
+            impl Subscribe {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "subscribe",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Subscribe)
+                }
             }
-        }
-        ///Always `"subscriptionStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SubscriptionStatus;
-        impl SubscriptionStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscriptionStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for Subscribe {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "subscribe",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Subscribe)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SubscriptionStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"subscriptionStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct SubscriptionStatus;
+            impl SubscriptionStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "subscriptionStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| SubscriptionStatus)
+                }
             }
-        }
-        ///Always `"error"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Error;
-        impl Error {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "error",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for SubscriptionStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "subscriptionStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| SubscriptionStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"error"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Error;
+            impl Error {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "error",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Error {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Error)
+                }
             }
-        }
-        ///Always `"unsubscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Unsubscribe;
-        impl Unsubscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "unsubscribe",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "error",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Error)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for Unsubscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"unsubscribe"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Unsubscribe;
+            impl Unsubscribe {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "unsubscribe",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Unsubscribe)
+                }
             }
-        }
-        ///Always `"heartbeat"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct HeartbeatOrAbsent;
-        impl HeartbeatOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "heartbeat",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for Unsubscribe {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "unsubscribe",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Unsubscribe)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for HeartbeatOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"heartbeat"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct HeartbeatOrAbsent;
+            impl HeartbeatOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "heartbeat",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| HeartbeatOrAbsent)
+                }
             }
-        }
-        ///Always `"systemStatus"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SystemStatusOrAbsent;
-        impl SystemStatusOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "systemStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SystemStatusOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for HeartbeatOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "heartbeat",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
+                        )
+                        .map(|()| HeartbeatOrAbsent)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SystemStatusOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"systemStatus"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct SystemStatusOrAbsent;
+            impl SystemStatusOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "systemStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize
+            for SystemStatusOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| SystemStatusOrAbsent)
+                }
             }
-        }
-        ///Always `"ticker"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ticker;
-        impl Ticker {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ticker",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ticker {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for SystemStatusOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "systemStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
+                        )
+                        .map(|()| SystemStatusOrAbsent)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ticker {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"ticker"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Ticker;
+            impl Ticker {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "ticker",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Ticker {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Ticker)
+                }
             }
-        }
-        ///Always `"trade"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Trade;
-        impl Trade {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "trade",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Trade {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ticker {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "ticker",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Ticker)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Trade {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"trade"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Trade;
+            impl Trade {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "trade",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Trade {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Trade)
+                }
             }
-        }
-        ///Always `"spread"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Spread;
-        impl Spread {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "spread",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Spread {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Trade {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "trade",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Trade)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Spread {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"spread"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Spread;
+            impl Spread {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "spread",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Spread {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Spread)
+                }
             }
-        }
-        ///Always `"ownTrades"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct OwnTrades;
-        impl OwnTrades {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ownTrades",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for OwnTrades {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Spread {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "spread",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Spread)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OwnTrades {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"ownTrades"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct OwnTrades;
+            impl OwnTrades {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "ownTrades",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for OwnTrades {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| OwnTrades)
+                }
             }
-        }
-        ///Always `"openOrders"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct OpenOrders;
-        impl OpenOrders {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "openOrders",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for OpenOrders {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for OwnTrades {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "ownTrades",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| OwnTrades)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OpenOrders {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"openOrders"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct OpenOrders;
+            impl OpenOrders {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "openOrders",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for OpenOrders {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| OpenOrders)
+                }
             }
-        }
-        ///Always `"addOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct AddOrder;
-        impl AddOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "addOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for AddOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for OpenOrders {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "openOrders",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| OpenOrders)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for AddOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"addOrder"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct AddOrder;
+            impl AddOrder {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "addOrder",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for AddOrder {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| AddOrder)
+                }
             }
-        }
-        ///Always `"addOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct AddOrderStatus;
-        impl AddOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "addOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for AddOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for AddOrder {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "addOrder",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| AddOrder)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for AddOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"addOrderStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct AddOrderStatus;
+            impl AddOrderStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "addOrderStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for AddOrderStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| AddOrderStatus)
+                }
             }
-        }
-        ///Always `"editOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct EditOrder;
-        impl EditOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "editOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for EditOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for AddOrderStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "addOrderStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| AddOrderStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for EditOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"editOrder"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct EditOrder;
+            impl EditOrder {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "editOrder",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for EditOrder {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| EditOrder)
+                }
             }
-        }
-        ///Always `"editOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct EditOrderStatus;
-        impl EditOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "editOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for EditOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for EditOrder {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "editOrder",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| EditOrder)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for EditOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"editOrderStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct EditOrderStatus;
+            impl EditOrderStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "editOrderStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for EditOrderStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| EditOrderStatus)
+                }
             }
-        }
-        ///Always `"cancelOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelOrder;
-        impl CancelOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for EditOrderStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "editOrderStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| EditOrderStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelOrder"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelOrder;
+            impl CancelOrder {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelOrder",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrder {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| CancelOrder)
+                }
             }
-        }
-        ///Always `"cancelOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelOrderStatus;
-        impl CancelOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelOrder {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelOrder",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelOrder)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelOrderStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelOrderStatus;
+            impl CancelOrderStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelOrderStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrderStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| CancelOrderStatus)
+                }
             }
-        }
-        ///Always `"cancelAll"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAll;
-        impl CancelAll {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAll",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAll {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelOrderStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelOrderStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelOrderStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for CancelAll {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelAll"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelAll;
+            impl CancelAll {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelAll",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for CancelAll {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| CancelAll)
+                }
             }
-        }
-        ///Always `"cancelAllStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllStatus;
-        impl CancelAllStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelAll {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelAll",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelAll)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelAllStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelAllStatus;
+            impl CancelAllStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelAllStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| CancelAllStatus)
+                }
             }
-        }
-        ///Always `"cancelAllOrdersAfter"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllOrdersAfter;
-        impl CancelAllOrdersAfter {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllOrdersAfter",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllOrdersAfter {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelAllStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelAllStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelAllStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllOrdersAfter {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelAllOrdersAfter"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelAllOrdersAfter;
+            impl CancelAllOrdersAfter {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelAllOrdersAfter",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize
+            for CancelAllOrdersAfter {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| CancelAllOrdersAfter)
+                }
             }
-        }
-        ///Always `"cancelAllOrdersAfterStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllOrdersAfterStatus;
-        impl CancelAllOrdersAfterStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllOrdersAfterStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize
-        for CancelAllOrdersAfterStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelAllOrdersAfter {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelAllOrdersAfter",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelAllOrdersAfter)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllOrdersAfterStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"cancelAllOrdersAfterStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct CancelAllOrdersAfterStatus;
+            impl CancelAllOrdersAfterStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "cancelAllOrdersAfterStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize
+            for CancelAllOrdersAfterStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
+                    )
+                }
+            }
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for CancelAllOrdersAfterStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "cancelAllOrdersAfterStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| CancelAllOrdersAfterStatus)
+                }
+            }
+        }
+    }
+    /// Kraken WebSockets API 1.9.2
+    ///
+    /// Version 1 of Kraken's spot WebSockets API: live market data, live updates of
+    /// the account's own trades and orders, and order entry, each over one
+    /// long-lived connection. Market data is public; account data and trading are
+    /// served by a second, authenticated endpoint.
+    ///
+    /// The document is written from the **server's** point of view: an operation
+    /// with `action: receive` is a frame that clients send to Kraken, an operation
+    /// with `action: send` is a frame that Kraken pushes to clients.
+    ///
+    /// ## Before connecting
+    ///
+    /// - **TLS with SNI.** Both endpoints accept TLS connections only, and the
+    ///   client must announce the host name through SNI (Server Name Indication)
+    ///   during the handshake.
+    /// - **JSON frames.** Every message is a JSON text frame. Requests, replies and
+    ///   status messages are JSON objects told apart by their `event` member;
+    ///   market data and the private feeds are JSON arrays told apart by the
+    ///   channel name they carry.
+    /// - **Quoted decimals.** Prices, volumes, costs and timestamps are sent as
+    ///   decimal strings (`"42243.20000"`, `"1534614057.321597"`) so that no
+    ///   precision is lost: read them into a decimal type, not a float. Counts and
+    ///   ids are plain JSON integers.
+    /// - **Request ids.** A request may carry an unsigned integer `reqid`; the
+    ///   reply to it carries the same value, which lets a client match replies to
+    ///   requests.
+    /// - **Pair names.** Pairs are written in the `wsname` form that the REST
+    ///   `AssetPairs` endpoint reports, e.g. `XBT/USD`.
+    /// - **Reconnecting.** After an unexpected disconnection, reconnect at once, a
+    ///   few times at most. After maintenance or a longer outage, leave at least
+    ///   5 seconds between attempts: the exchange reopens in `cancel_only` mode,
+    ///   so connecting sooner gains nothing.
+    /// - **Connection rate limit.** Cloudflare, in front of both endpoints, allows
+    ///   about 150 connection attempts per IP address in any rolling 10-minute
+    ///   window; an address over the limit is refused for 10 minutes.
+    /// - **Tokens.** Private feeds and trading need a token from the REST call
+    ///   `POST /0/private/GetWebSocketsToken`. A token must be used within
+    ///   15 minutes of being issued; once used, it stays valid for as long as the
+    ///   connection it was used on. Keep at least one private subscription open,
+    ///   otherwise the authenticated endpoint may close the connection.
+    pub mod info {
+        use ::asyncapi_runtime::__private as rt;
+        /// `info.title`
+        pub const TITLE: &str = "Kraken WebSockets API";
+        /// `info.version`: the version of the API.
+        pub const VERSION: &str = "1.9.2";
+        /// The AsyncAPI version the document is written in.
+        pub const ASYNCAPI: &str = "3.0.0";
+    }
+    /// The URLs of the servers the document names.
+    pub mod servers {
+        use ::asyncapi_runtime::__private as rt;
+        /// Server `public`: `wss://ws.kraken.com`.
+        ///
+        /// Public endpoint
+        ///
+        /// Market data, no authentication.
+        ///
+        /// Serves public market data (ticker, OHLC candles, trades, spread and order
+        /// book) to anyone. After the socket opens, the server announces itself with
+        /// a `systemStatus` frame; the client then sends `subscribe` requests.
+        ///
+        /// No token is needed here. Private subscriptions and trading requests sent
+        /// to this endpoint are rejected with a `subscriptionStatus` error that
+        /// points to `ws-auth.kraken.com`.
+        pub const PUBLIC: &str = "wss://ws.kraken.com";
+        /// Server `private`: `wss://ws-auth.kraken.com`.
+        ///
+        /// Authenticated endpoint
+        ///
+        /// The account's own trades and orders, and trading.
+        ///
+        /// Serves the account's private feeds (`ownTrades`, `openOrders`) and accepts
+        /// trading requests (`addOrder`, `editOrder`, `cancelOrder`, `cancelAll`,
+        /// `cancelAllOrdersAfter`).
+        ///
+        /// ## Authentication
+        ///
+        /// There is no handshake-level authentication: every private subscription
+        /// and every trading request carries a token in its payload.
+        ///
+        /// 1. Request a token with the REST call `POST /0/private/GetWebSocketsToken`
+        ///    (signed with an API key that has the permissions the feeds or trading
+        ///    calls need). The reply holds `token` and `expires` (900 seconds).
+        /// 2. Use it within 15 minutes. Once used, it stays valid for the lifetime
+        ///    of the connection.
+        /// 3. Send it as `subscription.token` in `subscribe`/`unsubscribe`
+        ///    requests, and as the top-level `token` member of trading requests.
+        pub const PRIVATE: &str = "wss://ws-auth.kraken.com";
+    }
+    /// The document's channels, one module each.
+    pub mod channels {
+        use ::asyncapi_runtime::__private as rt;
+        /// Channel `public` (address `/`).
+        ///
+        /// Public connection
+        ///
+        /// Everything exchanged on a connection to the public endpoint: the general
+        /// frames (ping/pong, heartbeat, system status, subscriptions, errors) and
+        /// the public market data feeds.
+        pub mod public {
+            use ::asyncapi_runtime::__private as rt;
+            /// The channel's address: `/`.
+            pub const ADDRESS: &str = "/";
+            /// The URLs of the servers channel `public` is available on.
+            pub const SERVERS: &[&str] = &[super::super::servers::PUBLIC];
+            /// The channel has no parameters.
+            pub type Parameters = ();
+            /// Every message clients send on channel `public`; decode a frame with `from_json`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum ClientMessage {
+                /// Ping
+                ///
+                /// Application-level ping, sent by the client.
+                ///
+                /// Asks the server whether the connection is alive; the server answers
+                /// with `pong`. This is a JSON message, unrelated to the ping and pong
+                /// control frames of the WebSocket protocol.
+                Ping(super::super::types::Ping),
+                /// Subscribe
+                ///
+                /// Start a feed.
+                ///
+                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+                /// and are answered with one `subscriptionStatus` per pair. Private feeds
+                /// (`ownTrades`, `openOrders`) take no `pair` and need
+                /// `subscription.token`.
+                Subscribe(super::super::types::Subscribe),
+                /// Unsubscribe
+                ///
+                /// Stop a feed.
+                Unsubscribe(super::super::types::Unsubscribe),
+            }
+            impl ClientMessage {
+                /// The names of the variants, in order.
+                pub const VARIANTS: &'static [&'static str] = &[
+                    "Ping",
+                    "Subscribe",
+                    "Unsubscribe",
+                ];
+                /// Decodes a text frame, choosing the variant by the values that
+                /// discriminate the messages.
+                pub fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    let table = Self::__table();
+                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                        match index {
+                            0usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Ping(message));
+                                }
+                            }
+                            1usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Subscribe(message));
+                                }
+                            }
+                            2usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::Unsubscribe(message),
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    table
+                        .decode_str(
+                            frame,
+                            |index, frame| match index {
+                                0usize => rt::serde_json::from_str(frame).map(Self::Ping),
+                                1usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Subscribe)
+                                }
+                                2usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Unsubscribe)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+                pub fn from_value(
+                    value: &rt::serde_json::Value,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::__table()
+                        .decode_value(
+                            value,
+                            |index, value| match index {
+                                0usize => {
+                                    <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Ping)
+                                }
+                                1usize => {
+                                    <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Subscribe)
+                                }
+                                2usize => {
+                                    <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Unsubscribe)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Encodes the message as a JSON text frame.
+                pub fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_string(self)
+                }
+                /// The name of this message's variant.
+                pub fn variant_name(&self) -> &'static str {
+                    match *self {
+                        Self::Ping(_) => "Ping",
+                        Self::Subscribe(_) => "Subscribe",
+                        Self::Unsubscribe(_) => "Unsubscribe",
+                    }
+                }
+                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                        enum_name: "ClientMessage",
+                        paths: &[
+                            &[],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "subscription",
+                                ),
+                            ],
+                        ],
+                        candidates: &[
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Ping",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Subscribe",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscribe",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Unsubscribe",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "unsubscribe",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                        ],
+                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                    };
+                    &TABLE
+                }
+            }
+            impl rt::serde::Serialize for ClientMessage {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: rt::serde::Serializer,
+                {
+                    match *self {
+                        Self::Ping(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Subscribe(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Unsubscribe(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                    }
+                }
+            }
+            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
                         deserializer,
-                    )
-                    .map(|()| CancelAllOrdersAfterStatus)
+                    )?;
+                    Self::from_value(&value)
+                        .map_err(<D::Error as rt::serde::de::Error>::custom)
+                }
             }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Kraken WebSockets API 1.9.2
-///
-/// Version 1 of Kraken's spot WebSockets API: live market data, live updates of
-/// the account's own trades and orders, and order entry, each over one
-/// long-lived connection. Market data is public; account data and trading are
-/// served by a second, authenticated endpoint.
-///
-/// The document is written from the **server's** point of view: an operation
-/// with `action: receive` is a frame that clients send to Kraken, an operation
-/// with `action: send` is a frame that Kraken pushes to clients.
-///
-/// ## Before connecting
-///
-/// - **TLS with SNI.** Both endpoints accept TLS connections only, and the
-///   client must announce the host name through SNI (Server Name Indication)
-///   during the handshake.
-/// - **JSON frames.** Every message is a JSON text frame. Requests, replies and
-///   status messages are JSON objects told apart by their `event` member;
-///   market data and the private feeds are JSON arrays told apart by the
-///   channel name they carry.
-/// - **Quoted decimals.** Prices, volumes, costs and timestamps are sent as
-///   decimal strings (`"42243.20000"`, `"1534614057.321597"`) so that no
-///   precision is lost: read them into a decimal type, not a float. Counts and
-///   ids are plain JSON integers.
-/// - **Request ids.** A request may carry an unsigned integer `reqid`; the
-///   reply to it carries the same value, which lets a client match replies to
-///   requests.
-/// - **Pair names.** Pairs are written in the `wsname` form that the REST
-///   `AssetPairs` endpoint reports, e.g. `XBT/USD`.
-/// - **Reconnecting.** After an unexpected disconnection, reconnect at once, a
-///   few times at most. After maintenance or a longer outage, leave at least
-///   5 seconds between attempts: the exchange reopens in `cancel_only` mode,
-///   so connecting sooner gains nothing.
-/// - **Connection rate limit.** Cloudflare, in front of both endpoints, allows
-///   about 150 connection attempts per IP address in any rolling 10-minute
-///   window; an address over the limit is refused for 10 minutes.
-/// - **Tokens.** Private feeds and trading need a token from the REST call
-///   `POST /0/private/GetWebSocketsToken`. A token must be used within
-///   15 minutes of being issued; once used, it stays valid for as long as the
-///   connection it was used on. Keep at least one private subscription open,
-///   otherwise the authenticated endpoint may close the connection.
-pub mod info {
-    /// `info.title`
-    pub const TITLE: &str = "Kraken WebSockets API";
-    /// `info.version`: the version of the API.
-    pub const VERSION: &str = "1.9.2";
-    /// The AsyncAPI version the document is written in.
-    pub const ASYNCAPI: &str = "3.0.0";
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The URLs of the servers the document names.
-pub mod servers {
-    /// Server `public`: `wss://ws.kraken.com`.
-    ///
-    /// Public endpoint
-    ///
-    /// Market data, no authentication.
-    ///
-    /// Serves public market data (ticker, OHLC candles, trades, spread and order
-    /// book) to anyone. After the socket opens, the server announces itself with
-    /// a `systemStatus` frame; the client then sends `subscribe` requests.
-    ///
-    /// No token is needed here. Private subscriptions and trading requests sent
-    /// to this endpoint are rejected with a `subscriptionStatus` error that
-    /// points to `ws-auth.kraken.com`.
-    pub const PUBLIC: &str = "wss://ws.kraken.com";
-    /// Server `private`: `wss://ws-auth.kraken.com`.
-    ///
-    /// Authenticated endpoint
-    ///
-    /// The account's own trades and orders, and trading.
-    ///
-    /// Serves the account's private feeds (`ownTrades`, `openOrders`) and accepts
-    /// trading requests (`addOrder`, `editOrder`, `cancelOrder`, `cancelAll`,
-    /// `cancelAllOrdersAfter`).
-    ///
-    /// ## Authentication
-    ///
-    /// There is no handshake-level authentication: every private subscription
-    /// and every trading request carries a token in its payload.
-    ///
-    /// 1. Request a token with the REST call `POST /0/private/GetWebSocketsToken`
-    ///    (signed with an API key that has the permissions the feeds or trading
-    ///    calls need). The reply holds `token` and `expires` (900 seconds).
-    /// 2. Use it within 15 minutes. Once used, it stays valid for the lifetime
-    ///    of the connection.
-    /// 3. Send it as `subscription.token` in `subscribe`/`unsubscribe`
-    ///    requests, and as the top-level `token` member of trading requests.
-    pub const PRIVATE: &str = "wss://ws-auth.kraken.com";
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The document's channels, one module each.
-pub mod channels {
-    /// Channel `public` (address `/`).
-    ///
-    /// Public connection
-    ///
-    /// Everything exchanged on a connection to the public endpoint: the general
-    /// frames (ping/pong, heartbeat, system status, subscriptions, errors) and
-    /// the public market data feeds.
-    pub mod public {
-        /// The channel's address: `/`.
-        pub const ADDRESS: &str = "/";
-        /// The URLs of the servers channel `public` is available on.
-        pub const SERVERS: &[&str] = &[super::super::servers::PUBLIC];
-        /// The channel has no parameters.
-        pub type Parameters = ();
-        /// Every message clients send on channel `public`; decode a frame with `from_json`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum ClientMessage {
-            /// Ping
-            ///
-            /// Application-level ping, sent by the client.
-            ///
-            /// Asks the server whether the connection is alive; the server answers
-            /// with `pong`. This is a JSON message, unrelated to the ping and pong
-            /// control frames of the WebSocket protocol.
-            Ping(super::super::types::Ping),
-            /// Subscribe
-            ///
-            /// Start a feed.
-            ///
-            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-            /// and are answered with one `subscriptionStatus` per pair. Private feeds
-            /// (`ownTrades`, `openOrders`) take no `pair` and need
-            /// `subscription.token`.
-            Subscribe(super::super::types::Subscribe),
-            /// Unsubscribe
-            ///
-            /// Stop a feed.
-            Unsubscribe(super::super::types::Unsubscribe),
-        }
-        impl ClientMessage {
-            /// The names of the variants, in order.
-            pub const VARIANTS: &'static [&'static str] = &[
-                "Ping",
-                "Subscribe",
-                "Unsubscribe",
-            ];
-            /// Decodes a text frame, choosing the variant by the values that
-            /// discriminate the messages.
-            pub fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ping(message));
-                            }
+            impl rt::message::Message for ClientMessage {
+                const ENUM_NAME: &'static str = "ClientMessage";
+                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+                    &[rt::dispatch::Seg::Key("reqid")],
+                ];
+                fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::from_json(frame)
+                }
+                fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    Self::to_json(self)
+                }
+                fn to_value(
+                    &self,
+                ) -> ::std::result::Result<
+                    rt::serde_json::Value,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_value(self)
+                }
+                fn variant_name(&self) -> &'static str {
+                    Self::variant_name(self)
+                }
+                fn correlation(
+                    &self,
+                ) -> ::std::option::Option<rt::message::Correlation> {
+                    match *self {
+                        Self::Ping(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
                         }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Subscribe(message));
-                            }
+                        Self::Subscribe(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
                         }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::Unsubscribe(message),
-                                );
-                            }
+                        Self::Unsubscribe(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
                         }
-                        _ => {}
                     }
                 }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
+            }
+            impl ::std::str::FromStr for ClientMessage {
+                type Err = rt::dispatch::DecodeError;
+                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+                    Self::from_json(frame)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
+                fn from(message: super::super::types::Ping) -> Self {
+                    Self::Ping(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
+                fn from(message: super::super::types::Subscribe) -> Self {
+                    Self::Subscribe(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Unsubscribe>
+            for ClientMessage {
+                fn from(message: super::super::types::Unsubscribe) -> Self {
+                    Self::Unsubscribe(message)
+                }
+            }
+            /// Every message the server sends on channel `public`; decode a frame with `from_json`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum ServerMessage {
+                /// Pong
+                ///
+                /// The server's answer to `ping`.
+                Pong(super::super::types::Pong),
+                /// Subscription status
+                ///
+                /// A subscription was opened or closed.
+                ///
+                /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
+                /// public feeds. `channelID` and `pair` are present on the public endpoint
+                /// only.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Subscription error
+                ///
+                /// A subscription request was refused.
+                ///
+                /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
+                /// also a frame with a missing or unknown `event`. The request's
+                /// `subscription` is echoed back as received, when there was one.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                /// Heartbeat
+                ///
+                /// Keep-alive frame from the server.
+                ///
+                /// Sent when no subscription data has been sent for about one second, so
+                /// that a quiet connection can still be told from a dead one.
+                Heartbeat(super::super::types::Heartbeat),
+                /// System status
+                ///
+                /// The state of the exchange, sent on connection and on every change.
+                SystemStatus(super::super::types::SystemStatus),
+                /// Error
+                ///
+                /// A request could not be read.
+                ///
+                /// Sent in reply to a frame that is not a well-formed request, for
+                /// example one whose fields have the wrong types.
+                Error(super::super::types::GeneralError),
+                /// Ticker
+                ///
+                /// Best prices, last trade and daily statistics of a pair.
+                Ticker(super::super::types::Ticker),
+                /// OHLC candle
+                ///
+                /// The current candle of a pair at the subscribed interval.
+                ///
+                /// Each frame carries the whole current candle. The first frame after
+                /// subscribing repeats the last complete candle, which may be old.
+                Ohlc(super::super::types::Ohlc),
+                /// Trades
+                ///
+                /// One or more trades of a pair.
+                Trade(super::super::types::Trade),
+                /// Spread
+                ///
+                /// The best bid and ask of a pair.
+                Spread(super::super::types::Spread),
+                /// Order book snapshot
+                ///
+                /// The order book of a pair, sent once after subscribing.
+                ///
+                /// Both sides, best level first, at most the subscribed depth each. A
+                /// snapshot carries no checksum.
+                BookSnapshot(super::super::types::BookSnapshot),
+                /// Order book update
+                ///
+                /// Changes to one side of the order book.
+                ///
+                /// Apply the levels in the order given; a level with volume `0` is
+                /// removed. Then cut each side back to the subscribed depth. The last
+                /// update of a batch carries `c`, the CRC32 checksum of the top ten levels
+                /// of each side.
+                BookUpdate(super::super::types::BookUpdate),
+                /// Order book update of both sides
+                ///
+                /// Changes to both sides of the order book in one frame.
+                ///
+                /// Asks and bids in two separate objects; the checksum, when present, is
+                /// in the bids object.
+                BookUpdateBothSides(super::super::types::BookUpdateBothSides),
+            }
+            impl ServerMessage {
+                /// The names of the variants, in order.
+                pub const VARIANTS: &'static [&'static str] = &[
+                    "Pong",
+                    "SubscriptionStatus",
+                    "SubscriptionStatusError",
+                    "Heartbeat",
+                    "SystemStatus",
+                    "Error",
+                    "Ticker",
+                    "Ohlc",
+                    "Trade",
+                    "Spread",
+                    "BookSnapshot",
+                    "BookUpdate",
+                    "BookUpdateBothSides",
+                ];
+                /// Decodes a text frame, choosing the variant by the values that
+                /// discriminate the messages.
+                pub fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    let table = Self::__table();
+                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                        match index {
                             0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Unsubscribe)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-            pub fn from_value(
-                value: &::asyncapi_runtime::__private::serde_json::Value,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Unsubscribe)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Encodes the message as a JSON text frame.
-            pub fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_string(self)
-            }
-            /// The name of this message's variant.
-            pub fn variant_name(&self) -> &'static str {
-                match *self {
-                    Self::Ping(_) => "Ping",
-                    Self::Subscribe(_) => "Subscribe",
-                    Self::Unsubscribe(_) => "Unsubscribe",
-                }
-            }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ClientMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "subscription",
-                            ),
-                        ],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ping",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Subscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Unsubscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
-            }
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                match *self {
-                    Self::Ping(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Subscribe(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Unsubscribe(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                }
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for ClientMessage {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
-                Self::from_value(&value)
-                    .map_err(
-                        <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-                    )
-            }
-        }
-        impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
-            const ENUM_NAME: &'static str = "ClientMessage";
-            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-            ];
-            fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::from_json(frame)
-            }
-            fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                Self::to_json(self)
-            }
-            fn to_value(
-                &self,
-            ) -> ::std::result::Result<
-                ::asyncapi_runtime::__private::serde_json::Value,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_value(self)
-            }
-            fn variant_name(&self) -> &'static str {
-                Self::variant_name(self)
-            }
-            fn correlation(
-                &self,
-            ) -> ::std::option::Option<
-                ::asyncapi_runtime::__private::message::Correlation,
-            > {
-                match *self {
-                    Self::Ping(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Subscribe(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Unsubscribe(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                }
-            }
-        }
-        impl ::std::str::FromStr for ClientMessage {
-            type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-            fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_json(frame)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-            fn from(message: super::super::types::Ping) -> Self {
-                Self::Ping(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-            fn from(message: super::super::types::Subscribe) -> Self {
-                Self::Subscribe(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Unsubscribe> for ClientMessage {
-            fn from(message: super::super::types::Unsubscribe) -> Self {
-                Self::Unsubscribe(message)
-            }
-        }
-        /// Every message the server sends on channel `public`; decode a frame with `from_json`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum ServerMessage {
-            /// Pong
-            ///
-            /// The server's answer to `ping`.
-            Pong(super::super::types::Pong),
-            /// Subscription status
-            ///
-            /// A subscription was opened or closed.
-            ///
-            /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
-            /// public feeds. `channelID` and `pair` are present on the public endpoint
-            /// only.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Subscription error
-            ///
-            /// A subscription request was refused.
-            ///
-            /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
-            /// also a frame with a missing or unknown `event`. The request's
-            /// `subscription` is echoed back as received, when there was one.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-            /// Heartbeat
-            ///
-            /// Keep-alive frame from the server.
-            ///
-            /// Sent when no subscription data has been sent for about one second, so
-            /// that a quiet connection can still be told from a dead one.
-            Heartbeat(super::super::types::Heartbeat),
-            /// System status
-            ///
-            /// The state of the exchange, sent on connection and on every change.
-            SystemStatus(super::super::types::SystemStatus),
-            /// Error
-            ///
-            /// A request could not be read.
-            ///
-            /// Sent in reply to a frame that is not a well-formed request, for
-            /// example one whose fields have the wrong types.
-            Error(super::super::types::GeneralError),
-            /// Ticker
-            ///
-            /// Best prices, last trade and daily statistics of a pair.
-            Ticker(super::super::types::Ticker),
-            /// OHLC candle
-            ///
-            /// The current candle of a pair at the subscribed interval.
-            ///
-            /// Each frame carries the whole current candle. The first frame after
-            /// subscribing repeats the last complete candle, which may be old.
-            Ohlc(super::super::types::Ohlc),
-            /// Trades
-            ///
-            /// One or more trades of a pair.
-            Trade(super::super::types::Trade),
-            /// Spread
-            ///
-            /// The best bid and ask of a pair.
-            Spread(super::super::types::Spread),
-            /// Order book snapshot
-            ///
-            /// The order book of a pair, sent once after subscribing.
-            ///
-            /// Both sides, best level first, at most the subscribed depth each. A
-            /// snapshot carries no checksum.
-            BookSnapshot(super::super::types::BookSnapshot),
-            /// Order book update
-            ///
-            /// Changes to one side of the order book.
-            ///
-            /// Apply the levels in the order given; a level with volume `0` is
-            /// removed. Then cut each side back to the subscribed depth. The last
-            /// update of a batch carries `c`, the CRC32 checksum of the top ten levels
-            /// of each side.
-            BookUpdate(super::super::types::BookUpdate),
-            /// Order book update of both sides
-            ///
-            /// Changes to both sides of the order book in one frame.
-            ///
-            /// Asks and bids in two separate objects; the checksum, when present, is
-            /// in the bids object.
-            BookUpdateBothSides(super::super::types::BookUpdateBothSides),
-        }
-        impl ServerMessage {
-            /// The names of the variants, in order.
-            pub const VARIANTS: &'static [&'static str] = &[
-                "Pong",
-                "SubscriptionStatus",
-                "SubscriptionStatusError",
-                "Heartbeat",
-                "SystemStatus",
-                "Error",
-                "Ticker",
-                "Ohlc",
-                "Trade",
-                "Spread",
-                "BookSnapshot",
-                "BookUpdate",
-                "BookUpdateBothSides",
-            ];
-            /// Decodes a text frame, choosing the variant by the values that
-            /// discriminate the messages.
-            pub fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Pong(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatus(message),
-                                );
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatusError(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Heartbeat(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SystemStatus(message),
-                                );
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Error(message));
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ticker(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ohlc(message));
-                            }
-                        }
-                        8usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Trade(message));
-                            }
-                        }
-                        9usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Spread(message));
-                            }
-                        }
-                        10usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::BookSnapshot(message),
-                                );
-                            }
-                        }
-                        11usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::BookUpdate(message));
-                            }
-                        }
-                        12usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::BookUpdateBothSides(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ticker)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ohlc)
-                            }
-                            8usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Trade)
-                            }
-                            9usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Spread)
-                            }
-                            10usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookSnapshot)
-                            }
-                            11usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookUpdate)
-                            }
-                            12usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookUpdateBothSides)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-            pub fn from_value(
-                value: &::asyncapi_runtime::__private::serde_json::Value,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                <super::super::types::Ticker as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ticker)
-                            }
-                            7usize => {
-                                <super::super::types::Ohlc as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ohlc)
-                            }
-                            8usize => {
-                                <super::super::types::Trade as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Trade)
-                            }
-                            9usize => {
-                                <super::super::types::Spread as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Spread)
-                            }
-                            10usize => {
-                                <super::super::types::BookSnapshot as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookSnapshot)
-                            }
-                            11usize => {
-                                <super::super::types::BookUpdate as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookUpdate)
-                            }
-                            12usize => {
-                                <super::super::types::BookUpdateBothSides as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookUpdateBothSides)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Encodes the message as a JSON text frame.
-            pub fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_string(self)
-            }
-            /// The name of this message's variant.
-            pub fn variant_name(&self) -> &'static str {
-                match *self {
-                    Self::Pong(_) => "Pong",
-                    Self::SubscriptionStatus(_) => "SubscriptionStatus",
-                    Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-                    Self::Heartbeat(_) => "Heartbeat",
-                    Self::SystemStatus(_) => "SystemStatus",
-                    Self::Error(_) => "Error",
-                    Self::Ticker(_) => "Ticker",
-                    Self::Ohlc(_) => "Ohlc",
-                    Self::Trade(_) => "Trade",
-                    Self::Spread(_) => "Spread",
-                    Self::BookSnapshot(_) => "BookSnapshot",
-                    Self::BookUpdate(_) => "BookUpdate",
-                    Self::BookUpdateBothSides(_) => "BookUpdateBothSides",
-                }
-            }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static PATTERN_0: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
-                    is_match: pattern_0,
-                };
-                fn pattern_0(value: &str) -> bool {
-                    ::std::matches!(
-                        value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
-                        "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
-                    )
-                }
-                static PATTERN_1: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^book-(10|25|100|500|1000)$",
-                    is_match: pattern_1,
-                };
-                fn pattern_1(value: &str) -> bool {
-                    ::std::matches!(
-                        value, "book-10" | "book-100" | "book-1000" | "book-25" |
-                        "book-500"
-                    )
-                }
-                static PATTERN_2: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^[0-9]+$",
-                    is_match: pattern_2,
-                };
-                fn pattern_2(value: &str) -> bool {
-                    value.len() >= 1usize
-                        && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
-                }
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ServerMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "channelName",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "subscription",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "errorMessage",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "connectionID",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(3usize)],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("as"),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("bs"),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("c"),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(4usize)],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Pong",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribed",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribed",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "channelName",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatusError",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Heartbeat",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "heartbeat",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SystemStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "systemStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "maintenance",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancel_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "post_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "limit_only",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "connectionID",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "version",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Error",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ticker",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "a",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "b",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "c",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "v",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "p",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "t",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "l",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "h",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "o",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ticker"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ohlc",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        9usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_0,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Trade",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("trade"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Spread",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        5usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("spread"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookSnapshot",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 12usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 13usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "as",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "bs",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["as", "bs"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookUpdate",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 14usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::PatternOrAbsent(
-                                        &PATTERN_2,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["a", "b", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookUpdateBothSides",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        5usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "a",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["a", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "b",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["b", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 15usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
-            }
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                match *self {
-                    Self::Pong(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SubscriptionStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SubscriptionStatusError(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Heartbeat(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SystemStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Error(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Ticker(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Ohlc(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Trade(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Spread(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::BookSnapshot(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::BookUpdate(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::BookUpdateBothSides(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                }
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for ServerMessage {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
-                Self::from_value(&value)
-                    .map_err(
-                        <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-                    )
-            }
-        }
-        impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
-            const ENUM_NAME: &'static str = "ServerMessage";
-            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-            ];
-            fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::from_json(frame)
-            }
-            fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                Self::to_json(self)
-            }
-            fn to_value(
-                &self,
-            ) -> ::std::result::Result<
-                ::asyncapi_runtime::__private::serde_json::Value,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_value(self)
-            }
-            fn variant_name(&self) -> &'static str {
-                Self::variant_name(self)
-            }
-            fn correlation(
-                &self,
-            ) -> ::std::option::Option<
-                ::asyncapi_runtime::__private::message::Correlation,
-            > {
-                match *self {
-                    Self::Pong(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::SubscriptionStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::SubscriptionStatusError(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Heartbeat(_) => ::std::option::Option::None,
-                    Self::SystemStatus(_) => ::std::option::Option::None,
-                    Self::Error(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Ticker(_) => ::std::option::Option::None,
-                    Self::Ohlc(_) => ::std::option::Option::None,
-                    Self::Trade(_) => ::std::option::Option::None,
-                    Self::Spread(_) => ::std::option::Option::None,
-                    Self::BookSnapshot(_) => ::std::option::Option::None,
-                    Self::BookUpdate(_) => ::std::option::Option::None,
-                    Self::BookUpdateBothSides(_) => ::std::option::Option::None,
-                }
-            }
-        }
-        impl ::std::str::FromStr for ServerMessage {
-            type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-            fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_json(frame)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-            fn from(message: super::super::types::Pong) -> Self {
-                Self::Pong(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                Self::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for ServerMessage {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                Self::SubscriptionStatusError(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-            fn from(message: super::super::types::Heartbeat) -> Self {
-                Self::Heartbeat(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SystemStatus> for ServerMessage {
-            fn from(message: super::super::types::SystemStatus) -> Self {
-                Self::SystemStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::GeneralError> for ServerMessage {
-            fn from(message: super::super::types::GeneralError) -> Self {
-                Self::Error(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Ticker> for ServerMessage {
-            fn from(message: super::super::types::Ticker) -> Self {
-                Self::Ticker(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Ohlc> for ServerMessage {
-            fn from(message: super::super::types::Ohlc) -> Self {
-                Self::Ohlc(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Trade> for ServerMessage {
-            fn from(message: super::super::types::Trade) -> Self {
-                Self::Trade(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Spread> for ServerMessage {
-            fn from(message: super::super::types::Spread) -> Self {
-                Self::Spread(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::BookSnapshot> for ServerMessage {
-            fn from(message: super::super::types::BookSnapshot) -> Self {
-                Self::BookSnapshot(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::BookUpdate> for ServerMessage {
-            fn from(message: super::super::types::BookUpdate) -> Self {
-                Self::BookUpdate(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::BookUpdateBothSides>
-        for ServerMessage {
-            fn from(message: super::super::types::BookUpdateBothSides) -> Self {
-                Self::BookUpdateBothSides(message)
-            }
-        }
-        /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum SubscribeReply {
-            /// Message `subscriptionStatus`.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Message `subscriptionStatusError`.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-        }
-        impl ::std::convert::From<SubscribeReply> for ServerMessage {
-            fn from(reply: SubscribeReply) -> Self {
-                match reply {
-                    SubscribeReply::SubscriptionStatus(message) => {
-                        ServerMessage::SubscriptionStatus(message)
-                    }
-                    SubscribeReply::SubscriptionStatusError(message) => {
-                        ServerMessage::SubscriptionStatusError(message)
-                    }
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-            type Error = ServerMessage;
-            fn try_from(
-                message: ServerMessage,
-            ) -> ::std::result::Result<Self, ServerMessage> {
-                match message {
-                    ServerMessage::SubscriptionStatus(message) => {
-                        ::std::result::Result::Ok(
-                            SubscribeReply::SubscriptionStatus(message),
-                        )
-                    }
-                    ServerMessage::SubscriptionStatusError(message) => {
-                        ::std::result::Result::Ok(
-                            SubscribeReply::SubscriptionStatusError(message),
-                        )
-                    }
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for SubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                SubscribeReply::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for SubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                SubscribeReply::SubscriptionStatusError(message)
-            }
-        }
-        /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum UnsubscribeReply {
-            /// Message `subscriptionStatus`.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Message `subscriptionStatusError`.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-        }
-        impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-            fn from(reply: UnsubscribeReply) -> Self {
-                match reply {
-                    UnsubscribeReply::SubscriptionStatus(message) => {
-                        ServerMessage::SubscriptionStatus(message)
-                    }
-                    UnsubscribeReply::SubscriptionStatusError(message) => {
-                        ServerMessage::SubscriptionStatusError(message)
-                    }
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-            type Error = ServerMessage;
-            fn try_from(
-                message: ServerMessage,
-            ) -> ::std::result::Result<Self, ServerMessage> {
-                match message {
-                    ServerMessage::SubscriptionStatus(message) => {
-                        ::std::result::Result::Ok(
-                            UnsubscribeReply::SubscriptionStatus(message),
-                        )
-                    }
-                    ServerMessage::SubscriptionStatusError(message) => {
-                        ::std::result::Result::Ok(
-                            UnsubscribeReply::SubscriptionStatusError(message),
-                        )
-                    }
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for UnsubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                UnsubscribeReply::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for UnsubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                UnsubscribeReply::SubscriptionStatusError(message)
-            }
-        }
-        /// A connection to channel `public`, from the client's side.
-        ///
-        /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-        pub struct Client {
-            sender: Sender,
-            receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-        }
-        impl ::std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Client")
-                    .field("sender", &self.sender)
-                    .finish_non_exhaustive()
-            }
-        }
-        impl Client {
-            /// Connects to channel `public` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-            pub async fn connect(
-                server_url: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                Self::connect_with(
-                        server_url,
-                        ::asyncapi_runtime::__private::client::ClientConfig::default(),
-                    )
-                    .await
-            }
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-            pub async fn connect_with(
-                server_url: &str,
-                config: ::asyncapi_runtime::__private::client::ClientConfig,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                let url = ::asyncapi_runtime::__private::client::channel_url(
-                    server_url,
-                    ADDRESS,
-                )?;
-                Self::connect_url(&url, config).await
-            }
-            /// Connects to exactly `url`, whatever the channel's address.
-            pub async fn connect_url(
-                url: &str,
-                config: ::asyncapi_runtime::__private::client::ClientConfig,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                let config = config
-                    .or_subscriptions(|message: &ClientMessage| match message {
-                        ClientMessage::Subscribe(_) => {
-                            ::std::option::Option::Some(
-                                ::asyncapi_runtime::__private::client::Subscription::start(
-                                    &["pair", "subscription"],
-                                ),
-                            )
-                        }
-                        ClientMessage::Unsubscribe(_) => {
-                            ::std::option::Option::Some(
-                                ::asyncapi_runtime::__private::client::Subscription::stop(
-                                    &["pair", "subscription"],
-                                ),
-                            )
-                        }
-                        _ => ::std::option::Option::None,
-                    });
-                let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
-                    ClientMessage,
-                    ServerMessage,
-                >(url, config)
-                    .await?;
-                ::std::result::Result::Ok(Client {
-                    sender: Sender { inner },
-                    receiver,
-                })
-            }
-            /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-            pub async fn recv(
-                &mut self,
-            ) -> ::std::option::Option<
-                ::std::result::Result<
-                    ServerMessage,
-                    ::asyncapi_runtime::__private::client::Error,
-                >,
-            > {
-                self.receiver.recv().await
-            }
-            /// A sender for other tasks.
-            pub fn sender(&self) -> Sender {
-                self.sender.clone()
-            }
-            /// Separates sending from receiving.
-            pub fn split(
-                self,
-            ) -> (
-                Sender,
-                ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-            ) {
-                (self.sender, self.receiver)
-            }
-        }
-        impl ::std::ops::Deref for Client {
-            type Target = Sender;
-            fn deref(&self) -> &Sender {
-                &self.sender
-            }
-        }
-        impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
-            type Item = ::std::result::Result<
-                ServerMessage,
-                ::asyncapi_runtime::__private::client::Error,
-            >;
-            fn poll_next(
-                mut self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-            }
-        }
-        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-        #[derive(Debug, Clone)]
-        pub struct Sender {
-            inner: ::asyncapi_runtime::__private::client::Sender<
-                ClientMessage,
-                ServerMessage,
-            >,
-        }
-        impl Sender {
-            /// Sends a message.
-            pub async fn send(
-                &self,
-                message: impl ::std::convert::Into<ClientMessage>,
-            ) -> ::std::result::Result<
-                (),
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner.send(&message.into()).await
-            }
-            /// Sends `ping` and waits for its reply (`pong`).
-            ///
-            /// Check that the connection is alive.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn ping(
-                &self,
-                message: super::super::types::Ping,
-            ) -> ::std::result::Result<
-                super::super::types::Pong,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "ping",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::Pong(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::Pong(reply) => {
-                                    ::std::result::Result::Ok(reply)
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Pong(message));
                                 }
-                                other => ::std::result::Result::Err(other),
+                            }
+                            1usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SubscriptionStatus(message),
+                                    );
+                                }
+                            }
+                            2usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SubscriptionStatusError(message),
+                                    );
+                                }
+                            }
+                            3usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Heartbeat(message));
+                                }
+                            }
+                            4usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SystemStatus(message),
+                                    );
+                                }
+                            }
+                            5usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Error(message));
+                                }
+                            }
+                            6usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Ticker(message));
+                                }
+                            }
+                            7usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Ohlc(message));
+                                }
+                            }
+                            8usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Trade(message));
+                                }
+                            }
+                            9usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Spread(message));
+                                }
+                            }
+                            10usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::BookSnapshot(message),
+                                    );
+                                }
+                            }
+                            11usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::BookUpdate(message));
+                                }
+                            }
+                            12usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::BookUpdateBothSides(message),
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    table
+                        .decode_str(
+                            frame,
+                            |index, frame| match index {
+                                0usize => rt::serde_json::from_str(frame).map(Self::Pong),
+                                1usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::SubscriptionStatus)
+                                }
+                                2usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::SubscriptionStatusError)
+                                }
+                                3usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Heartbeat)
+                                }
+                                4usize => {
+                                    rt::serde_json::from_str(frame).map(Self::SystemStatus)
+                                }
+                                5usize => rt::serde_json::from_str(frame).map(Self::Error),
+                                6usize => rt::serde_json::from_str(frame).map(Self::Ticker),
+                                7usize => rt::serde_json::from_str(frame).map(Self::Ohlc),
+                                8usize => rt::serde_json::from_str(frame).map(Self::Trade),
+                                9usize => rt::serde_json::from_str(frame).map(Self::Spread),
+                                10usize => {
+                                    rt::serde_json::from_str(frame).map(Self::BookSnapshot)
+                                }
+                                11usize => {
+                                    rt::serde_json::from_str(frame).map(Self::BookUpdate)
+                                }
+                                12usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::BookUpdateBothSides)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
                             },
-                        },
-                        ClientMessage::Ping(message),
-                    )
-                    .await
-            }
-            /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-            ///
-            /// Subscribe to a market data feed for one or more pairs.
-            ///
-            /// The server answers with one `subscriptionStatus` frame per pair.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn subscribe(
-                &self,
-                message: super::super::types::Subscribe,
-            ) -> ::std::result::Result<
-                SubscribeReply,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "subscribe",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(
-                                    message, ServerMessage::SubscriptionStatus(_) |
-                                    ServerMessage::SubscriptionStatusError(_)
-                                )
+                        )
+                }
+                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+                pub fn from_value(
+                    value: &rt::serde_json::Value,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::__table()
+                        .decode_value(
+                            value,
+                            |index, value| match index {
+                                0usize => {
+                                    <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Pong)
+                                }
+                                1usize => {
+                                    <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SubscriptionStatus)
+                                }
+                                2usize => {
+                                    <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SubscriptionStatusError)
+                                }
+                                3usize => {
+                                    <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Heartbeat)
+                                }
+                                4usize => {
+                                    <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SystemStatus)
+                                }
+                                5usize => {
+                                    <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Error)
+                                }
+                                6usize => {
+                                    <super::super::types::Ticker as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Ticker)
+                                }
+                                7usize => {
+                                    <super::super::types::Ohlc as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Ohlc)
+                                }
+                                8usize => {
+                                    <super::super::types::Trade as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Trade)
+                                }
+                                9usize => {
+                                    <super::super::types::Spread as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Spread)
+                                }
+                                10usize => {
+                                    <super::super::types::BookSnapshot as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::BookSnapshot)
+                                }
+                                11usize => {
+                                    <super::super::types::BookUpdate as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::BookUpdate)
+                                }
+                                12usize => {
+                                    <super::super::types::BookUpdateBothSides as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::BookUpdateBothSides)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
                             },
-                            reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                ServerMessage,
-                            >>::try_from(message),
-                        },
-                        ClientMessage::Subscribe(message),
-                    )
-                    .await
-            }
-            /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-            ///
-            /// Stop a market data feed for one or more pairs.
-            ///
-            /// The server answers with one `subscriptionStatus` frame per pair.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn unsubscribe(
-                &self,
-                message: super::super::types::Unsubscribe,
-            ) -> ::std::result::Result<
-                UnsubscribeReply,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "unsubscribe",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(
-                                    message, ServerMessage::SubscriptionStatus(_) |
-                                    ServerMessage::SubscriptionStatusError(_)
-                                )
+                        )
+                }
+                /// Encodes the message as a JSON text frame.
+                pub fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_string(self)
+                }
+                /// The name of this message's variant.
+                pub fn variant_name(&self) -> &'static str {
+                    match *self {
+                        Self::Pong(_) => "Pong",
+                        Self::SubscriptionStatus(_) => "SubscriptionStatus",
+                        Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
+                        Self::Heartbeat(_) => "Heartbeat",
+                        Self::SystemStatus(_) => "SystemStatus",
+                        Self::Error(_) => "Error",
+                        Self::Ticker(_) => "Ticker",
+                        Self::Ohlc(_) => "Ohlc",
+                        Self::Trade(_) => "Trade",
+                        Self::Spread(_) => "Spread",
+                        Self::BookSnapshot(_) => "BookSnapshot",
+                        Self::BookUpdate(_) => "BookUpdate",
+                        Self::BookUpdateBothSides(_) => "BookUpdateBothSides",
+                    }
+                }
+                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+                    static PATTERN_0: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
+                        source: "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
+                        is_match: pattern_0,
+                    };
+                    fn pattern_0(value: &str) -> bool {
+                        ::std::matches!(
+                            value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
+                            "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
+                        )
+                    }
+                    static PATTERN_1: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
+                        source: "^book-(10|25|100|500|1000)$",
+                        is_match: pattern_1,
+                    };
+                    fn pattern_1(value: &str) -> bool {
+                        ::std::matches!(
+                            value, "book-10" | "book-100" | "book-1000" | "book-25" |
+                            "book-500"
+                        )
+                    }
+                    static PATTERN_2: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
+                        source: "^[0-9]+$",
+                        is_match: pattern_2,
+                    };
+                    fn pattern_2(value: &str) -> bool {
+                        value.len() >= 1usize
+                            && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
+                    }
+                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                        enum_name: "ServerMessage",
+                        paths: &[
+                            &[],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "channelName",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("status"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "subscription",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "errorMessage",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "connectionID",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("version"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(0usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(2usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(3usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("as"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("bs"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("c"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(4usize),
+                            ],
+                        ],
+                        candidates: &[
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Pong",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
+                                        ),
+                                    },
+                                ],
                             },
-                            reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                ServerMessage,
-                            >>::try_from(message),
-                        },
-                        ClientMessage::Unsubscribe(message),
-                    )
-                    .await
-            }
-            /// This sender, with requests waiting `timeout` for their replies.
-            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                Sender {
-                    inner: self.inner.with_timeout(timeout),
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SubscriptionStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscriptionStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscribed",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "unsubscribed",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 4usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "channelName",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SubscriptionStatusError",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 5usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscriptionStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "errorMessage",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Heartbeat",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "heartbeat",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SystemStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 6usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "systemStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "maintenance",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancel_only",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "post_only",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "limit_only",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 7usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "connectionID",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "version",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Error",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 5usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "errorMessage",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Ticker",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "a",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "b",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "c",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "v",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "p",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "t",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "l",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "h",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "o",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ticker"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Ohlc",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            9usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
+                                            &PATTERN_0,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Trade",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("trade"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Spread",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            5usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("spread"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "BookSnapshot",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 12usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 13usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "as",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "bs",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
+                                            &["as", "bs"],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
+                                            &PATTERN_1,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "BookUpdate",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            4usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 14usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::PatternOrAbsent(
+                                            &PATTERN_2,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
+                                            &["a", "b", "c"],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
+                                            &PATTERN_1,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "BookUpdateBothSides",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            5usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "a",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
+                                            &["a", "c"],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "b",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
+                                            &["b", "c"],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
+                                            &PATTERN_1,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 15usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                ],
+                            },
+                        ],
+                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                    };
+                    &TABLE
                 }
             }
-            /// Closes the connection normally (1000).
-            pub async fn close(
-                &self,
-            ) -> ::std::result::Result<
-                (),
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .close(
-                        ::asyncapi_runtime::__private::ws::Close::new(
-                            ::asyncapi_runtime::__private::ws::Close::NORMAL,
-                            "",
-                        ),
-                    )
-                    .await
-            }
-            /// Whether the client has ended (it will not reconnect).
-            pub fn is_closed(&self) -> bool {
-                self.inner.is_closed()
-            }
-            /// Whether a connection is open now (false while reconnecting).
-            pub fn is_connected(&self) -> bool {
-                self.inner.is_connected()
-            }
-            /// Waits until the connection has ended; how it ended.
-            pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
-                self.inner.closed().await
-            }
-            /// The runtime's sender underneath.
-            pub fn inner(
-                &self,
-            ) -> &::asyncapi_runtime::__private::client::Sender<
-                ClientMessage,
-                ServerMessage,
-            > {
-                &self.inner
-            }
-        }
-        /// A connection to channel `public` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
-        pub type Context = ::asyncapi_runtime::__private::server::Context<
-            ServerMessage,
-            Parameters,
-        >;
-        /// The server side of channel `public`: one method per message clients send.
-        ///
-        /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
-        pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
-            /// A client connected (e.g. greet it, or start pushing data). An error closes
-            /// the connection (1011, or the error's own close frame).
-            fn on_connect(
-                &self,
-                ctx: &Context,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    (),
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                let _ = ctx;
-                async { ::std::result::Result::Ok(()) }
-            }
-            /// A client's connection ended.
-            fn on_disconnect(
-                &self,
-                ctx: &Context,
-                reason: &::asyncapi_runtime::__private::server::Disconnect,
-            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                let _ = (ctx, reason);
-                async {}
-            }
-            /// The message to answer a frame with that is no message of the channel, a
-            /// binary frame, or a message whose handler failed (default: none). The
-            /// runtime copies the frame's correlation id into it.
-            fn error_reply(
-                &self,
-                ctx: &Context,
-                error: &::asyncapi_runtime::__private::server::FrameError,
-            ) -> ::std::option::Option<ServerMessage> {
-                let _ = (ctx, error);
-                ::std::option::Option::None
-            }
-            /// Handles `ping`.
-            ///
-            /// Check that the connection is alive.
-            ///
-            /// Ping
-            ///
-            /// Application-level ping, sent by the client.
-            ///
-            /// Asks the server whether the connection is alive; the server answers
-            /// with `pong`. This is a JSON message, unrelated to the ping and pong
-            /// control frames of the WebSocket protocol.
-            ///
-            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn ping(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Ping,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::Pong,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `subscribe`.
-            ///
-            /// Subscribe to a market data feed for one or more pairs.
-            ///
-            /// The server answers with one `subscriptionStatus` frame per pair.
-            ///
-            /// Subscribe
-            ///
-            /// Start a feed.
-            ///
-            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-            /// and are answered with one `subscriptionStatus` per pair. Private feeds
-            /// (`ownTrades`, `openOrders`) take no `pair` and need
-            /// `subscription.token`.
-            ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn subscribe(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Subscribe,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `unsubscribe`.
-            ///
-            /// Stop a market data feed for one or more pairs.
-            ///
-            /// The server answers with one `subscriptionStatus` frame per pair.
-            ///
-            /// Unsubscribe
-            ///
-            /// Stop a feed.
-            ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn unsubscribe(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Unsubscribe,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-        }
-        /// A [`Handler`] as the runtime's server serves it.
-        pub struct Service<H> {
-            handler: ::std::sync::Arc<H>,
-        }
-        impl<H> ::std::clone::Clone for Service<H> {
-            fn clone(&self) -> Self {
-                Service {
-                    handler: self.handler.clone(),
+            impl rt::serde::Serialize for ServerMessage {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: rt::serde::Serializer,
+                {
+                    match *self {
+                        Self::Pong(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SubscriptionStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SubscriptionStatusError(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Heartbeat(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SystemStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Error(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Ticker(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Ohlc(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Trade(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Spread(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::BookSnapshot(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::BookUpdate(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::BookUpdateBothSides(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                    }
                 }
             }
-        }
-        impl<H> ::std::fmt::Debug for Service<H> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Service")
-                    .field("address", &::std::option::Option::Some("/"))
-                    .finish_non_exhaustive()
-            }
-        }
-        impl<H: Handler> Service<H> {
-            /// Serves `handler`.
-            pub fn new(handler: H) -> Self {
-                Service {
-                    handler: ::std::sync::Arc::new(handler),
+            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )?;
+                    Self::from_value(&value)
+                        .map_err(<D::Error as rt::serde::de::Error>::custom)
                 }
             }
-            /// Serves a handler shared with other code.
-            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                Service { handler }
+            impl rt::message::Message for ServerMessage {
+                const ENUM_NAME: &'static str = "ServerMessage";
+                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+                    &[rt::dispatch::Seg::Key("reqid")],
+                ];
+                fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::from_json(frame)
+                }
+                fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    Self::to_json(self)
+                }
+                fn to_value(
+                    &self,
+                ) -> ::std::result::Result<
+                    rt::serde_json::Value,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_value(self)
+                }
+                fn variant_name(&self) -> &'static str {
+                    Self::variant_name(self)
+                }
+                fn correlation(
+                    &self,
+                ) -> ::std::option::Option<rt::message::Correlation> {
+                    match *self {
+                        Self::Pong(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::SubscriptionStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::SubscriptionStatusError(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::Heartbeat(_) => ::std::option::Option::None,
+                        Self::SystemStatus(_) => ::std::option::Option::None,
+                        Self::Error(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::Ticker(_) => ::std::option::Option::None,
+                        Self::Ohlc(_) => ::std::option::Option::None,
+                        Self::Trade(_) => ::std::option::Option::None,
+                        Self::Spread(_) => ::std::option::Option::None,
+                        Self::BookSnapshot(_) => ::std::option::Option::None,
+                        Self::BookUpdate(_) => ::std::option::Option::None,
+                        Self::BookUpdateBothSides(_) => ::std::option::Option::None,
+                    }
+                }
             }
-            /// The handler.
-            pub fn handler(&self) -> &::std::sync::Arc<H> {
-                &self.handler
+            impl ::std::str::FromStr for ServerMessage {
+                type Err = rt::dispatch::DecodeError;
+                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+                    Self::from_json(frame)
+                }
             }
-        }
-        impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
-            type Incoming = ClientMessage;
-            type Outgoing = ServerMessage;
-            type Params = Parameters;
-            fn address(&self) -> ::std::option::Option<&'static str> {
-                ::std::option::Option::Some("/")
+            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
+                fn from(message: super::super::types::Pong) -> Self {
+                    Self::Pong(message)
+                }
             }
-            fn parse_params(
-                &self,
-                params: &::asyncapi_runtime::__private::server::PathParams,
-            ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                let _ = params;
-                ::std::result::Result::Ok(())
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    Self::SubscriptionStatus(message)
+                }
             }
-            fn on_connect(
-                &self,
-                ctx: &Context,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    (),
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                self.handler.on_connect(ctx)
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for ServerMessage {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    Self::SubscriptionStatusError(message)
+                }
             }
-            fn on_disconnect(
-                &self,
-                ctx: &Context,
-                reason: &::asyncapi_runtime::__private::server::Disconnect,
-            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                self.handler.on_disconnect(ctx, reason)
+            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
+                fn from(message: super::super::types::Heartbeat) -> Self {
+                    Self::Heartbeat(message)
+                }
             }
-            fn handle(
-                &self,
-                ctx: &Context,
-                message: ClientMessage,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::std::vec::Vec<ServerMessage>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                async move {
+            impl ::std::convert::From<super::super::types::SystemStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::SystemStatus) -> Self {
+                    Self::SystemStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::GeneralError>
+            for ServerMessage {
+                fn from(message: super::super::types::GeneralError) -> Self {
+                    Self::Error(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Ticker> for ServerMessage {
+                fn from(message: super::super::types::Ticker) -> Self {
+                    Self::Ticker(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Ohlc> for ServerMessage {
+                fn from(message: super::super::types::Ohlc) -> Self {
+                    Self::Ohlc(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Trade> for ServerMessage {
+                fn from(message: super::super::types::Trade) -> Self {
+                    Self::Trade(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Spread> for ServerMessage {
+                fn from(message: super::super::types::Spread) -> Self {
+                    Self::Spread(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::BookSnapshot>
+            for ServerMessage {
+                fn from(message: super::super::types::BookSnapshot) -> Self {
+                    Self::BookSnapshot(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::BookUpdate>
+            for ServerMessage {
+                fn from(message: super::super::types::BookUpdate) -> Self {
+                    Self::BookUpdate(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::BookUpdateBothSides>
+            for ServerMessage {
+                fn from(message: super::super::types::BookUpdateBothSides) -> Self {
+                    Self::BookUpdateBothSides(message)
+                }
+            }
+            /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum SubscribeReply {
+                /// Message `subscriptionStatus`.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Message `subscriptionStatusError`.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+            }
+            impl ::std::convert::From<SubscribeReply> for ServerMessage {
+                fn from(reply: SubscribeReply) -> Self {
+                    match reply {
+                        SubscribeReply::SubscriptionStatus(message) => {
+                            ServerMessage::SubscriptionStatus(message)
+                        }
+                        SubscribeReply::SubscriptionStatusError(message) => {
+                            ServerMessage::SubscriptionStatusError(message)
+                        }
+                    }
+                }
+            }
+            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+                type Error = ServerMessage;
+                fn try_from(
+                    message: ServerMessage,
+                ) -> ::std::result::Result<Self, ServerMessage> {
                     match message {
-                        ClientMessage::Ping(message) => {
-                            self.handler
-                                .ping(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies.into_iter().map(ServerMessage::Pong).collect()
-                                })
-                        }
-                        ClientMessage::Subscribe(message) => {
-                            self.handler
-                                .subscribe(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                        .collect()
-                                })
-                        }
-                        ClientMessage::Unsubscribe(message) => {
-                            self.handler
-                                .unsubscribe(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                        .collect()
-                                })
-                        }
-                    }
-                }
-            }
-            fn error_reply(
-                &self,
-                ctx: &Context,
-                error: &::asyncapi_runtime::__private::server::FrameError,
-            ) -> ::std::option::Option<ServerMessage> {
-                self.handler.error_reply(ctx, error)
-            }
-        }
-    }
-    /// Channel `private` (address `/`).
-    ///
-    /// Authenticated connection
-    ///
-    /// Everything exchanged on a connection to the authenticated endpoint: the
-    /// general frames, the account's private feeds and trading requests with
-    /// their replies.
-    pub mod private {
-        /// The channel's address: `/`.
-        pub const ADDRESS: &str = "/";
-        /// The URLs of the servers channel `private` is available on.
-        pub const SERVERS: &[&str] = &[super::super::servers::PRIVATE];
-        /// The channel has no parameters.
-        pub type Parameters = ();
-        /// Every message clients send on channel `private`; decode a frame with `from_json`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum ClientMessage {
-            /// Ping
-            ///
-            /// Application-level ping, sent by the client.
-            ///
-            /// Asks the server whether the connection is alive; the server answers
-            /// with `pong`. This is a JSON message, unrelated to the ping and pong
-            /// control frames of the WebSocket protocol.
-            Ping(super::super::types::Ping),
-            /// Subscribe
-            ///
-            /// Start a feed.
-            ///
-            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-            /// and are answered with one `subscriptionStatus` per pair. Private feeds
-            /// (`ownTrades`, `openOrders`) take no `pair` and need
-            /// `subscription.token`.
-            Subscribe(super::super::types::Subscribe),
-            /// Unsubscribe
-            ///
-            /// Stop a feed.
-            Unsubscribe(super::super::types::Unsubscribe),
-            /// Add order
-            ///
-            /// Place a new order.
-            AddOrder(super::super::types::AddOrder),
-            /// Edit order
-            ///
-            /// Change the volume, price or flags of an open order.
-            EditOrder(super::super::types::EditOrder),
-            /// Cancel order
-            ///
-            /// Cancel open orders by id or by user reference.
-            CancelOrder(super::super::types::CancelOrder),
-            /// Cancel all orders
-            ///
-            /// Cancel every open order of the account.
-            CancelAll(super::super::types::CancelAll),
-            /// Cancel all orders after a timeout
-            ///
-            /// Dead man's switch.
-            ///
-            /// Cancels every open order once `timeout` seconds have passed, unless
-            /// the request is sent again first, which restarts the countdown. Send it
-            /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
-            /// the client is healthy; a `timeout` of 0 disarms the switch.
-            CancelAllOrdersAfter(super::super::types::CancelAllOrdersAfter),
-        }
-        impl ClientMessage {
-            /// The names of the variants, in order.
-            pub const VARIANTS: &'static [&'static str] = &[
-                "Ping",
-                "Subscribe",
-                "Unsubscribe",
-                "AddOrder",
-                "EditOrder",
-                "CancelOrder",
-                "CancelAll",
-                "CancelAllOrdersAfter",
-            ];
-            /// Decodes a text frame, choosing the variant by the values that
-            /// discriminate the messages.
-            pub fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ping(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Subscribe(message));
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::Unsubscribe(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::AddOrder(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::EditOrder(message));
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelOrder(message),
-                                );
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::CancelAll(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllOrdersAfter(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Unsubscribe)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::AddOrder)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::EditOrder)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelOrder)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAll)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllOrdersAfter)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-            pub fn from_value(
-                value: &::asyncapi_runtime::__private::serde_json::Value,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Unsubscribe)
-                            }
-                            3usize => {
-                                <super::super::types::AddOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::AddOrder)
-                            }
-                            4usize => {
-                                <super::super::types::EditOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::EditOrder)
-                            }
-                            5usize => {
-                                <super::super::types::CancelOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelOrder)
-                            }
-                            6usize => {
-                                <super::super::types::CancelAll as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAll)
-                            }
-                            7usize => {
-                                <super::super::types::CancelAllOrdersAfter as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllOrdersAfter)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Encodes the message as a JSON text frame.
-            pub fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_string(self)
-            }
-            /// The name of this message's variant.
-            pub fn variant_name(&self) -> &'static str {
-                match *self {
-                    Self::Ping(_) => "Ping",
-                    Self::Subscribe(_) => "Subscribe",
-                    Self::Unsubscribe(_) => "Unsubscribe",
-                    Self::AddOrder(_) => "AddOrder",
-                    Self::EditOrder(_) => "EditOrder",
-                    Self::CancelOrder(_) => "CancelOrder",
-                    Self::CancelAll(_) => "CancelAll",
-                    Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
-                }
-            }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ClientMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "subscription",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("token")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "ordertype",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("type")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("pair")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("volume")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "timeinforce",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "close[ordertype]",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("orderid")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("txid")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("timeout")],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ping",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Subscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Unsubscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "AddOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "addOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "settle-position",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("buy"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("sell"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("GTC"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("IOC"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("GTD"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "settle-position",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "pair",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "volume",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "EditOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "editOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "orderid",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "pair",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "volume",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::LenRange(
-                                        1usize,
-                                        ::std::option::Option::None,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "txid",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAll",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAll",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllOrdersAfter",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllOrdersAfter",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 12usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "timeout",
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
-            }
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                match *self {
-                    Self::Ping(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Subscribe(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Unsubscribe(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::AddOrder(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::EditOrder(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelOrder(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelAll(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelAllOrdersAfter(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                }
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for ClientMessage {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
-                Self::from_value(&value)
-                    .map_err(
-                        <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-                    )
-            }
-        }
-        impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
-            const ENUM_NAME: &'static str = "ClientMessage";
-            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-            ];
-            fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::from_json(frame)
-            }
-            fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                Self::to_json(self)
-            }
-            fn to_value(
-                &self,
-            ) -> ::std::result::Result<
-                ::asyncapi_runtime::__private::serde_json::Value,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_value(self)
-            }
-            fn variant_name(&self) -> &'static str {
-                Self::variant_name(self)
-            }
-            fn correlation(
-                &self,
-            ) -> ::std::option::Option<
-                ::asyncapi_runtime::__private::message::Correlation,
-            > {
-                match *self {
-                    Self::Ping(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Subscribe(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Unsubscribe(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::AddOrder(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::EditOrder(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelOrder(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelAll(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelAllOrdersAfter(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                }
-            }
-        }
-        impl ::std::str::FromStr for ClientMessage {
-            type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-            fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_json(frame)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-            fn from(message: super::super::types::Ping) -> Self {
-                Self::Ping(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-            fn from(message: super::super::types::Subscribe) -> Self {
-                Self::Subscribe(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Unsubscribe> for ClientMessage {
-            fn from(message: super::super::types::Unsubscribe) -> Self {
-                Self::Unsubscribe(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::AddOrder> for ClientMessage {
-            fn from(message: super::super::types::AddOrder) -> Self {
-                Self::AddOrder(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::EditOrder> for ClientMessage {
-            fn from(message: super::super::types::EditOrder) -> Self {
-                Self::EditOrder(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelOrder> for ClientMessage {
-            fn from(message: super::super::types::CancelOrder) -> Self {
-                Self::CancelOrder(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelAll> for ClientMessage {
-            fn from(message: super::super::types::CancelAll) -> Self {
-                Self::CancelAll(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelAllOrdersAfter>
-        for ClientMessage {
-            fn from(message: super::super::types::CancelAllOrdersAfter) -> Self {
-                Self::CancelAllOrdersAfter(message)
-            }
-        }
-        /// Every message the server sends on channel `private`; decode a frame with `from_json`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum ServerMessage {
-            /// Pong
-            ///
-            /// The server's answer to `ping`.
-            Pong(super::super::types::Pong),
-            /// Subscription status
-            ///
-            /// A subscription was opened or closed.
-            ///
-            /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
-            /// public feeds. `channelID` and `pair` are present on the public endpoint
-            /// only.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Subscription error
-            ///
-            /// A subscription request was refused.
-            ///
-            /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
-            /// also a frame with a missing or unknown `event`. The request's
-            /// `subscription` is echoed back as received, when there was one.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-            /// Heartbeat
-            ///
-            /// Keep-alive frame from the server.
-            ///
-            /// Sent when no subscription data has been sent for about one second, so
-            /// that a quiet connection can still be told from a dead one.
-            Heartbeat(super::super::types::Heartbeat),
-            /// System status
-            ///
-            /// The state of the exchange, sent on connection and on every change.
-            SystemStatus(super::super::types::SystemStatus),
-            /// Error
-            ///
-            /// A request could not be read.
-            ///
-            /// Sent in reply to a frame that is not a well-formed request, for
-            /// example one whose fields have the wrong types.
-            Error(super::super::types::GeneralError),
-            /// Own trades
-            ///
-            /// Trades of the account's orders.
-            ///
-            /// The first frame after subscribing holds the last 50 trades (unless
-            /// `snapshot` was false); later frames hold new trades as they happen.
-            OwnTrades(super::super::types::OwnTrades),
-            /// Open orders
-            ///
-            /// The account's open orders, then changes to them.
-            ///
-            /// The first frame after subscribing lists every open order. Later frames
-            /// carry only what changed: a new order in full, or the changed fields of
-            /// an existing one (for example only `status`).
-            OpenOrders(super::super::types::OpenOrders),
-            /// Add order status
-            ///
-            /// Whether an order was placed.
-            AddOrderStatus(super::super::types::AddOrderStatus),
-            /// Edit order status
-            ///
-            /// Whether an order was changed.
-            EditOrderStatus(super::super::types::EditOrderStatus),
-            /// Cancel order status
-            ///
-            /// Whether one order was cancelled.
-            CancelOrderStatus(super::super::types::CancelOrderStatus),
-            /// Cancel all orders status
-            ///
-            /// How many orders were cancelled.
-            CancelAllStatus(super::super::types::CancelAllStatus),
-            /// Cancel all orders after a timeout status
-            ///
-            /// The state of the dead man's switch.
-            CancelAllOrdersAfterStatus(super::super::types::CancelAllOrdersAfterStatus),
-        }
-        impl ServerMessage {
-            /// The names of the variants, in order.
-            pub const VARIANTS: &'static [&'static str] = &[
-                "Pong",
-                "SubscriptionStatus",
-                "SubscriptionStatusError",
-                "Heartbeat",
-                "SystemStatus",
-                "Error",
-                "OwnTrades",
-                "OpenOrders",
-                "AddOrderStatus",
-                "EditOrderStatus",
-                "CancelOrderStatus",
-                "CancelAllStatus",
-                "CancelAllOrdersAfterStatus",
-            ];
-            /// Decodes a text frame, choosing the variant by the values that
-            /// discriminate the messages.
-            pub fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Pong(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatus(message),
-                                );
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatusError(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Heartbeat(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SystemStatus(message),
-                                );
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Error(message));
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::OwnTrades(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::OpenOrders(message));
-                            }
-                        }
-                        8usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::AddOrderStatus(message),
-                                );
-                            }
-                        }
-                        9usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::EditOrderStatus(message),
-                                );
-                            }
-                        }
-                        10usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelOrderStatus(message),
-                                );
-                            }
-                        }
-                        11usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllStatus(message),
-                                );
-                            }
-                        }
-                        12usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllOrdersAfterStatus(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::OwnTrades)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::OpenOrders)
-                            }
-                            8usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::AddOrderStatus)
-                            }
-                            9usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::EditOrderStatus)
-                            }
-                            10usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelOrderStatus)
-                            }
-                            11usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllStatus)
-                            }
-                            12usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllOrdersAfterStatus)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-            pub fn from_value(
-                value: &::asyncapi_runtime::__private::serde_json::Value,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                <super::super::types::OwnTrades as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::OwnTrades)
-                            }
-                            7usize => {
-                                <super::super::types::OpenOrders as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::OpenOrders)
-                            }
-                            8usize => {
-                                <super::super::types::AddOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::AddOrderStatus)
-                            }
-                            9usize => {
-                                <super::super::types::EditOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::EditOrderStatus)
-                            }
-                            10usize => {
-                                <super::super::types::CancelOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelOrderStatus)
-                            }
-                            11usize => {
-                                <super::super::types::CancelAllStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllStatus)
-                            }
-                            12usize => {
-                                <super::super::types::CancelAllOrdersAfterStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllOrdersAfterStatus)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
-            }
-            /// Encodes the message as a JSON text frame.
-            pub fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_string(self)
-            }
-            /// The name of this message's variant.
-            pub fn variant_name(&self) -> &'static str {
-                match *self {
-                    Self::Pong(_) => "Pong",
-                    Self::SubscriptionStatus(_) => "SubscriptionStatus",
-                    Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-                    Self::Heartbeat(_) => "Heartbeat",
-                    Self::SystemStatus(_) => "SystemStatus",
-                    Self::Error(_) => "Error",
-                    Self::OwnTrades(_) => "OwnTrades",
-                    Self::OpenOrders(_) => "OpenOrders",
-                    Self::AddOrderStatus(_) => "AddOrderStatus",
-                    Self::EditOrderStatus(_) => "EditOrderStatus",
-                    Self::CancelOrderStatus(_) => "CancelOrderStatus",
-                    Self::CancelAllStatus(_) => "CancelAllStatus",
-                    Self::CancelAllOrdersAfterStatus(_) => "CancelAllOrdersAfterStatus",
-                }
-            }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ServerMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "channelName",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "subscription",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "errorMessage",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "connectionID",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Pong",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribed",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribed",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "channelName",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatusError",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Heartbeat",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "heartbeat",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SystemStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "systemStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "maintenance",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancel_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "post_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "limit_only",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "connectionID",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "version",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Error",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "OwnTrades",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        3usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "ownTrades",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "sequence",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "OpenOrders",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        3usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "openOrders",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "sequence",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "AddOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "addOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "EditOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "editOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllOrdersAfterStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllOrdersAfterStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
-            }
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                match *self {
-                    Self::Pong(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SubscriptionStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SubscriptionStatusError(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Heartbeat(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::SystemStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::Error(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::OwnTrades(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::OpenOrders(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::AddOrderStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::EditOrderStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelOrderStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelAllStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                    Self::CancelAllOrdersAfterStatus(ref message) => {
-                        ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                            message,
-                            serializer,
-                        )
-                    }
-                }
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for ServerMessage {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                    deserializer,
-                )?;
-                Self::from_value(&value)
-                    .map_err(
-                        <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-                    )
-            }
-        }
-        impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
-            const ENUM_NAME: &'static str = "ServerMessage";
-            const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-            ];
-            fn from_json(
-                frame: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::dispatch::DecodeError,
-            > {
-                Self::from_json(frame)
-            }
-            fn to_json(
-                &self,
-            ) -> ::std::result::Result<
-                ::std::string::String,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                Self::to_json(self)
-            }
-            fn to_value(
-                &self,
-            ) -> ::std::result::Result<
-                ::asyncapi_runtime::__private::serde_json::Value,
-                ::asyncapi_runtime::__private::serde_json::Error,
-            > {
-                ::asyncapi_runtime::__private::serde_json::to_value(self)
-            }
-            fn variant_name(&self) -> &'static str {
-                Self::variant_name(self)
-            }
-            fn correlation(
-                &self,
-            ) -> ::std::option::Option<
-                ::asyncapi_runtime::__private::message::Correlation,
-            > {
-                match *self {
-                    Self::Pong(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::SubscriptionStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::SubscriptionStatusError(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::Heartbeat(_) => ::std::option::Option::None,
-                    Self::SystemStatus(_) => ::std::option::Option::None,
-                    Self::Error(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::OwnTrades(_) => ::std::option::Option::None,
-                    Self::OpenOrders(_) => ::std::option::Option::None,
-                    Self::AddOrderStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::EditOrderStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelOrderStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelAllStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                    Self::CancelAllOrdersAfterStatus(_) => {
-                        ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                            path: &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("reqid"),
-                            ],
-                            kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                        })
-                    }
-                }
-            }
-        }
-        impl ::std::str::FromStr for ServerMessage {
-            type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-            fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                Self::from_json(frame)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-            fn from(message: super::super::types::Pong) -> Self {
-                Self::Pong(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                Self::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for ServerMessage {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                Self::SubscriptionStatusError(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-            fn from(message: super::super::types::Heartbeat) -> Self {
-                Self::Heartbeat(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SystemStatus> for ServerMessage {
-            fn from(message: super::super::types::SystemStatus) -> Self {
-                Self::SystemStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::GeneralError> for ServerMessage {
-            fn from(message: super::super::types::GeneralError) -> Self {
-                Self::Error(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::OwnTrades> for ServerMessage {
-            fn from(message: super::super::types::OwnTrades) -> Self {
-                Self::OwnTrades(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::OpenOrders> for ServerMessage {
-            fn from(message: super::super::types::OpenOrders) -> Self {
-                Self::OpenOrders(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::AddOrderStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::AddOrderStatus) -> Self {
-                Self::AddOrderStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::EditOrderStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::EditOrderStatus) -> Self {
-                Self::EditOrderStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelOrderStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::CancelOrderStatus) -> Self {
-                Self::CancelOrderStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelAllStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::CancelAllStatus) -> Self {
-                Self::CancelAllStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::CancelAllOrdersAfterStatus>
-        for ServerMessage {
-            fn from(message: super::super::types::CancelAllOrdersAfterStatus) -> Self {
-                Self::CancelAllOrdersAfterStatus(message)
-            }
-        }
-        /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum SubscribeReply {
-            /// Message `subscriptionStatus`.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Message `subscriptionStatusError`.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-        }
-        impl ::std::convert::From<SubscribeReply> for ServerMessage {
-            fn from(reply: SubscribeReply) -> Self {
-                match reply {
-                    SubscribeReply::SubscriptionStatus(message) => {
-                        ServerMessage::SubscriptionStatus(message)
-                    }
-                    SubscribeReply::SubscriptionStatusError(message) => {
-                        ServerMessage::SubscriptionStatusError(message)
-                    }
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-            type Error = ServerMessage;
-            fn try_from(
-                message: ServerMessage,
-            ) -> ::std::result::Result<Self, ServerMessage> {
-                match message {
-                    ServerMessage::SubscriptionStatus(message) => {
-                        ::std::result::Result::Ok(
-                            SubscribeReply::SubscriptionStatus(message),
-                        )
-                    }
-                    ServerMessage::SubscriptionStatusError(message) => {
-                        ::std::result::Result::Ok(
-                            SubscribeReply::SubscriptionStatusError(message),
-                        )
-                    }
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for SubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                SubscribeReply::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for SubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                SubscribeReply::SubscriptionStatusError(message)
-            }
-        }
-        /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum UnsubscribeReply {
-            /// Message `subscriptionStatus`.
-            SubscriptionStatus(super::super::types::SubscriptionStatus),
-            /// Message `subscriptionStatusError`.
-            SubscriptionStatusError(super::super::types::SubscriptionStatusError),
-        }
-        impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-            fn from(reply: UnsubscribeReply) -> Self {
-                match reply {
-                    UnsubscribeReply::SubscriptionStatus(message) => {
-                        ServerMessage::SubscriptionStatus(message)
-                    }
-                    UnsubscribeReply::SubscriptionStatusError(message) => {
-                        ServerMessage::SubscriptionStatusError(message)
-                    }
-                }
-            }
-        }
-        impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-            type Error = ServerMessage;
-            fn try_from(
-                message: ServerMessage,
-            ) -> ::std::result::Result<Self, ServerMessage> {
-                match message {
-                    ServerMessage::SubscriptionStatus(message) => {
-                        ::std::result::Result::Ok(
-                            UnsubscribeReply::SubscriptionStatus(message),
-                        )
-                    }
-                    ServerMessage::SubscriptionStatusError(message) => {
-                        ::std::result::Result::Ok(
-                            UnsubscribeReply::SubscriptionStatusError(message),
-                        )
-                    }
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatus>
-        for UnsubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                UnsubscribeReply::SubscriptionStatus(message)
-            }
-        }
-        impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-        for UnsubscribeReply {
-            fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                UnsubscribeReply::SubscriptionStatusError(message)
-            }
-        }
-        /// A connection to channel `private`, from the client's side.
-        ///
-        /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-        pub struct Client {
-            sender: Sender,
-            receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-        }
-        impl ::std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Client")
-                    .field("sender", &self.sender)
-                    .finish_non_exhaustive()
-            }
-        }
-        impl Client {
-            /// Connects to channel `private` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-            pub async fn connect(
-                server_url: &str,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                Self::connect_with(
-                        server_url,
-                        ::asyncapi_runtime::__private::client::ClientConfig::default(),
-                    )
-                    .await
-            }
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-            pub async fn connect_with(
-                server_url: &str,
-                config: ::asyncapi_runtime::__private::client::ClientConfig,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                let url = ::asyncapi_runtime::__private::client::channel_url(
-                    server_url,
-                    ADDRESS,
-                )?;
-                Self::connect_url(&url, config).await
-            }
-            /// Connects to exactly `url`, whatever the channel's address.
-            pub async fn connect_url(
-                url: &str,
-                config: ::asyncapi_runtime::__private::client::ClientConfig,
-            ) -> ::std::result::Result<
-                Self,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                let config = config
-                    .or_subscriptions(|message: &ClientMessage| match message {
-                        ClientMessage::Subscribe(_) => {
-                            ::std::option::Option::Some(
-                                ::asyncapi_runtime::__private::client::Subscription::start(
-                                    &["pair", "subscription"],
-                                ),
+                        ServerMessage::SubscriptionStatus(message) => {
+                            ::std::result::Result::Ok(
+                                SubscribeReply::SubscriptionStatus(message),
                             )
                         }
-                        ClientMessage::Unsubscribe(_) => {
-                            ::std::option::Option::Some(
-                                ::asyncapi_runtime::__private::client::Subscription::stop(
-                                    &["pair", "subscription"],
-                                ),
+                        ServerMessage::SubscriptionStatusError(message) => {
+                            ::std::result::Result::Ok(
+                                SubscribeReply::SubscriptionStatusError(message),
                             )
                         }
-                        _ => ::std::option::Option::None,
-                    });
-                let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
-                    ClientMessage,
-                    ServerMessage,
-                >(url, config)
-                    .await?;
-                ::std::result::Result::Ok(Client {
-                    sender: Sender { inner },
-                    receiver,
-                })
-            }
-            /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-            pub async fn recv(
-                &mut self,
-            ) -> ::std::option::Option<
-                ::std::result::Result<
-                    ServerMessage,
-                    ::asyncapi_runtime::__private::client::Error,
-                >,
-            > {
-                self.receiver.recv().await
-            }
-            /// A sender for other tasks.
-            pub fn sender(&self) -> Sender {
-                self.sender.clone()
-            }
-            /// Separates sending from receiving.
-            pub fn split(
-                self,
-            ) -> (
-                Sender,
-                ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-            ) {
-                (self.sender, self.receiver)
-            }
-        }
-        impl ::std::ops::Deref for Client {
-            type Target = Sender;
-            fn deref(&self) -> &Sender {
-                &self.sender
-            }
-        }
-        impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
-            type Item = ::std::result::Result<
-                ServerMessage,
-                ::asyncapi_runtime::__private::client::Error,
-            >;
-            fn poll_next(
-                mut self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-            }
-        }
-        /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-        #[derive(Debug, Clone)]
-        pub struct Sender {
-            inner: ::asyncapi_runtime::__private::client::Sender<
-                ClientMessage,
-                ServerMessage,
-            >,
-        }
-        impl Sender {
-            /// Sends a message.
-            pub async fn send(
-                &self,
-                message: impl ::std::convert::Into<ClientMessage>,
-            ) -> ::std::result::Result<
-                (),
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner.send(&message.into()).await
-            }
-            /// Sends `ping` and waits for its reply (`pong`).
-            ///
-            /// Check that the connection is alive.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn ping(
-                &self,
-                message: super::super::types::Ping,
-            ) -> ::std::result::Result<
-                super::super::types::Pong,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "ping",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::Pong(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::Pong(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::Ping(message),
-                    )
-                    .await
-            }
-            /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-            ///
-            /// Subscribe to a private feed (`ownTrades` or `openOrders`).
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn subscribe(
-                &self,
-                message: super::super::types::Subscribe,
-            ) -> ::std::result::Result<
-                SubscribeReply,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "subscribe",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(
-                                    message, ServerMessage::SubscriptionStatus(_) |
-                                    ServerMessage::SubscriptionStatusError(_)
-                                )
-                            },
-                            reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                ServerMessage,
-                            >>::try_from(message),
-                        },
-                        ClientMessage::Subscribe(message),
-                    )
-                    .await
-            }
-            /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-            ///
-            /// Stop a private feed.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn unsubscribe(
-                &self,
-                message: super::super::types::Unsubscribe,
-            ) -> ::std::result::Result<
-                UnsubscribeReply,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "unsubscribe",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(
-                                    message, ServerMessage::SubscriptionStatus(_) |
-                                    ServerMessage::SubscriptionStatusError(_)
-                                )
-                            },
-                            reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                ServerMessage,
-                            >>::try_from(message),
-                        },
-                        ClientMessage::Unsubscribe(message),
-                    )
-                    .await
-            }
-            /// Sends `addOrder` and waits for its reply (`addOrderStatus`).
-            ///
-            /// Place a new order.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn add_order(
-                &self,
-                message: super::super::types::AddOrder,
-            ) -> ::std::result::Result<
-                super::super::types::AddOrderStatus,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "add_order",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::AddOrderStatus(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::AddOrderStatus(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::AddOrder(message),
-                    )
-                    .await
-            }
-            /// Sends `editOrder` and waits for its reply (`editOrderStatus`).
-            ///
-            /// Change an open order; the edited order gets a new id.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn edit_order(
-                &self,
-                message: super::super::types::EditOrder,
-            ) -> ::std::result::Result<
-                super::super::types::EditOrderStatus,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "edit_order",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::EditOrderStatus(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::EditOrderStatus(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::EditOrder(message),
-                    )
-                    .await
-            }
-            /// Sends `cancelOrder` and waits for its reply (`cancelOrderStatus`).
-            ///
-            /// Cancel one or more open orders.
-            ///
-            /// The server answers with one `cancelOrderStatus` frame per order.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn cancel_order(
-                &self,
-                message: super::super::types::CancelOrder,
-            ) -> ::std::result::Result<
-                super::super::types::CancelOrderStatus,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "cancel_order",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::CancelOrderStatus(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::CancelOrderStatus(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::CancelOrder(message),
-                    )
-                    .await
-            }
-            /// Sends `cancelAll` and waits for its reply (`cancelAllStatus`).
-            ///
-            /// Cancel every open order of the account.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn cancel_all(
-                &self,
-                message: super::super::types::CancelAll,
-            ) -> ::std::result::Result<
-                super::super::types::CancelAllStatus,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "cancel_all",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(message, ServerMessage::CancelAllStatus(_))
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::CancelAllStatus(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::CancelAll(message),
-                    )
-                    .await
-            }
-            /// Sends `cancelAllOrdersAfter` and waits for its reply (`cancelAllOrdersAfterStatus`).
-            ///
-            /// Arm, refresh or disarm the dead man's switch.
-            ///
-            /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            pub async fn cancel_all_orders_after(
-                &self,
-                message: super::super::types::CancelAllOrdersAfter,
-            ) -> ::std::result::Result<
-                super::super::types::CancelAllOrdersAfterStatus,
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .request(
-                        &::asyncapi_runtime::__private::client::RequestSpec {
-                            name: "cancel_all_orders_after",
-                            correlated: true,
-                            accepts: |message: &ServerMessage| {
-                                matches!(
-                                    message, ServerMessage::CancelAllOrdersAfterStatus(_)
-                                )
-                            },
-                            reply: |message: ServerMessage| match message {
-                                ServerMessage::CancelAllOrdersAfterStatus(reply) => {
-                                    ::std::result::Result::Ok(reply)
-                                }
-                                other => ::std::result::Result::Err(other),
-                            },
-                        },
-                        ClientMessage::CancelAllOrdersAfter(message),
-                    )
-                    .await
-            }
-            /// This sender, with requests waiting `timeout` for their replies.
-            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                Sender {
-                    inner: self.inner.with_timeout(timeout),
+                        other => ::std::result::Result::Err(other),
+                    }
                 }
             }
-            /// Closes the connection normally (1000).
-            pub async fn close(
-                &self,
-            ) -> ::std::result::Result<
-                (),
-                ::asyncapi_runtime::__private::client::Error,
-            > {
-                self.inner
-                    .close(
-                        ::asyncapi_runtime::__private::ws::Close::new(
-                            ::asyncapi_runtime::__private::ws::Close::NORMAL,
-                            "",
-                        ),
-                    )
-                    .await
-            }
-            /// Whether the client has ended (it will not reconnect).
-            pub fn is_closed(&self) -> bool {
-                self.inner.is_closed()
-            }
-            /// Whether a connection is open now (false while reconnecting).
-            pub fn is_connected(&self) -> bool {
-                self.inner.is_connected()
-            }
-            /// Waits until the connection has ended; how it ended.
-            pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
-                self.inner.closed().await
-            }
-            /// The runtime's sender underneath.
-            pub fn inner(
-                &self,
-            ) -> &::asyncapi_runtime::__private::client::Sender<
-                ClientMessage,
-                ServerMessage,
-            > {
-                &self.inner
-            }
-        }
-        /// A connection to channel `private` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
-        pub type Context = ::asyncapi_runtime::__private::server::Context<
-            ServerMessage,
-            Parameters,
-        >;
-        /// The server side of channel `private`: one method per message clients send.
-        ///
-        /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
-        pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
-            /// A client connected (e.g. greet it, or start pushing data). An error closes
-            /// the connection (1011, or the error's own close frame).
-            fn on_connect(
-                &self,
-                ctx: &Context,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    (),
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                let _ = ctx;
-                async { ::std::result::Result::Ok(()) }
-            }
-            /// A client's connection ended.
-            fn on_disconnect(
-                &self,
-                ctx: &Context,
-                reason: &::asyncapi_runtime::__private::server::Disconnect,
-            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                let _ = (ctx, reason);
-                async {}
-            }
-            /// The message to answer a frame with that is no message of the channel, a
-            /// binary frame, or a message whose handler failed (default: none). The
-            /// runtime copies the frame's correlation id into it.
-            fn error_reply(
-                &self,
-                ctx: &Context,
-                error: &::asyncapi_runtime::__private::server::FrameError,
-            ) -> ::std::option::Option<ServerMessage> {
-                let _ = (ctx, error);
-                ::std::option::Option::None
-            }
-            /// Handles `ping`.
-            ///
-            /// Check that the connection is alive.
-            ///
-            /// Ping
-            ///
-            /// Application-level ping, sent by the client.
-            ///
-            /// Asks the server whether the connection is alive; the server answers
-            /// with `pong`. This is a JSON message, unrelated to the ping and pong
-            /// control frames of the WebSocket protocol.
-            ///
-            /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn ping(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Ping,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::Pong,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `subscribe`.
-            ///
-            /// Subscribe to a private feed (`ownTrades` or `openOrders`).
-            ///
-            /// Subscribe
-            ///
-            /// Start a feed.
-            ///
-            /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-            /// and are answered with one `subscriptionStatus` per pair. Private feeds
-            /// (`ownTrades`, `openOrders`) take no `pair` and need
-            /// `subscription.token`.
-            ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn subscribe(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Subscribe,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `unsubscribe`.
-            ///
-            /// Stop a private feed.
-            ///
-            /// Unsubscribe
-            ///
-            /// Stop a feed.
-            ///
-            /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn unsubscribe(
-                &self,
-                ctx: &Context,
-                message: super::super::types::Unsubscribe,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `addOrder`.
-            ///
-            /// Place a new order.
-            ///
-            /// Add order
-            ///
-            /// Place a new order.
-            ///
-            /// Return its reply (`addOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn add_order(
-                &self,
-                ctx: &Context,
-                message: super::super::types::AddOrder,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::AddOrderStatus,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `editOrder`.
-            ///
-            /// Change an open order; the edited order gets a new id.
-            ///
-            /// Edit order
-            ///
-            /// Change the volume, price or flags of an open order.
-            ///
-            /// Return its reply (`editOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn edit_order(
-                &self,
-                ctx: &Context,
-                message: super::super::types::EditOrder,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::EditOrderStatus,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `cancelOrder`.
-            ///
-            /// Cancel one or more open orders.
-            ///
-            /// The server answers with one `cancelOrderStatus` frame per order.
-            ///
-            /// Cancel order
-            ///
-            /// Cancel open orders by id or by user reference.
-            ///
-            /// Return its reply (`cancelOrderStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn cancel_order(
-                &self,
-                ctx: &Context,
-                message: super::super::types::CancelOrder,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::CancelOrderStatus,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `cancelAll`.
-            ///
-            /// Cancel every open order of the account.
-            ///
-            /// Cancel all orders
-            ///
-            /// Cancel every open order of the account.
-            ///
-            /// Return its reply (`cancelAllStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn cancel_all(
-                &self,
-                ctx: &Context,
-                message: super::super::types::CancelAll,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::CancelAllStatus,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-            /// Handles `cancelAllOrdersAfter`.
-            ///
-            /// Arm, refresh or disarm the dead man's switch.
-            ///
-            /// Cancel all orders after a timeout
-            ///
-            /// Dead man's switch.
-            ///
-            /// Cancels every open order once `timeout` seconds have passed, unless
-            /// the request is sent again first, which restarts the countdown. Send it
-            /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
-            /// the client is healthy; a `timeout` of 0 disarms the switch.
-            ///
-            /// Return its reply (`cancelAllOrdersAfterStatus`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            fn cancel_all_orders_after(
-                &self,
-                ctx: &Context,
-                message: super::super::types::CancelAllOrdersAfter,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::asyncapi_runtime::__private::server::Replies<
-                        super::super::types::CancelAllOrdersAfterStatus,
-                    >,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send;
-        }
-        /// A [`Handler`] as the runtime's server serves it.
-        pub struct Service<H> {
-            handler: ::std::sync::Arc<H>,
-        }
-        impl<H> ::std::clone::Clone for Service<H> {
-            fn clone(&self) -> Self {
-                Service {
-                    handler: self.handler.clone(),
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for SubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    SubscribeReply::SubscriptionStatus(message)
                 }
             }
-        }
-        impl<H> ::std::fmt::Debug for Service<H> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Service")
-                    .field("address", &::std::option::Option::Some("/"))
-                    .finish_non_exhaustive()
-            }
-        }
-        impl<H: Handler> Service<H> {
-            /// Serves `handler`.
-            pub fn new(handler: H) -> Self {
-                Service {
-                    handler: ::std::sync::Arc::new(handler),
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for SubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    SubscribeReply::SubscriptionStatusError(message)
                 }
             }
-            /// Serves a handler shared with other code.
-            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                Service { handler }
+            /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum UnsubscribeReply {
+                /// Message `subscriptionStatus`.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Message `subscriptionStatusError`.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
             }
-            /// The handler.
-            pub fn handler(&self) -> &::std::sync::Arc<H> {
-                &self.handler
+            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+                fn from(reply: UnsubscribeReply) -> Self {
+                    match reply {
+                        UnsubscribeReply::SubscriptionStatus(message) => {
+                            ServerMessage::SubscriptionStatus(message)
+                        }
+                        UnsubscribeReply::SubscriptionStatusError(message) => {
+                            ServerMessage::SubscriptionStatusError(message)
+                        }
+                    }
+                }
             }
-        }
-        impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
-            type Incoming = ClientMessage;
-            type Outgoing = ServerMessage;
-            type Params = Parameters;
-            fn address(&self) -> ::std::option::Option<&'static str> {
-                ::std::option::Option::Some("/")
-            }
-            fn parse_params(
-                &self,
-                params: &::asyncapi_runtime::__private::server::PathParams,
-            ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                let _ = params;
-                ::std::result::Result::Ok(())
-            }
-            fn on_connect(
-                &self,
-                ctx: &Context,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    (),
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                self.handler.on_connect(ctx)
-            }
-            fn on_disconnect(
-                &self,
-                ctx: &Context,
-                reason: &::asyncapi_runtime::__private::server::Disconnect,
-            ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                self.handler.on_disconnect(ctx, reason)
-            }
-            fn handle(
-                &self,
-                ctx: &Context,
-                message: ClientMessage,
-            ) -> impl ::std::future::Future<
-                Output = ::std::result::Result<
-                    ::std::vec::Vec<ServerMessage>,
-                    ::asyncapi_runtime::__private::server::HandlerError,
-                >,
-            > + ::std::marker::Send {
-                async move {
+            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+                type Error = ServerMessage;
+                fn try_from(
+                    message: ServerMessage,
+                ) -> ::std::result::Result<Self, ServerMessage> {
                     match message {
-                        ClientMessage::Ping(message) => {
-                            self.handler
-                                .ping(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies.into_iter().map(ServerMessage::Pong).collect()
-                                })
+                        ServerMessage::SubscriptionStatus(message) => {
+                            ::std::result::Result::Ok(
+                                UnsubscribeReply::SubscriptionStatus(message),
+                            )
                         }
-                        ClientMessage::Subscribe(message) => {
-                            self.handler
-                                .subscribe(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                        .collect()
-                                })
+                        ServerMessage::SubscriptionStatusError(message) => {
+                            ::std::result::Result::Ok(
+                                UnsubscribeReply::SubscriptionStatusError(message),
+                            )
                         }
-                        ClientMessage::Unsubscribe(message) => {
-                            self.handler
-                                .unsubscribe(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                        .collect()
-                                })
+                        other => ::std::result::Result::Err(other),
+                    }
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for UnsubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    UnsubscribeReply::SubscriptionStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for UnsubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    UnsubscribeReply::SubscriptionStatusError(message)
+                }
+            }
+            /// A connection to channel `public`, from the client's side.
+            ///
+            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+            pub struct Client {
+                sender: Sender,
+                receiver: rt::client::Receiver<ServerMessage>,
+            }
+            impl ::std::fmt::Debug for Client {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Client")
+                        .field("sender", &self.sender)
+                        .finish_non_exhaustive()
+                }
+            }
+            impl Client {
+                /// Connects to channel `public` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+                pub async fn connect(
+                    server_url: &str,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    Self::connect_with(server_url, rt::client::ClientConfig::default())
+                        .await
+                }
+                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
+                pub async fn connect_with(
+                    server_url: &str,
+                    config: rt::client::ClientConfig,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let url = rt::client::channel_url(server_url, ADDRESS)?;
+                    Self::connect_url(&url, config).await
+                }
+                /// Connects to exactly `url`, whatever the channel's address.
+                pub async fn connect_url(
+                    url: &str,
+                    config: rt::client::ClientConfig,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let config = config
+                        .or_subscriptions(|message: &ClientMessage| match message {
+                            ClientMessage::Subscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::start(&["pair", "subscription"]),
+                                )
+                            }
+                            ClientMessage::Unsubscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::stop(&["pair", "subscription"]),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        });
+                    let (inner, receiver) = rt::client::connect::<
+                        ClientMessage,
+                        ServerMessage,
+                    >(url, config)
+                        .await?;
+                    ::std::result::Result::Ok(Client {
+                        sender: Sender { inner },
+                        receiver,
+                    })
+                }
+                /// The next message that is not an awaited reply; an `Err` for a frame that is no
+                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
+                pub async fn recv(
+                    &mut self,
+                ) -> ::std::option::Option<
+                    ::std::result::Result<ServerMessage, rt::client::Error>,
+                > {
+                    self.receiver.recv().await
+                }
+                /// A sender for other tasks.
+                pub fn sender(&self) -> Sender {
+                    self.sender.clone()
+                }
+                /// Separates sending from receiving.
+                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
+                    (self.sender, self.receiver)
+                }
+            }
+            impl ::std::ops::Deref for Client {
+                type Target = Sender;
+                fn deref(&self) -> &Sender {
+                    &self.sender
+                }
+            }
+            impl rt::futures_core::Stream for Client {
+                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
+                fn poll_next(
+                    mut self: ::std::pin::Pin<&mut Self>,
+                    cx: &mut ::std::task::Context<'_>,
+                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+                }
+            }
+            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+            ///
+            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            #[derive(Debug, Clone)]
+            pub struct Sender {
+                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            }
+            impl Sender {
+                /// Sends a message.
+                pub async fn send(
+                    &self,
+                    message: impl ::std::convert::Into<ClientMessage>,
+                ) -> ::std::result::Result<(), rt::client::Error> {
+                    self.inner.send(&message.into()).await
+                }
+                /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
+                ///
+                /// Check that the connection is alive.
+                pub async fn ping(
+                    &self,
+                    message: super::super::types::Ping,
+                ) -> ::std::result::Result<
+                    super::super::types::Pong,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "ping",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::Pong(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::Pong(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::Ping(message),
+                        )
+                        .await
+                }
+                /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+                ///
+                /// Subscribe to a market data feed for one or more pairs.
+                ///
+                /// The server answers with one `subscriptionStatus` frame per pair.
+                pub async fn subscribe(
+                    &self,
+                    message: super::super::types::Subscribe,
+                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "subscribe",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(
+                                        message, ServerMessage::SubscriptionStatus(_) |
+                                        ServerMessage::SubscriptionStatusError(_)
+                                    )
+                                },
+                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                                    ServerMessage,
+                                >>::try_from(message),
+                            },
+                            ClientMessage::Subscribe(message),
+                        )
+                        .await
+                }
+                /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+                ///
+                /// Stop a market data feed for one or more pairs.
+                ///
+                /// The server answers with one `subscriptionStatus` frame per pair.
+                pub async fn unsubscribe(
+                    &self,
+                    message: super::super::types::Unsubscribe,
+                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "unsubscribe",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(
+                                        message, ServerMessage::SubscriptionStatus(_) |
+                                        ServerMessage::SubscriptionStatusError(_)
+                                    )
+                                },
+                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                                    ServerMessage,
+                                >>::try_from(message),
+                            },
+                            ClientMessage::Unsubscribe(message),
+                        )
+                        .await
+                }
+                /// This sender, with requests waiting `timeout` for their replies.
+                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+                    Sender {
+                        inner: self.inner.with_timeout(timeout),
+                    }
+                }
+                /// Closes the connection normally (1000).
+                pub async fn close(
+                    &self,
+                ) -> ::std::result::Result<(), rt::client::Error> {
+                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
+                }
+                /// Whether the client has ended (it will not reconnect).
+                pub fn is_closed(&self) -> bool {
+                    self.inner.is_closed()
+                }
+                /// Whether a connection is open now (false while reconnecting).
+                pub fn is_connected(&self) -> bool {
+                    self.inner.is_connected()
+                }
+                /// Waits until the connection has ended; how it ended.
+                pub async fn closed(&self) -> rt::client::Error {
+                    self.inner.closed().await
+                }
+                /// The runtime's sender underneath.
+                pub fn inner(
+                    &self,
+                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
+                    &self.inner
+                }
+            }
+            /// A connection to channel `public` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+            pub type Context = rt::server::Context<ServerMessage, Parameters>;
+            /// The server side of channel `public`: one method per message clients send.
+            ///
+            /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+            ///
+            /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
+            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+                /// A client connected (e.g. greet it, or start pushing data). An error closes
+                /// the connection (1011, or the error's own close frame).
+                fn on_connect(
+                    &self,
+                    ctx: &Context,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<(), rt::server::HandlerError>,
+                > + ::std::marker::Send {
+                    let _ = ctx;
+                    async { ::std::result::Result::Ok(()) }
+                }
+                /// A client's connection ended.
+                fn on_disconnect(
+                    &self,
+                    ctx: &Context,
+                    reason: &rt::server::Disconnect,
+                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                    let _ = (ctx, reason);
+                    async {}
+                }
+                /// The message to answer a frame with that is no message of the channel, a
+                /// binary frame, or a message whose handler failed (default: none). The
+                /// runtime copies the frame's correlation id into it.
+                fn error_reply(
+                    &self,
+                    ctx: &Context,
+                    error: &rt::server::FrameError,
+                ) -> ::std::option::Option<ServerMessage> {
+                    let _ = (ctx, error);
+                    ::std::option::Option::None
+                }
+                /// Handles `ping` and returns its reply (`pong`).
+                ///
+                /// Check that the connection is alive.
+                ///
+                /// Ping
+                ///
+                /// Application-level ping, sent by the client.
+                ///
+                /// Asks the server whether the connection is alive; the server answers
+                /// with `pong`. This is a JSON message, unrelated to the ping and pong
+                /// control frames of the WebSocket protocol.
+                fn ping(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Ping,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::Pong>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+                ///
+                /// Subscribe to a market data feed for one or more pairs.
+                ///
+                /// The server answers with one `subscriptionStatus` frame per pair.
+                ///
+                /// Subscribe
+                ///
+                /// Start a feed.
+                ///
+                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+                /// and are answered with one `subscriptionStatus` per pair. Private feeds
+                /// (`ownTrades`, `openOrders`) take no `pair` and need
+                /// `subscription.token`.
+                fn subscribe(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Subscribe,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<SubscribeReply>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+                ///
+                /// Stop a market data feed for one or more pairs.
+                ///
+                /// The server answers with one `subscriptionStatus` frame per pair.
+                ///
+                /// Unsubscribe
+                ///
+                /// Stop a feed.
+                fn unsubscribe(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Unsubscribe,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<UnsubscribeReply>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+            }
+            /// A [`Handler`] as the runtime's server serves it.
+            pub struct Service<H> {
+                handler: ::std::sync::Arc<H>,
+            }
+            impl<H> ::std::clone::Clone for Service<H> {
+                fn clone(&self) -> Self {
+                    Service {
+                        handler: self.handler.clone(),
+                    }
+                }
+            }
+            impl<H> ::std::fmt::Debug for Service<H> {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Service")
+                        .field("address", &::std::option::Option::Some("/"))
+                        .finish_non_exhaustive()
+                }
+            }
+            impl<H: Handler> Service<H> {
+                /// Serves `handler`.
+                pub fn new(handler: H) -> Self {
+                    Service {
+                        handler: ::std::sync::Arc::new(handler),
+                    }
+                }
+                /// Serves a handler shared with other code.
+                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+                    Service { handler }
+                }
+                /// The handler.
+                pub fn handler(&self) -> &::std::sync::Arc<H> {
+                    &self.handler
+                }
+            }
+            impl<H: Handler> rt::server::Service for Service<H> {
+                type Incoming = ClientMessage;
+                type Outgoing = ServerMessage;
+                type Params = Parameters;
+                fn address(&self) -> ::std::option::Option<&'static str> {
+                    ::std::option::Option::Some("/")
+                }
+                fn parse_params(
+                    &self,
+                    params: &rt::server::PathParams,
+                ) -> ::std::result::Result<Parameters, ::std::string::String> {
+                    let _ = params;
+                    ::std::result::Result::Ok(())
+                }
+                fn on_connect(
+                    &self,
+                    ctx: &Context,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<(), rt::server::HandlerError>,
+                > + ::std::marker::Send {
+                    self.handler.on_connect(ctx)
+                }
+                fn on_disconnect(
+                    &self,
+                    ctx: &Context,
+                    reason: &rt::server::Disconnect,
+                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                    self.handler.on_disconnect(ctx, reason)
+                }
+                fn handle(
+                    &self,
+                    ctx: &Context,
+                    message: ClientMessage,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ::std::vec::Vec<ServerMessage>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send {
+                    async move {
+                        match message {
+                            ClientMessage::Ping(message) => {
+                                self.handler
+                                    .ping(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies.into_iter().map(ServerMessage::Pong).collect()
+                                    })
+                            }
+                            ClientMessage::Subscribe(message) => {
+                                self.handler
+                                    .subscribe(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::Unsubscribe(message) => {
+                                self.handler
+                                    .unsubscribe(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                            .collect()
+                                    })
+                            }
                         }
-                        ClientMessage::AddOrder(message) => {
-                            self.handler
-                                .add_order(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(ServerMessage::AddOrderStatus)
-                                        .collect()
-                                })
+                    }
+                }
+                fn error_reply(
+                    &self,
+                    ctx: &Context,
+                    error: &rt::server::FrameError,
+                ) -> ::std::option::Option<ServerMessage> {
+                    self.handler.error_reply(ctx, error)
+                }
+            }
+        }
+        /// Channel `private` (address `/`).
+        ///
+        /// Authenticated connection
+        ///
+        /// Everything exchanged on a connection to the authenticated endpoint: the
+        /// general frames, the account's private feeds and trading requests with
+        /// their replies.
+        pub mod private {
+            use ::asyncapi_runtime::__private as rt;
+            /// The channel's address: `/`.
+            pub const ADDRESS: &str = "/";
+            /// The URLs of the servers channel `private` is available on.
+            pub const SERVERS: &[&str] = &[super::super::servers::PRIVATE];
+            /// The channel has no parameters.
+            pub type Parameters = ();
+            /// Every message clients send on channel `private`; decode a frame with `from_json`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum ClientMessage {
+                /// Ping
+                ///
+                /// Application-level ping, sent by the client.
+                ///
+                /// Asks the server whether the connection is alive; the server answers
+                /// with `pong`. This is a JSON message, unrelated to the ping and pong
+                /// control frames of the WebSocket protocol.
+                Ping(super::super::types::Ping),
+                /// Subscribe
+                ///
+                /// Start a feed.
+                ///
+                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+                /// and are answered with one `subscriptionStatus` per pair. Private feeds
+                /// (`ownTrades`, `openOrders`) take no `pair` and need
+                /// `subscription.token`.
+                Subscribe(super::super::types::Subscribe),
+                /// Unsubscribe
+                ///
+                /// Stop a feed.
+                Unsubscribe(super::super::types::Unsubscribe),
+                /// Add order
+                ///
+                /// Place a new order.
+                AddOrder(super::super::types::AddOrder),
+                /// Edit order
+                ///
+                /// Change the volume, price or flags of an open order.
+                EditOrder(super::super::types::EditOrder),
+                /// Cancel order
+                ///
+                /// Cancel open orders by id or by user reference.
+                CancelOrder(super::super::types::CancelOrder),
+                /// Cancel all orders
+                ///
+                /// Cancel every open order of the account.
+                CancelAll(super::super::types::CancelAll),
+                /// Cancel all orders after a timeout
+                ///
+                /// Dead man's switch.
+                ///
+                /// Cancels every open order once `timeout` seconds have passed, unless
+                /// the request is sent again first, which restarts the countdown. Send it
+                /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
+                /// the client is healthy; a `timeout` of 0 disarms the switch.
+                CancelAllOrdersAfter(super::super::types::CancelAllOrdersAfter),
+            }
+            impl ClientMessage {
+                /// The names of the variants, in order.
+                pub const VARIANTS: &'static [&'static str] = &[
+                    "Ping",
+                    "Subscribe",
+                    "Unsubscribe",
+                    "AddOrder",
+                    "EditOrder",
+                    "CancelOrder",
+                    "CancelAll",
+                    "CancelAllOrdersAfter",
+                ];
+                /// Decodes a text frame, choosing the variant by the values that
+                /// discriminate the messages.
+                pub fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    let table = Self::__table();
+                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                        match index {
+                            0usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Ping(message));
+                                }
+                            }
+                            1usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Subscribe(message));
+                                }
+                            }
+                            2usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::Unsubscribe(message),
+                                    );
+                                }
+                            }
+                            3usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::AddOrder(message));
+                                }
+                            }
+                            4usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::EditOrder(message));
+                                }
+                            }
+                            5usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::CancelOrder(message),
+                                    );
+                                }
+                            }
+                            6usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::CancelAll(message));
+                                }
+                            }
+                            7usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::CancelAllOrdersAfter(message),
+                                    );
+                                }
+                            }
+                            _ => {}
                         }
-                        ClientMessage::EditOrder(message) => {
-                            self.handler
-                                .edit_order(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(ServerMessage::EditOrderStatus)
-                                        .collect()
-                                })
+                    }
+                    table
+                        .decode_str(
+                            frame,
+                            |index, frame| match index {
+                                0usize => rt::serde_json::from_str(frame).map(Self::Ping),
+                                1usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Subscribe)
+                                }
+                                2usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Unsubscribe)
+                                }
+                                3usize => {
+                                    rt::serde_json::from_str(frame).map(Self::AddOrder)
+                                }
+                                4usize => {
+                                    rt::serde_json::from_str(frame).map(Self::EditOrder)
+                                }
+                                5usize => {
+                                    rt::serde_json::from_str(frame).map(Self::CancelOrder)
+                                }
+                                6usize => {
+                                    rt::serde_json::from_str(frame).map(Self::CancelAll)
+                                }
+                                7usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::CancelAllOrdersAfter)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+                pub fn from_value(
+                    value: &rt::serde_json::Value,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::__table()
+                        .decode_value(
+                            value,
+                            |index, value| match index {
+                                0usize => {
+                                    <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Ping)
+                                }
+                                1usize => {
+                                    <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Subscribe)
+                                }
+                                2usize => {
+                                    <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Unsubscribe)
+                                }
+                                3usize => {
+                                    <super::super::types::AddOrder as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::AddOrder)
+                                }
+                                4usize => {
+                                    <super::super::types::EditOrder as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::EditOrder)
+                                }
+                                5usize => {
+                                    <super::super::types::CancelOrder as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelOrder)
+                                }
+                                6usize => {
+                                    <super::super::types::CancelAll as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelAll)
+                                }
+                                7usize => {
+                                    <super::super::types::CancelAllOrdersAfter as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelAllOrdersAfter)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Encodes the message as a JSON text frame.
+                pub fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_string(self)
+                }
+                /// The name of this message's variant.
+                pub fn variant_name(&self) -> &'static str {
+                    match *self {
+                        Self::Ping(_) => "Ping",
+                        Self::Subscribe(_) => "Subscribe",
+                        Self::Unsubscribe(_) => "Unsubscribe",
+                        Self::AddOrder(_) => "AddOrder",
+                        Self::EditOrder(_) => "EditOrder",
+                        Self::CancelOrder(_) => "CancelOrder",
+                        Self::CancelAll(_) => "CancelAll",
+                        Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
+                    }
+                }
+                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                        enum_name: "ClientMessage",
+                        paths: &[
+                            &[],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "subscription",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("token"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "ordertype",
+                                ),
+                            ],
+                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("type")],
+                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("pair")],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("volume"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "timeinforce",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "close[ordertype]",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("orderid"),
+                            ],
+                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("txid")],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("timeout"),
+                            ],
+                        ],
+                        candidates: &[
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Ping",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Subscribe",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscribe",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Unsubscribe",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "unsubscribe",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "AddOrder",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "addOrder",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 4usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "stop-loss",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "take-profit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "stop-loss-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "take-profit-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "trailing-stop",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "trailing-stop-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "settle-position",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 5usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("buy"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("sell"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 6usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 7usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("GTC"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("IOC"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("GTD"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "stop-loss",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "take-profit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "stop-loss-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "take-profit-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "trailing-stop",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "trailing-stop-limit",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "settle-position",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "token",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "pair",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "volume",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "EditOrder",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "editOrder",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 6usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 7usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "token",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "orderid",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "pair",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "volume",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelOrder",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelOrder",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 11usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::LenRange(
+                                            1usize,
+                                            ::std::option::Option::None,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "token",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "txid",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelAll",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelAll",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "token",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelAllOrdersAfter",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelAllOrdersAfter",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 12usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "token",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "timeout",
+                                        ),
+                                    },
+                                ],
+                            },
+                        ],
+                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                    };
+                    &TABLE
+                }
+            }
+            impl rt::serde::Serialize for ClientMessage {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: rt::serde::Serializer,
+                {
+                    match *self {
+                        Self::Ping(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
                         }
-                        ClientMessage::CancelOrder(message) => {
-                            self.handler
-                                .cancel_order(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(ServerMessage::CancelOrderStatus)
-                                        .collect()
-                                })
+                        Self::Subscribe(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
                         }
-                        ClientMessage::CancelAll(message) => {
-                            self.handler
-                                .cancel_all(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(ServerMessage::CancelAllStatus)
-                                        .collect()
-                                })
+                        Self::Unsubscribe(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
                         }
-                        ClientMessage::CancelAllOrdersAfter(message) => {
-                            self.handler
-                                .cancel_all_orders_after(ctx, message)
-                                .await
-                                .map(|replies| {
-                                    replies
-                                        .into_iter()
-                                        .map(ServerMessage::CancelAllOrdersAfterStatus)
-                                        .collect()
-                                })
+                        Self::AddOrder(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::EditOrder(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelOrder(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelAll(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelAllOrdersAfter(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
                         }
                     }
                 }
             }
-            fn error_reply(
-                &self,
-                ctx: &Context,
-                error: &::asyncapi_runtime::__private::server::FrameError,
-            ) -> ::std::option::Option<ServerMessage> {
-                self.handler.error_reply(ctx, error)
+            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )?;
+                    Self::from_value(&value)
+                        .map_err(<D::Error as rt::serde::de::Error>::custom)
+                }
+            }
+            impl rt::message::Message for ClientMessage {
+                const ENUM_NAME: &'static str = "ClientMessage";
+                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+                    &[rt::dispatch::Seg::Key("reqid")],
+                ];
+                fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::from_json(frame)
+                }
+                fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    Self::to_json(self)
+                }
+                fn to_value(
+                    &self,
+                ) -> ::std::result::Result<
+                    rt::serde_json::Value,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_value(self)
+                }
+                fn variant_name(&self) -> &'static str {
+                    Self::variant_name(self)
+                }
+                fn correlation(
+                    &self,
+                ) -> ::std::option::Option<rt::message::Correlation> {
+                    match *self {
+                        Self::Ping(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::Subscribe(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::Unsubscribe(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::AddOrder(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::EditOrder(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelOrder(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelAll(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelAllOrdersAfter(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                    }
+                }
+            }
+            impl ::std::str::FromStr for ClientMessage {
+                type Err = rt::dispatch::DecodeError;
+                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+                    Self::from_json(frame)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
+                fn from(message: super::super::types::Ping) -> Self {
+                    Self::Ping(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
+                fn from(message: super::super::types::Subscribe) -> Self {
+                    Self::Subscribe(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Unsubscribe>
+            for ClientMessage {
+                fn from(message: super::super::types::Unsubscribe) -> Self {
+                    Self::Unsubscribe(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::AddOrder> for ClientMessage {
+                fn from(message: super::super::types::AddOrder) -> Self {
+                    Self::AddOrder(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::EditOrder> for ClientMessage {
+                fn from(message: super::super::types::EditOrder) -> Self {
+                    Self::EditOrder(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelOrder>
+            for ClientMessage {
+                fn from(message: super::super::types::CancelOrder) -> Self {
+                    Self::CancelOrder(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelAll> for ClientMessage {
+                fn from(message: super::super::types::CancelAll) -> Self {
+                    Self::CancelAll(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelAllOrdersAfter>
+            for ClientMessage {
+                fn from(message: super::super::types::CancelAllOrdersAfter) -> Self {
+                    Self::CancelAllOrdersAfter(message)
+                }
+            }
+            /// Every message the server sends on channel `private`; decode a frame with `from_json`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum ServerMessage {
+                /// Pong
+                ///
+                /// The server's answer to `ping`.
+                Pong(super::super::types::Pong),
+                /// Subscription status
+                ///
+                /// A subscription was opened or closed.
+                ///
+                /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
+                /// public feeds. `channelID` and `pair` are present on the public endpoint
+                /// only.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Subscription error
+                ///
+                /// A subscription request was refused.
+                ///
+                /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
+                /// also a frame with a missing or unknown `event`. The request's
+                /// `subscription` is echoed back as received, when there was one.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                /// Heartbeat
+                ///
+                /// Keep-alive frame from the server.
+                ///
+                /// Sent when no subscription data has been sent for about one second, so
+                /// that a quiet connection can still be told from a dead one.
+                Heartbeat(super::super::types::Heartbeat),
+                /// System status
+                ///
+                /// The state of the exchange, sent on connection and on every change.
+                SystemStatus(super::super::types::SystemStatus),
+                /// Error
+                ///
+                /// A request could not be read.
+                ///
+                /// Sent in reply to a frame that is not a well-formed request, for
+                /// example one whose fields have the wrong types.
+                Error(super::super::types::GeneralError),
+                /// Own trades
+                ///
+                /// Trades of the account's orders.
+                ///
+                /// The first frame after subscribing holds the last 50 trades (unless
+                /// `snapshot` was false); later frames hold new trades as they happen.
+                OwnTrades(super::super::types::OwnTrades),
+                /// Open orders
+                ///
+                /// The account's open orders, then changes to them.
+                ///
+                /// The first frame after subscribing lists every open order. Later frames
+                /// carry only what changed: a new order in full, or the changed fields of
+                /// an existing one (for example only `status`).
+                OpenOrders(super::super::types::OpenOrders),
+                /// Add order status
+                ///
+                /// Whether an order was placed.
+                AddOrderStatus(super::super::types::AddOrderStatus),
+                /// Edit order status
+                ///
+                /// Whether an order was changed.
+                EditOrderStatus(super::super::types::EditOrderStatus),
+                /// Cancel order status
+                ///
+                /// Whether one order was cancelled.
+                CancelOrderStatus(super::super::types::CancelOrderStatus),
+                /// Cancel all orders status
+                ///
+                /// How many orders were cancelled.
+                CancelAllStatus(super::super::types::CancelAllStatus),
+                /// Cancel all orders after a timeout status
+                ///
+                /// The state of the dead man's switch.
+                CancelAllOrdersAfterStatus(
+                    super::super::types::CancelAllOrdersAfterStatus,
+                ),
+            }
+            impl ServerMessage {
+                /// The names of the variants, in order.
+                pub const VARIANTS: &'static [&'static str] = &[
+                    "Pong",
+                    "SubscriptionStatus",
+                    "SubscriptionStatusError",
+                    "Heartbeat",
+                    "SystemStatus",
+                    "Error",
+                    "OwnTrades",
+                    "OpenOrders",
+                    "AddOrderStatus",
+                    "EditOrderStatus",
+                    "CancelOrderStatus",
+                    "CancelAllStatus",
+                    "CancelAllOrdersAfterStatus",
+                ];
+                /// Decodes a text frame, choosing the variant by the values that
+                /// discriminate the messages.
+                pub fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    let table = Self::__table();
+                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                        match index {
+                            0usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Pong(message));
+                                }
+                            }
+                            1usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SubscriptionStatus(message),
+                                    );
+                                }
+                            }
+                            2usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SubscriptionStatusError(message),
+                                    );
+                                }
+                            }
+                            3usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Heartbeat(message));
+                                }
+                            }
+                            4usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::SystemStatus(message),
+                                    );
+                                }
+                            }
+                            5usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::Error(message));
+                                }
+                            }
+                            6usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::OwnTrades(message));
+                                }
+                            }
+                            7usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(Self::OpenOrders(message));
+                                }
+                            }
+                            8usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::AddOrderStatus(message),
+                                    );
+                                }
+                            }
+                            9usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::EditOrderStatus(message),
+                                    );
+                                }
+                            }
+                            10usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::CancelOrderStatus(message),
+                                    );
+                                }
+                            }
+                            11usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::CancelAllStatus(message),
+                                    );
+                                }
+                            }
+                            12usize => {
+                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                                    frame,
+                                ) {
+                                    return ::std::result::Result::Ok(
+                                        Self::CancelAllOrdersAfterStatus(message),
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    table
+                        .decode_str(
+                            frame,
+                            |index, frame| match index {
+                                0usize => rt::serde_json::from_str(frame).map(Self::Pong),
+                                1usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::SubscriptionStatus)
+                                }
+                                2usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::SubscriptionStatusError)
+                                }
+                                3usize => {
+                                    rt::serde_json::from_str(frame).map(Self::Heartbeat)
+                                }
+                                4usize => {
+                                    rt::serde_json::from_str(frame).map(Self::SystemStatus)
+                                }
+                                5usize => rt::serde_json::from_str(frame).map(Self::Error),
+                                6usize => {
+                                    rt::serde_json::from_str(frame).map(Self::OwnTrades)
+                                }
+                                7usize => {
+                                    rt::serde_json::from_str(frame).map(Self::OpenOrders)
+                                }
+                                8usize => {
+                                    rt::serde_json::from_str(frame).map(Self::AddOrderStatus)
+                                }
+                                9usize => {
+                                    rt::serde_json::from_str(frame).map(Self::EditOrderStatus)
+                                }
+                                10usize => {
+                                    rt::serde_json::from_str(frame).map(Self::CancelOrderStatus)
+                                }
+                                11usize => {
+                                    rt::serde_json::from_str(frame).map(Self::CancelAllStatus)
+                                }
+                                12usize => {
+                                    rt::serde_json::from_str(frame)
+                                        .map(Self::CancelAllOrdersAfterStatus)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+                pub fn from_value(
+                    value: &rt::serde_json::Value,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::__table()
+                        .decode_value(
+                            value,
+                            |index, value| match index {
+                                0usize => {
+                                    <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Pong)
+                                }
+                                1usize => {
+                                    <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SubscriptionStatus)
+                                }
+                                2usize => {
+                                    <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SubscriptionStatusError)
+                                }
+                                3usize => {
+                                    <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Heartbeat)
+                                }
+                                4usize => {
+                                    <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::SystemStatus)
+                                }
+                                5usize => {
+                                    <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::Error)
+                                }
+                                6usize => {
+                                    <super::super::types::OwnTrades as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::OwnTrades)
+                                }
+                                7usize => {
+                                    <super::super::types::OpenOrders as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::OpenOrders)
+                                }
+                                8usize => {
+                                    <super::super::types::AddOrderStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::AddOrderStatus)
+                                }
+                                9usize => {
+                                    <super::super::types::EditOrderStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::EditOrderStatus)
+                                }
+                                10usize => {
+                                    <super::super::types::CancelOrderStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelOrderStatus)
+                                }
+                                11usize => {
+                                    <super::super::types::CancelAllStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelAllStatus)
+                                }
+                                12usize => {
+                                    <super::super::types::CancelAllOrdersAfterStatus as rt::serde::Deserialize>::deserialize(
+                                            value,
+                                        )
+                                        .map(Self::CancelAllOrdersAfterStatus)
+                                }
+                                _ => {
+                                    ::std::result::Result::Err(
+                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                            "no such variant",
+                                        ),
+                                    )
+                                }
+                            },
+                        )
+                }
+                /// Encodes the message as a JSON text frame.
+                pub fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_string(self)
+                }
+                /// The name of this message's variant.
+                pub fn variant_name(&self) -> &'static str {
+                    match *self {
+                        Self::Pong(_) => "Pong",
+                        Self::SubscriptionStatus(_) => "SubscriptionStatus",
+                        Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
+                        Self::Heartbeat(_) => "Heartbeat",
+                        Self::SystemStatus(_) => "SystemStatus",
+                        Self::Error(_) => "Error",
+                        Self::OwnTrades(_) => "OwnTrades",
+                        Self::OpenOrders(_) => "OpenOrders",
+                        Self::AddOrderStatus(_) => "AddOrderStatus",
+                        Self::EditOrderStatus(_) => "EditOrderStatus",
+                        Self::CancelOrderStatus(_) => "CancelOrderStatus",
+                        Self::CancelAllStatus(_) => "CancelAllStatus",
+                        Self::CancelAllOrdersAfterStatus(_) => {
+                            "CancelAllOrdersAfterStatus"
+                        }
+                    }
+                }
+                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                        enum_name: "ServerMessage",
+                        paths: &[
+                            &[],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "channelName",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("status"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "subscription",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "errorMessage",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "connectionID",
+                                ),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Key("version"),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(0usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                            ],
+                            &[
+                                ::asyncapi_runtime::__private::dispatch::Seg::Index(2usize),
+                            ],
+                        ],
+                        candidates: &[
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Pong",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SubscriptionStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 2usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscriptionStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscribed",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "unsubscribed",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 4usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "channelName",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "subscription",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SubscriptionStatusError",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 5usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "subscriptionStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "errorMessage",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Heartbeat",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "heartbeat",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "SystemStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 6usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "systemStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "maintenance",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancel_only",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "post_only",
+                                                ),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "limit_only",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 7usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "connectionID",
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "version",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "Error",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 5usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "errorMessage",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "OwnTrades",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            3usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "ownTrades",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "sequence",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "OpenOrders",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
+                                            3usize,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 8usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 9usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "openOrders",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 10usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                            "sequence",
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "AddOrderStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "addOrderStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "EditOrderStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "editOrderStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelOrderStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelOrderStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelAllStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelAllStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Candidate {
+                                name: "CancelAllOrdersAfterStatus",
+                                rules: &[
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 0usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 1usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                                    "cancelAllOrdersAfterStatus",
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                    ::asyncapi_runtime::__private::dispatch::Rule {
+                                        path: 3usize,
+                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                            &[
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
+                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            },
+                        ],
+                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                    };
+                    &TABLE
+                }
+            }
+            impl rt::serde::Serialize for ServerMessage {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: rt::serde::Serializer,
+                {
+                    match *self {
+                        Self::Pong(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SubscriptionStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SubscriptionStatusError(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Heartbeat(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::SystemStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::Error(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::OwnTrades(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::OpenOrders(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::AddOrderStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::EditOrderStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelOrderStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelAllStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                        Self::CancelAllOrdersAfterStatus(ref message) => {
+                            rt::serde::Serialize::serialize(message, serializer)
+                        }
+                    }
+                }
+            }
+            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )?;
+                    Self::from_value(&value)
+                        .map_err(<D::Error as rt::serde::de::Error>::custom)
+                }
+            }
+            impl rt::message::Message for ServerMessage {
+                const ENUM_NAME: &'static str = "ServerMessage";
+                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+                    &[rt::dispatch::Seg::Key("reqid")],
+                ];
+                fn from_json(
+                    frame: &str,
+                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+                    Self::from_json(frame)
+                }
+                fn to_json(
+                    &self,
+                ) -> ::std::result::Result<
+                    ::std::string::String,
+                    rt::serde_json::Error,
+                > {
+                    Self::to_json(self)
+                }
+                fn to_value(
+                    &self,
+                ) -> ::std::result::Result<
+                    rt::serde_json::Value,
+                    rt::serde_json::Error,
+                > {
+                    rt::serde_json::to_value(self)
+                }
+                fn variant_name(&self) -> &'static str {
+                    Self::variant_name(self)
+                }
+                fn correlation(
+                    &self,
+                ) -> ::std::option::Option<rt::message::Correlation> {
+                    match *self {
+                        Self::Pong(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::SubscriptionStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::SubscriptionStatusError(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::Heartbeat(_) => ::std::option::Option::None,
+                        Self::SystemStatus(_) => ::std::option::Option::None,
+                        Self::Error(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::OwnTrades(_) => ::std::option::Option::None,
+                        Self::OpenOrders(_) => ::std::option::Option::None,
+                        Self::AddOrderStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::EditOrderStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelOrderStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelAllStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                        Self::CancelAllOrdersAfterStatus(_) => {
+                            ::std::option::Option::Some(rt::message::Correlation {
+                                path: &[rt::dispatch::Seg::Key("reqid")],
+                                kind: rt::message::IdKind::Integer,
+                            })
+                        }
+                    }
+                }
+            }
+            impl ::std::str::FromStr for ServerMessage {
+                type Err = rt::dispatch::DecodeError;
+                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+                    Self::from_json(frame)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
+                fn from(message: super::super::types::Pong) -> Self {
+                    Self::Pong(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    Self::SubscriptionStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for ServerMessage {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    Self::SubscriptionStatusError(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
+                fn from(message: super::super::types::Heartbeat) -> Self {
+                    Self::Heartbeat(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SystemStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::SystemStatus) -> Self {
+                    Self::SystemStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::GeneralError>
+            for ServerMessage {
+                fn from(message: super::super::types::GeneralError) -> Self {
+                    Self::Error(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::OwnTrades> for ServerMessage {
+                fn from(message: super::super::types::OwnTrades) -> Self {
+                    Self::OwnTrades(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::OpenOrders>
+            for ServerMessage {
+                fn from(message: super::super::types::OpenOrders) -> Self {
+                    Self::OpenOrders(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::AddOrderStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::AddOrderStatus) -> Self {
+                    Self::AddOrderStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::EditOrderStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::EditOrderStatus) -> Self {
+                    Self::EditOrderStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelOrderStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::CancelOrderStatus) -> Self {
+                    Self::CancelOrderStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelAllStatus>
+            for ServerMessage {
+                fn from(message: super::super::types::CancelAllStatus) -> Self {
+                    Self::CancelAllStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterStatus>
+            for ServerMessage {
+                fn from(
+                    message: super::super::types::CancelAllOrdersAfterStatus,
+                ) -> Self {
+                    Self::CancelAllOrdersAfterStatus(message)
+                }
+            }
+            /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum SubscribeReply {
+                /// Message `subscriptionStatus`.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Message `subscriptionStatusError`.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+            }
+            impl ::std::convert::From<SubscribeReply> for ServerMessage {
+                fn from(reply: SubscribeReply) -> Self {
+                    match reply {
+                        SubscribeReply::SubscriptionStatus(message) => {
+                            ServerMessage::SubscriptionStatus(message)
+                        }
+                        SubscribeReply::SubscriptionStatusError(message) => {
+                            ServerMessage::SubscriptionStatusError(message)
+                        }
+                    }
+                }
+            }
+            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+                type Error = ServerMessage;
+                fn try_from(
+                    message: ServerMessage,
+                ) -> ::std::result::Result<Self, ServerMessage> {
+                    match message {
+                        ServerMessage::SubscriptionStatus(message) => {
+                            ::std::result::Result::Ok(
+                                SubscribeReply::SubscriptionStatus(message),
+                            )
+                        }
+                        ServerMessage::SubscriptionStatusError(message) => {
+                            ::std::result::Result::Ok(
+                                SubscribeReply::SubscriptionStatusError(message),
+                            )
+                        }
+                        other => ::std::result::Result::Err(other),
+                    }
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for SubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    SubscribeReply::SubscriptionStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for SubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    SubscribeReply::SubscriptionStatusError(message)
+                }
+            }
+            /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum UnsubscribeReply {
+                /// Message `subscriptionStatus`.
+                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                /// Message `subscriptionStatusError`.
+                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+            }
+            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+                fn from(reply: UnsubscribeReply) -> Self {
+                    match reply {
+                        UnsubscribeReply::SubscriptionStatus(message) => {
+                            ServerMessage::SubscriptionStatus(message)
+                        }
+                        UnsubscribeReply::SubscriptionStatusError(message) => {
+                            ServerMessage::SubscriptionStatusError(message)
+                        }
+                    }
+                }
+            }
+            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+                type Error = ServerMessage;
+                fn try_from(
+                    message: ServerMessage,
+                ) -> ::std::result::Result<Self, ServerMessage> {
+                    match message {
+                        ServerMessage::SubscriptionStatus(message) => {
+                            ::std::result::Result::Ok(
+                                UnsubscribeReply::SubscriptionStatus(message),
+                            )
+                        }
+                        ServerMessage::SubscriptionStatusError(message) => {
+                            ::std::result::Result::Ok(
+                                UnsubscribeReply::SubscriptionStatusError(message),
+                            )
+                        }
+                        other => ::std::result::Result::Err(other),
+                    }
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatus>
+            for UnsubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatus) -> Self {
+                    UnsubscribeReply::SubscriptionStatus(message)
+                }
+            }
+            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
+            for UnsubscribeReply {
+                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
+                    UnsubscribeReply::SubscriptionStatusError(message)
+                }
+            }
+            /// A connection to channel `private`, from the client's side.
+            ///
+            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+            pub struct Client {
+                sender: Sender,
+                receiver: rt::client::Receiver<ServerMessage>,
+            }
+            impl ::std::fmt::Debug for Client {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Client")
+                        .field("sender", &self.sender)
+                        .finish_non_exhaustive()
+                }
+            }
+            impl Client {
+                /// Connects to channel `private` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+                pub async fn connect(
+                    server_url: &str,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    Self::connect_with(server_url, rt::client::ClientConfig::default())
+                        .await
+                }
+                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
+                pub async fn connect_with(
+                    server_url: &str,
+                    config: rt::client::ClientConfig,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let url = rt::client::channel_url(server_url, ADDRESS)?;
+                    Self::connect_url(&url, config).await
+                }
+                /// Connects to exactly `url`, whatever the channel's address.
+                pub async fn connect_url(
+                    url: &str,
+                    config: rt::client::ClientConfig,
+                ) -> ::std::result::Result<Self, rt::client::Error> {
+                    let config = config
+                        .or_subscriptions(|message: &ClientMessage| match message {
+                            ClientMessage::Subscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::start(&["pair", "subscription"]),
+                                )
+                            }
+                            ClientMessage::Unsubscribe(_) => {
+                                ::std::option::Option::Some(
+                                    rt::client::Subscription::stop(&["pair", "subscription"]),
+                                )
+                            }
+                            _ => ::std::option::Option::None,
+                        });
+                    let (inner, receiver) = rt::client::connect::<
+                        ClientMessage,
+                        ServerMessage,
+                    >(url, config)
+                        .await?;
+                    ::std::result::Result::Ok(Client {
+                        sender: Sender { inner },
+                        receiver,
+                    })
+                }
+                /// The next message that is not an awaited reply; an `Err` for a frame that is no
+                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
+                pub async fn recv(
+                    &mut self,
+                ) -> ::std::option::Option<
+                    ::std::result::Result<ServerMessage, rt::client::Error>,
+                > {
+                    self.receiver.recv().await
+                }
+                /// A sender for other tasks.
+                pub fn sender(&self) -> Sender {
+                    self.sender.clone()
+                }
+                /// Separates sending from receiving.
+                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
+                    (self.sender, self.receiver)
+                }
+            }
+            impl ::std::ops::Deref for Client {
+                type Target = Sender;
+                fn deref(&self) -> &Sender {
+                    &self.sender
+                }
+            }
+            impl rt::futures_core::Stream for Client {
+                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
+                fn poll_next(
+                    mut self: ::std::pin::Pin<&mut Self>,
+                    cx: &mut ::std::task::Context<'_>,
+                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+                }
+            }
+            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+            ///
+            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+            #[derive(Debug, Clone)]
+            pub struct Sender {
+                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            }
+            impl Sender {
+                /// Sends a message.
+                pub async fn send(
+                    &self,
+                    message: impl ::std::convert::Into<ClientMessage>,
+                ) -> ::std::result::Result<(), rt::client::Error> {
+                    self.inner.send(&message.into()).await
+                }
+                /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
+                ///
+                /// Check that the connection is alive.
+                pub async fn ping(
+                    &self,
+                    message: super::super::types::Ping,
+                ) -> ::std::result::Result<
+                    super::super::types::Pong,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "ping",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::Pong(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::Pong(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::Ping(message),
+                        )
+                        .await
+                }
+                /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+                ///
+                /// Subscribe to a private feed (`ownTrades` or `openOrders`).
+                pub async fn subscribe(
+                    &self,
+                    message: super::super::types::Subscribe,
+                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "subscribe",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(
+                                        message, ServerMessage::SubscriptionStatus(_) |
+                                        ServerMessage::SubscriptionStatusError(_)
+                                    )
+                                },
+                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                                    ServerMessage,
+                                >>::try_from(message),
+                            },
+                            ClientMessage::Subscribe(message),
+                        )
+                        .await
+                }
+                /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+                ///
+                /// Stop a private feed.
+                pub async fn unsubscribe(
+                    &self,
+                    message: super::super::types::Unsubscribe,
+                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "unsubscribe",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(
+                                        message, ServerMessage::SubscriptionStatus(_) |
+                                        ServerMessage::SubscriptionStatusError(_)
+                                    )
+                                },
+                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                                    ServerMessage,
+                                >>::try_from(message),
+                            },
+                            ClientMessage::Unsubscribe(message),
+                        )
+                        .await
+                }
+                /// Sends `addOrder` and waits for its reply (`addOrderStatus`, matched by correlation id).
+                ///
+                /// Place a new order.
+                pub async fn add_order(
+                    &self,
+                    message: super::super::types::AddOrder,
+                ) -> ::std::result::Result<
+                    super::super::types::AddOrderStatus,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "add_order",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::AddOrderStatus(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::AddOrderStatus(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::AddOrder(message),
+                        )
+                        .await
+                }
+                /// Sends `editOrder` and waits for its reply (`editOrderStatus`, matched by correlation id).
+                ///
+                /// Change an open order; the edited order gets a new id.
+                pub async fn edit_order(
+                    &self,
+                    message: super::super::types::EditOrder,
+                ) -> ::std::result::Result<
+                    super::super::types::EditOrderStatus,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "edit_order",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::EditOrderStatus(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::EditOrderStatus(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::EditOrder(message),
+                        )
+                        .await
+                }
+                /// Sends `cancelOrder` and waits for its reply (`cancelOrderStatus`, matched by correlation id).
+                ///
+                /// Cancel one or more open orders.
+                ///
+                /// The server answers with one `cancelOrderStatus` frame per order.
+                pub async fn cancel_order(
+                    &self,
+                    message: super::super::types::CancelOrder,
+                ) -> ::std::result::Result<
+                    super::super::types::CancelOrderStatus,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "cancel_order",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::CancelOrderStatus(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::CancelOrderStatus(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::CancelOrder(message),
+                        )
+                        .await
+                }
+                /// Sends `cancelAll` and waits for its reply (`cancelAllStatus`, matched by correlation id).
+                ///
+                /// Cancel every open order of the account.
+                pub async fn cancel_all(
+                    &self,
+                    message: super::super::types::CancelAll,
+                ) -> ::std::result::Result<
+                    super::super::types::CancelAllStatus,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "cancel_all",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(message, ServerMessage::CancelAllStatus(_))
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::CancelAllStatus(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::CancelAll(message),
+                        )
+                        .await
+                }
+                /// Sends `cancelAllOrdersAfter` and waits for its reply (`cancelAllOrdersAfterStatus`, matched by correlation id).
+                ///
+                /// Arm, refresh or disarm the dead man's switch.
+                pub async fn cancel_all_orders_after(
+                    &self,
+                    message: super::super::types::CancelAllOrdersAfter,
+                ) -> ::std::result::Result<
+                    super::super::types::CancelAllOrdersAfterStatus,
+                    rt::client::Error,
+                > {
+                    self.inner
+                        .request(
+                            &rt::client::RequestSpec {
+                                name: "cancel_all_orders_after",
+                                correlated: true,
+                                accepts: |message: &ServerMessage| {
+                                    matches!(
+                                        message, ServerMessage::CancelAllOrdersAfterStatus(_)
+                                    )
+                                },
+                                reply: |message: ServerMessage| match message {
+                                    ServerMessage::CancelAllOrdersAfterStatus(reply) => {
+                                        ::std::result::Result::Ok(reply)
+                                    }
+                                    other => ::std::result::Result::Err(other),
+                                },
+                            },
+                            ClientMessage::CancelAllOrdersAfter(message),
+                        )
+                        .await
+                }
+                /// This sender, with requests waiting `timeout` for their replies.
+                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+                    Sender {
+                        inner: self.inner.with_timeout(timeout),
+                    }
+                }
+                /// Closes the connection normally (1000).
+                pub async fn close(
+                    &self,
+                ) -> ::std::result::Result<(), rt::client::Error> {
+                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
+                }
+                /// Whether the client has ended (it will not reconnect).
+                pub fn is_closed(&self) -> bool {
+                    self.inner.is_closed()
+                }
+                /// Whether a connection is open now (false while reconnecting).
+                pub fn is_connected(&self) -> bool {
+                    self.inner.is_connected()
+                }
+                /// Waits until the connection has ended; how it ended.
+                pub async fn closed(&self) -> rt::client::Error {
+                    self.inner.closed().await
+                }
+                /// The runtime's sender underneath.
+                pub fn inner(
+                    &self,
+                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
+                    &self.inner
+                }
+            }
+            /// A connection to channel `private` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+            pub type Context = rt::server::Context<ServerMessage, Parameters>;
+            /// The server side of channel `private`: one method per message clients send.
+            ///
+            /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+            ///
+            /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
+            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+                /// A client connected (e.g. greet it, or start pushing data). An error closes
+                /// the connection (1011, or the error's own close frame).
+                fn on_connect(
+                    &self,
+                    ctx: &Context,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<(), rt::server::HandlerError>,
+                > + ::std::marker::Send {
+                    let _ = ctx;
+                    async { ::std::result::Result::Ok(()) }
+                }
+                /// A client's connection ended.
+                fn on_disconnect(
+                    &self,
+                    ctx: &Context,
+                    reason: &rt::server::Disconnect,
+                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                    let _ = (ctx, reason);
+                    async {}
+                }
+                /// The message to answer a frame with that is no message of the channel, a
+                /// binary frame, or a message whose handler failed (default: none). The
+                /// runtime copies the frame's correlation id into it.
+                fn error_reply(
+                    &self,
+                    ctx: &Context,
+                    error: &rt::server::FrameError,
+                ) -> ::std::option::Option<ServerMessage> {
+                    let _ = (ctx, error);
+                    ::std::option::Option::None
+                }
+                /// Handles `ping` and returns its reply (`pong`).
+                ///
+                /// Check that the connection is alive.
+                ///
+                /// Ping
+                ///
+                /// Application-level ping, sent by the client.
+                ///
+                /// Asks the server whether the connection is alive; the server answers
+                /// with `pong`. This is a JSON message, unrelated to the ping and pong
+                /// control frames of the WebSocket protocol.
+                fn ping(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Ping,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::Pong>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+                ///
+                /// Subscribe to a private feed (`ownTrades` or `openOrders`).
+                ///
+                /// Subscribe
+                ///
+                /// Start a feed.
+                ///
+                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
+                /// and are answered with one `subscriptionStatus` per pair. Private feeds
+                /// (`ownTrades`, `openOrders`) take no `pair` and need
+                /// `subscription.token`.
+                fn subscribe(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Subscribe,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<SubscribeReply>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+                ///
+                /// Stop a private feed.
+                ///
+                /// Unsubscribe
+                ///
+                /// Stop a feed.
+                fn unsubscribe(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::Unsubscribe,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<UnsubscribeReply>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `addOrder` and returns its reply (`addOrderStatus`).
+                ///
+                /// Place a new order.
+                ///
+                /// Add order
+                ///
+                /// Place a new order.
+                fn add_order(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::AddOrder,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::AddOrderStatus>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `editOrder` and returns its reply (`editOrderStatus`).
+                ///
+                /// Change an open order; the edited order gets a new id.
+                ///
+                /// Edit order
+                ///
+                /// Change the volume, price or flags of an open order.
+                fn edit_order(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::EditOrder,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::EditOrderStatus>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `cancelOrder` and returns its reply (`cancelOrderStatus`).
+                ///
+                /// Cancel one or more open orders.
+                ///
+                /// The server answers with one `cancelOrderStatus` frame per order.
+                ///
+                /// Cancel order
+                ///
+                /// Cancel open orders by id or by user reference.
+                fn cancel_order(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::CancelOrder,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::CancelOrderStatus>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `cancelAll` and returns its reply (`cancelAllStatus`).
+                ///
+                /// Cancel every open order of the account.
+                ///
+                /// Cancel all orders
+                ///
+                /// Cancel every open order of the account.
+                fn cancel_all(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::CancelAll,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<super::super::types::CancelAllStatus>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+                /// Handles `cancelAllOrdersAfter` and returns its reply (`cancelAllOrdersAfterStatus`).
+                ///
+                /// Arm, refresh or disarm the dead man's switch.
+                ///
+                /// Cancel all orders after a timeout
+                ///
+                /// Dead man's switch.
+                ///
+                /// Cancels every open order once `timeout` seconds have passed, unless
+                /// the request is sent again first, which restarts the countdown. Send it
+                /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
+                /// the client is healthy; a `timeout` of 0 disarms the switch.
+                fn cancel_all_orders_after(
+                    &self,
+                    ctx: &Context,
+                    message: super::super::types::CancelAllOrdersAfter,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        rt::server::Replies<
+                            super::super::types::CancelAllOrdersAfterStatus,
+                        >,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send;
+            }
+            /// A [`Handler`] as the runtime's server serves it.
+            pub struct Service<H> {
+                handler: ::std::sync::Arc<H>,
+            }
+            impl<H> ::std::clone::Clone for Service<H> {
+                fn clone(&self) -> Self {
+                    Service {
+                        handler: self.handler.clone(),
+                    }
+                }
+            }
+            impl<H> ::std::fmt::Debug for Service<H> {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Service")
+                        .field("address", &::std::option::Option::Some("/"))
+                        .finish_non_exhaustive()
+                }
+            }
+            impl<H: Handler> Service<H> {
+                /// Serves `handler`.
+                pub fn new(handler: H) -> Self {
+                    Service {
+                        handler: ::std::sync::Arc::new(handler),
+                    }
+                }
+                /// Serves a handler shared with other code.
+                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+                    Service { handler }
+                }
+                /// The handler.
+                pub fn handler(&self) -> &::std::sync::Arc<H> {
+                    &self.handler
+                }
+            }
+            impl<H: Handler> rt::server::Service for Service<H> {
+                type Incoming = ClientMessage;
+                type Outgoing = ServerMessage;
+                type Params = Parameters;
+                fn address(&self) -> ::std::option::Option<&'static str> {
+                    ::std::option::Option::Some("/")
+                }
+                fn parse_params(
+                    &self,
+                    params: &rt::server::PathParams,
+                ) -> ::std::result::Result<Parameters, ::std::string::String> {
+                    let _ = params;
+                    ::std::result::Result::Ok(())
+                }
+                fn on_connect(
+                    &self,
+                    ctx: &Context,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<(), rt::server::HandlerError>,
+                > + ::std::marker::Send {
+                    self.handler.on_connect(ctx)
+                }
+                fn on_disconnect(
+                    &self,
+                    ctx: &Context,
+                    reason: &rt::server::Disconnect,
+                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                    self.handler.on_disconnect(ctx, reason)
+                }
+                fn handle(
+                    &self,
+                    ctx: &Context,
+                    message: ClientMessage,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ::std::vec::Vec<ServerMessage>,
+                        rt::server::HandlerError,
+                    >,
+                > + ::std::marker::Send {
+                    async move {
+                        match message {
+                            ClientMessage::Ping(message) => {
+                                self.handler
+                                    .ping(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies.into_iter().map(ServerMessage::Pong).collect()
+                                    })
+                            }
+                            ClientMessage::Subscribe(message) => {
+                                self.handler
+                                    .subscribe(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::Unsubscribe(message) => {
+                                self.handler
+                                    .unsubscribe(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::AddOrder(message) => {
+                                self.handler
+                                    .add_order(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(ServerMessage::AddOrderStatus)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::EditOrder(message) => {
+                                self.handler
+                                    .edit_order(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(ServerMessage::EditOrderStatus)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::CancelOrder(message) => {
+                                self.handler
+                                    .cancel_order(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(ServerMessage::CancelOrderStatus)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::CancelAll(message) => {
+                                self.handler
+                                    .cancel_all(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(ServerMessage::CancelAllStatus)
+                                            .collect()
+                                    })
+                            }
+                            ClientMessage::CancelAllOrdersAfter(message) => {
+                                self.handler
+                                    .cancel_all_orders_after(ctx, message)
+                                    .await
+                                    .map(|replies| {
+                                        replies
+                                            .into_iter()
+                                            .map(ServerMessage::CancelAllOrdersAfterStatus)
+                                            .collect()
+                                    })
+                            }
+                        }
+                    }
+                }
+                fn error_reply(
+                    &self,
+                    ctx: &Context,
+                    error: &rt::server::FrameError,
+                ) -> ::std::option::Option<ServerMessage> {
+                    self.handler.error_reply(ctx, error)
+                }
             }
         }
     }
 }
+#[allow(unreachable_pub)]
+pub use self::generated::*;

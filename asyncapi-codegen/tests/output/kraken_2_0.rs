@@ -17,3340 +17,2602 @@
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
-/// Rust types for the document's payload and header schemas.
-pub mod types {
-    #[allow(unused_imports)]
-    use ::asyncapi_runtime::__private::serde::{Deserialize, Serialize};
-    /**Number of price levels on each side of a `book` subscription. Defaults to 10.
+mod generated {
+    use ::asyncapi_runtime::__private as rt;
+    /// Rust types for the document's payload and header schemas.
+    pub mod types {
+        use ::asyncapi_runtime::__private as rt;
+        use self::rt::serde::{Deserialize, Serialize};
+        /**Number of price levels on each side of a `book` subscription. Defaults to 10.
 
 Defaults to `10` when absent.*/
-    #[derive(::asyncapi_runtime::__private::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct BookDepth(i64);
-    impl ::std::ops::Deref for BookDepth {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BookDepth> for i64 {
-        fn from(value: BookDepth) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for BookDepth {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
+        #[derive(rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct BookDepth(i64);
+        impl ::std::ops::Deref for BookDepth {
+            type Target = i64;
+            fn deref(&self) -> &i64 {
+                &self.0
             }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for BookDepth {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::From<BookDepth> for i64 {
+            fn from(value: BookDepth) -> Self {
+                value.0
+            }
         }
-    }
-    ///A frame that could not be read as a request was refused.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct GeneralError {
-        ///What was wrong, e.g. `Malformed request`.
-        #[serde(rename = "errorMessage")]
-        pub error_message: ::std::string::String,
-        ///Always `error`.
-        pub event: consts::Error,
-        ///The `reqid` of the request, when it had a readable one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    /**A keep-alive frame. Kraken does not declare `event` as required here,
+        impl ::std::convert::TryFrom<i64> for BookDepth {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: i64,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
+                    Err("invalid value".into())
+                } else {
+                    Ok(Self(value))
+                }
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for BookDepth {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                Self::try_from(<i64>::deserialize(deserializer)?)
+                    .map_err(|e| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        ///A frame that could not be read as a request was refused.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct GeneralError {
+            ///What was wrong, e.g. `Malformed request`.
+            #[serde(rename = "errorMessage")]
+            pub error_message: ::std::string::String,
+            ///Always `error`.
+            pub event: consts::Error,
+            ///The `reqid` of the request, when it had a readable one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+        }
+        /**A keep-alive frame. Kraken does not declare `event` as required here,
 although the server always sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Heartbeat {
-        ///Always `heartbeat`.
-        pub event: consts::HeartbeatOrAbsent,
-    }
-    /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Heartbeat {
+            ///Always `heartbeat`.
+            pub event: consts::HeartbeatOrAbsent,
+        }
+        /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
 
 Defaults to `1` when absent.*/
-    #[derive(::asyncapi_runtime::__private::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct OhlcInterval(i64);
-    impl ::std::ops::Deref for OhlcInterval {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OhlcInterval> for i64 {
-        fn from(value: OhlcInterval) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<i64> for OhlcInterval {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: i64,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![
-                1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
-                21600_i64,
-            ]
-                .contains(&value)
-            {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
+        #[derive(rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        pub struct OhlcInterval(i64);
+        impl ::std::ops::Deref for OhlcInterval {
+            type Target = i64;
+            fn deref(&self) -> &i64 {
+                &self.0
             }
         }
-    }
-    impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OhlcInterval {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-        {
-            Self::try_from(<i64>::deserialize(deserializer)?)
-                .map_err(|e| {
-                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                        e.to_string(),
-                    )
-                })
+        impl ::std::convert::From<OhlcInterval> for i64 {
+            fn from(value: OhlcInterval) -> Self {
+                value.0
+            }
         }
-    }
-    ///An application-level ping from the client.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Ping {
-        ///Always `ping`.
-        pub event: consts::Ping,
-        ///Client-chosen id, copied into the `pong`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    /**The server's answer to a ping. Kraken does not declare `event` as
+        impl ::std::convert::TryFrom<i64> for OhlcInterval {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: i64,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                if ![
+                    1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
+                    21600_i64,
+                ]
+                    .contains(&value)
+                {
+                    Err("invalid value".into())
+                } else {
+                    Ok(Self(value))
+                }
+            }
+        }
+        impl<'de> rt::serde::Deserialize<'de> for OhlcInterval {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: rt::serde::Deserializer<'de>,
+            {
+                Self::try_from(<i64>::deserialize(deserializer)?)
+                    .map_err(|e| {
+                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
+                    })
+            }
+        }
+        ///An application-level ping from the client.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Ping {
+            ///Always `ping`.
+            pub event: consts::Ping,
+            ///Client-chosen id, copied into the `pong`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+        }
+        /**The server's answer to a ping. Kraken does not declare `event` as
 required here, although the server always sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Pong {
-        ///Always `pong`.
-        pub event: consts::PongOrAbsent,
-        ///The `reqid` of the ping, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-    }
-    /**The `subscription` of a refused request, echoed as sent; its values
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Pong {
+            ///Always `pong`.
+            pub event: consts::PongOrAbsent,
+            ///The `reqid` of the ping, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+        }
+        /**The `subscription` of a refused request, echoed as sent; its values
 may be ones Kraken does not support (that may be why it was refused).
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct RejectedSubscription {
-        ///The book depth as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<i64>,
-        ///The candle interval as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<i64>,
-        ///The feed name as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///The token as sent.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    ///A request to start a feed for some pairs (public) or for the account (private).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Subscribe {
-        ///Always `subscribe`.
-        pub event: consts::Subscribe,
-        ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pair: ::std::vec::Vec<::std::string::String>,
-        ///Client-chosen id, copied into every `subscriptionStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub subscription: SubscriptionRequest,
-    }
-    ///The subscription as the server understood it.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionDetails {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<BookDepth>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<OhlcInterval>,
-        ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub maxratecount: ::std::option::Option<u64>,
-        pub name: SubscriptionName,
-        ///The token of a private subscription.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            Default,
+            PartialEq
+        )]
+        #[serde(crate = "rt::serde")]
+        pub struct RejectedSubscription {
+            ///The book depth as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<i64>,
+            ///The candle interval as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<i64>,
+            ///The feed name as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub name: ::std::option::Option<::std::string::String>,
+            ///The token as sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        ///A request to start a feed for some pairs (public) or for the account (private).
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Subscribe {
+            ///Always `subscribe`.
+            pub event: consts::Subscribe,
+            ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub pair: ::std::vec::Vec<::std::string::String>,
+            ///Client-chosen id, copied into every `subscriptionStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub subscription: SubscriptionRequest,
+        }
+        ///The subscription as the server understood it.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionDetails {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<OhlcInterval>,
+            ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub maxratecount: ::std::option::Option<u64>,
+            pub name: SubscriptionName,
+            ///The token of a private subscription.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
 endpoint, `ownTrades` and `openOrders` on the authenticated one.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SubscriptionName {
-        #[serde(rename = "ticker")]
-        Ticker,
-        #[serde(rename = "ohlc")]
-        Ohlc,
-        #[serde(rename = "trade")]
-        Trade,
-        #[serde(rename = "spread")]
-        Spread,
-        #[serde(rename = "book")]
-        Book,
-        #[serde(rename = "ownTrades")]
-        OwnTrades,
-        #[serde(rename = "openOrders")]
-        OpenOrders,
-    }
-    impl ::std::fmt::Display for SubscriptionName {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Ticker => f.write_str("ticker"),
-                Self::Ohlc => f.write_str("ohlc"),
-                Self::Trade => f.write_str("trade"),
-                Self::Spread => f.write_str("spread"),
-                Self::Book => f.write_str("book"),
-                Self::OwnTrades => f.write_str("ownTrades"),
-                Self::OpenOrders => f.write_str("openOrders"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SubscriptionName {
+            #[serde(rename = "ticker")]
+            Ticker,
+            #[serde(rename = "ohlc")]
+            Ohlc,
+            #[serde(rename = "trade")]
+            Trade,
+            #[serde(rename = "spread")]
+            Spread,
+            #[serde(rename = "book")]
+            Book,
+            #[serde(rename = "ownTrades")]
+            OwnTrades,
+            #[serde(rename = "openOrders")]
+            OpenOrders,
+        }
+        impl ::std::fmt::Display for SubscriptionName {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Ticker => f.write_str("ticker"),
+                    Self::Ohlc => f.write_str("ohlc"),
+                    Self::Trade => f.write_str("trade"),
+                    Self::Spread => f.write_str("spread"),
+                    Self::Book => f.write_str("book"),
+                    Self::OwnTrades => f.write_str("ownTrades"),
+                    Self::OpenOrders => f.write_str("openOrders"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SubscriptionName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ticker" => Ok(Self::Ticker),
-                "ohlc" => Ok(Self::Ohlc),
-                "trade" => Ok(Self::Trade),
-                "spread" => Ok(Self::Spread),
-                "book" => Ok(Self::Book),
-                "ownTrades" => Ok(Self::OwnTrades),
-                "openOrders" => Ok(Self::OpenOrders),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SubscriptionName {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "ticker" => Ok(Self::Ticker),
+                    "ohlc" => Ok(Self::Ohlc),
+                    "trade" => Ok(Self::Trade),
+                    "spread" => Ok(Self::Spread),
+                    "book" => Ok(Self::Book),
+                    "ownTrades" => Ok(Self::OwnTrades),
+                    "openOrders" => Ok(Self::OpenOrders),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SubscriptionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SubscriptionName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    ///The feed to start or stop, and its options.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionRequest {
-        /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
+        ///The feed to start or stop, and its options.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionRequest {
+            /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
 
 Defaults to `true` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub consolidate_taker: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub depth: ::std::option::Option<BookDepth>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval: ::std::option::Option<OhlcInterval>,
-        pub name: SubscriptionName,
-        /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub consolidate_taker: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub interval: ::std::option::Option<OhlcInterval>,
+            pub name: SubscriptionName,
+            /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
 
 Defaults to `false` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ratecounter: ::std::option::Option<bool>,
-        /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub ratecounter: ::std::option::Option<bool>,
+            /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
 
 Defaults to `true` when absent.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub snapshot: ::std::option::Option<bool>,
-        ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
-    }
-    ///A subscription was opened or closed.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionStatus {
-        ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
-        #[serde(
-            rename = "channelID",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub channel_id: ::std::option::Option<u64>,
-        ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
-        #[serde(rename = "channelName")]
-        pub channel_name: ::std::string::String,
-        ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
-        ///The pair this status is about (public endpoint only).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pair: ::std::option::Option<::std::string::String>,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub snapshot: ::std::option::Option<bool>,
+            ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub token: ::std::option::Option<::std::string::String>,
+        }
+        ///A subscription was opened or closed.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionStatus {
+            ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
+            #[serde(
+                rename = "channelID",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            pub channel_id: ::std::option::Option<u64>,
+            ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
+            #[serde(rename = "channelName")]
+            pub channel_name: ::std::string::String,
+            ///Always `subscriptionStatus`.
+            pub event: consts::SubscriptionStatus,
+            ///The pair this status is about (public endpoint only).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub pair: ::std::option::Option<::std::string::String>,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
+            pub status: SubscriptionStatusStatus,
+            pub subscription: SubscriptionDetails,
+        }
+        ///A subscription request, or a frame with a missing or unknown event, was refused.
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SubscriptionStatusError {
+            ///Why the request was refused, e.g. `Subscription depth not supported`.
+            #[serde(rename = "errorMessage")]
+            pub error_message: ::std::string::String,
+            ///Always `subscriptionStatus`.
+            pub event: consts::SubscriptionStatus,
+            ///The pair the refusal is about, when the request named pairs.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub pair: ::std::option::Option<::std::string::String>,
+            ///The `reqid` of the request, when it had one.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            ///Always `error`.
+            pub status: consts::Error,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub subscription: ::std::option::Option<RejectedSubscription>,
+        }
         ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-        pub status: SubscriptionStatusStatus,
-        pub subscription: SubscriptionDetails,
-    }
-    ///A subscription request, or a frame with a missing or unknown event, was refused.
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SubscriptionStatusError {
-        ///Why the request was refused, e.g. `Subscription depth not supported`.
-        #[serde(rename = "errorMessage")]
-        pub error_message: ::std::string::String,
-        ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
-        ///The pair the refusal is about, when the request named pairs.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pair: ::std::option::Option<::std::string::String>,
-        ///The `reqid` of the request, when it had one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        ///Always `error`.
-        pub status: consts::Error,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subscription: ::std::option::Option<RejectedSubscription>,
-    }
-    ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SubscriptionStatusStatus {
-        #[serde(rename = "subscribed")]
-        Subscribed,
-        #[serde(rename = "unsubscribed")]
-        Unsubscribed,
-    }
-    impl ::std::fmt::Display for SubscriptionStatusStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Subscribed => f.write_str("subscribed"),
-                Self::Unsubscribed => f.write_str("unsubscribed"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SubscriptionStatusStatus {
+            #[serde(rename = "subscribed")]
+            Subscribed,
+            #[serde(rename = "unsubscribed")]
+            Unsubscribed,
+        }
+        impl ::std::fmt::Display for SubscriptionStatusStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Subscribed => f.write_str("subscribed"),
+                    Self::Unsubscribed => f.write_str("unsubscribed"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SubscriptionStatusStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "subscribed" => Ok(Self::Subscribed),
-                "unsubscribed" => Ok(Self::Unsubscribed),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SubscriptionStatusStatus {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "subscribed" => Ok(Self::Subscribed),
+                    "unsubscribed" => Ok(Self::Unsubscribed),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionStatusStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String>
+        for SubscriptionStatusStatus {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**What the exchange currently accepts: `online` (everything),
+        /**What the exchange currently accepts: `online` (everything),
 `maintenance` (nothing), `cancel_only` (cancellations only),
 `post_only` (cancellations and post-only limit orders) or, in older
 versions, `limit_only` (cancellations and limit orders).
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub enum SystemState {
-        #[serde(rename = "online")]
-        Online,
-        #[serde(rename = "maintenance")]
-        Maintenance,
-        #[serde(rename = "cancel_only")]
-        CancelOnly,
-        #[serde(rename = "post_only")]
-        PostOnly,
-        #[serde(rename = "limit_only")]
-        LimitOnly,
-    }
-    impl ::std::fmt::Display for SystemState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Online => f.write_str("online"),
-                Self::Maintenance => f.write_str("maintenance"),
-                Self::CancelOnly => f.write_str("cancel_only"),
-                Self::PostOnly => f.write_str("post_only"),
-                Self::LimitOnly => f.write_str("limit_only"),
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        pub enum SystemState {
+            #[serde(rename = "online")]
+            Online,
+            #[serde(rename = "maintenance")]
+            Maintenance,
+            #[serde(rename = "cancel_only")]
+            CancelOnly,
+            #[serde(rename = "post_only")]
+            PostOnly,
+            #[serde(rename = "limit_only")]
+            LimitOnly,
+        }
+        impl ::std::fmt::Display for SystemState {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match *self {
+                    Self::Online => f.write_str("online"),
+                    Self::Maintenance => f.write_str("maintenance"),
+                    Self::CancelOnly => f.write_str("cancel_only"),
+                    Self::PostOnly => f.write_str("post_only"),
+                    Self::LimitOnly => f.write_str("limit_only"),
+                }
             }
         }
-    }
-    impl ::std::str::FromStr for SystemState {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "online" => Ok(Self::Online),
-                "maintenance" => Ok(Self::Maintenance),
-                "cancel_only" => Ok(Self::CancelOnly),
-                "post_only" => Ok(Self::PostOnly),
-                "limit_only" => Ok(Self::LimitOnly),
-                _ => Err("invalid value".into()),
+        impl ::std::str::FromStr for SystemState {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                match value {
+                    "online" => Ok(Self::Online),
+                    "maintenance" => Ok(Self::Maintenance),
+                    "cancel_only" => Ok(Self::CancelOnly),
+                    "post_only" => Ok(Self::PostOnly),
+                    "limit_only" => Ok(Self::LimitOnly),
+                    _ => Err("invalid value".into()),
+                }
             }
         }
-    }
-    impl ::std::convert::TryFrom<&str> for SystemState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<&str> for SystemState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SystemState {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+        impl ::std::convert::TryFrom<::std::string::String> for SystemState {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
         }
-    }
-    /**The state of the exchange and the id of this connection. Kraken does
+        /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always
 sends it.
 */
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct SystemStatus {
-        ///Id of this connection; an unsigned 64-bit value that may exceed 2^63.
-        #[serde(rename = "connectionID")]
-        pub connection_id: u64,
-        ///Always `systemStatus`.
-        pub event: consts::SystemStatusOrAbsent,
-        pub status: SystemState,
-        ///Version of the WebSockets API served, e.g. `1.9.2`.
-        pub version: ::std::string::String,
-    }
-    ///A request to stop a feed for some pairs (public) or for the account (private).
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Unsubscribe {
-        ///Always `unsubscribe`.
-        pub event: consts::Unsubscribe,
-        ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pair: ::std::vec::Vec<::std::string::String>,
-        ///Client-chosen id, copied into every `subscriptionStatus` reply.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reqid: ::std::option::Option<u64>,
-        pub subscription: SubscriptionRequest,
-    }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct SystemStatus {
+            ///Id of this connection; an unsigned 64-bit value that may exceed 2^63.
+            #[serde(rename = "connectionID")]
+            pub connection_id: u64,
+            ///Always `systemStatus`.
+            pub event: consts::SystemStatusOrAbsent,
+            pub status: SystemState,
+            ///Version of the WebSockets API served, e.g. `1.9.2`.
+            pub version: ::std::string::String,
+        }
+        ///A request to stop a feed for some pairs (public) or for the account (private).
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Unsubscribe {
+            ///Always `unsubscribe`.
+            pub event: consts::Unsubscribe,
+            ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub pair: ::std::vec::Vec<::std::string::String>,
+            ///Client-chosen id, copied into every `subscriptionStatus` reply.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub reqid: ::std::option::Option<u64>,
+            pub subscription: SubscriptionRequest,
+        }
+        /// Error types.
+        pub mod error {
+            use ::asyncapi_runtime::__private as rt;
+            /// Error from a `TryFrom` or `FromStr` implementation.
+            pub struct ConversionError(::std::borrow::Cow<'static, str>);
+            impl ::std::error::Error for ConversionError {}
+            impl ::std::fmt::Display for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+            impl ::std::fmt::Debug for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Debug::fmt(&self.0, f)
+                }
+            }
+            impl From<&'static str> for ConversionError {
+                fn from(value: &'static str) -> Self {
+                    Self(value.into())
+                }
+            }
+            impl From<String> for ConversionError {
+                fn from(value: String) -> Self {
+                    Self(value.into())
+                }
             }
         }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
+        impl GeneralError {
+            /// A `GeneralError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(error_message: ::std::string::String) -> Self {
+                GeneralError {
+                    error_message,
+                    event: consts::Error,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
             }
         }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
+        impl Heartbeat {
+            /// A `Heartbeat` from its fields; constants are filled in.
+            pub fn new() -> Self {
+                Heartbeat {
+                    event: consts::HeartbeatOrAbsent,
+                }
             }
         }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
-    /// Types of properties whose value is fixed by the schema (`const`,
-    /// or an `enum` of one value): each always writes its value, and
-    /// reading checks it.
-    pub mod consts {
-        ///Always `"ping"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ping;
         impl Ping {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ping",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                Ping {
+                    event: consts::Ping,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
             }
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+        impl Pong {
+            /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                Pong {
+                    event: consts::PongOrAbsent,
+                    reqid: ::std::option::Option::None,
+                }
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl RejectedSubscription {
+            /// A `RejectedSubscription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new() -> Self {
+                RejectedSubscription {
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    name: ::std::option::Option::None,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: i64) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: i64) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `name`.
+            pub fn with_name(mut self, value: ::std::string::String) -> Self {
+                self.name = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl Subscribe {
+            /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(subscription: SubscriptionRequest) -> Self {
+                Subscribe {
+                    event: consts::Subscribe,
+                    pair: ::std::default::Default::default(),
+                    reqid: ::std::option::Option::None,
+                    subscription,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(
+                mut self,
+                value: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                self.pair = value;
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionDetails {
+            /// A `SubscriptionDetails` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(name: SubscriptionName) -> Self {
+                SubscriptionDetails {
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    maxratecount: ::std::option::Option::None,
+                    name,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: BookDepth) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `maxratecount`.
+            pub fn with_maxratecount(mut self, value: u64) -> Self {
+                self.maxratecount = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionRequest {
+            /// A `SubscriptionRequest` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(name: SubscriptionName) -> Self {
+                SubscriptionRequest {
+                    consolidate_taker: ::std::option::Option::None,
+                    depth: ::std::option::Option::None,
+                    interval: ::std::option::Option::None,
+                    name,
+                    ratecounter: ::std::option::Option::None,
+                    snapshot: ::std::option::Option::None,
+                    token: ::std::option::Option::None,
+                }
+            }
+            /// Sets `consolidate_taker`.
+            pub fn with_consolidate_taker(mut self, value: bool) -> Self {
+                self.consolidate_taker = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `depth`.
+            pub fn with_depth(mut self, value: BookDepth) -> Self {
+                self.depth = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `interval`.
+            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
+                self.interval = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `ratecounter`.
+            pub fn with_ratecounter(mut self, value: bool) -> Self {
+                self.ratecounter = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `snapshot`.
+            pub fn with_snapshot(mut self, value: bool) -> Self {
+                self.snapshot = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `token`.
+            pub fn with_token(mut self, value: ::std::string::String) -> Self {
+                self.token = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionStatus {
+            /// A `SubscriptionStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(
+                channel_name: ::std::string::String,
+                status: SubscriptionStatusStatus,
+                subscription: SubscriptionDetails,
+            ) -> Self {
+                SubscriptionStatus {
+                    channel_id: ::std::option::Option::None,
+                    channel_name,
+                    event: consts::SubscriptionStatus,
+                    pair: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    status,
+                    subscription,
+                }
+            }
+            /// Sets `channel_id`.
+            pub fn with_channel_id(mut self, value: u64) -> Self {
+                self.channel_id = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `pair`.
+            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
+                self.pair = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SubscriptionStatusError {
+            /// A `SubscriptionStatusError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(error_message: ::std::string::String) -> Self {
+                SubscriptionStatusError {
+                    error_message,
+                    event: consts::SubscriptionStatus,
+                    pair: ::std::option::Option::None,
+                    reqid: ::std::option::Option::None,
+                    status: consts::Error,
+                    subscription: ::std::option::Option::None,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
+                self.pair = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+            /// Sets `subscription`.
+            pub fn with_subscription(mut self, value: RejectedSubscription) -> Self {
+                self.subscription = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        impl SystemStatus {
+            /// A `SystemStatus` from its fields; constants are filled in.
+            pub fn new(
+                connection_id: u64,
+                status: SystemState,
+                version: ::std::string::String,
+            ) -> Self {
+                SystemStatus {
+                    connection_id,
+                    event: consts::SystemStatusOrAbsent,
+                    status,
+                    version,
+                }
+            }
+        }
+        impl Unsubscribe {
+            /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
+            pub fn new(subscription: SubscriptionRequest) -> Self {
+                Unsubscribe {
+                    event: consts::Unsubscribe,
+                    pair: ::std::default::Default::default(),
+                    reqid: ::std::option::Option::None,
+                    subscription,
+                }
+            }
+            /// Sets `pair`.
+            pub fn with_pair(
+                mut self,
+                value: ::std::vec::Vec<::std::string::String>,
+            ) -> Self {
+                self.pair = value;
+                self
+            }
+            /// Sets `reqid`.
+            pub fn with_reqid(mut self, value: u64) -> Self {
+                self.reqid = ::std::option::Option::Some(value);
+                self
+            }
+        }
+        /// Types of properties whose value is fixed by the schema (`const`,
+        /// or an `enum` of one value): each always writes its value, and
+        /// reading checks it.
+        pub mod consts {
+            use ::asyncapi_runtime::__private as rt;
+            ///Always `"ping"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Ping;
+            impl Ping {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "ping",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Ping)
+                }
             }
-        }
-        ///Always `"subscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Subscribe;
-        impl Subscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscribe",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "ping",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Ping)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Subscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"subscribe"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Subscribe;
+            impl Subscribe {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "subscribe",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Subscribe)
+                }
             }
-        }
-        ///Always `"unsubscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Unsubscribe;
-        impl Unsubscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "unsubscribe",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for Subscribe {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "subscribe",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Subscribe)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for Unsubscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"unsubscribe"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Unsubscribe;
+            impl Unsubscribe {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "unsubscribe",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Unsubscribe)
+                }
             }
-        }
-        ///Always `"pong"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct PongOrAbsent;
-        impl PongOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "pong",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for Unsubscribe {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "unsubscribe",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Unsubscribe)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for PongOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"pong"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct PongOrAbsent;
+            impl PongOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "pong",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| PongOrAbsent)
+                }
             }
-        }
-        ///Always `"subscriptionStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SubscriptionStatus;
-        impl SubscriptionStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscriptionStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for PongOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "pong",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
+                        )
+                        .map(|()| PongOrAbsent)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SubscriptionStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"subscriptionStatus"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct SubscriptionStatus;
+            impl SubscriptionStatus {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "subscriptionStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| SubscriptionStatus)
+                }
             }
-        }
-        ///Always `"error"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Error;
-        impl Error {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "error",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for SubscriptionStatus {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "subscriptionStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| SubscriptionStatus)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"error"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Error;
+            impl Error {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "error",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Error {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Error)
+                }
             }
-        }
-        ///Always `"heartbeat"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct HeartbeatOrAbsent;
-        impl HeartbeatOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "heartbeat",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "error",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Error)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for HeartbeatOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"heartbeat"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct HeartbeatOrAbsent;
+            impl HeartbeatOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "heartbeat",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| HeartbeatOrAbsent)
+                }
             }
-        }
-        ///Always `"systemStatus"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SystemStatusOrAbsent;
-        impl SystemStatusOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "systemStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SystemStatusOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for HeartbeatOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "heartbeat",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
+                        )
+                        .map(|()| HeartbeatOrAbsent)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SystemStatusOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"systemStatus"` when written; may be absent when read.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct SystemStatusOrAbsent;
+            impl SystemStatusOrAbsent {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "systemStatus",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize
+            for SystemStatusOrAbsent {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| SystemStatusOrAbsent)
+                }
             }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Kraken WebSockets API (general messages) 1.9.2
-///
-/// The connection-level messages of Kraken's WebSockets API v1, shared by the
-/// public and the authenticated endpoint: ping and pong, heartbeat, system
-/// status, subscribing and unsubscribing, and errors.
-///
-/// See `kraken.yaml` (AsyncAPI 3.0) for the full API, including the market
-/// data and private feeds and trading, and for the general considerations:
-/// TLS with SNI, JSON frames, quoted decimals, reconnection and rate limits.
-pub mod info {
-    /// `info.title`
-    pub const TITLE: &str = "Kraken WebSockets API (general messages)";
-    /// `info.version`: the version of the API.
-    pub const VERSION: &str = "1.9.2";
-    /// The AsyncAPI version the document is written in.
-    pub const ASYNCAPI: &str = "2.0.0";
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The URLs of the servers the document names.
-pub mod servers {
-    /// Server `public`: `wss://ws.kraken.com`.
-    ///
-    /// Public endpoint: market data, no authentication. After the socket opens
-    /// the server sends `systemStatus`; the client then subscribes.
-    pub const PUBLIC: &str = "wss://ws.kraken.com";
-    /// Server `private`: `wss://ws-auth.kraken.com`.
-    ///
-    /// Authenticated endpoint: the account's own trades and orders, and
-    /// trading. Private subscriptions carry a token from the REST call
-    /// `POST /0/private/GetWebSocketsToken` in `subscription.token`; the token
-    /// must be used within 15 minutes and then lasts as long as the connection.
-    pub const PRIVATE: &str = "wss://ws-auth.kraken.com";
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The channel's address: `/`.
-pub const ADDRESS: &str = "/";
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The URLs of the servers channel `/` is available on.
-pub const SERVERS: &[&str] = &[self::servers::PUBLIC, self::servers::PRIVATE];
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The channel has no parameters.
-pub type Parameters = ();
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Every message clients send on channel `/`; decode a frame with `from_json`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ClientMessage {
-    /// Ping
-    ///
-    /// Application-level ping; the server answers with `pong`.
-    Ping(self::types::Ping),
-    /// Subscribe
-    ///
-    /// Start a feed.
-    Subscribe(self::types::Subscribe),
-    /// Unsubscribe
-    ///
-    /// Stop a feed.
-    Unsubscribe(self::types::Unsubscribe),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ClientMessage {
-    /// The names of the variants, in order.
-    pub const VARIANTS: &'static [&'static str] = &["Ping", "Subscribe", "Unsubscribe"];
-    /// Decodes a text frame, choosing the variant by the values that
-    /// discriminate the messages.
-    pub fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Ping(message));
-                    }
-                }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Subscribe(message));
-                    }
-                }
-                2usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Unsubscribe(message));
-                    }
-                }
-                _ => {}
-            }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Ping)
-                    }
-                    1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Subscribe)
-                    }
-                    2usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Unsubscribe)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for SystemStatusOrAbsent {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "systemStatus",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            false,
+                            deserializer,
                         )
-                    }
-                },
-            )
+                        .map(|()| SystemStatusOrAbsent)
+                }
+            }
+        }
     }
-    /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-    pub fn from_value(
-        value: &::asyncapi_runtime::__private::serde_json::Value,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
+    /// Kraken WebSockets API (general messages) 1.9.2
+    ///
+    /// The connection-level messages of Kraken's WebSockets API v1, shared by the
+    /// public and the authenticated endpoint: ping and pong, heartbeat, system
+    /// status, subscribing and unsubscribing, and errors.
+    ///
+    /// See `kraken.yaml` (AsyncAPI 3.0) for the full API, including the market
+    /// data and private feeds and trading, and for the general considerations:
+    /// TLS with SNI, JSON frames, quoted decimals, reconnection and rate limits.
+    pub mod info {
+        use ::asyncapi_runtime::__private as rt;
+        /// `info.title`
+        pub const TITLE: &str = "Kraken WebSockets API (general messages)";
+        /// `info.version`: the version of the API.
+        pub const VERSION: &str = "1.9.2";
+        /// The AsyncAPI version the document is written in.
+        pub const ASYNCAPI: &str = "2.0.0";
+    }
+    /// The URLs of the servers the document names.
+    pub mod servers {
+        use ::asyncapi_runtime::__private as rt;
+        /// Server `public`: `wss://ws.kraken.com`.
+        ///
+        /// Public endpoint: market data, no authentication. After the socket opens
+        /// the server sends `systemStatus`; the client then subscribes.
+        pub const PUBLIC: &str = "wss://ws.kraken.com";
+        /// Server `private`: `wss://ws-auth.kraken.com`.
+        ///
+        /// Authenticated endpoint: the account's own trades and orders, and
+        /// trading. Private subscriptions carry a token from the REST call
+        /// `POST /0/private/GetWebSocketsToken` in `subscription.token`; the token
+        /// must be used within 15 minutes and then lasts as long as the connection.
+        pub const PRIVATE: &str = "wss://ws-auth.kraken.com";
+    }
+    /// The channel's address: `/`.
+    pub const ADDRESS: &str = "/";
+    /// The URLs of the servers channel `/` is available on.
+    pub const SERVERS: &[&str] = &[self::servers::PUBLIC, self::servers::PRIVATE];
+    /// The channel has no parameters.
+    pub type Parameters = ();
+    /// Every message clients send on channel `/`; decode a frame with `from_json`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ClientMessage {
+        /// Ping
+        ///
+        /// Application-level ping; the server answers with `pong`.
+        Ping(self::types::Ping),
+        /// Subscribe
+        ///
+        /// Start a feed.
+        Subscribe(self::types::Subscribe),
+        /// Unsubscribe
+        ///
+        /// Stop a feed.
+        Unsubscribe(self::types::Unsubscribe),
+    }
+    impl ClientMessage {
+        /// The names of the variants, in order.
+        pub const VARIANTS: &'static [&'static str] = &[
+            "Ping",
+            "Subscribe",
+            "Unsubscribe",
+        ];
+        /// Decodes a text frame, choosing the variant by the values that
+        /// discriminate the messages.
+        pub fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            let table = Self::__table();
+            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                match index {
                     0usize => {
-                        <self::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Ping)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Ping(message));
+                        }
                     }
                     1usize => {
-                        <self::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Subscribe)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Subscribe(message));
+                        }
                     }
                     2usize => {
-                        <self::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Unsubscribe(message));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            table
+                .decode_str(
+                    frame,
+                    |index, frame| match index {
+                        0usize => rt::serde_json::from_str(frame).map(Self::Ping),
+                        1usize => rt::serde_json::from_str(frame).map(Self::Subscribe),
+                        2usize => rt::serde_json::from_str(frame).map(Self::Unsubscribe),
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
                             )
-                            .map(Self::Unsubscribe)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Encodes the message as a JSON text frame.
-    pub fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_string(self)
-    }
-    /// The name of this message's variant.
-    pub fn variant_name(&self) -> &'static str {
-        match *self {
-            Self::Ping(_) => "Ping",
-            Self::Subscribe(_) => "Subscribe",
-            Self::Unsubscribe(_) => "Unsubscribe",
-        }
-    }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ClientMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Ping",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Subscribe",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscribe",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Unsubscribe",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "unsubscribe",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
-    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-    where
-        S: ::asyncapi_runtime::__private::serde::Serializer,
-    {
-        match *self {
-            Self::Ping(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
+                        }
+                    },
                 )
-            }
-            Self::Subscribe(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
+        }
+        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+        pub fn from_value(
+            value: &rt::serde_json::Value,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::__table()
+                .decode_value(
+                    value,
+                    |index, value| match index {
+                        0usize => {
+                            <self::types::Ping as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Ping)
+                        }
+                        1usize => {
+                            <self::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Subscribe)
+                        }
+                        2usize => {
+                            <self::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Unsubscribe)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    },
                 )
+        }
+        /// Encodes the message as a JSON text frame.
+        pub fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            rt::serde_json::to_string(self)
+        }
+        /// The name of this message's variant.
+        pub fn variant_name(&self) -> &'static str {
+            match *self {
+                Self::Ping(_) => "Ping",
+                Self::Subscribe(_) => "Subscribe",
+                Self::Unsubscribe(_) => "Unsubscribe",
             }
-            Self::Unsubscribe(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
+        }
+        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                enum_name: "ClientMessage",
+                paths: &[
+                    &[],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                ],
+                candidates: &[
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Ping",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Subscribe",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "subscribe",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 2usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "subscription",
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Unsubscribe",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "unsubscribe",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 2usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "subscription",
+                                ),
+                            },
+                        ],
+                    },
+                ],
+                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+            };
+            &TABLE
+        }
+    }
+    impl rt::serde::Serialize for ClientMessage {
+        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: rt::serde::Serializer,
+        {
+            match *self {
+                Self::Ping(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::Subscribe(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::Unsubscribe(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
             }
         }
     }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessage {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-    {
-        let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_value(&value)
-            .map_err(
-                <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-            )
+    impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
+        }
     }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
-    const ENUM_NAME: &'static str = "ClientMessage";
-    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-        &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-    ];
-    fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::from_json(frame)
-    }
-    fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        Self::to_json(self)
-    }
-    fn to_value(
-        &self,
-    ) -> ::std::result::Result<
-        ::asyncapi_runtime::__private::serde_json::Value,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_value(self)
-    }
-    fn variant_name(&self) -> &'static str {
-        Self::variant_name(self)
-    }
-    fn correlation(
-        &self,
-    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match *self {
-            Self::Ping(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-            Self::Subscribe(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-            Self::Unsubscribe(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
+    impl rt::message::Message for ClientMessage {
+        const ENUM_NAME: &'static str = "ClientMessage";
+        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+            &[rt::dispatch::Seg::Key("reqid")],
+        ];
+        fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::from_json(frame)
+        }
+        fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            Self::to_json(self)
+        }
+        fn to_value(
+            &self,
+        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
+            rt::serde_json::to_value(self)
+        }
+        fn variant_name(&self) -> &'static str {
+            Self::variant_name(self)
+        }
+        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
+            match *self {
+                Self::Ping(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+                Self::Subscribe(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+                Self::Unsubscribe(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
             }
         }
     }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::str::FromStr for ClientMessage {
-    type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-    fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_json(frame)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Ping> for ClientMessage {
-    fn from(message: self::types::Ping) -> Self {
-        Self::Ping(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
-    fn from(message: self::types::Subscribe) -> Self {
-        Self::Subscribe(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
-    fn from(message: self::types::Unsubscribe) -> Self {
-        Self::Unsubscribe(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Every message the server sends on channel `/`; decode a frame with `from_json`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ServerMessage {
-    /// Pong
-    ///
-    /// The server's answer to `ping`, with the ping's `reqid`.
-    Pong(self::types::Pong),
-    /// Subscription status
-    ///
-    /// A subscription was opened or closed (one frame per pair).
-    SubscriptionStatus(self::types::SubscriptionStatus),
-    /// Subscription error
-    ///
-    /// A subscription request was refused.
-    SubscriptionStatusError(self::types::SubscriptionStatusError),
-    /// Heartbeat
-    ///
-    /// Keep-alive sent after about a second without subscription data.
-    Heartbeat(self::types::Heartbeat),
-    /// System status
-    ///
-    /// The state of the exchange, sent on connection and on every change.
-    SystemStatus(self::types::SystemStatus),
-    /// Error
-    ///
-    /// A frame could not be read as a request.
-    Error(self::types::GeneralError),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ServerMessage {
-    /// The names of the variants, in order.
-    pub const VARIANTS: &'static [&'static str] = &[
-        "Pong",
-        "SubscriptionStatus",
-        "SubscriptionStatusError",
-        "Heartbeat",
-        "SystemStatus",
-        "Error",
-    ];
-    /// Decodes a text frame, choosing the variant by the values that
-    /// discriminate the messages.
-    pub fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Pong(message));
-                    }
-                }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(
-                            Self::SubscriptionStatus(message),
-                        );
-                    }
-                }
-                2usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(
-                            Self::SubscriptionStatusError(message),
-                        );
-                    }
-                }
-                3usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Heartbeat(message));
-                    }
-                }
-                4usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::SystemStatus(message));
-                    }
-                }
-                5usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Error(message));
-                    }
-                }
-                _ => {}
-            }
+    impl ::std::str::FromStr for ClientMessage {
+        type Err = rt::dispatch::DecodeError;
+        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+            Self::from_json(frame)
         }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
+    }
+    impl ::std::convert::From<self::types::Ping> for ClientMessage {
+        fn from(message: self::types::Ping) -> Self {
+            Self::Ping(message)
+        }
+    }
+    impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
+        fn from(message: self::types::Subscribe) -> Self {
+            Self::Subscribe(message)
+        }
+    }
+    impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
+        fn from(message: self::types::Unsubscribe) -> Self {
+            Self::Unsubscribe(message)
+        }
+    }
+    /// Every message the server sends on channel `/`; decode a frame with `from_json`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ServerMessage {
+        /// Pong
+        ///
+        /// The server's answer to `ping`, with the ping's `reqid`.
+        Pong(self::types::Pong),
+        /// Subscription status
+        ///
+        /// A subscription was opened or closed (one frame per pair).
+        SubscriptionStatus(self::types::SubscriptionStatus),
+        /// Subscription error
+        ///
+        /// A subscription request was refused.
+        SubscriptionStatusError(self::types::SubscriptionStatusError),
+        /// Heartbeat
+        ///
+        /// Keep-alive sent after about a second without subscription data.
+        Heartbeat(self::types::Heartbeat),
+        /// System status
+        ///
+        /// The state of the exchange, sent on connection and on every change.
+        SystemStatus(self::types::SystemStatus),
+        /// Error
+        ///
+        /// A frame could not be read as a request.
+        Error(self::types::GeneralError),
+    }
+    impl ServerMessage {
+        /// The names of the variants, in order.
+        pub const VARIANTS: &'static [&'static str] = &[
+            "Pong",
+            "SubscriptionStatus",
+            "SubscriptionStatusError",
+            "Heartbeat",
+            "SystemStatus",
+            "Error",
+        ];
+        /// Decodes a text frame, choosing the variant by the values that
+        /// discriminate the messages.
+        pub fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            let table = Self::__table();
+            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                match index {
                     0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Pong)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Pong(message));
+                        }
                     }
                     1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatus)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(
+                                Self::SubscriptionStatus(message),
+                            );
+                        }
                     }
                     2usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatusError)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(
+                                Self::SubscriptionStatusError(message),
+                            );
+                        }
                     }
                     3usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Heartbeat)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Heartbeat(message));
+                        }
                     }
                     4usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SystemStatus)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(
+                                Self::SystemStatus(message),
+                            );
+                        }
                     }
                     5usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Error)
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Error(message));
+                        }
                     }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-    pub fn from_value(
-        value: &::asyncapi_runtime::__private::serde_json::Value,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
+                    _ => {}
+                }
+            }
+            table
+                .decode_str(
+                    frame,
+                    |index, frame| match index {
+                        0usize => rt::serde_json::from_str(frame).map(Self::Pong),
+                        1usize => {
+                            rt::serde_json::from_str(frame).map(Self::SubscriptionStatus)
+                        }
+                        2usize => {
+                            rt::serde_json::from_str(frame)
+                                .map(Self::SubscriptionStatusError)
+                        }
+                        3usize => rt::serde_json::from_str(frame).map(Self::Heartbeat),
+                        4usize => rt::serde_json::from_str(frame).map(Self::SystemStatus),
+                        5usize => rt::serde_json::from_str(frame).map(Self::Error),
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
                             )
-                            .map(Self::Pong)
-                    }
-                    1usize => {
-                        <self::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SubscriptionStatus)
-                    }
-                    2usize => {
-                        <self::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SubscriptionStatusError)
-                    }
-                    3usize => {
-                        <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Heartbeat)
-                    }
-                    4usize => {
-                        <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SystemStatus)
-                    }
-                    5usize => {
-                        <self::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Error)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Encodes the message as a JSON text frame.
-    pub fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_string(self)
-    }
-    /// The name of this message's variant.
-    pub fn variant_name(&self) -> &'static str {
-        match *self {
-            Self::Pong(_) => "Pong",
-            Self::SubscriptionStatus(_) => "SubscriptionStatus",
-            Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-            Self::Heartbeat(_) => "Heartbeat",
-            Self::SystemStatus(_) => "SystemStatus",
-            Self::Error(_) => "Error",
-        }
-    }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ServerMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Pong",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatus",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscribed",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "unsubscribed",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 4usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "channelName",
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatusError",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 5usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "errorMessage",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Heartbeat",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "heartbeat",
-                                    ),
-                                ],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SystemStatus",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 6usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "systemStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "maintenance",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "cancel_only",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "post_only",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "limit_only",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 7usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "connectionID",
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "version",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Error",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 5usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "errorMessage",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
-    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-    where
-        S: ::asyncapi_runtime::__private::serde::Serializer,
-    {
-        match *self {
-            Self::Pong(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::SubscriptionStatus(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::SubscriptionStatusError(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::Heartbeat(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::SystemStatus(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::Error(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessage {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-    {
-        let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_value(&value)
-            .map_err(
-                <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-            )
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
-    const ENUM_NAME: &'static str = "ServerMessage";
-    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[
-        &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-    ];
-    fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::from_json(frame)
-    }
-    fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        Self::to_json(self)
-    }
-    fn to_value(
-        &self,
-    ) -> ::std::result::Result<
-        ::asyncapi_runtime::__private::serde_json::Value,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_value(self)
-    }
-    fn variant_name(&self) -> &'static str {
-        Self::variant_name(self)
-    }
-    fn correlation(
-        &self,
-    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match *self {
-            Self::Pong(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-            Self::SubscriptionStatus(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-            Self::SubscriptionStatusError(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-            Self::Heartbeat(_) => ::std::option::Option::None,
-            Self::SystemStatus(_) => ::std::option::Option::None,
-            Self::Error(_) => {
-                ::std::option::Option::Some(::asyncapi_runtime::__private::message::Correlation {
-                    path: &[::asyncapi_runtime::__private::dispatch::Seg::Key("reqid")],
-                    kind: ::asyncapi_runtime::__private::message::IdKind::Integer,
-                })
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::str::FromStr for ServerMessage {
-    type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-    fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_json(frame)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Pong> for ServerMessage {
-    fn from(message: self::types::Pong) -> Self {
-        Self::Pong(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
-    fn from(message: self::types::SubscriptionStatus) -> Self {
-        Self::SubscriptionStatus(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessage {
-    fn from(message: self::types::SubscriptionStatusError) -> Self {
-        Self::SubscriptionStatusError(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
-    fn from(message: self::types::Heartbeat) -> Self {
-        Self::Heartbeat(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
-    fn from(message: self::types::SystemStatus) -> Self {
-        Self::SystemStatus(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
-    fn from(message: self::types::GeneralError) -> Self {
-        Self::Error(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SubscribeReply {
-    /// Message `subscriptionStatus`.
-    SubscriptionStatus(self::types::SubscriptionStatus),
-    /// Message `subscriptionStatusError`.
-    SubscriptionStatusError(self::types::SubscriptionStatusError),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<SubscribeReply> for ServerMessage {
-    fn from(reply: SubscribeReply) -> Self {
-        match reply {
-            SubscribeReply::SubscriptionStatus(message) => {
-                ServerMessage::SubscriptionStatus(message)
-            }
-            SubscribeReply::SubscriptionStatusError(message) => {
-                ServerMessage::SubscriptionStatusError(message)
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-    type Error = ServerMessage;
-    fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
-        match message {
-            ServerMessage::SubscriptionStatus(message) => {
-                ::std::result::Result::Ok(SubscribeReply::SubscriptionStatus(message))
-            }
-            ServerMessage::SubscriptionStatusError(message) => {
-                ::std::result::Result::Ok(
-                    SubscribeReply::SubscriptionStatusError(message),
-                )
-            }
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatus> for SubscribeReply {
-    fn from(message: self::types::SubscriptionStatus) -> Self {
-        SubscribeReply::SubscriptionStatus(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatusError> for SubscribeReply {
-    fn from(message: self::types::SubscriptionStatusError) -> Self {
-        SubscribeReply::SubscriptionStatusError(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UnsubscribeReply {
-    /// Message `subscriptionStatus`.
-    SubscriptionStatus(self::types::SubscriptionStatus),
-    /// Message `subscriptionStatusError`.
-    SubscriptionStatusError(self::types::SubscriptionStatusError),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-    fn from(reply: UnsubscribeReply) -> Self {
-        match reply {
-            UnsubscribeReply::SubscriptionStatus(message) => {
-                ServerMessage::SubscriptionStatus(message)
-            }
-            UnsubscribeReply::SubscriptionStatusError(message) => {
-                ServerMessage::SubscriptionStatusError(message)
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-    type Error = ServerMessage;
-    fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
-        match message {
-            ServerMessage::SubscriptionStatus(message) => {
-                ::std::result::Result::Ok(UnsubscribeReply::SubscriptionStatus(message))
-            }
-            ServerMessage::SubscriptionStatusError(message) => {
-                ::std::result::Result::Ok(
-                    UnsubscribeReply::SubscriptionStatusError(message),
-                )
-            }
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatus> for UnsubscribeReply {
-    fn from(message: self::types::SubscriptionStatus) -> Self {
-        UnsubscribeReply::SubscriptionStatus(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::SubscriptionStatusError> for UnsubscribeReply {
-    fn from(message: self::types::SubscriptionStatusError) -> Self {
-        UnsubscribeReply::SubscriptionStatusError(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A connection to channel `/`, from the client's side.
-///
-/// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-pub struct Client {
-    sender: Sender,
-    receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Client").field("sender", &self.sender).finish_non_exhaustive()
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl Client {
-    /// Connects to channel `/` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-    pub async fn connect(
-        server_url: &str,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        Self::connect_with(
-                server_url,
-                ::asyncapi_runtime::__private::client::ClientConfig::default(),
-            )
-            .await
-    }
-    /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-    pub async fn connect_with(
-        server_url: &str,
-        config: ::asyncapi_runtime::__private::client::ClientConfig,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        let url = ::asyncapi_runtime::__private::client::channel_url(
-            server_url,
-            ADDRESS,
-        )?;
-        Self::connect_url(&url, config).await
-    }
-    /// Connects to exactly `url`, whatever the channel's address.
-    pub async fn connect_url(
-        url: &str,
-        config: ::asyncapi_runtime::__private::client::ClientConfig,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
-            ClientMessage,
-            ServerMessage,
-        >(url, config)
-            .await?;
-        ::std::result::Result::Ok(Client {
-            sender: Sender { inner },
-            receiver,
-        })
-    }
-    /// The next message that is not an awaited reply; an `Err` for a frame that is no
-    /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-    /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-    pub async fn recv(
-        &mut self,
-    ) -> ::std::option::Option<
-        ::std::result::Result<
-            ServerMessage,
-            ::asyncapi_runtime::__private::client::Error,
-        >,
-    > {
-        self.receiver.recv().await
-    }
-    /// A sender for other tasks.
-    pub fn sender(&self) -> Sender {
-        self.sender.clone()
-    }
-    /// Separates sending from receiving.
-    pub fn split(
-        self,
-    ) -> (Sender, ::asyncapi_runtime::__private::client::Receiver<ServerMessage>) {
-        (self.sender, self.receiver)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::ops::Deref for Client {
-    type Target = Sender;
-    fn deref(&self) -> &Sender {
-        &self.sender
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
-    type Item = ::std::result::Result<
-        ServerMessage,
-        ::asyncapi_runtime::__private::client::Error,
-    >;
-    fn poll_next(
-        mut self: ::std::pin::Pin<&mut Self>,
-        cx: &mut ::std::task::Context<'_>,
-    ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-        ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Sender {
-    inner: ::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl Sender {
-    /// Sends a message.
-    pub async fn send(
-        &self,
-        message: impl ::std::convert::Into<ClientMessage>,
-    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
-        self.inner.send(&message.into()).await
-    }
-    /// Sends `ping` and waits for its reply (`pong`).
-    ///
-    /// Frames a client sends.
-    ///
-    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-    pub async fn ping(
-        &self,
-        message: self::types::Ping,
-    ) -> ::std::result::Result<
-        self::types::Pong,
-        ::asyncapi_runtime::__private::client::Error,
-    > {
-        self.inner
-            .request(
-                &::asyncapi_runtime::__private::client::RequestSpec {
-                    name: "ping",
-                    correlated: true,
-                    accepts: |message: &ServerMessage| {
-                        matches!(message, ServerMessage::Pong(_))
+                        }
                     },
-                    reply: |message: ServerMessage| match message {
-                        ServerMessage::Pong(reply) => ::std::result::Result::Ok(reply),
-                        other => ::std::result::Result::Err(other),
+                )
+        }
+        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+        pub fn from_value(
+            value: &rt::serde_json::Value,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::__table()
+                .decode_value(
+                    value,
+                    |index, value| match index {
+                        0usize => {
+                            <self::types::Pong as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Pong)
+                        }
+                        1usize => {
+                            <self::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::SubscriptionStatus)
+                        }
+                        2usize => {
+                            <self::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::SubscriptionStatusError)
+                        }
+                        3usize => {
+                            <self::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Heartbeat)
+                        }
+                        4usize => {
+                            <self::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::SystemStatus)
+                        }
+                        5usize => {
+                            <self::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Error)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
                     },
-                },
-                ClientMessage::Ping(message),
-            )
-            .await
-    }
-    /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-    ///
-    /// Frames a client sends.
-    ///
-    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-    pub async fn subscribe(
-        &self,
-        message: self::types::Subscribe,
-    ) -> ::std::result::Result<
-        SubscribeReply,
-        ::asyncapi_runtime::__private::client::Error,
-    > {
-        self.inner
-            .request(
-                &::asyncapi_runtime::__private::client::RequestSpec {
-                    name: "subscribe",
-                    correlated: true,
-                    accepts: |message: &ServerMessage| {
-                        matches!(
-                            message, ServerMessage::SubscriptionStatus(_) |
-                            ServerMessage::SubscriptionStatusError(_)
-                        )
+                )
+        }
+        /// Encodes the message as a JSON text frame.
+        pub fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            rt::serde_json::to_string(self)
+        }
+        /// The name of this message's variant.
+        pub fn variant_name(&self) -> &'static str {
+            match *self {
+                Self::Pong(_) => "Pong",
+                Self::SubscriptionStatus(_) => "SubscriptionStatus",
+                Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
+                Self::Heartbeat(_) => "Heartbeat",
+                Self::SystemStatus(_) => "SystemStatus",
+                Self::Error(_) => "Error",
+            }
+        }
+        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                enum_name: "ServerMessage",
+                paths: &[
+                    &[],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
+                ],
+                candidates: &[
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Pong",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
+                                ),
+                            },
+                        ],
                     },
-                    reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                        ServerMessage,
-                    >>::try_from(message),
-                },
-                ClientMessage::Subscribe(message),
-            )
-            .await
-    }
-    /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`).
-    ///
-    /// Frames a client sends.
-    ///
-    /// The reply is the first message carrying the request's correlation id, which is allocated here (any id in `message` is replaced); later messages with the same id reach the receiver. Fails with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-    pub async fn unsubscribe(
-        &self,
-        message: self::types::Unsubscribe,
-    ) -> ::std::result::Result<
-        UnsubscribeReply,
-        ::asyncapi_runtime::__private::client::Error,
-    > {
-        self.inner
-            .request(
-                &::asyncapi_runtime::__private::client::RequestSpec {
-                    name: "unsubscribe",
-                    correlated: true,
-                    accepts: |message: &ServerMessage| {
-                        matches!(
-                            message, ServerMessage::SubscriptionStatus(_) |
-                            ServerMessage::SubscriptionStatusError(_)
-                        )
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "SubscriptionStatus",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 2usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "subscriptionStatus",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 3usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "subscribed",
+                                        ),
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "unsubscribed",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 4usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "channelName",
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "subscription",
+                                ),
+                            },
+                        ],
                     },
-                    reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                        ServerMessage,
-                    >>::try_from(message),
-                },
-                ClientMessage::Unsubscribe(message),
-            )
-            .await
-    }
-    /// This sender, with requests waiting `timeout` for their replies.
-    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-        Sender {
-            inner: self.inner.with_timeout(timeout),
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "SubscriptionStatusError",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 5usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "subscriptionStatus",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 3usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "errorMessage",
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Heartbeat",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "heartbeat",
+                                        ),
+                                    ],
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "SystemStatus",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 6usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Number,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "systemStatus",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 3usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "maintenance",
+                                        ),
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "cancel_only",
+                                        ),
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "post_only",
+                                        ),
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                                            "limit_only",
+                                        ),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 7usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "connectionID",
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "version",
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Error",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 5usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
+                                    ],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "errorMessage",
+                                ),
+                            },
+                        ],
+                    },
+                ],
+                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+            };
+            &TABLE
         }
     }
-    /// Closes the connection normally (1000).
-    pub async fn close(
-        &self,
-    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
-        self.inner
-            .close(
-                ::asyncapi_runtime::__private::ws::Close::new(
-                    ::asyncapi_runtime::__private::ws::Close::NORMAL,
-                    "",
-                ),
-            )
-            .await
-    }
-    /// Whether the client has ended (it will not reconnect).
-    pub fn is_closed(&self) -> bool {
-        self.inner.is_closed()
-    }
-    /// Whether a connection is open now (false while reconnecting).
-    pub fn is_connected(&self) -> bool {
-        self.inner.is_connected()
-    }
-    /// Waits until the connection has ended; how it ended.
-    pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
-        self.inner.closed().await
-    }
-    /// The runtime's sender underneath.
-    pub fn inner(
-        &self,
-    ) -> &::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage> {
-        &self.inner
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A connection to channel `/` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
-pub type Context = ::asyncapi_runtime::__private::server::Context<
-    ServerMessage,
-    Parameters,
->;
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The server side of channel `/`: one method per message clients send.
-///
-/// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
-pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// A client connected (e.g. greet it, or start pushing data). An error closes
-    /// the connection (1011, or the error's own close frame).
-    fn on_connect(
-        &self,
-        ctx: &Context,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            (),
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        let _ = ctx;
-        async { ::std::result::Result::Ok(()) }
-    }
-    /// A client's connection ended.
-    fn on_disconnect(
-        &self,
-        ctx: &Context,
-        reason: &::asyncapi_runtime::__private::server::Disconnect,
-    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-        let _ = (ctx, reason);
-        async {}
-    }
-    /// The message to answer a frame with that is no message of the channel, a
-    /// binary frame, or a message whose handler failed (default: none). The
-    /// runtime copies the frame's correlation id into it.
-    fn error_reply(
-        &self,
-        ctx: &Context,
-        error: &::asyncapi_runtime::__private::server::FrameError,
-    ) -> ::std::option::Option<ServerMessage> {
-        let _ = (ctx, error);
-        ::std::option::Option::None
-    }
-    /// Handles `ping`.
-    ///
-    /// Frames a client sends.
-    ///
-    /// Ping
-    ///
-    /// Application-level ping; the server answers with `pong`.
-    ///
-    /// Return its reply (`pong`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    fn ping(
-        &self,
-        ctx: &Context,
-        message: self::types::Ping,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::asyncapi_runtime::__private::server::Replies<self::types::Pong>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send;
-    /// Handles `subscribe`.
-    ///
-    /// Frames a client sends.
-    ///
-    /// Subscribe
-    ///
-    /// Start a feed.
-    ///
-    /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    fn subscribe(
-        &self,
-        ctx: &Context,
-        message: self::types::Subscribe,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::asyncapi_runtime::__private::server::Replies<SubscribeReply>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send;
-    /// Handles `unsubscribe`.
-    ///
-    /// Frames a client sends.
-    ///
-    /// Unsubscribe
-    ///
-    /// Stop a feed.
-    ///
-    /// Return its reply (`subscriptionStatus` or `subscriptionStatusError`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    fn unsubscribe(
-        &self,
-        ctx: &Context,
-        message: self::types::Unsubscribe,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::asyncapi_runtime::__private::server::Replies<UnsubscribeReply>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send;
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A [`Handler`] as the runtime's server serves it.
-pub struct Service<H> {
-    handler: ::std::sync::Arc<H>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H> ::std::clone::Clone for Service<H> {
-    fn clone(&self) -> Self {
-        Service {
-            handler: self.handler.clone(),
+    impl rt::serde::Serialize for ServerMessage {
+        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: rt::serde::Serializer,
+        {
+            match *self {
+                Self::Pong(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::SubscriptionStatus(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::SubscriptionStatusError(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::Heartbeat(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::SystemStatus(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::Error(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+            }
         }
     }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H> ::std::fmt::Debug for Service<H> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Service")
-            .field("address", &::std::option::Option::Some("/"))
-            .finish_non_exhaustive()
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H: Handler> Service<H> {
-    /// Serves `handler`.
-    pub fn new(handler: H) -> Self {
-        Service {
-            handler: ::std::sync::Arc::new(handler),
+    impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
         }
     }
-    /// Serves a handler shared with other code.
-    pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-        Service { handler }
+    impl rt::message::Message for ServerMessage {
+        const ENUM_NAME: &'static str = "ServerMessage";
+        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
+            &[rt::dispatch::Seg::Key("reqid")],
+        ];
+        fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::from_json(frame)
+        }
+        fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            Self::to_json(self)
+        }
+        fn to_value(
+            &self,
+        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
+            rt::serde_json::to_value(self)
+        }
+        fn variant_name(&self) -> &'static str {
+            Self::variant_name(self)
+        }
+        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
+            match *self {
+                Self::Pong(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+                Self::SubscriptionStatus(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+                Self::SubscriptionStatusError(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+                Self::Heartbeat(_) => ::std::option::Option::None,
+                Self::SystemStatus(_) => ::std::option::Option::None,
+                Self::Error(_) => {
+                    ::std::option::Option::Some(rt::message::Correlation {
+                        path: &[rt::dispatch::Seg::Key("reqid")],
+                        kind: rt::message::IdKind::Integer,
+                    })
+                }
+            }
+        }
     }
-    /// The handler.
-    pub fn handler(&self) -> &::std::sync::Arc<H> {
-        &self.handler
+    impl ::std::str::FromStr for ServerMessage {
+        type Err = rt::dispatch::DecodeError;
+        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+            Self::from_json(frame)
+        }
     }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
-    type Incoming = ClientMessage;
-    type Outgoing = ServerMessage;
-    type Params = Parameters;
-    fn address(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::Some("/")
+    impl ::std::convert::From<self::types::Pong> for ServerMessage {
+        fn from(message: self::types::Pong) -> Self {
+            Self::Pong(message)
+        }
     }
-    fn parse_params(
-        &self,
-        params: &::asyncapi_runtime::__private::server::PathParams,
-    ) -> ::std::result::Result<Parameters, ::std::string::String> {
-        let _ = params;
-        ::std::result::Result::Ok(())
+    impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
+        fn from(message: self::types::SubscriptionStatus) -> Self {
+            Self::SubscriptionStatus(message)
+        }
     }
-    fn on_connect(
-        &self,
-        ctx: &Context,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            (),
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        self.handler.on_connect(ctx)
+    impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessage {
+        fn from(message: self::types::SubscriptionStatusError) -> Self {
+            Self::SubscriptionStatusError(message)
+        }
     }
-    fn on_disconnect(
-        &self,
-        ctx: &Context,
-        reason: &::asyncapi_runtime::__private::server::Disconnect,
-    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-        self.handler.on_disconnect(ctx, reason)
+    impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
+        fn from(message: self::types::Heartbeat) -> Self {
+            Self::Heartbeat(message)
+        }
     }
-    fn handle(
-        &self,
-        ctx: &Context,
-        message: ClientMessage,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ServerMessage>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        async move {
+    impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
+        fn from(message: self::types::SystemStatus) -> Self {
+            Self::SystemStatus(message)
+        }
+    }
+    impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
+        fn from(message: self::types::GeneralError) -> Self {
+            Self::Error(message)
+        }
+    }
+    /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SubscribeReply {
+        /// Message `subscriptionStatus`.
+        SubscriptionStatus(self::types::SubscriptionStatus),
+        /// Message `subscriptionStatusError`.
+        SubscriptionStatusError(self::types::SubscriptionStatusError),
+    }
+    impl ::std::convert::From<SubscribeReply> for ServerMessage {
+        fn from(reply: SubscribeReply) -> Self {
+            match reply {
+                SubscribeReply::SubscriptionStatus(message) => {
+                    ServerMessage::SubscriptionStatus(message)
+                }
+                SubscribeReply::SubscriptionStatusError(message) => {
+                    ServerMessage::SubscriptionStatusError(message)
+                }
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
+        type Error = ServerMessage;
+        fn try_from(
+            message: ServerMessage,
+        ) -> ::std::result::Result<Self, ServerMessage> {
             match message {
-                ClientMessage::Ping(message) => {
-                    self.handler
-                        .ping(ctx, message)
-                        .await
-                        .map(|replies| {
-                            replies.into_iter().map(ServerMessage::Pong).collect()
-                        })
+                ServerMessage::SubscriptionStatus(message) => {
+                    ::std::result::Result::Ok(
+                        SubscribeReply::SubscriptionStatus(message),
+                    )
                 }
-                ClientMessage::Subscribe(message) => {
-                    self.handler
-                        .subscribe(ctx, message)
-                        .await
-                        .map(|replies| {
-                            replies
-                                .into_iter()
-                                .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                .collect()
-                        })
+                ServerMessage::SubscriptionStatusError(message) => {
+                    ::std::result::Result::Ok(
+                        SubscribeReply::SubscriptionStatusError(message),
+                    )
                 }
-                ClientMessage::Unsubscribe(message) => {
-                    self.handler
-                        .unsubscribe(ctx, message)
-                        .await
-                        .map(|replies| {
-                            replies
-                                .into_iter()
-                                .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                .collect()
-                        })
+                other => ::std::result::Result::Err(other),
+            }
+        }
+    }
+    impl ::std::convert::From<self::types::SubscriptionStatus> for SubscribeReply {
+        fn from(message: self::types::SubscriptionStatus) -> Self {
+            SubscribeReply::SubscriptionStatus(message)
+        }
+    }
+    impl ::std::convert::From<self::types::SubscriptionStatusError> for SubscribeReply {
+        fn from(message: self::types::SubscriptionStatusError) -> Self {
+            SubscribeReply::SubscriptionStatusError(message)
+        }
+    }
+    /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum UnsubscribeReply {
+        /// Message `subscriptionStatus`.
+        SubscriptionStatus(self::types::SubscriptionStatus),
+        /// Message `subscriptionStatusError`.
+        SubscriptionStatusError(self::types::SubscriptionStatusError),
+    }
+    impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
+        fn from(reply: UnsubscribeReply) -> Self {
+            match reply {
+                UnsubscribeReply::SubscriptionStatus(message) => {
+                    ServerMessage::SubscriptionStatus(message)
+                }
+                UnsubscribeReply::SubscriptionStatusError(message) => {
+                    ServerMessage::SubscriptionStatusError(message)
                 }
             }
         }
     }
-    fn error_reply(
-        &self,
-        ctx: &Context,
-        error: &::asyncapi_runtime::__private::server::FrameError,
-    ) -> ::std::option::Option<ServerMessage> {
-        self.handler.error_reply(ctx, error)
+    impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
+        type Error = ServerMessage;
+        fn try_from(
+            message: ServerMessage,
+        ) -> ::std::result::Result<Self, ServerMessage> {
+            match message {
+                ServerMessage::SubscriptionStatus(message) => {
+                    ::std::result::Result::Ok(
+                        UnsubscribeReply::SubscriptionStatus(message),
+                    )
+                }
+                ServerMessage::SubscriptionStatusError(message) => {
+                    ::std::result::Result::Ok(
+                        UnsubscribeReply::SubscriptionStatusError(message),
+                    )
+                }
+                other => ::std::result::Result::Err(other),
+            }
+        }
+    }
+    impl ::std::convert::From<self::types::SubscriptionStatus> for UnsubscribeReply {
+        fn from(message: self::types::SubscriptionStatus) -> Self {
+            UnsubscribeReply::SubscriptionStatus(message)
+        }
+    }
+    impl ::std::convert::From<self::types::SubscriptionStatusError>
+    for UnsubscribeReply {
+        fn from(message: self::types::SubscriptionStatusError) -> Self {
+            UnsubscribeReply::SubscriptionStatusError(message)
+        }
+    }
+    /// A connection to channel `/`, from the client's side.
+    ///
+    /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+    pub struct Client {
+        sender: Sender,
+        receiver: rt::client::Receiver<ServerMessage>,
+    }
+    impl ::std::fmt::Debug for Client {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Client")
+                .field("sender", &self.sender)
+                .finish_non_exhaustive()
+        }
+    }
+    impl Client {
+        /// Connects to channel `/` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
+        pub async fn connect(
+            server_url: &str,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            Self::connect_with(server_url, rt::client::ClientConfig::default()).await
+        }
+        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
+        pub async fn connect_with(
+            server_url: &str,
+            config: rt::client::ClientConfig,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            let url = rt::client::channel_url(server_url, ADDRESS)?;
+            Self::connect_url(&url, config).await
+        }
+        /// Connects to exactly `url`, whatever the channel's address.
+        pub async fn connect_url(
+            url: &str,
+            config: rt::client::ClientConfig,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            let (inner, receiver) = rt::client::connect::<
+                ClientMessage,
+                ServerMessage,
+            >(url, config)
+                .await?;
+            ::std::result::Result::Ok(Client {
+                sender: Sender { inner },
+                receiver,
+            })
+        }
+        /// The next message that is not an awaited reply; an `Err` for a frame that is no
+        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
+        pub async fn recv(
+            &mut self,
+        ) -> ::std::option::Option<
+            ::std::result::Result<ServerMessage, rt::client::Error>,
+        > {
+            self.receiver.recv().await
+        }
+        /// A sender for other tasks.
+        pub fn sender(&self) -> Sender {
+            self.sender.clone()
+        }
+        /// Separates sending from receiving.
+        pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
+            (self.sender, self.receiver)
+        }
+    }
+    impl ::std::ops::Deref for Client {
+        type Target = Sender;
+        fn deref(&self) -> &Sender {
+            &self.sender
+        }
+    }
+    impl rt::futures_core::Stream for Client {
+        type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
+        fn poll_next(
+            mut self: ::std::pin::Pin<&mut Self>,
+            cx: &mut ::std::task::Context<'_>,
+        ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+            ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+        }
+    }
+    /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+    ///
+    /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+    #[derive(Debug, Clone)]
+    pub struct Sender {
+        inner: rt::client::Sender<ClientMessage, ServerMessage>,
+    }
+    impl Sender {
+        /// Sends a message.
+        pub async fn send(
+            &self,
+            message: impl ::std::convert::Into<ClientMessage>,
+        ) -> ::std::result::Result<(), rt::client::Error> {
+            self.inner.send(&message.into()).await
+        }
+        /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
+        ///
+        /// Frames a client sends.
+        pub async fn ping(
+            &self,
+            message: self::types::Ping,
+        ) -> ::std::result::Result<self::types::Pong, rt::client::Error> {
+            self.inner
+                .request(
+                    &rt::client::RequestSpec {
+                        name: "ping",
+                        correlated: true,
+                        accepts: |message: &ServerMessage| {
+                            matches!(message, ServerMessage::Pong(_))
+                        },
+                        reply: |message: ServerMessage| match message {
+                            ServerMessage::Pong(reply) => {
+                                ::std::result::Result::Ok(reply)
+                            }
+                            other => ::std::result::Result::Err(other),
+                        },
+                    },
+                    ClientMessage::Ping(message),
+                )
+                .await
+        }
+        /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+        ///
+        /// Frames a client sends.
+        pub async fn subscribe(
+            &self,
+            message: self::types::Subscribe,
+        ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
+            self.inner
+                .request(
+                    &rt::client::RequestSpec {
+                        name: "subscribe",
+                        correlated: true,
+                        accepts: |message: &ServerMessage| {
+                            matches!(
+                                message, ServerMessage::SubscriptionStatus(_) |
+                                ServerMessage::SubscriptionStatusError(_)
+                            )
+                        },
+                        reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
+                            ServerMessage,
+                        >>::try_from(message),
+                    },
+                    ClientMessage::Subscribe(message),
+                )
+                .await
+        }
+        /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
+        ///
+        /// Frames a client sends.
+        pub async fn unsubscribe(
+            &self,
+            message: self::types::Unsubscribe,
+        ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
+            self.inner
+                .request(
+                    &rt::client::RequestSpec {
+                        name: "unsubscribe",
+                        correlated: true,
+                        accepts: |message: &ServerMessage| {
+                            matches!(
+                                message, ServerMessage::SubscriptionStatus(_) |
+                                ServerMessage::SubscriptionStatusError(_)
+                            )
+                        },
+                        reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
+                            ServerMessage,
+                        >>::try_from(message),
+                    },
+                    ClientMessage::Unsubscribe(message),
+                )
+                .await
+        }
+        /// This sender, with requests waiting `timeout` for their replies.
+        pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+            Sender {
+                inner: self.inner.with_timeout(timeout),
+            }
+        }
+        /// Closes the connection normally (1000).
+        pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
+            self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
+        }
+        /// Whether the client has ended (it will not reconnect).
+        pub fn is_closed(&self) -> bool {
+            self.inner.is_closed()
+        }
+        /// Whether a connection is open now (false while reconnecting).
+        pub fn is_connected(&self) -> bool {
+            self.inner.is_connected()
+        }
+        /// Waits until the connection has ended; how it ended.
+        pub async fn closed(&self) -> rt::client::Error {
+            self.inner.closed().await
+        }
+        /// The runtime's sender underneath.
+        pub fn inner(&self) -> &rt::client::Sender<ClientMessage, ServerMessage> {
+            &self.inner
+        }
+    }
+    /// A connection to channel `/` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+    pub type Context = rt::server::Context<ServerMessage, Parameters>;
+    /// The server side of channel `/`: one method per message clients send.
+    ///
+    /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+    ///
+    /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
+    pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+        /// A client connected (e.g. greet it, or start pushing data). An error closes
+        /// the connection (1011, or the error's own close frame).
+        fn on_connect(
+            &self,
+            ctx: &Context,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<(), rt::server::HandlerError>,
+        > + ::std::marker::Send {
+            let _ = ctx;
+            async { ::std::result::Result::Ok(()) }
+        }
+        /// A client's connection ended.
+        fn on_disconnect(
+            &self,
+            ctx: &Context,
+            reason: &rt::server::Disconnect,
+        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+            let _ = (ctx, reason);
+            async {}
+        }
+        /// The message to answer a frame with that is no message of the channel, a
+        /// binary frame, or a message whose handler failed (default: none). The
+        /// runtime copies the frame's correlation id into it.
+        fn error_reply(
+            &self,
+            ctx: &Context,
+            error: &rt::server::FrameError,
+        ) -> ::std::option::Option<ServerMessage> {
+            let _ = (ctx, error);
+            ::std::option::Option::None
+        }
+        /// Handles `ping` and returns its reply (`pong`).
+        ///
+        /// Frames a client sends.
+        ///
+        /// Ping
+        ///
+        /// Application-level ping; the server answers with `pong`.
+        fn ping(
+            &self,
+            ctx: &Context,
+            message: self::types::Ping,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                rt::server::Replies<self::types::Pong>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send;
+        /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+        ///
+        /// Frames a client sends.
+        ///
+        /// Subscribe
+        ///
+        /// Start a feed.
+        fn subscribe(
+            &self,
+            ctx: &Context,
+            message: self::types::Subscribe,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                rt::server::Replies<SubscribeReply>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send;
+        /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
+        ///
+        /// Frames a client sends.
+        ///
+        /// Unsubscribe
+        ///
+        /// Stop a feed.
+        fn unsubscribe(
+            &self,
+            ctx: &Context,
+            message: self::types::Unsubscribe,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                rt::server::Replies<UnsubscribeReply>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send;
+    }
+    /// A [`Handler`] as the runtime's server serves it.
+    pub struct Service<H> {
+        handler: ::std::sync::Arc<H>,
+    }
+    impl<H> ::std::clone::Clone for Service<H> {
+        fn clone(&self) -> Self {
+            Service {
+                handler: self.handler.clone(),
+            }
+        }
+    }
+    impl<H> ::std::fmt::Debug for Service<H> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Service")
+                .field("address", &::std::option::Option::Some("/"))
+                .finish_non_exhaustive()
+        }
+    }
+    impl<H: Handler> Service<H> {
+        /// Serves `handler`.
+        pub fn new(handler: H) -> Self {
+            Service {
+                handler: ::std::sync::Arc::new(handler),
+            }
+        }
+        /// Serves a handler shared with other code.
+        pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+            Service { handler }
+        }
+        /// The handler.
+        pub fn handler(&self) -> &::std::sync::Arc<H> {
+            &self.handler
+        }
+    }
+    impl<H: Handler> rt::server::Service for Service<H> {
+        type Incoming = ClientMessage;
+        type Outgoing = ServerMessage;
+        type Params = Parameters;
+        fn address(&self) -> ::std::option::Option<&'static str> {
+            ::std::option::Option::Some("/")
+        }
+        fn parse_params(
+            &self,
+            params: &rt::server::PathParams,
+        ) -> ::std::result::Result<Parameters, ::std::string::String> {
+            let _ = params;
+            ::std::result::Result::Ok(())
+        }
+        fn on_connect(
+            &self,
+            ctx: &Context,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<(), rt::server::HandlerError>,
+        > + ::std::marker::Send {
+            self.handler.on_connect(ctx)
+        }
+        fn on_disconnect(
+            &self,
+            ctx: &Context,
+            reason: &rt::server::Disconnect,
+        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+            self.handler.on_disconnect(ctx, reason)
+        }
+        fn handle(
+            &self,
+            ctx: &Context,
+            message: ClientMessage,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ::std::vec::Vec<ServerMessage>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send {
+            async move {
+                match message {
+                    ClientMessage::Ping(message) => {
+                        self.handler
+                            .ping(ctx, message)
+                            .await
+                            .map(|replies| {
+                                replies.into_iter().map(ServerMessage::Pong).collect()
+                            })
+                    }
+                    ClientMessage::Subscribe(message) => {
+                        self.handler
+                            .subscribe(ctx, message)
+                            .await
+                            .map(|replies| {
+                                replies
+                                    .into_iter()
+                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                    .collect()
+                            })
+                    }
+                    ClientMessage::Unsubscribe(message) => {
+                        self.handler
+                            .unsubscribe(ctx, message)
+                            .await
+                            .map(|replies| {
+                                replies
+                                    .into_iter()
+                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                    .collect()
+                            })
+                    }
+                }
+            }
+        }
+        fn error_reply(
+            &self,
+            ctx: &Context,
+            error: &rt::server::FrameError,
+        ) -> ::std::option::Option<ServerMessage> {
+            self.handler.error_reply(ctx, error)
+        }
     }
 }
+#[allow(unreachable_pub)]
+pub use self::generated::*;

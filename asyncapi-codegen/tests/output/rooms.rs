@@ -17,1741 +17,1000 @@
     elided_lifetimes_in_paths,
     rustdoc::all
 )]
-/// Rust types for the document's payload and header schemas.
-pub mod types {
-    #[allow(unused_imports)]
-    use ::asyncapi_runtime::__private::serde::{Deserialize, Serialize};
-    ///`Refused`
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Refused {
-        pub action: consts::Refused,
-    }
-    ///`Said`
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Said {
-        pub action: consts::Said,
-    }
-    ///`Say`
-    #[derive(
-        ::asyncapi_runtime::__private::serde::Deserialize,
-        ::asyncapi_runtime::__private::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
-    #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Say {
-        pub action: consts::Say,
-        pub text: ::std::string::String,
-    }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
+mod generated {
+    use ::asyncapi_runtime::__private as rt;
+    /// Rust types for the document's payload and header schemas.
+    pub mod types {
+        use ::asyncapi_runtime::__private as rt;
+        use self::rt::serde::{Deserialize, Serialize};
+        ///`Refused`
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Refused {
+            pub action: consts::Refused,
+        }
+        ///`Said`
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Said {
+            pub action: consts::Said,
+        }
+        ///`Say`
+        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[serde(crate = "rt::serde")]
+        pub struct Say {
+            pub action: consts::Say,
+            pub text: ::std::string::String,
+        }
+        /// Error types.
+        pub mod error {
+            use ::asyncapi_runtime::__private as rt;
+            /// Error from a `TryFrom` or `FromStr` implementation.
+            pub struct ConversionError(::std::borrow::Cow<'static, str>);
+            impl ::std::error::Error for ConversionError {}
+            impl ::std::fmt::Display for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+            impl ::std::fmt::Debug for ConversionError {
+                fn fmt(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> Result<(), ::std::fmt::Error> {
+                    ::std::fmt::Debug::fmt(&self.0, f)
+                }
+            }
+            impl From<&'static str> for ConversionError {
+                fn from(value: &'static str) -> Self {
+                    Self(value.into())
+                }
+            }
+            impl From<String> for ConversionError {
+                fn from(value: String) -> Self {
+                    Self(value.into())
+                }
             }
         }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
+        impl Refused {
+            /// A `Refused` from its fields; constants are filled in.
+            pub fn new() -> Self {
+                Refused { action: consts::Refused }
             }
         }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
+        impl Said {
+            /// A `Said` from its fields; constants are filled in.
+            pub fn new() -> Self {
+                Said { action: consts::Said }
             }
         }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
-    /// Types of properties whose value is fixed by the schema (`const`,
-    /// or an `enum` of one value): each always writes its value, and
-    /// reading checks it.
-    pub mod consts {
-        ///Always `"say"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Say;
         impl Say {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "say",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Say {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            /// A `Say` from its fields; constants are filled in.
+            pub fn new(text: ::std::string::String) -> Self {
+                Say { action: consts::Say, text }
             }
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Say {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+        /// Types of properties whose value is fixed by the schema (`const`,
+        /// or an `enum` of one value): each always writes its value, and
+        /// reading checks it.
+        pub mod consts {
+            use ::asyncapi_runtime::__private as rt;
+            ///Always `"say"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Say;
+            impl Say {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "say",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Say {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Say)
+                }
             }
-        }
-        ///Always `"said"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Said;
-        impl Said {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "said",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Said {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Say {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "say",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Say)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Said {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"said"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Said;
+            impl Said {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "said",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Said {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Said)
+                }
             }
-        }
-        ///Always `"refused"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Refused;
-        impl Refused {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "refused",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Refused {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Said {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "said",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
+                        )
+                        .map(|()| Said)
+                }
             }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Refused {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+            ///Always `"refused"`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct Refused;
+            impl Refused {
+                /// The value.
+                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
                     "refused",
                 );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
+            }
+            impl ::asyncapi_runtime::__private::serde::Serialize for Refused {
+                fn serialize<S>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::asyncapi_runtime::__private::serde::Serializer,
+                {
+                    ::asyncapi_runtime::__private::constant::serialize(
+                        &Self::VALUE,
+                        serializer,
                     )
-                    .map(|()| Refused)
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Rooms 1
-pub mod info {
-    /// `info.title`
-    pub const TITLE: &str = "Rooms";
-    /// `info.version`: the version of the API.
-    pub const VERSION: &str = "1";
-    /// The AsyncAPI version the document is written in.
-    pub const ASYNCAPI: &str = "3.0.0";
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The channel's address: `/rooms/{roomId}`.
-pub const ADDRESS: &str = "/rooms/{roomId}";
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The URLs of the servers channel `room` is available on.
-pub const SERVERS: &[&str] = &[];
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The parameters of channel `room`, whose address is `/rooms/{roomId}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Parameters {
-    /// `roomId`.
-    ///
-    /// The room.
-    ///
-    /// One of: `lobby`, `games`.
-    pub room_id: ::std::string::String,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl Parameters {
-    /// The channel's address with the parameters filled in (percent-encoded).
-    pub fn path(&self) -> ::std::string::String {
-        let mut path = ::std::string::String::new();
-        path.push_str("/rooms/");
-        path.push_str(
-            &::asyncapi_runtime::__private::server::encode_segment(&self.room_id),
-        );
-        path
-    }
-    /// Reads the parameters from the values taken from a request path, checking
-    /// the values the document allows.
-    pub fn from_path(
-        params: &::asyncapi_runtime::__private::server::PathParams,
-    ) -> ::std::result::Result<Self, ::std::string::String> {
-        let room_id = params.require("roomId")?;
-        if !["lobby", "games"].contains(&room_id) {
-            return ::std::result::Result::Err(
-                ::std::format!(
-                    "`roomId` must be one of `lobby`, `games`, not `{}`", room_id
-                ),
-            );
-        }
-        ::std::result::Result::Ok(Parameters {
-            room_id: room_id.to_owned(),
-        })
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Every message clients send on channel `room`; decode a frame with `from_json`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ClientMessage {
-    /// Message `say`.
-    Say(self::types::Say),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ClientMessage {
-    /// The names of the variants, in order.
-    pub const VARIANTS: &'static [&'static str] = &["Say"];
-    /// Decodes a text frame, choosing the variant by the values that
-    /// discriminate the messages.
-    pub fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Say(message));
-                    }
                 }
-                _ => {}
             }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Say)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
+            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
+            for Refused {
+                fn deserialize<D>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+                {
+                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
+                        "refused",
+                    );
+                    ::asyncapi_runtime::__private::constant::deserialize(
+                            &VALUE,
+                            true,
+                            deserializer,
                         )
-                    }
-                },
-            )
-    }
-    /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-    pub fn from_value(
-        value: &::asyncapi_runtime::__private::serde_json::Value,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Say as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Say)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Encodes the message as a JSON text frame.
-    pub fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_string(self)
-    }
-    /// The name of this message's variant.
-    pub fn variant_name(&self) -> &'static str {
-        match *self {
-            Self::Say(_) => "Say",
-        }
-    }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ClientMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("text")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Say",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("say")],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "text",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
-    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-    where
-        S: ::asyncapi_runtime::__private::serde::Serializer,
-    {
-        match *self {
-            Self::Say(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ClientMessage {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-    {
-        let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_value(&value)
-            .map_err(
-                <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-            )
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::message::Message for ClientMessage {
-    const ENUM_NAME: &'static str = "ClientMessage";
-    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[];
-    fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::from_json(frame)
-    }
-    fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        Self::to_json(self)
-    }
-    fn to_value(
-        &self,
-    ) -> ::std::result::Result<
-        ::asyncapi_runtime::__private::serde_json::Value,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_value(self)
-    }
-    fn variant_name(&self) -> &'static str {
-        Self::variant_name(self)
-    }
-    fn correlation(
-        &self,
-    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match *self {
-            Self::Say(_) => ::std::option::Option::None,
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::str::FromStr for ClientMessage {
-    type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-    fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_json(frame)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Say> for ClientMessage {
-    fn from(message: self::types::Say) -> Self {
-        Self::Say(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Every message the server sends on channel `room`; decode a frame with `from_json`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ServerMessage {
-    /// Message `said`.
-    Said(self::types::Said),
-    /// Message `refused`.
-    Refused(self::types::Refused),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ServerMessage {
-    /// The names of the variants, in order.
-    pub const VARIANTS: &'static [&'static str] = &["Said", "Refused"];
-    /// Decodes a text frame, choosing the variant by the values that
-    /// discriminate the messages.
-    pub fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Said(message));
-                    }
+                        .map(|()| Refused)
                 }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Refused(message));
+            }
+        }
+    }
+    /// Rooms 1
+    pub mod info {
+        use ::asyncapi_runtime::__private as rt;
+        /// `info.title`
+        pub const TITLE: &str = "Rooms";
+        /// `info.version`: the version of the API.
+        pub const VERSION: &str = "1";
+        /// The AsyncAPI version the document is written in.
+        pub const ASYNCAPI: &str = "3.0.0";
+    }
+    /// The channel's address: `/rooms/{roomId}`.
+    pub const ADDRESS: &str = "/rooms/{roomId}";
+    /// The URLs of the servers channel `room` is available on.
+    pub const SERVERS: &[&str] = &[];
+    /// The parameters of channel `room`, whose address is `/rooms/{roomId}`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Parameters {
+        /// `roomId`.
+        ///
+        /// The room.
+        ///
+        /// One of: `lobby`, `games`.
+        pub room_id: ::std::string::String,
+    }
+    impl Parameters {
+        /// The channel's address with the parameters filled in (percent-encoded).
+        pub fn path(&self) -> ::std::string::String {
+            let mut path = ::std::string::String::new();
+            path.push_str("/rooms/");
+            path.push_str(&rt::server::encode_segment(&self.room_id));
+            path
+        }
+        /// Reads the parameters from the values taken from a request path, checking
+        /// the values the document allows.
+        pub fn from_path(
+            params: &rt::server::PathParams,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            let room_id = params.require("roomId")?;
+            if !["lobby", "games"].contains(&room_id) {
+                return ::std::result::Result::Err(
+                    ::std::format!(
+                        "`roomId` must be one of `lobby`, `games`, not `{}`", room_id
+                    ),
+                );
+            }
+            ::std::result::Result::Ok(Parameters {
+                room_id: room_id.to_owned(),
+            })
+        }
+    }
+    /// Every message clients send on channel `room`; decode a frame with `from_json`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ClientMessage {
+        /// Message `say`.
+        Say(self::types::Say),
+    }
+    impl ClientMessage {
+        /// The names of the variants, in order.
+        pub const VARIANTS: &'static [&'static str] = &["Say"];
+        /// Decodes a text frame, choosing the variant by the values that
+        /// discriminate the messages.
+        pub fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            let table = Self::__table();
+            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                match index {
+                    0usize => {
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Say(message));
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Said)
-                    }
-                    1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Refused)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-    pub fn from_value(
-        value: &::asyncapi_runtime::__private::serde_json::Value,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Said as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
+            table
+                .decode_str(
+                    frame,
+                    |index, frame| match index {
+                        0usize => rt::serde_json::from_str(frame).map(Self::Say),
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
                             )
-                            .map(Self::Said)
-                    }
-                    1usize => {
-                        <self::types::Refused as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Refused)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
-    }
-    /// Encodes the message as a JSON text frame.
-    pub fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_string(self)
-    }
-    /// The name of this message's variant.
-    pub fn variant_name(&self) -> &'static str {
-        match *self {
-            Self::Said(_) => "Said",
-            Self::Refused(_) => "Refused",
-        }
-    }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ServerMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Said",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("said")],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Refused",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("refused"),
-                                ],
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
-    fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-    where
-        S: ::asyncapi_runtime::__private::serde::Serializer,
-    {
-        match *self {
-            Self::Said(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-            Self::Refused(ref message) => {
-                ::asyncapi_runtime::__private::serde::Serialize::serialize(
-                    message,
-                    serializer,
-                )
-            }
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for ServerMessage {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-    {
-        let value = <::asyncapi_runtime::__private::serde_json::Value as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        Self::from_value(&value)
-            .map_err(
-                <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom,
-            )
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::message::Message for ServerMessage {
-    const ENUM_NAME: &'static str = "ServerMessage";
-    const CORRELATION_PATHS: &'static [&'static [::asyncapi_runtime::__private::dispatch::Seg]] = &[];
-    fn from_json(
-        frame: &str,
-    ) -> ::std::result::Result<
-        Self,
-        ::asyncapi_runtime::__private::dispatch::DecodeError,
-    > {
-        Self::from_json(frame)
-    }
-    fn to_json(
-        &self,
-    ) -> ::std::result::Result<
-        ::std::string::String,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        Self::to_json(self)
-    }
-    fn to_value(
-        &self,
-    ) -> ::std::result::Result<
-        ::asyncapi_runtime::__private::serde_json::Value,
-        ::asyncapi_runtime::__private::serde_json::Error,
-    > {
-        ::asyncapi_runtime::__private::serde_json::to_value(self)
-    }
-    fn variant_name(&self) -> &'static str {
-        Self::variant_name(self)
-    }
-    fn correlation(
-        &self,
-    ) -> ::std::option::Option<::asyncapi_runtime::__private::message::Correlation> {
-        match *self {
-            Self::Said(_) => ::std::option::Option::None,
-            Self::Refused(_) => ::std::option::Option::None,
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::str::FromStr for ServerMessage {
-    type Err = ::asyncapi_runtime::__private::dispatch::DecodeError;
-    fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-        Self::from_json(frame)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Said> for ServerMessage {
-    fn from(message: self::types::Said) -> Self {
-        Self::Said(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Refused> for ServerMessage {
-    fn from(message: self::types::Refused) -> Self {
-        Self::Refused(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The replies to `say`: `said` or `refused`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SayReply {
-    /// Message `said`.
-    Said(self::types::Said),
-    /// Message `refused`.
-    Refused(self::types::Refused),
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<SayReply> for ServerMessage {
-    fn from(reply: SayReply) -> Self {
-        match reply {
-            SayReply::Said(message) => ServerMessage::Said(message),
-            SayReply::Refused(message) => ServerMessage::Refused(message),
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::TryFrom<ServerMessage> for SayReply {
-    type Error = ServerMessage;
-    fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
-        match message {
-            ServerMessage::Said(message) => {
-                ::std::result::Result::Ok(SayReply::Said(message))
-            }
-            ServerMessage::Refused(message) => {
-                ::std::result::Result::Ok(SayReply::Refused(message))
-            }
-            other => ::std::result::Result::Err(other),
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Said> for SayReply {
-    fn from(message: self::types::Said) -> Self {
-        SayReply::Said(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::convert::From<self::types::Refused> for SayReply {
-    fn from(message: self::types::Refused) -> Self {
-        SayReply::Refused(message)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A connection to channel `room`, from the client's side.
-///
-/// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-pub struct Client {
-    sender: Sender,
-    receiver: ::asyncapi_runtime::__private::client::Receiver<ServerMessage>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Client").field("sender", &self.sender).finish_non_exhaustive()
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl Client {
-    /// Connects to channel `room` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. `parameters` fill in the channel's address.
-    pub async fn connect(
-        server_url: &str,
-        parameters: &Parameters,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        Self::connect_with(
-                server_url,
-                parameters,
-                ::asyncapi_runtime::__private::client::ClientConfig::default(),
-            )
-            .await
-    }
-    /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-    pub async fn connect_with(
-        server_url: &str,
-        parameters: &Parameters,
-        config: ::asyncapi_runtime::__private::client::ClientConfig,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        let url = ::asyncapi_runtime::__private::client::channel_url(
-            server_url,
-            &parameters.path(),
-        )?;
-        Self::connect_url(&url, config).await
-    }
-    /// Connects to exactly `url`, whatever the channel's address.
-    pub async fn connect_url(
-        url: &str,
-        config: ::asyncapi_runtime::__private::client::ClientConfig,
-    ) -> ::std::result::Result<Self, ::asyncapi_runtime::__private::client::Error> {
-        let (inner, receiver) = ::asyncapi_runtime::__private::client::connect::<
-            ClientMessage,
-            ServerMessage,
-        >(url, config)
-            .await?;
-        ::std::result::Result::Ok(Client {
-            sender: Sender { inner },
-            receiver,
-        })
-    }
-    /// The next message that is not an awaited reply; an `Err` for a frame that is no
-    /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-    /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-    pub async fn recv(
-        &mut self,
-    ) -> ::std::option::Option<
-        ::std::result::Result<
-            ServerMessage,
-            ::asyncapi_runtime::__private::client::Error,
-        >,
-    > {
-        self.receiver.recv().await
-    }
-    /// A sender for other tasks.
-    pub fn sender(&self) -> Sender {
-        self.sender.clone()
-    }
-    /// Separates sending from receiving.
-    pub fn split(
-        self,
-    ) -> (Sender, ::asyncapi_runtime::__private::client::Receiver<ServerMessage>) {
-        (self.sender, self.receiver)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::std::ops::Deref for Client {
-    type Target = Sender;
-    fn deref(&self) -> &Sender {
-        &self.sender
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl ::asyncapi_runtime::__private::futures_core::Stream for Client {
-    type Item = ::std::result::Result<
-        ServerMessage,
-        ::asyncapi_runtime::__private::client::Error,
-    >;
-    fn poll_next(
-        mut self: ::std::pin::Pin<&mut Self>,
-        cx: &mut ::std::task::Context<'_>,
-    ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-        ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Sender {
-    inner: ::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl Sender {
-    /// Sends a message.
-    pub async fn send(
-        &self,
-        message: impl ::std::convert::Into<ClientMessage>,
-    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
-        self.inner.send(&message.into()).await
-    }
-    /// Sends `say` and waits for its reply (`said` or `refused`).
-    ///
-    /// The messages carry no correlation id: the reply is the first message of a reply type that arrives while the request waits.
-    pub async fn say(
-        &self,
-        message: self::types::Say,
-    ) -> ::std::result::Result<SayReply, ::asyncapi_runtime::__private::client::Error> {
-        self.inner
-            .request(
-                &::asyncapi_runtime::__private::client::RequestSpec {
-                    name: "say",
-                    correlated: false,
-                    accepts: |message: &ServerMessage| {
-                        matches!(
-                            message, ServerMessage::Said(_) | ServerMessage::Refused(_)
-                        )
+                        }
                     },
-                    reply: |message: ServerMessage| <SayReply as ::std::convert::TryFrom<
-                        ServerMessage,
-                    >>::try_from(message),
-                },
-                ClientMessage::Say(message),
-            )
-            .await
-    }
-    /// This sender, with requests waiting `timeout` for their replies.
-    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-        Sender {
-            inner: self.inner.with_timeout(timeout),
+                )
+        }
+        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+        pub fn from_value(
+            value: &rt::serde_json::Value,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::__table()
+                .decode_value(
+                    value,
+                    |index, value| match index {
+                        0usize => {
+                            <self::types::Say as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Say)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    },
+                )
+        }
+        /// Encodes the message as a JSON text frame.
+        pub fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            rt::serde_json::to_string(self)
+        }
+        /// The name of this message's variant.
+        pub fn variant_name(&self) -> &'static str {
+            match *self {
+                Self::Say(_) => "Say",
+            }
+        }
+        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                enum_name: "ClientMessage",
+                paths: &[
+                    &[],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("text")],
+                ],
+                candidates: &[
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Say",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("say")],
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 2usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
+                                    "text",
+                                ),
+                            },
+                        ],
+                    },
+                ],
+                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+            };
+            &TABLE
         }
     }
-    /// Closes the connection normally (1000).
-    pub async fn close(
-        &self,
-    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::client::Error> {
-        self.inner
-            .close(
-                ::asyncapi_runtime::__private::ws::Close::new(
-                    ::asyncapi_runtime::__private::ws::Close::NORMAL,
-                    "",
-                ),
-            )
-            .await
-    }
-    /// Whether the client has ended (it will not reconnect).
-    pub fn is_closed(&self) -> bool {
-        self.inner.is_closed()
-    }
-    /// Whether a connection is open now (false while reconnecting).
-    pub fn is_connected(&self) -> bool {
-        self.inner.is_connected()
-    }
-    /// Waits until the connection has ended; how it ended.
-    pub async fn closed(&self) -> ::asyncapi_runtime::__private::client::Error {
-        self.inner.closed().await
-    }
-    /// The runtime's sender underneath.
-    pub fn inner(
-        &self,
-    ) -> &::asyncapi_runtime::__private::client::Sender<ClientMessage, ServerMessage> {
-        &self.inner
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A connection to channel `room` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
-pub type Context = ::asyncapi_runtime::__private::server::Context<
-    ServerMessage,
-    Parameters,
->;
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// The server side of channel `room`: one method per message clients send.
-///
-/// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
-pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// A client connected (e.g. greet it, or start pushing data). An error closes
-    /// the connection (1011, or the error's own close frame).
-    fn on_connect(
-        &self,
-        ctx: &Context,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            (),
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        let _ = ctx;
-        async { ::std::result::Result::Ok(()) }
-    }
-    /// A client's connection ended.
-    fn on_disconnect(
-        &self,
-        ctx: &Context,
-        reason: &::asyncapi_runtime::__private::server::Disconnect,
-    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-        let _ = (ctx, reason);
-        async {}
-    }
-    /// The message to answer a frame with that is no message of the channel, a
-    /// binary frame, or a message whose handler failed (default: none). The
-    /// runtime copies the frame's correlation id into it.
-    fn error_reply(
-        &self,
-        ctx: &Context,
-        error: &::asyncapi_runtime::__private::server::FrameError,
-    ) -> ::std::option::Option<ServerMessage> {
-        let _ = (ctx, error);
-        ::std::option::Option::None
-    }
-    /// Handles `say`.
-    ///
-    /// Return its reply (`said` or `refused`): the runtime sends it with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    fn say(
-        &self,
-        ctx: &Context,
-        message: self::types::Say,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::asyncapi_runtime::__private::server::Replies<SayReply>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send;
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-/// A [`Handler`] as the runtime's server serves it.
-pub struct Service<H> {
-    handler: ::std::sync::Arc<H>,
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H> ::std::clone::Clone for Service<H> {
-    fn clone(&self) -> Self {
-        Service {
-            handler: self.handler.clone(),
-        }
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H> ::std::fmt::Debug for Service<H> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Service")
-            .field("address", &::std::option::Option::Some("/rooms/{roomId}"))
-            .finish_non_exhaustive()
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H: Handler> Service<H> {
-    /// Serves `handler`.
-    pub fn new(handler: H) -> Self {
-        Service {
-            handler: ::std::sync::Arc::new(handler),
-        }
-    }
-    /// Serves a handler shared with other code.
-    pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-        Service { handler }
-    }
-    /// The handler.
-    pub fn handler(&self) -> &::std::sync::Arc<H> {
-        &self.handler
-    }
-}
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    clippy::nursery,
-    missing_docs,
-    missing_debug_implementations,
-    dead_code,
-    unused_imports,
-    unused_qualifications,
-    non_camel_case_types,
-    non_snake_case,
-    unreachable_patterns,
-    unreachable_pub,
-    unused_variables,
-    elided_lifetimes_in_paths,
-    rustdoc::all
-)]
-impl<H: Handler> ::asyncapi_runtime::__private::server::Service for Service<H> {
-    type Incoming = ClientMessage;
-    type Outgoing = ServerMessage;
-    type Params = Parameters;
-    fn address(&self) -> ::std::option::Option<&'static str> {
-        ::std::option::Option::Some("/rooms/{roomId}")
-    }
-    fn parse_params(
-        &self,
-        params: &::asyncapi_runtime::__private::server::PathParams,
-    ) -> ::std::result::Result<Parameters, ::std::string::String> {
-        Parameters::from_path(params)
-    }
-    fn on_connect(
-        &self,
-        ctx: &Context,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            (),
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        self.handler.on_connect(ctx)
-    }
-    fn on_disconnect(
-        &self,
-        ctx: &Context,
-        reason: &::asyncapi_runtime::__private::server::Disconnect,
-    ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-        self.handler.on_disconnect(ctx, reason)
-    }
-    fn handle(
-        &self,
-        ctx: &Context,
-        message: ClientMessage,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<ServerMessage>,
-            ::asyncapi_runtime::__private::server::HandlerError,
-        >,
-    > + ::std::marker::Send {
-        async move {
-            match message {
-                ClientMessage::Say(message) => {
-                    self.handler
-                        .say(ctx, message)
-                        .await
-                        .map(|replies| {
-                            replies
-                                .into_iter()
-                                .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                .collect()
-                        })
+    impl rt::serde::Serialize for ClientMessage {
+        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: rt::serde::Serializer,
+        {
+            match *self {
+                Self::Say(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
                 }
             }
         }
     }
-    fn error_reply(
-        &self,
-        ctx: &Context,
-        error: &::asyncapi_runtime::__private::server::FrameError,
-    ) -> ::std::option::Option<ServerMessage> {
-        self.handler.error_reply(ctx, error)
+    impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
+        }
+    }
+    impl rt::message::Message for ClientMessage {
+        const ENUM_NAME: &'static str = "ClientMessage";
+        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[];
+        fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::from_json(frame)
+        }
+        fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            Self::to_json(self)
+        }
+        fn to_value(
+            &self,
+        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
+            rt::serde_json::to_value(self)
+        }
+        fn variant_name(&self) -> &'static str {
+            Self::variant_name(self)
+        }
+        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
+            match *self {
+                Self::Say(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ClientMessage {
+        type Err = rt::dispatch::DecodeError;
+        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+            Self::from_json(frame)
+        }
+    }
+    impl ::std::convert::From<self::types::Say> for ClientMessage {
+        fn from(message: self::types::Say) -> Self {
+            Self::Say(message)
+        }
+    }
+    /// Every message the server sends on channel `room`; decode a frame with `from_json`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ServerMessage {
+        /// Message `said`.
+        Said(self::types::Said),
+        /// Message `refused`.
+        Refused(self::types::Refused),
+    }
+    impl ServerMessage {
+        /// The names of the variants, in order.
+        pub const VARIANTS: &'static [&'static str] = &["Said", "Refused"];
+        /// Decodes a text frame, choosing the variant by the values that
+        /// discriminate the messages.
+        pub fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            let table = Self::__table();
+            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
+                match index {
+                    0usize => {
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Said(message));
+                        }
+                    }
+                    1usize => {
+                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
+                            frame,
+                        ) {
+                            return ::std::result::Result::Ok(Self::Refused(message));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            table
+                .decode_str(
+                    frame,
+                    |index, frame| match index {
+                        0usize => rt::serde_json::from_str(frame).map(Self::Said),
+                        1usize => rt::serde_json::from_str(frame).map(Self::Refused),
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    },
+                )
+        }
+        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
+        pub fn from_value(
+            value: &rt::serde_json::Value,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::__table()
+                .decode_value(
+                    value,
+                    |index, value| match index {
+                        0usize => {
+                            <self::types::Said as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Said)
+                        }
+                        1usize => {
+                            <self::types::Refused as rt::serde::Deserialize>::deserialize(
+                                    value,
+                                )
+                                .map(Self::Refused)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    },
+                )
+        }
+        /// Encodes the message as a JSON text frame.
+        pub fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            rt::serde_json::to_string(self)
+        }
+        /// The name of this message's variant.
+        pub fn variant_name(&self) -> &'static str {
+            match *self {
+                Self::Said(_) => "Said",
+                Self::Refused(_) => "Refused",
+            }
+        }
+        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
+            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
+                enum_name: "ServerMessage",
+                paths: &[
+                    &[],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
+                ],
+                candidates: &[
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Said",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("said")],
+                                ),
+                            },
+                        ],
+                    },
+                    ::asyncapi_runtime::__private::dispatch::Candidate {
+                        name: "Refused",
+                        rules: &[
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 0usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
+                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
+                                ),
+                            },
+                            ::asyncapi_runtime::__private::dispatch::Rule {
+                                path: 1usize,
+                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
+                                    &[
+                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("refused"),
+                                    ],
+                                ),
+                            },
+                        ],
+                    },
+                ],
+                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+            };
+            &TABLE
+        }
+    }
+    impl rt::serde::Serialize for ServerMessage {
+        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: rt::serde::Serializer,
+        {
+            match *self {
+                Self::Said(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+                Self::Refused(ref message) => {
+                    rt::serde::Serialize::serialize(message, serializer)
+                }
+            }
+        }
+    }
+    impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
+        }
+    }
+    impl rt::message::Message for ServerMessage {
+        const ENUM_NAME: &'static str = "ServerMessage";
+        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[];
+        fn from_json(
+            frame: &str,
+        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
+            Self::from_json(frame)
+        }
+        fn to_json(
+            &self,
+        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
+            Self::to_json(self)
+        }
+        fn to_value(
+            &self,
+        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
+            rt::serde_json::to_value(self)
+        }
+        fn variant_name(&self) -> &'static str {
+            Self::variant_name(self)
+        }
+        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
+            match *self {
+                Self::Said(_) => ::std::option::Option::None,
+                Self::Refused(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ServerMessage {
+        type Err = rt::dispatch::DecodeError;
+        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
+            Self::from_json(frame)
+        }
+    }
+    impl ::std::convert::From<self::types::Said> for ServerMessage {
+        fn from(message: self::types::Said) -> Self {
+            Self::Said(message)
+        }
+    }
+    impl ::std::convert::From<self::types::Refused> for ServerMessage {
+        fn from(message: self::types::Refused) -> Self {
+            Self::Refused(message)
+        }
+    }
+    /// The replies to `say`: `said` or `refused`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum SayReply {
+        /// Message `said`.
+        Said(self::types::Said),
+        /// Message `refused`.
+        Refused(self::types::Refused),
+    }
+    impl ::std::convert::From<SayReply> for ServerMessage {
+        fn from(reply: SayReply) -> Self {
+            match reply {
+                SayReply::Said(message) => ServerMessage::Said(message),
+                SayReply::Refused(message) => ServerMessage::Refused(message),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ServerMessage> for SayReply {
+        type Error = ServerMessage;
+        fn try_from(
+            message: ServerMessage,
+        ) -> ::std::result::Result<Self, ServerMessage> {
+            match message {
+                ServerMessage::Said(message) => {
+                    ::std::result::Result::Ok(SayReply::Said(message))
+                }
+                ServerMessage::Refused(message) => {
+                    ::std::result::Result::Ok(SayReply::Refused(message))
+                }
+                other => ::std::result::Result::Err(other),
+            }
+        }
+    }
+    impl ::std::convert::From<self::types::Said> for SayReply {
+        fn from(message: self::types::Said) -> Self {
+            SayReply::Said(message)
+        }
+    }
+    impl ::std::convert::From<self::types::Refused> for SayReply {
+        fn from(message: self::types::Refused) -> Self {
+            SayReply::Refused(message)
+        }
+    }
+    /// A connection to channel `room`, from the client's side.
+    ///
+    /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
+    pub struct Client {
+        sender: Sender,
+        receiver: rt::client::Receiver<ServerMessage>,
+    }
+    impl ::std::fmt::Debug for Client {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Client")
+                .field("sender", &self.sender)
+                .finish_non_exhaustive()
+        }
+    }
+    impl Client {
+        /// Connects to channel `room` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. `parameters` fill in the channel's address.
+        pub async fn connect(
+            server_url: &str,
+            parameters: &Parameters,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            Self::connect_with(
+                    server_url,
+                    parameters,
+                    rt::client::ClientConfig::default(),
+                )
+                .await
+        }
+        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
+        pub async fn connect_with(
+            server_url: &str,
+            parameters: &Parameters,
+            config: rt::client::ClientConfig,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            let url = rt::client::channel_url(server_url, &parameters.path())?;
+            Self::connect_url(&url, config).await
+        }
+        /// Connects to exactly `url`, whatever the channel's address.
+        pub async fn connect_url(
+            url: &str,
+            config: rt::client::ClientConfig,
+        ) -> ::std::result::Result<Self, rt::client::Error> {
+            let (inner, receiver) = rt::client::connect::<
+                ClientMessage,
+                ServerMessage,
+            >(url, config)
+                .await?;
+            ::std::result::Result::Ok(Client {
+                sender: Sender { inner },
+                receiver,
+            })
+        }
+        /// The next message that is not an awaited reply; an `Err` for a frame that is no
+        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
+        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
+        pub async fn recv(
+            &mut self,
+        ) -> ::std::option::Option<
+            ::std::result::Result<ServerMessage, rt::client::Error>,
+        > {
+            self.receiver.recv().await
+        }
+        /// A sender for other tasks.
+        pub fn sender(&self) -> Sender {
+            self.sender.clone()
+        }
+        /// Separates sending from receiving.
+        pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
+            (self.sender, self.receiver)
+        }
+    }
+    impl ::std::ops::Deref for Client {
+        type Target = Sender;
+        fn deref(&self) -> &Sender {
+            &self.sender
+        }
+    }
+    impl rt::futures_core::Stream for Client {
+        type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
+        fn poll_next(
+            mut self: ::std::pin::Pin<&mut Self>,
+            cx: &mut ::std::task::Context<'_>,
+        ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
+            ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
+        }
+    }
+    /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
+    ///
+    /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
+    #[derive(Debug, Clone)]
+    pub struct Sender {
+        inner: rt::client::Sender<ClientMessage, ServerMessage>,
+    }
+    impl Sender {
+        /// Sends a message.
+        pub async fn send(
+            &self,
+            message: impl ::std::convert::Into<ClientMessage>,
+        ) -> ::std::result::Result<(), rt::client::Error> {
+            self.inner.send(&message.into()).await
+        }
+        /// Sends `say` and waits for its reply (`said` or `refused`, the first of its type to arrive).
+        pub async fn say(
+            &self,
+            message: self::types::Say,
+        ) -> ::std::result::Result<SayReply, rt::client::Error> {
+            self.inner
+                .request(
+                    &rt::client::RequestSpec {
+                        name: "say",
+                        correlated: false,
+                        accepts: |message: &ServerMessage| {
+                            matches!(
+                                message, ServerMessage::Said(_) | ServerMessage::Refused(_)
+                            )
+                        },
+                        reply: |message: ServerMessage| <SayReply as ::std::convert::TryFrom<
+                            ServerMessage,
+                        >>::try_from(message),
+                    },
+                    ClientMessage::Say(message),
+                )
+                .await
+        }
+        /// This sender, with requests waiting `timeout` for their replies.
+        pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+            Sender {
+                inner: self.inner.with_timeout(timeout),
+            }
+        }
+        /// Closes the connection normally (1000).
+        pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
+            self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
+        }
+        /// Whether the client has ended (it will not reconnect).
+        pub fn is_closed(&self) -> bool {
+            self.inner.is_closed()
+        }
+        /// Whether a connection is open now (false while reconnecting).
+        pub fn is_connected(&self) -> bool {
+            self.inner.is_connected()
+        }
+        /// Waits until the connection has ended; how it ended.
+        pub async fn closed(&self) -> rt::client::Error {
+            self.inner.closed().await
+        }
+        /// The runtime's sender underneath.
+        pub fn inner(&self) -> &rt::client::Sender<ClientMessage, ServerMessage> {
+            &self.inner
+        }
+    }
+    /// A connection to channel `room` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
+    pub type Context = rt::server::Context<ServerMessage, Parameters>;
+    /// The server side of channel `room`: one method per message clients send.
+    ///
+    /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
+    ///
+    /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
+    pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+        /// A client connected (e.g. greet it, or start pushing data). An error closes
+        /// the connection (1011, or the error's own close frame).
+        fn on_connect(
+            &self,
+            ctx: &Context,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<(), rt::server::HandlerError>,
+        > + ::std::marker::Send {
+            let _ = ctx;
+            async { ::std::result::Result::Ok(()) }
+        }
+        /// A client's connection ended.
+        fn on_disconnect(
+            &self,
+            ctx: &Context,
+            reason: &rt::server::Disconnect,
+        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+            let _ = (ctx, reason);
+            async {}
+        }
+        /// The message to answer a frame with that is no message of the channel, a
+        /// binary frame, or a message whose handler failed (default: none). The
+        /// runtime copies the frame's correlation id into it.
+        fn error_reply(
+            &self,
+            ctx: &Context,
+            error: &rt::server::FrameError,
+        ) -> ::std::option::Option<ServerMessage> {
+            let _ = (ctx, error);
+            ::std::option::Option::None
+        }
+        /// Handles `say` and returns its reply (`said` or `refused`).
+        fn say(
+            &self,
+            ctx: &Context,
+            message: self::types::Say,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                rt::server::Replies<SayReply>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send;
+    }
+    /// A [`Handler`] as the runtime's server serves it.
+    pub struct Service<H> {
+        handler: ::std::sync::Arc<H>,
+    }
+    impl<H> ::std::clone::Clone for Service<H> {
+        fn clone(&self) -> Self {
+            Service {
+                handler: self.handler.clone(),
+            }
+        }
+    }
+    impl<H> ::std::fmt::Debug for Service<H> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Service")
+                .field("address", &::std::option::Option::Some("/rooms/{roomId}"))
+                .finish_non_exhaustive()
+        }
+    }
+    impl<H: Handler> Service<H> {
+        /// Serves `handler`.
+        pub fn new(handler: H) -> Self {
+            Service {
+                handler: ::std::sync::Arc::new(handler),
+            }
+        }
+        /// Serves a handler shared with other code.
+        pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
+            Service { handler }
+        }
+        /// The handler.
+        pub fn handler(&self) -> &::std::sync::Arc<H> {
+            &self.handler
+        }
+    }
+    impl<H: Handler> rt::server::Service for Service<H> {
+        type Incoming = ClientMessage;
+        type Outgoing = ServerMessage;
+        type Params = Parameters;
+        fn address(&self) -> ::std::option::Option<&'static str> {
+            ::std::option::Option::Some("/rooms/{roomId}")
+        }
+        fn parse_params(
+            &self,
+            params: &rt::server::PathParams,
+        ) -> ::std::result::Result<Parameters, ::std::string::String> {
+            Parameters::from_path(params)
+        }
+        fn on_connect(
+            &self,
+            ctx: &Context,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<(), rt::server::HandlerError>,
+        > + ::std::marker::Send {
+            self.handler.on_connect(ctx)
+        }
+        fn on_disconnect(
+            &self,
+            ctx: &Context,
+            reason: &rt::server::Disconnect,
+        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+            self.handler.on_disconnect(ctx, reason)
+        }
+        fn handle(
+            &self,
+            ctx: &Context,
+            message: ClientMessage,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                ::std::vec::Vec<ServerMessage>,
+                rt::server::HandlerError,
+            >,
+        > + ::std::marker::Send {
+            async move {
+                match message {
+                    ClientMessage::Say(message) => {
+                        self.handler
+                            .say(ctx, message)
+                            .await
+                            .map(|replies| {
+                                replies
+                                    .into_iter()
+                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
+                                    .collect()
+                            })
+                    }
+                }
+            }
+        }
+        fn error_reply(
+            &self,
+            ctx: &Context,
+            error: &rt::server::FrameError,
+        ) -> ::std::option::Option<ServerMessage> {
+            self.handler.error_reply(ctx, error)
+        }
     }
 }
+#[allow(unreachable_pub)]
+pub use self::generated::*;
