@@ -71,7 +71,6 @@ mod server;
 #[doc(hidden)]
 pub mod spec;
 mod types;
-mod validator;
 
 pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use ir::Perspective;

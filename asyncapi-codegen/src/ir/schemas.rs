@@ -298,7 +298,7 @@ pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
-        Value::Number(_) if crate::validator::is_integer(value) => "integer",
+        Value::Number(_) if crate::spec::is_integer(value) => "integer",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",

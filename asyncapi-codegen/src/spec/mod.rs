@@ -15,10 +15,12 @@
 //! uses the network.
 
 mod bundle;
+mod failure;
 mod inline;
 mod official;
 mod parse;
 mod reference;
+pub(crate) mod report;
 mod semantic;
 mod traits;
 mod version;
@@ -26,6 +28,7 @@ mod version;
 pub use version::{Version, SUPPORTED_VERSIONS};
 
 use crate::error::{Error, ErrorKind, Location, Result, Warning};
+pub(crate) use failure::{is_integer, Checker};
 pub(crate) use reference::split_pointer;
 use reference::Reference;
 use serde_json::Value;
@@ -150,8 +153,8 @@ impl Documents {
 
     /// The checks of [`Documents::load`] beyond reading.
     fn checked(mut self) -> Result<Documents> {
-        let inlined = inline::Inlined::build(&self);
-        official::check(&self, &inlined)?;
+        let mut inlined = inline::Inlined::build(&self);
+        official::check(&self, &mut inlined)?;
         self.warnings = semantic::check(&self, &inlined)?;
         traits::apply(&mut self)?;
         Ok(self)
@@ -230,7 +233,13 @@ impl Documents {
         while next < docs.files.len() {
             let mut found = Vec::new();
             let file = &docs.files[next];
-            collect_refs(&file.value, &Location::file(&file.path), false, &mut found);
+            collect_refs(
+                &file.value,
+                &file.path,
+                &mut String::new(),
+                false,
+                &mut found,
+            );
             for (at, reference) in found {
                 let parsed = Reference::parse(&reference, &at)?;
                 if let Some(relative) = &parsed.file {
@@ -510,14 +519,25 @@ fn add_note(error: Error, note: &str) -> Error {
     error.with_hint(hint)
 }
 
-/// Every `$ref` string in `value` (found at `at`) with the location of the
-/// object holding it, in document order, skipping data members. `name_map`:
-/// the keys of `value` are names, not keywords.
-fn collect_refs(value: &Value, at: &Location, name_map: bool, out: &mut Vec<(Location, String)>) {
+/// Every `$ref` string in `value` (found in `file` at the JSON pointer
+/// `pointer`) with the location of the object holding it, in document
+/// order, skipping data members. `name_map`: the keys of `value` are names,
+/// not keywords.
+fn collect_refs(
+    value: &Value,
+    file: &Path,
+    pointer: &mut String,
+    name_map: bool,
+    out: &mut Vec<(Location, String)>,
+) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
-                out.push((at.clone(), reference.clone()));
+                let at = Location {
+                    file: file.to_path_buf(),
+                    pointer: pointer.clone(),
+                };
+                out.push((at, reference.clone()));
             }
             for (key, member) in map {
                 if !name_map && DATA_KEYWORDS.contains(&key.as_str()) {
@@ -525,14 +545,20 @@ fn collect_refs(value: &Value, at: &Location, name_map: bool, out: &mut Vec<(Loc
                 }
                 let names = !name_map && NAME_MAPS.contains(&key.as_str());
                 if member.is_object() || member.is_array() {
-                    collect_refs(member, &at.join(key), names, out);
+                    let len = pointer.len();
+                    reference::push_token(pointer, key);
+                    collect_refs(member, file, pointer, names, out);
+                    pointer.truncate(len);
                 }
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 if item.is_object() || item.is_array() {
-                    collect_refs(item, &at.index(i), false, out);
+                    let len = pointer.len();
+                    reference::push_index(pointer, i);
+                    collect_refs(item, file, pointer, false, out);
+                    pointer.truncate(len);
                 }
             }
         }

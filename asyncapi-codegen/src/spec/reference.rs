@@ -154,6 +154,32 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Appends `/token` to the JSON pointer `pointer`, escaping the token as
+/// RFC 6901 says (`~` as `~0`, `/` as `~1`); no allocation beyond the
+/// pointer's own growth. Walkers push a token before descending and
+/// truncate after, instead of building a [`Location`](crate::Location) per
+/// value.
+pub(crate) fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    if token.contains(['~', '/']) {
+        for c in token.chars() {
+            match c {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                c => pointer.push(c),
+            }
+        }
+    } else {
+        pointer.push_str(token);
+    }
+}
+
+/// Appends `/index` to the JSON pointer `pointer`.
+pub(crate) fn push_index(pointer: &mut String, index: usize) {
+    use std::fmt::Write;
+    let _ = write!(pointer, "/{index}");
+}
+
 /// Splits a JSON pointer (RFC 6901) into its unescaped tokens; `""` is the
 /// whole document, `"/"` its member named by the empty string.
 pub(crate) fn split_pointer(pointer: &str) -> std::result::Result<Vec<String>, String> {

@@ -11,6 +11,7 @@ use super::inline::Inlined;
 use super::{Documents, DATA_KEYWORDS, NAME_MAPS};
 use crate::error::{Error, ErrorKind, Location, Result, Warning};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Whether `name` may name a component: `^[a-zA-Z0-9.\-_]+$`.
@@ -78,7 +79,7 @@ fn path(tokens: &[&str]) -> Vec<String> {
 
 /// The members of the object at `tokens`, if there is one.
 fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>> {
-    crate::validator::report::value_at(doc, &path(tokens))?.as_object()
+    super::report::value_at(doc, &path(tokens))?.as_object()
 }
 
 impl Rules<'_> {
@@ -414,7 +415,7 @@ impl Rules<'_> {
 
     /// Tags of one list: distinct names.
     fn unique_tags(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(Value::Array(tags)) = crate::validator::report::value_at(doc, at) else {
+        let Some(Value::Array(tags)) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -440,7 +441,7 @@ impl Rules<'_> {
     /// A runtime expression (`location` of a correlation id, parameter or
     /// reply address): `$message.header#/…` or `$message.payload#/…`.
     fn runtime_expression(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(Value::String(expression)) = crate::validator::report::value_at(doc, at) else {
+        let Some(Value::String(expression)) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         if is_runtime_expression(expression) {
@@ -457,7 +458,7 @@ impl Rules<'_> {
     /// A `discriminator` names a property the schema defines and requires
     /// (AsyncAPI 2.x/3.x Schema Object).
     fn discriminator(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(schema) = crate::validator::report::value_at(doc, at) else {
+        let Some(schema) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         // The AsyncAPI Schema Object's `discriminator` is a property name;
@@ -496,7 +497,7 @@ impl Rules<'_> {
     /// `query` and `headers` (schemas of objects), `bindingVersion` and
     /// extensions.
     fn ws_channel_binding(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(binding) = crate::validator::report::value_at(doc, at) else {
+        let Some(binding) = super::report::value_at(doc, at) else {
             return Ok(());
         };
         let Some(binding) = binding.as_object() else {
@@ -646,11 +647,20 @@ enum Place {
 const SCHEMA_MEMBERS: &[&str] = &["payload", "headers", "schema"];
 
 /// Finds the places the rules look at.
-fn walk(value: &Value, at: &mut Vec<String>, place: Place, out: &mut Vec<(Vec<String>, Found)>) {
+///
+/// `at` borrows the member names from the document (an array index is
+/// the only token written out), so that walking allocates only for what
+/// it finds.
+fn walk<'v>(
+    value: &'v Value,
+    at: &mut Vec<Cow<'v, str>>,
+    place: Place,
+    out: &mut Vec<(Vec<String>, Found)>,
+) {
     match value {
         Value::Object(map) => {
             if place == Place::Schema && map.get("discriminator").is_some_and(Value::is_string) {
-                out.push((at.clone(), Found::Discriminator));
+                out.push((owned(at), Found::Discriminator));
             }
             for (key, member) in map {
                 let k = key.as_str();
@@ -690,14 +700,14 @@ fn walk(value: &Value, at: &mut Vec<String>, place: Place, out: &mut Vec<(Vec<St
                         }
                     }
                 };
-                at.push(key.clone());
+                at.push(Cow::Borrowed(key));
                 walk(member, at, inner, out);
                 at.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                at.push(i.to_string());
+                at.push(Cow::Owned(i.to_string()));
                 let inner = if place == Place::Names {
                     Place::Document
                 } else {
@@ -711,21 +721,27 @@ fn walk(value: &Value, at: &mut Vec<String>, place: Place, out: &mut Vec<(Vec<St
     }
 }
 
-fn with(at: &[String], key: &str) -> Vec<String> {
-    let mut out = at.to_vec();
+/// The tokens of `at`, owned.
+fn owned<T: AsRef<str>>(at: &[T]) -> Vec<String> {
+    at.iter().map(|t| t.as_ref().to_string()).collect()
+}
+
+/// The tokens of `at` and then `key`, owned.
+fn with<T: AsRef<str>>(at: &[T], key: &str) -> Vec<String> {
+    let mut out = owned(at);
     out.push(key.to_string());
     out
 }
 
 /// Whether the object at `at` holds a runtime expression in `location`: a
 /// correlation id, a channel parameter, a reply address.
-fn expression_holder(at: &[String]) -> bool {
+fn expression_holder(at: &[Cow<'_, str>]) -> bool {
     let parent = at
         .len()
         .checked_sub(2)
         .and_then(|i| at.get(i))
-        .map(String::as_str);
-    let last = at.last().map(String::as_str);
+        .map(|t| t.as_ref());
+    let last = at.last().map(|t| t.as_ref());
     matches!(last, Some("correlationId" | "address"))
         || matches!(
             parent,
@@ -734,8 +750,12 @@ fn expression_holder(at: &[String]) -> bool {
 }
 
 /// Whether the `bindings` at `at` are a channel's.
-fn channel_bindings(at: &[String]) -> bool {
-    let tokens: Vec<&str> = at.iter().map(String::as_str).collect();
+fn channel_bindings(at: &[Cow<'_, str>]) -> bool {
+    // Only paths of two or three tokens can be; most are longer.
+    if !(2..=3).contains(&at.len()) {
+        return false;
+    }
+    let tokens: Vec<&str> = at.iter().map(|t| t.as_ref()).collect();
     matches!(
         tokens.as_slice(),
         ["channels", _, "bindings"]

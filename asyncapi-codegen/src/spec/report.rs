@@ -2,12 +2,12 @@
 //! branch of a `oneOf`/`anyOf` the instance was meant to match, not "none
 //! of the alternatives") and say what is wrong in plain words.
 
-use super::{Failure, Kind};
+use super::failure::{Failure, Kind};
 use serde_json::Value;
 
 /// The failure to show first: the first of `failures`, refined into the
 /// branch of a `oneOf`/`anyOf` that `instance` comes closest to matching.
-pub fn best<'f>(failures: &'f [Failure], instance: &Value) -> Option<&'f Failure> {
+pub(crate) fn best<'f>(failures: &'f [Failure], instance: &Value) -> Option<&'f Failure> {
     failures.first().map(|f| refine(f, instance))
 }
 
@@ -97,7 +97,7 @@ fn score(path: &[String], failures: &[Failure], members: usize) -> (u8, usize, i
 }
 
 /// The value at `path` in `instance`.
-pub fn value_at<'v>(instance: &'v Value, path: &[String]) -> Option<&'v Value> {
+pub(crate) fn value_at<'v>(instance: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(instance, |value, token| match value {
         Value::Object(map) => map.get(token),
         Value::Array(items) => items.get(token.parse::<usize>().ok()?),
@@ -106,7 +106,7 @@ pub fn value_at<'v>(instance: &'v Value, path: &[String]) -> Option<&'v Value> {
 }
 
 /// What is wrong, in plain words, for a failure of `instance`.
-pub fn describe(failure: &Failure, instance: &Value) -> String {
+pub(crate) fn describe(failure: &Failure, instance: &Value) -> String {
     let value = value_at(instance, &failure.path);
     let found = value.map_or_else(|| "nothing".to_string(), shown);
     let name = failure.path.last().cloned().unwrap_or_default();
@@ -145,9 +145,6 @@ pub fn describe(failure: &Failure, instance: &Value) -> String {
         Kind::Bound { keyword, limit } => bound(keyword, limit, value, &found),
         Kind::UniqueItems => "must not repeat items, but some items are equal".to_string(),
         Kind::Contains => "has no item of the kind `contains` asks for".to_string(),
-        Kind::Dependency { property, requires } => {
-            format!("`{property}` is present, so `{requires}` must be too, but it is missing")
-        }
         Kind::PropertyName { failures } => {
             let why = failures
                 .first()
@@ -179,7 +176,7 @@ pub fn describe(failure: &Failure, instance: &Value) -> String {
                 forms.join(" and ")
             )
         }
-        Kind::BadSchema { reason } => format!("the schema cannot be checked here: {reason}"),
+        Kind::Other { message } => message.clone(),
     }
 }
 
@@ -278,11 +275,11 @@ fn shown(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validator::Validator;
+    use crate::spec::failure::Checker;
     use serde_json::json;
 
     fn message(schema: Value, instance: Value) -> (Vec<String>, String) {
-        let failures = Validator::new(&schema).validate(&instance);
+        let failures = Checker::new(schema).unwrap().failures(&instance);
         let best = best(&failures, &instance).expect("a failure");
         (best.path.clone(), describe(best, &instance))
     }
