@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// The slow delay of the tests' policies (Kraken's is 5 s).
-const SLOW: Duration = Duration::from_millis(300);
+const SLOW: Duration = Duration::from_millis(800);
 
 fn policy() -> ReconnectPolicy {
     ReconnectPolicy::default()

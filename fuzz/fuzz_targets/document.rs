@@ -1,7 +1,9 @@
-//! The document loader and the whole generator on arbitrary input: YAML or
-//! JSON, `$ref`s (to itself, in cycles, to files that are not there), deep
-//! nesting. Any outcome but a panic, a stack overflow or a runaway
-//! allocation is fine: bad documents must give errors.
+//! The document loader on arbitrary input: YAML or JSON, `$ref`s (to
+//! itself, in cycles, to files that are not there), deep nesting; loaded,
+//! checked against the official schemas and built into the model (what
+//! `Generator::warnings` does; emitting code is left out, as it is slow and
+//! fed only by models that passed). Any outcome but a panic, a stack
+//! overflow or a runaway allocation is fine: bad documents must give errors.
 
 #![no_main]
 
@@ -19,10 +21,5 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    let generator = asyncapi_codegen::Generator::new(&path).with_file_name("fuzz.rs");
-    // Loading, checking and building the model; then the code, when the
-    // document is good enough for it.
-    if generator.warnings().is_ok() {
-        let _ = generator.generate_string();
-    }
+    let _ = asyncapi_codegen::Generator::new(&path).warnings();
 });
