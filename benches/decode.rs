@@ -1,7 +1,7 @@
 //! Decoding a deterministic mix of Kraken v1 public frames three ways:
 //!
 //! - `generated_enum`: `ServerMessage::from_json`, the generated enum that
-//!   picks the variant through its dispatch table;
+//!   picks the variant with its generated selection code;
 //! - `serde_untagged`: a hand-written `#[serde(untagged)]` enum whose
 //!   variants hold the same generated payload types, in the same order;
 //! - `known_type` (the limit): each frame decoded with `serde_json::from_str`
@@ -468,7 +468,7 @@ impl From<Untagged> for ServerMessage {
     }
 }
 
-/// The generated enum's way: the dispatch table picks the variant.
+/// The generated enum's way: its generated selection picks the variant.
 fn by_generated_enum(frame: &str) -> Result<ServerMessage, asyncapi_runtime::DecodeError> {
     ServerMessage::from_json(frame)
 }

@@ -51,6 +51,7 @@ mod output;
 mod parameters;
 mod pattern;
 mod requests;
+mod selection;
 mod server;
 pub mod spec;
 mod types;

@@ -3805,60 +3805,12 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ping(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Subscribe(message));
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::Unsubscribe(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Unsubscribe)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_str(
+                    frame,
+                    Self::__pick(frame),
+                    &Self::__SELECTION,
+                    |index, deserializer| { Self::__decode(index, deserializer) },
+                )
             }
             /// Decodes an already-parsed JSON value, like [`Self::from_json`].
             pub fn from_value(
@@ -3867,37 +3819,47 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Unsubscribe)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_value(
+                    value,
+                    &Self::__SELECTION,
+                    |index, value| { Self::__decode(index, value) },
+                )
+            }
+            /// Decodes the variant at `index`.
+            fn __decode<'de, D>(
+                index: usize,
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                match index {
+                    0usize => {
+                        <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Ping)
+                    }
+                    1usize => {
+                        <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Subscribe)
+                    }
+                    2usize => {
+                        <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Unsubscribe)
+                    }
+                    _ => {
+                        ::std::result::Result::Err(
+                            <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                                "no such variant",
+                            ),
+                        )
+                    }
+                }
             }
             /// Encodes the message as a JSON text frame.
             pub fn to_json(
@@ -3916,106 +3878,90 @@ pub mod channels {
                     Self::Unsubscribe(_) => "Unsubscribe",
                 }
             }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ClientMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                "subscription",
-                            ),
-                        ],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ping",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Subscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Unsubscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
+            const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+                enum_name: "ClientMessage",
+                variants: &["Ping", "Subscribe", "Unsubscribe"],
+                places: &[
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                ],
+                check: Self::__check,
+            };
+            /// The variants a text frame may be, from the values that tell them
+            /// apart (bit `i` for variant `i`).
+            fn __pick(frame: &str) -> u64 {
+                use ::asyncapi_runtime::__private::dispatch::Val;
+                match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+                    b'{' => {
+                        let ::std::option::Option::Some(([v0, v1], keys)) = ::asyncapi_runtime::__private::dispatch::members(
+                            frame,
+                            &["event", "subscription"],
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b111;
+                        m
+                            &= match v0 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "ping" => 0b1,
+                                        "subscribe" => 0b10,
+                                        "unsubscribe" => 0b100,
+                                        _ => 0b0,
+                                    }
+                                }
+                                _ => 0b0,
+                            };
+                        m
+                            &= match v1 {
+                                Val::Object(_) => 0b111,
+                                _ => 0b1,
+                            };
+                        if !(keys.present & 0b10 != 0) {
+                            m &= !0b10;
+                        }
+                        if !(keys.present & 0b10 != 0) {
+                            m &= !0b100;
+                        }
+                        m
+                    }
+                    b'[' => 0b0,
+                    _ => 0b0,
+                }
+            }
+            /// Checks the rules of the variant at `index` (the slow path).
+            fn __check(
+                checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+                index: usize,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::dispatch::Miss,
+            > {
+                use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+                match index {
+                    0usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    1usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    2usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("unsubscribe")], false)?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    _ => ::std::result::Result::Ok(()),
+                }
             }
         }
         impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
@@ -4258,178 +4204,12 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Pong(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatus(message),
-                                );
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatusError(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Heartbeat(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SystemStatus(message),
-                                );
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Error(message));
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ticker(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ohlc(message));
-                            }
-                        }
-                        8usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Trade(message));
-                            }
-                        }
-                        9usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Spread(message));
-                            }
-                        }
-                        10usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::BookSnapshot(message),
-                                );
-                            }
-                        }
-                        11usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::BookUpdate(message));
-                            }
-                        }
-                        12usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::BookUpdateBothSides(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ticker)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ohlc)
-                            }
-                            8usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Trade)
-                            }
-                            9usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Spread)
-                            }
-                            10usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookSnapshot)
-                            }
-                            11usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookUpdate)
-                            }
-                            12usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::BookUpdateBothSides)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_str(
+                    frame,
+                    Self::__pick(frame),
+                    &Self::__SELECTION,
+                    |index, deserializer| { Self::__decode(index, deserializer) },
+                )
             }
             /// Decodes an already-parsed JSON value, like [`Self::from_json`].
             pub fn from_value(
@@ -4438,97 +4218,107 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                <super::super::types::Ticker as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ticker)
-                            }
-                            7usize => {
-                                <super::super::types::Ohlc as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ohlc)
-                            }
-                            8usize => {
-                                <super::super::types::Trade as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Trade)
-                            }
-                            9usize => {
-                                <super::super::types::Spread as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Spread)
-                            }
-                            10usize => {
-                                <super::super::types::BookSnapshot as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookSnapshot)
-                            }
-                            11usize => {
-                                <super::super::types::BookUpdate as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookUpdate)
-                            }
-                            12usize => {
-                                <super::super::types::BookUpdateBothSides as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::BookUpdateBothSides)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_value(
+                    value,
+                    &Self::__SELECTION,
+                    |index, value| { Self::__decode(index, value) },
+                )
+            }
+            /// Decodes the variant at `index`.
+            fn __decode<'de, D>(
+                index: usize,
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                match index {
+                    0usize => {
+                        <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Pong)
+                    }
+                    1usize => {
+                        <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SubscriptionStatus)
+                    }
+                    2usize => {
+                        <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SubscriptionStatusError)
+                    }
+                    3usize => {
+                        <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Heartbeat)
+                    }
+                    4usize => {
+                        <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SystemStatus)
+                    }
+                    5usize => {
+                        <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Error)
+                    }
+                    6usize => {
+                        <super::super::types::Ticker as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Ticker)
+                    }
+                    7usize => {
+                        <super::super::types::Ohlc as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Ohlc)
+                    }
+                    8usize => {
+                        <super::super::types::Trade as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Trade)
+                    }
+                    9usize => {
+                        <super::super::types::Spread as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Spread)
+                    }
+                    10usize => {
+                        <super::super::types::BookSnapshot as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::BookSnapshot)
+                    }
+                    11usize => {
+                        <super::super::types::BookUpdate as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::BookUpdate)
+                    }
+                    12usize => {
+                        <super::super::types::BookUpdateBothSides as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::BookUpdateBothSides)
+                    }
+                    _ => {
+                        ::std::result::Result::Err(
+                            <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                                "no such variant",
+                            ),
+                        )
+                    }
+                }
             }
             /// Encodes the message as a JSON text frame.
             pub fn to_json(
@@ -4557,749 +4347,518 @@ pub mod channels {
                     Self::BookUpdateBothSides(_) => "BookUpdateBothSides",
                 }
             }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static PATTERN_0: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
-                    is_match: pattern_0,
-                };
-                fn pattern_0(value: &str) -> bool {
-                    ::std::matches!(
-                        value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
-                        "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
-                    )
-                }
-                static PATTERN_1: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^book-(10|25|100|500|1000)$",
-                    is_match: pattern_1,
-                };
-                fn pattern_1(value: &str) -> bool {
-                    ::std::matches!(
-                        value, "book-10" | "book-100" | "book-1000" | "book-25" |
-                        "book-500"
-                    )
-                }
-                static PATTERN_2: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                    source: "^[0-9]+$",
-                    is_match: pattern_2,
-                };
-                fn pattern_2(value: &str) -> bool {
-                    value.len() >= 1usize
-                        && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
-                }
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ServerMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+            const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+                enum_name: "ServerMessage",
+                variants: &[
+                    "Pong",
+                    "SubscriptionStatus",
+                    "SubscriptionStatusError",
+                    "Heartbeat",
+                    "SystemStatus",
+                    "Error",
+                    "Ticker",
+                    "Ohlc",
+                    "Trade",
+                    "Spread",
+                    "BookSnapshot",
+                    "BookUpdate",
+                    "BookUpdateBothSides",
+                ],
+                places: &[
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(3usize)],
+                    &[
+                        ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                        ::asyncapi_runtime::__private::dispatch::Seg::Key("as"),
+                    ],
+                    &[
+                        ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                        ::asyncapi_runtime::__private::dispatch::Seg::Key("bs"),
+                    ],
+                    &[
+                        ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
+                        ::asyncapi_runtime::__private::dispatch::Seg::Key("c"),
+                    ],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(4usize)],
+                ],
+                check: Self::__check,
+            };
+            /// The variants a text frame may be, from the values that tell them
+            /// apart (bit `i` for variant `i`).
+            fn __pick(frame: &str) -> u64 {
+                use ::asyncapi_runtime::__private::dispatch::Val;
+                match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+                    b'{' => {
+                        let ::std::option::Option::Some(
+                            ([v0, v1, v2, v3, v4, v5, v6], keys),
+                        ) = ::asyncapi_runtime::__private::dispatch::members(
+                            frame,
+                            &[
+                                "event",
                                 "channelName",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                "status",
                                 "subscription",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                 "errorMessage",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                 "connectionID",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(3usize)],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("as"),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("bs"),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key("c"),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(4usize)],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Pong",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                    ),
-                                },
+                                "version",
                             ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribed",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribed",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "channelName",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatusError",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Heartbeat",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "heartbeat",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SystemStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "systemStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "maintenance",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancel_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "post_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "limit_only",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "connectionID",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "version",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Error",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ticker",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "a",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "b",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "c",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "v",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "p",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "t",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "l",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "h",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "o",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ticker"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ohlc",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        9usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_0,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Trade",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("trade"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Spread",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        5usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("spread"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookSnapshot",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 12usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 13usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "as",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "bs",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["as", "bs"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookUpdate",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        4usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 14usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::PatternOrAbsent(
-                                        &PATTERN_2,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["a", "b", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "BookUpdateBothSides",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        5usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "a",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["a", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "b",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                        &["b", "c"],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                        &PATTERN_1,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 15usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b111111;
+                        m
+                            &= match v0 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "pong" => 0b1,
+                                        "subscriptionStatus" => 0b110,
+                                        "heartbeat" => 0b1000,
+                                        "systemStatus" => 0b10000,
+                                        "error" => 0b100000,
+                                        _ => 0b0,
+                                    }
+                                }
+                                Val::Absent | Val::Null => 0b11001,
+                                _ => 0b0,
+                            };
+                        m
+                            &= match v1 {
+                                Val::Str(_) => 0b111111,
+                                _ => 0b111101,
+                            };
+                        m
+                            &= match v2 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "subscribed" => 0b101011,
+                                        "unsubscribed" => 0b101011,
+                                        "error" => 0b101101,
+                                        "online" => 0b111001,
+                                        "maintenance" => 0b111001,
+                                        "cancel_only" => 0b111001,
+                                        "post_only" => 0b111001,
+                                        "limit_only" => 0b111001,
+                                        _ => 0b101001,
+                                    }
+                                }
+                                _ => 0b101001,
+                            };
+                        m
+                            &= match v3 {
+                                Val::Object(_) => 0b111111,
+                                _ => 0b111101,
+                            };
+                        m
+                            &= match v4 {
+                                Val::Str(_) => 0b111111,
+                                _ => 0b11011,
+                            };
+                        m
+                            &= match v5 {
+                                Val::Number(_) => 0b111111,
+                                _ => 0b101111,
+                            };
+                        m
+                            &= match v6 {
+                                Val::Str(_) => 0b111111,
+                                _ => 0b101111,
+                            };
+                        if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0) {
+                            m &= !0b10;
+                        }
+                        if !(keys.present & 0b10000 != 0) {
+                            m &= !0b100;
+                        }
+                        if !(keys.present & 0b100000 != 0
+                            && keys.present & 0b1000000 != 0)
+                        {
+                            m &= !0b10000;
+                        }
+                        if !(keys.present & 0b10000 != 0) {
+                            m &= !0b100000;
+                        }
+                        m
+                    }
+                    b'[' => {
+                        let ::std::option::Option::Some(mut tail) = ::asyncapi_runtime::__private::dispatch::Tail::new(
+                            frame,
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b1111111000000;
+                        let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Str(_) => 0b1111111000000,
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "ticker" => 0b1000000,
+                                        "trade" => 0b100000000,
+                                        "spread" => 0b1000000000,
+                                        string => {
+                                            0b0
+                                                | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
+                                                | if Self::__pattern_1(&string) { 0b10000000000 } else { 0 }
+                                                | if Self::__pattern_1(&string) {
+                                                    0b100000000000
+                                                } else {
+                                                    0
+                                                }
+                                                | if Self::__pattern_1(&string) {
+                                                    0b1000000000000
+                                                } else {
+                                                    0
+                                                }
+                                        }
+                                    }
+                                }
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail
+                            .next(
+                                &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
+                            ) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Array(len) => {
+                                    0b100000000 | if len == 9usize { 0b10000000 } else { 0 }
+                                        | if len == 5usize { 0b1000000000 } else { 0 }
+                                }
+                                Val::Object(keys) => {
+                                    0b0
+                                        | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b10 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b100 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b1000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b10000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b100000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b1000000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b10000000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b100000000 != 0)
+                                        {
+                                            0b1000000
+                                        } else {
+                                            0
+                                        }
+                                        | if keys
+                                            .is_none_or(|keys| keys.present & 0b1000000000 != 0)
+                                            && keys.is_none_or(|keys| keys.present & 0b10000000000 != 0)
+                                            && keys.is_none_or(|keys| keys.only(0b11000000000))
+                                        {
+                                            0b10000000000
+                                        } else {
+                                            0
+                                        }
+                                        | if keys.is_none_or(|keys| keys.only(0b111)) {
+                                            0b100000000000
+                                        } else {
+                                            0
+                                        }
+                                        | if keys.is_none_or(|keys| keys.present & 0b10 != 0)
+                                            && keys.is_none_or(|keys| keys.only(0b110))
+                                        {
+                                            0b1000000000000
+                                        } else {
+                                            0
+                                        }
+                                }
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail.next(&["a", "c"])
+                        else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Object(keys) => {
+                                    0b0
+                                        | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                            && keys.is_none_or(|keys| keys.only(0b11))
+                                        {
+                                            0b1000000000000
+                                        } else {
+                                            0
+                                        }
+                                }
+                                Val::Number(_) => 0b111111000000,
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Absent => 0b111111000000,
+                                Val::Number(_) => 0b1000000000000,
+                                _ => 0b0,
+                            };
+                        m
+                    }
+                    _ => 0b0,
+                }
+            }
+            /// Checks the rules of the variant at `index` (the slow path).
+            fn __check(
+                checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+                index: usize,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::dispatch::Miss,
+            > {
+                use ::asyncapi_runtime::__private::dispatch::{
+                    Kind, Lit, Seg::Key, Seg::Index,
                 };
-                &TABLE
+                match index {
+                    0usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    1usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("channelName")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("subscriptionStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                                false,
+                            )?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "channelName")?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    2usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("errorMessage")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("subscriptionStatus")],
+                                false,
+                            )?;
+                        checker.one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                        checker.has(&[], "errorMessage")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    3usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    4usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("connectionID")], Kind::Number)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("systemStatus")], true)?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[
+                                    Lit::Str("online"),
+                                    Lit::Str("maintenance"),
+                                    Lit::Str("cancel_only"),
+                                    Lit::Str("post_only"),
+                                    Lit::Str("limit_only"),
+                                ],
+                                false,
+                            )?;
+                        checker.kind(&[Key("version")], Kind::String)?;
+                        checker.has(&[], "connectionID")?;
+                        checker.has(&[], "version")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    5usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("errorMessage")], Kind::String)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                        checker.has(&[], "errorMessage")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    6usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Object)?;
+                        checker.has(&[Index(1usize)], "a")?;
+                        checker.has(&[Index(1usize)], "b")?;
+                        checker.has(&[Index(1usize)], "c")?;
+                        checker.has(&[Index(1usize)], "v")?;
+                        checker.has(&[Index(1usize)], "p")?;
+                        checker.has(&[Index(1usize)], "t")?;
+                        checker.has(&[Index(1usize)], "l")?;
+                        checker.has(&[Index(1usize)], "h")?;
+                        checker.has(&[Index(1usize)], "o")?;
+                        checker.one_of(&[Index(2usize)], &[Lit::Str("ticker")], false)?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    7usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Array)?;
+                        checker
+                            .len(
+                                &[Index(1usize)],
+                                9usize,
+                                ::std::option::Option::Some(9usize),
+                            )?;
+                        checker
+                            .pattern(
+                                &[Index(2usize)],
+                                "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
+                                Self::__pattern_0,
+                                false,
+                            )?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    8usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Array)?;
+                        checker.one_of(&[Index(2usize)], &[Lit::Str("trade")], false)?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    9usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Array)?;
+                        checker
+                            .len(
+                                &[Index(1usize)],
+                                5usize,
+                                ::std::option::Option::Some(5usize),
+                            )?;
+                        checker.one_of(&[Index(2usize)], &[Lit::Str("spread")], false)?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    10usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Object)?;
+                        checker.kind(&[Index(1usize), Key("as")], Kind::Array)?;
+                        checker.kind(&[Index(1usize), Key("bs")], Kind::Array)?;
+                        checker.has(&[Index(1usize)], "as")?;
+                        checker.has(&[Index(1usize)], "bs")?;
+                        checker.closed(&[Index(1usize)], &["as", "bs"])?;
+                        checker
+                            .pattern(
+                                &[Index(2usize)],
+                                "^book-(10|25|100|500|1000)$",
+                                Self::__pattern_1,
+                                false,
+                            )?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    11usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Object)?;
+                        checker
+                            .pattern(
+                                &[Index(1usize), Key("c")],
+                                "^[0-9]+$",
+                                Self::__pattern_2,
+                                true,
+                            )?;
+                        checker.closed(&[Index(1usize)], &["a", "b", "c"])?;
+                        checker
+                            .pattern(
+                                &[Index(2usize)],
+                                "^book-(10|25|100|500|1000)$",
+                                Self::__pattern_1,
+                                false,
+                            )?;
+                        checker.kind(&[Index(3usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    12usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 5usize, ::std::option::Option::Some(5usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Number)?;
+                        checker.kind(&[Index(1usize)], Kind::Object)?;
+                        checker.has(&[Index(1usize)], "a")?;
+                        checker.closed(&[Index(1usize)], &["a", "c"])?;
+                        checker.kind(&[Index(2usize)], Kind::Object)?;
+                        checker.has(&[Index(2usize)], "b")?;
+                        checker.closed(&[Index(2usize)], &["b", "c"])?;
+                        checker
+                            .pattern(
+                                &[Index(3usize)],
+                                "^book-(10|25|100|500|1000)$",
+                                Self::__pattern_1,
+                                false,
+                            )?;
+                        checker.kind(&[Index(4usize)], Kind::String)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    _ => ::std::result::Result::Ok(()),
+                }
+            }
+            /// Whether `value` matches `^ohlc-(1|5|15|30|60|240|1440|10080|21600)$`.
+            fn __pattern_0(value: &str) -> bool {
+                ::std::matches!(
+                    value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
+                    "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
+                )
+            }
+            /// Whether `value` matches `^book-(10|25|100|500|1000)$`.
+            fn __pattern_1(value: &str) -> bool {
+                ::std::matches!(
+                    value, "book-10" | "book-100" | "book-1000" | "book-25" | "book-500"
+                )
+            }
+            /// Whether `value` matches `^[0-9]+$`.
+            fn __pattern_2(value: &str) -> bool {
+                value.len() >= 1usize
+                    && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
             }
         }
         impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {
@@ -6248,119 +5807,12 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Ping(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Subscribe(message));
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::Unsubscribe(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::AddOrder(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::EditOrder(message));
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelOrder(message),
-                                );
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::CancelAll(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllOrdersAfter(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Unsubscribe)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::AddOrder)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::EditOrder)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelOrder)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAll)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllOrdersAfter)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_str(
+                    frame,
+                    Self::__pick(frame),
+                    &Self::__SELECTION,
+                    |index, deserializer| { Self::__decode(index, deserializer) },
+                )
             }
             /// Decodes an already-parsed JSON value, like [`Self::from_json`].
             pub fn from_value(
@@ -6369,67 +5821,77 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Ping)
-                            }
-                            1usize => {
-                                <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Subscribe)
-                            }
-                            2usize => {
-                                <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Unsubscribe)
-                            }
-                            3usize => {
-                                <super::super::types::AddOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::AddOrder)
-                            }
-                            4usize => {
-                                <super::super::types::EditOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::EditOrder)
-                            }
-                            5usize => {
-                                <super::super::types::CancelOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelOrder)
-                            }
-                            6usize => {
-                                <super::super::types::CancelAll as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAll)
-                            }
-                            7usize => {
-                                <super::super::types::CancelAllOrdersAfter as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllOrdersAfter)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_value(
+                    value,
+                    &Self::__SELECTION,
+                    |index, value| { Self::__decode(index, value) },
+                )
+            }
+            /// Decodes the variant at `index`.
+            fn __decode<'de, D>(
+                index: usize,
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                match index {
+                    0usize => {
+                        <super::super::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Ping)
+                    }
+                    1usize => {
+                        <super::super::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Subscribe)
+                    }
+                    2usize => {
+                        <super::super::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Unsubscribe)
+                    }
+                    3usize => {
+                        <super::super::types::AddOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::AddOrder)
+                    }
+                    4usize => {
+                        <super::super::types::EditOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::EditOrder)
+                    }
+                    5usize => {
+                        <super::super::types::CancelOrder as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelOrder)
+                    }
+                    6usize => {
+                        <super::super::types::CancelAll as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelAll)
+                    }
+                    7usize => {
+                        <super::super::types::CancelAllOrdersAfter as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelAllOrdersAfter)
+                    }
+                    _ => {
+                        ::std::result::Result::Err(
+                            <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                                "no such variant",
+                            ),
+                        )
+                    }
+                }
             }
             /// Encodes the message as a JSON text frame.
             pub fn to_json(
@@ -6453,463 +5915,354 @@ pub mod channels {
                     Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
                 }
             }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ClientMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+            const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+                enum_name: "ClientMessage",
+                variants: &[
+                    "Ping",
+                    "Subscribe",
+                    "Unsubscribe",
+                    "AddOrder",
+                    "EditOrder",
+                    "CancelOrder",
+                    "CancelAll",
+                    "CancelAllOrdersAfter",
+                ],
+                places: &[
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("token")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("ordertype")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("type")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("pair")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("volume")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("timeinforce")],
+                    &[
+                        ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                            "close[ordertype]",
+                        ),
+                    ],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("orderid")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("txid")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("timeout")],
+                ],
+                check: Self::__check,
+            };
+            /// The variants a text frame may be, from the values that tell them
+            /// apart (bit `i` for variant `i`).
+            fn __pick(frame: &str) -> u64 {
+                use ::asyncapi_runtime::__private::dispatch::Val;
+                match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+                    b'{' => {
+                        let ::std::option::Option::Some(
+                            ([v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11], keys),
+                        ) = ::asyncapi_runtime::__private::dispatch::members(
+                            frame,
+                            &[
+                                "event",
                                 "subscription",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("token")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                "token",
                                 "ordertype",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("type")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("pair")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("volume")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                "type",
+                                "pair",
+                                "volume",
                                 "timeinforce",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                 "close[ordertype]",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("orderid")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("txid")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("timeout")],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Ping",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                    ),
-                                },
+                                "orderid",
+                                "txid",
+                                "timeout",
                             ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Subscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Unsubscribe",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribe",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "AddOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "addOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "settle-position",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("buy"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("sell"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("GTC"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("IOC"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("GTD"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "stop-loss-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "take-profit-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "trailing-stop-limit",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "settle-position",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "pair",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "volume",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "EditOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "editOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "orderid",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "pair",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "volume",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelOrder",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelOrder",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 11usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::LenRange(
-                                        1usize,
-                                        ::std::option::Option::None,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "txid",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAll",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAll",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllOrdersAfter",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllOrdersAfter",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 12usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "token",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "timeout",
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                };
-                &TABLE
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b11111111;
+                        m
+                            &= match v0 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "ping" => 0b1,
+                                        "subscribe" => 0b10,
+                                        "unsubscribe" => 0b100,
+                                        "addOrder" => 0b1000,
+                                        "editOrder" => 0b10000,
+                                        "cancelOrder" => 0b100000,
+                                        "cancelAll" => 0b1000000,
+                                        "cancelAllOrdersAfter" => 0b10000000,
+                                        _ => 0b0,
+                                    }
+                                }
+                                _ => 0b0,
+                            };
+                        m
+                            &= match v1 {
+                                Val::Object(_) => 0b11111111,
+                                _ => 0b11111001,
+                            };
+                        m
+                            &= match v2 {
+                                Val::Str(_) => 0b11111111,
+                                _ => 0b111,
+                            };
+                        m
+                            &= match v3 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "limit" => 0b11111111,
+                                        "market" => 0b11111111,
+                                        "stop-loss" => 0b11111111,
+                                        "take-profit" => 0b11111111,
+                                        "stop-loss-limit" => 0b11111111,
+                                        "take-profit-limit" => 0b11111111,
+                                        "trailing-stop" => 0b11111111,
+                                        "trailing-stop-limit" => 0b11111111,
+                                        "settle-position" => 0b11111111,
+                                        _ => 0b11110111,
+                                    }
+                                }
+                                _ => 0b11110111,
+                            };
+                        m
+                            &= match v4 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "buy" => 0b11111111,
+                                        "sell" => 0b11111111,
+                                        _ => 0b11110111,
+                                    }
+                                }
+                                _ => 0b11110111,
+                            };
+                        m
+                            &= match v5 {
+                                Val::Str(_) => 0b11111111,
+                                _ => 0b11100111,
+                            };
+                        m
+                            &= match v6 {
+                                Val::Str(_) => 0b11111111,
+                                _ => 0b11100111,
+                            };
+                        m
+                            &= match v7 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "GTC" => 0b11111111,
+                                        "IOC" => 0b11111111,
+                                        "GTD" => 0b11111111,
+                                        _ => 0b11110111,
+                                    }
+                                }
+                                Val::Absent | Val::Null => 0b11111111,
+                                _ => 0b11110111,
+                            };
+                        m
+                            &= match v8 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "limit" => 0b11111111,
+                                        "market" => 0b11111111,
+                                        "stop-loss" => 0b11111111,
+                                        "take-profit" => 0b11111111,
+                                        "stop-loss-limit" => 0b11111111,
+                                        "take-profit-limit" => 0b11111111,
+                                        "trailing-stop" => 0b11111111,
+                                        "trailing-stop-limit" => 0b11111111,
+                                        "settle-position" => 0b11111111,
+                                        _ => 0b11110111,
+                                    }
+                                }
+                                Val::Absent | Val::Null => 0b11111111,
+                                _ => 0b11110111,
+                            };
+                        m
+                            &= match v9 {
+                                Val::Str(_) => 0b11111111,
+                                _ => 0b11101111,
+                            };
+                        m
+                            &= match v10 {
+                                Val::Array(len) => {
+                                    0b11011111 | if len >= 1usize { 0b100000 } else { 0 }
+                                }
+                                _ => 0b11011111,
+                            };
+                        m
+                            &= match v11 {
+                                Val::Number(_) => 0b11111111,
+                                _ => 0b1111111,
+                            };
+                        if !(keys.present & 0b10 != 0) {
+                            m &= !0b10;
+                        }
+                        if !(keys.present & 0b10 != 0) {
+                            m &= !0b100;
+                        }
+                        if !(keys.present & 0b100 != 0 && keys.present & 0b100000 != 0
+                            && keys.present & 0b1000000 != 0)
+                        {
+                            m &= !0b1000;
+                        }
+                        if !(keys.present & 0b100 != 0
+                            && keys.present & 0b1000000000 != 0
+                            && keys.present & 0b100000 != 0
+                            && keys.present & 0b1000000 != 0)
+                        {
+                            m &= !0b10000;
+                        }
+                        if !(keys.present & 0b100 != 0
+                            && keys.present & 0b10000000000 != 0)
+                        {
+                            m &= !0b100000;
+                        }
+                        if !(keys.present & 0b100 != 0) {
+                            m &= !0b1000000;
+                        }
+                        if !(keys.present & 0b100 != 0
+                            && keys.present & 0b100000000000 != 0)
+                        {
+                            m &= !0b10000000;
+                        }
+                        m
+                    }
+                    b'[' => 0b0,
+                    _ => 0b0,
+                }
+            }
+            /// Checks the rules of the variant at `index` (the slow path).
+            fn __check(
+                checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+                index: usize,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::dispatch::Miss,
+            > {
+                use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+                match index {
+                    0usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    1usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    2usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("unsubscribe")], false)?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    3usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("addOrder")], false)?;
+                        checker.kind(&[Key("token")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("ordertype")],
+                                &[
+                                    Lit::Str("limit"),
+                                    Lit::Str("market"),
+                                    Lit::Str("stop-loss"),
+                                    Lit::Str("take-profit"),
+                                    Lit::Str("stop-loss-limit"),
+                                    Lit::Str("take-profit-limit"),
+                                    Lit::Str("trailing-stop"),
+                                    Lit::Str("trailing-stop-limit"),
+                                    Lit::Str("settle-position"),
+                                ],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("type")],
+                                &[Lit::Str("buy"), Lit::Str("sell")],
+                                false,
+                            )?;
+                        checker.kind(&[Key("pair")], Kind::String)?;
+                        checker.kind(&[Key("volume")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("timeinforce")],
+                                &[Lit::Str("GTC"), Lit::Str("IOC"), Lit::Str("GTD")],
+                                true,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("close[ordertype]")],
+                                &[
+                                    Lit::Str("limit"),
+                                    Lit::Str("market"),
+                                    Lit::Str("stop-loss"),
+                                    Lit::Str("take-profit"),
+                                    Lit::Str("stop-loss-limit"),
+                                    Lit::Str("take-profit-limit"),
+                                    Lit::Str("trailing-stop"),
+                                    Lit::Str("trailing-stop-limit"),
+                                    Lit::Str("settle-position"),
+                                ],
+                                true,
+                            )?;
+                        checker.has(&[], "token")?;
+                        checker.has(&[], "pair")?;
+                        checker.has(&[], "volume")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    4usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("editOrder")], false)?;
+                        checker.kind(&[Key("token")], Kind::String)?;
+                        checker.kind(&[Key("orderid")], Kind::String)?;
+                        checker.kind(&[Key("pair")], Kind::String)?;
+                        checker.kind(&[Key("volume")], Kind::String)?;
+                        checker.has(&[], "token")?;
+                        checker.has(&[], "orderid")?;
+                        checker.has(&[], "pair")?;
+                        checker.has(&[], "volume")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    5usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("cancelOrder")], false)?;
+                        checker.kind(&[Key("token")], Kind::String)?;
+                        checker.kind(&[Key("txid")], Kind::Array)?;
+                        checker
+                            .len(&[Key("txid")], 1usize, ::std::option::Option::None)?;
+                        checker.has(&[], "token")?;
+                        checker.has(&[], "txid")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    6usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("cancelAll")], false)?;
+                        checker.kind(&[Key("token")], Kind::String)?;
+                        checker.has(&[], "token")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    7usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("cancelAllOrdersAfter")],
+                                false,
+                            )?;
+                        checker.kind(&[Key("token")], Kind::String)?;
+                        checker.kind(&[Key("timeout")], Kind::Number)?;
+                        checker.has(&[], "token")?;
+                        checker.has(&[], "timeout")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    _ => ::std::result::Result::Ok(()),
+                }
             }
         }
         impl ::asyncapi_runtime::__private::serde::Serialize for ClientMessage {
@@ -7241,184 +6594,12 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                let table = Self::__table();
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        0usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Pong(message));
-                            }
-                        }
-                        1usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatus(message),
-                                );
-                            }
-                        }
-                        2usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SubscriptionStatusError(message),
-                                );
-                            }
-                        }
-                        3usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Heartbeat(message));
-                            }
-                        }
-                        4usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::SystemStatus(message),
-                                );
-                            }
-                        }
-                        5usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::Error(message));
-                            }
-                        }
-                        6usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::OwnTrades(message));
-                            }
-                        }
-                        7usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(Self::OpenOrders(message));
-                            }
-                        }
-                        8usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::AddOrderStatus(message),
-                                );
-                            }
-                        }
-                        9usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::EditOrderStatus(message),
-                                );
-                            }
-                        }
-                        10usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelOrderStatus(message),
-                                );
-                            }
-                        }
-                        11usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllStatus(message),
-                                );
-                            }
-                        }
-                        12usize => {
-                            if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                                frame,
-                            ) {
-                                return ::std::result::Result::Ok(
-                                    Self::CancelAllOrdersAfterStatus(message),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                table
-                    .decode_str(
-                        frame,
-                        |index, frame| match index {
-                            0usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::OwnTrades)
-                            }
-                            7usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::OpenOrders)
-                            }
-                            8usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::AddOrderStatus)
-                            }
-                            9usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::EditOrderStatus)
-                            }
-                            10usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelOrderStatus)
-                            }
-                            11usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllStatus)
-                            }
-                            12usize => {
-                                ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                                    .map(Self::CancelAllOrdersAfterStatus)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_str(
+                    frame,
+                    Self::__pick(frame),
+                    &Self::__SELECTION,
+                    |index, deserializer| { Self::__decode(index, deserializer) },
+                )
             }
             /// Decodes an already-parsed JSON value, like [`Self::from_json`].
             pub fn from_value(
@@ -7427,97 +6608,107 @@ pub mod channels {
                 Self,
                 ::asyncapi_runtime::__private::dispatch::DecodeError,
             > {
-                Self::__table()
-                    .decode_value(
-                        value,
-                        |index, value| match index {
-                            0usize => {
-                                <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Pong)
-                            }
-                            1usize => {
-                                <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatus)
-                            }
-                            2usize => {
-                                <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SubscriptionStatusError)
-                            }
-                            3usize => {
-                                <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Heartbeat)
-                            }
-                            4usize => {
-                                <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::SystemStatus)
-                            }
-                            5usize => {
-                                <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::Error)
-                            }
-                            6usize => {
-                                <super::super::types::OwnTrades as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::OwnTrades)
-                            }
-                            7usize => {
-                                <super::super::types::OpenOrders as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::OpenOrders)
-                            }
-                            8usize => {
-                                <super::super::types::AddOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::AddOrderStatus)
-                            }
-                            9usize => {
-                                <super::super::types::EditOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::EditOrderStatus)
-                            }
-                            10usize => {
-                                <super::super::types::CancelOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelOrderStatus)
-                            }
-                            11usize => {
-                                <super::super::types::CancelAllStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllStatus)
-                            }
-                            12usize => {
-                                <super::super::types::CancelAllOrdersAfterStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                        value,
-                                    )
-                                    .map(Self::CancelAllOrdersAfterStatus)
-                            }
-                            _ => {
-                                ::std::result::Result::Err(
-                                    <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                        "no such variant",
-                                    ),
-                                )
-                            }
-                        },
-                    )
+                ::asyncapi_runtime::__private::dispatch::decode_value(
+                    value,
+                    &Self::__SELECTION,
+                    |index, value| { Self::__decode(index, value) },
+                )
+            }
+            /// Decodes the variant at `index`.
+            fn __decode<'de, D>(
+                index: usize,
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+            {
+                match index {
+                    0usize => {
+                        <super::super::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Pong)
+                    }
+                    1usize => {
+                        <super::super::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SubscriptionStatus)
+                    }
+                    2usize => {
+                        <super::super::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SubscriptionStatusError)
+                    }
+                    3usize => {
+                        <super::super::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Heartbeat)
+                    }
+                    4usize => {
+                        <super::super::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::SystemStatus)
+                    }
+                    5usize => {
+                        <super::super::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::Error)
+                    }
+                    6usize => {
+                        <super::super::types::OwnTrades as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::OwnTrades)
+                    }
+                    7usize => {
+                        <super::super::types::OpenOrders as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::OpenOrders)
+                    }
+                    8usize => {
+                        <super::super::types::AddOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::AddOrderStatus)
+                    }
+                    9usize => {
+                        <super::super::types::EditOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::EditOrderStatus)
+                    }
+                    10usize => {
+                        <super::super::types::CancelOrderStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelOrderStatus)
+                    }
+                    11usize => {
+                        <super::super::types::CancelAllStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelAllStatus)
+                    }
+                    12usize => {
+                        <super::super::types::CancelAllOrdersAfterStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )
+                            .map(Self::CancelAllOrdersAfterStatus)
+                    }
+                    _ => {
+                        ::std::result::Result::Err(
+                            <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                                "no such variant",
+                            ),
+                        )
+                    }
+                }
             }
             /// Encodes the message as a JSON text frame.
             pub fn to_json(
@@ -7546,516 +6737,386 @@ pub mod channels {
                     Self::CancelAllOrdersAfterStatus(_) => "CancelAllOrdersAfterStatus",
                 }
             }
-            fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                    enum_name: "ServerMessage",
-                    paths: &[
-                        &[],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+            const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+                enum_name: "ServerMessage",
+                variants: &[
+                    "Pong",
+                    "SubscriptionStatus",
+                    "SubscriptionStatusError",
+                    "Heartbeat",
+                    "SystemStatus",
+                    "Error",
+                    "OwnTrades",
+                    "OpenOrders",
+                    "AddOrderStatus",
+                    "EditOrderStatus",
+                    "CancelOrderStatus",
+                    "CancelAllStatus",
+                    "CancelAllOrdersAfterStatus",
+                ],
+                places: &[
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
+                    &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
+                ],
+                check: Self::__check,
+            };
+            /// The variants a text frame may be, from the values that tell them
+            /// apart (bit `i` for variant `i`).
+            fn __pick(frame: &str) -> u64 {
+                use ::asyncapi_runtime::__private::dispatch::Val;
+                match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+                    b'{' => {
+                        let ::std::option::Option::Some(
+                            ([v0, v1, v2, v3, v4, v5, v6], keys),
+                        ) = ::asyncapi_runtime::__private::dispatch::members(
+                            frame,
+                            &[
+                                "event",
                                 "channelName",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                "status",
                                 "subscription",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                 "errorMessage",
-                            ),
-                        ],
-                        &[
-                            ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                 "connectionID",
-                            ),
-                        ],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(0usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(1usize)],
-                        &[::asyncapi_runtime::__private::dispatch::Seg::Index(2usize)],
-                    ],
-                    candidates: &[
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Pong",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                    ),
-                                },
+                                "version",
                             ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 2usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscribed",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "unsubscribed",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 4usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "channelName",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "subscription",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SubscriptionStatusError",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "subscriptionStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Heartbeat",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "heartbeat",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "SystemStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 6usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "systemStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "maintenance",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancel_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "post_only",
-                                            ),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "limit_only",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 7usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "connectionID",
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "version",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "Error",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 5usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "errorMessage",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "OwnTrades",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        3usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "ownTrades",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "sequence",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "OpenOrders",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                        3usize,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 8usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 9usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "openOrders",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 10usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                        "sequence",
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "AddOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "addOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "EditOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "editOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelOrderStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelOrderStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Candidate {
-                            name: "CancelAllOrdersAfterStatus",
-                            rules: &[
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 0usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                        ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 1usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                "cancelAllOrdersAfterStatus",
-                                            ),
-                                        ],
-                                    ),
-                                },
-                                ::asyncapi_runtime::__private::dispatch::Rule {
-                                    path: 3usize,
-                                    test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                        &[
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                            ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                        ],
-                                    ),
-                                },
-                            ],
-                        },
-                    ],
-                    prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b1111100111111;
+                        m
+                            &= match v0 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "pong" => 0b1,
+                                        "subscriptionStatus" => 0b110,
+                                        "heartbeat" => 0b1000,
+                                        "systemStatus" => 0b10000,
+                                        "error" => 0b100000,
+                                        "addOrderStatus" => 0b100000000,
+                                        "editOrderStatus" => 0b1000000000,
+                                        "cancelOrderStatus" => 0b10000000000,
+                                        "cancelAllStatus" => 0b100000000000,
+                                        "cancelAllOrdersAfterStatus" => 0b1000000000000,
+                                        _ => 0b0,
+                                    }
+                                }
+                                Val::Absent | Val::Null => 0b11001,
+                                _ => 0b0,
+                            };
+                        m
+                            &= match v1 {
+                                Val::Str(_) => 0b1111100111111,
+                                _ => 0b1111100111101,
+                            };
+                        m
+                            &= match v2 {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "subscribed" => 0b101011,
+                                        "unsubscribed" => 0b101011,
+                                        "error" => 0b1111100101101,
+                                        "online" => 0b111001,
+                                        "maintenance" => 0b111001,
+                                        "cancel_only" => 0b111001,
+                                        "post_only" => 0b111001,
+                                        "limit_only" => 0b111001,
+                                        "ok" => 0b1111100101001,
+                                        _ => 0b101001,
+                                    }
+                                }
+                                _ => 0b101001,
+                            };
+                        m
+                            &= match v3 {
+                                Val::Object(_) => 0b1111100111111,
+                                _ => 0b1111100111101,
+                            };
+                        m
+                            &= match v4 {
+                                Val::Str(_) => 0b1111100111111,
+                                _ => 0b1111100011011,
+                            };
+                        m
+                            &= match v5 {
+                                Val::Number(_) => 0b1111100111111,
+                                _ => 0b1111100101111,
+                            };
+                        m
+                            &= match v6 {
+                                Val::Str(_) => 0b1111100111111,
+                                _ => 0b1111100101111,
+                            };
+                        if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0) {
+                            m &= !0b10;
+                        }
+                        if !(keys.present & 0b10000 != 0) {
+                            m &= !0b100;
+                        }
+                        if !(keys.present & 0b100000 != 0
+                            && keys.present & 0b1000000 != 0)
+                        {
+                            m &= !0b10000;
+                        }
+                        if !(keys.present & 0b10000 != 0) {
+                            m &= !0b100000;
+                        }
+                        m
+                    }
+                    b'[' => {
+                        let ::std::option::Option::Some(mut tail) = ::asyncapi_runtime::__private::dispatch::Tail::new(
+                            frame,
+                        ) else {
+                            return 0;
+                        };
+                        let mut m: u64 = 0b11000000;
+                        let ::std::option::Option::Some(value) = tail.next(&["sequence"])
+                        else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Object(keys) => {
+                                    0b0
+                                        | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
+                                            0b1000000
+                                        } else {
+                                            0
+                                        }
+                                        | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
+                                            0b10000000
+                                        } else {
+                                            0
+                                        }
+                                }
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Str(string) => {
+                                    match &*string {
+                                        "ownTrades" => 0b1000000,
+                                        "openOrders" => 0b10000000,
+                                        _ => 0b0,
+                                    }
+                                }
+                                _ => 0b0,
+                            };
+                        if m & m.wrapping_sub(1) == 0 {
+                            return m;
+                        }
+                        let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            return m;
+                        };
+                        m
+                            &= match value {
+                                Val::Array(_) => 0b11000000,
+                                _ => 0b0,
+                            };
+                        m
+                    }
+                    _ => 0b0,
+                }
+            }
+            /// Checks the rules of the variant at `index` (the slow path).
+            fn __check(
+                checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+                index: usize,
+            ) -> ::std::result::Result<
+                (),
+                ::asyncapi_runtime::__private::dispatch::Miss,
+            > {
+                use ::asyncapi_runtime::__private::dispatch::{
+                    Kind, Lit, Seg::Key, Seg::Index,
                 };
-                &TABLE
+                match index {
+                    0usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    1usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("channelName")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("subscriptionStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                                false,
+                            )?;
+                        checker.kind(&[Key("subscription")], Kind::Object)?;
+                        checker.has(&[], "channelName")?;
+                        checker.has(&[], "subscription")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    2usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("errorMessage")], Kind::String)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("subscriptionStatus")],
+                                false,
+                            )?;
+                        checker.one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                        checker.has(&[], "errorMessage")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    3usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                        ::std::result::Result::Ok(())
+                    }
+                    4usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("connectionID")], Kind::Number)?;
+                        checker
+                            .one_of(&[Key("event")], &[Lit::Str("systemStatus")], true)?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[
+                                    Lit::Str("online"),
+                                    Lit::Str("maintenance"),
+                                    Lit::Str("cancel_only"),
+                                    Lit::Str("post_only"),
+                                    Lit::Str("limit_only"),
+                                ],
+                                false,
+                            )?;
+                        checker.kind(&[Key("version")], Kind::String)?;
+                        checker.has(&[], "connectionID")?;
+                        checker.has(&[], "version")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    5usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker.kind(&[Key("errorMessage")], Kind::String)?;
+                        checker.one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                        checker.has(&[], "errorMessage")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    6usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Array)?;
+                        checker
+                            .one_of(&[Index(1usize)], &[Lit::Str("ownTrades")], false)?;
+                        checker.kind(&[Index(2usize)], Kind::Object)?;
+                        checker.has(&[Index(2usize)], "sequence")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    7usize => {
+                        checker.kind(&[], Kind::Array)?;
+                        checker.len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                        checker.kind(&[Index(0usize)], Kind::Array)?;
+                        checker
+                            .one_of(&[Index(1usize)], &[Lit::Str("openOrders")], false)?;
+                        checker.kind(&[Index(2usize)], Kind::Object)?;
+                        checker.has(&[Index(2usize)], "sequence")?;
+                        ::std::result::Result::Ok(())
+                    }
+                    8usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("addOrderStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("ok"), Lit::Str("error")],
+                                false,
+                            )?;
+                        ::std::result::Result::Ok(())
+                    }
+                    9usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("editOrderStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("ok"), Lit::Str("error")],
+                                false,
+                            )?;
+                        ::std::result::Result::Ok(())
+                    }
+                    10usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("cancelOrderStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("ok"), Lit::Str("error")],
+                                false,
+                            )?;
+                        ::std::result::Result::Ok(())
+                    }
+                    11usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("cancelAllStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("ok"), Lit::Str("error")],
+                                false,
+                            )?;
+                        ::std::result::Result::Ok(())
+                    }
+                    12usize => {
+                        checker.kind(&[], Kind::Object)?;
+                        checker
+                            .one_of(
+                                &[Key("event")],
+                                &[Lit::Str("cancelAllOrdersAfterStatus")],
+                                false,
+                            )?;
+                        checker
+                            .one_of(
+                                &[Key("status")],
+                                &[Lit::Str("ok"), Lit::Str("error")],
+                                false,
+                            )?;
+                        ::std::result::Result::Ok(())
+                    }
+                    _ => ::std::result::Result::Ok(()),
+                }
             }
         }
         impl ::asyncapi_runtime::__private::serde::Serialize for ServerMessage {

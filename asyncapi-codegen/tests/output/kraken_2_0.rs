@@ -1126,58 +1126,12 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Ping(message));
-                    }
-                }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Subscribe(message));
-                    }
-                }
-                2usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Unsubscribe(message));
-                    }
-                }
-                _ => {}
-            }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Ping)
-                    }
-                    1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Subscribe)
-                    }
-                    2usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Unsubscribe)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_str(
+            frame,
+            Self::__pick(frame),
+            &Self::__SELECTION,
+            |index, deserializer| { Self::__decode(index, deserializer) },
+        )
     }
     /// Decodes an already-parsed JSON value, like [`Self::from_json`].
     pub fn from_value(
@@ -1186,37 +1140,47 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Ping)
-                    }
-                    1usize => {
-                        <self::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Subscribe)
-                    }
-                    2usize => {
-                        <self::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Unsubscribe)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_value(
+            value,
+            &Self::__SELECTION,
+            |index, value| { Self::__decode(index, value) },
+        )
+    }
+    /// Decodes the variant at `index`.
+    fn __decode<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+    {
+        match index {
+            0usize => {
+                <self::types::Ping as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Ping)
+            }
+            1usize => {
+                <self::types::Subscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Subscribe)
+            }
+            2usize => {
+                <self::types::Unsubscribe as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Unsubscribe)
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                        "no such variant",
+                    ),
+                )
+            }
+        }
     }
     /// Encodes the message as a JSON text frame.
     pub fn to_json(
@@ -1235,102 +1199,85 @@ impl ClientMessage {
             Self::Unsubscribe(_) => "Unsubscribe",
         }
     }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ClientMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Ping",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Subscribe",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscribe",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Unsubscribe",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "unsubscribe",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
+    const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+        enum_name: "ClientMessage",
+        variants: &["Ping", "Subscribe", "Unsubscribe"],
+        places: &[
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+        ],
+        check: Self::__check,
+    };
+    /// The variants a text frame may be, from the values that tell them
+    /// apart (bit `i` for variant `i`).
+    fn __pick(frame: &str) -> u64 {
+        use ::asyncapi_runtime::__private::dispatch::Val;
+        match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+            b'{' => {
+                let ::std::option::Option::Some(([v0, v1], keys)) = ::asyncapi_runtime::__private::dispatch::members(
+                    frame,
+                    &["event", "subscription"],
+                ) else {
+                    return 0;
+                };
+                let mut m: u64 = 0b111;
+                m
+                    &= match v0 {
+                        Val::Str(string) => {
+                            match &*string {
+                                "ping" => 0b1,
+                                "subscribe" => 0b10,
+                                "unsubscribe" => 0b100,
+                                _ => 0b0,
+                            }
+                        }
+                        _ => 0b0,
+                    };
+                m
+                    &= match v1 {
+                        Val::Object(_) => 0b111,
+                        _ => 0b1,
+                    };
+                if !(keys.present & 0b10 != 0) {
+                    m &= !0b10;
+                }
+                if !(keys.present & 0b10 != 0) {
+                    m &= !0b100;
+                }
+                m
+            }
+            b'[' => 0b0,
+            _ => 0b0,
+        }
+    }
+    /// Checks the rules of the variant at `index` (the slow path).
+    fn __check(
+        checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+        index: usize,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::dispatch::Miss> {
+        use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+        match index {
+            0usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                ::std::result::Result::Ok(())
+            }
+            1usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                checker.kind(&[Key("subscription")], Kind::Object)?;
+                checker.has(&[], "subscription")?;
+                ::std::result::Result::Ok(())
+            }
+            2usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("unsubscribe")], false)?;
+                checker.kind(&[Key("subscription")], Kind::Object)?;
+                checker.has(&[], "subscription")?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 }
 #[allow(
@@ -1651,95 +1598,12 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Pong(message));
-                    }
-                }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(
-                            Self::SubscriptionStatus(message),
-                        );
-                    }
-                }
-                2usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(
-                            Self::SubscriptionStatusError(message),
-                        );
-                    }
-                }
-                3usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Heartbeat(message));
-                    }
-                }
-                4usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::SystemStatus(message));
-                    }
-                }
-                5usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Error(message));
-                    }
-                }
-                _ => {}
-            }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Pong)
-                    }
-                    1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatus)
-                    }
-                    2usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SubscriptionStatusError)
-                    }
-                    3usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Heartbeat)
-                    }
-                    4usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::SystemStatus)
-                    }
-                    5usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Error)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_str(
+            frame,
+            Self::__pick(frame),
+            &Self::__SELECTION,
+            |index, deserializer| { Self::__decode(index, deserializer) },
+        )
     }
     /// Decodes an already-parsed JSON value, like [`Self::from_json`].
     pub fn from_value(
@@ -1748,55 +1612,65 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Pong)
-                    }
-                    1usize => {
-                        <self::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SubscriptionStatus)
-                    }
-                    2usize => {
-                        <self::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SubscriptionStatusError)
-                    }
-                    3usize => {
-                        <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Heartbeat)
-                    }
-                    4usize => {
-                        <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::SystemStatus)
-                    }
-                    5usize => {
-                        <self::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Error)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_value(
+            value,
+            &Self::__SELECTION,
+            |index, value| { Self::__decode(index, value) },
+        )
+    }
+    /// Decodes the variant at `index`.
+    fn __decode<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+    {
+        match index {
+            0usize => {
+                <self::types::Pong as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Pong)
+            }
+            1usize => {
+                <self::types::SubscriptionStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::SubscriptionStatus)
+            }
+            2usize => {
+                <self::types::SubscriptionStatusError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::SubscriptionStatusError)
+            }
+            3usize => {
+                <self::types::Heartbeat as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Heartbeat)
+            }
+            4usize => {
+                <self::types::SystemStatus as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::SystemStatus)
+            }
+            5usize => {
+                <self::types::GeneralError as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Error)
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                        "no such variant",
+                    ),
+                )
+            }
+        }
     }
     /// Encodes the message as a JSON text frame.
     pub fn to_json(
@@ -1818,257 +1692,195 @@ impl ServerMessage {
             Self::Error(_) => "Error",
         }
     }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ServerMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Pong",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                            ),
-                        },
+    const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+        enum_name: "ServerMessage",
+        variants: &[
+            "Pong",
+            "SubscriptionStatus",
+            "SubscriptionStatusError",
+            "Heartbeat",
+            "SystemStatus",
+            "Error",
+        ],
+        places: &[
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
+        ],
+        check: Self::__check,
+    };
+    /// The variants a text frame may be, from the values that tell them
+    /// apart (bit `i` for variant `i`).
+    fn __pick(frame: &str) -> u64 {
+        use ::asyncapi_runtime::__private::dispatch::Val;
+        match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+            b'{' => {
+                let ::std::option::Option::Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = ::asyncapi_runtime::__private::dispatch::members(
+                    frame,
+                    &[
+                        "event",
+                        "channelName",
+                        "status",
+                        "subscription",
+                        "errorMessage",
+                        "connectionID",
+                        "version",
                     ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatus",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscribed",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "unsubscribed",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 4usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "channelName",
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "subscription",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SubscriptionStatusError",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 5usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "subscriptionStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "errorMessage",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Heartbeat",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "heartbeat",
-                                    ),
-                                ],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "SystemStatus",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 6usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "systemStatus",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 3usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "maintenance",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "cancel_only",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "post_only",
-                                    ),
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                        "limit_only",
-                                    ),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 7usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "connectionID",
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "version",
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Error",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 5usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                ],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "errorMessage",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
+                ) else {
+                    return 0;
+                };
+                let mut m: u64 = 0b111111;
+                m
+                    &= match v0 {
+                        Val::Str(string) => {
+                            match &*string {
+                                "pong" => 0b1,
+                                "subscriptionStatus" => 0b110,
+                                "heartbeat" => 0b1000,
+                                "systemStatus" => 0b10000,
+                                "error" => 0b100000,
+                                _ => 0b0,
+                            }
+                        }
+                        Val::Absent | Val::Null => 0b11001,
+                        _ => 0b0,
+                    };
+                m
+                    &= match v1 {
+                        Val::Str(_) => 0b111111,
+                        _ => 0b111101,
+                    };
+                m
+                    &= match v2 {
+                        Val::Str(string) => {
+                            match &*string {
+                                "subscribed" => 0b101011,
+                                "unsubscribed" => 0b101011,
+                                "error" => 0b101101,
+                                "online" => 0b111001,
+                                "maintenance" => 0b111001,
+                                "cancel_only" => 0b111001,
+                                "post_only" => 0b111001,
+                                "limit_only" => 0b111001,
+                                _ => 0b101001,
+                            }
+                        }
+                        _ => 0b101001,
+                    };
+                m
+                    &= match v3 {
+                        Val::Object(_) => 0b111111,
+                        _ => 0b111101,
+                    };
+                m
+                    &= match v4 {
+                        Val::Str(_) => 0b111111,
+                        _ => 0b11011,
+                    };
+                m
+                    &= match v5 {
+                        Val::Number(_) => 0b111111,
+                        _ => 0b101111,
+                    };
+                m
+                    &= match v6 {
+                        Val::Str(_) => 0b111111,
+                        _ => 0b101111,
+                    };
+                if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0) {
+                    m &= !0b10;
+                }
+                if !(keys.present & 0b10000 != 0) {
+                    m &= !0b100;
+                }
+                if !(keys.present & 0b100000 != 0 && keys.present & 0b1000000 != 0) {
+                    m &= !0b10000;
+                }
+                if !(keys.present & 0b10000 != 0) {
+                    m &= !0b100000;
+                }
+                m
+            }
+            b'[' => 0b0,
+            _ => 0b0,
+        }
+    }
+    /// Checks the rules of the variant at `index` (the slow path).
+    fn __check(
+        checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+        index: usize,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::dispatch::Miss> {
+        use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+        match index {
+            0usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                ::std::result::Result::Ok(())
+            }
+            1usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.kind(&[Key("channelName")], Kind::String)?;
+                checker
+                    .one_of(&[Key("event")], &[Lit::Str("subscriptionStatus")], false)?;
+                checker
+                    .one_of(
+                        &[Key("status")],
+                        &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                        false,
+                    )?;
+                checker.kind(&[Key("subscription")], Kind::Object)?;
+                checker.has(&[], "channelName")?;
+                checker.has(&[], "subscription")?;
+                ::std::result::Result::Ok(())
+            }
+            2usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.kind(&[Key("errorMessage")], Kind::String)?;
+                checker
+                    .one_of(&[Key("event")], &[Lit::Str("subscriptionStatus")], false)?;
+                checker.one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                checker.has(&[], "errorMessage")?;
+                ::std::result::Result::Ok(())
+            }
+            3usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                ::std::result::Result::Ok(())
+            }
+            4usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.kind(&[Key("connectionID")], Kind::Number)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("systemStatus")], true)?;
+                checker
+                    .one_of(
+                        &[Key("status")],
+                        &[
+                            Lit::Str("online"),
+                            Lit::Str("maintenance"),
+                            Lit::Str("cancel_only"),
+                            Lit::Str("post_only"),
+                            Lit::Str("limit_only"),
+                        ],
+                        false,
+                    )?;
+                checker.kind(&[Key("version")], Kind::String)?;
+                checker.has(&[], "connectionID")?;
+                checker.has(&[], "version")?;
+                ::std::result::Result::Ok(())
+            }
+            5usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.kind(&[Key("errorMessage")], Kind::String)?;
+                checker.one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                checker.has(&[], "errorMessage")?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 }
 #[allow(

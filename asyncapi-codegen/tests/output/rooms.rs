@@ -400,36 +400,12 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Say(message));
-                    }
-                }
-                _ => {}
-            }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Say)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_str(
+            frame,
+            Self::__pick(frame),
+            &Self::__SELECTION,
+            |index, deserializer| { Self::__decode(index, deserializer) },
+        )
     }
     /// Decodes an already-parsed JSON value, like [`Self::from_json`].
     pub fn from_value(
@@ -438,25 +414,35 @@ impl ClientMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Say as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Say)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_value(
+            value,
+            &Self::__SELECTION,
+            |index, value| { Self::__decode(index, value) },
+        )
+    }
+    /// Decodes the variant at `index`.
+    fn __decode<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+    {
+        match index {
+            0usize => {
+                <self::types::Say as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Say)
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                        "no such variant",
+                    ),
+                )
+            }
+        }
     }
     /// Encodes the message as a JSON text frame.
     pub fn to_json(
@@ -473,48 +459,68 @@ impl ClientMessage {
             Self::Say(_) => "Say",
         }
     }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ClientMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("text")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Say",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("say")],
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 2usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::String,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                "text",
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
+    const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+        enum_name: "ClientMessage",
+        variants: &["Say"],
+        places: &[
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
+            &[::asyncapi_runtime::__private::dispatch::Seg::Key("text")],
+        ],
+        check: Self::__check,
+    };
+    /// The variants a text frame may be, from the values that tell them
+    /// apart (bit `i` for variant `i`).
+    fn __pick(frame: &str) -> u64 {
+        use ::asyncapi_runtime::__private::dispatch::Val;
+        match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+            b'{' => {
+                let ::std::option::Option::Some(([v0, v1], keys)) = ::asyncapi_runtime::__private::dispatch::members(
+                    frame,
+                    &["action", "text"],
+                ) else {
+                    return 0;
+                };
+                let mut m: u64 = 0b1;
+                m
+                    &= match v0 {
+                        Val::Str(string) => {
+                            match &*string {
+                                "say" => 0b1,
+                                _ => 0b0,
+                            }
+                        }
+                        _ => 0b0,
+                    };
+                m
+                    &= match v1 {
+                        Val::Str(_) => 0b1,
+                        _ => 0b0,
+                    };
+                if !(keys.present & 0b10 != 0) {
+                    m &= !0b1;
+                }
+                m
+            }
+            b'[' => 0b0,
+            _ => 0b0,
+        }
+    }
+    /// Checks the rules of the variant at `index` (the slow path).
+    fn __check(
+        checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+        index: usize,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::dispatch::Miss> {
+        use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+        match index {
+            0usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("action")], &[Lit::Str("say")], false)?;
+                checker.kind(&[Key("text")], Kind::String)?;
+                checker.has(&[], "text")?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 }
 #[allow(
@@ -733,47 +739,12 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        let table = Self::__table();
-        if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-            match index {
-                0usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Said(message));
-                    }
-                }
-                1usize => {
-                    if let ::std::result::Result::Ok(message) = ::asyncapi_runtime::__private::serde_json::from_str(
-                        frame,
-                    ) {
-                        return ::std::result::Result::Ok(Self::Refused(message));
-                    }
-                }
-                _ => {}
-            }
-        }
-        table
-            .decode_str(
-                frame,
-                |index, frame| match index {
-                    0usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Said)
-                    }
-                    1usize => {
-                        ::asyncapi_runtime::__private::serde_json::from_str(frame)
-                            .map(Self::Refused)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_str(
+            frame,
+            Self::__pick(frame),
+            &Self::__SELECTION,
+            |index, deserializer| { Self::__decode(index, deserializer) },
+        )
     }
     /// Decodes an already-parsed JSON value, like [`Self::from_json`].
     pub fn from_value(
@@ -782,31 +753,41 @@ impl ServerMessage {
         Self,
         ::asyncapi_runtime::__private::dispatch::DecodeError,
     > {
-        Self::__table()
-            .decode_value(
-                value,
-                |index, value| match index {
-                    0usize => {
-                        <self::types::Said as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Said)
-                    }
-                    1usize => {
-                        <self::types::Refused as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
-                                value,
-                            )
-                            .map(Self::Refused)
-                    }
-                    _ => {
-                        ::std::result::Result::Err(
-                            <::asyncapi_runtime::__private::serde_json::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
-                                "no such variant",
-                            ),
-                        )
-                    }
-                },
-            )
+        ::asyncapi_runtime::__private::dispatch::decode_value(
+            value,
+            &Self::__SELECTION,
+            |index, value| { Self::__decode(index, value) },
+        )
+    }
+    /// Decodes the variant at `index`.
+    fn __decode<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
+    {
+        match index {
+            0usize => {
+                <self::types::Said as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Said)
+            }
+            1usize => {
+                <self::types::Refused as ::asyncapi_runtime::__private::serde::Deserialize>::deserialize(
+                        deserializer,
+                    )
+                    .map(Self::Refused)
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    <D::Error as ::asyncapi_runtime::__private::serde::de::Error>::custom(
+                        "no such variant",
+                    ),
+                )
+            }
+        }
     }
     /// Encodes the message as a JSON text frame.
     pub fn to_json(
@@ -824,54 +805,61 @@ impl ServerMessage {
             Self::Refused(_) => "Refused",
         }
     }
-    fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-        static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-            enum_name: "ServerMessage",
-            paths: &[
-                &[],
-                &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-            ],
-            candidates: &[
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Said",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[::asyncapi_runtime::__private::dispatch::Lit::Str("said")],
-                            ),
-                        },
-                    ],
-                },
-                ::asyncapi_runtime::__private::dispatch::Candidate {
-                    name: "Refused",
-                    rules: &[
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 0usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                            ),
-                        },
-                        ::asyncapi_runtime::__private::dispatch::Rule {
-                            path: 1usize,
-                            test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                &[
-                                    ::asyncapi_runtime::__private::dispatch::Lit::Str("refused"),
-                                ],
-                            ),
-                        },
-                    ],
-                },
-            ],
-            prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-        };
-        &TABLE
+    const __SELECTION: ::asyncapi_runtime::__private::dispatch::Selection = ::asyncapi_runtime::__private::dispatch::Selection {
+        enum_name: "ServerMessage",
+        variants: &["Said", "Refused"],
+        places: &[&[::asyncapi_runtime::__private::dispatch::Seg::Key("action")]],
+        check: Self::__check,
+    };
+    /// The variants a text frame may be, from the values that tell them
+    /// apart (bit `i` for variant `i`).
+    fn __pick(frame: &str) -> u64 {
+        use ::asyncapi_runtime::__private::dispatch::Val;
+        match ::asyncapi_runtime::__private::dispatch::first_byte(frame) {
+            b'{' => {
+                let ::std::option::Option::Some(([v0], _)) = ::asyncapi_runtime::__private::dispatch::members(
+                    frame,
+                    &["action"],
+                ) else {
+                    return 0;
+                };
+                let mut m: u64 = 0b11;
+                m
+                    &= match v0 {
+                        Val::Str(string) => {
+                            match &*string {
+                                "said" => 0b1,
+                                "refused" => 0b10,
+                                _ => 0b0,
+                            }
+                        }
+                        _ => 0b0,
+                    };
+                m
+            }
+            b'[' => 0b0,
+            _ => 0b0,
+        }
+    }
+    /// Checks the rules of the variant at `index` (the slow path).
+    fn __check(
+        checker: &mut ::asyncapi_runtime::__private::dispatch::Checker<'_>,
+        index: usize,
+    ) -> ::std::result::Result<(), ::asyncapi_runtime::__private::dispatch::Miss> {
+        use ::asyncapi_runtime::__private::dispatch::{Kind, Lit, Seg::Key};
+        match index {
+            0usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("action")], &[Lit::Str("said")], false)?;
+                ::std::result::Result::Ok(())
+            }
+            1usize => {
+                checker.kind(&[], Kind::Object)?;
+                checker.one_of(&[Key("action")], &[Lit::Str("refused")], false)?;
+                ::std::result::Result::Ok(())
+            }
+            _ => ::std::result::Result::Ok(()),
+        }
     }
 }
 #[allow(
