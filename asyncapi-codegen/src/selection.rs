@@ -283,6 +283,15 @@ fn pick_fn(input: &SelectionInput<'_>, patterns: &mut Patterns) -> TokenStream {
     let mut arrays = 0u64;
     let mut others = 0u64;
     for (i, (_, rules)) in input.variants.iter().enumerate() {
+        // Array bounds (`minItems`/`maxItems` of a list) are no part of the
+        // payload type, which would decode a frame of any length: such
+        // messages are left to the slow path, which checks the bounds.
+        let bounded = rules
+            .iter()
+            .any(|r| r.path.is_empty() && matches!(r.test, Test::LenRange(..)));
+        if bounded {
+            continue;
+        }
         match root_kind(rules) {
             Some("object") => objects |= 1 << i,
             Some("array") => arrays |= 1 << i,

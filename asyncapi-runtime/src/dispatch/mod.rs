@@ -218,22 +218,29 @@ fn select<T>(
             Err(miss) => ruled_out.push((index, miss)),
         }
     }
-    if left.len() > 1 {
-        let mut structured = Vec::new();
-        let mut misses = Vec::new();
-        for &index in &left {
-            checker.set(Phase::Structure, selection.variants[index]);
-            match (selection.check)(&mut checker, index) {
-                Ok(()) => structured.push(index),
-                Err(miss) => misses.push((index, miss)),
-            }
+    // Required keys and closed objects: the messages that fail them would
+    // not decode (their types check the same), and are explained by them.
+    let mut structured = Vec::new();
+    let mut misses = Vec::new();
+    for &index in &left {
+        checker.set(Phase::Structure, selection.variants[index]);
+        match (selection.check)(&mut checker, index) {
+            Ok(()) => structured.push(index),
+            Err(miss) => misses.push((index, miss)),
         }
-        if structured.is_empty() {
-            ruled_out.extend(misses);
-        }
-        left = structured;
     }
-    if left.is_empty() {
+    let mut tried = Vec::new();
+    for &index in &left {
+        match decode(index) {
+            Ok(message) => return Ok(message),
+            Err(error) if structured.contains(&index) => {
+                tried.push((selection.variants[index], error))
+            }
+            Err(_) => {}
+        }
+    }
+    if tried.is_empty() {
+        ruled_out.extend(misses);
         ruled_out.sort_by_key(|(index, _)| *index);
         let carried = selection
             .places
@@ -250,13 +257,6 @@ fn select<T>(
             .map(|(index, miss)| (selection.variants[index], miss))
             .collect();
         return Err(Reason::Unmatched(Unmatched { carried, ruled_out }));
-    }
-    let mut tried = Vec::new();
-    for index in left {
-        match decode(index) {
-            Ok(message) => return Ok(message),
-            Err(error) => tried.push((selection.variants[index], error)),
-        }
     }
     Err(Reason::Failed(tried))
 }
