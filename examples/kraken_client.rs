@@ -2,6 +2,12 @@
 //! typed updates. Book updates are applied to a local book and checked
 //! against Kraken's checksum.
 //!
+//! The client reconnects when the connection drops, as Kraken asks: at once
+//! a few times, then no faster than once every 5 s (and straight to that
+//! pace after a `systemStatus` of `maintenance` or a refused handshake). It
+//! re-sends its subscription, and the books are rebuilt from the new
+//! snapshots. `--no-reconnect` ends at the first drop instead.
+//!
 //! ```sh
 //! # Kraken itself (needs the network):
 //! cargo run --example kraken_client -- --pair XBT/USD --channel ticker
@@ -9,6 +15,7 @@
 //! cargo run --example kraken_client -- --url ws://127.0.0.1:9001 --pair XBT/USD --channel book --count 20
 //! ```
 
+use asyncapi_runtime::client::{ClientConfig, Error, ReconnectPolicy};
 use asyncapi_showcase::book::Book;
 use asyncapi_showcase::kraken::channels::public::{Client, ServerMessage, SubscribeReply, SERVERS};
 use asyncapi_showcase::kraken::types;
@@ -21,7 +28,8 @@ const USAGE: &str = "usage: kraken_client [--url URL] --pair PAIR[,PAIR...] --ch
   --channel NAME   ticker, ohlc, trade, spread or book
   --depth N        book depth: 10, 25, 100, 500 or 1000 (default 10)
   --interval MIN   ohlc interval in minutes (default 1)
-  --count N        stop after N updates (default: run until the connection ends)";
+  --count N        stop after N updates (default: run until the connection ends)
+  --no-reconnect   end when the connection drops (default: reconnect)";
 
 struct Args {
     url: String,
@@ -30,12 +38,14 @@ struct Args {
     depth: Option<i64>,
     interval: Option<i64>,
     count: Option<usize>,
+    reconnect: bool,
 }
 
 fn args() -> Result<Args, String> {
     let mut url = SERVERS[0].to_string();
     let (mut pairs, mut name, mut depth, mut interval, mut count) =
         (Vec::new(), None, None, None, None);
+    let mut reconnect = true;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -60,6 +70,7 @@ fn args() -> Result<Args, String> {
             "--depth" => depth = Some(number(value()?)?),
             "--interval" => interval = Some(number(value()?)?),
             "--count" => count = Some(number(value()?)?.max(0) as usize),
+            "--no-reconnect" => reconnect = false,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -75,6 +86,7 @@ fn args() -> Result<Args, String> {
         depth,
         interval,
         count,
+        reconnect,
     })
 }
 
@@ -102,7 +114,14 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let mut client = Client::connect(&args.url).await?;
+    let mut config = ClientConfig::default();
+    if args.reconnect {
+        let policy = ReconnectPolicy::default().slow_down_after(|m: &ServerMessage| {
+            matches!(m, ServerMessage::SystemStatus(s) if s.status == types::SystemState::Maintenance)
+        });
+        config = config.reconnect(policy);
+    }
+    let mut client = Client::connect_with(&args.url, config).await?;
     println!("connected to {}", args.url);
     let depth = args.depth.map(types::BookDepth::try_from).transpose()?;
     let interval = args
@@ -136,6 +155,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     while let Some(next) = client.recv().await {
         let message = match next {
             Ok(message) => message,
+            // A gap: the books are rebuilt from the snapshots that follow
+            // the re-sent subscription.
+            Err(Error::Reconnected { after, attempt }) => {
+                eprintln!("reconnected after {after:?} (attempt {attempt}): resubscribed");
+                books.clear();
+                continue;
+            }
             // A frame that is no message: say so, and go on.
             Err(e) if !e.is_terminal() => {
                 eprintln!("skipped: {e}");

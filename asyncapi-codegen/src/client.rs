@@ -2,29 +2,14 @@
 //! `Sender` (send, one typed method per request), over the runtime's
 //! `client` module.
 
-use crate::ir::Api;
 use crate::messages::doc_attrs;
 use crate::names;
-use crate::requests::Incoming;
+use crate::requests::ChannelInput;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// What the client of one channel needs to know.
-pub struct ClientInput<'a> {
-    /// The model.
-    pub api: &'a Api,
-    /// The channel.
-    pub channel: usize,
-    /// What clients send on it.
-    pub incoming: &'a [Incoming],
-    /// A message's payload type, as seen from the channel's module.
-    pub payload_type: &'a dyn Fn(usize) -> TokenStream,
-    /// Whether the channel has parameters (its `Parameters` is a struct).
-    pub has_parameters: bool,
-}
-
 /// The `Client` and `Sender` of a channel.
-pub fn generate(input: &ClientInput<'_>) -> TokenStream {
+pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     let rt = quote!(::asyncapi_runtime::__private);
     let api = input.api;
     let channel = &api.channels[input.channel];

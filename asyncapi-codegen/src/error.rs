@@ -60,7 +60,7 @@ impl Location {
 }
 
 /// Splits a JSON pointer into its unescaped reference tokens.
-pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }

@@ -42,8 +42,11 @@ mod client;
 mod correlation;
 mod dispatch;
 mod error;
+/// The model the back end generates from. Not public API (no semver
+/// promise): public only for the project's own tests, which read documents'
+/// messages and examples through it.
+#[doc(hidden)]
 pub mod ir;
-mod lint;
 mod messages;
 mod names;
 mod openapi;
@@ -53,11 +56,14 @@ mod pattern;
 mod requests;
 mod selection;
 mod server;
+/// Loading and checking documents. Not public API (no semver promise):
+/// public only for the project's own tests of loading errors.
+#[doc(hidden)]
 pub mod spec;
 mod types;
 mod validator;
 
-pub use error::{pointer_tokens, Error, ErrorKind, Location, Result, Warning};
+pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use ir::Perspective;
 
 use std::path::{Path, PathBuf};
@@ -157,13 +163,13 @@ impl Generator {
     /// The generated code as a token stream, without touching the file
     /// system beyond reading the document.
     pub fn generate_tokens(&self) -> Result<proc_macro2::TokenStream> {
-        self.load().map(|(_, tokens)| tokens)
+        self.load()
     }
 
     /// The generated code as formatted text, starting with the `@generated`
     /// header: exactly what [`Generator::generate`] writes.
     pub fn generate_string(&self) -> Result<String> {
-        let (_, tokens) = self.load()?;
+        let tokens = self.load()?;
         output::format(&self.source_name(), tokens)
     }
 
@@ -173,10 +179,7 @@ impl Generator {
     /// [`Generator::generate`] prints each as a `cargo:warning`.
     pub fn warnings(&self) -> Result<Vec<Warning>> {
         let docs = spec::Documents::load(&self.path)?;
-        let api = ir::Api::build(&docs, self.perspective)?;
-        let mut warnings = docs.warnings().to_vec();
-        warnings.extend(lint::check(&docs, &api)?);
-        Ok(warnings)
+        Ok(ir::Api::build(&docs, self.perspective)?.warnings)
     }
 
     /// Writes the generated file (only when its content changed, so that
@@ -185,11 +188,14 @@ impl Generator {
     /// references, and a `cargo:warning` for each of
     /// [`Generator::warnings`]. Returns the path written.
     pub fn generate(&self) -> Result<PathBuf> {
-        let (docs, tokens) = self.load()?;
+        // One load serves the files to watch, the warnings and the code.
+        let docs = spec::Documents::load(&self.path)?;
+        let api = ir::Api::build(&docs, self.perspective)?;
+        let tokens = output::module(&api, self.sides)?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        for warning in self.warnings()? {
+        for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
         let text = output::format(&self.source_name(), tokens)?;
@@ -218,10 +224,9 @@ impl Generator {
             .unwrap_or_default()
     }
 
-    fn load(&self) -> Result<(spec::Documents, proc_macro2::TokenStream)> {
+    fn load(&self) -> Result<proc_macro2::TokenStream> {
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
-        let tokens = output::module(&docs, &api, self.sides)?;
-        Ok((docs, tokens))
+        output::module(&api, self.sides)
     }
 }

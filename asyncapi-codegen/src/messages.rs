@@ -2,13 +2,12 @@
 //! `ServerMessage` (what the server sends), one variant per message, decoded
 //! by generated selection code ([`crate::selection`]).
 
-use crate::correlation::Correlation;
+use crate::correlation::CorrelationTokens;
 use crate::dispatch::{self, Rule};
 use crate::error::Result;
-use crate::ir::{Api, Direction, Docs};
-use crate::names::{self, Scope};
+use crate::ir::{Api, Correlation, Direction, Docs};
+use crate::names;
 use crate::selection::{selection_items, SelectionInput};
-use crate::spec::Documents;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -42,28 +41,16 @@ pub struct MessageEnum {
     pub variants: Vec<(usize, String)>,
 }
 
-/// Names the variants of an enum over `messages`: the message key in
-/// UpperCamelCase, kept distinct.
-pub fn variant_names(api: &Api, messages: &[usize]) -> Vec<(usize, String)> {
-    let mut scope = Scope::default();
-    messages
-        .iter()
-        .map(|&m| (m, scope.claim(names::type_name(&api.messages[m].key))))
-        .collect()
-}
-
 /// Generates a message enum and its impls.
 ///
 /// `types` is the path from the enum's module to the `types` module;
 /// `payloads` the per-message payload type paths inside `types`.
 pub fn message_enum(
-    docs: &Documents,
     api: &Api,
     spec: &MessageEnum,
     summary: &str,
     types: &TokenStream,
     payloads: &[Option<TokenStream>],
-    correlations: &[Option<Correlation>],
 ) -> Result<TokenStream> {
     let rt = quote!(::asyncapi_runtime::__private);
     let name = names::ident(&spec.name);
@@ -107,7 +94,7 @@ pub fn message_enum(
             Self::#ident(ref message) => #rt::serde::Serialize::serialize(message, serializer)
         });
         name_arms.push(quote!(Self::#ident(_) => #variant));
-        let correlation = match &correlations[*m] {
+        let correlation = match &message.correlation {
             Some(correlation) => {
                 if !correlation_paths.iter().any(|c| c.path == correlation.path) {
                     correlation_paths.push(correlation);
@@ -129,11 +116,7 @@ pub fn message_enum(
                 }
             });
         }
-        let rules = match &message.payload {
-            Some(at) => dispatch::rules(docs, at)?,
-            None => Vec::new(),
-        };
-        table_variants.push((variant.clone(), rules));
+        table_variants.push((variant.clone(), message.rules.clone()));
     }
     dispatch::prune(&mut table_variants);
     let selection = selection_items(&SelectionInput {
@@ -268,12 +251,11 @@ pub fn channel_enums(api: &Api, channel: usize) -> Vec<(Direction, MessageEnum)>
         (Direction::ClientToServer, "ClientMessage"),
         (Direction::ServerToClient, "ServerMessage"),
     ] {
-        let messages = channel.messages(direction);
         out.push((
             direction,
             MessageEnum {
                 name: name.to_string(),
-                variants: variant_names(api, messages),
+                variants: channel.variants(direction),
             },
         ));
     }

@@ -1,12 +1,10 @@
 //! The generated module as a whole: how its parts are laid out, formatting
 //! (once, at the edge, with prettyplease), and writing the file.
 
-use crate::correlation::{self, Correlation};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use crate::messages::{self, doc_attrs, item_docs, MessageEnum};
 use crate::names::{self, Scope};
-use crate::spec::Documents;
 use crate::{client, parameters, requests, server, types};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -65,27 +63,18 @@ pub struct Sides {
 
 /// Everything the items of one channel are made from.
 struct Parts<'a> {
-    docs: &'a Documents,
     api: &'a Api,
     types: &'a types::Types,
-    correlations: &'a [Option<Correlation>],
     sides: Sides,
 }
 
 /// The generated module's items.
-pub fn module(docs: &Documents, api: &Api, sides: Sides) -> Result<TokenStream> {
+pub fn module(api: &Api, sides: Sides) -> Result<TokenStream> {
     let allow = lint_allows();
-    let types = types::generate(docs, api)?;
-    let correlations = api
-        .messages
-        .iter()
-        .map(|m| correlation::of(docs, m))
-        .collect::<Result<Vec<_>>>()?;
+    let types = types::generate(api)?;
     let parts = Parts {
-        docs,
         api,
         types: &types,
-        correlations: &correlations,
         sides,
     };
     let types_tokens = &types.tokens;
@@ -237,7 +226,7 @@ fn item_names(parts: &Parts<'_>, channel: usize) -> Vec<String> {
     out.push("SERVERS".to_string());
     out.push("Parameters".to_string());
     let mut scope = channel_scope();
-    for request in requests::incoming(api, channel, parts.correlations, &mut scope) {
+    for request in requests::incoming(api, channel, &mut scope) {
         out.extend(request.reply_enum);
     }
     if parts.sides.client {
@@ -277,7 +266,7 @@ fn channel_items(
     channel: usize,
     root: &TokenStream,
 ) -> Result<Vec<TokenStream>> {
-    let (docs, api) = (parts.docs, parts.api);
+    let api = parts.api;
     let types_path = quote!(#root::types);
     let mut items = Vec::new();
     let ch = &api.channels[channel];
@@ -308,7 +297,6 @@ fn channel_items(
             ch.id
         );
         items.push(messages::message_enum(
-            docs,
             api,
             &MessageEnum {
                 name: spec.name,
@@ -317,7 +305,6 @@ fn channel_items(
             &summary,
             &types_path,
             &parts.types.payloads,
-            parts.correlations,
         )?);
     }
     let payload_type = |m: usize| match &parts.types.payloads[m] {
@@ -325,28 +312,22 @@ fn channel_items(
         None => quote!(::asyncapi_runtime::__private::serde_json::Value),
     };
     let mut scope = channel_scope();
-    let incoming = requests::incoming(api, channel, parts.correlations, &mut scope);
+    let incoming = requests::incoming(api, channel, &mut scope);
     for request in &incoming {
         items.push(requests::reply_enum(api, request, &payload_type));
     }
-    let has_parameters = parameters::has_parameters(api, channel);
+    let input = requests::ChannelInput {
+        api,
+        channel,
+        incoming: &incoming,
+        payload_type: &payload_type,
+        has_parameters: parameters::has_parameters(api, channel),
+    };
     if parts.sides.client {
-        items.push(client::generate(&client::ClientInput {
-            api,
-            channel,
-            incoming: &incoming,
-            payload_type: &payload_type,
-            has_parameters,
-        }));
+        items.push(client::generate(&input));
     }
     if parts.sides.server {
-        items.push(server::generate(&server::ServerInput {
-            api,
-            channel,
-            incoming: &incoming,
-            payload_type: &payload_type,
-            has_parameters,
-        }));
+        items.push(server::generate(&input));
     }
     Ok(items)
 }

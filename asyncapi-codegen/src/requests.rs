@@ -3,9 +3,8 @@
 //! reply enum when it may be one of several messages, and the method name
 //! the client and the server trait use for each message clients send.
 
-use crate::correlation::Correlation;
 use crate::ir::{Api, Direction};
-use crate::messages::{doc_attrs, variant_names};
+use crate::messages::doc_attrs;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,6 +31,20 @@ const RESERVED_METHODS: &[&str] = &[
     "poll_next",
     "deref",
 ];
+
+/// What the client and the server side of one channel are made from.
+pub struct ChannelInput<'a> {
+    /// The model.
+    pub api: &'a Api,
+    /// The channel.
+    pub channel: usize,
+    /// What clients send on it.
+    pub incoming: &'a [Incoming],
+    /// A message's payload type, as seen from the channel's module.
+    pub payload_type: &'a dyn Fn(usize) -> TokenStream,
+    /// Whether the channel has parameters (its `Parameters` is a struct).
+    pub has_parameters: bool,
+}
 
 /// One message clients send on a channel.
 pub struct Incoming {
@@ -68,16 +81,11 @@ pub struct ReplyTokens {
 }
 
 /// What clients send on a channel, with the replies they expect.
-pub fn incoming(
-    api: &Api,
-    channel: usize,
-    correlations: &[Option<Correlation>],
-    item_names: &mut Scope,
-) -> Vec<Incoming> {
+pub fn incoming(api: &Api, channel: usize, item_names: &mut Scope) -> Vec<Incoming> {
     let ch = &api.channels[channel];
-    let server_variants = variant_names(api, &ch.server_messages);
+    let server_variants = ch.variants(Direction::ServerToClient);
     let mut methods = Scope::with_reserved(RESERVED_METHODS.iter().copied());
-    variant_names(api, &ch.client_messages)
+    ch.variants(Direction::ClientToServer)
         .into_iter()
         .map(|(message, variant)| {
             let mut replies: Vec<(usize, String)> = Vec::new();
@@ -105,8 +113,10 @@ pub fn incoming(
             }
             let reply_enum = (replies.len() > 1)
                 .then(|| item_names.claim(names::type_name(&format!("{variant}Reply"))));
-            let correlated = correlations[message].is_some()
-                && replies.iter().all(|(r, _)| correlations[*r].is_some());
+            let correlated = api.messages[message].correlation.is_some()
+                && replies
+                    .iter()
+                    .all(|(r, _)| api.messages[*r].correlation.is_some());
             Incoming {
                 message,
                 method: methods.claim(names::snake_name(&variant)),

@@ -3,29 +3,14 @@
 //! disconnect and errors) and the `Service` that lets the runtime's
 //! `Server` drive it.
 
-use crate::ir::Api;
 use crate::messages::doc_attrs;
 use crate::names;
-use crate::requests::Incoming;
+use crate::requests::ChannelInput;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// What the server side of one channel needs to know.
-pub struct ServerInput<'a> {
-    /// The model.
-    pub api: &'a Api,
-    /// The channel.
-    pub channel: usize,
-    /// What clients send on it.
-    pub incoming: &'a [Incoming],
-    /// A message's payload type, as seen from the channel's module.
-    pub payload_type: &'a dyn Fn(usize) -> TokenStream,
-    /// Whether the channel has parameters (its `Parameters` is a struct).
-    pub has_parameters: bool,
-}
-
 /// `Context`, `Handler` and `Service` of a channel.
-pub fn generate(input: &ServerInput<'_>) -> TokenStream {
+pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     let rt = quote!(::asyncapi_runtime::__private::server);
     let api = input.api;
     let channel = &api.channels[input.channel];

@@ -8,8 +8,8 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 /// A WebSocket close frame: a status code (RFC 6455 §7.4) and a reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Close {
-    /// The status code, e.g. 1000 (normal), 1001 (going away), 1008 (policy
-    /// violation), 1009 (message too big), 1011 (internal error).
+    /// The status code, e.g. 1000 (normal), 1001 (going away), 1007 (invalid
+    /// data), 1008 (policy violation), 1009 (message too big), 1011 (internal error).
     pub code: u16,
     /// The reason given, possibly empty.
     pub reason: String,
@@ -22,6 +22,9 @@ impl Close {
     pub const GOING_AWAY: u16 = 1001;
     /// 1003: the endpoint cannot accept this kind of data.
     pub const UNSUPPORTED: u16 = 1003;
+    /// 1007: a message's data is not of its type (a text frame that is not
+    /// UTF-8).
+    pub const INVALID_DATA: u16 = 1007;
     /// 1008: the peer broke a policy (e.g. it does not read what it is sent).
     pub const POLICY: u16 = 1008;
     /// 1009: a message was too big to process.

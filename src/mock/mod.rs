@@ -18,6 +18,7 @@
 //!   `cancelAllOrdersAfter`); anything else gets Kraken's error replies.
 //! - A frame that is no message gets `{"event":"error","errorMessage":...}`.
 
+mod depth;
 mod general;
 pub mod market;
 mod private;
@@ -27,6 +28,7 @@ pub use public::PRIVATE_ON_PUBLIC;
 
 use crate::kraken::channels::{private as private_channel, public as public_channel};
 use asyncapi_runtime::server::{ConnectionId, ServeError, Server, ServerConfig};
+use asyncapi_runtime::tls::rustls;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,7 +45,14 @@ pub struct MockConfig {
     pub heartbeat_after: Duration,
     /// The seed of the synthetic market.
     pub seed: u64,
+    /// Serve `wss` with these TLS settings (see `asyncapi_runtime::tls`);
+    /// `None` serves plain `ws`.
+    pub tls: Option<Tls>,
 }
+
+/// TLS settings of a server (`asyncapi_runtime::tls::server_config_from_pem`
+/// makes them).
+pub type Tls = Arc<rustls::ServerConfig>;
 
 impl Default for MockConfig {
     fn default() -> Self {
@@ -52,6 +61,7 @@ impl Default for MockConfig {
             tick: Duration::from_millis(100),
             heartbeat_after: Duration::from_secs(1),
             seed: 42,
+            tls: None,
         }
     }
 }
@@ -104,6 +114,7 @@ impl KrakenMock {
             public_channel::Service::from_arc(self.clone()),
             addr,
             config,
+            self.config.tls.clone(),
         )
         .await
     }
@@ -118,6 +129,7 @@ impl KrakenMock {
             private_channel::Service::from_arc(self.clone()),
             addr,
             config,
+            self.config.tls.clone(),
         )
         .await
     }
@@ -127,10 +139,11 @@ async fn serve(
     service: impl asyncapi_runtime::server::Service,
     addr: &str,
     config: ServerConfig,
+    tls: Option<Tls>,
 ) -> Result<Server, ServeError> {
-    Server::builder()
-        .config(config)
-        .channel(service)
-        .bind(addr)
-        .await
+    let mut builder = Server::builder().config(config).channel(service);
+    if let Some(tls) = tls {
+        builder = builder.tls(tls);
+    }
+    builder.bind(addr).await
 }

@@ -2,15 +2,15 @@
 //! per-connection feed that pushes market data for what the connection
 //! subscribed to.
 
-use super::market::{decimal, timestamp, units, Market};
+use super::depth::{Change, DepthBook, Levels};
+use super::market::{timestamp, Market};
 use super::{general, KrakenMock};
-use crate::book::{Book, Side};
+
 use crate::kraken::channels::public::{
     Context, Handler, ServerMessage, SubscribeReply, UnsubscribeReply,
 };
 use crate::kraken::types;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,7 +72,7 @@ struct Subscription {
     pair: String,
     market: Market,
     /// The book the feed's updates are made from (book feeds).
-    book: Option<Book>,
+    book: Option<DepthBook>,
     /// Whether the first frame (snapshot, last candle) went out.
     started: bool,
     trades_today: u64,
@@ -232,7 +232,7 @@ impl Handler for KrakenMock {
                     feed,
                     pair: pair.clone(),
                     book: match feed {
-                        Feed::Book { depth } => Some(Book::new(depth as usize)),
+                        Feed::Book { depth } => Some(DepthBook::new(depth as usize)),
                         _ => None,
                     },
                     market,
@@ -435,7 +435,8 @@ fn ticker(m: &mut Market, trades_today: u64) -> types::TickerData {
 }
 
 /// A book subscription's frames: the snapshot first, then updates of one
-/// or both sides with the checksum of the book after them.
+/// side, or both in the five-element form, with the checksum of the book
+/// after them.
 fn book_frames(sub: &mut Subscription, depth: i64, first: bool) -> Vec<ServerMessage> {
     let channel = match types::BookChannelName::try_from(format!("book-{depth}")) {
         Ok(channel) => channel,
@@ -446,114 +447,50 @@ fn book_frames(sub: &mut Subscription, depth: i64, first: bool) -> Vec<ServerMes
         return Vec::new();
     };
     let m = &mut sub.market;
-    let levels = depth.min(25);
     if first {
-        let side = |m: &mut Market, sign: i64| -> Vec<types::BookLevel> {
-            (1..=levels)
-                .map(|i| types::BookLevel((m.price_at(sign * i), m.volume(), timestamp())))
-                .collect()
-        };
-        let (asks, bids) = (side(m, 1), side(m, -1));
-        let pairs = |levels: &[types::BookLevel]| -> Vec<(String, String)> {
+        let (asks, bids) = book.snapshot(m);
+        let levels = |levels: Levels| -> Vec<types::BookLevel> {
             levels
-                .iter()
-                .map(|l| (l.0 .0.clone(), l.0 .1.clone()))
+                .into_iter()
+                .map(|(price, volume)| types::BookLevel((price, volume, timestamp())))
                 .collect()
         };
-        let (a, b) = (pairs(&asks), pairs(&bids));
-        if book
-            .snapshot(
-                a.iter().map(|(p, v)| (p.as_str(), v.as_str())),
-                b.iter().map(|(p, v)| (p.as_str(), v.as_str())),
-            )
-            .is_err()
-        {
-            return Vec::new();
-        }
         let sides = types::BookSnapshotSides {
-            as_: asks,
-            bs: bids,
+            as_: levels(asks),
+            bs: levels(bids),
         };
         return vec![ServerMessage::BookSnapshot(types::BookSnapshot((
             id, sides, channel, pair,
         )))];
     }
-    // Changes near the top: a new volume, a removal, or a new level; asks
-    // above the best bid and bids below the best ask, so the book never
-    // crosses.
-    let changes = |m: &mut Market, book: &Book, side: Side| -> Vec<(String, String)> {
-        let decimals = m.format.price_decimals;
-        let tick = m.format.tick;
-        let (anchor, other_len) = match side {
-            Side::Ask => (book.best_bid(), book.top(Side::Ask, levels as usize).len()),
-            Side::Bid => (book.best_ask(), book.top(Side::Bid, levels as usize).len()),
-        };
-        let anchor = anchor
-            .and_then(|l| units(&l.price, decimals))
-            .unwrap_or(m.mid);
-        (0..1 + m.rng.below(2))
-            .map(|_| {
-                let ticks = 1 + m.rng.below(levels as u64 + 2);
-                let price = match side {
-                    Side::Ask => anchor + ticks * tick,
-                    Side::Bid => anchor.saturating_sub(ticks * tick).max(tick),
-                };
-                let volume = if other_len > 3 && m.rng.chance(0.2) {
-                    decimal(0, m.format.volume_decimals)
-                } else {
-                    m.volume()
-                };
-                (decimal(price, decimals), volume)
+    let update = book.update(m);
+    let checksum = types::BookChecksum::try_from(book.checksum().to_string()).ok();
+    let levels = |changes: Vec<Change>| -> Vec<types::BookUpdateLevel> {
+        changes
+            .into_iter()
+            .map(|change| {
+                let mut level = vec![change.price, change.volume, timestamp()];
+                if change.republish {
+                    level.push("r".to_owned());
+                }
+                types::BookUpdateLevel(level)
             })
             .collect()
     };
-    let both = m.rng.chance(0.25);
-    let first_side = if m.rng.chance(0.5) {
-        Side::Ask
-    } else {
-        Side::Bid
-    };
-    let sides: Vec<Side> = if both {
-        vec![Side::Ask, Side::Bid]
-    } else {
-        vec![first_side]
-    };
-    let mut by_side: HashMap<&'static str, Vec<types::BookUpdateLevel>> = HashMap::new();
-    for side in sides {
-        let levels = changes(m, book, side);
-        if book
-            .apply(side, levels.iter().map(|(p, v)| (p.as_str(), v.as_str())))
-            .is_err()
-        {
-            return Vec::new();
+    let frame = match (levels(update.asks), levels(update.bids)) {
+        (a, b) if a.is_empty() && b.is_empty() => return Vec::new(),
+        (a, b) if !a.is_empty() && !b.is_empty() => {
+            ServerMessage::BookUpdateBothSides(types::BookUpdateBothSides((
+                id,
+                types::BookAskUpdate { a, c: None },
+                types::BookBidUpdate { b, c: checksum },
+                channel,
+                pair,
+            )))
         }
-        let key = if side == Side::Ask { "a" } else { "b" };
-        by_side.insert(
-            key,
-            levels
-                .into_iter()
-                .map(|(p, v)| types::BookUpdateLevel(vec![p, v, timestamp()]))
-                .collect(),
-        );
-    }
-    let checksum = types::BookChecksum::try_from(book.checksum().to_string()).ok();
-    let asks = by_side.remove("a");
-    let bids = by_side.remove("b");
-    let frame = match (asks, bids) {
-        (Some(a), Some(b)) => ServerMessage::BookUpdateBothSides(types::BookUpdateBothSides((
-            id,
-            types::BookAskUpdate { a, c: None },
-            types::BookBidUpdate { b, c: checksum },
-            channel,
-            pair,
-        ))),
         (a, b) => ServerMessage::BookUpdate(types::BookUpdate((
             id,
-            types::BookUpdateSide {
-                a: a.unwrap_or_default(),
-                b: b.unwrap_or_default(),
-                c: checksum,
-            },
+            types::BookUpdateSide { a, b, c: checksum },
             channel,
             pair,
         ))),

@@ -55,7 +55,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deadline: ::std::option::Option<::std::string::String>,
         ///Always `addOrder`.
-        pub event: consts::AddOrder,
+        pub event: consts::EventAddOrder,
         ///Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expiretm: ::std::option::Option<::std::string::String>,
@@ -121,7 +121,7 @@ pub mod types {
         )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Always `addOrderStatus`.
-        pub event: consts::AddOrderStatus,
+        pub event: consts::EventAddOrderStatus,
         ///The `reqid` of the request, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -603,7 +603,7 @@ removes the level.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct CancelAll {
         ///Always `cancelAll`.
-        pub event: consts::CancelAll,
+        pub event: consts::EventCancelAll,
         ///Client-chosen id, copied into the `cancelAllStatus` reply.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -621,7 +621,7 @@ removes the level.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct CancelAllOrdersAfter {
         ///Always `cancelAllOrdersAfter`.
-        pub event: consts::CancelAllOrdersAfter,
+        pub event: consts::EventCancelAllOrdersAfter,
         ///Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -653,7 +653,7 @@ removes the level.
         )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Always `cancelAllOrdersAfterStatus`.
-        pub event: consts::CancelAllOrdersAfterStatus,
+        pub event: consts::EventCancelAllOrdersAfterStatus,
         ///The `reqid` of the request, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -685,7 +685,7 @@ removes the level.
         )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Always `cancelAllStatus`.
-        pub event: consts::CancelAllStatus,
+        pub event: consts::EventCancelAllStatus,
         ///The `reqid` of the request, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -702,7 +702,7 @@ removes the level.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct CancelOrder {
         ///Always `cancelOrder`.
-        pub event: consts::CancelOrder,
+        pub event: consts::EventCancelOrder,
         ///Client-chosen id, copied into every `cancelOrderStatus` reply.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -728,7 +728,7 @@ removes the level.
         )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Always `cancelOrderStatus`.
-        pub event: consts::CancelOrderStatus,
+        pub event: consts::EventCancelOrderStatus,
         ///The `reqid` of the request, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -841,7 +841,7 @@ removes the level.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct EditOrder {
         ///Always `editOrder`.
-        pub event: consts::EditOrder,
+        pub event: consts::EventEditOrder,
         ///New user reference, an integer sent as a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub newuserref: ::std::option::Option<::std::string::String>,
@@ -889,7 +889,7 @@ removes the level.
         )]
         pub error_message: ::std::option::Option<::std::string::String>,
         ///Always `editOrderStatus`.
-        pub event: consts::EditOrderStatus,
+        pub event: consts::EventEditOrderStatus,
         ///Id the order had before the edit (on success).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub originaltxid: ::std::option::Option<::std::string::String>,
@@ -928,7 +928,7 @@ removes the level.
         #[serde(rename = "errorMessage")]
         pub error_message: ::std::string::String,
         ///Always `error`.
-        pub event: consts::Error,
+        pub event: consts::EventError,
         ///The `reqid` of the request, when it had a readable one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -946,7 +946,7 @@ although the server always sends it.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Heartbeat {
         ///Always `heartbeat`.
-        pub event: consts::HeartbeatOrAbsent,
+        pub event: consts::EventHeartbeat,
     }
     ///An OHLC frame: `[channelID, candle, "ohlc-<interval>", pair]`.
     #[derive(
@@ -1190,7 +1190,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OpenOrders,
+            consts::OpenOrdersAt1,
             FeedSequence,
         ),
     );
@@ -1199,7 +1199,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OpenOrders,
+            consts::OpenOrdersAt1,
             FeedSequence,
         );
         fn deref(
@@ -1208,7 +1208,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OpenOrders,
+            consts::OpenOrdersAt1,
             FeedSequence,
         ) {
             &self.0
@@ -1217,7 +1217,7 @@ fields that changed, so none is required.
     impl ::std::convert::From<OpenOrders>
     for (
         ::std::vec::Vec<::std::collections::HashMap<::std::string::String, OpenOrder>>,
-        consts::OpenOrders,
+        consts::OpenOrdersAt1,
         FeedSequence,
     ) {
         fn from(value: OpenOrders) -> Self {
@@ -1229,7 +1229,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OpenOrders,
+            consts::OpenOrdersAt1,
             FeedSequence,
         ),
     > for OpenOrders {
@@ -1238,7 +1238,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
-                consts::OpenOrders,
+                consts::OpenOrdersAt1,
                 FeedSequence,
             ),
         ) -> Self {
@@ -1542,7 +1542,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OwnTrade>,
             >,
-            consts::OwnTrades,
+            consts::OwnTradesAt1,
             FeedSequence,
         ),
     );
@@ -1551,7 +1551,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OwnTrade>,
             >,
-            consts::OwnTrades,
+            consts::OwnTradesAt1,
             FeedSequence,
         );
         fn deref(
@@ -1560,7 +1560,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OwnTrade>,
             >,
-            consts::OwnTrades,
+            consts::OwnTradesAt1,
             FeedSequence,
         ) {
             &self.0
@@ -1569,7 +1569,7 @@ fields that changed, so none is required.
     impl ::std::convert::From<OwnTrades>
     for (
         ::std::vec::Vec<::std::collections::HashMap<::std::string::String, OwnTrade>>,
-        consts::OwnTrades,
+        consts::OwnTradesAt1,
         FeedSequence,
     ) {
         fn from(value: OwnTrades) -> Self {
@@ -1581,7 +1581,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OwnTrade>,
             >,
-            consts::OwnTrades,
+            consts::OwnTradesAt1,
             FeedSequence,
         ),
     > for OwnTrades {
@@ -1590,7 +1590,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
-                consts::OwnTrades,
+                consts::OwnTradesAt1,
                 FeedSequence,
             ),
         ) -> Self {
@@ -1608,7 +1608,7 @@ fields that changed, so none is required.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Ping {
         ///Always `ping`.
-        pub event: consts::Ping,
+        pub event: consts::EventPing,
         ///Client-chosen id, copied into the `pong`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -1626,7 +1626,7 @@ required here, although the server always sends it.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Pong {
         ///Always `pong`.
-        pub event: consts::PongOrAbsent,
+        pub event: consts::EventPong,
         ///The `reqid` of the ping, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -1801,23 +1801,24 @@ may be ones Kraken does not support (that may be why it was refused).
     )]
     #[serde(transparent)]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Spread(pub (u64, SpreadData, consts::Spread, ::std::string::String));
+    pub struct Spread(pub (u64, SpreadData, consts::SpreadAt2, ::std::string::String));
     impl ::std::ops::Deref for Spread {
-        type Target = (u64, SpreadData, consts::Spread, ::std::string::String);
-        fn deref(&self) -> &(u64, SpreadData, consts::Spread, ::std::string::String) {
+        type Target = (u64, SpreadData, consts::SpreadAt2, ::std::string::String);
+        fn deref(&self) -> &(u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
             &self.0
         }
     }
     impl ::std::convert::From<Spread>
-    for (u64, SpreadData, consts::Spread, ::std::string::String) {
+    for (u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
         fn from(value: Spread) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<(u64, SpreadData, consts::Spread, ::std::string::String)>
-    for Spread {
+    impl ::std::convert::From<
+        (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
+    > for Spread {
         fn from(
-            value: (u64, SpreadData, consts::Spread, ::std::string::String),
+            value: (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
         ) -> Self {
             Self(value)
         }
@@ -1905,7 +1906,7 @@ may be ones Kraken does not support (that may be why it was refused).
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Subscribe {
         ///Always `subscribe`.
-        pub event: consts::Subscribe,
+        pub event: consts::EventSubscribe,
         ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pair: ::std::vec::Vec<::std::string::String>,
@@ -2068,7 +2069,7 @@ Defaults to `true` when absent.*/
         #[serde(rename = "channelName")]
         pub channel_name: ::std::string::String,
         ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
+        pub event: consts::EventSubscriptionStatus,
         ///The pair this status is about (public endpoint only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pair: ::std::option::Option<::std::string::String>,
@@ -2093,7 +2094,7 @@ Defaults to `true` when absent.*/
         #[serde(rename = "errorMessage")]
         pub error_message: ::std::string::String,
         ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
+        pub event: consts::EventSubscriptionStatus,
         ///The pair the refusal is about, when the request named pairs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pair: ::std::option::Option<::std::string::String>,
@@ -2101,7 +2102,7 @@ Defaults to `true` when absent.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
         ///Always `error`.
-        pub status: consts::Error,
+        pub status: consts::StatusError,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription: ::std::option::Option<RejectedSubscription>,
     }
@@ -2250,7 +2251,7 @@ sends it.
         #[serde(rename = "connectionID")]
         pub connection_id: u64,
         ///Always `systemStatus`.
-        pub event: consts::SystemStatusOrAbsent,
+        pub event: consts::EventSystemStatus,
         pub status: SystemState,
         ///Version of the WebSockets API served, e.g. `1.9.2`.
         pub version: ::std::string::String,
@@ -2377,23 +2378,24 @@ sends it.
     )]
     #[serde(transparent)]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
-    pub struct Ticker(pub (u64, TickerData, consts::Ticker, ::std::string::String));
+    pub struct Ticker(pub (u64, TickerData, consts::TickerAt2, ::std::string::String));
     impl ::std::ops::Deref for Ticker {
-        type Target = (u64, TickerData, consts::Ticker, ::std::string::String);
-        fn deref(&self) -> &(u64, TickerData, consts::Ticker, ::std::string::String) {
+        type Target = (u64, TickerData, consts::TickerAt2, ::std::string::String);
+        fn deref(&self) -> &(u64, TickerData, consts::TickerAt2, ::std::string::String) {
             &self.0
         }
     }
     impl ::std::convert::From<Ticker>
-    for (u64, TickerData, consts::Ticker, ::std::string::String) {
+    for (u64, TickerData, consts::TickerAt2, ::std::string::String) {
         fn from(value: Ticker) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<(u64, TickerData, consts::Ticker, ::std::string::String)>
-    for Ticker {
+    impl ::std::convert::From<
+        (u64, TickerData, consts::TickerAt2, ::std::string::String),
+    > for Ticker {
         fn from(
-            value: (u64, TickerData, consts::Ticker, ::std::string::String),
+            value: (u64, TickerData, consts::TickerAt2, ::std::string::String),
         ) -> Self {
             Self(value)
         }
@@ -2606,35 +2608,40 @@ open (`o`).
     #[serde(transparent)]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Trade(
-        pub (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
+        pub (u64, ::std::vec::Vec<PublicTrade>, consts::TradeAt2, ::std::string::String),
     );
     impl ::std::ops::Deref for Trade {
         type Target = (
             u64,
             ::std::vec::Vec<PublicTrade>,
-            consts::Trade,
+            consts::TradeAt2,
             ::std::string::String,
         );
         fn deref(
             &self,
-        ) -> &(u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
+        ) -> &(
+            u64,
+            ::std::vec::Vec<PublicTrade>,
+            consts::TradeAt2,
+            ::std::string::String,
+        ) {
             &self.0
         }
     }
     impl ::std::convert::From<Trade>
-    for (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
+    for (u64, ::std::vec::Vec<PublicTrade>, consts::TradeAt2, ::std::string::String) {
         fn from(value: Trade) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<
-        (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
+        (u64, ::std::vec::Vec<PublicTrade>, consts::TradeAt2, ::std::string::String),
     > for Trade {
         fn from(
             value: (
                 u64,
                 ::std::vec::Vec<PublicTrade>,
-                consts::Trade,
+                consts::TradeAt2,
                 ::std::string::String,
             ),
         ) -> Self {
@@ -2652,7 +2659,7 @@ open (`o`).
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Unsubscribe {
         ///Always `unsubscribe`.
-        pub event: consts::Unsubscribe,
+        pub event: consts::EventUnsubscribe,
         ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pair: ::std::vec::Vec<::std::string::String>,
@@ -2697,915 +2704,78 @@ open (`o`).
     /// or an `enum` of one value): each always writes its value, and
     /// reading checks it.
     pub mod consts {
-        ///Always `"ping"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ping;
-        impl Ping {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ping",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventPing : str = "ping";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventPong : str = "pong", optional;
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ping",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Ping)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSubscribe : str = "subscribe";
         }
-        ///Always `"pong"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct PongOrAbsent;
-        impl PongOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "pong",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSubscriptionStatus : str = "subscriptionStatus";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct StatusError : str = "error";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for PongOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "pong",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| PongOrAbsent)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventUnsubscribe : str = "unsubscribe";
         }
-        ///Always `"subscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Subscribe;
-        impl Subscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscribe",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventHeartbeat : str = "heartbeat", optional;
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSystemStatus : str = "systemStatus", optional;
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Subscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscribe",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Subscribe)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventError : str = "error";
         }
-        ///Always `"subscriptionStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SubscriptionStatus;
-        impl SubscriptionStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscriptionStatus",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct TickerAt2 : str = "ticker";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct TradeAt2 : str = "trade";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SubscriptionStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscriptionStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| SubscriptionStatus)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct SpreadAt2 : str = "spread";
         }
-        ///Always `"error"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Error;
-        impl Error {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "error",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct OwnTradesAt1 : str = "ownTrades";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct OpenOrdersAt1 : str = "openOrders";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "error",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Error)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventAddOrder : str = "addOrder";
         }
-        ///Always `"unsubscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Unsubscribe;
-        impl Unsubscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "unsubscribe",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventAddOrderStatus : str = "addOrderStatus";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventEditOrder : str = "editOrder";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for Unsubscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "unsubscribe",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Unsubscribe)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventEditOrderStatus : str = "editOrderStatus";
         }
-        ///Always `"heartbeat"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct HeartbeatOrAbsent;
-        impl HeartbeatOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "heartbeat",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelOrder : str = "cancelOrder";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelOrderStatus : str = "cancelOrderStatus";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for HeartbeatOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "heartbeat",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| HeartbeatOrAbsent)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelAll : str = "cancelAll";
         }
-        ///Always `"systemStatus"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SystemStatusOrAbsent;
-        impl SystemStatusOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "systemStatus",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelAllStatus : str = "cancelAllStatus";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SystemStatusOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelAllOrdersAfter : str = "cancelAllOrdersAfter";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SystemStatusOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "systemStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| SystemStatusOrAbsent)
-            }
-        }
-        ///Always `"ticker"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ticker;
-        impl Ticker {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ticker",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ticker {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ticker {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ticker",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Ticker)
-            }
-        }
-        ///Always `"trade"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Trade;
-        impl Trade {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "trade",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Trade {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Trade {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "trade",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Trade)
-            }
-        }
-        ///Always `"spread"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Spread;
-        impl Spread {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "spread",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Spread {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Spread {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "spread",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Spread)
-            }
-        }
-        ///Always `"ownTrades"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct OwnTrades;
-        impl OwnTrades {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ownTrades",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for OwnTrades {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OwnTrades {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ownTrades",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| OwnTrades)
-            }
-        }
-        ///Always `"openOrders"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct OpenOrders;
-        impl OpenOrders {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "openOrders",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for OpenOrders {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for OpenOrders {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "openOrders",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| OpenOrders)
-            }
-        }
-        ///Always `"addOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct AddOrder;
-        impl AddOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "addOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for AddOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for AddOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "addOrder",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| AddOrder)
-            }
-        }
-        ///Always `"addOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct AddOrderStatus;
-        impl AddOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "addOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for AddOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for AddOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "addOrderStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| AddOrderStatus)
-            }
-        }
-        ///Always `"editOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct EditOrder;
-        impl EditOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "editOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for EditOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for EditOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "editOrder",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| EditOrder)
-            }
-        }
-        ///Always `"editOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct EditOrderStatus;
-        impl EditOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "editOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for EditOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for EditOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "editOrderStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| EditOrderStatus)
-            }
-        }
-        ///Always `"cancelOrder"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelOrder;
-        impl CancelOrder {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelOrder",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrder {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelOrder {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelOrder",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelOrder)
-            }
-        }
-        ///Always `"cancelOrderStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelOrderStatus;
-        impl CancelOrderStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelOrderStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrderStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelOrderStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelOrderStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelOrderStatus)
-            }
-        }
-        ///Always `"cancelAll"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAll;
-        impl CancelAll {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAll",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAll {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for CancelAll {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAll",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelAll)
-            }
-        }
-        ///Always `"cancelAllStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllStatus;
-        impl CancelAllStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelAllStatus)
-            }
-        }
-        ///Always `"cancelAllOrdersAfter"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllOrdersAfter;
-        impl CancelAllOrdersAfter {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllOrdersAfter",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllOrdersAfter {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllOrdersAfter {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllOrdersAfter",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelAllOrdersAfter)
-            }
-        }
-        ///Always `"cancelAllOrdersAfterStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct CancelAllOrdersAfterStatus;
-        impl CancelAllOrdersAfterStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "cancelAllOrdersAfterStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize
-        for CancelAllOrdersAfterStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for CancelAllOrdersAfterStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllOrdersAfterStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| CancelAllOrdersAfterStatus)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventCancelAllOrdersAfterStatus : str =
+            "cancelAllOrdersAfterStatus";
         }
     }
 }

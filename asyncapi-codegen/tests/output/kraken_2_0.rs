@@ -78,7 +78,7 @@ Defaults to `10` when absent.*/
         #[serde(rename = "errorMessage")]
         pub error_message: ::std::string::String,
         ///Always `error`.
-        pub event: consts::Error,
+        pub event: consts::EventError,
         ///The `reqid` of the request, when it had a readable one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -96,7 +96,7 @@ although the server always sends it.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Heartbeat {
         ///Always `heartbeat`.
-        pub event: consts::HeartbeatOrAbsent,
+        pub event: consts::EventHeartbeat,
     }
     /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
 
@@ -157,7 +157,7 @@ Defaults to `1` when absent.*/
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Ping {
         ///Always `ping`.
-        pub event: consts::Ping,
+        pub event: consts::EventPing,
         ///Client-chosen id, copied into the `pong`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -175,7 +175,7 @@ required here, although the server always sends it.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Pong {
         ///Always `pong`.
-        pub event: consts::PongOrAbsent,
+        pub event: consts::EventPong,
         ///The `reqid` of the ping, when it had one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
@@ -217,7 +217,7 @@ may be ones Kraken does not support (that may be why it was refused).
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Subscribe {
         ///Always `subscribe`.
-        pub event: consts::Subscribe,
+        pub event: consts::EventSubscribe,
         ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pair: ::std::vec::Vec<::std::string::String>,
@@ -380,7 +380,7 @@ Defaults to `true` when absent.*/
         #[serde(rename = "channelName")]
         pub channel_name: ::std::string::String,
         ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
+        pub event: consts::EventSubscriptionStatus,
         ///The pair this status is about (public endpoint only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pair: ::std::option::Option<::std::string::String>,
@@ -405,7 +405,7 @@ Defaults to `true` when absent.*/
         #[serde(rename = "errorMessage")]
         pub error_message: ::std::string::String,
         ///Always `subscriptionStatus`.
-        pub event: consts::SubscriptionStatus,
+        pub event: consts::EventSubscriptionStatus,
         ///The pair the refusal is about, when the request named pairs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pair: ::std::option::Option<::std::string::String>,
@@ -413,7 +413,7 @@ Defaults to `true` when absent.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reqid: ::std::option::Option<u64>,
         ///Always `error`.
-        pub status: consts::Error,
+        pub status: consts::StatusError,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription: ::std::option::Option<RejectedSubscription>,
     }
@@ -562,7 +562,7 @@ sends it.
         #[serde(rename = "connectionID")]
         pub connection_id: u64,
         ///Always `systemStatus`.
-        pub event: consts::SystemStatusOrAbsent,
+        pub event: consts::EventSystemStatus,
         pub status: SystemState,
         ///Version of the WebSockets API served, e.g. `1.9.2`.
         pub version: ::std::string::String,
@@ -578,7 +578,7 @@ sends it.
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Unsubscribe {
         ///Always `unsubscribe`.
-        pub event: consts::Unsubscribe,
+        pub event: consts::EventUnsubscribe,
         ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub pair: ::std::vec::Vec<::std::string::String>,
@@ -623,322 +623,32 @@ sends it.
     /// or an `enum` of one value): each always writes its value, and
     /// reading checks it.
     pub mod consts {
-        ///Always `"ping"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Ping;
-        impl Ping {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "ping",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventPing : str = "ping";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSubscribe : str = "subscribe";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ping",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Ping)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventUnsubscribe : str = "unsubscribe";
         }
-        ///Always `"subscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Subscribe;
-        impl Subscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscribe",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventPong : str = "pong", optional;
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSubscriptionStatus : str = "subscriptionStatus";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Subscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscribe",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Subscribe)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct StatusError : str = "error";
         }
-        ///Always `"unsubscribe"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Unsubscribe;
-        impl Unsubscribe {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "unsubscribe",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventHeartbeat : str = "heartbeat", optional;
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventSystemStatus : str = "systemStatus", optional;
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for Unsubscribe {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "unsubscribe",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Unsubscribe)
-            }
-        }
-        ///Always `"pong"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct PongOrAbsent;
-        impl PongOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "pong",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for PongOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "pong",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| PongOrAbsent)
-            }
-        }
-        ///Always `"subscriptionStatus"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SubscriptionStatus;
-        impl SubscriptionStatus {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "subscriptionStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SubscriptionStatus {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscriptionStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| SubscriptionStatus)
-            }
-        }
-        ///Always `"error"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Error;
-        impl Error {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "error",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "error",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Error)
-            }
-        }
-        ///Always `"heartbeat"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct HeartbeatOrAbsent;
-        impl HeartbeatOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "heartbeat",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for HeartbeatOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "heartbeat",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| HeartbeatOrAbsent)
-            }
-        }
-        ///Always `"systemStatus"` when written; may be absent when read.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct SystemStatusOrAbsent;
-        impl SystemStatusOrAbsent {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "systemStatus",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for SystemStatusOrAbsent {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-        for SystemStatusOrAbsent {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "systemStatus",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        false,
-                        deserializer,
-                    )
-                    .map(|()| SystemStatusOrAbsent)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct EventError : str = "error";
         }
     }
 }

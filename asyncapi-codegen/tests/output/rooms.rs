@@ -31,7 +31,7 @@ pub mod types {
     )]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Refused {
-        pub action: consts::Refused,
+        pub action: consts::ActionRefused,
     }
     ///`Said`
     #[derive(
@@ -43,7 +43,7 @@ pub mod types {
     )]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Said {
-        pub action: consts::Said,
+        pub action: consts::ActionSaid,
     }
     ///`Say`
     #[derive(
@@ -55,7 +55,7 @@ pub mod types {
     )]
     #[serde(crate = "::asyncapi_runtime::__private::serde")]
     pub struct Say {
-        pub action: consts::Say,
+        pub action: consts::ActionSay,
         pub text: ::std::string::String,
     }
     /// Error types.
@@ -94,122 +94,14 @@ pub mod types {
     /// or an `enum` of one value): each always writes its value, and
     /// reading checks it.
     pub mod consts {
-        ///Always `"say"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Say;
-        impl Say {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "say",
-            );
+        ::asyncapi_runtime::__private::constant! {
+            pub struct ActionSay : str = "say";
         }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Say {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct ActionSaid : str = "said";
         }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Say {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "say",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Say)
-            }
-        }
-        ///Always `"said"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Said;
-        impl Said {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "said",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Said {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Said {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "said",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Said)
-            }
-        }
-        ///Always `"refused"`.
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct Refused;
-        impl Refused {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                "refused",
-            );
-        }
-        impl ::asyncapi_runtime::__private::serde::Serialize for Refused {
-            fn serialize<S>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(
-                    &Self::VALUE,
-                    serializer,
-                )
-            }
-        }
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Refused {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "refused",
-                );
-                ::asyncapi_runtime::__private::constant::deserialize(
-                        &VALUE,
-                        true,
-                        deserializer,
-                    )
-                    .map(|()| Refused)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct ActionRefused : str = "refused";
         }
     }
 }

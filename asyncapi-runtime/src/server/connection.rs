@@ -159,6 +159,13 @@ where
                 "the client went away without a close handshake".into(),
             ))
         }
+        Some(Err(tungstenite::Error::Utf8(e))) => {
+            warn!(error = %e, "a text frame is not UTF-8: closing (1007)");
+            Err(Disconnect::Server(Close::new(
+                Close::INVALID_DATA,
+                "a text frame is not valid UTF-8",
+            )))
+        }
         Some(Err(tungstenite::Error::Protocol(e))) => {
             warn!(error = %e, "protocol error: closing (1002)");
             Err(Disconnect::Server(Close::new(1002, e.to_string())))

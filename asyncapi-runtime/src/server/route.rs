@@ -128,15 +128,17 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(move |_| !path.is_empty())
 }
 
-/// `%XX` escapes decoded; `None` if they do not make UTF-8.
+/// `%XX` escapes decoded; `None` if an escape is not `%` and two hex digits,
+/// or if they do not make UTF-8.
 fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = segment.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            // `from_str_radix` alone would take a sign: `%+f` is no escape.
+            let digit = |at: usize| char::from(*bytes.get(at)?).to_digit(16);
+            out.push((digit(i + 1)? * 16 + digit(i + 2)?) as u8);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -186,5 +188,20 @@ mod tests {
         assert!(!rooms.overlaps(&root));
         assert!(root.overlaps(&Template::parse(Some("/"))));
         assert_eq!(encode_segment("a b/ü"), "a%20b%2F%C3%BC");
+    }
+
+    #[test]
+    fn percent_escapes_are_two_hex_digits() {
+        assert_eq!(percent_decode("a%20b%2f%C3%BC").as_deref(), Some("a b/ü"));
+        assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
+        for bad in ["%+f", "%-1", "%2", "%", "%g0", "%0g", "%C3", "%ff", "x%+0y"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
+        }
+        let rooms = Template::parse(Some("/rooms/{roomId}"));
+        assert!(rooms.matches("/rooms/%+f").is_none());
+        assert_eq!(
+            rooms.matches("/rooms/%41").unwrap().get("roomId"),
+            Some("A")
+        );
     }
 }

@@ -1,17 +1,18 @@
 //! Warnings about what a document gets wrong without stopping generation:
 //! message examples that do not fit their own payload or headers schema,
 //! and schemas that no value can satisfy. Real documents have such
-//! mistakes; users should hear of them, with the place.
+//! mistakes; users should hear of them, with the place. They are found
+//! while the model is built, against the documents themselves.
 
+use super::{Api, Message, SchemaDialect};
 use crate::error::{Location, Result, Warning};
-use crate::ir::{Api, Message, SchemaDialect};
 use crate::spec::Documents;
 use crate::validator::{report, Validator};
 use serde_json::Value;
 use std::collections::HashSet;
 
 /// Every warning about the messages of `api`.
-pub fn check(docs: &Documents, api: &Api) -> Result<Vec<Warning>> {
+pub(super) fn check(docs: &Documents, api: &Api) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
     let mut seen = HashSet::new();
     for message in &api.messages {
@@ -95,7 +96,7 @@ fn unsatisfiable(
     if !seen.insert(at.clone()) {
         return Ok(());
     }
-    if let Some(why) = crate::types::unsatisfiable(value) {
+    if let Some(why) = super::schemas::unsatisfiable(value) {
         warnings.push(Warning::at(&at, why));
     }
     let Some(map) = value.as_object() else {

@@ -1,0 +1,139 @@
+//! The `types` module: Rust types for every payload and header schema,
+//! generated through typify from the schemas the model gathered (one flat
+//! set of named definitions; typify resolves `$ref` by its last segment
+//! only, so every reference already points into that set by a unique name).
+//!
+//! Properties (and tuple positions) whose schema is a `const` or a
+//! one-value `enum` become unit structs in `types::consts` that always write
+//! their value and check it when reading: users never write `"ping"`.
+
+mod consts;
+mod paths;
+mod rewrite;
+mod typify_calls;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::Api;
+use consts::const_type;
+use paths::through_runtime;
+use proc_macro2::TokenStream;
+use quote::quote;
+use rewrite::{Rewriter, CONST_MARKER};
+use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
+use typify_calls::{first_line, locate_failure, read_schema, typify_call, Definition};
+
+/// A generated `types` module and how to name each payload's type.
+pub struct Types {
+    /// The `types` module's contents.
+    pub tokens: TokenStream,
+    /// Per message index: the path of its payload type inside `types`
+    /// (e.g. `Ping`), or `None` when it has no payload.
+    pub payloads: Vec<Option<TokenStream>>,
+}
+
+/// Generates the `types` module contents for every payload and header
+/// schema of `api`.
+pub fn generate(api: &Api) -> Result<Types> {
+    let mut rewriter = Rewriter::new();
+    let mut defs = Vec::new();
+    for def in &api.schemas.defs {
+        let json = rewriter.definition(&def.schema, def.dialect);
+        defs.push(Definition {
+            location: def.location.clone(),
+            name: def.name.clone(),
+            schema: read_schema(&json, &def.location)?,
+            json,
+        });
+    }
+    let payload_defs: Vec<Option<String>> = api
+        .messages
+        .iter()
+        .map(|m| m.payload_schema.map(|d| api.schemas.defs[d].name.clone()))
+        .collect();
+
+    let mut settings = TypeSpaceSettings::default();
+    settings.with_derive("PartialEq".to_string());
+    for constant in rewriter.consts.values() {
+        let schema: schemars::schema::SchemaObject = serde_json::from_value(serde_json::json!({
+            "const": constant.value,
+            CONST_MARKER: constant.name,
+        }))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Schema,
+                None,
+                format!("internal: constant marker schema: {e}"),
+            )
+        })?;
+        settings.with_conversion(
+            schema,
+            format!("consts::{}", constant.name),
+            [TypeSpaceImpl::Default].into_iter(),
+        );
+    }
+
+    let mut space = TypeSpace::new(&settings);
+    let all = defs
+        .iter()
+        .map(|d| (d.name.clone(), d.schema.clone()))
+        .collect::<Vec<_>>();
+    typify_call(|| space.add_ref_types(all)).map_err(|reason| {
+        let (location, reason) = locate_failure(&settings, &defs)
+            .unwrap_or_else(|| (api.root.clone(), first_line(&reason)));
+        Error::at(
+            ErrorKind::Schema,
+            &location,
+            format!("typify cannot turn this schema into Rust types: {reason}"),
+        )
+        .with_hint("simplify the schema, or report it with the document attached")
+    })?;
+
+    let mut type_path = |name: &Option<String>| -> Result<Option<TokenStream>> {
+        let Some(name) = name else { return Ok(None) };
+        let reference = schemars::schema::Schema::new_ref(format!("#/definitions/{name}"));
+        let id = typify_call(|| space.add_type(&reference)).map_err(|reason| {
+            Error::new(
+                ErrorKind::Schema,
+                None,
+                format!("internal: type `{name}` was not generated: {reason}"),
+            )
+        })?;
+        let ty = space.get_type(&id).map_err(|e| {
+            Error::new(
+                ErrorKind::Schema,
+                None,
+                format!("internal: type `{name}`: {e}"),
+            )
+        })?;
+        Ok(Some(ty.ident()))
+    };
+    let payloads = payload_defs
+        .iter()
+        .map(&mut type_path)
+        .collect::<Result<Vec<_>>>()?;
+
+    let types = typify_call(|| Ok::<_, typify::Error>(space.to_stream()))
+        .and_then(through_runtime)
+        .map_err(|reason| {
+            Error::new(
+                ErrorKind::Schema,
+                Some(api.root.clone()),
+                format!("typify failed to write the types: {reason}"),
+            )
+        })?;
+    let consts = rewriter.consts.values().map(const_type);
+    let tokens = quote! {
+        #[allow(unused_imports)]
+        use ::asyncapi_runtime::__private::serde::{Deserialize, Serialize};
+
+        #types
+
+        /// Types of properties whose value is fixed by the schema (`const`,
+        /// or an `enum` of one value): each always writes its value, and
+        /// reading checks it.
+        pub mod consts {
+            #(#consts)*
+        }
+    };
+    Ok(Types { tokens, payloads })
+}

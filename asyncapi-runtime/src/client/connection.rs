@@ -1,0 +1,345 @@
+//! One WebSocket connection of a client: opening it (TCP, TLS, handshake),
+//! then reading frames (decoded, routed to the waiting request or the
+//! stream) and writing them (queued messages, pings, the close frame) until
+//! it ends.
+
+use super::config::ClientConfig;
+use super::error::{Ended, Error};
+use super::pending::{route, Shared};
+use crate::message::Message;
+use crate::ws::Close;
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message as Frame};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use tracing::{debug, warn};
+
+/// How long closing waits for the server's answer to our close frame.
+pub(crate) const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
+
+/// An open connection.
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A frame for the writer.
+pub(crate) enum Outbound {
+    Text(String),
+    Close(Close),
+}
+
+/// Why a connection could not be opened.
+pub(crate) struct OpenError {
+    pub(crate) error: Error,
+    /// The server answered the handshake with an HTTP error (e.g. 503): it
+    /// is there, and does not want us now.
+    pub(crate) refused: bool,
+}
+
+/// Opens a connection to `url` (`ws://` or `wss://`).
+pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, OpenError> {
+    let fail = |reason: String, refused| OpenError {
+        error: Error::Connect {
+            url: url.to_owned(),
+            reason,
+        },
+        refused,
+    };
+    let request = url.into_client_request().map_err(|e| OpenError {
+        error: Error::InvalidUrl {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        },
+        refused: false,
+    })?;
+    let secure = url
+        .split_once("://")
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("wss"));
+    let connector = if secure {
+        let tls = match config.tls() {
+            Some(tls) => tls.clone(),
+            None => crate::tls::default_client_config().map_err(|e| fail(e.to_string(), false))?,
+        };
+        Connector::Rustls(tls)
+    } else {
+        Connector::Plain
+    };
+    let connecting = tokio_tungstenite::connect_async_tls_with_config(
+        request,
+        Some(config.limits.websocket_config()),
+        true,
+        Some(connector),
+    );
+    match tokio::time::timeout(config.connect_timeout, connecting).await {
+        Ok(Ok((socket, _response))) => {
+            debug!(url, "connected");
+            Ok(socket)
+        }
+        Ok(Err(e)) => Err(fail(
+            connect_reason(&e),
+            matches!(e, tungstenite::Error::Http(_)),
+        )),
+        Err(_) => Err(fail(
+            format!("no connection within {:?}", config.connect_timeout),
+            false,
+        )),
+    }
+}
+
+fn connect_reason(error: &tungstenite::Error) -> String {
+    match error {
+        tungstenite::Error::Http(response) => format!(
+            "the server refused the WebSocket handshake with HTTP {}{}",
+            response.status(),
+            response
+                .body()
+                .as_ref()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .filter(|b| !b.is_empty())
+                .map(|b| format!(": {b}"))
+                .unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// What a connection task works with, across connections.
+pub(crate) struct Io<'a, In> {
+    pub(crate) incoming: &'a mpsc::Sender<Result<In, Error>>,
+    pub(crate) outbound: &'a mut mpsc::Receiver<Outbound>,
+    pub(crate) shared: &'a Arc<Shared<In>>,
+    pub(crate) config: &'a ClientConfig,
+}
+
+/// How a connection ended.
+pub(crate) struct Outcome {
+    pub(crate) ended: Ended,
+    /// The application ended it (closed, or dropped every sender).
+    pub(crate) by_user: bool,
+    /// The server said it is going away for a while (maintenance, restart):
+    /// reconnect slowly.
+    pub(crate) slow: bool,
+}
+
+/// What the writer stopped for.
+enum WriterEnd {
+    /// The application's close frame is sent.
+    Closing(Close),
+    /// Writing failed.
+    Failed(String),
+}
+
+/// What the reader stopped for.
+struct ReaderEnd {
+    ended: Ended,
+    /// The close frame to answer a broken rule with (1007, 1009).
+    answer: Option<Close>,
+    slow: bool,
+}
+
+/// Serves `socket` until it ends: first writes `resend` (the live
+/// subscriptions, after a reconnection), then reads and writes.
+pub(crate) async fn run<In: Message>(
+    socket: Socket,
+    resend: Vec<String>,
+    io: &mut Io<'_, In>,
+) -> Outcome {
+    let (mut sink, stream) = socket.split();
+    for frame in resend {
+        if let Err(e) = sink.feed(Frame::text(frame)).await {
+            return lost(format!("re-sending a subscription failed: {e}"));
+        }
+    }
+    if let Err(e) = sink.flush().await {
+        return lost(format!("re-sending the subscriptions failed: {e}"));
+    }
+    let (reader_end, by_user) = {
+        let reader = read_frames(stream, io.incoming, io.shared, io.config);
+        let writer = write_frames(&mut sink, io.outbound, io.config.ping_interval);
+        tokio::pin!(reader, writer);
+        tokio::select! {
+            end = &mut reader => (end, io.shared.close.borrow().is_some()),
+            end = &mut writer => {
+                // Read on: the server's answer to our close frame, or the
+                // error that made writing fail.
+                let answer = tokio::time::timeout(CLOSE_HANDSHAKE, &mut reader).await;
+                match (end, answer) {
+                    (WriterEnd::Closing(_), Ok(end)) => (end, true),
+                    (WriterEnd::Closing(close), Err(_)) => (reader_ended(Ended::Closed(close)), true),
+                    (WriterEnd::Failed(_), Ok(end)) => (end, false),
+                    (WriterEnd::Failed(e), Err(_)) => (reader_ended(Ended::Lost(e)), false),
+                }
+            }
+        }
+    };
+    if let Some(close) = reader_end.answer {
+        let _ = tokio::time::timeout(
+            CLOSE_HANDSHAKE,
+            sink.send(Frame::Close(Some(close.to_frame()))),
+        )
+        .await;
+    }
+    Outcome {
+        ended: reader_end.ended,
+        by_user,
+        slow: reader_end.slow,
+    }
+}
+
+fn lost(reason: String) -> Outcome {
+    Outcome {
+        ended: Ended::Lost(reason),
+        by_user: false,
+        slow: false,
+    }
+}
+
+fn reader_ended(ended: Ended) -> ReaderEnd {
+    ReaderEnd {
+        ended,
+        answer: None,
+        slow: false,
+    }
+}
+
+/// Close codes with which a server says it is going away for a while.
+fn announces_downtime(close: &Close) -> bool {
+    matches!(close.code, Close::GOING_AWAY | 1012 | 1013)
+}
+
+async fn write_frames<S>(
+    sink: &mut S,
+    outbound: &mut mpsc::Receiver<Outbound>,
+    ping_interval: Option<Duration>,
+) -> WriterEnd
+where
+    S: futures_util::Sink<Frame, Error = tungstenite::Error> + Unpin,
+{
+    let mut ping = crate::ws::Pinger::new(ping_interval);
+    loop {
+        let tick = ping.due();
+        tokio::select! {
+            next = outbound.recv() => match next {
+                Some(Outbound::Text(text)) => {
+                    if let Err(e) = sink.send(Frame::text(text)).await {
+                        debug!(error = %e, "writing a frame failed");
+                        return WriterEnd::Failed(e.to_string());
+                    }
+                }
+                Some(Outbound::Close(close)) => {
+                    let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
+                    return WriterEnd::Closing(close);
+                }
+                // Every sender is gone: close normally.
+                None => {
+                    let close = Close::new(Close::NORMAL, "");
+                    let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
+                    return WriterEnd::Closing(close);
+                }
+            },
+            () = tick => {
+                if let Err(e) = sink.send(Frame::Ping(Default::default())).await {
+                    debug!(error = %e, "writing a ping failed");
+                    return WriterEnd::Failed(e.to_string());
+                }
+            }
+        }
+    }
+}
+
+async fn read_frames<In: Message, S>(
+    mut stream: S,
+    incoming: &mpsc::Sender<Result<In, Error>>,
+    shared: &Shared<In>,
+    config: &ClientConfig,
+) -> ReaderEnd
+where
+    S: futures_util::Stream<Item = Result<Frame, tungstenite::Error>> + Unpin,
+{
+    let slow_down = config.reconnect.as_ref().and_then(|p| p.slow_down.clone());
+    let mut slow = false;
+    let mut close = None;
+    let end = |ended: Ended, answer: Option<Close>, slow: bool| ReaderEnd {
+        ended,
+        answer,
+        slow,
+    };
+    loop {
+        let next = match config.idle_timeout {
+            Some(limit) => match tokio::time::timeout(limit, stream.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let reason = format!("no frame from the server for {limit:?}");
+                    warn!(%reason, "the connection is dead");
+                    return end(Ended::Lost(reason), None, slow);
+                }
+            },
+            None => stream.next().await,
+        };
+        let frame = match next {
+            Some(Ok(frame)) => frame,
+            Some(Err(tungstenite::Error::ConnectionClosed)) | None => {
+                return match close.take() {
+                    Some(close) => {
+                        let slow = slow || announces_downtime(&close);
+                        end(Ended::Closed(close), None, slow)
+                    }
+                    None => end(
+                        Ended::Lost("the connection ended without a close frame".into()),
+                        None,
+                        slow,
+                    ),
+                };
+            }
+            Some(Err(tungstenite::Error::Utf8(e))) => {
+                warn!(error = %e, "a text frame is not UTF-8: closing (1007)");
+                let answer = Close::new(Close::INVALID_DATA, "a text frame is not valid UTF-8");
+                let reason = "the server sent a text frame that is not UTF-8".into();
+                return end(Ended::Lost(reason), Some(answer), slow);
+            }
+            Some(Err(tungstenite::Error::Capacity(e))) => {
+                warn!(error = %e, "a message is too big: closing (1009)");
+                let answer = Close::new(Close::TOO_BIG, e.to_string());
+                return end(Ended::Lost(e.to_string()), Some(answer), slow);
+            }
+            Some(Err(e)) => {
+                return match close.take() {
+                    Some(close) => end(Ended::Closed(close), None, slow),
+                    None => end(Ended::Lost(e.to_string()), None, slow),
+                };
+            }
+        };
+        let item = match frame {
+            Frame::Text(text) => match In::from_json(text.as_str()) {
+                Ok(message) => {
+                    if slow_down.as_ref().is_some_and(|says| says(&message)) {
+                        debug!("the server announced downtime");
+                        slow = true;
+                    }
+                    match route(shared, message, text.as_str()) {
+                        Some(message) => Ok(message),
+                        None => continue,
+                    }
+                }
+                Err(e) => {
+                    warn!(error = %e, "undecodable frame");
+                    Err(Error::Decode(Arc::new(e)))
+                }
+            },
+            Frame::Binary(data) => Err(Error::BinaryFrame { len: data.len() }),
+            Frame::Close(frame) => {
+                close = Some(
+                    frame
+                        .as_ref()
+                        .map(Close::from_frame)
+                        .unwrap_or_else(|| Close::new(1005, "")),
+                );
+                continue;
+            }
+            Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_) => continue,
+        };
+        // A closed receiver means the application does not want the stream.
+        let _ = incoming.send(item).await;
+    }
+}

@@ -1,0 +1,123 @@
+//! Third-party Kraken clients against the mock Kraken v1, over loopback:
+//! ccxt 4.4.90 (ticker, order book with its checksum check on, trades,
+//! OHLC) over `ws://`, and python-kraken-sdk 2.3.0 (order book with its
+//! checksum check, ticker) over `wss://` with a certificate made here,
+//! which the SDK verifies. They are what real users run; the mock must
+//! satisfy them, not only our own client.
+//!
+//! The clients live in a Python virtual environment that
+//! `scripts/real-clients/setup.sh` makes (`.ci/run` calls it). Without it
+//! the test says so and passes, unless `ASYNCAPI_REAL_CLIENTS=require`
+//! (which `.ci/run` sets), when a missing environment is a failure.
+
+use asyncapi_runtime::server::{Server, ServerConfig};
+use asyncapi_showcase::mock::{KrakenMock, MockConfig};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// How long each client watches its streams.
+const SECONDS: &str = "4";
+/// How long a client may take in all before it counts as hung.
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn python() -> Option<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let python = target.join("real-clients-venv/bin/python");
+    if python.exists() {
+        return Some(python);
+    }
+    let message = format!(
+        "the real clients are not installed ({} is missing): run scripts/real-clients/setup.sh",
+        python.display()
+    );
+    if std::env::var("ASYNCAPI_REAL_CLIENTS").as_deref() == Ok("require") {
+        panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    None
+}
+
+/// Runs one client script; its output is shown, a non-zero exit or a hang
+/// fails the test.
+async fn run(python: &PathBuf, script: &str, args: &[&str], env: &[(&str, String)]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/real-clients")
+        .join(script);
+    let mut command = tokio::process::Command::new(python);
+    command
+        .arg(&path)
+        .args(args)
+        .env("PYTHONWARNINGS", "ignore")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = tokio::time::timeout(DEADLINE, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{script} did not finish within {DEADLINE:?}"))
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn mock(tls: Option<asyncapi_showcase::mock::Tls>) -> std::sync::Arc<KrakenMock> {
+    KrakenMock::new(MockConfig {
+        tick: Duration::from_millis(50),
+        tls,
+        ..MockConfig::default()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ccxt_v1_streams_and_checksummed_book() {
+    let Some(python) = python() else { return };
+    let server: Server = mock(None)
+        .public_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let url = format!("ws://{}", server.local_addr());
+    let handle = server.handle();
+    tokio::spawn(server.run());
+    run(&python, "ccxt_v1.py", &[&url, SECONDS], &[]).await;
+    handle.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_kraken_sdk_v1_book_over_verified_tls() {
+    let Some(python) = python() else { return };
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (made.cert.pem(), made.signing_key.serialize_pem());
+    let tls =
+        asyncapi_runtime::tls::server_config_from_pem(cert.as_bytes(), key.as_bytes()).unwrap();
+    let server = mock(Some(tls))
+        .public_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let endpoint = server.local_addr().to_string();
+    let handle = server.handle();
+    tokio::spawn(server.run());
+    let dir = std::env::temp_dir().join(format!("asyncapi-real-clients-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert_path = dir.join("cert.pem");
+    std::fs::write(&cert_path, &cert).unwrap();
+    run(
+        &python,
+        "kraken_sdk_v1.py",
+        &[&endpoint, SECONDS],
+        &[("SSL_CERT_FILE", cert_path.display().to_string())],
+    )
+    .await;
+    handle.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
