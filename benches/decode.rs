@@ -1,7 +1,7 @@
 //! Decoding a deterministic mix of Kraken v1 public frames three ways:
 //!
 //! - `generated_enum`: `ServerMessage::from_json`, the generated enum that
-//!   picks the variant through its dispatch table;
+//!   picks the variant with its generated selection code;
 //! - `serde_untagged`: a hand-written `#[serde(untagged)]` enum whose
 //!   variants hold the same generated payload types, in the same order;
 //! - `known_type` (the limit): each frame decoded with `serde_json::from_str`
@@ -468,7 +468,7 @@ impl From<Untagged> for ServerMessage {
     }
 }
 
-/// The generated enum's way: the dispatch table picks the variant.
+/// The generated enum's way: its generated selection picks the variant.
 fn by_generated_enum(frame: &str) -> Result<ServerMessage, asyncapi_runtime::DecodeError> {
     ServerMessage::from_json(frame)
 }
@@ -637,4 +637,33 @@ fn decode(c: &mut Criterion) {
 }
 
 criterion_group!(benches, decode);
-criterion_main!(benches);
+
+/// Decodes the mix `passes` times one way (`DECODE_ONLY=generated_enum`,
+/// `serde_untagged` or `known_type`), without criterion: for counting
+/// instructions, e.g. `valgrind --tool=callgrind` (see BENCHMARKS.md).
+fn decode_only(way: &str, passes: usize) {
+    let frames = frames();
+    for _ in 0..passes {
+        for (known, frame) in &frames {
+            match way {
+                "generated_enum" => drop(black_box(by_generated_enum(black_box(frame)))),
+                "serde_untagged" => drop(black_box(by_untagged(black_box(frame)))),
+                "known_type" => drop(black_box(by_known_type(*known, black_box(frame)))),
+                other => panic!("DECODE_ONLY={other}: not a way of decoding"),
+            }
+        }
+    }
+}
+
+fn main() {
+    if let Ok(way) = std::env::var("DECODE_ONLY") {
+        let passes = std::env::var("DECODE_PASSES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        decode_only(&way, passes);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,13 +1,10 @@
 //! Deciding variants: the rules that tell the messages of an enum apart
 //! (collected by the model, [`crate::ir::Rule`]), pruned to those worth
-//! checking and written as a dispatch table for `asyncapi_runtime::dispatch`.
+//! checking, then written as code by [`crate::selection`].
 //! Structural tests (required keys, closed objects) are used only when
 //! values leave a tie.
 
 pub use crate::ir::{Rule, Seg, Test};
-use crate::types::lit_tokens;
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
 use serde_json::Value;
 
 /// Whether a test is structural (used only to break ties).
@@ -88,138 +85,6 @@ pub fn prune(variants: &mut [(String, Vec<Rule>)]) {
         let tied = (0..variants.len()).any(|j| j != i && !separated(&mine, &values_only(&base[j])));
         if !tied {
             variants[i].1 = base[i].clone();
-        }
-    }
-}
-
-/// The messages of one enum, for its dispatch table.
-pub struct TableInput<'a> {
-    /// The enum's name.
-    pub enum_name: &'a str,
-    /// Per variant: its name and rules.
-    pub variants: Vec<(String, Vec<Rule>)>,
-}
-
-/// A function body item: `fn __table() -> &'static Table` with the table
-/// as statics.
-pub fn table_fn(input: &TableInput<'_>) -> TokenStream {
-    let rt = quote!(::asyncapi_runtime::__private::dispatch);
-    let mut paths: Vec<Vec<Seg>> = Vec::new();
-    let mut patterns: Vec<String> = Vec::new();
-    let mut candidates = Vec::new();
-    for (name, rules) in &input.variants {
-        let mut rule_tokens = Vec::new();
-        for rule in rules {
-            let path = match paths.iter().position(|p| *p == rule.path) {
-                Some(i) => i,
-                None => {
-                    paths.push(rule.path.clone());
-                    paths.len() - 1
-                }
-            };
-            let mut pattern_ref = |p: &String| {
-                let i = match patterns.iter().position(|q| q == p) {
-                    Some(i) => i,
-                    None => {
-                        patterns.push(p.clone());
-                        patterns.len() - 1
-                    }
-                };
-                let ident = format_ident!("PATTERN_{}", i);
-                quote!(&#ident)
-            };
-            let lits = |values: &Vec<Value>| {
-                let lits = values.iter().map(lit_tokens);
-                quote!(&[#(#lits),*])
-            };
-            let test = match &rule.test {
-                Test::Kind(kind) => {
-                    let kind = format_ident!(
-                        "{}",
-                        match *kind {
-                            "object" => "Object",
-                            "array" => "Array",
-                            "string" => "String",
-                            "number" => "Number",
-                            "boolean" => "Bool",
-                            _ => "Null",
-                        }
-                    );
-                    quote!(#rt::Test::Kind(#rt::Kind::#kind))
-                }
-                Test::Len(n) => quote!(#rt::Test::Len(#n)),
-                Test::LenRange(min, max) => {
-                    let max = match max {
-                        Some(m) => quote!(::std::option::Option::Some(#m)),
-                        None => quote!(::std::option::Option::None),
-                    };
-                    quote!(#rt::Test::LenRange(#min, #max))
-                }
-                Test::OneOf(values) => {
-                    let lits = lits(values);
-                    quote!(#rt::Test::OneOf(#lits))
-                }
-                Test::OneOfOrAbsent(values) => {
-                    let lits = lits(values);
-                    quote!(#rt::Test::OneOfOrAbsent(#lits))
-                }
-                Test::Pattern(p) => {
-                    let p = pattern_ref(p);
-                    quote!(#rt::Test::Pattern(#p))
-                }
-                Test::PatternOrAbsent(p) => {
-                    let p = pattern_ref(p);
-                    quote!(#rt::Test::PatternOrAbsent(#p))
-                }
-                Test::Has(key) => quote!(#rt::Test::Has(#key)),
-                Test::Closed(keys) => quote!(#rt::Test::Closed(&[#(#keys),*])),
-            };
-            rule_tokens.push(quote!(#rt::Rule { path: #path, test: #test }));
-        }
-        candidates.push(quote! {
-            #rt::Candidate { name: #name, rules: &[#(#rule_tokens),*] }
-        });
-    }
-    let path_tokens = paths.iter().map(|path| {
-        let segs = path.iter().map(|seg| match seg {
-            Seg::Key(k) => quote!(#rt::Seg::Key(#k)),
-            Seg::Index(i) => quote!(#rt::Seg::Index(#i)),
-        });
-        quote!(&[#(#segs),*])
-    });
-    let pattern_items = patterns.iter().enumerate().map(|(i, source)| {
-        let ident = format_ident!("PATTERN_{}", i);
-        let func = format_ident!("pattern_{}", i);
-        // Simple patterns are matched by plain Rust (a regex engine costs
-        // more than the rest of the dispatch); the others by regress.
-        let body = crate::pattern::matcher(source).unwrap_or_else(|| {
-            quote! {
-                static REGEX: ::std::sync::OnceLock<::std::option::Option<::asyncapi_runtime::__private::regress::Regex>> =
-                    ::std::sync::OnceLock::new();
-                REGEX
-                    .get_or_init(|| ::asyncapi_runtime::__private::regress::Regex::new(#source).ok())
-                    .as_ref()
-                    .is_some_and(|regex| regex.find(value).is_some())
-            }
-        });
-        quote! {
-            static #ident: #rt::Pattern = #rt::Pattern { source: #source, is_match: #func };
-            fn #func(value: &str) -> bool {
-                #body
-            }
-        }
-    });
-    let enum_name = input.enum_name;
-    quote! {
-        fn __table() -> &'static #rt::Table {
-            #(#pattern_items)*
-            static TABLE: #rt::Table = #rt::Table {
-                enum_name: #enum_name,
-                paths: &[#(#path_tokens),*],
-                candidates: &[#(#candidates),*],
-                prepared: #rt::Prepared::new(),
-            };
-            &TABLE
         }
     }
 }

@@ -65,6 +65,7 @@ mod output;
 mod parameters;
 mod pattern;
 mod requests;
+mod selection;
 mod server;
 /// Loading and checking documents. Not public API (no semver promise):
 /// public only for the project's own tests of loading errors.

@@ -1,12 +1,13 @@
 //! Message enums: per channel, `ClientMessage` (what clients send) and
 //! `ServerMessage` (what the server sends), one variant per message, decoded
-//! through a dispatch table.
+//! by generated selection code ([`crate::selection`]).
 
 use crate::correlation::CorrelationTokens;
-use crate::dispatch::{self, Rule, TableInput};
+use crate::dispatch::{self, Rule};
 use crate::error::Result;
 use crate::ir::{Api, Correlation, Direction, Docs};
 use crate::names;
+use crate::selection::{selection_items, SelectionInput};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -55,8 +56,6 @@ pub fn message_enum(
     let name = names::ident(&spec.name);
     let mut variants = Vec::new();
     let mut decode_arms = Vec::new();
-    let mut pick_arms = Vec::new();
-    let mut value_arms = Vec::new();
     let mut serialize_arms = Vec::new();
     let mut name_arms = Vec::new();
     let mut from_impls = Vec::new();
@@ -89,17 +88,7 @@ pub fn message_enum(
             #ident(#ty)
         });
         decode_arms.push(quote! {
-            #index => #rt::serde_json::from_str(frame).map(Self::#ident)
-        });
-        pick_arms.push(quote! {
-            #index => {
-                if let ::std::result::Result::Ok(message) = #rt::serde_json::from_str(frame) {
-                    return ::std::result::Result::Ok(Self::#ident(message));
-                }
-            }
-        });
-        value_arms.push(quote! {
-            #index => <#ty as #rt::serde::Deserialize>::deserialize(value).map(Self::#ident)
+            #index => <#ty as #rt::serde::Deserialize>::deserialize(deserializer).map(Self::#ident)
         });
         serialize_arms.push(quote! {
             Self::#ident(ref message) => #rt::serde::Serialize::serialize(message, serializer)
@@ -130,7 +119,7 @@ pub fn message_enum(
         table_variants.push((variant.clone(), message.rules.clone()));
     }
     dispatch::prune(&mut table_variants);
-    let table = dispatch::table_fn(&TableInput {
+    let selection = selection_items(&SelectionInput {
         enum_name: &spec.name,
         variants: table_variants,
     });
@@ -138,11 +127,6 @@ pub fn message_enum(
     let correlation_paths = correlation_paths.iter().map(|c| c.path_tokens());
     let enum_name = &spec.name;
     let enum_doc = doc_attrs(&[summary]);
-    let unknown = quote! {
-        _ => ::std::result::Result::Err(<#rt::serde_json::Error as #rt::serde::de::Error>::custom(
-            "no such variant",
-        ))
-    };
     Ok(quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -157,19 +141,8 @@ pub fn message_enum(
             /// Decodes a text frame, choosing the variant by the values that
             /// discriminate the messages.
             pub fn from_json(frame: &str) -> ::std::result::Result<Self, #rt::dispatch::DecodeError> {
-                let table = Self::__table();
-                // The common case: the values single out one message, decoded
-                // where it is returned. Otherwise (several, none, or it fails
-                // to decode), the table decodes the frame, or says why not.
-                if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                    match index {
-                        #(#pick_arms,)*
-                        _ => {}
-                    }
-                }
-                table.decode_str(frame, |index, frame| match index {
-                    #(#decode_arms,)*
-                    #unknown
+                #rt::dispatch::decode_str(frame, Self::__pick(frame), &Self::__SELECTION, |index, deserializer| {
+                    Self::__decode(index, deserializer)
                 })
             }
 
@@ -177,10 +150,20 @@ pub fn message_enum(
             pub fn from_value(
                 value: &#rt::serde_json::Value,
             ) -> ::std::result::Result<Self, #rt::dispatch::DecodeError> {
-                Self::__table().decode_value(value, |index, value| match index {
-                    #(#value_arms,)*
-                    #unknown
+                #rt::dispatch::decode_value(value, &Self::__SELECTION, |index, value| {
+                    Self::__decode(index, value)
                 })
+            }
+
+            /// Decodes the variant at `index`.
+            fn __decode<'de, D>(index: usize, deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: #rt::serde::Deserializer<'de>,
+            {
+                match index {
+                    #(#decode_arms,)*
+                    _ => ::std::result::Result::Err(<D::Error as #rt::serde::de::Error>::custom("no such variant")),
+                }
             }
 
             /// Encodes the message as a JSON text frame.
@@ -195,7 +178,7 @@ pub fn message_enum(
                 }
             }
 
-            #table
+            #selection
         }
 
         impl #rt::serde::Serialize for #name {

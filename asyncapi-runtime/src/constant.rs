@@ -3,10 +3,88 @@
 //!
 //! The generator turns each such property into a unit struct whose
 //! `Serialize` always writes the value and whose `Deserialize` checks it, so
-//! users never write `"ping"` by hand and encoding always emits it. Those
-//! impls call [`serialize`] and [`deserialize`].
+//! users never write `"ping"` by hand and encoding always emits it. The
+//! struct and its impls are written by the [`constant!`](crate::constant!)
+//! macro; the impls call [`serialize`] and [`deserialize`].
 
 use crate::dispatch::Lit;
+
+/// Declares a constant's unit struct (what generated `types::consts`
+/// holds), documented with its value: `VALUE`, a `Serialize` that always
+/// writes it, and a `Deserialize` that checks it (with `optional`, an absent or `null` value
+/// is accepted too: the property was optional in the schema, but the field
+/// always writes its value).
+///
+/// ```
+/// asyncapi_runtime::constant! {
+///     pub struct EventPing: str = "ping";
+/// }
+/// asyncapi_runtime::constant! {
+///     pub struct VersionOne: i64 = 1, optional;
+/// }
+/// assert_eq!(EventPing::VALUE, "ping");
+/// assert_eq!(serde_json::to_string(&EventPing).unwrap(), r#""ping""#);
+/// assert!(serde_json::from_str::<EventPing>(r#""pong""#).is_err());
+/// assert!(serde_json::from_str::<VersionOne>("null").is_ok());
+/// ```
+///
+/// The value's type is one of `str`, `bool`, `i64`, `u64`, `f64` and `null`
+/// (whose `VALUE` is `()`).
+#[macro_export]
+macro_rules! constant {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr;) => {
+        $crate::constant! {
+            @item $(#[$meta])*
+            #[doc = concat!("Always `", stringify!($value), "`.")]
+            $vis struct $name: $kind = $value, true
+        }
+    };
+    ($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr, optional;) => {
+        $crate::constant! {
+            @item $(#[$meta])*
+            #[doc = concat!("Always `", stringify!($value), "` when written; may be absent when read.")]
+            $vis struct $name: $kind = $value, false
+        }
+    };
+    (@item $(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr, $required:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis struct $name;
+
+        impl $name {
+            /// The value.
+            pub const VALUE: $crate::constant!(@type $kind) = $value;
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                $crate::constant::serialize(&$crate::constant!(@lit $kind Self::VALUE), serializer)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                static VALUE: $crate::dispatch::Lit = $crate::constant!(@lit $kind $name::VALUE);
+                $crate::constant::deserialize(&VALUE, $required, deserializer).map(|()| $name)
+            }
+        }
+    };
+    (@type str) => { &'static str };
+    (@type null) => { () };
+    (@type $kind:ty) => { $kind };
+    (@lit str $value:expr) => { $crate::dispatch::Lit::Str($value) };
+    (@lit bool $value:expr) => { $crate::dispatch::Lit::Bool($value) };
+    (@lit i64 $value:expr) => { $crate::dispatch::Lit::Int($value) };
+    (@lit u64 $value:expr) => { $crate::dispatch::Lit::UInt($value) };
+    (@lit f64 $value:expr) => { $crate::dispatch::Lit::Float($value) };
+    (@lit null $value:expr) => { $crate::dispatch::Lit::Null };
+}
 use serde::de::{self, Deserializer, Visitor};
 use serde::Serializer;
 use std::fmt;

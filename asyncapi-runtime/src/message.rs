@@ -3,6 +3,7 @@
 //! [`CorrelationId`]) that pair a request with its reply.
 
 use crate::dispatch::{DecodeError, Seg};
+use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 
@@ -72,12 +73,11 @@ pub struct CorrelationId(String);
 impl CorrelationId {
     /// Reads the id at `path` of a text frame, without parsing the rest of it.
     pub fn find(frame: &str, path: &[Seg]) -> Option<CorrelationId> {
-        let raw = crate::dispatch::scalar_at(frame, path)?;
         // Canonical form: numbers and strings written the way serde_json
         // writes them, whatever escapes or exponents the sender used.
-        let value: Value = serde_json::from_str(raw).ok()?;
-        match value {
-            Value::Null => None,
+        let mut de = serde_json::Deserializer::from_str(frame);
+        match serde::de::DeserializeSeed::deserialize(At(path), &mut de).ok()?? {
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
             scalar => Some(CorrelationId(scalar.to_string())),
         }
     }
@@ -102,6 +102,91 @@ impl CorrelationId {
 impl fmt::Display for CorrelationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Reads the value at a path of a frame through serde_json, skipping the
+/// rest (`None` inside: no such place).
+struct At<'p>(&'p [Seg]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for At<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        match self.0.first() {
+            None => Value::deserialize(deserializer).map(Some),
+            Some(Seg::Key(_)) => deserializer.deserialize_map(self),
+            Some(Seg::Index(_)) => deserializer.deserialize_seq(self),
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for At<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (Some(Seg::Key(want)), rest) = (self.0.first(), &self.0[1..]) else {
+            return Ok(None);
+        };
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'_, str>>()? {
+            if key == *want {
+                found = map.next_value_seed(At(rest))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let (Some(Seg::Index(want)), rest) = (self.0.first(), &self.0[1..]) else {
+            return Ok(None);
+        };
+        let mut found = None;
+        let mut i = 0;
+        loop {
+            let next = if i == *want {
+                seq.next_element_seed(At(rest))?.map(|f| found = f)
+            } else {
+                seq.next_element::<serde::de::IgnoredAny>()?.map(drop)
+            };
+            if next.is_none() {
+                return Ok(found);
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 

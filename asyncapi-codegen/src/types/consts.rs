@@ -1,5 +1,14 @@
-//! The marker types of constant properties (`types::consts`) and the
-//! runtime literals of discriminating values.
+//! The marker types of constant properties (`types::consts`), declared by
+//! the runtime's `constant!` macro.
+//!
+//! A constant is named after where it sits and what it holds: a property
+//! `action: {const: say}` gives `consts::ActionSay`, a tuple position
+//! `2: {const: ticker}` gives `consts::TickerAt2`. Named after the value
+//! alone, `types::Say { action: consts::Say }` reads as recursion and the
+//! names of messages and constants collide; the same holds of the optional
+//! flavour (absent or `null` accepted when read), which is told apart by
+//! its documentation and, when both flavours of one constant exist, by a
+//! number rather than by a name after the decoding rule.
 
 use crate::names;
 use proc_macro2::TokenStream;
@@ -13,66 +22,29 @@ pub(super) struct ConstType {
     pub(super) required: bool,
 }
 
-/// A literal of the runtime's `Lit` type for a scalar JSON value.
-pub fn lit_tokens(value: &Value) -> TokenStream {
-    let lit = quote!(::asyncapi_runtime::__private::dispatch::Lit);
-    match value {
-        Value::Null => quote!(#lit::Null),
-        Value::Bool(b) => quote!(#lit::Bool(#b)),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                quote!(#lit::Int(#i))
-            } else if let Some(u) = n.as_u64() {
-                quote!(#lit::UInt(#u))
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                quote!(#lit::Float(#f))
-            }
-        }
-        Value::String(s) => quote!(#lit::Str(#s)),
-        // Only scalars are discriminating values.
-        Value::Array(_) | Value::Object(_) => quote!(#lit::Null),
-    }
-}
-
+/// A constant's unit struct: one invocation of the runtime's `constant!`.
 pub(super) fn const_type(constant: &ConstType) -> TokenStream {
     let ident = names::ident(&constant.name);
-    let lit = lit_tokens(&constant.value);
-    let required = constant.required;
-    let shown = constant.value.to_string();
-    let doc = if required {
-        format!("Always `{shown}`.")
-    } else {
-        format!("Always `{shown}` when written; may be absent when read.")
+    let (kind, value) = match &constant.value {
+        Value::Bool(b) => (quote!(bool), quote!(#b)),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                (quote!(i64), quote!(#i))
+            } else if let Some(u) = n.as_u64() {
+                (quote!(u64), quote!(#u))
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                (quote!(f64), quote!(#f))
+            }
+        }
+        Value::String(s) => (quote!(str), quote!(#s)),
+        // Only scalars are constants.
+        Value::Null | Value::Array(_) | Value::Object(_) => (quote!(null), quote!(())),
     };
+    let optional = (!constant.required).then(|| quote!(, optional));
     quote! {
-        #[doc = #doc]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct #ident;
-
-        impl #ident {
-            /// The value.
-            pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = #lit;
-        }
-
-        impl ::asyncapi_runtime::__private::serde::Serialize for #ident {
-            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-            where
-                S: ::asyncapi_runtime::__private::serde::Serializer,
-            {
-                ::asyncapi_runtime::__private::constant::serialize(&Self::VALUE, serializer)
-            }
-        }
-
-        impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for #ident {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-            where
-                D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-            {
-                static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = #lit;
-                ::asyncapi_runtime::__private::constant::deserialize(&VALUE, #required, deserializer)
-                    .map(|()| #ident)
-            }
+        ::asyncapi_runtime::__private::constant! {
+            pub struct #ident: #kind = #value #optional;
         }
     }
 }

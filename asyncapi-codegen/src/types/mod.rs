@@ -13,8 +13,6 @@ mod paths;
 mod rewrite;
 mod typify_calls;
 
-pub use consts::lit_tokens;
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use consts::const_type;

@@ -86,7 +86,7 @@ impl Rewriter {
                 for (name, schema) in members {
                     let rewritten = if key == "properties" {
                         let required = is_required(map, name);
-                        match self.constant(schema, required) {
+                        match self.constant(schema, required, &names::type_name(name)) {
                             Some(marker) => marker,
                             None => self.rewrite(schema),
                         }
@@ -101,10 +101,13 @@ impl Rewriter {
                     Value::Array(items) => Value::Array(
                         items
                             .iter()
-                            .map(|item| match self.constant(item, true) {
-                                Some(marker) => marker,
-                                None => self.rewrite(item),
-                            })
+                            .enumerate()
+                            .map(
+                                |(i, item)| match self.constant(item, true, &format!("#{i}")) {
+                                    Some(marker) => marker,
+                                    None => self.rewrite(item),
+                                },
+                            )
                             .collect(),
                     ),
                     Value::Object(_) => self.rewrite(member),
@@ -169,13 +172,15 @@ impl Rewriter {
     }
 
     /// The marker schema for a constant property schema, if it is one.
-    fn constant(&mut self, schema: &Value, required: bool) -> Option<Value> {
+    /// `place`: the property's name in UpperCamelCase, or `#<index>` for a
+    /// tuple position (see [`super::consts`] for the naming).
+    fn constant(&mut self, schema: &Value, required: bool, place: &str) -> Option<Value> {
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         if self.dialect == SchemaDialect::OpenApi3 && nullable {
             return None;
         }
         let value = constant_value(schema)?;
-        let key = (value.to_string(), required);
+        let key = (format!("{place} {value}"), required);
         let name = match self.const_keys.get(&key) {
             Some(name) => name.clone(),
             None => {
@@ -190,10 +195,9 @@ impl Rewriter {
                     // constant_value only returns scalars.
                     Value::Array(_) | Value::Object(_) => return None,
                 };
-                let base = if required {
-                    base
-                } else {
-                    format!("{base}OrAbsent")
+                let base = match place.strip_prefix('#') {
+                    Some(index) => format!("{base}At{index}"),
+                    None => format!("{place}{base}"),
                 };
                 let name = self.const_names.claim(base);
                 self.const_keys.insert(key, name.clone());

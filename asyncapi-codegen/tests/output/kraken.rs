@@ -51,7 +51,7 @@ mod generated {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub deadline: ::std::option::Option<::std::string::String>,
             ///Always `addOrder`.
-            pub event: consts::AddOrder,
+            pub event: consts::EventAddOrder,
             ///Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub expiretm: ::std::option::Option<::std::string::String>,
@@ -111,7 +111,7 @@ mod generated {
             )]
             pub error_message: ::std::option::Option<::std::string::String>,
             ///Always `addOrderStatus`.
-            pub event: consts::AddOrderStatus,
+            pub event: consts::EventAddOrderStatus,
             ///The `reqid` of the request, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -538,7 +538,7 @@ removes the level.
         #[serde(crate = "rt::serde")]
         pub struct CancelAll {
             ///Always `cancelAll`.
-            pub event: consts::CancelAll,
+            pub event: consts::EventCancelAll,
             ///Client-chosen id, copied into the `cancelAllStatus` reply.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -550,7 +550,7 @@ removes the level.
         #[serde(crate = "rt::serde")]
         pub struct CancelAllOrdersAfter {
             ///Always `cancelAllOrdersAfter`.
-            pub event: consts::CancelAllOrdersAfter,
+            pub event: consts::EventCancelAllOrdersAfter,
             ///Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -576,7 +576,7 @@ removes the level.
             )]
             pub error_message: ::std::option::Option<::std::string::String>,
             ///Always `cancelAllOrdersAfterStatus`.
-            pub event: consts::CancelAllOrdersAfterStatus,
+            pub event: consts::EventCancelAllOrdersAfterStatus,
             ///The `reqid` of the request, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -602,7 +602,7 @@ removes the level.
             )]
             pub error_message: ::std::option::Option<::std::string::String>,
             ///Always `cancelAllStatus`.
-            pub event: consts::CancelAllStatus,
+            pub event: consts::EventCancelAllStatus,
             ///The `reqid` of the request, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -613,7 +613,7 @@ removes the level.
         #[serde(crate = "rt::serde")]
         pub struct CancelOrder {
             ///Always `cancelOrder`.
-            pub event: consts::CancelOrder,
+            pub event: consts::EventCancelOrder,
             ///Client-chosen id, copied into every `cancelOrderStatus` reply.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -633,7 +633,7 @@ removes the level.
             )]
             pub error_message: ::std::option::Option<::std::string::String>,
             ///Always `cancelOrderStatus`.
-            pub event: consts::CancelOrderStatus,
+            pub event: consts::EventCancelOrderStatus,
             ///The `reqid` of the request, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -734,7 +734,7 @@ removes the level.
         #[serde(crate = "rt::serde")]
         pub struct EditOrder {
             ///Always `editOrder`.
-            pub event: consts::EditOrder,
+            pub event: consts::EventEditOrder,
             ///New user reference, an integer sent as a string.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub newuserref: ::std::option::Option<::std::string::String>,
@@ -776,7 +776,7 @@ removes the level.
             )]
             pub error_message: ::std::option::Option<::std::string::String>,
             ///Always `editOrderStatus`.
-            pub event: consts::EditOrderStatus,
+            pub event: consts::EventEditOrderStatus,
             ///Id the order had before the edit (on success).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub originaltxid: ::std::option::Option<::std::string::String>,
@@ -803,7 +803,7 @@ removes the level.
             #[serde(rename = "errorMessage")]
             pub error_message: ::std::string::String,
             ///Always `error`.
-            pub event: consts::Error,
+            pub event: consts::EventError,
             ///The `reqid` of the request, when it had a readable one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -815,7 +815,7 @@ although the server always sends it.
         #[serde(crate = "rt::serde")]
         pub struct Heartbeat {
             ///Always `heartbeat`.
-            pub event: consts::HeartbeatOrAbsent,
+            pub event: consts::EventHeartbeat,
         }
         ///An OHLC frame: `[channelID, candle, "ohlc-<interval>", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1041,7 +1041,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
-                consts::OpenOrders,
+                consts::OpenOrdersAt1,
                 FeedSequence,
             ),
         );
@@ -1050,7 +1050,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
-                consts::OpenOrders,
+                consts::OpenOrdersAt1,
                 FeedSequence,
             );
             fn deref(
@@ -1059,7 +1059,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
-                consts::OpenOrders,
+                consts::OpenOrdersAt1,
                 FeedSequence,
             ) {
                 &self.0
@@ -1070,7 +1070,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OpenOrder>,
             >,
-            consts::OpenOrders,
+            consts::OpenOrdersAt1,
             FeedSequence,
         ) {
             fn from(value: OpenOrders) -> Self {
@@ -1082,7 +1082,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OpenOrder>,
                 >,
-                consts::OpenOrders,
+                consts::OpenOrdersAt1,
                 FeedSequence,
             ),
         > for OpenOrders {
@@ -1091,7 +1091,7 @@ fields that changed, so none is required.
                     ::std::vec::Vec<
                         ::std::collections::HashMap<::std::string::String, OpenOrder>,
                     >,
-                    consts::OpenOrders,
+                    consts::OpenOrdersAt1,
                     FeedSequence,
                 ),
             ) -> Self {
@@ -1386,7 +1386,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
-                consts::OwnTrades,
+                consts::OwnTradesAt1,
                 FeedSequence,
             ),
         );
@@ -1395,7 +1395,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
-                consts::OwnTrades,
+                consts::OwnTradesAt1,
                 FeedSequence,
             );
             fn deref(
@@ -1404,7 +1404,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
-                consts::OwnTrades,
+                consts::OwnTradesAt1,
                 FeedSequence,
             ) {
                 &self.0
@@ -1415,7 +1415,7 @@ fields that changed, so none is required.
             ::std::vec::Vec<
                 ::std::collections::HashMap<::std::string::String, OwnTrade>,
             >,
-            consts::OwnTrades,
+            consts::OwnTradesAt1,
             FeedSequence,
         ) {
             fn from(value: OwnTrades) -> Self {
@@ -1427,7 +1427,7 @@ fields that changed, so none is required.
                 ::std::vec::Vec<
                     ::std::collections::HashMap<::std::string::String, OwnTrade>,
                 >,
-                consts::OwnTrades,
+                consts::OwnTradesAt1,
                 FeedSequence,
             ),
         > for OwnTrades {
@@ -1436,7 +1436,7 @@ fields that changed, so none is required.
                     ::std::vec::Vec<
                         ::std::collections::HashMap<::std::string::String, OwnTrade>,
                     >,
-                    consts::OwnTrades,
+                    consts::OwnTradesAt1,
                     FeedSequence,
                 ),
             ) -> Self {
@@ -1448,7 +1448,7 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct Ping {
             ///Always `ping`.
-            pub event: consts::Ping,
+            pub event: consts::EventPing,
             ///Client-chosen id, copied into the `pong`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -1460,7 +1460,7 @@ required here, although the server always sends it.
         #[serde(crate = "rt::serde")]
         pub struct Pong {
             ///Always `pong`.
-            pub event: consts::PongOrAbsent,
+            pub event: consts::EventPong,
             ///The `reqid` of the ping, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -1623,26 +1623,28 @@ may be ones Kraken does not support (that may be why it was refused).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Spread(pub (u64, SpreadData, consts::Spread, ::std::string::String));
+        pub struct Spread(
+            pub (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
+        );
         impl ::std::ops::Deref for Spread {
-            type Target = (u64, SpreadData, consts::Spread, ::std::string::String);
+            type Target = (u64, SpreadData, consts::SpreadAt2, ::std::string::String);
             fn deref(
                 &self,
-            ) -> &(u64, SpreadData, consts::Spread, ::std::string::String) {
+            ) -> &(u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
                 &self.0
             }
         }
         impl ::std::convert::From<Spread>
-        for (u64, SpreadData, consts::Spread, ::std::string::String) {
+        for (u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
             fn from(value: Spread) -> Self {
                 value.0
             }
         }
         impl ::std::convert::From<
-            (u64, SpreadData, consts::Spread, ::std::string::String),
+            (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
         > for Spread {
             fn from(
-                value: (u64, SpreadData, consts::Spread, ::std::string::String),
+                value: (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
             ) -> Self {
                 Self(value)
             }
@@ -1718,7 +1720,7 @@ may be ones Kraken does not support (that may be why it was refused).
         #[serde(crate = "rt::serde")]
         pub struct Subscribe {
             ///Always `subscribe`.
-            pub event: consts::Subscribe,
+            pub event: consts::EventSubscribe,
             ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             pub pair: ::std::vec::Vec<::std::string::String>,
@@ -1863,7 +1865,7 @@ Defaults to `true` when absent.*/
             #[serde(rename = "channelName")]
             pub channel_name: ::std::string::String,
             ///Always `subscriptionStatus`.
-            pub event: consts::SubscriptionStatus,
+            pub event: consts::EventSubscriptionStatus,
             ///The pair this status is about (public endpoint only).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pair: ::std::option::Option<::std::string::String>,
@@ -1882,7 +1884,7 @@ Defaults to `true` when absent.*/
             #[serde(rename = "errorMessage")]
             pub error_message: ::std::string::String,
             ///Always `subscriptionStatus`.
-            pub event: consts::SubscriptionStatus,
+            pub event: consts::EventSubscriptionStatus,
             ///The pair the refusal is about, when the request named pairs.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pair: ::std::option::Option<::std::string::String>,
@@ -1890,7 +1892,7 @@ Defaults to `true` when absent.*/
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
             ///Always `error`.
-            pub status: consts::Error,
+            pub status: consts::StatusError,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub subscription: ::std::option::Option<RejectedSubscription>,
         }
@@ -2034,7 +2036,7 @@ sends it.
             #[serde(rename = "connectionID")]
             pub connection_id: u64,
             ///Always `systemStatus`.
-            pub event: consts::SystemStatusOrAbsent,
+            pub event: consts::EventSystemStatus,
             pub status: SystemState,
             ///Version of the WebSockets API served, e.g. `1.9.2`.
             pub version: ::std::string::String,
@@ -2155,26 +2157,28 @@ sends it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Ticker(pub (u64, TickerData, consts::Ticker, ::std::string::String));
+        pub struct Ticker(
+            pub (u64, TickerData, consts::TickerAt2, ::std::string::String),
+        );
         impl ::std::ops::Deref for Ticker {
-            type Target = (u64, TickerData, consts::Ticker, ::std::string::String);
+            type Target = (u64, TickerData, consts::TickerAt2, ::std::string::String);
             fn deref(
                 &self,
-            ) -> &(u64, TickerData, consts::Ticker, ::std::string::String) {
+            ) -> &(u64, TickerData, consts::TickerAt2, ::std::string::String) {
                 &self.0
             }
         }
         impl ::std::convert::From<Ticker>
-        for (u64, TickerData, consts::Ticker, ::std::string::String) {
+        for (u64, TickerData, consts::TickerAt2, ::std::string::String) {
             fn from(value: Ticker) -> Self {
                 value.0
             }
         }
         impl ::std::convert::From<
-            (u64, TickerData, consts::Ticker, ::std::string::String),
+            (u64, TickerData, consts::TickerAt2, ::std::string::String),
         > for Ticker {
             fn from(
-                value: (u64, TickerData, consts::Ticker, ::std::string::String),
+                value: (u64, TickerData, consts::TickerAt2, ::std::string::String),
             ) -> Self {
                 Self(value)
             }
@@ -2353,13 +2357,18 @@ open (`o`).
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct Trade(
-            pub (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
+            pub (
+                u64,
+                ::std::vec::Vec<PublicTrade>,
+                consts::TradeAt2,
+                ::std::string::String,
+            ),
         );
         impl ::std::ops::Deref for Trade {
             type Target = (
                 u64,
                 ::std::vec::Vec<PublicTrade>,
-                consts::Trade,
+                consts::TradeAt2,
                 ::std::string::String,
             );
             fn deref(
@@ -2367,26 +2376,31 @@ open (`o`).
             ) -> &(
                 u64,
                 ::std::vec::Vec<PublicTrade>,
-                consts::Trade,
+                consts::TradeAt2,
                 ::std::string::String,
             ) {
                 &self.0
             }
         }
         impl ::std::convert::From<Trade>
-        for (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String) {
+        for (
+            u64,
+            ::std::vec::Vec<PublicTrade>,
+            consts::TradeAt2,
+            ::std::string::String,
+        ) {
             fn from(value: Trade) -> Self {
                 value.0
             }
         }
         impl ::std::convert::From<
-            (u64, ::std::vec::Vec<PublicTrade>, consts::Trade, ::std::string::String),
+            (u64, ::std::vec::Vec<PublicTrade>, consts::TradeAt2, ::std::string::String),
         > for Trade {
             fn from(
                 value: (
                     u64,
                     ::std::vec::Vec<PublicTrade>,
-                    consts::Trade,
+                    consts::TradeAt2,
                     ::std::string::String,
                 ),
             ) -> Self {
@@ -2398,7 +2412,7 @@ open (`o`).
         #[serde(crate = "rt::serde")]
         pub struct Unsubscribe {
             ///Always `unsubscribe`.
-            pub event: consts::Unsubscribe,
+            pub event: consts::EventUnsubscribe,
             ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             pub pair: ::std::vec::Vec<::std::string::String>,
@@ -2455,7 +2469,7 @@ open (`o`).
                     close_price: ::std::option::Option::None,
                     close_price2: ::std::option::Option::None,
                     deadline: ::std::option::Option::None,
-                    event: consts::AddOrder,
+                    event: consts::EventAddOrder,
                     expiretm: ::std::option::Option::None,
                     leverage: ::std::option::Option::None,
                     oflags: ::std::option::Option::None,
@@ -2567,7 +2581,7 @@ open (`o`).
                 AddOrderStatus {
                     descr: ::std::option::Option::None,
                     error_message: ::std::option::Option::None,
-                    event: consts::AddOrderStatus,
+                    event: consts::EventAddOrderStatus,
                     reqid: ::std::option::Option::None,
                     status,
                     txid: ::std::option::Option::None,
@@ -2660,7 +2674,7 @@ open (`o`).
             /// A `CancelAll` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(token: ::std::string::String) -> Self {
                 CancelAll {
-                    event: consts::CancelAll,
+                    event: consts::EventCancelAll,
                     reqid: ::std::option::Option::None,
                     token,
                 }
@@ -2675,7 +2689,7 @@ open (`o`).
             /// A `CancelAllOrdersAfter` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(timeout: u64, token: ::std::string::String) -> Self {
                 CancelAllOrdersAfter {
-                    event: consts::CancelAllOrdersAfter,
+                    event: consts::EventCancelAllOrdersAfter,
                     reqid: ::std::option::Option::None,
                     timeout,
                     token,
@@ -2693,7 +2707,7 @@ open (`o`).
                 CancelAllOrdersAfterStatus {
                     current_time: ::std::option::Option::None,
                     error_message: ::std::option::Option::None,
-                    event: consts::CancelAllOrdersAfterStatus,
+                    event: consts::EventCancelAllOrdersAfterStatus,
                     reqid: ::std::option::Option::None,
                     status,
                     trigger_time: ::std::option::Option::None,
@@ -2726,7 +2740,7 @@ open (`o`).
                 CancelAllStatus {
                     count: ::std::option::Option::None,
                     error_message: ::std::option::Option::None,
-                    event: consts::CancelAllStatus,
+                    event: consts::EventCancelAllStatus,
                     reqid: ::std::option::Option::None,
                     status,
                 }
@@ -2754,7 +2768,7 @@ open (`o`).
                 txid: ::std::vec::Vec<::std::string::String>,
             ) -> Self {
                 CancelOrder {
-                    event: consts::CancelOrder,
+                    event: consts::EventCancelOrder,
                     reqid: ::std::option::Option::None,
                     token,
                     txid,
@@ -2771,7 +2785,7 @@ open (`o`).
             pub fn new(status: RequestStatus) -> Self {
                 CancelOrderStatus {
                     error_message: ::std::option::Option::None,
-                    event: consts::CancelOrderStatus,
+                    event: consts::EventCancelOrderStatus,
                     reqid: ::std::option::Option::None,
                     status,
                 }
@@ -2796,7 +2810,7 @@ open (`o`).
                 volume: ::std::string::String,
             ) -> Self {
                 EditOrder {
-                    event: consts::EditOrder,
+                    event: consts::EventEditOrder,
                     newuserref: ::std::option::Option::None,
                     oflags: ::std::option::Option::None,
                     orderid,
@@ -2846,7 +2860,7 @@ open (`o`).
                 EditOrderStatus {
                     descr: ::std::option::Option::None,
                     error_message: ::std::option::Option::None,
-                    event: consts::EditOrderStatus,
+                    event: consts::EventEditOrderStatus,
                     originaltxid: ::std::option::Option::None,
                     reqid: ::std::option::Option::None,
                     status,
@@ -2890,7 +2904,7 @@ open (`o`).
             pub fn new(error_message: ::std::string::String) -> Self {
                 GeneralError {
                     error_message,
-                    event: consts::Error,
+                    event: consts::EventError,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -2904,7 +2918,7 @@ open (`o`).
             /// A `Heartbeat` from its fields; constants are filled in.
             pub fn new() -> Self {
                 Heartbeat {
-                    event: consts::HeartbeatOrAbsent,
+                    event: consts::EventHeartbeat,
                 }
             }
         }
@@ -3136,7 +3150,7 @@ open (`o`).
             /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new() -> Self {
                 Ping {
-                    event: consts::Ping,
+                    event: consts::EventPing,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -3150,7 +3164,7 @@ open (`o`).
             /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new() -> Self {
                 Pong {
-                    event: consts::PongOrAbsent,
+                    event: consts::EventPong,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -3195,7 +3209,7 @@ open (`o`).
             /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(subscription: SubscriptionRequest) -> Self {
                 Subscribe {
-                    event: consts::Subscribe,
+                    event: consts::EventSubscribe,
                     pair: ::std::default::Default::default(),
                     reqid: ::std::option::Option::None,
                     subscription,
@@ -3301,7 +3315,7 @@ open (`o`).
                 SubscriptionStatus {
                     channel_id: ::std::option::Option::None,
                     channel_name,
-                    event: consts::SubscriptionStatus,
+                    event: consts::EventSubscriptionStatus,
                     pair: ::std::option::Option::None,
                     reqid: ::std::option::Option::None,
                     status,
@@ -3329,10 +3343,10 @@ open (`o`).
             pub fn new(error_message: ::std::string::String) -> Self {
                 SubscriptionStatusError {
                     error_message,
-                    event: consts::SubscriptionStatus,
+                    event: consts::EventSubscriptionStatus,
                     pair: ::std::option::Option::None,
                     reqid: ::std::option::Option::None,
-                    status: consts::Error,
+                    status: consts::StatusError,
                     subscription: ::std::option::Option::None,
                 }
             }
@@ -3361,7 +3375,7 @@ open (`o`).
             ) -> Self {
                 SystemStatus {
                     connection_id,
-                    event: consts::SystemStatusOrAbsent,
+                    event: consts::EventSystemStatus,
                     status,
                     version,
                 }
@@ -3397,7 +3411,7 @@ open (`o`).
             /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(subscription: SubscriptionRequest) -> Self {
                 Unsubscribe {
-                    event: consts::Unsubscribe,
+                    event: consts::EventUnsubscribe,
                     pair: ::std::default::Default::default(),
                     reqid: ::std::option::Option::None,
                     subscription,
@@ -3422,969 +3436,78 @@ open (`o`).
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ///Always `"ping"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Ping;
-            impl Ping {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ping",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventPing : str = "ping";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventPong : str = "pong", optional;
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "ping",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Ping)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSubscribe : str = "subscribe";
             }
-            ///Always `"pong"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct PongOrAbsent;
-            impl PongOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "pong",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSubscriptionStatus : str = "subscriptionStatus";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct StatusError : str = "error";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for PongOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "pong",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| PongOrAbsent)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventUnsubscribe : str = "unsubscribe";
             }
-            ///Always `"subscribe"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Subscribe;
-            impl Subscribe {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscribe",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventHeartbeat : str = "heartbeat", optional;
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSystemStatus : str = "systemStatus", optional;
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for Subscribe {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "subscribe",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Subscribe)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventError : str = "error";
             }
-            ///Always `"subscriptionStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct SubscriptionStatus;
-            impl SubscriptionStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscriptionStatus",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct TickerAt2 : str = "ticker";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct TradeAt2 : str = "trade";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for SubscriptionStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "subscriptionStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| SubscriptionStatus)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct SpreadAt2 : str = "spread";
             }
-            ///Always `"error"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Error;
-            impl Error {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "error",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct OwnTradesAt1 : str = "ownTrades";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct OpenOrdersAt1 : str = "openOrders";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "error",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Error)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventAddOrder : str = "addOrder";
             }
-            ///Always `"unsubscribe"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Unsubscribe;
-            impl Unsubscribe {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "unsubscribe",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventAddOrderStatus : str = "addOrderStatus";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventEditOrder : str = "editOrder";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for Unsubscribe {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "unsubscribe",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Unsubscribe)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventEditOrderStatus : str = "editOrderStatus";
             }
-            ///Always `"heartbeat"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct HeartbeatOrAbsent;
-            impl HeartbeatOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "heartbeat",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelOrder : str = "cancelOrder";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelOrderStatus : str = "cancelOrderStatus";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for HeartbeatOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "heartbeat",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| HeartbeatOrAbsent)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelAll : str = "cancelAll";
             }
-            ///Always `"systemStatus"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct SystemStatusOrAbsent;
-            impl SystemStatusOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "systemStatus",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelAllStatus : str = "cancelAllStatus";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize
-            for SystemStatusOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelAllOrdersAfter : str = "cancelAllOrdersAfter";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for SystemStatusOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "systemStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| SystemStatusOrAbsent)
-                }
-            }
-            ///Always `"ticker"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Ticker;
-            impl Ticker {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ticker",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Ticker {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ticker {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "ticker",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Ticker)
-                }
-            }
-            ///Always `"trade"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Trade;
-            impl Trade {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "trade",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Trade {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Trade {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "trade",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Trade)
-                }
-            }
-            ///Always `"spread"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Spread;
-            impl Spread {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "spread",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Spread {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Spread {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "spread",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Spread)
-                }
-            }
-            ///Always `"ownTrades"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct OwnTrades;
-            impl OwnTrades {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ownTrades",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for OwnTrades {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for OwnTrades {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "ownTrades",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| OwnTrades)
-                }
-            }
-            ///Always `"openOrders"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct OpenOrders;
-            impl OpenOrders {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "openOrders",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for OpenOrders {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for OpenOrders {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "openOrders",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| OpenOrders)
-                }
-            }
-            ///Always `"addOrder"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct AddOrder;
-            impl AddOrder {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "addOrder",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for AddOrder {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for AddOrder {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "addOrder",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| AddOrder)
-                }
-            }
-            ///Always `"addOrderStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct AddOrderStatus;
-            impl AddOrderStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "addOrderStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for AddOrderStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for AddOrderStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "addOrderStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| AddOrderStatus)
-                }
-            }
-            ///Always `"editOrder"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct EditOrder;
-            impl EditOrder {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "editOrder",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for EditOrder {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for EditOrder {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "editOrder",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| EditOrder)
-                }
-            }
-            ///Always `"editOrderStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct EditOrderStatus;
-            impl EditOrderStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "editOrderStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for EditOrderStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for EditOrderStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "editOrderStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| EditOrderStatus)
-                }
-            }
-            ///Always `"cancelOrder"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelOrder;
-            impl CancelOrder {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelOrder",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrder {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelOrder {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelOrder",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelOrder)
-                }
-            }
-            ///Always `"cancelOrderStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelOrderStatus;
-            impl CancelOrderStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelOrderStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for CancelOrderStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelOrderStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelOrderStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelOrderStatus)
-                }
-            }
-            ///Always `"cancelAll"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelAll;
-            impl CancelAll {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAll",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for CancelAll {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelAll {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelAll",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelAll)
-                }
-            }
-            ///Always `"cancelAllStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelAllStatus;
-            impl CancelAllStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for CancelAllStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelAllStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelAllStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelAllStatus)
-                }
-            }
-            ///Always `"cancelAllOrdersAfter"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelAllOrdersAfter;
-            impl CancelAllOrdersAfter {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllOrdersAfter",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize
-            for CancelAllOrdersAfter {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelAllOrdersAfter {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelAllOrdersAfter",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelAllOrdersAfter)
-                }
-            }
-            ///Always `"cancelAllOrdersAfterStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct CancelAllOrdersAfterStatus;
-            impl CancelAllOrdersAfterStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "cancelAllOrdersAfterStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize
-            for CancelAllOrdersAfterStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for CancelAllOrdersAfterStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "cancelAllOrdersAfterStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| CancelAllOrdersAfterStatus)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventCancelAllOrdersAfterStatus : str =
+                "cancelAllOrdersAfterStatus";
             }
         }
     }
@@ -4534,91 +3657,58 @@ open (`o`).
                 pub fn from_json(
                     frame: &str,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    let table = Self::__table();
-                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                        match index {
-                            0usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Ping(message));
-                                }
-                            }
-                            1usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Subscribe(message));
-                                }
-                            }
-                            2usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::Unsubscribe(message),
-                                    );
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    table
-                        .decode_str(
-                            frame,
-                            |index, frame| match index {
-                                0usize => rt::serde_json::from_str(frame).map(Self::Ping),
-                                1usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Subscribe)
-                                }
-                                2usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Unsubscribe)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_str(
+                        frame,
+                        Self::__pick(frame),
+                        &Self::__SELECTION,
+                        |index, deserializer| { Self::__decode(index, deserializer) },
+                    )
                 }
                 /// Decodes an already-parsed JSON value, like [`Self::from_json`].
                 pub fn from_value(
                     value: &rt::serde_json::Value,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::__table()
-                        .decode_value(
-                            value,
-                            |index, value| match index {
-                                0usize => {
-                                    <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Ping)
-                                }
-                                1usize => {
-                                    <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Subscribe)
-                                }
-                                2usize => {
-                                    <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Unsubscribe)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_value(
+                        value,
+                        &Self::__SELECTION,
+                        |index, value| { Self::__decode(index, value) },
+                    )
+                }
+                /// Decodes the variant at `index`.
+                fn __decode<'de, D>(
+                    index: usize,
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    match index {
+                        0usize => {
+                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Ping)
+                        }
+                        1usize => {
+                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Subscribe)
+                        }
+                        2usize => {
+                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Unsubscribe)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <D::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    }
                 }
                 /// Encodes the message as a JSON text frame.
                 pub fn to_json(
@@ -4637,108 +3727,91 @@ open (`o`).
                         Self::Unsubscribe(_) => "Unsubscribe",
                     }
                 }
-                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                        enum_name: "ClientMessage",
-                        paths: &[
-                            &[],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
-                                    "subscription",
-                                ),
-                            ],
-                        ],
-                        candidates: &[
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Ping",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Subscribe",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscribe",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Unsubscribe",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "unsubscribe",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                        ],
-                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                    };
-                    &TABLE
+                const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+                    enum_name: "ClientMessage",
+                    variants: &["Ping", "Subscribe", "Unsubscribe"],
+                    places: &[
+                        &[rt::dispatch::Seg::Key("event")],
+                        &[rt::dispatch::Seg::Key("subscription")],
+                    ],
+                    check: Self::__check,
+                };
+                /// The variants a text frame may be, from the values that tell them
+                /// apart (bit `i` for variant `i`).
+                fn __pick(frame: &str) -> u64 {
+                    use rt::dispatch::Val;
+                    match rt::dispatch::first_byte(frame) {
+                        b'{' => {
+                            let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                                frame,
+                                &["event", "subscription"],
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b111;
+                            m
+                                &= match v0 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ping" => 0b1,
+                                            "subscribe" => 0b10,
+                                            "unsubscribe" => 0b100,
+                                            _ => 0b0,
+                                        }
+                                    }
+                                    _ => 0b0,
+                                };
+                            m
+                                &= match v1 {
+                                    Val::Object(_) => 0b111,
+                                    _ => 0b1,
+                                };
+                            if !(keys.present & 0b10 != 0) {
+                                m &= !0b10;
+                            }
+                            if !(keys.present & 0b10 != 0) {
+                                m &= !0b100;
+                            }
+                            m
+                        }
+                        b'[' => 0b0,
+                        _ => 0b0,
+                    }
+                }
+                /// Checks the rules of the variant at `index` (the slow path).
+                fn __check(
+                    checker: &mut rt::dispatch::Checker<'_>,
+                    index: usize,
+                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                    use rt::dispatch::{Kind, Lit, Seg::Key};
+                    match index {
+                        0usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        1usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        2usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("unsubscribe")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        _ => ::std::result::Result::Ok(()),
+                    }
                 }
             }
             impl rt::serde::Serialize for ClientMessage {
@@ -4958,252 +4031,118 @@ open (`o`).
                 pub fn from_json(
                     frame: &str,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    let table = Self::__table();
-                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                        match index {
-                            0usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Pong(message));
-                                }
-                            }
-                            1usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SubscriptionStatus(message),
-                                    );
-                                }
-                            }
-                            2usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SubscriptionStatusError(message),
-                                    );
-                                }
-                            }
-                            3usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Heartbeat(message));
-                                }
-                            }
-                            4usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SystemStatus(message),
-                                    );
-                                }
-                            }
-                            5usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Error(message));
-                                }
-                            }
-                            6usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Ticker(message));
-                                }
-                            }
-                            7usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Ohlc(message));
-                                }
-                            }
-                            8usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Trade(message));
-                                }
-                            }
-                            9usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Spread(message));
-                                }
-                            }
-                            10usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::BookSnapshot(message),
-                                    );
-                                }
-                            }
-                            11usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::BookUpdate(message));
-                                }
-                            }
-                            12usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::BookUpdateBothSides(message),
-                                    );
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    table
-                        .decode_str(
-                            frame,
-                            |index, frame| match index {
-                                0usize => rt::serde_json::from_str(frame).map(Self::Pong),
-                                1usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::SubscriptionStatus)
-                                }
-                                2usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::SubscriptionStatusError)
-                                }
-                                3usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Heartbeat)
-                                }
-                                4usize => {
-                                    rt::serde_json::from_str(frame).map(Self::SystemStatus)
-                                }
-                                5usize => rt::serde_json::from_str(frame).map(Self::Error),
-                                6usize => rt::serde_json::from_str(frame).map(Self::Ticker),
-                                7usize => rt::serde_json::from_str(frame).map(Self::Ohlc),
-                                8usize => rt::serde_json::from_str(frame).map(Self::Trade),
-                                9usize => rt::serde_json::from_str(frame).map(Self::Spread),
-                                10usize => {
-                                    rt::serde_json::from_str(frame).map(Self::BookSnapshot)
-                                }
-                                11usize => {
-                                    rt::serde_json::from_str(frame).map(Self::BookUpdate)
-                                }
-                                12usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::BookUpdateBothSides)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_str(
+                        frame,
+                        Self::__pick(frame),
+                        &Self::__SELECTION,
+                        |index, deserializer| { Self::__decode(index, deserializer) },
+                    )
                 }
                 /// Decodes an already-parsed JSON value, like [`Self::from_json`].
                 pub fn from_value(
                     value: &rt::serde_json::Value,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::__table()
-                        .decode_value(
-                            value,
-                            |index, value| match index {
-                                0usize => {
-                                    <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Pong)
-                                }
-                                1usize => {
-                                    <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SubscriptionStatus)
-                                }
-                                2usize => {
-                                    <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SubscriptionStatusError)
-                                }
-                                3usize => {
-                                    <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Heartbeat)
-                                }
-                                4usize => {
-                                    <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SystemStatus)
-                                }
-                                5usize => {
-                                    <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Error)
-                                }
-                                6usize => {
-                                    <super::super::types::Ticker as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Ticker)
-                                }
-                                7usize => {
-                                    <super::super::types::Ohlc as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Ohlc)
-                                }
-                                8usize => {
-                                    <super::super::types::Trade as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Trade)
-                                }
-                                9usize => {
-                                    <super::super::types::Spread as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Spread)
-                                }
-                                10usize => {
-                                    <super::super::types::BookSnapshot as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::BookSnapshot)
-                                }
-                                11usize => {
-                                    <super::super::types::BookUpdate as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::BookUpdate)
-                                }
-                                12usize => {
-                                    <super::super::types::BookUpdateBothSides as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::BookUpdateBothSides)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_value(
+                        value,
+                        &Self::__SELECTION,
+                        |index, value| { Self::__decode(index, value) },
+                    )
+                }
+                /// Decodes the variant at `index`.
+                fn __decode<'de, D>(
+                    index: usize,
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    match index {
+                        0usize => {
+                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Pong)
+                        }
+                        1usize => {
+                            <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SubscriptionStatus)
+                        }
+                        2usize => {
+                            <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SubscriptionStatusError)
+                        }
+                        3usize => {
+                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Heartbeat)
+                        }
+                        4usize => {
+                            <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SystemStatus)
+                        }
+                        5usize => {
+                            <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Error)
+                        }
+                        6usize => {
+                            <super::super::types::Ticker as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Ticker)
+                        }
+                        7usize => {
+                            <super::super::types::Ohlc as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Ohlc)
+                        }
+                        8usize => {
+                            <super::super::types::Trade as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Trade)
+                        }
+                        9usize => {
+                            <super::super::types::Spread as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Spread)
+                        }
+                        10usize => {
+                            <super::super::types::BookSnapshot as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::BookSnapshot)
+                        }
+                        11usize => {
+                            <super::super::types::BookUpdate as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::BookUpdate)
+                        }
+                        12usize => {
+                            <super::super::types::BookUpdateBothSides as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::BookUpdateBothSides)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <D::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    }
                 }
                 /// Encodes the message as a JSON text frame.
                 pub fn to_json(
@@ -5232,765 +4171,529 @@ open (`o`).
                         Self::BookUpdateBothSides(_) => "BookUpdateBothSides",
                     }
                 }
-                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                    static PATTERN_0: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                        source: "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
-                        is_match: pattern_0,
-                    };
-                    fn pattern_0(value: &str) -> bool {
-                        ::std::matches!(
-                            value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
-                            "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
-                        )
-                    }
-                    static PATTERN_1: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                        source: "^book-(10|25|100|500|1000)$",
-                        is_match: pattern_1,
-                    };
-                    fn pattern_1(value: &str) -> bool {
-                        ::std::matches!(
-                            value, "book-10" | "book-100" | "book-1000" | "book-25" |
-                            "book-500"
-                        )
-                    }
-                    static PATTERN_2: ::asyncapi_runtime::__private::dispatch::Pattern = ::asyncapi_runtime::__private::dispatch::Pattern {
-                        source: "^[0-9]+$",
-                        is_match: pattern_2,
-                    };
-                    fn pattern_2(value: &str) -> bool {
-                        value.len() >= 1usize
-                            && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
-                    }
-                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                        enum_name: "ServerMessage",
-                        paths: &[
-                            &[],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+                    enum_name: "ServerMessage",
+                    variants: &[
+                        "Pong",
+                        "SubscriptionStatus",
+                        "SubscriptionStatusError",
+                        "Heartbeat",
+                        "SystemStatus",
+                        "Error",
+                        "Ticker",
+                        "Ohlc",
+                        "Trade",
+                        "Spread",
+                        "BookSnapshot",
+                        "BookUpdate",
+                        "BookUpdateBothSides",
+                    ],
+                    places: &[
+                        &[rt::dispatch::Seg::Key("event")],
+                        &[rt::dispatch::Seg::Key("channelName")],
+                        &[rt::dispatch::Seg::Key("status")],
+                        &[rt::dispatch::Seg::Key("subscription")],
+                        &[rt::dispatch::Seg::Key("errorMessage")],
+                        &[rt::dispatch::Seg::Key("connectionID")],
+                        &[rt::dispatch::Seg::Key("version")],
+                        &[rt::dispatch::Seg::Index(0usize)],
+                        &[rt::dispatch::Seg::Index(1usize)],
+                        &[rt::dispatch::Seg::Index(2usize)],
+                        &[rt::dispatch::Seg::Index(3usize)],
+                        &[
+                            rt::dispatch::Seg::Index(1usize),
+                            rt::dispatch::Seg::Key("as"),
+                        ],
+                        &[
+                            rt::dispatch::Seg::Index(1usize),
+                            rt::dispatch::Seg::Key("bs"),
+                        ],
+                        &[rt::dispatch::Seg::Index(1usize), rt::dispatch::Seg::Key("c")],
+                        &[rt::dispatch::Seg::Index(4usize)],
+                    ],
+                    check: Self::__check,
+                };
+                /// The variants a text frame may be, from the values that tell them
+                /// apart (bit `i` for variant `i`).
+                fn __pick(frame: &str) -> u64 {
+                    use rt::dispatch::Val;
+                    match rt::dispatch::first_byte(frame) {
+                        b'{' => {
+                            let ::std::option::Option::Some(
+                                ([v0, v1, v2, v3, v4, v5, v6], keys),
+                            ) = rt::dispatch::members(
+                                frame,
+                                &[
+                                    "event",
                                     "channelName",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("status"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "status",
                                     "subscription",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                     "errorMessage",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                     "connectionID",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("version"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(0usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(2usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(3usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("as"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("bs"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("c"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(4usize),
-                            ],
-                        ],
-                        candidates: &[
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Pong",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                        ),
-                                    },
+                                    "version",
                                 ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SubscriptionStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscriptionStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscribed",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "unsubscribed",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 4usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "channelName",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SubscriptionStatusError",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 5usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscriptionStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "errorMessage",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Heartbeat",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "heartbeat",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SystemStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 6usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "systemStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "maintenance",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancel_only",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "post_only",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "limit_only",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 7usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "connectionID",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "version",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Error",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 5usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "errorMessage",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Ticker",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "a",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "b",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "c",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "v",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "p",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "t",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "l",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "h",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "o",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ticker"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Ohlc",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            9usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                            &PATTERN_0,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Trade",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("trade"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Spread",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            5usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("spread"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "BookSnapshot",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 12usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 13usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "as",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "bs",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                            &["as", "bs"],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                            &PATTERN_1,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "BookUpdate",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            4usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 14usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::PatternOrAbsent(
-                                            &PATTERN_2,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                            &["a", "b", "c"],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                            &PATTERN_1,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "BookUpdateBothSides",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            5usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "a",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                            &["a", "c"],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "b",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Closed(
-                                            &["b", "c"],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Pattern(
-                                            &PATTERN_1,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 15usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                ],
-                            },
-                        ],
-                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                    };
-                    &TABLE
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b111111;
+                            m
+                                &= match v0 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "pong" => 0b1,
+                                            "subscriptionStatus" => 0b110,
+                                            "heartbeat" => 0b1000,
+                                            "systemStatus" => 0b10000,
+                                            "error" => 0b100000,
+                                            _ => 0b0,
+                                        }
+                                    }
+                                    Val::Absent | Val::Null => 0b11001,
+                                    _ => 0b0,
+                                };
+                            m
+                                &= match v1 {
+                                    Val::Str(_) => 0b111111,
+                                    _ => 0b111101,
+                                };
+                            m
+                                &= match v2 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "subscribed" => 0b101011,
+                                            "unsubscribed" => 0b101011,
+                                            "error" => 0b101101,
+                                            "online" => 0b111001,
+                                            "maintenance" => 0b111001,
+                                            "cancel_only" => 0b111001,
+                                            "post_only" => 0b111001,
+                                            "limit_only" => 0b111001,
+                                            _ => 0b101001,
+                                        }
+                                    }
+                                    _ => 0b101001,
+                                };
+                            m
+                                &= match v3 {
+                                    Val::Object(_) => 0b111111,
+                                    _ => 0b111101,
+                                };
+                            m
+                                &= match v4 {
+                                    Val::Str(_) => 0b111111,
+                                    _ => 0b11011,
+                                };
+                            m
+                                &= match v5 {
+                                    Val::Number(_) => 0b111111,
+                                    _ => 0b101111,
+                                };
+                            m
+                                &= match v6 {
+                                    Val::Str(_) => 0b111111,
+                                    _ => 0b101111,
+                                };
+                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
+                            {
+                                m &= !0b10;
+                            }
+                            if !(keys.present & 0b10000 != 0) {
+                                m &= !0b100;
+                            }
+                            if !(keys.present & 0b100000 != 0
+                                && keys.present & 0b1000000 != 0)
+                            {
+                                m &= !0b10000;
+                            }
+                            if !(keys.present & 0b10000 != 0) {
+                                m &= !0b100000;
+                            }
+                            m
+                        }
+                        b'[' => {
+                            let ::std::option::Option::Some(mut tail) = rt::dispatch::Tail::new(
+                                frame,
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b1111111000000;
+                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Str(_) => 0b1111111000000,
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ticker" => 0b1000000,
+                                            "trade" => 0b100000000,
+                                            "spread" => 0b1000000000,
+                                            string => {
+                                                0b0
+                                                    | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
+                                                    | if Self::__pattern_1(&string) { 0b10000000000 } else { 0 }
+                                                    | if Self::__pattern_1(&string) {
+                                                        0b100000000000
+                                                    } else {
+                                                        0
+                                                    }
+                                                    | if Self::__pattern_1(&string) {
+                                                        0b1000000000000
+                                                    } else {
+                                                        0
+                                                    }
+                                            }
+                                        }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail
+                                .next(
+                                    &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
+                                ) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Array(len) => {
+                                        0b100000000 | if len == 9usize { 0b10000000 } else { 0 }
+                                            | if len == 5usize { 0b1000000000 } else { 0 }
+                                    }
+                                    Val::Object(keys) => {
+                                        0b0
+                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b10 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b100 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b1000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b10000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b100000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b1000000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b10000000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b100000000 != 0)
+                                            {
+                                                0b1000000
+                                            } else {
+                                                0
+                                            }
+                                            | if keys
+                                                .is_none_or(|keys| keys.present & 0b1000000000 != 0)
+                                                && keys.is_none_or(|keys| keys.present & 0b10000000000 != 0)
+                                                && keys.is_none_or(|keys| keys.only(0b11000000000))
+                                            {
+                                                0b10000000000
+                                            } else {
+                                                0
+                                            }
+                                            | if keys.is_none_or(|keys| keys.only(0b111)) {
+                                                0b100000000000
+                                            } else {
+                                                0
+                                            }
+                                            | if keys.is_none_or(|keys| keys.present & 0b10 != 0)
+                                                && keys.is_none_or(|keys| keys.only(0b110))
+                                            {
+                                                0b1000000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail
+                                .next(&["a", "c"]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Object(keys) => {
+                                        0b0
+                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                                && keys.is_none_or(|keys| keys.only(0b11))
+                                            {
+                                                0b1000000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    Val::Number(_) => 0b111111000000,
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Absent => 0b111111000000,
+                                    Val::Number(_) => 0b1000000000000,
+                                    _ => 0b0,
+                                };
+                            m
+                        }
+                        _ => 0b0,
+                    }
+                }
+                /// Checks the rules of the variant at `index` (the slow path).
+                fn __check(
+                    checker: &mut rt::dispatch::Checker<'_>,
+                    index: usize,
+                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                    use rt::dispatch::{Kind, Lit, Seg::Key, Seg::Index};
+                    match index {
+                        0usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        1usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("channelName")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("subscriptionStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "channelName")?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        2usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("errorMessage")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("subscriptionStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                            checker.has(&[], "errorMessage")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        3usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        4usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("connectionID")], Kind::Number)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("systemStatus")],
+                                    true,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[
+                                        Lit::Str("online"),
+                                        Lit::Str("maintenance"),
+                                        Lit::Str("cancel_only"),
+                                        Lit::Str("post_only"),
+                                        Lit::Str("limit_only"),
+                                    ],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("version")], Kind::String)?;
+                            checker.has(&[], "connectionID")?;
+                            checker.has(&[], "version")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        5usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("errorMessage")], Kind::String)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                            checker.has(&[], "errorMessage")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        6usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Object)?;
+                            checker.has(&[Index(1usize)], "a")?;
+                            checker.has(&[Index(1usize)], "b")?;
+                            checker.has(&[Index(1usize)], "c")?;
+                            checker.has(&[Index(1usize)], "v")?;
+                            checker.has(&[Index(1usize)], "p")?;
+                            checker.has(&[Index(1usize)], "t")?;
+                            checker.has(&[Index(1usize)], "l")?;
+                            checker.has(&[Index(1usize)], "h")?;
+                            checker.has(&[Index(1usize)], "o")?;
+                            checker
+                                .one_of(&[Index(2usize)], &[Lit::Str("ticker")], false)?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        7usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Array)?;
+                            checker
+                                .len(
+                                    &[Index(1usize)],
+                                    9usize,
+                                    ::std::option::Option::Some(9usize),
+                                )?;
+                            checker
+                                .pattern(
+                                    &[Index(2usize)],
+                                    "^ohlc-(1|5|15|30|60|240|1440|10080|21600)$",
+                                    Self::__pattern_0,
+                                    false,
+                                )?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        8usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Array)?;
+                            checker
+                                .one_of(&[Index(2usize)], &[Lit::Str("trade")], false)?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        9usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Array)?;
+                            checker
+                                .len(
+                                    &[Index(1usize)],
+                                    5usize,
+                                    ::std::option::Option::Some(5usize),
+                                )?;
+                            checker
+                                .one_of(&[Index(2usize)], &[Lit::Str("spread")], false)?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        10usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Object)?;
+                            checker.kind(&[Index(1usize), Key("as")], Kind::Array)?;
+                            checker.kind(&[Index(1usize), Key("bs")], Kind::Array)?;
+                            checker.has(&[Index(1usize)], "as")?;
+                            checker.has(&[Index(1usize)], "bs")?;
+                            checker.closed(&[Index(1usize)], &["as", "bs"])?;
+                            checker
+                                .pattern(
+                                    &[Index(2usize)],
+                                    "^book-(10|25|100|500|1000)$",
+                                    Self::__pattern_1,
+                                    false,
+                                )?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        11usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Object)?;
+                            checker
+                                .pattern(
+                                    &[Index(1usize), Key("c")],
+                                    "^[0-9]+$",
+                                    Self::__pattern_2,
+                                    true,
+                                )?;
+                            checker.closed(&[Index(1usize)], &["a", "b", "c"])?;
+                            checker
+                                .pattern(
+                                    &[Index(2usize)],
+                                    "^book-(10|25|100|500|1000)$",
+                                    Self::__pattern_1,
+                                    false,
+                                )?;
+                            checker.kind(&[Index(3usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        12usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 5usize, ::std::option::Option::Some(5usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Number)?;
+                            checker.kind(&[Index(1usize)], Kind::Object)?;
+                            checker.has(&[Index(1usize)], "a")?;
+                            checker.closed(&[Index(1usize)], &["a", "c"])?;
+                            checker.kind(&[Index(2usize)], Kind::Object)?;
+                            checker.has(&[Index(2usize)], "b")?;
+                            checker.closed(&[Index(2usize)], &["b", "c"])?;
+                            checker
+                                .pattern(
+                                    &[Index(3usize)],
+                                    "^book-(10|25|100|500|1000)$",
+                                    Self::__pattern_1,
+                                    false,
+                                )?;
+                            checker.kind(&[Index(4usize)], Kind::String)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        _ => ::std::result::Result::Ok(()),
+                    }
+                }
+                /// Whether `value` matches `^ohlc-(1|5|15|30|60|240|1440|10080|21600)$`.
+                fn __pattern_0(value: &str) -> bool {
+                    ::std::matches!(
+                        value, "ohlc-1" | "ohlc-10080" | "ohlc-1440" | "ohlc-15" |
+                        "ohlc-21600" | "ohlc-240" | "ohlc-30" | "ohlc-5" | "ohlc-60"
+                    )
+                }
+                /// Whether `value` matches `^book-(10|25|100|500|1000)$`.
+                fn __pattern_1(value: &str) -> bool {
+                    ::std::matches!(
+                        value, "book-10" | "book-100" | "book-1000" | "book-25" |
+                        "book-500"
+                    )
+                }
+                /// Whether `value` matches `^[0-9]+$`.
+                fn __pattern_2(value: &str) -> bool {
+                    value.len() >= 1usize
+                        && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
                 }
             }
             impl rt::serde::Serialize for ServerMessage {
@@ -6836,176 +5539,88 @@ open (`o`).
                 pub fn from_json(
                     frame: &str,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    let table = Self::__table();
-                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                        match index {
-                            0usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Ping(message));
-                                }
-                            }
-                            1usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Subscribe(message));
-                                }
-                            }
-                            2usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::Unsubscribe(message),
-                                    );
-                                }
-                            }
-                            3usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::AddOrder(message));
-                                }
-                            }
-                            4usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::EditOrder(message));
-                                }
-                            }
-                            5usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::CancelOrder(message),
-                                    );
-                                }
-                            }
-                            6usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::CancelAll(message));
-                                }
-                            }
-                            7usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::CancelAllOrdersAfter(message),
-                                    );
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    table
-                        .decode_str(
-                            frame,
-                            |index, frame| match index {
-                                0usize => rt::serde_json::from_str(frame).map(Self::Ping),
-                                1usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Subscribe)
-                                }
-                                2usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Unsubscribe)
-                                }
-                                3usize => {
-                                    rt::serde_json::from_str(frame).map(Self::AddOrder)
-                                }
-                                4usize => {
-                                    rt::serde_json::from_str(frame).map(Self::EditOrder)
-                                }
-                                5usize => {
-                                    rt::serde_json::from_str(frame).map(Self::CancelOrder)
-                                }
-                                6usize => {
-                                    rt::serde_json::from_str(frame).map(Self::CancelAll)
-                                }
-                                7usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::CancelAllOrdersAfter)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_str(
+                        frame,
+                        Self::__pick(frame),
+                        &Self::__SELECTION,
+                        |index, deserializer| { Self::__decode(index, deserializer) },
+                    )
                 }
                 /// Decodes an already-parsed JSON value, like [`Self::from_json`].
                 pub fn from_value(
                     value: &rt::serde_json::Value,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::__table()
-                        .decode_value(
-                            value,
-                            |index, value| match index {
-                                0usize => {
-                                    <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Ping)
-                                }
-                                1usize => {
-                                    <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Subscribe)
-                                }
-                                2usize => {
-                                    <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Unsubscribe)
-                                }
-                                3usize => {
-                                    <super::super::types::AddOrder as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::AddOrder)
-                                }
-                                4usize => {
-                                    <super::super::types::EditOrder as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::EditOrder)
-                                }
-                                5usize => {
-                                    <super::super::types::CancelOrder as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelOrder)
-                                }
-                                6usize => {
-                                    <super::super::types::CancelAll as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelAll)
-                                }
-                                7usize => {
-                                    <super::super::types::CancelAllOrdersAfter as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelAllOrdersAfter)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_value(
+                        value,
+                        &Self::__SELECTION,
+                        |index, value| { Self::__decode(index, value) },
+                    )
+                }
+                /// Decodes the variant at `index`.
+                fn __decode<'de, D>(
+                    index: usize,
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    match index {
+                        0usize => {
+                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Ping)
+                        }
+                        1usize => {
+                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Subscribe)
+                        }
+                        2usize => {
+                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Unsubscribe)
+                        }
+                        3usize => {
+                            <super::super::types::AddOrder as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::AddOrder)
+                        }
+                        4usize => {
+                            <super::super::types::EditOrder as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::EditOrder)
+                        }
+                        5usize => {
+                            <super::super::types::CancelOrder as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelOrder)
+                        }
+                        6usize => {
+                            <super::super::types::CancelAll as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelAll)
+                        }
+                        7usize => {
+                            <super::super::types::CancelAllOrdersAfter as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelAllOrdersAfter)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <D::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    }
                 }
                 /// Encodes the message as a JSON text frame.
                 pub fn to_json(
@@ -7029,473 +5644,357 @@ open (`o`).
                         Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
                     }
                 }
-                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                        enum_name: "ClientMessage",
-                        paths: &[
-                            &[],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+                    enum_name: "ClientMessage",
+                    variants: &[
+                        "Ping",
+                        "Subscribe",
+                        "Unsubscribe",
+                        "AddOrder",
+                        "EditOrder",
+                        "CancelOrder",
+                        "CancelAll",
+                        "CancelAllOrdersAfter",
+                    ],
+                    places: &[
+                        &[rt::dispatch::Seg::Key("event")],
+                        &[rt::dispatch::Seg::Key("subscription")],
+                        &[rt::dispatch::Seg::Key("token")],
+                        &[rt::dispatch::Seg::Key("ordertype")],
+                        &[rt::dispatch::Seg::Key("type")],
+                        &[rt::dispatch::Seg::Key("pair")],
+                        &[rt::dispatch::Seg::Key("volume")],
+                        &[rt::dispatch::Seg::Key("timeinforce")],
+                        &[rt::dispatch::Seg::Key("close[ordertype]")],
+                        &[rt::dispatch::Seg::Key("orderid")],
+                        &[rt::dispatch::Seg::Key("txid")],
+                        &[rt::dispatch::Seg::Key("timeout")],
+                    ],
+                    check: Self::__check,
+                };
+                /// The variants a text frame may be, from the values that tell them
+                /// apart (bit `i` for variant `i`).
+                fn __pick(frame: &str) -> u64 {
+                    use rt::dispatch::Val;
+                    match rt::dispatch::first_byte(frame) {
+                        b'{' => {
+                            let ::std::option::Option::Some(
+                                ([v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11], keys),
+                            ) = rt::dispatch::members(
+                                frame,
+                                &[
+                                    "event",
                                     "subscription",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("token"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "token",
                                     "ordertype",
-                                ),
-                            ],
-                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("type")],
-                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("pair")],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("volume"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "type",
+                                    "pair",
+                                    "volume",
                                     "timeinforce",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                     "close[ordertype]",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("orderid"),
-                            ],
-                            &[::asyncapi_runtime::__private::dispatch::Seg::Key("txid")],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("timeout"),
-                            ],
-                        ],
-                        candidates: &[
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Ping",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                        ),
-                                    },
+                                    "orderid",
+                                    "txid",
+                                    "timeout",
                                 ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Subscribe",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscribe",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Unsubscribe",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "unsubscribe",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "AddOrder",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "addOrder",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 4usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "stop-loss",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "take-profit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "stop-loss-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "take-profit-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "trailing-stop",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "trailing-stop-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "settle-position",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 5usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("buy"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("sell"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 6usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 7usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("GTC"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("IOC"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("GTD"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("limit"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("market"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "stop-loss",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "take-profit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "stop-loss-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "take-profit-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "trailing-stop",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "trailing-stop-limit",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "settle-position",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "token",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "pair",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "volume",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "EditOrder",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "editOrder",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 6usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 7usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "token",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "orderid",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "pair",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "volume",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelOrder",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelOrder",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 11usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::LenRange(
-                                            1usize,
-                                            ::std::option::Option::None,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "token",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "txid",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelAll",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelAll",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "token",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelAllOrdersAfter",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelAllOrdersAfter",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 12usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "token",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "timeout",
-                                        ),
-                                    },
-                                ],
-                            },
-                        ],
-                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                    };
-                    &TABLE
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b11111111;
+                            m
+                                &= match v0 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ping" => 0b1,
+                                            "subscribe" => 0b10,
+                                            "unsubscribe" => 0b100,
+                                            "addOrder" => 0b1000,
+                                            "editOrder" => 0b10000,
+                                            "cancelOrder" => 0b100000,
+                                            "cancelAll" => 0b1000000,
+                                            "cancelAllOrdersAfter" => 0b10000000,
+                                            _ => 0b0,
+                                        }
+                                    }
+                                    _ => 0b0,
+                                };
+                            m
+                                &= match v1 {
+                                    Val::Object(_) => 0b11111111,
+                                    _ => 0b11111001,
+                                };
+                            m
+                                &= match v2 {
+                                    Val::Str(_) => 0b11111111,
+                                    _ => 0b111,
+                                };
+                            m
+                                &= match v3 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "limit" => 0b11111111,
+                                            "market" => 0b11111111,
+                                            "stop-loss" => 0b11111111,
+                                            "take-profit" => 0b11111111,
+                                            "stop-loss-limit" => 0b11111111,
+                                            "take-profit-limit" => 0b11111111,
+                                            "trailing-stop" => 0b11111111,
+                                            "trailing-stop-limit" => 0b11111111,
+                                            "settle-position" => 0b11111111,
+                                            _ => 0b11110111,
+                                        }
+                                    }
+                                    _ => 0b11110111,
+                                };
+                            m
+                                &= match v4 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "buy" => 0b11111111,
+                                            "sell" => 0b11111111,
+                                            _ => 0b11110111,
+                                        }
+                                    }
+                                    _ => 0b11110111,
+                                };
+                            m
+                                &= match v5 {
+                                    Val::Str(_) => 0b11111111,
+                                    _ => 0b11100111,
+                                };
+                            m
+                                &= match v6 {
+                                    Val::Str(_) => 0b11111111,
+                                    _ => 0b11100111,
+                                };
+                            m
+                                &= match v7 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "GTC" => 0b11111111,
+                                            "IOC" => 0b11111111,
+                                            "GTD" => 0b11111111,
+                                            _ => 0b11110111,
+                                        }
+                                    }
+                                    Val::Absent | Val::Null => 0b11111111,
+                                    _ => 0b11110111,
+                                };
+                            m
+                                &= match v8 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "limit" => 0b11111111,
+                                            "market" => 0b11111111,
+                                            "stop-loss" => 0b11111111,
+                                            "take-profit" => 0b11111111,
+                                            "stop-loss-limit" => 0b11111111,
+                                            "take-profit-limit" => 0b11111111,
+                                            "trailing-stop" => 0b11111111,
+                                            "trailing-stop-limit" => 0b11111111,
+                                            "settle-position" => 0b11111111,
+                                            _ => 0b11110111,
+                                        }
+                                    }
+                                    Val::Absent | Val::Null => 0b11111111,
+                                    _ => 0b11110111,
+                                };
+                            m
+                                &= match v9 {
+                                    Val::Str(_) => 0b11111111,
+                                    _ => 0b11101111,
+                                };
+                            m
+                                &= match v10 {
+                                    Val::Array(len) => {
+                                        0b11011111 | if len >= 1usize { 0b100000 } else { 0 }
+                                    }
+                                    _ => 0b11011111,
+                                };
+                            m
+                                &= match v11 {
+                                    Val::Number(_) => 0b11111111,
+                                    _ => 0b1111111,
+                                };
+                            if !(keys.present & 0b10 != 0) {
+                                m &= !0b10;
+                            }
+                            if !(keys.present & 0b10 != 0) {
+                                m &= !0b100;
+                            }
+                            if !(keys.present & 0b100 != 0
+                                && keys.present & 0b100000 != 0
+                                && keys.present & 0b1000000 != 0)
+                            {
+                                m &= !0b1000;
+                            }
+                            if !(keys.present & 0b100 != 0
+                                && keys.present & 0b1000000000 != 0
+                                && keys.present & 0b100000 != 0
+                                && keys.present & 0b1000000 != 0)
+                            {
+                                m &= !0b10000;
+                            }
+                            if !(keys.present & 0b100 != 0
+                                && keys.present & 0b10000000000 != 0)
+                            {
+                                m &= !0b100000;
+                            }
+                            if !(keys.present & 0b100 != 0) {
+                                m &= !0b1000000;
+                            }
+                            if !(keys.present & 0b100 != 0
+                                && keys.present & 0b100000000000 != 0)
+                            {
+                                m &= !0b10000000;
+                            }
+                            m
+                        }
+                        b'[' => 0b0,
+                        _ => 0b0,
+                    }
+                }
+                /// Checks the rules of the variant at `index` (the slow path).
+                fn __check(
+                    checker: &mut rt::dispatch::Checker<'_>,
+                    index: usize,
+                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                    use rt::dispatch::{Kind, Lit, Seg::Key};
+                    match index {
+                        0usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        1usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        2usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("unsubscribe")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        3usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("addOrder")], false)?;
+                            checker.kind(&[Key("token")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("ordertype")],
+                                    &[
+                                        Lit::Str("limit"),
+                                        Lit::Str("market"),
+                                        Lit::Str("stop-loss"),
+                                        Lit::Str("take-profit"),
+                                        Lit::Str("stop-loss-limit"),
+                                        Lit::Str("take-profit-limit"),
+                                        Lit::Str("trailing-stop"),
+                                        Lit::Str("trailing-stop-limit"),
+                                        Lit::Str("settle-position"),
+                                    ],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("type")],
+                                    &[Lit::Str("buy"), Lit::Str("sell")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("pair")], Kind::String)?;
+                            checker.kind(&[Key("volume")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("timeinforce")],
+                                    &[Lit::Str("GTC"), Lit::Str("IOC"), Lit::Str("GTD")],
+                                    true,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("close[ordertype]")],
+                                    &[
+                                        Lit::Str("limit"),
+                                        Lit::Str("market"),
+                                        Lit::Str("stop-loss"),
+                                        Lit::Str("take-profit"),
+                                        Lit::Str("stop-loss-limit"),
+                                        Lit::Str("take-profit-limit"),
+                                        Lit::Str("trailing-stop"),
+                                        Lit::Str("trailing-stop-limit"),
+                                        Lit::Str("settle-position"),
+                                    ],
+                                    true,
+                                )?;
+                            checker.has(&[], "token")?;
+                            checker.has(&[], "pair")?;
+                            checker.has(&[], "volume")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        4usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("editOrder")], false)?;
+                            checker.kind(&[Key("token")], Kind::String)?;
+                            checker.kind(&[Key("orderid")], Kind::String)?;
+                            checker.kind(&[Key("pair")], Kind::String)?;
+                            checker.kind(&[Key("volume")], Kind::String)?;
+                            checker.has(&[], "token")?;
+                            checker.has(&[], "orderid")?;
+                            checker.has(&[], "pair")?;
+                            checker.has(&[], "volume")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        5usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("cancelOrder")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("token")], Kind::String)?;
+                            checker.kind(&[Key("txid")], Kind::Array)?;
+                            checker
+                                .len(&[Key("txid")], 1usize, ::std::option::Option::None)?;
+                            checker.has(&[], "token")?;
+                            checker.has(&[], "txid")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        6usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("cancelAll")], false)?;
+                            checker.kind(&[Key("token")], Kind::String)?;
+                            checker.has(&[], "token")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        7usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("cancelAllOrdersAfter")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("token")], Kind::String)?;
+                            checker.kind(&[Key("timeout")], Kind::Number)?;
+                            checker.has(&[], "token")?;
+                            checker.has(&[], "timeout")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        _ => ::std::result::Result::Ok(()),
+                    }
                 }
             }
             impl rt::serde::Serialize for ClientMessage {
@@ -7782,266 +6281,118 @@ open (`o`).
                 pub fn from_json(
                     frame: &str,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    let table = Self::__table();
-                    if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                        match index {
-                            0usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Pong(message));
-                                }
-                            }
-                            1usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SubscriptionStatus(message),
-                                    );
-                                }
-                            }
-                            2usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SubscriptionStatusError(message),
-                                    );
-                                }
-                            }
-                            3usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Heartbeat(message));
-                                }
-                            }
-                            4usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::SystemStatus(message),
-                                    );
-                                }
-                            }
-                            5usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::Error(message));
-                                }
-                            }
-                            6usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::OwnTrades(message));
-                                }
-                            }
-                            7usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(Self::OpenOrders(message));
-                                }
-                            }
-                            8usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::AddOrderStatus(message),
-                                    );
-                                }
-                            }
-                            9usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::EditOrderStatus(message),
-                                    );
-                                }
-                            }
-                            10usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::CancelOrderStatus(message),
-                                    );
-                                }
-                            }
-                            11usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::CancelAllStatus(message),
-                                    );
-                                }
-                            }
-                            12usize => {
-                                if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                                    frame,
-                                ) {
-                                    return ::std::result::Result::Ok(
-                                        Self::CancelAllOrdersAfterStatus(message),
-                                    );
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    table
-                        .decode_str(
-                            frame,
-                            |index, frame| match index {
-                                0usize => rt::serde_json::from_str(frame).map(Self::Pong),
-                                1usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::SubscriptionStatus)
-                                }
-                                2usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::SubscriptionStatusError)
-                                }
-                                3usize => {
-                                    rt::serde_json::from_str(frame).map(Self::Heartbeat)
-                                }
-                                4usize => {
-                                    rt::serde_json::from_str(frame).map(Self::SystemStatus)
-                                }
-                                5usize => rt::serde_json::from_str(frame).map(Self::Error),
-                                6usize => {
-                                    rt::serde_json::from_str(frame).map(Self::OwnTrades)
-                                }
-                                7usize => {
-                                    rt::serde_json::from_str(frame).map(Self::OpenOrders)
-                                }
-                                8usize => {
-                                    rt::serde_json::from_str(frame).map(Self::AddOrderStatus)
-                                }
-                                9usize => {
-                                    rt::serde_json::from_str(frame).map(Self::EditOrderStatus)
-                                }
-                                10usize => {
-                                    rt::serde_json::from_str(frame).map(Self::CancelOrderStatus)
-                                }
-                                11usize => {
-                                    rt::serde_json::from_str(frame).map(Self::CancelAllStatus)
-                                }
-                                12usize => {
-                                    rt::serde_json::from_str(frame)
-                                        .map(Self::CancelAllOrdersAfterStatus)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_str(
+                        frame,
+                        Self::__pick(frame),
+                        &Self::__SELECTION,
+                        |index, deserializer| { Self::__decode(index, deserializer) },
+                    )
                 }
                 /// Decodes an already-parsed JSON value, like [`Self::from_json`].
                 pub fn from_value(
                     value: &rt::serde_json::Value,
                 ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::__table()
-                        .decode_value(
-                            value,
-                            |index, value| match index {
-                                0usize => {
-                                    <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Pong)
-                                }
-                                1usize => {
-                                    <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SubscriptionStatus)
-                                }
-                                2usize => {
-                                    <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SubscriptionStatusError)
-                                }
-                                3usize => {
-                                    <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Heartbeat)
-                                }
-                                4usize => {
-                                    <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::SystemStatus)
-                                }
-                                5usize => {
-                                    <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::Error)
-                                }
-                                6usize => {
-                                    <super::super::types::OwnTrades as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::OwnTrades)
-                                }
-                                7usize => {
-                                    <super::super::types::OpenOrders as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::OpenOrders)
-                                }
-                                8usize => {
-                                    <super::super::types::AddOrderStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::AddOrderStatus)
-                                }
-                                9usize => {
-                                    <super::super::types::EditOrderStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::EditOrderStatus)
-                                }
-                                10usize => {
-                                    <super::super::types::CancelOrderStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelOrderStatus)
-                                }
-                                11usize => {
-                                    <super::super::types::CancelAllStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelAllStatus)
-                                }
-                                12usize => {
-                                    <super::super::types::CancelAllOrdersAfterStatus as rt::serde::Deserialize>::deserialize(
-                                            value,
-                                        )
-                                        .map(Self::CancelAllOrdersAfterStatus)
-                                }
-                                _ => {
-                                    ::std::result::Result::Err(
-                                        <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                            "no such variant",
-                                        ),
-                                    )
-                                }
-                            },
-                        )
+                    rt::dispatch::decode_value(
+                        value,
+                        &Self::__SELECTION,
+                        |index, value| { Self::__decode(index, value) },
+                    )
+                }
+                /// Decodes the variant at `index`.
+                fn __decode<'de, D>(
+                    index: usize,
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error>
+                where
+                    D: rt::serde::Deserializer<'de>,
+                {
+                    match index {
+                        0usize => {
+                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Pong)
+                        }
+                        1usize => {
+                            <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SubscriptionStatus)
+                        }
+                        2usize => {
+                            <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SubscriptionStatusError)
+                        }
+                        3usize => {
+                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Heartbeat)
+                        }
+                        4usize => {
+                            <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::SystemStatus)
+                        }
+                        5usize => {
+                            <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::Error)
+                        }
+                        6usize => {
+                            <super::super::types::OwnTrades as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::OwnTrades)
+                        }
+                        7usize => {
+                            <super::super::types::OpenOrders as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::OpenOrders)
+                        }
+                        8usize => {
+                            <super::super::types::AddOrderStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::AddOrderStatus)
+                        }
+                        9usize => {
+                            <super::super::types::EditOrderStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::EditOrderStatus)
+                        }
+                        10usize => {
+                            <super::super::types::CancelOrderStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelOrderStatus)
+                        }
+                        11usize => {
+                            <super::super::types::CancelAllStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelAllStatus)
+                        }
+                        12usize => {
+                            <super::super::types::CancelAllOrdersAfterStatus as rt::serde::Deserialize>::deserialize(
+                                    deserializer,
+                                )
+                                .map(Self::CancelAllOrdersAfterStatus)
+                        }
+                        _ => {
+                            ::std::result::Result::Err(
+                                <D::Error as rt::serde::de::Error>::custom(
+                                    "no such variant",
+                                ),
+                            )
+                        }
+                    }
                 }
                 /// Encodes the message as a JSON text frame.
                 pub fn to_json(
@@ -8072,528 +6423,395 @@ open (`o`).
                         }
                     }
                 }
-                fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-                    static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                        enum_name: "ServerMessage",
-                        paths: &[
-                            &[],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("event"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+                    enum_name: "ServerMessage",
+                    variants: &[
+                        "Pong",
+                        "SubscriptionStatus",
+                        "SubscriptionStatusError",
+                        "Heartbeat",
+                        "SystemStatus",
+                        "Error",
+                        "OwnTrades",
+                        "OpenOrders",
+                        "AddOrderStatus",
+                        "EditOrderStatus",
+                        "CancelOrderStatus",
+                        "CancelAllStatus",
+                        "CancelAllOrdersAfterStatus",
+                    ],
+                    places: &[
+                        &[rt::dispatch::Seg::Key("event")],
+                        &[rt::dispatch::Seg::Key("channelName")],
+                        &[rt::dispatch::Seg::Key("status")],
+                        &[rt::dispatch::Seg::Key("subscription")],
+                        &[rt::dispatch::Seg::Key("errorMessage")],
+                        &[rt::dispatch::Seg::Key("connectionID")],
+                        &[rt::dispatch::Seg::Key("version")],
+                        &[rt::dispatch::Seg::Index(0usize)],
+                        &[rt::dispatch::Seg::Index(1usize)],
+                        &[rt::dispatch::Seg::Index(2usize)],
+                    ],
+                    check: Self::__check,
+                };
+                /// The variants a text frame may be, from the values that tell them
+                /// apart (bit `i` for variant `i`).
+                fn __pick(frame: &str) -> u64 {
+                    use rt::dispatch::Val;
+                    match rt::dispatch::first_byte(frame) {
+                        b'{' => {
+                            let ::std::option::Option::Some(
+                                ([v0, v1, v2, v3, v4, v5, v6], keys),
+                            ) = rt::dispatch::members(
+                                frame,
+                                &[
+                                    "event",
                                     "channelName",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("status"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
+                                    "status",
                                     "subscription",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                     "errorMessage",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key(
                                     "connectionID",
-                                ),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Key("version"),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(0usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(1usize),
-                            ],
-                            &[
-                                ::asyncapi_runtime::__private::dispatch::Seg::Index(2usize),
-                            ],
-                        ],
-                        candidates: &[
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Pong",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                        ),
-                                    },
+                                    "version",
                                 ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SubscriptionStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 2usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscriptionStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscribed",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "unsubscribed",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 4usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "channelName",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "subscription",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SubscriptionStatusError",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 5usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "subscriptionStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "errorMessage",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Heartbeat",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "heartbeat",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "SystemStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 6usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "systemStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "maintenance",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancel_only",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "post_only",
-                                                ),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "limit_only",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 7usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "connectionID",
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "version",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "Error",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 5usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "errorMessage",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "OwnTrades",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            3usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "ownTrades",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "sequence",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "OpenOrders",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Len(
-                                            3usize,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 8usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Array,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 9usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "openOrders",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 10usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                            "sequence",
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "AddOrderStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "addOrderStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "EditOrderStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "editOrderStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelOrderStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelOrderStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelAllStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelAllStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Candidate {
-                                name: "CancelAllOrdersAfterStatus",
-                                rules: &[
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 0usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                            ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 1usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                                    "cancelAllOrdersAfterStatus",
-                                                ),
-                                            ],
-                                        ),
-                                    },
-                                    ::asyncapi_runtime::__private::dispatch::Rule {
-                                        path: 3usize,
-                                        test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                            &[
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("ok"),
-                                                ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                            ],
-                                        ),
-                                    },
-                                ],
-                            },
-                        ],
-                        prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-                    };
-                    &TABLE
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b1111100111111;
+                            m
+                                &= match v0 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "pong" => 0b1,
+                                            "subscriptionStatus" => 0b110,
+                                            "heartbeat" => 0b1000,
+                                            "systemStatus" => 0b10000,
+                                            "error" => 0b100000,
+                                            "addOrderStatus" => 0b100000000,
+                                            "editOrderStatus" => 0b1000000000,
+                                            "cancelOrderStatus" => 0b10000000000,
+                                            "cancelAllStatus" => 0b100000000000,
+                                            "cancelAllOrdersAfterStatus" => 0b1000000000000,
+                                            _ => 0b0,
+                                        }
+                                    }
+                                    Val::Absent | Val::Null => 0b11001,
+                                    _ => 0b0,
+                                };
+                            m
+                                &= match v1 {
+                                    Val::Str(_) => 0b1111100111111,
+                                    _ => 0b1111100111101,
+                                };
+                            m
+                                &= match v2 {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "subscribed" => 0b101011,
+                                            "unsubscribed" => 0b101011,
+                                            "error" => 0b1111100101101,
+                                            "online" => 0b111001,
+                                            "maintenance" => 0b111001,
+                                            "cancel_only" => 0b111001,
+                                            "post_only" => 0b111001,
+                                            "limit_only" => 0b111001,
+                                            "ok" => 0b1111100101001,
+                                            _ => 0b101001,
+                                        }
+                                    }
+                                    _ => 0b101001,
+                                };
+                            m
+                                &= match v3 {
+                                    Val::Object(_) => 0b1111100111111,
+                                    _ => 0b1111100111101,
+                                };
+                            m
+                                &= match v4 {
+                                    Val::Str(_) => 0b1111100111111,
+                                    _ => 0b1111100011011,
+                                };
+                            m
+                                &= match v5 {
+                                    Val::Number(_) => 0b1111100111111,
+                                    _ => 0b1111100101111,
+                                };
+                            m
+                                &= match v6 {
+                                    Val::Str(_) => 0b1111100111111,
+                                    _ => 0b1111100101111,
+                                };
+                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
+                            {
+                                m &= !0b10;
+                            }
+                            if !(keys.present & 0b10000 != 0) {
+                                m &= !0b100;
+                            }
+                            if !(keys.present & 0b100000 != 0
+                                && keys.present & 0b1000000 != 0)
+                            {
+                                m &= !0b10000;
+                            }
+                            if !(keys.present & 0b10000 != 0) {
+                                m &= !0b100000;
+                            }
+                            m
+                        }
+                        b'[' => {
+                            let ::std::option::Option::Some(mut tail) = rt::dispatch::Tail::new(
+                                frame,
+                            ) else {
+                                return 0;
+                            };
+                            let mut m: u64 = 0b11000000;
+                            let ::std::option::Option::Some(value) = tail
+                                .next(&["sequence"]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Object(keys) => {
+                                        0b0
+                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
+                                                0b1000000
+                                            } else {
+                                                0
+                                            }
+                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
+                                                0b10000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ownTrades" => 0b1000000,
+                                            "openOrders" => 0b10000000,
+                                            _ => 0b0,
+                                        }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if m & m.wrapping_sub(1) == 0 {
+                                return m;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                                return m;
+                            };
+                            m
+                                &= match value {
+                                    Val::Array(_) => 0b11000000,
+                                    _ => 0b0,
+                                };
+                            m
+                        }
+                        _ => 0b0,
+                    }
+                }
+                /// Checks the rules of the variant at `index` (the slow path).
+                fn __check(
+                    checker: &mut rt::dispatch::Checker<'_>,
+                    index: usize,
+                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                    use rt::dispatch::{Kind, Lit, Seg::Key, Seg::Index};
+                    match index {
+                        0usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        1usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("channelName")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("subscriptionStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("subscription")], Kind::Object)?;
+                            checker.has(&[], "channelName")?;
+                            checker.has(&[], "subscription")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        2usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("errorMessage")], Kind::String)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("subscriptionStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                            checker.has(&[], "errorMessage")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        3usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                            ::std::result::Result::Ok(())
+                        }
+                        4usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("connectionID")], Kind::Number)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("systemStatus")],
+                                    true,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[
+                                        Lit::Str("online"),
+                                        Lit::Str("maintenance"),
+                                        Lit::Str("cancel_only"),
+                                        Lit::Str("post_only"),
+                                        Lit::Str("limit_only"),
+                                    ],
+                                    false,
+                                )?;
+                            checker.kind(&[Key("version")], Kind::String)?;
+                            checker.has(&[], "connectionID")?;
+                            checker.has(&[], "version")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        5usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker.kind(&[Key("errorMessage")], Kind::String)?;
+                            checker
+                                .one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                            checker.has(&[], "errorMessage")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        6usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Array)?;
+                            checker
+                                .one_of(&[Index(1usize)], &[Lit::Str("ownTrades")], false)?;
+                            checker.kind(&[Index(2usize)], Kind::Object)?;
+                            checker.has(&[Index(2usize)], "sequence")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        7usize => {
+                            checker.kind(&[], Kind::Array)?;
+                            checker
+                                .len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                            checker.kind(&[Index(0usize)], Kind::Array)?;
+                            checker
+                                .one_of(
+                                    &[Index(1usize)],
+                                    &[Lit::Str("openOrders")],
+                                    false,
+                                )?;
+                            checker.kind(&[Index(2usize)], Kind::Object)?;
+                            checker.has(&[Index(2usize)], "sequence")?;
+                            ::std::result::Result::Ok(())
+                        }
+                        8usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("addOrderStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("ok"), Lit::Str("error")],
+                                    false,
+                                )?;
+                            ::std::result::Result::Ok(())
+                        }
+                        9usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("editOrderStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("ok"), Lit::Str("error")],
+                                    false,
+                                )?;
+                            ::std::result::Result::Ok(())
+                        }
+                        10usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("cancelOrderStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("ok"), Lit::Str("error")],
+                                    false,
+                                )?;
+                            ::std::result::Result::Ok(())
+                        }
+                        11usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("cancelAllStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("ok"), Lit::Str("error")],
+                                    false,
+                                )?;
+                            ::std::result::Result::Ok(())
+                        }
+                        12usize => {
+                            checker.kind(&[], Kind::Object)?;
+                            checker
+                                .one_of(
+                                    &[Key("event")],
+                                    &[Lit::Str("cancelAllOrdersAfterStatus")],
+                                    false,
+                                )?;
+                            checker
+                                .one_of(
+                                    &[Key("status")],
+                                    &[Lit::Str("ok"), Lit::Str("error")],
+                                    false,
+                                )?;
+                            ::std::result::Result::Ok(())
+                        }
+                        _ => ::std::result::Result::Ok(()),
+                    }
                 }
             }
             impl rt::serde::Serialize for ServerMessage {

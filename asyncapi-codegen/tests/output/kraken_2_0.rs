@@ -72,7 +72,7 @@ Defaults to `10` when absent.*/
             #[serde(rename = "errorMessage")]
             pub error_message: ::std::string::String,
             ///Always `error`.
-            pub event: consts::Error,
+            pub event: consts::EventError,
             ///The `reqid` of the request, when it had a readable one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -84,7 +84,7 @@ although the server always sends it.
         #[serde(crate = "rt::serde")]
         pub struct Heartbeat {
             ///Always `heartbeat`.
-            pub event: consts::HeartbeatOrAbsent,
+            pub event: consts::EventHeartbeat,
         }
         /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
 
@@ -137,7 +137,7 @@ Defaults to `1` when absent.*/
         #[serde(crate = "rt::serde")]
         pub struct Ping {
             ///Always `ping`.
-            pub event: consts::Ping,
+            pub event: consts::EventPing,
             ///Client-chosen id, copied into the `pong`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -149,7 +149,7 @@ required here, although the server always sends it.
         #[serde(crate = "rt::serde")]
         pub struct Pong {
             ///Always `pong`.
-            pub event: consts::PongOrAbsent,
+            pub event: consts::EventPong,
             ///The `reqid` of the ping, when it had one.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
@@ -185,7 +185,7 @@ may be ones Kraken does not support (that may be why it was refused).
         #[serde(crate = "rt::serde")]
         pub struct Subscribe {
             ///Always `subscribe`.
-            pub event: consts::Subscribe,
+            pub event: consts::EventSubscribe,
             ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             pub pair: ::std::vec::Vec<::std::string::String>,
@@ -330,7 +330,7 @@ Defaults to `true` when absent.*/
             #[serde(rename = "channelName")]
             pub channel_name: ::std::string::String,
             ///Always `subscriptionStatus`.
-            pub event: consts::SubscriptionStatus,
+            pub event: consts::EventSubscriptionStatus,
             ///The pair this status is about (public endpoint only).
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pair: ::std::option::Option<::std::string::String>,
@@ -349,7 +349,7 @@ Defaults to `true` when absent.*/
             #[serde(rename = "errorMessage")]
             pub error_message: ::std::string::String,
             ///Always `subscriptionStatus`.
-            pub event: consts::SubscriptionStatus,
+            pub event: consts::EventSubscriptionStatus,
             ///The pair the refusal is about, when the request named pairs.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pair: ::std::option::Option<::std::string::String>,
@@ -357,7 +357,7 @@ Defaults to `true` when absent.*/
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub reqid: ::std::option::Option<u64>,
             ///Always `error`.
-            pub status: consts::Error,
+            pub status: consts::StatusError,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub subscription: ::std::option::Option<RejectedSubscription>,
         }
@@ -501,7 +501,7 @@ sends it.
             #[serde(rename = "connectionID")]
             pub connection_id: u64,
             ///Always `systemStatus`.
-            pub event: consts::SystemStatusOrAbsent,
+            pub event: consts::EventSystemStatus,
             pub status: SystemState,
             ///Version of the WebSockets API served, e.g. `1.9.2`.
             pub version: ::std::string::String,
@@ -511,7 +511,7 @@ sends it.
         #[serde(crate = "rt::serde")]
         pub struct Unsubscribe {
             ///Always `unsubscribe`.
-            pub event: consts::Unsubscribe,
+            pub event: consts::EventUnsubscribe,
             ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             pub pair: ::std::vec::Vec<::std::string::String>,
@@ -558,7 +558,7 @@ sends it.
             pub fn new(error_message: ::std::string::String) -> Self {
                 GeneralError {
                     error_message,
-                    event: consts::Error,
+                    event: consts::EventError,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -572,7 +572,7 @@ sends it.
             /// A `Heartbeat` from its fields; constants are filled in.
             pub fn new() -> Self {
                 Heartbeat {
-                    event: consts::HeartbeatOrAbsent,
+                    event: consts::EventHeartbeat,
                 }
             }
         }
@@ -580,7 +580,7 @@ sends it.
             /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new() -> Self {
                 Ping {
-                    event: consts::Ping,
+                    event: consts::EventPing,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -594,7 +594,7 @@ sends it.
             /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new() -> Self {
                 Pong {
-                    event: consts::PongOrAbsent,
+                    event: consts::EventPong,
                     reqid: ::std::option::Option::None,
                 }
             }
@@ -639,7 +639,7 @@ sends it.
             /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(subscription: SubscriptionRequest) -> Self {
                 Subscribe {
-                    event: consts::Subscribe,
+                    event: consts::EventSubscribe,
                     pair: ::std::default::Default::default(),
                     reqid: ::std::option::Option::None,
                     subscription,
@@ -745,7 +745,7 @@ sends it.
                 SubscriptionStatus {
                     channel_id: ::std::option::Option::None,
                     channel_name,
-                    event: consts::SubscriptionStatus,
+                    event: consts::EventSubscriptionStatus,
                     pair: ::std::option::Option::None,
                     reqid: ::std::option::Option::None,
                     status,
@@ -773,10 +773,10 @@ sends it.
             pub fn new(error_message: ::std::string::String) -> Self {
                 SubscriptionStatusError {
                     error_message,
-                    event: consts::SubscriptionStatus,
+                    event: consts::EventSubscriptionStatus,
                     pair: ::std::option::Option::None,
                     reqid: ::std::option::Option::None,
-                    status: consts::Error,
+                    status: consts::StatusError,
                     subscription: ::std::option::Option::None,
                 }
             }
@@ -805,7 +805,7 @@ sends it.
             ) -> Self {
                 SystemStatus {
                     connection_id,
-                    event: consts::SystemStatusOrAbsent,
+                    event: consts::EventSystemStatus,
                     status,
                     version,
                 }
@@ -815,7 +815,7 @@ sends it.
             /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
             pub fn new(subscription: SubscriptionRequest) -> Self {
                 Unsubscribe {
-                    event: consts::Unsubscribe,
+                    event: consts::EventUnsubscribe,
                     pair: ::std::default::Default::default(),
                     reqid: ::std::option::Option::None,
                     subscription,
@@ -840,340 +840,32 @@ sends it.
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ///Always `"ping"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Ping;
-            impl Ping {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "ping",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventPing : str = "ping";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Ping {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSubscribe : str = "subscribe";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Ping {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "ping",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Ping)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventUnsubscribe : str = "unsubscribe";
             }
-            ///Always `"subscribe"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Subscribe;
-            impl Subscribe {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscribe",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventPong : str = "pong", optional;
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Subscribe {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSubscriptionStatus : str = "subscriptionStatus";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for Subscribe {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "subscribe",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Subscribe)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct StatusError : str = "error";
             }
-            ///Always `"unsubscribe"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Unsubscribe;
-            impl Unsubscribe {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "unsubscribe",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventHeartbeat : str = "heartbeat", optional;
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Unsubscribe {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventSystemStatus : str = "systemStatus", optional;
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for Unsubscribe {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "unsubscribe",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Unsubscribe)
-                }
-            }
-            ///Always `"pong"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct PongOrAbsent;
-            impl PongOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "pong",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for PongOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for PongOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "pong",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| PongOrAbsent)
-                }
-            }
-            ///Always `"subscriptionStatus"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct SubscriptionStatus;
-            impl SubscriptionStatus {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "subscriptionStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for SubscriptionStatus {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for SubscriptionStatus {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "subscriptionStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| SubscriptionStatus)
-                }
-            }
-            ///Always `"error"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Error;
-            impl Error {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "error",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Error {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Error {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "error",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Error)
-                }
-            }
-            ///Always `"heartbeat"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct HeartbeatOrAbsent;
-            impl HeartbeatOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "heartbeat",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for HeartbeatOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for HeartbeatOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "heartbeat",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| HeartbeatOrAbsent)
-                }
-            }
-            ///Always `"systemStatus"` when written; may be absent when read.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct SystemStatusOrAbsent;
-            impl SystemStatusOrAbsent {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "systemStatus",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize
-            for SystemStatusOrAbsent {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for SystemStatusOrAbsent {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "systemStatus",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            false,
-                            deserializer,
-                        )
-                        .map(|()| SystemStatusOrAbsent)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct EventError : str = "error";
             }
         }
     }
@@ -1245,85 +937,56 @@ sends it.
         pub fn from_json(
             frame: &str,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            let table = Self::__table();
-            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                match index {
-                    0usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Ping(message));
-                        }
-                    }
-                    1usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Subscribe(message));
-                        }
-                    }
-                    2usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Unsubscribe(message));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            table
-                .decode_str(
-                    frame,
-                    |index, frame| match index {
-                        0usize => rt::serde_json::from_str(frame).map(Self::Ping),
-                        1usize => rt::serde_json::from_str(frame).map(Self::Subscribe),
-                        2usize => rt::serde_json::from_str(frame).map(Self::Unsubscribe),
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_str(
+                frame,
+                Self::__pick(frame),
+                &Self::__SELECTION,
+                |index, deserializer| { Self::__decode(index, deserializer) },
+            )
         }
         /// Decodes an already-parsed JSON value, like [`Self::from_json`].
         pub fn from_value(
             value: &rt::serde_json::Value,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::__table()
-                .decode_value(
-                    value,
-                    |index, value| match index {
-                        0usize => {
-                            <self::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <self::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <self::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_value(
+                value,
+                &Self::__SELECTION,
+                |index, value| { Self::__decode(index, value) },
+            )
+        }
+        /// Decodes the variant at `index`.
+        fn __decode<'de, D>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            match index {
+                0usize => {
+                    <self::types::Ping as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Ping)
+                }
+                1usize => {
+                    <self::types::Subscribe as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Subscribe)
+                }
+                2usize => {
+                    <self::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Unsubscribe)
+                }
+                _ => {
+                    ::std::result::Result::Err(
+                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
+                    )
+                }
+            }
         }
         /// Encodes the message as a JSON text frame.
         pub fn to_json(
@@ -1339,102 +1002,85 @@ sends it.
                 Self::Unsubscribe(_) => "Unsubscribe",
             }
         }
-        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                enum_name: "ClientMessage",
-                paths: &[
-                    &[],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-                ],
-                candidates: &[
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Ping",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("ping")],
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Subscribe",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "subscribe",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 2usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "subscription",
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Unsubscribe",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "unsubscribe",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 2usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "subscription",
-                                ),
-                            },
-                        ],
-                    },
-                ],
-                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-            };
-            &TABLE
+        const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+            enum_name: "ClientMessage",
+            variants: &["Ping", "Subscribe", "Unsubscribe"],
+            places: &[
+                &[rt::dispatch::Seg::Key("event")],
+                &[rt::dispatch::Seg::Key("subscription")],
+            ],
+            check: Self::__check,
+        };
+        /// The variants a text frame may be, from the values that tell them
+        /// apart (bit `i` for variant `i`).
+        fn __pick(frame: &str) -> u64 {
+            use rt::dispatch::Val;
+            match rt::dispatch::first_byte(frame) {
+                b'{' => {
+                    let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                        frame,
+                        &["event", "subscription"],
+                    ) else {
+                        return 0;
+                    };
+                    let mut m: u64 = 0b111;
+                    m
+                        &= match v0 {
+                            Val::Str(string) => {
+                                match &*string {
+                                    "ping" => 0b1,
+                                    "subscribe" => 0b10,
+                                    "unsubscribe" => 0b100,
+                                    _ => 0b0,
+                                }
+                            }
+                            _ => 0b0,
+                        };
+                    m
+                        &= match v1 {
+                            Val::Object(_) => 0b111,
+                            _ => 0b1,
+                        };
+                    if !(keys.present & 0b10 != 0) {
+                        m &= !0b10;
+                    }
+                    if !(keys.present & 0b10 != 0) {
+                        m &= !0b100;
+                    }
+                    m
+                }
+                b'[' => 0b0,
+                _ => 0b0,
+            }
+        }
+        /// Checks the rules of the variant at `index` (the slow path).
+        fn __check(
+            checker: &mut rt::dispatch::Checker<'_>,
+            index: usize,
+        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+            use rt::dispatch::{Kind, Lit, Seg::Key};
+            match index {
+                0usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
+                    ::std::result::Result::Ok(())
+                }
+                1usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
+                    checker.kind(&[Key("subscription")], Kind::Object)?;
+                    checker.has(&[], "subscription")?;
+                    ::std::result::Result::Ok(())
+                }
+                2usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("unsubscribe")], false)?;
+                    checker.kind(&[Key("subscription")], Kind::Object)?;
+                    checker.has(&[], "subscription")?;
+                    ::std::result::Result::Ok(())
+                }
+                _ => ::std::result::Result::Ok(()),
+            }
         }
     }
     impl rt::serde::Serialize for ClientMessage {
@@ -1576,138 +1222,74 @@ sends it.
         pub fn from_json(
             frame: &str,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            let table = Self::__table();
-            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                match index {
-                    0usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Pong(message));
-                        }
-                    }
-                    1usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(
-                                Self::SubscriptionStatus(message),
-                            );
-                        }
-                    }
-                    2usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(
-                                Self::SubscriptionStatusError(message),
-                            );
-                        }
-                    }
-                    3usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Heartbeat(message));
-                        }
-                    }
-                    4usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(
-                                Self::SystemStatus(message),
-                            );
-                        }
-                    }
-                    5usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Error(message));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            table
-                .decode_str(
-                    frame,
-                    |index, frame| match index {
-                        0usize => rt::serde_json::from_str(frame).map(Self::Pong),
-                        1usize => {
-                            rt::serde_json::from_str(frame).map(Self::SubscriptionStatus)
-                        }
-                        2usize => {
-                            rt::serde_json::from_str(frame)
-                                .map(Self::SubscriptionStatusError)
-                        }
-                        3usize => rt::serde_json::from_str(frame).map(Self::Heartbeat),
-                        4usize => rt::serde_json::from_str(frame).map(Self::SystemStatus),
-                        5usize => rt::serde_json::from_str(frame).map(Self::Error),
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_str(
+                frame,
+                Self::__pick(frame),
+                &Self::__SELECTION,
+                |index, deserializer| { Self::__decode(index, deserializer) },
+            )
         }
         /// Decodes an already-parsed JSON value, like [`Self::from_json`].
         pub fn from_value(
             value: &rt::serde_json::Value,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::__table()
-                .decode_value(
-                    value,
-                    |index, value| match index {
-                        0usize => {
-                            <self::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <self::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::SubscriptionStatus)
-                        }
-                        2usize => {
-                            <self::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::SubscriptionStatusError)
-                        }
-                        3usize => {
-                            <self::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        4usize => {
-                            <self::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::SystemStatus)
-                        }
-                        5usize => {
-                            <self::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Error)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_value(
+                value,
+                &Self::__SELECTION,
+                |index, value| { Self::__decode(index, value) },
+            )
+        }
+        /// Decodes the variant at `index`.
+        fn __decode<'de, D>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            match index {
+                0usize => {
+                    <self::types::Pong as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Pong)
+                }
+                1usize => {
+                    <self::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::SubscriptionStatus)
+                }
+                2usize => {
+                    <self::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::SubscriptionStatusError)
+                }
+                3usize => {
+                    <self::types::Heartbeat as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Heartbeat)
+                }
+                4usize => {
+                    <self::types::SystemStatus as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::SystemStatus)
+                }
+                5usize => {
+                    <self::types::GeneralError as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Error)
+                }
+                _ => {
+                    ::std::result::Result::Err(
+                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
+                    )
+                }
+            }
         }
         /// Encodes the message as a JSON text frame.
         pub fn to_json(
@@ -1726,257 +1308,205 @@ sends it.
                 Self::Error(_) => "Error",
             }
         }
-        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                enum_name: "ServerMessage",
-                paths: &[
-                    &[],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("event")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("channelName")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("status")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("subscription")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("errorMessage")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("connectionID")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("version")],
-                ],
-                candidates: &[
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Pong",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("pong")],
-                                ),
-                            },
+        const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+            enum_name: "ServerMessage",
+            variants: &[
+                "Pong",
+                "SubscriptionStatus",
+                "SubscriptionStatusError",
+                "Heartbeat",
+                "SystemStatus",
+                "Error",
+            ],
+            places: &[
+                &[rt::dispatch::Seg::Key("event")],
+                &[rt::dispatch::Seg::Key("channelName")],
+                &[rt::dispatch::Seg::Key("status")],
+                &[rt::dispatch::Seg::Key("subscription")],
+                &[rt::dispatch::Seg::Key("errorMessage")],
+                &[rt::dispatch::Seg::Key("connectionID")],
+                &[rt::dispatch::Seg::Key("version")],
+            ],
+            check: Self::__check,
+        };
+        /// The variants a text frame may be, from the values that tell them
+        /// apart (bit `i` for variant `i`).
+        fn __pick(frame: &str) -> u64 {
+            use rt::dispatch::Val;
+            match rt::dispatch::first_byte(frame) {
+                b'{' => {
+                    let ::std::option::Option::Some(
+                        ([v0, v1, v2, v3, v4, v5, v6], keys),
+                    ) = rt::dispatch::members(
+                        frame,
+                        &[
+                            "event",
+                            "channelName",
+                            "status",
+                            "subscription",
+                            "errorMessage",
+                            "connectionID",
+                            "version",
                         ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "SubscriptionStatus",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 2usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "subscriptionStatus",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 3usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "subscribed",
-                                        ),
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "unsubscribed",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 4usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "channelName",
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "subscription",
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "SubscriptionStatusError",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 5usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "subscriptionStatus",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 3usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "errorMessage",
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Heartbeat",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "heartbeat",
-                                        ),
-                                    ],
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "SystemStatus",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 6usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Number,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOfOrAbsent(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "systemStatus",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 3usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("online"),
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "maintenance",
-                                        ),
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "cancel_only",
-                                        ),
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "post_only",
-                                        ),
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                                            "limit_only",
-                                        ),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 7usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "connectionID",
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "version",
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Error",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 5usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("error"),
-                                    ],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "errorMessage",
-                                ),
-                            },
-                        ],
-                    },
-                ],
-                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-            };
-            &TABLE
+                    ) else {
+                        return 0;
+                    };
+                    let mut m: u64 = 0b111111;
+                    m
+                        &= match v0 {
+                            Val::Str(string) => {
+                                match &*string {
+                                    "pong" => 0b1,
+                                    "subscriptionStatus" => 0b110,
+                                    "heartbeat" => 0b1000,
+                                    "systemStatus" => 0b10000,
+                                    "error" => 0b100000,
+                                    _ => 0b0,
+                                }
+                            }
+                            Val::Absent | Val::Null => 0b11001,
+                            _ => 0b0,
+                        };
+                    m
+                        &= match v1 {
+                            Val::Str(_) => 0b111111,
+                            _ => 0b111101,
+                        };
+                    m
+                        &= match v2 {
+                            Val::Str(string) => {
+                                match &*string {
+                                    "subscribed" => 0b101011,
+                                    "unsubscribed" => 0b101011,
+                                    "error" => 0b101101,
+                                    "online" => 0b111001,
+                                    "maintenance" => 0b111001,
+                                    "cancel_only" => 0b111001,
+                                    "post_only" => 0b111001,
+                                    "limit_only" => 0b111001,
+                                    _ => 0b101001,
+                                }
+                            }
+                            _ => 0b101001,
+                        };
+                    m
+                        &= match v3 {
+                            Val::Object(_) => 0b111111,
+                            _ => 0b111101,
+                        };
+                    m
+                        &= match v4 {
+                            Val::Str(_) => 0b111111,
+                            _ => 0b11011,
+                        };
+                    m
+                        &= match v5 {
+                            Val::Number(_) => 0b111111,
+                            _ => 0b101111,
+                        };
+                    m
+                        &= match v6 {
+                            Val::Str(_) => 0b111111,
+                            _ => 0b101111,
+                        };
+                    if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0) {
+                        m &= !0b10;
+                    }
+                    if !(keys.present & 0b10000 != 0) {
+                        m &= !0b100;
+                    }
+                    if !(keys.present & 0b100000 != 0 && keys.present & 0b1000000 != 0) {
+                        m &= !0b10000;
+                    }
+                    if !(keys.present & 0b10000 != 0) {
+                        m &= !0b100000;
+                    }
+                    m
+                }
+                b'[' => 0b0,
+                _ => 0b0,
+            }
+        }
+        /// Checks the rules of the variant at `index` (the slow path).
+        fn __check(
+            checker: &mut rt::dispatch::Checker<'_>,
+            index: usize,
+        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+            use rt::dispatch::{Kind, Lit, Seg::Key};
+            match index {
+                0usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
+                    ::std::result::Result::Ok(())
+                }
+                1usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.kind(&[Key("channelName")], Kind::String)?;
+                    checker
+                        .one_of(
+                            &[Key("event")],
+                            &[Lit::Str("subscriptionStatus")],
+                            false,
+                        )?;
+                    checker
+                        .one_of(
+                            &[Key("status")],
+                            &[Lit::Str("subscribed"), Lit::Str("unsubscribed")],
+                            false,
+                        )?;
+                    checker.kind(&[Key("subscription")], Kind::Object)?;
+                    checker.has(&[], "channelName")?;
+                    checker.has(&[], "subscription")?;
+                    ::std::result::Result::Ok(())
+                }
+                2usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.kind(&[Key("errorMessage")], Kind::String)?;
+                    checker
+                        .one_of(
+                            &[Key("event")],
+                            &[Lit::Str("subscriptionStatus")],
+                            false,
+                        )?;
+                    checker.one_of(&[Key("status")], &[Lit::Str("error")], false)?;
+                    checker.has(&[], "errorMessage")?;
+                    ::std::result::Result::Ok(())
+                }
+                3usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
+                    ::std::result::Result::Ok(())
+                }
+                4usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.kind(&[Key("connectionID")], Kind::Number)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("systemStatus")], true)?;
+                    checker
+                        .one_of(
+                            &[Key("status")],
+                            &[
+                                Lit::Str("online"),
+                                Lit::Str("maintenance"),
+                                Lit::Str("cancel_only"),
+                                Lit::Str("post_only"),
+                                Lit::Str("limit_only"),
+                            ],
+                            false,
+                        )?;
+                    checker.kind(&[Key("version")], Kind::String)?;
+                    checker.has(&[], "connectionID")?;
+                    checker.has(&[], "version")?;
+                    ::std::result::Result::Ok(())
+                }
+                5usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.kind(&[Key("errorMessage")], Kind::String)?;
+                    checker.one_of(&[Key("event")], &[Lit::Str("error")], false)?;
+                    checker.has(&[], "errorMessage")?;
+                    ::std::result::Result::Ok(())
+                }
+                _ => ::std::result::Result::Ok(()),
+            }
         }
     }
     impl rt::serde::Serialize for ServerMessage {

@@ -27,19 +27,19 @@ mod generated {
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct Refused {
-            pub action: consts::Refused,
+            pub action: consts::ActionRefused,
         }
         ///`Said`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct Said {
-            pub action: consts::Said,
+            pub action: consts::ActionSaid,
         }
         ///`Say`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct Say {
-            pub action: consts::Say,
+            pub action: consts::ActionSay,
             pub text: ::std::string::String,
         }
         /// Error types.
@@ -78,19 +78,24 @@ mod generated {
         impl Refused {
             /// A `Refused` from its fields; constants are filled in.
             pub fn new() -> Self {
-                Refused { action: consts::Refused }
+                Refused {
+                    action: consts::ActionRefused,
+                }
             }
         }
         impl Said {
             /// A `Said` from its fields; constants are filled in.
             pub fn new() -> Self {
-                Said { action: consts::Said }
+                Said { action: consts::ActionSaid }
             }
         }
         impl Say {
             /// A `Say` from its fields; constants are filled in.
             pub fn new(text: ::std::string::String) -> Self {
-                Say { action: consts::Say, text }
+                Say {
+                    action: consts::ActionSay,
+                    text,
+                }
             }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
@@ -98,129 +103,14 @@ mod generated {
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ///Always `"say"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Say;
-            impl Say {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "say",
-                );
+            ::asyncapi_runtime::__private::constant! {
+                pub struct ActionSay : str = "say";
             }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Say {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct ActionSaid : str = "said";
             }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Say {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "say",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Say)
-                }
-            }
-            ///Always `"said"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Said;
-            impl Said {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "said",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Said {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de> for Said {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "said",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Said)
-                }
-            }
-            ///Always `"refused"`.
-            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct Refused;
-            impl Refused {
-                /// The value.
-                pub const VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                    "refused",
-                );
-            }
-            impl ::asyncapi_runtime::__private::serde::Serialize for Refused {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: ::asyncapi_runtime::__private::serde::Serializer,
-                {
-                    ::asyncapi_runtime::__private::constant::serialize(
-                        &Self::VALUE,
-                        serializer,
-                    )
-                }
-            }
-            impl<'de> ::asyncapi_runtime::__private::serde::Deserialize<'de>
-            for Refused {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: ::asyncapi_runtime::__private::serde::Deserializer<'de>,
-                {
-                    static VALUE: ::asyncapi_runtime::__private::dispatch::Lit = ::asyncapi_runtime::__private::dispatch::Lit::Str(
-                        "refused",
-                    );
-                    ::asyncapi_runtime::__private::constant::deserialize(
-                            &VALUE,
-                            true,
-                            deserializer,
-                        )
-                        .map(|()| Refused)
-                }
+            ::asyncapi_runtime::__private::constant! {
+                pub struct ActionRefused : str = "refused";
             }
         }
     }
@@ -288,57 +178,44 @@ mod generated {
         pub fn from_json(
             frame: &str,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            let table = Self::__table();
-            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                match index {
-                    0usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Say(message));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            table
-                .decode_str(
-                    frame,
-                    |index, frame| match index {
-                        0usize => rt::serde_json::from_str(frame).map(Self::Say),
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_str(
+                frame,
+                Self::__pick(frame),
+                &Self::__SELECTION,
+                |index, deserializer| { Self::__decode(index, deserializer) },
+            )
         }
         /// Decodes an already-parsed JSON value, like [`Self::from_json`].
         pub fn from_value(
             value: &rt::serde_json::Value,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::__table()
-                .decode_value(
-                    value,
-                    |index, value| match index {
-                        0usize => {
-                            <self::types::Say as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Say)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_value(
+                value,
+                &Self::__SELECTION,
+                |index, value| { Self::__decode(index, value) },
+            )
+        }
+        /// Decodes the variant at `index`.
+        fn __decode<'de, D>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            match index {
+                0usize => {
+                    <self::types::Say as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Say)
+                }
+                _ => {
+                    ::std::result::Result::Err(
+                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
+                    )
+                }
+            }
         }
         /// Encodes the message as a JSON text frame.
         pub fn to_json(
@@ -352,48 +229,68 @@ mod generated {
                 Self::Say(_) => "Say",
             }
         }
-        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                enum_name: "ClientMessage",
-                paths: &[
-                    &[],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("text")],
-                ],
-                candidates: &[
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Say",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("say")],
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 2usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::String,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Has(
-                                    "text",
-                                ),
-                            },
-                        ],
-                    },
-                ],
-                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-            };
-            &TABLE
+        const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+            enum_name: "ClientMessage",
+            variants: &["Say"],
+            places: &[
+                &[rt::dispatch::Seg::Key("action")],
+                &[rt::dispatch::Seg::Key("text")],
+            ],
+            check: Self::__check,
+        };
+        /// The variants a text frame may be, from the values that tell them
+        /// apart (bit `i` for variant `i`).
+        fn __pick(frame: &str) -> u64 {
+            use rt::dispatch::Val;
+            match rt::dispatch::first_byte(frame) {
+                b'{' => {
+                    let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                        frame,
+                        &["action", "text"],
+                    ) else {
+                        return 0;
+                    };
+                    let mut m: u64 = 0b1;
+                    m
+                        &= match v0 {
+                            Val::Str(string) => {
+                                match &*string {
+                                    "say" => 0b1,
+                                    _ => 0b0,
+                                }
+                            }
+                            _ => 0b0,
+                        };
+                    m
+                        &= match v1 {
+                            Val::Str(_) => 0b1,
+                            _ => 0b0,
+                        };
+                    if !(keys.present & 0b10 != 0) {
+                        m &= !0b1;
+                    }
+                    m
+                }
+                b'[' => 0b0,
+                _ => 0b0,
+            }
+        }
+        /// Checks the rules of the variant at `index` (the slow path).
+        fn __check(
+            checker: &mut rt::dispatch::Checker<'_>,
+            index: usize,
+        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+            use rt::dispatch::{Kind, Lit, Seg::Key};
+            match index {
+                0usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("action")], &[Lit::Str("say")], false)?;
+                    checker.kind(&[Key("text")], Kind::String)?;
+                    checker.has(&[], "text")?;
+                    ::std::result::Result::Ok(())
+                }
+                _ => ::std::result::Result::Ok(()),
+            }
         }
     }
     impl rt::serde::Serialize for ClientMessage {
@@ -473,71 +370,50 @@ mod generated {
         pub fn from_json(
             frame: &str,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            let table = Self::__table();
-            if let ::std::option::Option::Some(index) = table.pick_str(frame) {
-                match index {
-                    0usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Said(message));
-                        }
-                    }
-                    1usize => {
-                        if let ::std::result::Result::Ok(message) = rt::serde_json::from_str(
-                            frame,
-                        ) {
-                            return ::std::result::Result::Ok(Self::Refused(message));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            table
-                .decode_str(
-                    frame,
-                    |index, frame| match index {
-                        0usize => rt::serde_json::from_str(frame).map(Self::Said),
-                        1usize => rt::serde_json::from_str(frame).map(Self::Refused),
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_str(
+                frame,
+                Self::__pick(frame),
+                &Self::__SELECTION,
+                |index, deserializer| { Self::__decode(index, deserializer) },
+            )
         }
         /// Decodes an already-parsed JSON value, like [`Self::from_json`].
         pub fn from_value(
             value: &rt::serde_json::Value,
         ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::__table()
-                .decode_value(
-                    value,
-                    |index, value| match index {
-                        0usize => {
-                            <self::types::Said as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Said)
-                        }
-                        1usize => {
-                            <self::types::Refused as rt::serde::Deserialize>::deserialize(
-                                    value,
-                                )
-                                .map(Self::Refused)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <rt::serde_json::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    },
-                )
+            rt::dispatch::decode_value(
+                value,
+                &Self::__SELECTION,
+                |index, value| { Self::__decode(index, value) },
+            )
+        }
+        /// Decodes the variant at `index`.
+        fn __decode<'de, D>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error>
+        where
+            D: rt::serde::Deserializer<'de>,
+        {
+            match index {
+                0usize => {
+                    <self::types::Said as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Said)
+                }
+                1usize => {
+                    <self::types::Refused as rt::serde::Deserialize>::deserialize(
+                            deserializer,
+                        )
+                        .map(Self::Refused)
+                }
+                _ => {
+                    ::std::result::Result::Err(
+                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
+                    )
+                }
+            }
         }
         /// Encodes the message as a JSON text frame.
         pub fn to_json(
@@ -552,54 +428,61 @@ mod generated {
                 Self::Refused(_) => "Refused",
             }
         }
-        fn __table() -> &'static ::asyncapi_runtime::__private::dispatch::Table {
-            static TABLE: ::asyncapi_runtime::__private::dispatch::Table = ::asyncapi_runtime::__private::dispatch::Table {
-                enum_name: "ServerMessage",
-                paths: &[
-                    &[],
-                    &[::asyncapi_runtime::__private::dispatch::Seg::Key("action")],
-                ],
-                candidates: &[
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Said",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[::asyncapi_runtime::__private::dispatch::Lit::Str("said")],
-                                ),
-                            },
-                        ],
-                    },
-                    ::asyncapi_runtime::__private::dispatch::Candidate {
-                        name: "Refused",
-                        rules: &[
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 0usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::Kind(
-                                    ::asyncapi_runtime::__private::dispatch::Kind::Object,
-                                ),
-                            },
-                            ::asyncapi_runtime::__private::dispatch::Rule {
-                                path: 1usize,
-                                test: ::asyncapi_runtime::__private::dispatch::Test::OneOf(
-                                    &[
-                                        ::asyncapi_runtime::__private::dispatch::Lit::Str("refused"),
-                                    ],
-                                ),
-                            },
-                        ],
-                    },
-                ],
-                prepared: ::asyncapi_runtime::__private::dispatch::Prepared::new(),
-            };
-            &TABLE
+        const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
+            enum_name: "ServerMessage",
+            variants: &["Said", "Refused"],
+            places: &[&[rt::dispatch::Seg::Key("action")]],
+            check: Self::__check,
+        };
+        /// The variants a text frame may be, from the values that tell them
+        /// apart (bit `i` for variant `i`).
+        fn __pick(frame: &str) -> u64 {
+            use rt::dispatch::Val;
+            match rt::dispatch::first_byte(frame) {
+                b'{' => {
+                    let ::std::option::Option::Some(([v0], _)) = rt::dispatch::members(
+                        frame,
+                        &["action"],
+                    ) else {
+                        return 0;
+                    };
+                    let mut m: u64 = 0b11;
+                    m
+                        &= match v0 {
+                            Val::Str(string) => {
+                                match &*string {
+                                    "said" => 0b1,
+                                    "refused" => 0b10,
+                                    _ => 0b0,
+                                }
+                            }
+                            _ => 0b0,
+                        };
+                    m
+                }
+                b'[' => 0b0,
+                _ => 0b0,
+            }
+        }
+        /// Checks the rules of the variant at `index` (the slow path).
+        fn __check(
+            checker: &mut rt::dispatch::Checker<'_>,
+            index: usize,
+        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+            use rt::dispatch::{Kind, Lit, Seg::Key};
+            match index {
+                0usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("action")], &[Lit::Str("said")], false)?;
+                    ::std::result::Result::Ok(())
+                }
+                1usize => {
+                    checker.kind(&[], Kind::Object)?;
+                    checker.one_of(&[Key("action")], &[Lit::Str("refused")], false)?;
+                    ::std::result::Result::Ok(())
+                }
+                _ => ::std::result::Result::Ok(()),
+            }
         }
     }
     impl rt::serde::Serialize for ServerMessage {

@@ -1,51 +1,37 @@
-//! Deciding which message of an enum a JSON frame is, by the values that
-//! discriminate the messages, and decoding it.
+//! Deciding which message of an enum a JSON frame is, and decoding it.
 //!
-//! The generator describes each message enum as a [`Table`]: per message (a
-//! [`Candidate`]) the [`Rule`]s a frame must satisfy, each a [`Test`] on the
-//! value at a path. Decoding a frame:
+//! The generator writes the decision as code, per message enum:
 //!
-//! 1. *Value tests* ([`Test::Kind`], [`Test::Len`], [`Test::LenRange`],
-//!    [`Test::OneOf`], [`Test::OneOfOrAbsent`], [`Test::Pattern`],
-//!    [`Test::PatternOrAbsent`]) keep the candidates whose every value test
-//!    holds.
-//! 2. When more than one is left, *structural tests* ([`Test::Has`],
-//!    [`Test::Closed`]) narrow them further.
-//! 3. When exactly one is left, the frame is decoded into its type. When
-//!    several are left, they are tried in order (most value tests satisfied
-//!    by a present value first, then declaration order), and the first that
-//!    decodes wins: structural trial is the last resort, never the first.
-//! 4. When none is left, the error names the discriminating values the
-//!    frame carried and, per candidate, the test that ruled it out.
+//! - a *pick* function reads the few places that tell its messages apart
+//!   (an object frame's members by key with [`members`], an array frame's
+//!   elements from its end with [`Tail`]) and matches on what it finds
+//!   there ([`Val`]): the result is the set of messages the frame may be,
+//!   as a bit mask;
+//! - those are decoded in declaration order, and the first that decodes is
+//!   the message ([`decode_str`]);
+//! - when none does (or the pick could not tell), the slow path parses the
+//!   frame into a [`serde_json::Value`] and runs the enum's generated
+//!   *check* function ([`Selection::check`]), which states every
+//!   discriminating test through a [`Checker`]: the messages whose value
+//!   tests hold (then, on a tie, whose required keys and closed objects
+//!   hold too) are decoded in declaration order, and if none is left or
+//!   none decodes, the [`DecodeError`] says what the frame carried and why
+//!   each message was ruled out. Parsed values ([`decode_value`]) take the
+//!   slow path directly.
 //!
-//! Step 1 checks every distinct value test of the table at most once per
-//! frame (tests shared by several messages are checked once, and a failed
-//! test rules out all its messages at once; see [`Prepared`]); the order
-//! tests are checked in does not change which candidates are left.
-//!
-//! Lengths only serve to reject a frame once the other values single out a
-//! message: an array frame whose values, read from its ends, leave one
-//! candidate whose value tests all hold but for its length is decoded as
-//! that candidate without counting its elements (a frame of another length
-//! then fails to decode, as tuple types check their length). When the
-//! chosen candidate fails to decode, every test is checked again, so the
-//! error is the one the full selection gives: the frame was taken for the
-//! message and failed to decode, or it is no message and why.
-//!
-//! Text frames are probed in place (a fast scan that finds the values at the
-//! paths the table needs, without building a tree), then decoded once with
-//! `serde_json` into the chosen type. Already-parsed [`serde_json::Value`]s
-//! go through the same tables.
+//! Both paths give the same message: the tests are facts of the payload
+//! schemas, which the payload types check too, so a frame that decodes as
+//! a message passes its tests, and the first message in declaration order
+//! that decodes is chosen either way.
 
-mod plan;
-mod select;
-mod text;
-mod value;
+mod check;
+mod read;
 
-pub use plan::Prepared;
-pub(crate) use text::scalar_at;
+pub use check::{Checker, Miss, Phase};
+pub use read::{first_byte, members, Keys, Num, Tail, Val};
 
-use select::{Failure, Unmatched};
+use check::{Shortened, Unmatched};
+use serde_json::Value;
 use std::fmt;
 
 /// A JSON literal that a discriminating value must equal.
@@ -63,6 +49,46 @@ pub enum Lit {
     Float(f64),
     /// A string (compared after JSON unescaping).
     Str(&'static str),
+}
+
+impl Lit {
+    /// Whether `value` equals the literal (numbers by value).
+    pub fn matches(&self, value: &Value) -> bool {
+        match (*self, value) {
+            (Lit::Null, Value::Null) => true,
+            (Lit::Bool(a), Value::Bool(b)) => a == *b,
+            (Lit::Str(a), Value::String(b)) => a == b,
+            (lit, Value::Number(n)) => {
+                let exact = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from));
+                match (lit, exact) {
+                    (Lit::Int(i), Some(v)) => i128::from(i) == v,
+                    (Lit::UInt(u), Some(v)) => i128::from(u) == v,
+                    (Lit::Float(f), Some(v)) => {
+                        f.fract() == 0.0 && f.abs() < 1e38 && f as i128 == v
+                    }
+                    (Lit::Float(f), None) => n.as_f64() == Some(f),
+                    (Lit::Int(i), None) => {
+                        n.as_f64() == Some(i as f64) && i.unsigned_abs() < 1 << 53
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Lit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Lit::Null => f.write_str("null"),
+            Lit::Bool(b) => write!(f, "{b}"),
+            Lit::Int(i) => write!(f, "{i}"),
+            Lit::UInt(u) => write!(f, "{u}"),
+            Lit::Float(x) => write!(f, "{x}"),
+            Lit::Str(s) => f.write_str(&check::json(s)),
+        }
+    }
 }
 
 /// One step of a path into a frame.
@@ -91,243 +117,148 @@ pub enum Kind {
     Object,
 }
 
-/// A string pattern (an ECMA-262 regular expression, as JSON Schema's
-/// `pattern`), compiled on first use.
-pub struct Pattern {
-    /// The pattern as written in the document, for error messages.
-    pub source: &'static str,
-    /// Whether a string matches it (generated: a `regress` regex in a `OnceLock`).
-    pub is_match: fn(&str) -> bool,
-}
-
-impl fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pattern({:?})", self.source)
-    }
-}
-
-/// What a [`Rule`] checks of the value at its path.
+/// What the slow path needs of a message enum (generated as a constant).
 #[derive(Debug, Clone, Copy)]
-pub enum Test {
-    /// The value is present and has this JSON type.
-    Kind(Kind),
-    /// The value is an array of exactly this many elements.
-    Len(usize),
-    /// The value is an array of at least `.0` and (if given) at most `.1` elements.
-    LenRange(usize, Option<usize>),
-    /// The value is present and equals one of these literals.
-    OneOf(&'static [Lit]),
-    /// The value is absent, or equals one of these literals (an optional
-    /// property with `const`/`enum`).
-    OneOfOrAbsent(&'static [Lit]),
-    /// The value is a string matching the pattern.
-    Pattern(&'static Pattern),
-    /// The value is absent, or a string matching the pattern.
-    PatternOrAbsent(&'static Pattern),
-    /// Structural: the value is an object that has this key.
-    Has(&'static str),
-    /// Structural: the value is an object with no keys but these.
-    Closed(&'static [&'static str]),
-}
-
-/// A test on the value at one of the table's paths.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    /// Index into [`Table::paths`].
-    pub path: usize,
-    /// What must hold of the value there.
-    pub test: Test,
-}
-
-/// One message of an enum: its variant name and its rules.
-#[derive(Debug, Clone, Copy)]
-pub struct Candidate {
-    /// The variant's name, e.g. `"Heartbeat"`.
-    pub name: &'static str,
-    /// Every rule must hold for a frame to be this message.
-    pub rules: &'static [Rule],
-}
-
-/// How to tell apart the messages of one enum.
-#[derive(Debug)]
-pub struct Table {
-    /// The enum's name, e.g. `"ServerMessage"`, for error messages.
+pub struct Selection {
+    /// The enum's name, e.g. `"ServerMessage"`.
     pub enum_name: &'static str,
-    /// Every path a rule refers to (each resolved at most once per frame);
-    /// the empty path is the frame itself.
-    pub paths: &'static [&'static [Seg]],
-    /// The messages, in declaration order (the variant index is the position).
-    pub candidates: &'static [Candidate],
-    /// What the table works out from the rules on first use:
-    /// `Prepared::new()`.
-    pub prepared: Prepared,
+    /// The variants' names, in declaration order.
+    pub variants: &'static [&'static str],
+    /// The places whose values tell the messages apart, for explanations.
+    pub places: &'static [&'static [Seg]],
+    /// Runs the tests of the variant at an index through the checker.
+    pub check: fn(&mut Checker<'_>, usize) -> Result<(), Miss>,
 }
 
-impl Table {
-    /// Decodes a text frame: selects the candidate(s) by probing `frame`,
-    /// then calls `decode(variant_index, frame)` for the chosen one (or, on
-    /// ties, for each in turn until one succeeds).
-    #[inline]
-    pub fn decode_str<T>(
-        &self,
-        frame: &str,
-        decode: impl Fn(usize, &str) -> Result<T, serde_json::Error>,
-    ) -> Result<T, DecodeError> {
-        let mut slots = text::Slots::new();
-        let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
-        let failure = match select::choose(self, &mut probe, true) {
-            // The common case, written so that the message is not moved
-            // from one `Result` to another.
-            Ok(select::Chosen::One(i)) => match decode(i, frame) {
-                Ok(message) => return Ok(message),
-                Err(error) => Failure::Picked(i, error),
-            },
-            Ok(select::Chosen::Tied(scores)) => {
-                match select::try_in_order(scores, |i| decode(i, frame)) {
-                    Ok(message) => return Ok(message),
-                    Err(failure) => failure,
-                }
+/// The text frame's deserializer that generated decoding reads from.
+pub type StrDeserializer<'a> = serde_json::Deserializer<serde_json::de::StrRead<'a>>;
+
+/// Decodes a whole text frame with `decode` (which must read one value;
+/// only whitespace may follow it), as `serde_json::from_str` does.
+#[inline(always)]
+pub fn from_str<'a, T>(
+    frame: &'a str,
+    decode: impl FnOnce(&mut StrDeserializer<'a>) -> Result<T, serde_json::Error>,
+) -> Result<T, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(frame);
+    let value = decode(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Decodes a text frame: the variants of the mask `picked` first, in
+/// order; then, if none decoded, the slow path.
+///
+/// `decode(index, deserializer)` decodes the variant at `index`.
+#[inline(always)]
+pub fn decode_str<'a, T>(
+    frame: &'a str,
+    mut picked: u64,
+    selection: &Selection,
+    decode: impl Fn(usize, &mut StrDeserializer<'a>) -> Result<T, serde_json::Error>,
+) -> Result<T, DecodeError> {
+    while picked != 0 {
+        let index = picked.trailing_zeros() as usize;
+        if let Ok(message) = from_str(frame, |de| decode(index, de)) {
+            return Ok(message);
+        }
+        picked &= picked - 1;
+    }
+    slow_str(frame, selection, &|index| {
+        from_str(frame, |de| decode(index, de))
+    })
+}
+
+#[cold]
+#[inline(never)]
+fn slow_str<T>(
+    frame: &str,
+    selection: &Selection,
+    decode: &dyn Fn(usize) -> Result<T, serde_json::Error>,
+) -> Result<T, DecodeError> {
+    let value: Value = match serde_json::from_str(frame) {
+        Ok(value) => value,
+        Err(error) => {
+            return Err(DecodeError::new(
+                frame.to_owned(),
+                selection,
+                Reason::Malformed(error),
+            ))
+        }
+    };
+    select(&value, selection, decode)
+        .map_err(|reason| DecodeError::new(frame.to_owned(), selection, reason))
+}
+
+/// Decodes an already-parsed value, by the slow path.
+///
+/// `decode(index, value)` decodes the variant at `index`.
+pub fn decode_value<T>(
+    value: &Value,
+    selection: &Selection,
+    decode: impl Fn(usize, &Value) -> Result<T, serde_json::Error>,
+) -> Result<T, DecodeError> {
+    select(value, selection, &|index| decode(index, value))
+        .map_err(|reason| DecodeError::new(value.to_string(), selection, reason))
+}
+
+/// The slow path: the messages whose tests hold, decoded in order.
+fn select<T>(
+    value: &Value,
+    selection: &Selection,
+    decode: &dyn Fn(usize) -> Result<T, serde_json::Error>,
+) -> Result<T, Reason> {
+    let mut checker = Checker::new(value);
+    let mut left = Vec::new();
+    let mut ruled_out = Vec::new();
+    for (index, name) in selection.variants.iter().enumerate() {
+        checker.set(Phase::Values, name);
+        match (selection.check)(&mut checker, index) {
+            Ok(()) => left.push(index),
+            Err(miss) => ruled_out.push((index, miss)),
+        }
+    }
+    // Required keys and closed objects: the messages that fail them would
+    // not decode (their types check the same), and are explained by them.
+    let mut structured = Vec::new();
+    let mut misses = Vec::new();
+    for &index in &left {
+        checker.set(Phase::Structure, selection.variants[index]);
+        match (selection.check)(&mut checker, index) {
+            Ok(()) => structured.push(index),
+            Err(miss) => misses.push((index, miss)),
+        }
+    }
+    let mut tried = Vec::new();
+    for &index in &left {
+        match decode(index) {
+            Ok(message) => return Ok(message),
+            Err(error) if structured.contains(&index) => {
+                tried.push((selection.variants[index], error))
             }
-            Err(failure) => failure,
-        };
-        self.text_failure(frame, probe, failure, &decode)
-    }
-
-    /// The one candidate that [`Table::decode_str`] would decode `frame` as,
-    /// if its values single one out (`None` when they leave several, none,
-    /// or the frame is not JSON). Generated code decodes it in place, and
-    /// goes through [`Table::decode_str`] when that fails (which then
-    /// explains why): the message is built where it is returned, rather
-    /// than moved out of the decoder's result.
-    #[inline]
-    pub fn pick_str(&self, frame: &str) -> Option<usize> {
-        let mut slots = text::Slots::new();
-        let mut probe = text::TextProbe::new(self, frame, slots.take(self.paths.len()));
-        match select::choose(self, &mut probe, true) {
-            Ok(select::Chosen::One(i)) => Some(i),
-            _ => None,
+            Err(_) => {}
         }
     }
-
-    /// Decodes an already-parsed value, with the same rules as
-    /// [`Table::decode_str`]; `decode` gets the variant index and the value.
-    pub fn decode_value<T>(
-        &self,
-        value: &serde_json::Value,
-        decode: impl Fn(usize, &serde_json::Value) -> Result<T, serde_json::Error>,
-    ) -> Result<T, DecodeError> {
-        let mut probe = value::ValueProbe::new(self.paths, value);
-        match select::run(self, &mut probe, |i| decode(i, value)) {
-            Ok(message) => Ok(message),
-            Err(failure) => Err(self.value_failure(value, probe, failure)),
-        }
-    }
-
-    /// The error path of [`Table::decode_str`]: tells a malformed frame from
-    /// one that is no message, and explains which.
-    #[cold]
-    #[inline(never)]
-    fn text_failure<T>(
-        &self,
-        frame: &str,
-        mut probe: text::TextProbe<'_>,
-        failure: Failure,
-        decode: &dyn Fn(usize, &str) -> Result<T, serde_json::Error>,
-    ) -> Result<T, DecodeError> {
-        // The probe does not validate what it skips, nor what follows the
-        // values it needed: serde_json has the last word on syntax.
-        if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(frame) {
-            return Err(self.error(frame.to_owned(), Reason::Malformed(error)));
-        }
-        let failure = match failure {
-            Failure::Picked(i, error) => {
-                match select::confirm(self, &mut probe, i, error, |i| decode(i, frame)) {
-                    Ok(message) => return Ok(message),
-                    Err(failure) => failure,
-                }
-            }
-            failure => failure,
-        };
-        let reason = match failure {
-            Failure::Failed(tried) => Reason::Failed(self.named(tried)),
-            // `confirm` settles these.
-            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
-            Failure::Unmatched => match select::explain(self, &mut probe) {
-                Ok(unmatched) => Reason::Unmatched(unmatched),
-                Err(select::Malformed) => return self.decode_parsed(frame, decode),
-            },
-            Failure::Malformed => return self.decode_parsed(frame, decode),
-        };
-        Err(self.error(frame.to_owned(), reason))
-    }
-
-    /// Selects through a parsed [`serde_json::Value`] instead of the probe
-    /// (which found fault with a frame that serde_json accepts), then decodes
-    /// the text as usual.
-    fn decode_parsed<T>(
-        &self,
-        frame: &str,
-        decode: &dyn Fn(usize, &str) -> Result<T, serde_json::Error>,
-    ) -> Result<T, DecodeError> {
-        let value: serde_json::Value = match serde_json::from_str(frame) {
-            Ok(value) => value,
-            Err(error) => return Err(self.error(frame.to_owned(), Reason::Malformed(error))),
-        };
-        let mut probe = value::ValueProbe::new(self.paths, &value);
-        match select::run(self, &mut probe, |i| decode(i, frame)) {
-            Ok(message) => Ok(message),
-            Err(failure) => {
-                let reason = self.reason(&mut probe, failure);
-                Err(self.error(frame.to_owned(), reason))
-            }
-        }
-    }
-
-    /// The error path of [`Table::decode_value`].
-    #[cold]
-    #[inline(never)]
-    fn value_failure(
-        &self,
-        value: &serde_json::Value,
-        mut probe: value::ValueProbe<'_>,
-        failure: Failure,
-    ) -> DecodeError {
-        let reason = self.reason(&mut probe, failure);
-        self.error(value.to_string(), reason)
-    }
-
-    /// Why a frame that is JSON is no message.
-    fn reason(&self, probe: &mut value::ValueProbe<'_>, failure: Failure) -> Reason {
-        match failure {
-            Failure::Failed(tried) => Reason::Failed(self.named(tried)),
-            // `run` settles these.
-            Failure::Picked(i, error) => Reason::Failed(self.named(vec![(i, error)])),
-            // A parsed value is never malformed.
-            Failure::Unmatched | Failure::Malformed => {
-                Reason::Unmatched(select::explain(self, probe).unwrap_or_default())
-            }
-        }
-    }
-
-    fn named(
-        &self,
-        tried: Vec<(usize, serde_json::Error)>,
-    ) -> Vec<(&'static str, serde_json::Error)> {
-        tried
+    if tried.is_empty() {
+        ruled_out.extend(misses);
+        ruled_out.sort_by_key(|(index, _)| *index);
+        let carried = selection
+            .places
+            .iter()
+            .filter(|path| !path.is_empty())
+            .filter_map(|path| {
+                let found = checker.at(path)?;
+                (!found.is_array() && !found.is_object())
+                    .then(|| (check::place(path), check::show(found)))
+            })
+            .collect();
+        let ruled_out = ruled_out
             .into_iter()
-            .map(|(i, error)| (self.candidates.get(i).map_or("?", |c| c.name), error))
-            .collect()
+            .map(|(index, miss)| (selection.variants[index], miss))
+            .collect();
+        return Err(Reason::Unmatched(Unmatched { carried, ruled_out }));
     }
-
-    fn error(&self, frame: String, reason: Reason) -> DecodeError {
-        DecodeError {
-            inner: Box::new(Inner {
-                frame,
-                enum_name: self.enum_name,
-                reason,
-            }),
-        }
-    }
+    Err(Reason::Failed(tried))
 }
 
 /// A frame that could not be decoded into a message enum: the frame, and why.
@@ -359,6 +290,16 @@ enum Reason {
 }
 
 impl DecodeError {
+    fn new(frame: String, selection: &Selection, reason: Reason) -> Self {
+        DecodeError {
+            inner: Box::new(Inner {
+                frame,
+                enum_name: selection.enum_name,
+                reason,
+            }),
+        }
+    }
+
     /// The frame as received (whole, not shortened).
     pub fn frame(&self) -> &str {
         &self.inner.frame
@@ -410,7 +351,7 @@ impl fmt::Display for DecodeError {
         write!(
             f,
             "frame {} is no {}: ",
-            select::Shortened(&inner.frame),
+            Shortened(&inner.frame),
             inner.enum_name
         )?;
         match &inner.reason {

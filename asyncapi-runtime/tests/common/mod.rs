@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use asyncapi_runtime::client::{self, ClientConfig, RequestSpec};
-use asyncapi_runtime::dispatch::{Candidate, Kind, Prepared, Rule, Seg, Table, Test};
+use asyncapi_runtime::dispatch::{self, Checker, Kind, Miss, Seg, Selection};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
 use asyncapi_runtime::server::{
     Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig, ServerHandle,
@@ -48,17 +48,16 @@ pub fn msg(kind: &str) -> Msg {
 }
 
 pub const ID: &[Seg] = &[Seg::Key("id")];
-pub static TABLE: Table = Table {
+fn check(checker: &mut Checker<'_>, _: usize) -> Result<(), Miss> {
+    checker.kind(&[], Kind::Object)
+}
+
+/// The one message's selection: an object.
+pub static SELECTION: Selection = Selection {
     enum_name: "Msg",
-    paths: &[&[]],
-    candidates: &[Candidate {
-        name: "Msg",
-        rules: &[Rule {
-            path: 0,
-            test: Test::Kind(Kind::Object),
-        }],
-    }],
-    prepared: Prepared::new(),
+    variants: &["Msg"],
+    places: &[],
+    check,
 };
 
 impl Message for Msg {
@@ -66,7 +65,9 @@ impl Message for Msg {
     const CORRELATION_PATHS: &'static [&'static [Seg]] = &[ID];
 
     fn from_json(frame: &str) -> Result<Self, DecodeError> {
-        TABLE.decode_str(frame, |_, frame| serde_json::from_str(frame))
+        // Object frames are tried as the one message; others take the slow path.
+        let picked = u64::from(dispatch::first_byte(frame) == b'{');
+        dispatch::decode_str(frame, picked, &SELECTION, |_, de| Msg::deserialize(de))
     }
 
     fn to_json(&self) -> Result<String, serde_json::Error> {
