@@ -16,7 +16,7 @@
 
 use asyncapi_showcase::kraken::channels::public::ServerMessage;
 use asyncapi_showcase::kraken::types;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use serde::Deserialize;
 use std::hint::black_box;
 use std::time::Duration;

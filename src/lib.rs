@@ -1,6 +1,7 @@
 //! Showcases of `asyncapi-codegen` and `asyncapi-runtime`: code generated
 //! by `build.rs` from the documents in `specs/`.
 
+#![forbid(unsafe_code)]
 #![deny(warnings)]
 
 /// Kraken's WebSockets API v1, generated from `specs/kraken.yaml`

@@ -47,6 +47,7 @@
 //! wrong but harmless (a message example that does not fit its schema) is
 //! a [`Warning`], printed by [`Generator::generate`] as a `cargo:warning`.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod client;

@@ -23,6 +23,7 @@
 //! and channel), events for connections, closes and frames that are no
 //! message.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod client;
