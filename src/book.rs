@@ -43,7 +43,7 @@ impl Price {
 }
 
 /// Whether a decimal string is zero (a volume that removes its level).
-fn is_zero(volume: &str) -> bool {
+pub fn is_zero(volume: &str) -> bool {
     volume.bytes().all(|b| b == b'0' || b == b'.')
 }
 

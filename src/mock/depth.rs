@@ -9,7 +9,7 @@
 //! of the mock writes them in its own frame format.
 
 use super::market::{decimal, units, Market};
-use crate::book::{Book, Side};
+use crate::book::{is_zero, Book, Side};
 
 /// Levels the market keeps beyond what a subscriber sees, so that deleted
 /// visible levels can be refilled.
@@ -191,10 +191,9 @@ fn visible_changes(
     after: &[(String, String)],
     market_changes: &[(String, String)],
 ) -> Vec<Change> {
-    let zero = |v: &str| v.bytes().all(|b| b == b'0' || b == b'.');
     let mut out = Vec::new();
     for (price, volume) in before {
-        let deleted = market_changes.iter().any(|(p, v)| p == price && zero(v));
+        let deleted = market_changes.iter().any(|(p, v)| p == price && is_zero(v));
         if deleted && !after.iter().any(|(p, _)| p == price) {
             out.push(Change {
                 price: price.clone(),
@@ -255,10 +254,7 @@ mod tests {
             for _ in 0..2_000 {
                 let update = feed.update(&mut market);
                 for (side, changes) in [(Side::Ask, &update.asks), (Side::Bid, &update.bids)] {
-                    deletions += changes
-                        .iter()
-                        .filter(|c| c.volume.bytes().all(|b| b == b'0' || b == b'.'))
-                        .count();
+                    deletions += changes.iter().filter(|c| is_zero(&c.volume)).count();
                     republished += changes.iter().filter(|c| c.republish).count();
                     client
                         .apply(
