@@ -456,6 +456,7 @@ fn array_pick(input: &SelectionInput<'_>, scope: u64, patterns: &mut Patterns) -
         .max()
         .unwrap_or(0);
     let mut steps = Vec::new();
+    let mut objects: Vec<bool> = Vec::new();
     for from_end in 0..depth {
         let mut asked: Vec<&str> = Vec::new();
         let mut here = Vec::new();
@@ -509,10 +510,17 @@ fn array_pick(input: &SelectionInput<'_>, scope: u64, patterns: &mut Patterns) -
         if asked.len() > 64 {
             break;
         }
+        // serde's derive also reads a struct from an array, so a place that
+        // must be an object is checked here even when one message is left.
+        let object_here = here
+            .iter()
+            .any(|p| p.tests.iter().any(|t| matches!(t, Test::Kind("object"))));
         steps.push(place_mask(&quote!(value), &here, &asked, patterns).map(|place| (asked, place)));
+        objects.push(object_here);
     }
     while let Some(None) = steps.last() {
         steps.pop();
+        objects.pop();
     }
     let last = steps.len();
     let steps = steps.into_iter().enumerate().map(|(i, step)| {
@@ -523,8 +531,10 @@ fn array_pick(input: &SelectionInput<'_>, scope: u64, patterns: &mut Patterns) -
                 }
             };
         };
-        // With one message left, or none, there is no need to read further.
-        let check_left = (i + 1 < last).then(|| {
+        // With one message left, or none, there is no need to read further,
+        // unless a place further on must be an object.
+        let objects_ahead = objects[i + 1..].iter().any(|&o| o);
+        let check_left = (i + 1 < last && !objects_ahead).then(|| {
             quote! {
                 if m & m.wrapping_sub(1) == 0 {
                     return m;

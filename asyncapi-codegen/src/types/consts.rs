@@ -43,7 +43,7 @@ pub(super) fn const_type(constant: &ConstType) -> TokenStream {
     };
     let optional = (!constant.required).then(|| quote!(, optional));
     quote! {
-        ::asyncapi_runtime::__private::constant! {
+        rt::constant! {
             pub struct #ident: #kind = #value #optional;
         }
     }

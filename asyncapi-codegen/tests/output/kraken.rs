@@ -3436,76 +3436,76 @@ open (`o`).
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventPing : str = "ping";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventPong : str = "pong", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSubscribe : str = "subscribe";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSubscriptionStatus : str = "subscriptionStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct StatusError : str = "error";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventUnsubscribe : str = "unsubscribe";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventHeartbeat : str = "heartbeat", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSystemStatus : str = "systemStatus", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventError : str = "error";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct TickerAt2 : str = "ticker";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct TradeAt2 : str = "trade";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct SpreadAt2 : str = "spread";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct OwnTradesAt1 : str = "ownTrades";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct OpenOrdersAt1 : str = "openOrders";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventAddOrder : str = "addOrder";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventAddOrderStatus : str = "addOrderStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventEditOrder : str = "editOrder";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventEditOrderStatus : str = "editOrderStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelOrder : str = "cancelOrder";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelOrderStatus : str = "cancelOrderStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelAll : str = "cancelAll";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelAllStatus : str = "cancelAllStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelAllOrdersAfter : str = "cancelAllOrdersAfter";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventCancelAllOrdersAfterStatus : str =
                 "cancelAllOrdersAfterStatus";
             }
@@ -4325,9 +4325,6 @@ open (`o`).
                                     Val::Str(_) => 0b1111111000000,
                                     _ => 0b0,
                                 };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
                             let ::std::option::Option::Some(value) = tail.next(&[]) else {
                                 return m;
                             };
@@ -4357,9 +4354,6 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
                             let ::std::option::Option::Some(value) = tail
                                 .next(
                                     &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
@@ -4412,9 +4406,6 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
                             let ::std::option::Option::Some(value) = tail
                                 .next(&["a", "c"]) else {
                                 return m;

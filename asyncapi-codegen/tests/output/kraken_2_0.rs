@@ -840,31 +840,31 @@ sends it.
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventPing : str = "ping";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSubscribe : str = "subscribe";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventUnsubscribe : str = "unsubscribe";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventPong : str = "pong", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSubscriptionStatus : str = "subscriptionStatus";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct StatusError : str = "error";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventHeartbeat : str = "heartbeat", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventSystemStatus : str = "systemStatus", optional;
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct EventError : str = "error";
             }
         }

@@ -103,13 +103,13 @@ mod generated {
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct ActionSay : str = "say";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct ActionSaid : str = "said";
             }
-            ::asyncapi_runtime::__private::constant! {
+            rt::constant! {
                 pub struct ActionRefused : str = "refused";
             }
         }
