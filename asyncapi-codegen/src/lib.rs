@@ -175,14 +175,15 @@ impl Generator {
     /// The generated code as a token stream, without touching the file
     /// system beyond reading the document.
     pub fn generate_tokens(&self) -> Result<proc_macro2::TokenStream> {
-        self.load()
+        let file = self.load()?;
+        Ok(quote::quote!(#file))
     }
 
     /// The generated code as formatted text, starting with the `@generated`
     /// header: exactly what [`Generator::generate`] writes.
     pub fn generate_string(&self) -> Result<String> {
-        let tokens = self.load()?;
-        output::format(&self.source_name(), tokens)
+        let file = self.load()?;
+        Ok(output::format(&self.source_name(), &file))
     }
 
     /// What is wrong with the document without stopping generation:
@@ -203,14 +204,14 @@ impl Generator {
         // One load serves the files to watch, the warnings and the code.
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
-        let tokens = output::module(&api, self.sides)?;
+        let code = output::module(&api, self.sides)?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
         for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
-        let text = output::format(&self.source_name(), tokens)?;
+        let text = output::format(&self.source_name(), &code);
         let dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
@@ -236,7 +237,7 @@ impl Generator {
             .unwrap_or_default()
     }
 
-    fn load(&self) -> Result<proc_macro2::TokenStream> {
+    fn load(&self) -> Result<syn::File> {
         let docs = spec::Documents::load(&self.path)?;
         let api = ir::Api::build(&docs, self.perspective)?;
         output::module(&api, self.sides)

@@ -28,18 +28,21 @@ use crate::dispatch::Lit;
 /// assert!(serde_json::from_str::<VersionOne>("null").is_ok());
 /// ```
 ///
+/// One invocation may declare several constants, one after the other; the
+/// `;` after the last may be left out (`constant!(pub struct A: str = "a")`).
+///
 /// The value's type is one of `str`, `bool`, `i64`, `u64`, `f64` and `null`
 /// (whose `VALUE` is `()`).
 #[macro_export]
 macro_rules! constant {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr;) => {
+    (@one [] $(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr) => {
         $crate::constant! {
             @item $(#[$meta])*
             #[doc = concat!("Always `", stringify!($value), "`.")]
             $vis struct $name: $kind = $value, true
         }
     };
-    ($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr, optional;) => {
+    (@one [optional] $(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr) => {
         $crate::constant! {
             @item $(#[$meta])*
             #[doc = concat!("Always `", stringify!($value), "` when written; may be absent when read.")]
@@ -84,6 +87,12 @@ macro_rules! constant {
     (@lit u64 $value:expr) => { $crate::dispatch::Lit::UInt($value) };
     (@lit f64 $value:expr) => { $crate::dispatch::Lit::Float($value) };
     (@lit null $value:expr) => { $crate::dispatch::Lit::Null };
+    ($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr $(, $flag:ident)?) => {
+        $crate::constant! { @one [$($flag)?] $(#[$meta])* $vis struct $name: $kind = $value }
+    };
+    ($($(#[$meta:meta])* $vis:vis struct $name:ident: $kind:tt = $value:expr $(, $flag:ident)?;)+) => {
+        $($crate::constant! { @one [$($flag)?] $(#[$meta])* $vis struct $name: $kind = $value })+
+    };
 }
 use serde::de::{self, Deserializer, Visitor};
 use serde::Serializer;

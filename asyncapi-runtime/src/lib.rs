@@ -34,6 +34,7 @@ pub mod message;
 mod message_enum;
 mod newtype;
 pub mod server;
+mod string_types;
 pub mod tls;
 pub mod ws;
 
@@ -78,10 +79,12 @@ pub mod __private {
     pub use crate::message;
     pub use crate::message_impls;
     pub use crate::newtype;
+    pub use crate::pattern_string;
     pub use crate::reply_impls;
     pub use crate::request;
     pub use crate::server;
     pub use crate::service_impls;
+    pub use crate::string_enum;
     pub use crate::ws;
     pub use chrono;
     pub use futures_core;

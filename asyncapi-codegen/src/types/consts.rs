@@ -22,8 +22,15 @@ pub(super) struct ConstType {
     pub(super) required: bool,
 }
 
-/// A constant's unit struct: one invocation of the runtime's `constant!`.
-pub(super) fn const_type(constant: &ConstType) -> TokenStream {
+/// The constants' unit structs: an invocation of the runtime's
+/// `constant!` each, one line each.
+pub(super) fn const_types<'a>(constants: impl Iterator<Item = &'a ConstType>) -> TokenStream {
+    let items = constants.map(const_type);
+    quote!(#(rt::constant!(#items);)*)
+}
+
+/// A constant's unit struct as `constant!` takes it.
+fn const_type(constant: &ConstType) -> TokenStream {
     let ident = names::ident(&constant.name);
     let (kind, value) = match &constant.value {
         Value::Bool(b) => (quote!(bool), quote!(#b)),
@@ -42,9 +49,5 @@ pub(super) fn const_type(constant: &ConstType) -> TokenStream {
         Value::Null | Value::Array(_) | Value::Object(_) => (quote!(null), quote!(())),
     };
     let optional = (!constant.required).then(|| quote!(, optional));
-    quote! {
-        rt::constant! {
-            pub struct #ident: #kind = #value #optional;
-        }
-    }
+    quote!(pub struct #ident: #kind = #value #optional)
 }

@@ -12,11 +12,12 @@ mod consts;
 mod newtypes;
 mod paths;
 mod rewrite;
+mod strings;
 mod typify_calls;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
-use consts::const_type;
+use consts::const_types;
 use paths::through_runtime;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -26,7 +27,12 @@ use typify_calls::{first_line, locate_failure, read_schema, typify_call, Definit
 
 /// A generated `types` module and how to name each payload's type.
 pub struct Types {
-    /// The `types` module's contents.
+    /// The `types` module's items as typify wrote them (compacted),
+    /// already parsed: the output splices them in rather than parsing them
+    /// again.
+    pub items: Vec<syn::Item>,
+    /// The rest of the `types` module: constructors and `consts`, after
+    /// [`Types::items`].
     pub tokens: TokenStream,
     /// Per message index: the path of its payload type inside `types`
     /// (e.g. `Ping`), or `None` when it has no payload.
@@ -124,21 +130,26 @@ pub fn generate(api: &Api) -> Result<Types> {
             )
         })?;
     newtypes::compact(&mut types.items);
+    strings::compact(&mut types.items);
     let constructors = constructors::constructors(&mut types.items);
-    let consts = rewriter.consts.values().map(const_type);
-    let tokens = quote! {
+    let consts = const_types(rewriter.consts.values());
+    let mut items: Vec<syn::Item> = vec![syn::parse_quote!(
         use self::rt::serde::{Deserialize, Serialize};
-
-        #types
-
+    )];
+    items.append(&mut types.items);
+    let tokens = quote! {
         #constructors
 
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
         /// reading checks it.
         pub mod consts {
-            #(#consts)*
+            #consts
         }
     };
-    Ok(Types { tokens, payloads })
+    Ok(Types {
+        items,
+        tokens,
+        payloads,
+    })
 }

@@ -6,6 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::HashMap;
 
 /// Replaces, for every tuple struct of one field among `items`, typify's
 /// `Deref`/`From` impls by one `rt::newtype!` call. Impls that are not
@@ -23,6 +24,26 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
             _ => None,
         })
         .collect();
+    if newtypes.is_empty() {
+        return;
+    }
+    // Every trait impl's text, keyed by what it is for (the type's last
+    // path segment), written once.
+    let mut impls: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    for (at, item) in items.iter().enumerate() {
+        if let syn::Item::Impl(imp) = item {
+            if imp.trait_.is_some() {
+                let ty = &imp.self_ty;
+                let key = quote!(#ty).to_string();
+                impls
+                    .entry(key)
+                    .or_default()
+                    .push((at, quote!(#item).to_string()));
+            }
+        }
+    }
+    let mut replace: Vec<(usize, TokenStream)> = Vec::new();
+    let mut remove: Vec<usize> = Vec::new();
     for (name, inner) in newtypes {
         let deref = quote! {
             impl ::std::ops::Deref for #name {
@@ -49,26 +70,35 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
             }
         }
         .to_string();
-        let position = |text: &str| {
-            items.iter().position(|item| {
-                matches!(item, syn::Item::Impl(_)) && quote!(#item).to_string() == text
-            })
+        let find = |ty: String, text: &str| {
+            impls
+                .get(&ty)
+                .and_then(|list| list.iter().find(|(_, t)| t == text).map(|(at, _)| *at))
         };
-        let (Some(d), Some(o)) = (position(&deref), position(&out)) else {
+        let name_text = quote!(#name).to_string();
+        let inner_text = quote!(#inner).to_string();
+        let (Some(d), Some(o)) = (find(name_text.clone(), &deref), find(inner_text, &out)) else {
             continue;
         };
-        let i = position(&into);
+        let i = find(name_text, &into);
         let call: TokenStream = match i {
             Some(_) => quote!(rt::newtype! { #name(#inner), from }),
             None => quote!(rt::newtype! { #name(#inner) }),
         };
-        let mut remove = vec![d, o];
-        remove.extend(i);
-        remove.sort_unstable();
-        items[remove[0]] = syn::Item::Verbatim(call);
-        for &at in remove[1..].iter().rev() {
-            items.remove(at);
-        }
+        let mut found = vec![d, o];
+        found.extend(i);
+        found.sort_unstable();
+        replace.push((found[0], call));
+        remove.extend(&found[1..]);
+    }
+    for (at, call) in replace {
+        // A macro call parses as an item; were it not, tokens will do.
+        items[at] = syn::parse2(call.clone()).unwrap_or(syn::Item::Verbatim(call));
+    }
+    remove.sort_unstable();
+    remove.dedup();
+    for at in remove.into_iter().rev() {
+        items.remove(at);
     }
 }
 

@@ -204,40 +204,8 @@ decimal string; compare it with one computed from the local book.
         rt::newtype! {
             BookChecksum(String)
         }
-        impl ::std::str::FromStr for BookChecksum {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
-                { rt::regress::Regex::new("^[0-9]+$").unwrap() });
-                if PATTERN.find(value).is_none() {
-                    return Err("doesn't match pattern \"^[0-9]+$\"".into());
-                }
-                Ok(Self(value.to_string()))
-            }
-        }
-        impl TryFrom<&str> for BookChecksum {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for BookChecksum {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl<'de> rt::serde::Deserialize<'de> for BookChecksum {
-            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-            where
-                D: rt::serde::Deserializer<'de>,
-            {
-                String::deserialize(deserializer)?
-                    .parse()
-                    .map_err(|e: self::error::ConversionError| {
-                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
-                    })
-            }
+        rt::pattern_string! {
+            BookChecksum("^[0-9]+$")
         }
         /**Number of price levels on each side of a `book` subscription. Defaults to 10.
 
@@ -787,35 +755,8 @@ fields that changed, so none is required.
             #[serde(rename = "sell")]
             Sell,
         }
-        impl ::std::fmt::Display for OrderSide {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Buy => f.write_str("buy"),
-                    Self::Sell => f.write_str("sell"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for OrderSide {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "buy" => Ok(Self::Buy),
-                    "sell" => Ok(Self::Sell),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for OrderSide {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for OrderSide {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            OrderSide { Buy = "buy", Sell = "sell" }
         }
         ///Where the order is in its life.
         #[derive(
@@ -843,41 +784,9 @@ fields that changed, so none is required.
             #[serde(rename = "expired")]
             Expired,
         }
-        impl ::std::fmt::Display for OrderState {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Pending => f.write_str("pending"),
-                    Self::Open => f.write_str("open"),
-                    Self::Closed => f.write_str("closed"),
-                    Self::Canceled => f.write_str("canceled"),
-                    Self::Expired => f.write_str("expired"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for OrderState {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "pending" => Ok(Self::Pending),
-                    "open" => Ok(Self::Open),
-                    "closed" => Ok(Self::Closed),
-                    "canceled" => Ok(Self::Canceled),
-                    "expired" => Ok(Self::Expired),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for OrderState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for OrderState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            OrderState { Pending = "pending", Open = "open", Closed = "closed", Canceled
+            = "canceled", Expired = "expired" }
         }
         ///How an order executes.
         #[derive(
@@ -913,48 +822,11 @@ fields that changed, so none is required.
             #[serde(rename = "settle-position")]
             SettlePosition,
         }
-        impl ::std::fmt::Display for OrderType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Limit => f.write_str("limit"),
-                    Self::Market => f.write_str("market"),
-                    Self::StopLoss => f.write_str("stop-loss"),
-                    Self::TakeProfit => f.write_str("take-profit"),
-                    Self::StopLossLimit => f.write_str("stop-loss-limit"),
-                    Self::TakeProfitLimit => f.write_str("take-profit-limit"),
-                    Self::TrailingStop => f.write_str("trailing-stop"),
-                    Self::TrailingStopLimit => f.write_str("trailing-stop-limit"),
-                    Self::SettlePosition => f.write_str("settle-position"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for OrderType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "limit" => Ok(Self::Limit),
-                    "market" => Ok(Self::Market),
-                    "stop-loss" => Ok(Self::StopLoss),
-                    "take-profit" => Ok(Self::TakeProfit),
-                    "stop-loss-limit" => Ok(Self::StopLossLimit),
-                    "take-profit-limit" => Ok(Self::TakeProfitLimit),
-                    "trailing-stop" => Ok(Self::TrailingStop),
-                    "trailing-stop-limit" => Ok(Self::TrailingStopLimit),
-                    "settle-position" => Ok(Self::SettlePosition),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for OrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for OrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
+        rt::string_enum! {
+            OrderType { Limit = "limit", Market = "market", StopLoss = "stop-loss",
+            TakeProfit = "take-profit", StopLossLimit = "stop-loss-limit",
+            TakeProfitLimit = "take-profit-limit", TrailingStop = "trailing-stop",
+            TrailingStopLimit = "trailing-stop-limit", SettlePosition = "settle-position"
             }
         }
         ///A trade of one of the account's orders.
@@ -1098,35 +970,8 @@ may be ones Kraken does not support (that may be why it was refused).
             #[serde(rename = "error")]
             Error,
         }
-        impl ::std::fmt::Display for RequestStatus {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Ok => f.write_str("ok"),
-                    Self::Error => f.write_str("error"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for RequestStatus {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "ok" => Ok(Self::Ok),
-                    "error" => Ok(Self::Error),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for RequestStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for RequestStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            RequestStatus { Ok = "ok", Error = "error" }
         }
         ///A spread frame: `[channelID, spread, "spread", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1206,44 +1051,9 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
             #[serde(rename = "openOrders")]
             OpenOrders,
         }
-        impl ::std::fmt::Display for SubscriptionName {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Ticker => f.write_str("ticker"),
-                    Self::Ohlc => f.write_str("ohlc"),
-                    Self::Trade => f.write_str("trade"),
-                    Self::Spread => f.write_str("spread"),
-                    Self::Book => f.write_str("book"),
-                    Self::OwnTrades => f.write_str("ownTrades"),
-                    Self::OpenOrders => f.write_str("openOrders"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionName {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "ticker" => Ok(Self::Ticker),
-                    "ohlc" => Ok(Self::Ohlc),
-                    "trade" => Ok(Self::Trade),
-                    "spread" => Ok(Self::Spread),
-                    "book" => Ok(Self::Book),
-                    "ownTrades" => Ok(Self::OwnTrades),
-                    "openOrders" => Ok(Self::OpenOrders),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
+        rt::string_enum! {
+            SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade = "trade", Spread
+            = "spread", Book = "book", OwnTrades = "ownTrades", OpenOrders = "openOrders"
             }
         }
         ///The feed to start or stop, and its options.
@@ -1336,35 +1146,9 @@ Defaults to `true` when absent.*/
             #[serde(rename = "unsubscribed")]
             Unsubscribed,
         }
-        impl ::std::fmt::Display for SubscriptionStatusStatus {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Subscribed => f.write_str("subscribed"),
-                    Self::Unsubscribed => f.write_str("unsubscribed"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionStatusStatus {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "subscribed" => Ok(Self::Subscribed),
-                    "unsubscribed" => Ok(Self::Unsubscribed),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionStatusStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionStatusStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
+            "unsubscribed" }
         }
         /**What the exchange currently accepts: `online` (everything),
 `maintenance` (nothing), `cancel_only` (cancellations only),
@@ -1396,41 +1180,9 @@ versions, `limit_only` (cancellations and limit orders).
             #[serde(rename = "limit_only")]
             LimitOnly,
         }
-        impl ::std::fmt::Display for SystemState {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Online => f.write_str("online"),
-                    Self::Maintenance => f.write_str("maintenance"),
-                    Self::CancelOnly => f.write_str("cancel_only"),
-                    Self::PostOnly => f.write_str("post_only"),
-                    Self::LimitOnly => f.write_str("limit_only"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SystemState {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "online" => Ok(Self::Online),
-                    "maintenance" => Ok(Self::Maintenance),
-                    "cancel_only" => Ok(Self::CancelOnly),
-                    "post_only" => Ok(Self::PostOnly),
-                    "limit_only" => Ok(Self::LimitOnly),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
+            "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only" }
         }
         /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always
@@ -1468,35 +1220,8 @@ sends it.
             #[serde(rename = "l")]
             L,
         }
-        impl ::std::fmt::Display for TakerOrderType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::M => f.write_str("m"),
-                    Self::L => f.write_str("l"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TakerOrderType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "m" => Ok(Self::M),
-                    "l" => Ok(Self::L),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TakerOrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TakerOrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TakerOrderType { M = "m", L = "l" }
         }
         ///Side of the taker order of a trade, `b` (buy) or `s` (sell).
         #[derive(
@@ -1518,35 +1243,8 @@ sends it.
             #[serde(rename = "s")]
             S,
         }
-        impl ::std::fmt::Display for TakerSide {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::B => f.write_str("b"),
-                    Self::S => f.write_str("s"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TakerSide {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "b" => Ok(Self::B),
-                    "s" => Ok(Self::S),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TakerSide {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TakerSide {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TakerSide { B = "b", S = "s" }
         }
         ///A ticker frame: `[channelID, data, "ticker", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1627,37 +1325,8 @@ open (`o`).
             #[serde(rename = "GTD")]
             Gtd,
         }
-        impl ::std::fmt::Display for TimeInForce {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Gtc => f.write_str("GTC"),
-                    Self::Ioc => f.write_str("IOC"),
-                    Self::Gtd => f.write_str("GTD"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TimeInForce {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "GTC" => Ok(Self::Gtc),
-                    "IOC" => Ok(Self::Ioc),
-                    "GTD" => Ok(Self::Gtd),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TimeInForce {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TimeInForce {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TimeInForce { Gtc = "GTC", Ioc = "IOC", Gtd = "GTD" }
         }
         ///A trade frame: `[channelID, trades, "trade", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1882,79 +1551,37 @@ open (`o`).
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            rt::constant! {
-                pub struct EventPing : str = "ping";
-            }
-            rt::constant! {
-                pub struct EventPong : str = "pong", optional;
-            }
-            rt::constant! {
-                pub struct EventSubscribe : str = "subscribe";
-            }
-            rt::constant! {
-                pub struct EventSubscriptionStatus : str = "subscriptionStatus";
-            }
-            rt::constant! {
-                pub struct StatusError : str = "error";
-            }
-            rt::constant! {
-                pub struct EventUnsubscribe : str = "unsubscribe";
-            }
-            rt::constant! {
-                pub struct EventHeartbeat : str = "heartbeat", optional;
-            }
-            rt::constant! {
-                pub struct EventSystemStatus : str = "systemStatus", optional;
-            }
-            rt::constant! {
-                pub struct EventError : str = "error";
-            }
-            rt::constant! {
-                pub struct TickerAt2 : str = "ticker";
-            }
-            rt::constant! {
-                pub struct TradeAt2 : str = "trade";
-            }
-            rt::constant! {
-                pub struct SpreadAt2 : str = "spread";
-            }
-            rt::constant! {
-                pub struct OwnTradesAt1 : str = "ownTrades";
-            }
-            rt::constant! {
-                pub struct OpenOrdersAt1 : str = "openOrders";
-            }
-            rt::constant! {
-                pub struct EventAddOrder : str = "addOrder";
-            }
-            rt::constant! {
-                pub struct EventAddOrderStatus : str = "addOrderStatus";
-            }
-            rt::constant! {
-                pub struct EventEditOrder : str = "editOrder";
-            }
-            rt::constant! {
-                pub struct EventEditOrderStatus : str = "editOrderStatus";
-            }
-            rt::constant! {
-                pub struct EventCancelOrder : str = "cancelOrder";
-            }
-            rt::constant! {
-                pub struct EventCancelOrderStatus : str = "cancelOrderStatus";
-            }
-            rt::constant! {
-                pub struct EventCancelAll : str = "cancelAll";
-            }
-            rt::constant! {
-                pub struct EventCancelAllStatus : str = "cancelAllStatus";
-            }
-            rt::constant! {
-                pub struct EventCancelAllOrdersAfter : str = "cancelAllOrdersAfter";
-            }
-            rt::constant! {
+            rt::constant!(pub struct EventPing : str = "ping");
+            rt::constant!(pub struct EventPong : str = "pong", optional);
+            rt::constant!(pub struct EventSubscribe : str = "subscribe");
+            rt::constant!(
+                pub struct EventSubscriptionStatus : str = "subscriptionStatus"
+            );
+            rt::constant!(pub struct StatusError : str = "error");
+            rt::constant!(pub struct EventUnsubscribe : str = "unsubscribe");
+            rt::constant!(pub struct EventHeartbeat : str = "heartbeat", optional);
+            rt::constant!(pub struct EventSystemStatus : str = "systemStatus", optional);
+            rt::constant!(pub struct EventError : str = "error");
+            rt::constant!(pub struct TickerAt2 : str = "ticker");
+            rt::constant!(pub struct TradeAt2 : str = "trade");
+            rt::constant!(pub struct SpreadAt2 : str = "spread");
+            rt::constant!(pub struct OwnTradesAt1 : str = "ownTrades");
+            rt::constant!(pub struct OpenOrdersAt1 : str = "openOrders");
+            rt::constant!(pub struct EventAddOrder : str = "addOrder");
+            rt::constant!(pub struct EventAddOrderStatus : str = "addOrderStatus");
+            rt::constant!(pub struct EventEditOrder : str = "editOrder");
+            rt::constant!(pub struct EventEditOrderStatus : str = "editOrderStatus");
+            rt::constant!(pub struct EventCancelOrder : str = "cancelOrder");
+            rt::constant!(pub struct EventCancelOrderStatus : str = "cancelOrderStatus");
+            rt::constant!(pub struct EventCancelAll : str = "cancelAll");
+            rt::constant!(pub struct EventCancelAllStatus : str = "cancelAllStatus");
+            rt::constant!(
+                pub struct EventCancelAllOrdersAfter : str = "cancelAllOrdersAfter"
+            );
+            rt::constant!(
                 pub struct EventCancelAllOrdersAfterStatus : str =
-                "cancelAllOrdersAfterStatus";
-            }
+                "cancelAllOrdersAfterStatus"
+            );
         }
     }
     /// Kraken WebSockets API 1.9.2

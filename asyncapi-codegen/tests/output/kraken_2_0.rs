@@ -243,44 +243,9 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
             #[serde(rename = "openOrders")]
             OpenOrders,
         }
-        impl ::std::fmt::Display for SubscriptionName {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Ticker => f.write_str("ticker"),
-                    Self::Ohlc => f.write_str("ohlc"),
-                    Self::Trade => f.write_str("trade"),
-                    Self::Spread => f.write_str("spread"),
-                    Self::Book => f.write_str("book"),
-                    Self::OwnTrades => f.write_str("ownTrades"),
-                    Self::OpenOrders => f.write_str("openOrders"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionName {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "ticker" => Ok(Self::Ticker),
-                    "ohlc" => Ok(Self::Ohlc),
-                    "trade" => Ok(Self::Trade),
-                    "spread" => Ok(Self::Spread),
-                    "book" => Ok(Self::Book),
-                    "ownTrades" => Ok(Self::OwnTrades),
-                    "openOrders" => Ok(Self::OpenOrders),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
+        rt::string_enum! {
+            SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade = "trade", Spread
+            = "spread", Book = "book", OwnTrades = "ownTrades", OpenOrders = "openOrders"
             }
         }
         ///The feed to start or stop, and its options.
@@ -373,35 +338,9 @@ Defaults to `true` when absent.*/
             #[serde(rename = "unsubscribed")]
             Unsubscribed,
         }
-        impl ::std::fmt::Display for SubscriptionStatusStatus {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Subscribed => f.write_str("subscribed"),
-                    Self::Unsubscribed => f.write_str("unsubscribed"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionStatusStatus {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "subscribed" => Ok(Self::Subscribed),
-                    "unsubscribed" => Ok(Self::Unsubscribed),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionStatusStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionStatusStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
+            "unsubscribed" }
         }
         /**What the exchange currently accepts: `online` (everything),
 `maintenance` (nothing), `cancel_only` (cancellations only),
@@ -433,41 +372,9 @@ versions, `limit_only` (cancellations and limit orders).
             #[serde(rename = "limit_only")]
             LimitOnly,
         }
-        impl ::std::fmt::Display for SystemState {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Online => f.write_str("online"),
-                    Self::Maintenance => f.write_str("maintenance"),
-                    Self::CancelOnly => f.write_str("cancel_only"),
-                    Self::PostOnly => f.write_str("post_only"),
-                    Self::LimitOnly => f.write_str("limit_only"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SystemState {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "online" => Ok(Self::Online),
-                    "maintenance" => Ok(Self::Maintenance),
-                    "cancel_only" => Ok(Self::CancelOnly),
-                    "post_only" => Ok(Self::PostOnly),
-                    "limit_only" => Ok(Self::LimitOnly),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
+            "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only" }
         }
         /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always
@@ -593,33 +500,17 @@ sends it.
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            rt::constant! {
-                pub struct EventPing : str = "ping";
-            }
-            rt::constant! {
-                pub struct EventSubscribe : str = "subscribe";
-            }
-            rt::constant! {
-                pub struct EventUnsubscribe : str = "unsubscribe";
-            }
-            rt::constant! {
-                pub struct EventPong : str = "pong", optional;
-            }
-            rt::constant! {
-                pub struct EventSubscriptionStatus : str = "subscriptionStatus";
-            }
-            rt::constant! {
-                pub struct StatusError : str = "error";
-            }
-            rt::constant! {
-                pub struct EventHeartbeat : str = "heartbeat", optional;
-            }
-            rt::constant! {
-                pub struct EventSystemStatus : str = "systemStatus", optional;
-            }
-            rt::constant! {
-                pub struct EventError : str = "error";
-            }
+            rt::constant!(pub struct EventPing : str = "ping");
+            rt::constant!(pub struct EventSubscribe : str = "subscribe");
+            rt::constant!(pub struct EventUnsubscribe : str = "unsubscribe");
+            rt::constant!(pub struct EventPong : str = "pong", optional);
+            rt::constant!(
+                pub struct EventSubscriptionStatus : str = "subscriptionStatus"
+            );
+            rt::constant!(pub struct StatusError : str = "error");
+            rt::constant!(pub struct EventHeartbeat : str = "heartbeat", optional);
+            rt::constant!(pub struct EventSystemStatus : str = "systemStatus", optional);
+            rt::constant!(pub struct EventError : str = "error");
         }
     }
     /// Kraken WebSockets API (general messages) 1.9.2

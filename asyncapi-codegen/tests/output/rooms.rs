@@ -103,15 +103,9 @@ mod generated {
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            rt::constant! {
-                pub struct ActionSay : str = "say";
-            }
-            rt::constant! {
-                pub struct ActionSaid : str = "said";
-            }
-            rt::constant! {
-                pub struct ActionRefused : str = "refused";
-            }
+            rt::constant!(pub struct ActionSay : str = "say");
+            rt::constant!(pub struct ActionSaid : str = "said");
+            rt::constant!(pub struct ActionRefused : str = "refused");
         }
     }
     /// Rooms 1
