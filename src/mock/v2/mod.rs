@@ -16,12 +16,13 @@
 //! - A frame that is no message but names a known `method` gets that
 //!   method's error acknowledgement, with the reason.
 
+mod account;
 mod level3;
 mod private;
 mod public;
 
+pub(super) use account::Account as V2Account;
 pub(super) use level3::Connection as Level3Connection;
-pub(super) use private::Account as V2Account;
 pub(super) use public::Connection as PublicConnection;
 
 use super::market::{iso8601, Format};
