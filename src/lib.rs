@@ -29,3 +29,4 @@ pub mod book;
 pub mod book_v2;
 pub mod mock;
 pub mod show;
+pub mod show_v2;
