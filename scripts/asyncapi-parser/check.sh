@@ -5,6 +5,9 @@
 #
 #   scripts/asyncapi-parser/check.sh                 # specs/kraken_v2.yaml and specs/kraken.yaml
 #   scripts/asyncapi-parser/check.sh path/to/doc.yaml ...
+#   scripts/asyncapi-parser/check.sh --install-only  # what scripts/real-clients/setup.sh runs
+#
+# tests/spec_parser.rs runs parse.js with the installed parser.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,6 +17,10 @@ if [ ! -f "$prefix/node_modules/@asyncapi/parser/package.json" ] \
     || ! grep -q "\"version\": \"$version\"" "$prefix/node_modules/@asyncapi/parser/package.json"; then
     mkdir -p "$prefix"
     npm install --silent --no-audit --no-fund --prefix "$prefix" "@asyncapi/parser@$version" >&2
+fi
+if [ "${1:-}" = "--install-only" ]; then
+    echo "@asyncapi/parser $version installed in $prefix"
+    exit 0
 fi
 if [ "$#" -eq 0 ]; then
     set -- "$root/specs/kraken_v2.yaml" "$root/specs/kraken.yaml"

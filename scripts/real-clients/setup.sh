@@ -30,3 +30,7 @@ fi
 "$venv2/bin/pip" install --quiet --disable-pip-version-check \
     "ccxt==4.5.90" "python-kraken-sdk==3.5.1"
 echo "v2 real clients installed in $venv2"
+
+# The official AsyncAPI parser (npm), which tests/spec_parser.rs runs on
+# the specs.
+scripts/asyncapi-parser/check.sh --install-only
