@@ -11,51 +11,42 @@ use quote::quote;
 
 /// The `Client` and `Sender` of a channel.
 pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
-    let rt = quote!(rt);
     let api = input.api;
     let channel = &api.channels[input.channel];
     let id = &channel.id;
-    let error = quote!(#rt::client::Error);
-    let result = |ty: TokenStream| quote!(::std::result::Result<#ty, #error>);
 
-    let requests = input.incoming.iter().filter_map(|request| {
-        let reply = request.reply(input.payload_type)?;
-        let method = names::ident(&request.method);
-        let variant = names::ident(&request.variant);
-        let message_type = (input.payload_type)(request.message);
-        let key = &api.messages[request.message].key;
-        let name = request.method.as_str();
-        let how = if request.correlated {
-            "matched by correlation id"
-        } else {
-            "the first of its type to arrive"
-        };
-        let mut paragraphs: Vec<String> = vec![format!(
-            "Sends `{key}` and waits for its reply ({}, {how}).",
-            request.reply_names(api)
-        )];
-        paragraphs.extend(request.doc_paragraphs().iter().map(|s| s.to_string()));
-        let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
-        let (take, is_reply) = (&reply.take, &reply.is_reply);
-        let correlated = request.correlated;
-        let returns = result(reply.ty.clone());
-        Some(quote! {
-            #doc
-            pub async fn #method(&self, message: #message_type) -> #returns {
-                self.inner
-                    .request(
-                        &#rt::client::RequestSpec {
-                            name: #name,
-                            correlated: #correlated,
-                            accepts: #is_reply,
-                            reply: #take,
-                        },
-                        ClientMessage::#variant(message),
-                    )
-                    .await
-            }
+    let requests: Vec<TokenStream> = input
+        .incoming
+        .iter()
+        .filter_map(|request| {
+            let reply = request.reply(input.payload_type)?;
+            let method = names::ident(&request.method);
+            let variant = names::ident(&request.variant);
+            let message_type = (input.payload_type)(request.message);
+            let key = &api.messages[request.message].key;
+            let name = request.method.as_str();
+            let how = if request.correlated {
+                "matched by correlation id"
+            } else {
+                "the first of its type to arrive"
+            };
+            let mut paragraphs: Vec<String> = vec![format!(
+                "Sends `{key}` and waits for its reply ({}, {how}).",
+                request.reply_names(api)
+            )];
+            paragraphs.extend(request.doc_paragraphs().iter().map(|s| s.to_string()));
+            let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
+            let correlated = request.correlated;
+            let ty = &reply.ty;
+            let replies = &reply.request_macro;
+            Some(quote! {
+                #doc
+                pub async fn #method(&self, message: #message_type) -> Result<#ty, rt::client::Error> {
+                    rt::request!(self.inner, #name, #correlated, ClientMessage::#variant(message), #replies)
+                }
+            })
         })
-    });
+        .collect();
 
     // The messages that start and stop feeds, re-sent after a reconnection
     // (`x-asyncapi-rs-subscription` on their operations).
@@ -76,9 +67,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             };
             let key = &mark.key;
             Some(quote! {
-                ClientMessage::#variant(_) => ::std::option::Option::Some(
-                    #rt::client::Subscription::#role(&[#(#key),*])
-                ),
+                ClientMessage::#variant(_) => Some(rt::client::Subscription::#role(&[#(#key),*])),
             })
         })
         .collect();
@@ -86,189 +75,35 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         quote!()
     } else {
         quote! {
-            // The document's subscriptions, unless the config has its own.
-            let config = config.or_subscriptions(|message: &ClientMessage| match message {
+            subscriptions: |message: &ClientMessage| match message {
                 #(#marks)*
-                _ => ::std::option::Option::None,
-            });
+                _ => None,
+            };
         }
     };
-
-    let (params_arg, params_doc, path) = if input.has_parameters {
-        (
-            quote!(parameters: &Parameters,),
-            "`parameters` fill in the channel's address.",
-            quote!(&parameters.path()),
-        )
+    let connect = if input.has_parameters {
+        quote!(parameters)
     } else if channel.address.is_some() {
-        (quote!(), "", quote!(ADDRESS))
+        quote!(address)
     } else {
-        // No address: the server URL is the channel's.
-        (
-            quote!(),
-            "The channel has no address of its own: the server URL is used as is.",
-            quote!(""),
-        )
+        quote!(server_url)
     };
-    let params_pass = if input.has_parameters {
-        quote!(parameters,)
-    } else {
+    let requests = if requests.is_empty() {
         quote!()
+    } else {
+        quote! {
+            impl Sender {
+                #(#requests)*
+            }
+        }
     };
-    let connect_doc = doc_attrs(&[&format!(
-        "Connects to channel `{id}` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. {params_doc}"
-    )]);
-    let client_doc = doc_attrs(&[
-        &format!("A connection to channel `{id}`, from the client's side."),
-        "Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the \
-         [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task \
-         reads while others send.",
-    ]);
-    let mut sender_paragraphs = vec![
-        "Sends messages and makes requests on a [`Client`]'s connection; cheap to clone."
-            .to_string(),
-    ];
-    if input
-        .incoming
-        .iter()
-        .any(|r| r.reply(input.payload_type).is_some())
-    {
-        sender_paragraphs.push(
-            "A request whose messages carry a correlation id allocates the id (any id in the \
-             message is replaced); its reply is the first message carrying that id, and later \
-             messages with the same id reach the receiver. A request without correlation id \
-             takes the first message of a reply type that arrives while it waits. Requests fail \
-             with `Error::Timeout` after the configured request timeout, and with \
-             `Error::UnexpectedReply` when the message carrying the id is not one of the \
-             replies."
-                .to_string(),
-        );
-    }
-    let sender_doc = doc_attrs(
-        &sender_paragraphs
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
-    let ok_self = result(quote!(Self));
-    let ok_unit = result(quote!(()));
     quote! {
-        #client_doc
-        pub struct Client {
-            sender: Sender,
-            receiver: #rt::client::Receiver<ServerMessage>,
+        rt::client_impls! {
+            channel: #id;
+            connect: #connect;
+            #subscriptions
         }
 
-        impl ::std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Client").field("sender", &self.sender).finish_non_exhaustive()
-            }
-        }
-
-        impl Client {
-            #connect_doc
-            pub async fn connect(server_url: &str, #params_arg) -> #ok_self {
-                Self::connect_with(server_url, #params_pass #rt::client::ClientConfig::default()).await
-            }
-
-            /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-            pub async fn connect_with(
-                server_url: &str,
-                #params_arg
-                config: #rt::client::ClientConfig,
-            ) -> #ok_self {
-                let url = #rt::client::channel_url(server_url, #path)?;
-                Self::connect_url(&url, config).await
-            }
-
-            /// Connects to exactly `url`, whatever the channel's address.
-            pub async fn connect_url(url: &str, config: #rt::client::ClientConfig) -> #ok_self {
-                #subscriptions
-                let (inner, receiver) =
-                    #rt::client::connect::<ClientMessage, ServerMessage>(url, config).await?;
-                ::std::result::Result::Ok(Client { sender: Sender { inner }, receiver })
-            }
-
-            /// The next message that is not an awaited reply; an `Err` for a frame that is no
-            /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-            /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-            pub async fn recv(&mut self) -> ::std::option::Option<::std::result::Result<ServerMessage, #error>> {
-                self.receiver.recv().await
-            }
-
-            /// A sender for other tasks.
-            pub fn sender(&self) -> Sender {
-                self.sender.clone()
-            }
-
-            /// Separates sending from receiving.
-            pub fn split(self) -> (Sender, #rt::client::Receiver<ServerMessage>) {
-                (self.sender, self.receiver)
-            }
-        }
-
-        impl ::std::ops::Deref for Client {
-            type Target = Sender;
-
-            fn deref(&self) -> &Sender {
-                &self.sender
-            }
-        }
-
-        impl #rt::futures_core::Stream for Client {
-            type Item = ::std::result::Result<ServerMessage, #error>;
-
-            fn poll_next(
-                mut self: ::std::pin::Pin<&mut Self>,
-                cx: &mut ::std::task::Context<'_>,
-            ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-            }
-        }
-
-        #sender_doc
-        #[derive(Debug, Clone)]
-        pub struct Sender {
-            inner: #rt::client::Sender<ClientMessage, ServerMessage>,
-        }
-
-        impl Sender {
-            /// Sends a message.
-            pub async fn send(&self, message: impl ::std::convert::Into<ClientMessage>) -> #ok_unit {
-                self.inner.send(&message.into()).await
-            }
-
-            #(#requests)*
-
-            /// This sender, with requests waiting `timeout` for their replies.
-            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                Sender { inner: self.inner.with_timeout(timeout) }
-            }
-
-            /// Closes the connection normally (1000).
-            pub async fn close(&self) -> #ok_unit {
-                self.inner.close(#rt::ws::Close::new(#rt::ws::Close::NORMAL, "")).await
-            }
-
-            /// Whether the client has ended (it will not reconnect).
-            pub fn is_closed(&self) -> bool {
-                self.inner.is_closed()
-            }
-
-            /// Whether a connection is open now (false while reconnecting).
-            pub fn is_connected(&self) -> bool {
-                self.inner.is_connected()
-            }
-
-            /// Waits until the connection has ended; how it ended.
-            pub async fn closed(&self) -> #error {
-                self.inner.closed().await
-            }
-
-            /// The runtime's sender underneath.
-            pub fn inner(&self) -> &#rt::client::Sender<ClientMessage, ServerMessage> {
-                &self.inner
-            }
-        }
+        #requests
     }
 }

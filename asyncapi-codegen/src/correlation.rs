@@ -1,6 +1,6 @@
-//! Correlation ids as generated code: the path and type the model found
-//! (`correlationId.location`, e.g. `$message.payload#/reqid`) as the
-//! runtime's `Correlation`.
+//! Correlation ids as generated code: the path the model found
+//! (`correlationId.location`, e.g. `$message.payload#/reqid`) as
+//! `rt::message_impls!` takes it.
 
 use crate::ir::{Correlation, Step};
 use proc_macro2::TokenStream;
@@ -8,30 +8,17 @@ use quote::quote;
 
 /// Generated code for a [`Correlation`] (found by the model).
 pub trait CorrelationTokens {
-    /// The runtime's `&[Seg]` for the path.
-    fn path_tokens(&self) -> TokenStream;
-    /// The runtime's `Correlation` value.
-    fn tokens(&self) -> TokenStream;
+    /// The path as the runtime's `Seg`s without their type, as
+    /// `message_impls!` takes it: `Key("a"), Index(0)`.
+    fn segments(&self) -> TokenStream;
 }
 
 impl CorrelationTokens for Correlation {
-    fn path_tokens(&self) -> TokenStream {
-        let rt = quote!(rt::dispatch);
+    fn segments(&self) -> TokenStream {
         let steps = self.path.iter().map(|step| match step {
-            Step::Key(key) => quote!(#rt::Seg::Key(#key)),
-            Step::Index(i) => quote!(#rt::Seg::Index(#i)),
+            Step::Key(key) => quote!(Key(#key)),
+            Step::Index(i) => quote!(Index(#i)),
         });
-        quote!(&[#(#steps),*])
-    }
-
-    fn tokens(&self) -> TokenStream {
-        let rt = quote!(rt::message);
-        let path = self.path_tokens();
-        let kind = if self.integer {
-            quote!(#rt::IdKind::Integer)
-        } else {
-            quote!(#rt::IdKind::String)
-        };
-        quote!(#rt::Correlation { path: #path, kind: #kind })
+        quote!(#(#steps),*)
     }
 }

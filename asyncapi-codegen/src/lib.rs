@@ -68,6 +68,7 @@ mod pattern;
 mod requests;
 mod selection;
 mod server;
+mod short_paths;
 /// Loading and checking documents. Not public API (no semver promise):
 /// public only for the project's own tests of loading errors.
 #[doc(hidden)]

@@ -137,6 +137,7 @@ pub fn module(api: &Api, sides: Sides) -> Result<TokenStream> {
             modules.push(quote! {
                 #doc
                 pub mod #module {
+                    use super::super::types;
                     #(#body)*
                 }
             });
@@ -202,6 +203,7 @@ fn wrap(items: TokenStream) -> Result<TokenStream> {
         .with_hint("this is a bug in asyncapi-codegen; please report it with the document")
     })?;
     ImportRuntime.visit_file_mut(&mut file);
+    crate::short_paths::shorten(&mut file);
     Ok(quote! {
         #file
 
@@ -283,7 +285,7 @@ fn channel_items(
     root: &TokenStream,
 ) -> Result<Vec<TokenStream>> {
     let api = parts.api;
-    let types_path = quote!(#root::types);
+    let types_path = quote!(types);
     let mut items = Vec::new();
     let ch = &api.channels[channel];
     if let Some(address) = &ch.address {

@@ -70,12 +70,10 @@ pub struct Incoming {
 pub struct ReplyTokens {
     /// Its type: the payload type of its one reply, or its reply enum.
     pub ty: TokenStream,
-    /// A closure (`fn(ServerMessage) -> Result<Reply, ServerMessage>`) that
-    /// takes the reply out of a `ServerMessage`.
-    pub take: TokenStream,
-    /// A closure (`fn(&ServerMessage) -> bool`): whether a message is one of
-    /// the replies.
-    pub is_reply: TokenStream,
+    /// The replies as `rt::request!` takes them: the one `ServerMessage`
+    /// variant (`Pong`), or the reply enum and its variants
+    /// (`SubscribeReply: SubscriptionStatus | SubscriptionStatusError`).
+    pub request_macro: TokenStream,
     /// A closure turning one reply into a `ServerMessage`.
     pub to_server_message: TokenStream,
 }
@@ -134,27 +132,20 @@ impl Incoming {
     /// How generated code handles its reply; `None` when it expects none.
     pub fn reply(&self, payload_type: &dyn Fn(usize) -> TokenStream) -> Option<ReplyTokens> {
         let variants = self.replies.iter().map(|(_, v)| names::ident(v));
-        let is_reply =
-            quote!(|message: &ServerMessage| matches!(message, #(ServerMessage::#variants(_))|*));
         match (&self.reply_enum, self.replies.as_slice()) {
             (Some(name), _) => {
                 let ident = names::ident(name);
                 Some(ReplyTokens {
                     ty: quote!(#ident),
-                    take: quote!(|message: ServerMessage| <#ident as ::std::convert::TryFrom<ServerMessage>>::try_from(message)),
-                    is_reply,
-                    to_server_message: quote!(<ServerMessage as ::std::convert::From<_>>::from),
+                    request_macro: quote!(#ident: #(#variants)|*),
+                    to_server_message: quote!(ServerMessage::from),
                 })
             }
             (None, [(m, variant)]) => {
                 let v = names::ident(variant);
                 Some(ReplyTokens {
                     ty: payload_type(*m),
-                    take: quote!(|message: ServerMessage| match message {
-                        ServerMessage::#v(reply) => ::std::result::Result::Ok(reply),
-                        other => ::std::result::Result::Err(other),
-                    }),
-                    is_reply,
+                    request_macro: quote!(#v),
                     to_server_message: quote!(ServerMessage::#v),
                 })
             }
@@ -205,28 +196,15 @@ pub fn reply_enum(
         .map(|(m, _)| payload_type(*m).to_string())
         .collect();
     let mut variants = Vec::new();
-    let mut into_arms = Vec::new();
-    let mut from_arms = Vec::new();
-    let mut from_payloads = Vec::new();
+    let mut entries = Vec::new();
     for (m, variant) in &request.replies {
         let v = names::ident(variant);
         let ty = payload_type(*m);
         let key_doc = format!(" Message `{}`.", api.messages[*m].key);
         variants.push(quote!(#[doc = #key_doc] #v(#ty)));
-        into_arms.push(quote!(#ident::#v(message) => ServerMessage::#v(message)));
-        from_arms.push(
-            quote!(ServerMessage::#v(message) => ::std::result::Result::Ok(#ident::#v(message))),
-        );
         let text = ty.to_string();
-        if types.iter().filter(|t| **t == text).count() == 1 {
-            from_payloads.push(quote! {
-                impl ::std::convert::From<#ty> for #ident {
-                    fn from(message: #ty) -> Self {
-                        #ident::#v(message)
-                    }
-                }
-            });
-        }
+        let from = (types.iter().filter(|t| **t == text).count() == 1).then(|| quote!(, from));
+        entries.push(quote!(#v(#ty) #from;));
     }
     quote! {
         #doc
@@ -235,25 +213,9 @@ pub fn reply_enum(
             #(#variants,)*
         }
 
-        impl ::std::convert::From<#ident> for ServerMessage {
-            fn from(reply: #ident) -> Self {
-                match reply {
-                    #(#into_arms,)*
-                }
-            }
+        rt::reply_impls! {
+            #ident;
+            #(#entries)*
         }
-
-        impl ::std::convert::TryFrom<ServerMessage> for #ident {
-            type Error = ServerMessage;
-
-            fn try_from(message: ServerMessage) -> ::std::result::Result<Self, ServerMessage> {
-                match message {
-                    #(#from_arms,)*
-                    other => ::std::result::Result::Err(other),
-                }
-            }
-        }
-
-        #(#from_payloads)*
     }
 }

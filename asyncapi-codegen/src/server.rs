@@ -36,26 +36,15 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         };
         let mut paragraphs: Vec<String> = vec![first];
         paragraphs.extend(incoming.doc_paragraphs().iter().map(|s| s.to_string()));
-        paragraphs.extend(message.docs.paragraphs().iter().map(|s| s.to_string()));
         let output = match reply {
             Some(reply) => {
                 let into = &reply.to_server_message;
                 let reply = &reply.ty;
-                arms.push(quote! {
-                    ClientMessage::#variant(message) => self.handler.#method(ctx, message).await.map(|replies| {
-                        replies.into_iter().map(#into).collect()
-                    })
-                });
+                arms.push(quote!(#variant => #method(#into);));
                 quote!(::std::result::Result<#rt::Replies<#reply>, #handler_error>)
             }
             None => {
-                arms.push(quote! {
-                    ClientMessage::#variant(message) => self
-                        .handler
-                        .#method(ctx, message)
-                        .await
-                        .map(|()| ::std::vec::Vec::new())
-                });
+                arms.push(quote!(#variant => #method;));
                 quote!(::std::result::Result<(), #handler_error>)
             }
         };
@@ -93,20 +82,14 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     let unit_result = quote!(::std::result::Result<(), #handler_error>);
     let on_connect = future(unit_result);
     let on_disconnect = future(quote!(()));
-    let vec_result = quote!(::std::result::Result<::std::vec::Vec<ServerMessage>, #handler_error>);
-    let handle_future = future(vec_result);
-    let on_connect_future = future(quote!(::std::result::Result<(), #handler_error>));
     let address = match &channel.address {
         Some(address) => quote!(::std::option::Option::Some(#address)),
         None => quote!(::std::option::Option::None),
     };
-    let parse_params = if input.has_parameters {
-        quote!(Parameters::from_path(params))
+    let params = if input.has_parameters {
+        quote!(parsed)
     } else {
-        quote! {
-            let _ = params;
-            ::std::result::Result::Ok(())
-        }
+        quote!(none)
     };
     let context_doc = doc_attrs(&[&format!(
         "A connection to channel `{id}` as its handlers see it: its id, peer address and \
@@ -142,72 +125,10 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             #(#methods)*
         }
 
-        /// A [`Handler`] as the runtime's server serves it.
-        pub struct Service<H> {
-            handler: ::std::sync::Arc<H>,
-        }
-
-        impl<H> ::std::clone::Clone for Service<H> {
-            fn clone(&self) -> Self {
-                Service { handler: self.handler.clone() }
-            }
-        }
-
-        impl<H> ::std::fmt::Debug for Service<H> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Service").field("address", &#address).finish_non_exhaustive()
-            }
-        }
-
-        impl<H: Handler> Service<H> {
-            /// Serves `handler`.
-            pub fn new(handler: H) -> Self {
-                Service { handler: ::std::sync::Arc::new(handler) }
-            }
-
-            /// Serves a handler shared with other code.
-            pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                Service { handler }
-            }
-
-            /// The handler.
-            pub fn handler(&self) -> &::std::sync::Arc<H> {
-                &self.handler
-            }
-        }
-
-        impl<H: Handler> #rt::Service for Service<H> {
-            type Incoming = ClientMessage;
-            type Outgoing = ServerMessage;
-            type Params = Parameters;
-
-            fn address(&self) -> ::std::option::Option<&'static str> {
-                #address
-            }
-
-            fn parse_params(&self, params: &#rt::PathParams) -> ::std::result::Result<Parameters, ::std::string::String> {
-                #parse_params
-            }
-
-            fn on_connect(&self, ctx: &Context) -> #on_connect_future {
-                self.handler.on_connect(ctx)
-            }
-
-            fn on_disconnect(&self, ctx: &Context, reason: &#rt::Disconnect) -> #on_disconnect {
-                self.handler.on_disconnect(ctx, reason)
-            }
-
-            fn handle(&self, ctx: &Context, message: ClientMessage) -> #handle_future {
-                async move {
-                    match message {
-                        #(#arms,)*
-                    }
-                }
-            }
-
-            fn error_reply(&self, ctx: &Context, error: &#rt::FrameError) -> ::std::option::Option<ServerMessage> {
-                self.handler.error_reply(ctx, error)
-            }
+        rt::service_impls! {
+            address: #address;
+            params: #params;
+            #(#arms)*
         }
     }
 }

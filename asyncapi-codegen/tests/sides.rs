@@ -25,19 +25,19 @@ fn both_sides_by_default() {
     for piece in [
         // Typed parameters, checked against the document's values.
         "pub struct Parameters",
-        "pub room_id: ::std::string::String",
+        "pub room_id: String",
         "params.require(\"roomId\")?",
         "must be one of `lobby`, `games`",
         // The request, its reply enum, matched by type (no correlation id).
         "pub enum SayReply",
         "pub async fn say(",
-        "correlated: false",
-        "parameters: &Parameters",
+        "self.inner, \"say\", false, ClientMessage::Say(message)",
+        "connect : parameters;",
         // The server side.
         "pub trait Handler",
         "fn say(",
         "Replies<SayReply>",
-        "pub struct Service<H>",
+        "rt::service_impls!",
     ] {
         assert!(code.contains(piece), "missing {piece:?}");
     }
@@ -46,12 +46,12 @@ fn both_sides_by_default() {
 #[test]
 fn a_side_can_be_left_out() {
     let client_only = generated(rooms().with_server(false));
-    assert!(client_only.contains("pub struct Client"));
+    assert!(client_only.contains("rt::client_impls!"));
     assert!(!client_only.contains("pub trait Handler"));
     let server_only = generated(rooms().with_client(false));
-    assert!(!server_only.contains("pub struct Client"));
+    assert!(!server_only.contains("rt::client_impls!"));
     assert!(server_only.contains("pub trait Handler"));
     let neither = generated(rooms().with_client(false).with_server(false));
-    assert!(!neither.contains("pub struct Client") && !neither.contains("pub trait Handler"));
+    assert!(!neither.contains("rt::client_impls!") && !neither.contains("pub trait Handler"));
     assert!(neither.contains("pub enum ClientMessage") && neither.contains("pub enum SayReply"));
 }

@@ -28,8 +28,11 @@
 
 pub mod client;
 pub mod constant;
+mod constructors;
 pub mod dispatch;
 pub mod message;
+mod message_enum;
+mod newtype;
 pub mod server;
 pub mod tls;
 pub mod ws;
@@ -68,10 +71,17 @@ macro_rules! include_api {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client;
+    pub use crate::client_impls;
     pub use crate::constant;
+    pub use crate::constructors;
     pub use crate::dispatch;
     pub use crate::message;
+    pub use crate::message_impls;
+    pub use crate::newtype;
+    pub use crate::reply_impls;
+    pub use crate::request;
     pub use crate::server;
+    pub use crate::service_impls;
     pub use crate::ws;
     pub use chrono;
     pub use futures_core;

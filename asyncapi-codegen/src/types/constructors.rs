@@ -20,16 +20,20 @@ enum Field<'a> {
 }
 
 /// The constructors of every struct with named fields among `items` (the
-/// generated `types` module).
-pub(super) fn constructors(items: &[syn::Item]) -> TokenStream {
-    let impls = items.iter().filter_map(|item| match item {
-        syn::Item::Struct(item) => constructor(item),
-        _ => None,
-    });
+/// generated `types` module), through the runtime's `constructors!` macro.
+/// Structs whose every field is optional or fixed also derive `Default`.
+pub(super) fn constructors(items: &mut [syn::Item]) -> TokenStream {
+    let impls: Vec<TokenStream> = items
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => constructor(item),
+            _ => None,
+        })
+        .collect();
     quote!(#(#impls)*)
 }
 
-fn constructor(item: &syn::ItemStruct) -> Option<TokenStream> {
+fn constructor(item: &mut syn::ItemStruct) -> Option<TokenStream> {
     let syn::Fields::Named(named) = &item.fields else {
         return None;
     };
@@ -55,59 +59,69 @@ fn constructor(item: &syn::ItemStruct) -> Option<TokenStream> {
         .collect();
     let name = &item.ident;
     let mut params = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
+    let mut fixed = Vec::new();
+    let mut optional = Vec::new();
+    let mut defaulted = Vec::new();
     for field in &fields {
         match field {
-            Field::Required(ident, ty) => {
-                params.push(quote!(#ident: #ty));
-                inits.push(quote!(#ident));
-            }
-            Field::Constant(ident, ty) => inits.push(quote!(#ident: #ty)),
+            Field::Required(ident, ty) => params.push(quote!(#ident: #ty)),
+            Field::Constant(ident, ty) => fixed.push(quote!(#ident: #ty)),
             Field::Option(ident, ty) => {
-                inits.push(quote!(#ident: ::std::option::Option::None));
                 let setter = setter_name(ident);
-                let doc = format!(" Sets `{}`.", unraw(ident));
-                setters.push(quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#ident = ::std::option::Option::Some(value);
-                        self
-                    }
-                });
+                optional.push(quote!(#ident / #setter: #ty));
             }
             Field::Defaulted(ident, ty) => {
-                inits.push(quote!(#ident: ::std::default::Default::default()));
                 let setter = setter_name(ident);
-                let doc = format!(" Sets `{}`.", unraw(ident));
-                setters.push(quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#ident = value;
-                        self
-                    }
-                });
+                defaulted.push(quote!(#ident / #setter: #ty));
             }
         }
     }
-    let doc = if setters.is_empty() {
-        format!(" A `{name}` from its fields; constants are filled in.")
-    } else {
-        format!(
-            " A `{name}` from its required fields; constants are filled in, optional fields \
-             set with the `with_*` methods."
-        )
+    let all_optional = fields
+        .iter()
+        .all(|f| matches!(f, Field::Option(..) | Field::Constant(..)));
+    let group = |name: &str, entries: &[TokenStream]| {
+        let name = format_ident!("{name}");
+        (!entries.is_empty()).then(|| quote!(#name { #(#entries),* }))
     };
-    Some(quote! {
-        impl #name {
-            #[doc = #doc]
-            pub fn new(#(#params),*) -> Self {
-                #name { #(#inits),* }
-            }
-
-            #(#setters)*
+    let (fixed, optional, defaulted) = (
+        group("fixed", &fixed),
+        group("optional", &optional),
+        group("defaulted", &defaulted),
+    );
+    let tokens = quote! {
+        rt::constructors! {
+            #name(#(#params),*)
+            #fixed
+            #optional
+            #defaulted
         }
-    })
+    };
+    if all_optional && !fields.is_empty() {
+        derive_default(item);
+    }
+    Some(tokens)
+}
+
+/// Adds `Default` to a struct's `#[derive(...)]`.
+fn derive_default(item: &mut syn::ItemStruct) {
+    for attr in &mut item.attrs {
+        if !attr.path().is_ident("derive") {
+            continue;
+        }
+        if let syn::Meta::List(list) = &mut attr.meta {
+            if list
+                .tokens
+                .to_string()
+                .split(',')
+                .any(|d| d.trim().ends_with("Default"))
+            {
+                return;
+            }
+            let tokens = &list.tokens;
+            list.tokens = quote!(#tokens, Default);
+            return;
+        }
+    }
 }
 
 /// The `T` of a field of type `::std::option::Option<T>`.
@@ -191,7 +205,7 @@ mod tests {
 
     #[test]
     fn constructors_take_the_required_fields_and_set_the_others() {
-        let item: syn::Item = syn::parse_quote! {
+        let mut items: Vec<syn::Item> = vec![syn::parse_quote! {
             pub struct Subscribe {
                 pub event: consts::Subscribe,
                 #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -202,39 +216,41 @@ mod tests {
                 #[serde(flatten)]
                 pub extra: ::std::collections::HashMap<::std::string::String, Value>,
             }
-        };
-        let file: syn::File = syn::parse2(constructors(&[item])).unwrap();
-        let syn::Item::Impl(imp) = &file.items[0] else {
-            panic!("an impl block")
-        };
-        let signatures: Vec<String> = imp
-            .items
-            .iter()
-            .map(|item| match item {
-                syn::ImplItem::Fn(f) => {
-                    let sig = &f.sig;
-                    quote!(#sig).to_string()
-                }
-                _ => panic!("only methods"),
-            })
-            .collect();
+        }];
+        let call = constructors(&mut items).to_string();
         assert_eq!(
-            signatures,
-            [
-                "fn new (r#type : Kind) -> Self",
-                "fn with_pair (mut self , value : :: std :: vec :: Vec < :: std :: string :: String >) -> Self",
-                "fn with_reqid (mut self , value : u64) -> Self",
-                "fn with_extra (mut self , value : :: std :: collections :: HashMap < :: std :: string :: String , Value >) -> Self",
-            ]
+            call,
+            quote! {
+                rt::constructors! {
+                    Subscribe(r#type: Kind)
+                    fixed { event: consts::Subscribe }
+                    optional { reqid / with_reqid: u64 }
+                    defaulted {
+                        pair / with_pair: ::std::vec::Vec<::std::string::String>,
+                        extra / with_extra: ::std::collections::HashMap<::std::string::String, Value>
+                    }
+                }
+            }
+            .to_string()
         );
-        let syn::ImplItem::Fn(new) = &imp.items[0] else {
-            unreachable!()
-        };
-        let body = new.block.to_token_stream().to_string();
-        assert!(body.contains("event : consts :: Subscribe"), "{body}");
+        let derive = items[0].to_token_stream().to_string();
+        assert!(!derive.contains("Default"), "{derive}");
+    }
+
+    #[test]
+    fn structs_of_optional_fields_derive_default() {
+        let mut items: Vec<syn::Item> = vec![syn::parse_quote! {
+            #[derive(Clone, Debug)]
+            pub struct Options {
+                pub event: consts::Subscribe,
+                pub reqid: ::std::option::Option<u64>,
+            }
+        }];
+        constructors(&mut items);
+        let derive = items[0].to_token_stream().to_string();
         assert!(
-            body.contains("reqid : :: std :: option :: Option :: None"),
-            "{body}"
+            derive.contains("derive (Clone , Debug , Default)"),
+            "{derive}"
         );
     }
 }

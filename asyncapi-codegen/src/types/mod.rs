@@ -9,6 +9,7 @@
 
 mod constructors;
 mod consts;
+mod newtypes;
 mod paths;
 mod rewrite;
 mod typify_calls;
@@ -113,7 +114,7 @@ pub fn generate(api: &Api) -> Result<Types> {
         .map(&mut type_path)
         .collect::<Result<Vec<_>>>()?;
 
-    let types = typify_call(|| Ok::<_, typify::Error>(space.to_stream()))
+    let mut types = typify_call(|| Ok::<_, typify::Error>(space.to_stream()))
         .and_then(through_runtime)
         .map_err(|reason| {
             Error::new(
@@ -122,7 +123,8 @@ pub fn generate(api: &Api) -> Result<Types> {
                 format!("typify failed to write the types: {reason}"),
             )
         })?;
-    let constructors = constructors::constructors(&types.items);
+    newtypes::compact(&mut types.items);
+    let constructors = constructors::constructors(&mut types.items);
     let consts = rewriter.consts.values().map(const_type);
     let tokens = quote! {
         use self::rt::serde::{Deserialize, Serialize};

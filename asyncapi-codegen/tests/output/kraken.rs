@@ -28,97 +28,88 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct AddOrder {
             ///Client order id.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             #[serde(
                 rename = "close[ordertype]",
-                skip_serializing_if = "::std::option::Option::is_none"
+                skip_serializing_if = "Option::is_none"
             )]
-            pub close_ordertype: ::std::option::Option<OrderType>,
+            pub close_ordertype: Option<OrderType>,
             ///Price of the conditional close order, a decimal string.
-            #[serde(
-                rename = "close[price]",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub close_price: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "close[price]", skip_serializing_if = "Option::is_none")]
+            pub close_price: Option<String>,
             ///Secondary price of the conditional close order, a decimal string.
-            #[serde(
-                rename = "close[price2]",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub close_price2: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "close[price2]", skip_serializing_if = "Option::is_none")]
+            pub close_price2: Option<String>,
             ///RFC 3339 time after which the matching engine should reject the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub deadline: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<String>,
             ///Always `addOrder`.
             pub event: consts::EventAddOrder,
             ///Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub expiretm: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub expiretm: Option<String>,
             ///Leverage to use, e.g. `5`; none when absent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub leverage: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub leverage: Option<String>,
             ///Comma-separated order flags among `post`, `fcib`, `fciq`, `nompp` and `viqc`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub oflags: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub oflags: Option<String>,
             pub ordertype: OrderType,
             ///The pair to trade, in `wsname` form.
-            pub pair: ::std::string::String,
+            pub pair: String,
             ///Limit price or trigger price, depending on `ordertype`; a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price: Option<String>,
             ///Secondary price (limit price of stop-limit orders, ...), a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price2: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price2: Option<String>,
             ///Whether the order may only reduce an existing position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reduce_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reduce_only: Option<bool>,
             ///Client-chosen id, copied into the `addOrderStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Scheduled start, `0` (now, the default), `+<n>` (in n seconds) or a Unix timestamp.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub starttm: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub starttm: Option<String>,
             ///Self-trade prevention mode.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub stp_type: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timeinforce: ::std::option::Option<TimeInForce>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stp_type: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timeinforce: Option<TimeInForce>,
             ///Token from the REST call `GetWebSocketsToken`.
-            pub token: ::std::string::String,
+            pub token: String,
             #[serde(rename = "type")]
             pub type_: OrderSide,
             ///User reference, an integer sent as a string; used to group orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub userref: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub userref: Option<String>,
             ///`true` to validate the request without placing the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub validate: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub validate: Option<String>,
             ///Order volume in the base currency, a decimal string.
-            pub volume: ::std::string::String,
+            pub volume: String,
         }
         ///The outcome of `addOrder`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct AddOrderStatus {
             ///The order in words (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub descr: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub descr: Option<String>,
             ///Why the order was refused (on error).
-            #[serde(
-                rename = "errorMessage",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub error_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")]
+            pub error_message: Option<String>,
             ///Always `addOrderStatus`.
             pub event: consts::EventAddOrderStatus,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub status: RequestStatus,
             ///Id of the new order (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub txid: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub txid: Option<String>,
         }
         ///Changed ask levels of a two-sided update.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -126,9 +117,9 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct BookAskUpdate {
             ///Changed ask levels, to apply in the order given.
-            pub a: ::std::vec::Vec<BookUpdateLevel>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub c: ::std::option::Option<BookChecksum>,
+            pub a: Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub c: Option<BookChecksum>,
         }
         ///Changed bid levels of a two-sided update, usually with the checksum.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -136,9 +127,9 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct BookBidUpdate {
             ///Changed bid levels, to apply in the order given.
-            pub b: ::std::vec::Vec<BookUpdateLevel>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub c: ::std::option::Option<BookChecksum>,
+            pub b: Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub c: Option<BookChecksum>,
         }
         ///The feed name with the depth, e.g. `book-10`.
         #[derive(
@@ -153,23 +144,13 @@ mod generated {
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookChannelName(::std::string::String);
-        impl ::std::ops::Deref for BookChannelName {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookChannelName> for ::std::string::String {
-            fn from(value: BookChannelName) -> Self {
-                value.0
-            }
+        pub struct BookChannelName(String);
+        rt::newtype! {
+            BookChannelName(String)
         }
         impl ::std::str::FromStr for BookChannelName {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
                 { rt::regress::Regex::new("^book-(10|25|100|500|1000)$").unwrap() });
                 if PATTERN.find(value).is_none() {
@@ -180,28 +161,24 @@ mod generated {
                 Ok(Self(value.to_string()))
             }
         }
-        impl ::std::convert::TryFrom<&str> for BookChannelName {
+        impl TryFrom<&str> for BookChannelName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for BookChannelName {
+        impl TryFrom<String> for BookChannelName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for BookChannelName {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
-                ::std::string::String::deserialize(deserializer)?
+                String::deserialize(deserializer)?
                     .parse()
                     .map_err(|e: self::error::ConversionError| {
                         <D::Error as rt::serde::de::Error>::custom(e.to_string())
@@ -223,23 +200,13 @@ decimal string; compare it with one computed from the local book.
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookChecksum(::std::string::String);
-        impl ::std::ops::Deref for BookChecksum {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookChecksum> for ::std::string::String {
-            fn from(value: BookChecksum) -> Self {
-                value.0
-            }
+        pub struct BookChecksum(String);
+        rt::newtype! {
+            BookChecksum(String)
         }
         impl ::std::str::FromStr for BookChecksum {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
                 { rt::regress::Regex::new("^[0-9]+$").unwrap() });
                 if PATTERN.find(value).is_none() {
@@ -248,28 +215,24 @@ decimal string; compare it with one computed from the local book.
                 Ok(Self(value.to_string()))
             }
         }
-        impl ::std::convert::TryFrom<&str> for BookChecksum {
+        impl TryFrom<&str> for BookChecksum {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for BookChecksum {
+        impl TryFrom<String> for BookChecksum {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for BookChecksum {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
-                ::std::string::String::deserialize(deserializer)?
+                String::deserialize(deserializer)?
                     .parse()
                     .map_err(|e: self::error::ConversionError| {
                         <D::Error as rt::serde::de::Error>::custom(e.to_string())
@@ -283,22 +246,12 @@ Defaults to `10` when absent.*/
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct BookDepth(i64);
-        impl ::std::ops::Deref for BookDepth {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            BookDepth(i64)
         }
-        impl ::std::convert::From<BookDepth> for i64 {
-            fn from(value: BookDepth) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for BookDepth {
+        impl TryFrom<i64> for BookDepth {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
                     Err("invalid value".into())
                 } else {
@@ -307,7 +260,7 @@ Defaults to `10` when absent.*/
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for BookDepth {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -321,74 +274,17 @@ Defaults to `10` when absent.*/
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookLevel(
-            pub (::std::string::String, ::std::string::String, ::std::string::String),
-        );
-        impl ::std::ops::Deref for BookLevel {
-            type Target = (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(::std::string::String, ::std::string::String, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookLevel>
-        for (::std::string::String, ::std::string::String, ::std::string::String) {
-            fn from(value: BookLevel) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (::std::string::String, ::std::string::String, ::std::string::String),
-        > for BookLevel {
-            fn from(
-                value: (
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct BookLevel(pub (String, String, String));
+        rt::newtype! {
+            BookLevel((String, String, String)), from
         }
         ///An order book snapshot frame: `[channelID, {"as": asks, "bs": bids}, "book-<depth>", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookSnapshot(
-            pub (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-        );
-        impl ::std::ops::Deref for BookSnapshot {
-            type Target = (
-                u64,
-                BookSnapshotSides,
-                BookChannelName,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookSnapshot>
-        for (u64, BookSnapshotSides, BookChannelName, ::std::string::String) {
-            fn from(value: BookSnapshot) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-        > for BookSnapshot {
-            fn from(
-                value: (u64, BookSnapshotSides, BookChannelName, ::std::string::String),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct BookSnapshot(pub (u64, BookSnapshotSides, BookChannelName, String));
+        rt::newtype! {
+            BookSnapshot((u64, BookSnapshotSides, BookChannelName, String)), from
         }
         ///Both sides of the book, best level first.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -397,93 +293,28 @@ Defaults to `10` when absent.*/
         pub struct BookSnapshotSides {
             ///Ask levels, lowest price first.
             #[serde(rename = "as")]
-            pub as_: ::std::vec::Vec<BookLevel>,
+            pub as_: Vec<BookLevel>,
             ///Bid levels, highest price first.
-            pub bs: ::std::vec::Vec<BookLevel>,
+            pub bs: Vec<BookLevel>,
         }
         ///An order book update frame of one side: `[channelID, {"a": asks} or {"b": bids}, "book-<depth>", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookUpdate(
-            pub (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-        );
-        impl ::std::ops::Deref for BookUpdate {
-            type Target = (u64, BookUpdateSide, BookChannelName, ::std::string::String);
-            fn deref(
-                &self,
-            ) -> &(u64, BookUpdateSide, BookChannelName, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookUpdate>
-        for (u64, BookUpdateSide, BookChannelName, ::std::string::String) {
-            fn from(value: BookUpdate) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-        > for BookUpdate {
-            fn from(
-                value: (u64, BookUpdateSide, BookChannelName, ::std::string::String),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct BookUpdate(pub (u64, BookUpdateSide, BookChannelName, String));
+        rt::newtype! {
+            BookUpdate((u64, BookUpdateSide, BookChannelName, String)), from
         }
         ///An order book update frame of both sides: `[channelID, {"a": asks}, {"b": bids}, "book-<depth>", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct BookUpdateBothSides(
-            pub (
-                u64,
-                BookAskUpdate,
-                BookBidUpdate,
-                BookChannelName,
-                ::std::string::String,
-            ),
+            pub (u64, BookAskUpdate, BookBidUpdate, BookChannelName, String),
         );
-        impl ::std::ops::Deref for BookUpdateBothSides {
-            type Target = (
-                u64,
-                BookAskUpdate,
-                BookBidUpdate,
-                BookChannelName,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                u64,
-                BookAskUpdate,
-                BookBidUpdate,
-                BookChannelName,
-                ::std::string::String,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookUpdateBothSides>
-        for (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String) {
-            fn from(value: BookUpdateBothSides) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, BookAskUpdate, BookBidUpdate, BookChannelName, ::std::string::String),
-        > for BookUpdateBothSides {
-            fn from(
-                value: (
-                    u64,
-                    BookAskUpdate,
-                    BookBidUpdate,
-                    BookChannelName,
-                    ::std::string::String,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            BookUpdateBothSides((u64, BookAskUpdate, BookBidUpdate, BookChannelName,
+            String)), from
         }
         /**One changed price level: `[price, volume, timestamp]`, or
 `[price, volume, timestamp, "r"]` when Kraken republishes a level that
@@ -493,24 +324,9 @@ removes the level.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct BookUpdateLevel(pub ::std::vec::Vec<::std::string::String>);
-        impl ::std::ops::Deref for BookUpdateLevel {
-            type Target = ::std::vec::Vec<::std::string::String>;
-            fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<BookUpdateLevel>
-        for ::std::vec::Vec<::std::string::String> {
-            fn from(value: BookUpdateLevel) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-        for BookUpdateLevel {
-            fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-                Self(value)
-            }
+        pub struct BookUpdateLevel(pub Vec<String>);
+        rt::newtype! {
+            BookUpdateLevel(Vec < String >), from
         }
         ///Changed levels of the asks (`a`) or of the bids (`b`), and possibly the checksum.
         #[derive(
@@ -525,13 +341,13 @@ removes the level.
         #[serde(crate = "rt::serde")]
         pub struct BookUpdateSide {
             ///Changed ask levels, to apply in the order given.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub a: ::std::vec::Vec<BookUpdateLevel>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub a: Vec<BookUpdateLevel>,
             ///Changed bid levels, to apply in the order given.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub b: ::std::vec::Vec<BookUpdateLevel>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub c: ::std::option::Option<BookChecksum>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub b: Vec<BookUpdateLevel>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub c: Option<BookChecksum>,
         }
         ///A request to cancel every open order.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -540,10 +356,10 @@ removes the level.
             ///Always `cancelAll`.
             pub event: consts::EventCancelAll,
             ///Client-chosen id, copied into the `cancelAllStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Token from the REST call `GetWebSocketsToken`.
-            pub token: ::std::string::String,
+            pub token: String,
         }
         ///A request to arm, refresh or disarm the dead man's switch.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -552,60 +368,48 @@ removes the level.
             ///Always `cancelAllOrdersAfter`.
             pub event: consts::EventCancelAllOrdersAfter,
             ///Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Seconds from now after which every open order is cancelled; `0` disarms the switch.
             pub timeout: u64,
             ///Token from the REST call `GetWebSocketsToken`.
-            pub token: ::std::string::String,
+            pub token: String,
         }
         ///The outcome of `cancelAllOrdersAfter`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct CancelAllOrdersAfterStatus {
             ///The server's current time, an RFC 3339 timestamp (e.g. `2020-12-21T09:37:09Z`).
-            #[serde(
-                rename = "currentTime",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub current_time: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "currentTime", skip_serializing_if = "Option::is_none")]
+            pub current_time: Option<String>,
             ///Why the request failed (on error).
-            #[serde(
-                rename = "errorMessage",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub error_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")]
+            pub error_message: Option<String>,
             ///Always `cancelAllOrdersAfterStatus`.
             pub event: consts::EventCancelAllOrdersAfterStatus,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub status: RequestStatus,
             ///When the orders will be cancelled, an RFC 3339 timestamp, or `0` when the switch is off.
-            #[serde(
-                rename = "triggerTime",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub trigger_time: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "triggerTime", skip_serializing_if = "Option::is_none")]
+            pub trigger_time: Option<String>,
         }
         ///The outcome of `cancelAll`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct CancelAllStatus {
             ///Number of orders cancelled (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub count: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub count: Option<u64>,
             ///Why the request failed (on error).
-            #[serde(
-                rename = "errorMessage",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub error_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")]
+            pub error_message: Option<String>,
             ///Always `cancelAllStatus`.
             pub event: consts::EventCancelAllStatus,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub status: RequestStatus,
         }
         ///A request to cancel open orders.
@@ -615,28 +419,25 @@ removes the level.
             ///Always `cancelOrder`.
             pub event: consts::EventCancelOrder,
             ///Client-chosen id, copied into every `cancelOrderStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Token from the REST call `GetWebSocketsToken`.
-            pub token: ::std::string::String,
+            pub token: String,
             ///Orders to cancel, by order id or by user reference.
-            pub txid: ::std::vec::Vec<::std::string::String>,
+            pub txid: Vec<String>,
         }
         ///The outcome of `cancelOrder` for one order.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct CancelOrderStatus {
             ///Why the cancellation failed (on error).
-            #[serde(
-                rename = "errorMessage",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub error_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")]
+            pub error_message: Option<String>,
             ///Always `cancelOrderStatus`.
             pub event: consts::EventCancelOrderStatus,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub status: RequestStatus,
         }
         ///One candle: `[time, etime, open, high, low, close, vwap, volume, count]`.
@@ -644,90 +445,11 @@ removes the level.
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct Candle(
-            pub (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                u64,
-            ),
+            pub (String, String, String, String, String, String, String, String, u64),
         );
-        impl ::std::ops::Deref for Candle {
-            type Target = (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                u64,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                u64,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Candle>
-        for (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            u64,
-        ) {
-            fn from(value: Candle) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                u64,
-            ),
-        > for Candle {
-            fn from(
-                value: (
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    u64,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            Candle((String, String, String, String, String, String, String, String,
+            u64)), from
         }
         ///A request to change an open order. Numeric values are sent as strings.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -736,57 +458,54 @@ removes the level.
             ///Always `editOrder`.
             pub event: consts::EventEditOrder,
             ///New user reference, an integer sent as a string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub newuserref: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub newuserref: Option<String>,
             ///New comma-separated order flags.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub oflags: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub oflags: Option<String>,
             ///Id of the order to change.
-            pub orderid: ::std::string::String,
+            pub orderid: String,
             ///The pair of the order, in `wsname` form.
-            pub pair: ::std::string::String,
+            pub pair: String,
             ///New primary price, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price: Option<String>,
             ///New secondary price, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price2: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price2: Option<String>,
             ///Client-chosen id, copied into the `editOrderStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Token from the REST call `GetWebSocketsToken`.
-            pub token: ::std::string::String,
+            pub token: String,
             ///`true` to validate the request without changing the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub validate: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub validate: Option<String>,
             ///New order volume, a decimal string.
-            pub volume: ::std::string::String,
+            pub volume: String,
         }
         ///The outcome of `editOrder`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct EditOrderStatus {
             ///The change in words (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub descr: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub descr: Option<String>,
             ///Why the edit was refused (on error).
-            #[serde(
-                rename = "errorMessage",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub error_message: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "errorMessage", skip_serializing_if = "Option::is_none")]
+            pub error_message: Option<String>,
             ///Always `editOrderStatus`.
             pub event: consts::EventEditOrderStatus,
             ///Id the order had before the edit (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub originaltxid: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub originaltxid: Option<String>,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub status: RequestStatus,
             ///Id of the edited order, a new one (on success).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub txid: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub txid: Option<String>,
         }
         ///Position of a private frame in its feed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -801,17 +520,24 @@ removes the level.
         pub struct GeneralError {
             ///What was wrong, e.g. `Malformed request`.
             #[serde(rename = "errorMessage")]
-            pub error_message: ::std::string::String,
+            pub error_message: String,
             ///Always `error`.
             pub event: consts::EventError,
             ///The `reqid` of the request, when it had a readable one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         /**A keep-alive frame. Kraken does not declare `event` as required here,
 although the server always sends it.
 */
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Heartbeat {
             ///Always `heartbeat`.
@@ -821,26 +547,9 @@ although the server always sends it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Ohlc(pub (u64, Candle, OhlcChannelName, ::std::string::String));
-        impl ::std::ops::Deref for Ohlc {
-            type Target = (u64, Candle, OhlcChannelName, ::std::string::String);
-            fn deref(&self) -> &(u64, Candle, OhlcChannelName, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Ohlc>
-        for (u64, Candle, OhlcChannelName, ::std::string::String) {
-            fn from(value: Ohlc) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<(u64, Candle, OhlcChannelName, ::std::string::String)>
-        for Ohlc {
-            fn from(
-                value: (u64, Candle, OhlcChannelName, ::std::string::String),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct Ohlc(pub (u64, Candle, OhlcChannelName, String));
+        rt::newtype! {
+            Ohlc((u64, Candle, OhlcChannelName, String)), from
         }
         ///The feed name with the interval in minutes, e.g. `ohlc-5`.
         #[derive(
@@ -855,23 +564,13 @@ although the server always sends it.
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct OhlcChannelName(::std::string::String);
-        impl ::std::ops::Deref for OhlcChannelName {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<OhlcChannelName> for ::std::string::String {
-            fn from(value: OhlcChannelName) -> Self {
-                value.0
-            }
+        pub struct OhlcChannelName(String);
+        rt::newtype! {
+            OhlcChannelName(String)
         }
         impl ::std::str::FromStr for OhlcChannelName {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
                 {
                     rt::regress::Regex::new("^ohlc-(1|5|15|30|60|240|1440|10080|21600)$")
@@ -886,28 +585,24 @@ although the server always sends it.
                 Ok(Self(value.to_string()))
             }
         }
-        impl ::std::convert::TryFrom<&str> for OhlcChannelName {
+        impl TryFrom<&str> for OhlcChannelName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for OhlcChannelName {
+        impl TryFrom<String> for OhlcChannelName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for OhlcChannelName {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
-                ::std::string::String::deserialize(deserializer)?
+                String::deserialize(deserializer)?
                     .parse()
                     .map_err(|e: self::error::ConversionError| {
                         <D::Error as rt::serde::de::Error>::custom(e.to_string())
@@ -921,22 +616,12 @@ Defaults to `1` when absent.*/
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct OhlcInterval(i64);
-        impl ::std::ops::Deref for OhlcInterval {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            OhlcInterval(i64)
         }
-        impl ::std::convert::From<OhlcInterval> for i64 {
-            fn from(value: OhlcInterval) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for OhlcInterval {
+        impl TryFrom<i64> for OhlcInterval {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![
                     1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
                     21600_i64,
@@ -950,7 +635,7 @@ Defaults to `1` when absent.*/
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for OhlcInterval {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -974,63 +659,63 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct OpenOrder {
             ///Average price of the executions so far, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub avg_price: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub avg_price: Option<String>,
             ///Why the order was cancelled, when it was.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cancel_reason: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cancel_reason: Option<String>,
             ///Client order id given when the order was placed.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Total cost so far in the quote currency, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub descr: ::std::option::Option<OrderDescription>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cost: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub descr: Option<OrderDescription>,
             ///Expiry time, seconds since the Unix epoch as a decimal string (`0` if none).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub expiretm: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub expiretm: Option<String>,
             ///Total fee so far in the quote currency, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub fee: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub fee: Option<String>,
             ///Limit price of a triggered stop-limit order, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limitprice: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limitprice: Option<String>,
             ///Comma-separated extra information about the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub misc: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub misc: Option<String>,
             ///Comma-separated order flags (`post`, `fcib`, `fciq`, `nompp`, `viqc`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub oflags: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub oflags: Option<String>,
             ///Time the order was placed, seconds since the Unix epoch as a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub opentm: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub opentm: Option<String>,
             ///The account's trading rate counter, when the subscription asked for it (`ratecounter`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ratecount: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub ratecount: Option<u64>,
             ///Id of the order this one refers to (e.g. the order a closing order belongs to).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub refid: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub refid: Option<String>,
             ///Scheduled start time, seconds since the Unix epoch as a decimal string (`0` if none).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub starttm: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub status: ::std::option::Option<OrderState>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub starttm: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub status: Option<OrderState>,
             ///Stop price of a triggered stop order, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub stopprice: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stopprice: Option<String>,
             ///Time in force of the order (`GTC`, `IOC` or `GTD`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timeinforce: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timeinforce: Option<String>,
             ///User reference given when the order was placed.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub userref: Option<i64>,
             ///Volume of the order in the base currency, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub vol: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub vol: Option<String>,
             ///Volume executed so far, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub vol_exec: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub vol_exec: Option<String>,
         }
         ///An open orders frame: `[orders, "openOrders", {"sequence": n}]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1038,65 +723,14 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct OpenOrders(
             pub (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
-                >,
+                Vec<::std::collections::HashMap<String, OpenOrder>>,
                 consts::OpenOrdersAt1,
                 FeedSequence,
             ),
         );
-        impl ::std::ops::Deref for OpenOrders {
-            type Target = (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
-                >,
-                consts::OpenOrdersAt1,
-                FeedSequence,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
-                >,
-                consts::OpenOrdersAt1,
-                FeedSequence,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<OpenOrders>
-        for (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OpenOrder>,
-            >,
-            consts::OpenOrdersAt1,
-            FeedSequence,
-        ) {
-            fn from(value: OpenOrders) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OpenOrder>,
-                >,
-                consts::OpenOrdersAt1,
-                FeedSequence,
-            ),
-        > for OpenOrders {
-            fn from(
-                value: (
-                    ::std::vec::Vec<
-                        ::std::collections::HashMap<::std::string::String, OpenOrder>,
-                    >,
-                    consts::OpenOrdersAt1,
-                    FeedSequence,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            OpenOrders((Vec < ::std::collections::HashMap < String, OpenOrder > >,
+            consts::OpenOrdersAt1, FeedSequence)), from
         }
         ///The order as placed, in words and fields; an update may carry only some of them.
         #[derive(
@@ -1110,31 +744,28 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct OrderDescription {
             ///The conditional close order in words, empty if none.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub close: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub close: Option<String>,
             ///Leverage, e.g. `0:1` for none.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub leverage: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub leverage: Option<String>,
             ///The order in words, e.g. `sell 0.00100000 XBT/EUR @ limit 34050.00000`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order: Option<String>,
             ///The order type, e.g. `limit`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ordertype: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub ordertype: Option<String>,
             ///The pair of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub pair: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub pair: Option<String>,
             ///Primary price, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price: Option<String>,
             ///Secondary price, a decimal string.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price2: ::std::option::Option<::std::string::String>,
-            #[serde(
-                rename = "type",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub type_: ::std::option::Option<OrderSide>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price2: Option<String>,
+            #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+            pub type_: Option<OrderSide>,
         }
         ///Direction of an order or trade.
         #[derive(
@@ -1166,9 +797,7 @@ fields that changed, so none is required.
         }
         impl ::std::str::FromStr for OrderSide {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "buy" => Ok(Self::Buy),
                     "sell" => Ok(Self::Sell),
@@ -1176,19 +805,15 @@ fields that changed, so none is required.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for OrderSide {
+        impl TryFrom<&str> for OrderSide {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for OrderSide {
+        impl TryFrom<String> for OrderSide {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1231,9 +856,7 @@ fields that changed, so none is required.
         }
         impl ::std::str::FromStr for OrderState {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "pending" => Ok(Self::Pending),
                     "open" => Ok(Self::Open),
@@ -1244,19 +867,15 @@ fields that changed, so none is required.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for OrderState {
+        impl TryFrom<&str> for OrderState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for OrderState {
+        impl TryFrom<String> for OrderState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1311,9 +930,7 @@ fields that changed, so none is required.
         }
         impl ::std::str::FromStr for OrderType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "limit" => Ok(Self::Limit),
                     "market" => Ok(Self::Market),
@@ -1328,19 +945,15 @@ fields that changed, so none is required.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for OrderType {
+        impl TryFrom<&str> for OrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for OrderType {
+        impl TryFrom<String> for OrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1349,33 +962,33 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct OwnTrade {
             ///Client order id of the order, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Total cost in the quote currency, a decimal string.
-            pub cost: ::std::string::String,
+            pub cost: String,
             ///Fee in the quote currency, a decimal string.
-            pub fee: ::std::string::String,
+            pub fee: String,
             ///Initial margin in the quote currency, a decimal string.
-            pub margin: ::std::string::String,
+            pub margin: String,
             ///Id of the order that traded.
-            pub ordertxid: ::std::string::String,
+            pub ordertxid: String,
             ///Type of the order that traded, e.g. `limit`.
-            pub ordertype: ::std::string::String,
+            pub ordertype: String,
             ///The pair traded.
-            pub pair: ::std::string::String,
+            pub pair: String,
             ///Id of the position the trade belongs to.
-            pub postxid: ::std::string::String,
+            pub postxid: String,
             ///Average price, a decimal string.
-            pub price: ::std::string::String,
+            pub price: String,
             ///Time of the trade, seconds since the Unix epoch as a decimal string.
-            pub time: ::std::string::String,
+            pub time: String,
             #[serde(rename = "type")]
             pub type_: OrderSide,
             ///User reference of the order, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub userref: Option<i64>,
             ///Volume in the base currency, a decimal string.
-            pub vol: ::std::string::String,
+            pub vol: String,
         }
         ///An own trades frame: `[trades, "ownTrades", {"sequence": n}]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1383,159 +996,61 @@ fields that changed, so none is required.
         #[serde(crate = "rt::serde")]
         pub struct OwnTrades(
             pub (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
-                >,
+                Vec<::std::collections::HashMap<String, OwnTrade>>,
                 consts::OwnTradesAt1,
                 FeedSequence,
             ),
         );
-        impl ::std::ops::Deref for OwnTrades {
-            type Target = (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
-                >,
-                consts::OwnTradesAt1,
-                FeedSequence,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
-                >,
-                consts::OwnTradesAt1,
-                FeedSequence,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<OwnTrades>
-        for (
-            ::std::vec::Vec<
-                ::std::collections::HashMap<::std::string::String, OwnTrade>,
-            >,
-            consts::OwnTradesAt1,
-            FeedSequence,
-        ) {
-            fn from(value: OwnTrades) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (
-                ::std::vec::Vec<
-                    ::std::collections::HashMap<::std::string::String, OwnTrade>,
-                >,
-                consts::OwnTradesAt1,
-                FeedSequence,
-            ),
-        > for OwnTrades {
-            fn from(
-                value: (
-                    ::std::vec::Vec<
-                        ::std::collections::HashMap<::std::string::String, OwnTrade>,
-                    >,
-                    consts::OwnTradesAt1,
-                    FeedSequence,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            OwnTrades((Vec < ::std::collections::HashMap < String, OwnTrade > >,
+            consts::OwnTradesAt1, FeedSequence)), from
         }
         ///An application-level ping from the client.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Ping {
             ///Always `ping`.
             pub event: consts::EventPing,
             ///Client-chosen id, copied into the `pong`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         /**The server's answer to a ping. Kraken does not declare `event` as
 required here, although the server always sends it.
 */
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Pong {
             ///Always `pong`.
             pub event: consts::EventPong,
             ///The `reqid` of the ping, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         ///One trade: `[price, volume, time, side, orderType, misc]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct PublicTrade(
-            pub (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                TakerSide,
-                TakerOrderType,
-                ::std::string::String,
-            ),
+            pub (String, String, String, TakerSide, TakerOrderType, String),
         );
-        impl ::std::ops::Deref for PublicTrade {
-            type Target = (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                TakerSide,
-                TakerOrderType,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                TakerSide,
-                TakerOrderType,
-                ::std::string::String,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<PublicTrade>
-        for (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            TakerSide,
-            TakerOrderType,
-            ::std::string::String,
-        ) {
-            fn from(value: PublicTrade) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                TakerSide,
-                TakerOrderType,
-                ::std::string::String,
-            ),
-        > for PublicTrade {
-            fn from(
-                value: (
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    TakerSide,
-                    TakerOrderType,
-                    ::std::string::String,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            PublicTrade((String, String, String, TakerSide, TakerOrderType, String)),
+            from
         }
         /**The `subscription` of a refused request, echoed as sent; its values
 may be ones Kraken does not support (that may be why it was refused).
@@ -1551,17 +1066,17 @@ may be ones Kraken does not support (that may be why it was refused).
         #[serde(crate = "rt::serde")]
         pub struct RejectedSubscription {
             ///The book depth as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<i64>,
             ///The candle interval as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<i64>,
             ///The feed name as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub name: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub name: Option<String>,
             ///The token as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         ///Outcome of a trading request; on `error`, `errorMessage` says why.
         #[derive(
@@ -1593,9 +1108,7 @@ may be ones Kraken does not support (that may be why it was refused).
         }
         impl ::std::str::FromStr for RequestStatus {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "ok" => Ok(Self::Ok),
                     "error" => Ok(Self::Error),
@@ -1603,19 +1116,15 @@ may be ones Kraken does not support (that may be why it was refused).
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for RequestStatus {
+        impl TryFrom<&str> for RequestStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for RequestStatus {
+        impl TryFrom<String> for RequestStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1623,97 +1132,17 @@ may be ones Kraken does not support (that may be why it was refused).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Spread(
-            pub (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
-        );
-        impl ::std::ops::Deref for Spread {
-            type Target = (u64, SpreadData, consts::SpreadAt2, ::std::string::String);
-            fn deref(
-                &self,
-            ) -> &(u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Spread>
-        for (u64, SpreadData, consts::SpreadAt2, ::std::string::String) {
-            fn from(value: Spread) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
-        > for Spread {
-            fn from(
-                value: (u64, SpreadData, consts::SpreadAt2, ::std::string::String),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct Spread(pub (u64, SpreadData, consts::SpreadAt2, String));
+        rt::newtype! {
+            Spread((u64, SpreadData, consts::SpreadAt2, String)), from
         }
         ///The best bid and ask: `[bid, ask, timestamp, bidVolume, askVolume]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct SpreadData(
-            pub (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-            ),
-        );
-        impl ::std::ops::Deref for SpreadData {
-            type Target = (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<SpreadData>
-        for (
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-            ::std::string::String,
-        ) {
-            fn from(value: SpreadData) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-                ::std::string::String,
-            ),
-        > for SpreadData {
-            fn from(
-                value: (
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                    ::std::string::String,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct SpreadData(pub (String, String, String, String, String));
+        rt::newtype! {
+            SpreadData((String, String, String, String, String)), from
         }
         ///A request to start a feed for some pairs (public) or for the account (private).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1722,28 +1151,28 @@ may be ones Kraken does not support (that may be why it was refused).
             ///Always `subscribe`.
             pub event: consts::EventSubscribe,
             ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub pair: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub pair: Vec<String>,
             ///Client-chosen id, copied into every `subscriptionStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub subscription: SubscriptionRequest,
         }
         ///The subscription as the server understood it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionDetails {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub maxratecount: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub maxratecount: Option<u64>,
             pub name: SubscriptionName,
             ///The token of a private subscription.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
 endpoint, `ownTrades` and `openOrders` on the authenticated one.
@@ -1792,9 +1221,7 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
         }
         impl ::std::str::FromStr for SubscriptionName {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "ticker" => Ok(Self::Ticker),
                     "ohlc" => Ok(Self::Ohlc),
@@ -1807,19 +1234,15 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionName {
+        impl TryFrom<&str> for SubscriptionName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
+        impl TryFrom<String> for SubscriptionName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1830,48 +1253,45 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
             /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
 
 Defaults to `true` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub consolidate_taker: ::std::option::Option<bool>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub consolidate_taker: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             pub name: SubscriptionName,
             /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
 
 Defaults to `false` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ratecounter: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub ratecounter: Option<bool>,
             /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
 
 Defaults to `true` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snapshot: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snapshot: Option<bool>,
             ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         ///A subscription was opened or closed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionStatus {
             ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
-            #[serde(
-                rename = "channelID",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub channel_id: ::std::option::Option<u64>,
+            #[serde(rename = "channelID", skip_serializing_if = "Option::is_none")]
+            pub channel_id: Option<u64>,
             ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
             #[serde(rename = "channelName")]
-            pub channel_name: ::std::string::String,
+            pub channel_name: String,
             ///Always `subscriptionStatus`.
             pub event: consts::EventSubscriptionStatus,
             ///The pair this status is about (public endpoint only).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub pair: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub pair: Option<String>,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
             pub status: SubscriptionStatusStatus,
             pub subscription: SubscriptionDetails,
@@ -1882,19 +1302,19 @@ Defaults to `true` when absent.*/
         pub struct SubscriptionStatusError {
             ///Why the request was refused, e.g. `Subscription depth not supported`.
             #[serde(rename = "errorMessage")]
-            pub error_message: ::std::string::String,
+            pub error_message: String,
             ///Always `subscriptionStatus`.
             pub event: consts::EventSubscriptionStatus,
             ///The pair the refusal is about, when the request named pairs.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub pair: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub pair: Option<String>,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Always `error`.
             pub status: consts::StatusError,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub subscription: ::std::option::Option<RejectedSubscription>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub subscription: Option<RejectedSubscription>,
         }
         ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
         #[derive(
@@ -1926,9 +1346,7 @@ Defaults to `true` when absent.*/
         }
         impl ::std::str::FromStr for SubscriptionStatusStatus {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "subscribed" => Ok(Self::Subscribed),
                     "unsubscribed" => Ok(Self::Unsubscribed),
@@ -1936,20 +1354,15 @@ Defaults to `true` when absent.*/
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
+        impl TryFrom<&str> for SubscriptionStatusStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for SubscriptionStatusStatus {
+        impl TryFrom<String> for SubscriptionStatusStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1996,9 +1409,7 @@ versions, `limit_only` (cancellations and limit orders).
         }
         impl ::std::str::FromStr for SystemState {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "online" => Ok(Self::Online),
                     "maintenance" => Ok(Self::Maintenance),
@@ -2009,19 +1420,15 @@ versions, `limit_only` (cancellations and limit orders).
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SystemState {
+        impl TryFrom<&str> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for SystemState {
+        impl TryFrom<String> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2039,7 +1446,7 @@ sends it.
             pub event: consts::EventSystemStatus,
             pub status: SystemState,
             ///Version of the WebSockets API served, e.g. `1.9.2`.
-            pub version: ::std::string::String,
+            pub version: String,
         }
         ///Type of the taker order of a trade, `m` (market) or `l` (limit).
         #[derive(
@@ -2071,9 +1478,7 @@ sends it.
         }
         impl ::std::str::FromStr for TakerOrderType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "m" => Ok(Self::M),
                     "l" => Ok(Self::L),
@@ -2081,19 +1486,15 @@ sends it.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TakerOrderType {
+        impl TryFrom<&str> for TakerOrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TakerOrderType {
+        impl TryFrom<String> for TakerOrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2127,9 +1528,7 @@ sends it.
         }
         impl ::std::str::FromStr for TakerSide {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "b" => Ok(Self::B),
                     "s" => Ok(Self::S),
@@ -2137,19 +1536,15 @@ sends it.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TakerSide {
+        impl TryFrom<&str> for TakerSide {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TakerSide {
+        impl TryFrom<String> for TakerSide {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2157,77 +1552,25 @@ sends it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Ticker(
-            pub (u64, TickerData, consts::TickerAt2, ::std::string::String),
-        );
-        impl ::std::ops::Deref for Ticker {
-            type Target = (u64, TickerData, consts::TickerAt2, ::std::string::String);
-            fn deref(
-                &self,
-            ) -> &(u64, TickerData, consts::TickerAt2, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Ticker>
-        for (u64, TickerData, consts::TickerAt2, ::std::string::String) {
-            fn from(value: Ticker) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, TickerData, consts::TickerAt2, ::std::string::String),
-        > for Ticker {
-            fn from(
-                value: (u64, TickerData, consts::TickerAt2, ::std::string::String),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct Ticker(pub (u64, TickerData, consts::TickerAt2, String));
+        rt::newtype! {
+            Ticker((u64, TickerData, consts::TickerAt2, String)), from
         }
         ///Best ask (`a`) or best bid (`b`): `[price, wholeLotVolume, lotVolume]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct TickerBookLevel(
-            pub (::std::string::String, i64, ::std::string::String),
-        );
-        impl ::std::ops::Deref for TickerBookLevel {
-            type Target = (::std::string::String, i64, ::std::string::String);
-            fn deref(&self) -> &(::std::string::String, i64, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TickerBookLevel>
-        for (::std::string::String, i64, ::std::string::String) {
-            fn from(value: TickerBookLevel) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<(::std::string::String, i64, ::std::string::String)>
-        for TickerBookLevel {
-            fn from(value: (::std::string::String, i64, ::std::string::String)) -> Self {
-                Self(value)
-            }
+        pub struct TickerBookLevel(pub (String, i64, String));
+        rt::newtype! {
+            TickerBookLevel((String, i64, String)), from
         }
         ///Number of trades (`t`): `[today, last24Hours]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct TickerCounts(pub (u64, u64));
-        impl ::std::ops::Deref for TickerCounts {
-            type Target = (u64, u64);
-            fn deref(&self) -> &(u64, u64) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TickerCounts> for (u64, u64) {
-            fn from(value: TickerCounts) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<(u64, u64)> for TickerCounts {
-            fn from(value: (u64, u64)) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            TickerCounts((u64, u64)), from
         }
         ///Best prices, last trade and statistics of a pair.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2250,47 +1593,17 @@ open (`o`).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct TickerDecimals(pub (::std::string::String, ::std::string::String));
-        impl ::std::ops::Deref for TickerDecimals {
-            type Target = (::std::string::String, ::std::string::String);
-            fn deref(&self) -> &(::std::string::String, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TickerDecimals>
-        for (::std::string::String, ::std::string::String) {
-            fn from(value: TickerDecimals) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<(::std::string::String, ::std::string::String)>
-        for TickerDecimals {
-            fn from(value: (::std::string::String, ::std::string::String)) -> Self {
-                Self(value)
-            }
+        pub struct TickerDecimals(pub (String, String));
+        rt::newtype! {
+            TickerDecimals((String, String)), from
         }
         ///The last trade (`c`): `[price, lotVolume]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct TickerLastTrade(pub (::std::string::String, ::std::string::String));
-        impl ::std::ops::Deref for TickerLastTrade {
-            type Target = (::std::string::String, ::std::string::String);
-            fn deref(&self) -> &(::std::string::String, ::std::string::String) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TickerLastTrade>
-        for (::std::string::String, ::std::string::String) {
-            fn from(value: TickerLastTrade) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<(::std::string::String, ::std::string::String)>
-        for TickerLastTrade {
-            fn from(value: (::std::string::String, ::std::string::String)) -> Self {
-                Self(value)
-            }
+        pub struct TickerLastTrade(pub (String, String));
+        rt::newtype! {
+            TickerLastTrade((String, String)), from
         }
         ///How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).
         #[derive(
@@ -2325,9 +1638,7 @@ open (`o`).
         }
         impl ::std::str::FromStr for TimeInForce {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "GTC" => Ok(Self::Gtc),
                     "IOC" => Ok(Self::Ioc),
@@ -2336,19 +1647,15 @@ open (`o`).
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TimeInForce {
+        impl TryFrom<&str> for TimeInForce {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TimeInForce {
+        impl TryFrom<String> for TimeInForce {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2356,56 +1663,9 @@ open (`o`).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Trade(
-            pub (
-                u64,
-                ::std::vec::Vec<PublicTrade>,
-                consts::TradeAt2,
-                ::std::string::String,
-            ),
-        );
-        impl ::std::ops::Deref for Trade {
-            type Target = (
-                u64,
-                ::std::vec::Vec<PublicTrade>,
-                consts::TradeAt2,
-                ::std::string::String,
-            );
-            fn deref(
-                &self,
-            ) -> &(
-                u64,
-                ::std::vec::Vec<PublicTrade>,
-                consts::TradeAt2,
-                ::std::string::String,
-            ) {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Trade>
-        for (
-            u64,
-            ::std::vec::Vec<PublicTrade>,
-            consts::TradeAt2,
-            ::std::string::String,
-        ) {
-            fn from(value: Trade) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<
-            (u64, ::std::vec::Vec<PublicTrade>, consts::TradeAt2, ::std::string::String),
-        > for Trade {
-            fn from(
-                value: (
-                    u64,
-                    ::std::vec::Vec<PublicTrade>,
-                    consts::TradeAt2,
-                    ::std::string::String,
-                ),
-            ) -> Self {
-                Self(value)
-            }
+        pub struct Trade(pub (u64, Vec<PublicTrade>, consts::TradeAt2, String));
+        rt::newtype! {
+            Trade((u64, Vec < PublicTrade >, consts::TradeAt2, String)), from
         }
         ///A request to stop a feed for some pairs (public) or for the account (private).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2414,11 +1674,11 @@ open (`o`).
             ///Always `unsubscribe`.
             pub event: consts::EventUnsubscribe,
             ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub pair: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub pair: Vec<String>,
             ///Client-chosen id, copied into every `subscriptionStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub subscription: SubscriptionRequest,
         }
         /// Error types.
@@ -2454,982 +1714,168 @@ open (`o`).
                 }
             }
         }
-        impl AddOrder {
-            /// A `AddOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                ordertype: OrderType,
-                pair: ::std::string::String,
-                token: ::std::string::String,
-                type_: OrderSide,
-                volume: ::std::string::String,
-            ) -> Self {
-                AddOrder {
-                    cl_ord_id: ::std::option::Option::None,
-                    close_ordertype: ::std::option::Option::None,
-                    close_price: ::std::option::Option::None,
-                    close_price2: ::std::option::Option::None,
-                    deadline: ::std::option::Option::None,
-                    event: consts::EventAddOrder,
-                    expiretm: ::std::option::Option::None,
-                    leverage: ::std::option::Option::None,
-                    oflags: ::std::option::Option::None,
-                    ordertype,
-                    pair,
-                    price: ::std::option::Option::None,
-                    price2: ::std::option::Option::None,
-                    reduce_only: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    starttm: ::std::option::Option::None,
-                    stp_type: ::std::option::Option::None,
-                    timeinforce: ::std::option::Option::None,
-                    token,
-                    type_,
-                    userref: ::std::option::Option::None,
-                    validate: ::std::option::Option::None,
-                    volume,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `close_ordertype`.
-            pub fn with_close_ordertype(mut self, value: OrderType) -> Self {
-                self.close_ordertype = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `close_price`.
-            pub fn with_close_price(mut self, value: ::std::string::String) -> Self {
-                self.close_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `close_price2`.
-            pub fn with_close_price2(mut self, value: ::std::string::String) -> Self {
-                self.close_price2 = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `deadline`.
-            pub fn with_deadline(mut self, value: ::std::string::String) -> Self {
-                self.deadline = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `expiretm`.
-            pub fn with_expiretm(mut self, value: ::std::string::String) -> Self {
-                self.expiretm = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `leverage`.
-            pub fn with_leverage(mut self, value: ::std::string::String) -> Self {
-                self.leverage = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `oflags`.
-            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
-                self.oflags = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price`.
-            pub fn with_price(mut self, value: ::std::string::String) -> Self {
-                self.price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price2`.
-            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
-                self.price2 = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reduce_only`.
-            pub fn with_reduce_only(mut self, value: bool) -> Self {
-                self.reduce_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `starttm`.
-            pub fn with_starttm(mut self, value: ::std::string::String) -> Self {
-                self.starttm = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `stp_type`.
-            pub fn with_stp_type(mut self, value: ::std::string::String) -> Self {
-                self.stp_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `timeinforce`.
-            pub fn with_timeinforce(mut self, value: TimeInForce) -> Self {
-                self.timeinforce = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `userref`.
-            pub fn with_userref(mut self, value: ::std::string::String) -> Self {
-                self.userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `validate`.
-            pub fn with_validate(mut self, value: ::std::string::String) -> Self {
-                self.validate = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            AddOrder(ordertype : OrderType, pair : String, token : String, type_ :
+            OrderSide, volume : String) fixed { event : consts::EventAddOrder } optional
+            { cl_ord_id / with_cl_ord_id : String, close_ordertype / with_close_ordertype
+            : OrderType, close_price / with_close_price : String, close_price2 /
+            with_close_price2 : String, deadline / with_deadline : String, expiretm /
+            with_expiretm : String, leverage / with_leverage : String, oflags /
+            with_oflags : String, price / with_price : String, price2 / with_price2 :
+            String, reduce_only / with_reduce_only : bool, reqid / with_reqid : u64,
+            starttm / with_starttm : String, stp_type / with_stp_type : String,
+            timeinforce / with_timeinforce : TimeInForce, userref / with_userref :
+            String, validate / with_validate : String }
         }
-        impl AddOrderStatus {
-            /// A `AddOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(status: RequestStatus) -> Self {
-                AddOrderStatus {
-                    descr: ::std::option::Option::None,
-                    error_message: ::std::option::Option::None,
-                    event: consts::EventAddOrderStatus,
-                    reqid: ::std::option::Option::None,
-                    status,
-                    txid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `descr`.
-            pub fn with_descr(mut self, value: ::std::string::String) -> Self {
-                self.descr = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `error_message`.
-            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-                self.error_message = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `txid`.
-            pub fn with_txid(mut self, value: ::std::string::String) -> Self {
-                self.txid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            AddOrderStatus(status : RequestStatus) fixed { event :
+            consts::EventAddOrderStatus } optional { descr / with_descr : String,
+            error_message / with_error_message : String, reqid / with_reqid : u64, txid /
+            with_txid : String }
         }
-        impl BookAskUpdate {
-            /// A `BookAskUpdate` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(a: ::std::vec::Vec<BookUpdateLevel>) -> Self {
-                BookAskUpdate {
-                    a,
-                    c: ::std::option::Option::None,
-                }
-            }
-            /// Sets `c`.
-            pub fn with_c(mut self, value: BookChecksum) -> Self {
-                self.c = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            BookAskUpdate(a : Vec < BookUpdateLevel >) optional { c / with_c :
+            BookChecksum }
         }
-        impl BookBidUpdate {
-            /// A `BookBidUpdate` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(b: ::std::vec::Vec<BookUpdateLevel>) -> Self {
-                BookBidUpdate {
-                    b,
-                    c: ::std::option::Option::None,
-                }
-            }
-            /// Sets `c`.
-            pub fn with_c(mut self, value: BookChecksum) -> Self {
-                self.c = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            BookBidUpdate(b : Vec < BookUpdateLevel >) optional { c / with_c :
+            BookChecksum }
         }
-        impl BookSnapshotSides {
-            /// A `BookSnapshotSides` from its fields; constants are filled in.
-            pub fn new(
-                as_: ::std::vec::Vec<BookLevel>,
-                bs: ::std::vec::Vec<BookLevel>,
-            ) -> Self {
-                BookSnapshotSides { as_, bs }
-            }
+        rt::constructors! {
+            BookSnapshotSides(as_ : Vec < BookLevel >, bs : Vec < BookLevel >)
         }
-        impl BookUpdateSide {
-            /// A `BookUpdateSide` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                BookUpdateSide {
-                    a: ::std::default::Default::default(),
-                    b: ::std::default::Default::default(),
-                    c: ::std::option::Option::None,
-                }
-            }
-            /// Sets `a`.
-            pub fn with_a(mut self, value: ::std::vec::Vec<BookUpdateLevel>) -> Self {
-                self.a = value;
-                self
-            }
-            /// Sets `b`.
-            pub fn with_b(mut self, value: ::std::vec::Vec<BookUpdateLevel>) -> Self {
-                self.b = value;
-                self
-            }
-            /// Sets `c`.
-            pub fn with_c(mut self, value: BookChecksum) -> Self {
-                self.c = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            BookUpdateSide() optional { c / with_c : BookChecksum } defaulted { a /
+            with_a : Vec < BookUpdateLevel >, b / with_b : Vec < BookUpdateLevel > }
         }
-        impl CancelAll {
-            /// A `CancelAll` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(token: ::std::string::String) -> Self {
-                CancelAll {
-                    event: consts::EventCancelAll,
-                    reqid: ::std::option::Option::None,
-                    token,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelAll(token : String) fixed { event : consts::EventCancelAll } optional {
+            reqid / with_reqid : u64 }
         }
-        impl CancelAllOrdersAfter {
-            /// A `CancelAllOrdersAfter` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(timeout: u64, token: ::std::string::String) -> Self {
-                CancelAllOrdersAfter {
-                    event: consts::EventCancelAllOrdersAfter,
-                    reqid: ::std::option::Option::None,
-                    timeout,
-                    token,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelAllOrdersAfter(timeout : u64, token : String) fixed { event :
+            consts::EventCancelAllOrdersAfter } optional { reqid / with_reqid : u64 }
         }
-        impl CancelAllOrdersAfterStatus {
-            /// A `CancelAllOrdersAfterStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(status: RequestStatus) -> Self {
-                CancelAllOrdersAfterStatus {
-                    current_time: ::std::option::Option::None,
-                    error_message: ::std::option::Option::None,
-                    event: consts::EventCancelAllOrdersAfterStatus,
-                    reqid: ::std::option::Option::None,
-                    status,
-                    trigger_time: ::std::option::Option::None,
-                }
-            }
-            /// Sets `current_time`.
-            pub fn with_current_time(mut self, value: ::std::string::String) -> Self {
-                self.current_time = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `error_message`.
-            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-                self.error_message = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trigger_time`.
-            pub fn with_trigger_time(mut self, value: ::std::string::String) -> Self {
-                self.trigger_time = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelAllOrdersAfterStatus(status : RequestStatus) fixed { event :
+            consts::EventCancelAllOrdersAfterStatus } optional { current_time /
+            with_current_time : String, error_message / with_error_message : String,
+            reqid / with_reqid : u64, trigger_time / with_trigger_time : String }
         }
-        impl CancelAllStatus {
-            /// A `CancelAllStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(status: RequestStatus) -> Self {
-                CancelAllStatus {
-                    count: ::std::option::Option::None,
-                    error_message: ::std::option::Option::None,
-                    event: consts::EventCancelAllStatus,
-                    reqid: ::std::option::Option::None,
-                    status,
-                }
-            }
-            /// Sets `count`.
-            pub fn with_count(mut self, value: u64) -> Self {
-                self.count = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `error_message`.
-            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-                self.error_message = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelAllStatus(status : RequestStatus) fixed { event :
+            consts::EventCancelAllStatus } optional { count / with_count : u64,
+            error_message / with_error_message : String, reqid / with_reqid : u64 }
         }
-        impl CancelOrder {
-            /// A `CancelOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                token: ::std::string::String,
-                txid: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                CancelOrder {
-                    event: consts::EventCancelOrder,
-                    reqid: ::std::option::Option::None,
-                    token,
-                    txid,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelOrder(token : String, txid : Vec < String >) fixed { event :
+            consts::EventCancelOrder } optional { reqid / with_reqid : u64 }
         }
-        impl CancelOrderStatus {
-            /// A `CancelOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(status: RequestStatus) -> Self {
-                CancelOrderStatus {
-                    error_message: ::std::option::Option::None,
-                    event: consts::EventCancelOrderStatus,
-                    reqid: ::std::option::Option::None,
-                    status,
-                }
-            }
-            /// Sets `error_message`.
-            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-                self.error_message = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            CancelOrderStatus(status : RequestStatus) fixed { event :
+            consts::EventCancelOrderStatus } optional { error_message /
+            with_error_message : String, reqid / with_reqid : u64 }
         }
-        impl EditOrder {
-            /// A `EditOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                orderid: ::std::string::String,
-                pair: ::std::string::String,
-                token: ::std::string::String,
-                volume: ::std::string::String,
-            ) -> Self {
-                EditOrder {
-                    event: consts::EventEditOrder,
-                    newuserref: ::std::option::Option::None,
-                    oflags: ::std::option::Option::None,
-                    orderid,
-                    pair,
-                    price: ::std::option::Option::None,
-                    price2: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    token,
-                    validate: ::std::option::Option::None,
-                    volume,
-                }
-            }
-            /// Sets `newuserref`.
-            pub fn with_newuserref(mut self, value: ::std::string::String) -> Self {
-                self.newuserref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `oflags`.
-            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
-                self.oflags = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price`.
-            pub fn with_price(mut self, value: ::std::string::String) -> Self {
-                self.price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price2`.
-            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
-                self.price2 = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `validate`.
-            pub fn with_validate(mut self, value: ::std::string::String) -> Self {
-                self.validate = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            EditOrder(orderid : String, pair : String, token : String, volume : String)
+            fixed { event : consts::EventEditOrder } optional { newuserref /
+            with_newuserref : String, oflags / with_oflags : String, price / with_price :
+            String, price2 / with_price2 : String, reqid / with_reqid : u64, validate /
+            with_validate : String }
         }
-        impl EditOrderStatus {
-            /// A `EditOrderStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(status: RequestStatus) -> Self {
-                EditOrderStatus {
-                    descr: ::std::option::Option::None,
-                    error_message: ::std::option::Option::None,
-                    event: consts::EventEditOrderStatus,
-                    originaltxid: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    status,
-                    txid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `descr`.
-            pub fn with_descr(mut self, value: ::std::string::String) -> Self {
-                self.descr = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `error_message`.
-            pub fn with_error_message(mut self, value: ::std::string::String) -> Self {
-                self.error_message = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `originaltxid`.
-            pub fn with_originaltxid(mut self, value: ::std::string::String) -> Self {
-                self.originaltxid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `txid`.
-            pub fn with_txid(mut self, value: ::std::string::String) -> Self {
-                self.txid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            EditOrderStatus(status : RequestStatus) fixed { event :
+            consts::EventEditOrderStatus } optional { descr / with_descr : String,
+            error_message / with_error_message : String, originaltxid / with_originaltxid
+            : String, reqid / with_reqid : u64, txid / with_txid : String }
         }
-        impl FeedSequence {
-            /// A `FeedSequence` from its fields; constants are filled in.
-            pub fn new(sequence: u64) -> Self {
-                FeedSequence { sequence }
-            }
+        rt::constructors! {
+            FeedSequence(sequence : u64)
         }
-        impl GeneralError {
-            /// A `GeneralError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error_message: ::std::string::String) -> Self {
-                GeneralError {
-                    error_message,
-                    event: consts::EventError,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            GeneralError(error_message : String) fixed { event : consts::EventError }
+            optional { reqid / with_reqid : u64 }
         }
-        impl Heartbeat {
-            /// A `Heartbeat` from its fields; constants are filled in.
-            pub fn new() -> Self {
-                Heartbeat {
-                    event: consts::EventHeartbeat,
-                }
-            }
+        rt::constructors! {
+            Heartbeat() fixed { event : consts::EventHeartbeat }
         }
-        impl OpenOrder {
-            /// A `OpenOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                OpenOrder {
-                    avg_price: ::std::option::Option::None,
-                    cancel_reason: ::std::option::Option::None,
-                    cl_ord_id: ::std::option::Option::None,
-                    cost: ::std::option::Option::None,
-                    descr: ::std::option::Option::None,
-                    expiretm: ::std::option::Option::None,
-                    fee: ::std::option::Option::None,
-                    limitprice: ::std::option::Option::None,
-                    misc: ::std::option::Option::None,
-                    oflags: ::std::option::Option::None,
-                    opentm: ::std::option::Option::None,
-                    ratecount: ::std::option::Option::None,
-                    refid: ::std::option::Option::None,
-                    starttm: ::std::option::Option::None,
-                    status: ::std::option::Option::None,
-                    stopprice: ::std::option::Option::None,
-                    timeinforce: ::std::option::Option::None,
-                    userref: ::std::option::Option::None,
-                    vol: ::std::option::Option::None,
-                    vol_exec: ::std::option::Option::None,
-                }
-            }
-            /// Sets `avg_price`.
-            pub fn with_avg_price(mut self, value: ::std::string::String) -> Self {
-                self.avg_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cancel_reason`.
-            pub fn with_cancel_reason(mut self, value: ::std::string::String) -> Self {
-                self.cancel_reason = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cost`.
-            pub fn with_cost(mut self, value: ::std::string::String) -> Self {
-                self.cost = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `descr`.
-            pub fn with_descr(mut self, value: OrderDescription) -> Self {
-                self.descr = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `expiretm`.
-            pub fn with_expiretm(mut self, value: ::std::string::String) -> Self {
-                self.expiretm = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fee`.
-            pub fn with_fee(mut self, value: ::std::string::String) -> Self {
-                self.fee = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limitprice`.
-            pub fn with_limitprice(mut self, value: ::std::string::String) -> Self {
-                self.limitprice = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `misc`.
-            pub fn with_misc(mut self, value: ::std::string::String) -> Self {
-                self.misc = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `oflags`.
-            pub fn with_oflags(mut self, value: ::std::string::String) -> Self {
-                self.oflags = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `opentm`.
-            pub fn with_opentm(mut self, value: ::std::string::String) -> Self {
-                self.opentm = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `ratecount`.
-            pub fn with_ratecount(mut self, value: u64) -> Self {
-                self.ratecount = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `refid`.
-            pub fn with_refid(mut self, value: ::std::string::String) -> Self {
-                self.refid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `starttm`.
-            pub fn with_starttm(mut self, value: ::std::string::String) -> Self {
-                self.starttm = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `status`.
-            pub fn with_status(mut self, value: OrderState) -> Self {
-                self.status = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `stopprice`.
-            pub fn with_stopprice(mut self, value: ::std::string::String) -> Self {
-                self.stopprice = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `timeinforce`.
-            pub fn with_timeinforce(mut self, value: ::std::string::String) -> Self {
-                self.timeinforce = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `userref`.
-            pub fn with_userref(mut self, value: i64) -> Self {
-                self.userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `vol`.
-            pub fn with_vol(mut self, value: ::std::string::String) -> Self {
-                self.vol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `vol_exec`.
-            pub fn with_vol_exec(mut self, value: ::std::string::String) -> Self {
-                self.vol_exec = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            OpenOrder() optional { avg_price / with_avg_price : String, cancel_reason /
+            with_cancel_reason : String, cl_ord_id / with_cl_ord_id : String, cost /
+            with_cost : String, descr / with_descr : OrderDescription, expiretm /
+            with_expiretm : String, fee / with_fee : String, limitprice / with_limitprice
+            : String, misc / with_misc : String, oflags / with_oflags : String, opentm /
+            with_opentm : String, ratecount / with_ratecount : u64, refid / with_refid :
+            String, starttm / with_starttm : String, status / with_status : OrderState,
+            stopprice / with_stopprice : String, timeinforce / with_timeinforce : String,
+            userref / with_userref : i64, vol / with_vol : String, vol_exec /
+            with_vol_exec : String }
         }
-        impl OrderDescription {
-            /// A `OrderDescription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                OrderDescription {
-                    close: ::std::option::Option::None,
-                    leverage: ::std::option::Option::None,
-                    order: ::std::option::Option::None,
-                    ordertype: ::std::option::Option::None,
-                    pair: ::std::option::Option::None,
-                    price: ::std::option::Option::None,
-                    price2: ::std::option::Option::None,
-                    type_: ::std::option::Option::None,
-                }
-            }
-            /// Sets `close`.
-            pub fn with_close(mut self, value: ::std::string::String) -> Self {
-                self.close = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `leverage`.
-            pub fn with_leverage(mut self, value: ::std::string::String) -> Self {
-                self.leverage = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order`.
-            pub fn with_order(mut self, value: ::std::string::String) -> Self {
-                self.order = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `ordertype`.
-            pub fn with_ordertype(mut self, value: ::std::string::String) -> Self {
-                self.ordertype = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `pair`.
-            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
-                self.pair = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price`.
-            pub fn with_price(mut self, value: ::std::string::String) -> Self {
-                self.price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `price2`.
-            pub fn with_price2(mut self, value: ::std::string::String) -> Self {
-                self.price2 = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `type_`.
-            pub fn with_type_(mut self, value: OrderSide) -> Self {
-                self.type_ = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            OrderDescription() optional { close / with_close : String, leverage /
+            with_leverage : String, order / with_order : String, ordertype /
+            with_ordertype : String, pair / with_pair : String, price / with_price :
+            String, price2 / with_price2 : String, type_ / with_type_ : OrderSide }
         }
-        impl OwnTrade {
-            /// A `OwnTrade` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                cost: ::std::string::String,
-                fee: ::std::string::String,
-                margin: ::std::string::String,
-                ordertxid: ::std::string::String,
-                ordertype: ::std::string::String,
-                pair: ::std::string::String,
-                postxid: ::std::string::String,
-                price: ::std::string::String,
-                time: ::std::string::String,
-                type_: OrderSide,
-                vol: ::std::string::String,
-            ) -> Self {
-                OwnTrade {
-                    cl_ord_id: ::std::option::Option::None,
-                    cost,
-                    fee,
-                    margin,
-                    ordertxid,
-                    ordertype,
-                    pair,
-                    postxid,
-                    price,
-                    time,
-                    type_,
-                    userref: ::std::option::Option::None,
-                    vol,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `userref`.
-            pub fn with_userref(mut self, value: i64) -> Self {
-                self.userref = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            OwnTrade(cost : String, fee : String, margin : String, ordertxid : String,
+            ordertype : String, pair : String, postxid : String, price : String, time :
+            String, type_ : OrderSide, vol : String) optional { cl_ord_id /
+            with_cl_ord_id : String, userref / with_userref : i64 }
         }
-        impl Ping {
-            /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Ping {
-                    event: consts::EventPing,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Ping() fixed { event : consts::EventPing } optional { reqid / with_reqid :
+            u64 }
         }
-        impl Pong {
-            /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Pong {
-                    event: consts::EventPong,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Pong() fixed { event : consts::EventPong } optional { reqid / with_reqid :
+            u64 }
         }
-        impl RejectedSubscription {
-            /// A `RejectedSubscription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                RejectedSubscription {
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    name: ::std::option::Option::None,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: i64) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: i64) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `name`.
-            pub fn with_name(mut self, value: ::std::string::String) -> Self {
-                self.name = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            RejectedSubscription() optional { depth / with_depth : i64, interval /
+            with_interval : i64, name / with_name : String, token / with_token : String }
         }
-        impl Subscribe {
-            /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(subscription: SubscriptionRequest) -> Self {
-                Subscribe {
-                    event: consts::EventSubscribe,
-                    pair: ::std::default::Default::default(),
-                    reqid: ::std::option::Option::None,
-                    subscription,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.pair = value;
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Subscribe(subscription : SubscriptionRequest) fixed { event :
+            consts::EventSubscribe } optional { reqid / with_reqid : u64 } defaulted {
+            pair / with_pair : Vec < String > }
         }
-        impl SubscriptionDetails {
-            /// A `SubscriptionDetails` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(name: SubscriptionName) -> Self {
-                SubscriptionDetails {
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    maxratecount: ::std::option::Option::None,
-                    name,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `maxratecount`.
-            pub fn with_maxratecount(mut self, value: u64) -> Self {
-                self.maxratecount = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionDetails(name : SubscriptionName) optional { depth / with_depth :
+            BookDepth, interval / with_interval : OhlcInterval, maxratecount /
+            with_maxratecount : u64, token / with_token : String }
         }
-        impl SubscriptionRequest {
-            /// A `SubscriptionRequest` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(name: SubscriptionName) -> Self {
-                SubscriptionRequest {
-                    consolidate_taker: ::std::option::Option::None,
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    name,
-                    ratecounter: ::std::option::Option::None,
-                    snapshot: ::std::option::Option::None,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `consolidate_taker`.
-            pub fn with_consolidate_taker(mut self, value: bool) -> Self {
-                self.consolidate_taker = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `ratecounter`.
-            pub fn with_ratecounter(mut self, value: bool) -> Self {
-                self.ratecounter = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snapshot`.
-            pub fn with_snapshot(mut self, value: bool) -> Self {
-                self.snapshot = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionRequest(name : SubscriptionName) optional { consolidate_taker /
+            with_consolidate_taker : bool, depth / with_depth : BookDepth, interval /
+            with_interval : OhlcInterval, ratecounter / with_ratecounter : bool, snapshot
+            / with_snapshot : bool, token / with_token : String }
         }
-        impl SubscriptionStatus {
-            /// A `SubscriptionStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                channel_name: ::std::string::String,
-                status: SubscriptionStatusStatus,
-                subscription: SubscriptionDetails,
-            ) -> Self {
-                SubscriptionStatus {
-                    channel_id: ::std::option::Option::None,
-                    channel_name,
-                    event: consts::EventSubscriptionStatus,
-                    pair: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    status,
-                    subscription,
-                }
-            }
-            /// Sets `channel_id`.
-            pub fn with_channel_id(mut self, value: u64) -> Self {
-                self.channel_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `pair`.
-            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
-                self.pair = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionStatus(channel_name : String, status : SubscriptionStatusStatus,
+            subscription : SubscriptionDetails) fixed { event :
+            consts::EventSubscriptionStatus } optional { channel_id / with_channel_id :
+            u64, pair / with_pair : String, reqid / with_reqid : u64 }
         }
-        impl SubscriptionStatusError {
-            /// A `SubscriptionStatusError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error_message: ::std::string::String) -> Self {
-                SubscriptionStatusError {
-                    error_message,
-                    event: consts::EventSubscriptionStatus,
-                    pair: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    status: consts::StatusError,
-                    subscription: ::std::option::Option::None,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
-                self.pair = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `subscription`.
-            pub fn with_subscription(mut self, value: RejectedSubscription) -> Self {
-                self.subscription = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionStatusError(error_message : String) fixed { event :
+            consts::EventSubscriptionStatus, status : consts::StatusError } optional {
+            pair / with_pair : String, reqid / with_reqid : u64, subscription /
+            with_subscription : RejectedSubscription }
         }
-        impl SystemStatus {
-            /// A `SystemStatus` from its fields; constants are filled in.
-            pub fn new(
-                connection_id: u64,
-                status: SystemState,
-                version: ::std::string::String,
-            ) -> Self {
-                SystemStatus {
-                    connection_id,
-                    event: consts::EventSystemStatus,
-                    status,
-                    version,
-                }
-            }
+        rt::constructors! {
+            SystemStatus(connection_id : u64, status : SystemState, version : String)
+            fixed { event : consts::EventSystemStatus }
         }
-        impl TickerData {
-            /// A `TickerData` from its fields; constants are filled in.
-            pub fn new(
-                a: TickerBookLevel,
-                b: TickerBookLevel,
-                c: TickerLastTrade,
-                h: TickerDecimals,
-                l: TickerDecimals,
-                o: TickerDecimals,
-                p: TickerDecimals,
-                t: TickerCounts,
-                v: TickerDecimals,
-            ) -> Self {
-                TickerData {
-                    a,
-                    b,
-                    c,
-                    h,
-                    l,
-                    o,
-                    p,
-                    t,
-                    v,
-                }
-            }
+        rt::constructors! {
+            TickerData(a : TickerBookLevel, b : TickerBookLevel, c : TickerLastTrade, h :
+            TickerDecimals, l : TickerDecimals, o : TickerDecimals, p : TickerDecimals, t
+            : TickerCounts, v : TickerDecimals)
         }
-        impl Unsubscribe {
-            /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(subscription: SubscriptionRequest) -> Self {
-                Unsubscribe {
-                    event: consts::EventUnsubscribe,
-                    pair: ::std::default::Default::default(),
-                    reqid: ::std::option::Option::None,
-                    subscription,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.pair = value;
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Unsubscribe(subscription : SubscriptionRequest) fixed { event :
+            consts::EventUnsubscribe } optional { reqid / with_reqid : u64 } defaulted {
+            pair / with_pair : Vec < String > }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -3614,6 +2060,7 @@ open (`o`).
         /// the public market data feeds.
         pub mod public {
             use ::asyncapi_runtime::__private as rt;
+            use super::super::types;
             /// The channel's address: `/`.
             pub const ADDRESS: &str = "/";
             /// The URLs of the servers channel `public` is available on.
@@ -3630,7 +2077,7 @@ open (`o`).
                 /// Asks the server whether the connection is alive; the server answers
                 /// with `pong`. This is a JSON message, unrelated to the ping and pong
                 /// control frames of the WebSocket protocol.
-                Ping(super::super::types::Ping),
+                Ping(types::Ping),
                 /// Subscribe
                 ///
                 /// Start a feed.
@@ -3639,94 +2086,19 @@ open (`o`).
                 /// and are answered with one `subscriptionStatus` per pair. Private feeds
                 /// (`ownTrades`, `openOrders`) take no `pair` and need
                 /// `subscription.token`.
-                Subscribe(super::super::types::Subscribe),
+                Subscribe(types::Subscribe),
                 /// Unsubscribe
                 ///
                 /// Stop a feed.
-                Unsubscribe(super::super::types::Unsubscribe),
+                Unsubscribe(types::Unsubscribe),
+            }
+            rt::message_impls! {
+                ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
+                correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
+                correlated(Integer, Key("reqid")), from;
             }
             impl ClientMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Ping",
-                    "Subscribe",
-                    "Unsubscribe",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Ping(_) => "Ping",
-                        Self::Subscribe(_) => "Subscribe",
-                        Self::Unsubscribe(_) => "Unsubscribe",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ClientMessage",
                     variants: &["Ping", "Subscribe", "Unsubscribe"],
@@ -3742,7 +2114,7 @@ open (`o`).
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                            let Some(([v0, v1], keys)) = rt::dispatch::members(
                                 frame,
                                 &["event", "subscription"],
                             ) else {
@@ -3782,13 +2154,13 @@ open (`o`).
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -3796,7 +2168,7 @@ open (`o`).
                                 .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -3808,121 +2180,10 @@ open (`o`).
                                 )?;
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ClientMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Ping(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Subscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Unsubscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ClientMessage {
-                const ENUM_NAME: &'static str = "ClientMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("reqid")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Ping(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Subscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Unsubscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ClientMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-                fn from(message: super::super::types::Ping) -> Self {
-                    Self::Ping(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-                fn from(message: super::super::types::Subscribe) -> Self {
-                    Self::Subscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Unsubscribe>
-            for ClientMessage {
-                fn from(message: super::super::types::Unsubscribe) -> Self {
-                    Self::Unsubscribe(message)
                 }
             }
             /// Every message the server sends on channel `public`; decode a frame with `from_json`.
@@ -3931,7 +2192,7 @@ open (`o`).
                 /// Pong
                 ///
                 /// The server's answer to `ping`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Subscription status
                 ///
                 /// A subscription was opened or closed.
@@ -3939,7 +2200,7 @@ open (`o`).
                 /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
                 /// public feeds. `channelID` and `pair` are present on the public endpoint
                 /// only.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Subscription error
                 ///
                 /// A subscription request was refused.
@@ -3947,51 +2208,51 @@ open (`o`).
                 /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
                 /// also a frame with a missing or unknown `event`. The request's
                 /// `subscription` is echoed back as received, when there was one.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
                 /// Heartbeat
                 ///
                 /// Keep-alive frame from the server.
                 ///
                 /// Sent when no subscription data has been sent for about one second, so
                 /// that a quiet connection can still be told from a dead one.
-                Heartbeat(super::super::types::Heartbeat),
+                Heartbeat(types::Heartbeat),
                 /// System status
                 ///
                 /// The state of the exchange, sent on connection and on every change.
-                SystemStatus(super::super::types::SystemStatus),
+                SystemStatus(types::SystemStatus),
                 /// Error
                 ///
                 /// A request could not be read.
                 ///
                 /// Sent in reply to a frame that is not a well-formed request, for
                 /// example one whose fields have the wrong types.
-                Error(super::super::types::GeneralError),
+                Error(types::GeneralError),
                 /// Ticker
                 ///
                 /// Best prices, last trade and daily statistics of a pair.
-                Ticker(super::super::types::Ticker),
+                Ticker(types::Ticker),
                 /// OHLC candle
                 ///
                 /// The current candle of a pair at the subscribed interval.
                 ///
                 /// Each frame carries the whole current candle. The first frame after
                 /// subscribing repeats the last complete candle, which may be old.
-                Ohlc(super::super::types::Ohlc),
+                Ohlc(types::Ohlc),
                 /// Trades
                 ///
                 /// One or more trades of a pair.
-                Trade(super::super::types::Trade),
+                Trade(types::Trade),
                 /// Spread
                 ///
                 /// The best bid and ask of a pair.
-                Spread(super::super::types::Spread),
+                Spread(types::Spread),
                 /// Order book snapshot
                 ///
                 /// The order book of a pair, sent once after subscribing.
                 ///
                 /// Both sides, best level first, at most the subscribed depth each. A
                 /// snapshot carries no checksum.
-                BookSnapshot(super::super::types::BookSnapshot),
+                BookSnapshot(types::BookSnapshot),
                 /// Order book update
                 ///
                 /// Changes to one side of the order book.
@@ -4000,177 +2261,30 @@ open (`o`).
                 /// removed. Then cut each side back to the subscribed depth. The last
                 /// update of a batch carries `c`, the CRC32 checksum of the top ten levels
                 /// of each side.
-                BookUpdate(super::super::types::BookUpdate),
+                BookUpdate(types::BookUpdate),
                 /// Order book update of both sides
                 ///
                 /// Changes to both sides of the order book in one frame.
                 ///
                 /// Asks and bids in two separate objects; the checksum, when present, is
                 /// in the bids object.
-                BookUpdateBothSides(super::super::types::BookUpdateBothSides),
+                BookUpdateBothSides(types::BookUpdateBothSides),
+            }
+            rt::message_impls! {
+                ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
+                correlated(Integer, Key("reqid")), from;
+                SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
+                Key("reqid")), from;
+                SubscriptionStatusError(types::SubscriptionStatusError)
+                correlated(Integer, Key("reqid")), from; Heartbeat(types::Heartbeat),
+                from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
+                correlated(Integer, Key("reqid")), from; Ticker(types::Ticker), from;
+                Ohlc(types::Ohlc), from; Trade(types::Trade), from;
+                Spread(types::Spread), from; BookSnapshot(types::BookSnapshot), from;
+                BookUpdate(types::BookUpdate), from;
+                BookUpdateBothSides(types::BookUpdateBothSides), from;
             }
             impl ServerMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Pong",
-                    "SubscriptionStatus",
-                    "SubscriptionStatusError",
-                    "Heartbeat",
-                    "SystemStatus",
-                    "Error",
-                    "Ticker",
-                    "Ohlc",
-                    "Trade",
-                    "Spread",
-                    "BookSnapshot",
-                    "BookUpdate",
-                    "BookUpdateBothSides",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscriptionStatus)
-                        }
-                        2usize => {
-                            <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscriptionStatusError)
-                        }
-                        3usize => {
-                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        4usize => {
-                            <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SystemStatus)
-                        }
-                        5usize => {
-                            <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Error)
-                        }
-                        6usize => {
-                            <super::super::types::Ticker as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ticker)
-                        }
-                        7usize => {
-                            <super::super::types::Ohlc as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ohlc)
-                        }
-                        8usize => {
-                            <super::super::types::Trade as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Trade)
-                        }
-                        9usize => {
-                            <super::super::types::Spread as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Spread)
-                        }
-                        10usize => {
-                            <super::super::types::BookSnapshot as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BookSnapshot)
-                        }
-                        11usize => {
-                            <super::super::types::BookUpdate as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BookUpdate)
-                        }
-                        12usize => {
-                            <super::super::types::BookUpdateBothSides as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BookUpdateBothSides)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Pong(_) => "Pong",
-                        Self::SubscriptionStatus(_) => "SubscriptionStatus",
-                        Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-                        Self::Heartbeat(_) => "Heartbeat",
-                        Self::SystemStatus(_) => "SystemStatus",
-                        Self::Error(_) => "Error",
-                        Self::Ticker(_) => "Ticker",
-                        Self::Ohlc(_) => "Ohlc",
-                        Self::Trade(_) => "Trade",
-                        Self::Spread(_) => "Spread",
-                        Self::BookSnapshot(_) => "BookSnapshot",
-                        Self::BookUpdate(_) => "BookUpdate",
-                        Self::BookUpdateBothSides(_) => "BookUpdateBothSides",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ServerMessage",
                     variants: &[
@@ -4219,9 +2333,7 @@ open (`o`).
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
-                                ([v0, v1, v2, v3, v4, v5, v6], keys),
-                            ) = rt::dispatch::members(
+                            let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                                 frame,
                                 &[
                                     "event",
@@ -4311,13 +2423,11 @@ open (`o`).
                             m
                         }
                         b'[' => {
-                            let ::std::option::Option::Some(mut tail) = rt::dispatch::Tail::new(
-                                frame,
-                            ) else {
+                            let Some(mut tail) = rt::dispatch::Tail::new(frame) else {
                                 return 0;
                             };
                             let mut m: u64 = 0b1111111000000;
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let Some(value) = tail.next(&[]) else {
                                 return m;
                             };
                             m
@@ -4325,7 +2435,7 @@ open (`o`).
                                     Val::Str(_) => 0b1111111000000,
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let Some(value) = tail.next(&[]) else {
                                 return m;
                             };
                             m
@@ -4354,7 +2464,7 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail
+                            let Some(value) = tail
                                 .next(
                                     &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
                                 ) else {
@@ -4406,8 +2516,7 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail
-                                .next(&["a", "c"]) else {
+                            let Some(value) = tail.next(&["a", "c"]) else {
                                 return m;
                             };
                             m
@@ -4428,7 +2537,7 @@ open (`o`).
                             if m & m.wrapping_sub(1) == 0 {
                                 return m;
                             }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let Some(value) = tail.next(&[]) else {
                                 return m;
                             };
                             m
@@ -4446,13 +2555,13 @@ open (`o`).
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key, Seg::Index};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -4472,7 +2581,7 @@ open (`o`).
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "channelName")?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -4486,13 +2595,13 @@ open (`o`).
                             checker
                                 .one_of(&[Key("status")], &[Lit::Str("error")], false)?;
                             checker.has(&[], "errorMessage")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -4518,7 +2627,7 @@ open (`o`).
                             checker.kind(&[Key("version")], Kind::String)?;
                             checker.has(&[], "connectionID")?;
                             checker.has(&[], "version")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -4526,12 +2635,11 @@ open (`o`).
                             checker
                                 .one_of(&[Key("event")], &[Lit::Str("error")], false)?;
                             checker.has(&[], "errorMessage")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Object)?;
                             checker.has(&[Index(1usize)], "a")?;
@@ -4546,20 +2654,14 @@ open (`o`).
                             checker
                                 .one_of(&[Index(2usize)], &[Lit::Str("ticker")], false)?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Array)?;
-                            checker
-                                .len(
-                                    &[Index(1usize)],
-                                    9usize,
-                                    ::std::option::Option::Some(9usize),
-                                )?;
+                            checker.len(&[Index(1usize)], 9usize, Some(9usize))?;
                             checker
                                 .pattern(
                                     &[Index(2usize)],
@@ -4568,40 +2670,32 @@ open (`o`).
                                     false,
                                 )?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Array)?;
                             checker
                                 .one_of(&[Index(2usize)], &[Lit::Str("trade")], false)?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         9usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Array)?;
-                            checker
-                                .len(
-                                    &[Index(1usize)],
-                                    5usize,
-                                    ::std::option::Option::Some(5usize),
-                                )?;
+                            checker.len(&[Index(1usize)], 5usize, Some(5usize))?;
                             checker
                                 .one_of(&[Index(2usize)], &[Lit::Str("spread")], false)?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         10usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Object)?;
                             checker.kind(&[Index(1usize), Key("as")], Kind::Array)?;
@@ -4617,12 +2711,11 @@ open (`o`).
                                     false,
                                 )?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         11usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 4usize, ::std::option::Option::Some(4usize))?;
+                            checker.len(&[], 4usize, Some(4usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Object)?;
                             checker
@@ -4641,12 +2734,11 @@ open (`o`).
                                     false,
                                 )?;
                             checker.kind(&[Index(3usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         12usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 5usize, ::std::option::Option::Some(5usize))?;
+                            checker.len(&[], 5usize, Some(5usize))?;
                             checker.kind(&[Index(0usize)], Kind::Number)?;
                             checker.kind(&[Index(1usize)], Kind::Object)?;
                             checker.has(&[Index(1usize)], "a")?;
@@ -4662,9 +2754,9 @@ open (`o`).
                                     false,
                                 )?;
                             checker.kind(&[Index(4usize)], Kind::String)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
                 }
                 /// Whether `value` matches `^ohlc-(1|5|15|30|60|240|1440|10080|21600)$`.
@@ -4687,458 +2779,48 @@ open (`o`).
                         && value.bytes().all(|b| ::std::matches!(b, b'0'..= b'9'))
                 }
             }
-            impl rt::serde::Serialize for ServerMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Pong(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscriptionStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscriptionStatusError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Heartbeat(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SystemStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Error(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Ticker(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Ohlc(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Trade(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Spread(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BookSnapshot(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BookUpdate(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BookUpdateBothSides(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ServerMessage {
-                const ENUM_NAME: &'static str = "ServerMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("reqid")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Pong(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscriptionStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscriptionStatusError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Heartbeat(_) => ::std::option::Option::None,
-                        Self::SystemStatus(_) => ::std::option::Option::None,
-                        Self::Error(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Ticker(_) => ::std::option::Option::None,
-                        Self::Ohlc(_) => ::std::option::Option::None,
-                        Self::Trade(_) => ::std::option::Option::None,
-                        Self::Spread(_) => ::std::option::Option::None,
-                        Self::BookSnapshot(_) => ::std::option::Option::None,
-                        Self::BookUpdate(_) => ::std::option::Option::None,
-                        Self::BookUpdateBothSides(_) => ::std::option::Option::None,
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ServerMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-                fn from(message: super::super::types::Pong) -> Self {
-                    Self::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    Self::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    Self::SubscriptionStatusError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-                fn from(message: super::super::types::Heartbeat) -> Self {
-                    Self::Heartbeat(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SystemStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::SystemStatus) -> Self {
-                    Self::SystemStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::GeneralError>
-            for ServerMessage {
-                fn from(message: super::super::types::GeneralError) -> Self {
-                    Self::Error(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ticker> for ServerMessage {
-                fn from(message: super::super::types::Ticker) -> Self {
-                    Self::Ticker(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ohlc> for ServerMessage {
-                fn from(message: super::super::types::Ohlc) -> Self {
-                    Self::Ohlc(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Trade> for ServerMessage {
-                fn from(message: super::super::types::Trade) -> Self {
-                    Self::Trade(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Spread> for ServerMessage {
-                fn from(message: super::super::types::Spread) -> Self {
-                    Self::Spread(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BookSnapshot>
-            for ServerMessage {
-                fn from(message: super::super::types::BookSnapshot) -> Self {
-                    Self::BookSnapshot(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BookUpdate>
-            for ServerMessage {
-                fn from(message: super::super::types::BookUpdate) -> Self {
-                    Self::BookUpdate(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BookUpdateBothSides>
-            for ServerMessage {
-                fn from(message: super::super::types::BookUpdateBothSides) -> Self {
-                    Self::BookUpdateBothSides(message)
-                }
-            }
             /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum SubscribeReply {
                 /// Message `subscriptionStatus`.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Message `subscriptionStatusError`.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
             }
-            impl ::std::convert::From<SubscribeReply> for ServerMessage {
-                fn from(reply: SubscribeReply) -> Self {
-                    match reply {
-                        SubscribeReply::SubscriptionStatus(message) => {
-                            ServerMessage::SubscriptionStatus(message)
-                        }
-                        SubscribeReply::SubscriptionStatusError(message) => {
-                            ServerMessage::SubscriptionStatusError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscriptionStatus(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscriptionStatus(message),
-                            )
-                        }
-                        ServerMessage::SubscriptionStatusError(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscriptionStatusError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    SubscribeReply::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    SubscribeReply::SubscriptionStatusError(message)
-                }
+            rt::reply_impls! {
+                SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum UnsubscribeReply {
                 /// Message `subscriptionStatus`.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Message `subscriptionStatusError`.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
             }
-            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-                fn from(reply: UnsubscribeReply) -> Self {
-                    match reply {
-                        UnsubscribeReply::SubscriptionStatus(message) => {
-                            ServerMessage::SubscriptionStatus(message)
-                        }
-                        UnsubscribeReply::SubscriptionStatusError(message) => {
-                            ServerMessage::SubscriptionStatusError(message)
-                        }
-                    }
-                }
+            rt::reply_impls! {
+                UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
-            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscriptionStatus(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::SubscriptionStatus(message),
-                            )
-                        }
-                        ServerMessage::SubscriptionStatusError(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::SubscriptionStatusError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    UnsubscribeReply::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    UnsubscribeReply::SubscriptionStatusError(message)
-                }
-            }
-            /// A connection to channel `public`, from the client's side.
-            ///
-            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-            pub struct Client {
-                sender: Sender,
-                receiver: rt::client::Receiver<ServerMessage>,
-            }
-            impl ::std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Client")
-                        .field("sender", &self.sender)
-                        .finish_non_exhaustive()
-                }
-            }
-            impl Client {
-                /// Connects to channel `public` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-                pub async fn connect(
-                    server_url: &str,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    Self::connect_with(server_url, rt::client::ClientConfig::default())
-                        .await
-                }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-                pub async fn connect_with(
-                    server_url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let url = rt::client::channel_url(server_url, ADDRESS)?;
-                    Self::connect_url(&url, config).await
-                }
-                /// Connects to exactly `url`, whatever the channel's address.
-                pub async fn connect_url(
-                    url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let config = config
-                        .or_subscriptions(|message: &ClientMessage| match message {
-                            ClientMessage::Subscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::start(&["pair", "subscription"]),
-                                )
-                            }
-                            ClientMessage::Unsubscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::stop(&["pair", "subscription"]),
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        });
-                    let (inner, receiver) = rt::client::connect::<
-                        ClientMessage,
-                        ServerMessage,
-                    >(url, config)
-                        .await?;
-                    ::std::result::Result::Ok(Client {
-                        sender: Sender { inner },
-                        receiver,
-                    })
-                }
-                /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-                pub async fn recv(
-                    &mut self,
-                ) -> ::std::option::Option<
-                    ::std::result::Result<ServerMessage, rt::client::Error>,
-                > {
-                    self.receiver.recv().await
-                }
-                /// A sender for other tasks.
-                pub fn sender(&self) -> Sender {
-                    self.sender.clone()
-                }
-                /// Separates sending from receiving.
-                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-                    (self.sender, self.receiver)
-                }
-            }
-            impl ::std::ops::Deref for Client {
-                type Target = Sender;
-                fn deref(&self) -> &Sender {
-                    &self.sender
-                }
-            }
-            impl rt::futures_core::Stream for Client {
-                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-                fn poll_next(
-                    mut self: ::std::pin::Pin<&mut Self>,
-                    cx: &mut ::std::task::Context<'_>,
-                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-                }
-            }
-            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-            ///
-            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            #[derive(Debug, Clone)]
-            pub struct Sender {
-                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            rt::client_impls! {
+                channel : "public"; connect : address; subscriptions : | message : &
+                ClientMessage | match message { ClientMessage::Subscribe(_) =>
+                Some(rt::client::Subscription::start(& ["pair", "subscription"])),
+                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
+                ["pair", "subscription"])), _ => None, };
             }
             impl Sender {
-                /// Sends a message.
-                pub async fn send(
-                    &self,
-                    message: impl ::std::convert::Into<ClientMessage>,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.send(&message.into()).await
-                }
                 /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
                 ///
                 /// Check that the connection is alive.
                 pub async fn ping(
                     &self,
-                    message: super::super::types::Ping,
-                ) -> ::std::result::Result<
-                    super::super::types::Pong,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "ping",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::Pong(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::Pong(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::Ping(message),
-                        )
-                        .await
+                    message: types::Ping,
+                ) -> Result<types::Pong, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "ping", true, ClientMessage::Ping(message), Pong
+                    )
                 }
                 /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
                 ///
@@ -5147,26 +2829,12 @@ open (`o`).
                 /// The server answers with one `subscriptionStatus` frame per pair.
                 pub async fn subscribe(
                     &self,
-                    message: super::super::types::Subscribe,
-                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "subscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscriptionStatus(_) |
-                                        ServerMessage::SubscriptionStatusError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Subscribe(message),
-                        )
-                        .await
+                    message: types::Subscribe,
+                ) -> Result<SubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                        SubscribeReply : SubscriptionStatus | SubscriptionStatusError
+                    )
                 }
                 /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
                 ///
@@ -5175,56 +2843,13 @@ open (`o`).
                 /// The server answers with one `subscriptionStatus` frame per pair.
                 pub async fn unsubscribe(
                     &self,
-                    message: super::super::types::Unsubscribe,
-                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "unsubscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscriptionStatus(_) |
-                                        ServerMessage::SubscriptionStatusError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Unsubscribe(message),
-                        )
-                        .await
-                }
-                /// This sender, with requests waiting `timeout` for their replies.
-                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                    Sender {
-                        inner: self.inner.with_timeout(timeout),
-                    }
-                }
-                /// Closes the connection normally (1000).
-                pub async fn close(
-                    &self,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-                }
-                /// Whether the client has ended (it will not reconnect).
-                pub fn is_closed(&self) -> bool {
-                    self.inner.is_closed()
-                }
-                /// Whether a connection is open now (false while reconnecting).
-                pub fn is_connected(&self) -> bool {
-                    self.inner.is_connected()
-                }
-                /// Waits until the connection has ended; how it ended.
-                pub async fn closed(&self) -> rt::client::Error {
-                    self.inner.closed().await
-                }
-                /// The runtime's sender underneath.
-                pub fn inner(
-                    &self,
-                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-                    &self.inner
+                    message: types::Unsubscribe,
+                ) -> Result<UnsubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "unsubscribe", true,
+                        ClientMessage::Unsubscribe(message), UnsubscribeReply :
+                        SubscriptionStatus | SubscriptionStatusError
+                    )
                 }
             }
             /// A connection to channel `public` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -5234,24 +2859,24 @@ open (`o`).
             /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
             ///
             /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait Handler: Send + Sync + 'static {
                 /// A client connected (e.g. greet it, or start pushing data). An error closes
                 /// the connection (1011, or the error's own close frame).
                 fn on_connect(
                     &self,
                     ctx: &Context,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
+                    Output = Result<(), rt::server::HandlerError>,
+                > + Send {
                     let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
+                    async { Ok(()) }
                 }
                 /// A client's connection ended.
                 fn on_disconnect(
                     &self,
                     ctx: &Context,
                     reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                ) -> impl ::std::future::Future<Output = ()> + Send {
                     let _ = (ctx, reason);
                     async {}
                 }
@@ -5262,190 +2887,58 @@ open (`o`).
                     &self,
                     ctx: &Context,
                     error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
+                ) -> Option<ServerMessage> {
                     let _ = (ctx, error);
-                    ::std::option::Option::None
+                    None
                 }
                 /// Handles `ping` and returns its reply (`pong`).
                 ///
                 /// Check that the connection is alive.
-                ///
-                /// Ping
-                ///
-                /// Application-level ping, sent by the client.
-                ///
-                /// Asks the server whether the connection is alive; the server answers
-                /// with `pong`. This is a JSON message, unrelated to the ping and pong
-                /// control frames of the WebSocket protocol.
                 fn ping(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Ping,
+                    message: types::Ping,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::Pong>,
+                    Output = Result<
+                        rt::server::Replies<types::Pong>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
                 ///
                 /// Subscribe to a market data feed for one or more pairs.
                 ///
                 /// The server answers with one `subscriptionStatus` frame per pair.
-                ///
-                /// Subscribe
-                ///
-                /// Start a feed.
-                ///
-                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-                /// and are answered with one `subscriptionStatus` per pair. Private feeds
-                /// (`ownTrades`, `openOrders`) take no `pair` and need
-                /// `subscription.token`.
                 fn subscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Subscribe,
+                    message: types::Subscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<SubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
                 ///
                 /// Stop a market data feed for one or more pairs.
                 ///
                 /// The server answers with one `subscriptionStatus` frame per pair.
-                ///
-                /// Unsubscribe
-                ///
-                /// Stop a feed.
                 fn unsubscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Unsubscribe,
+                    message: types::Unsubscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<UnsubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
             }
-            /// A [`Handler`] as the runtime's server serves it.
-            pub struct Service<H> {
-                handler: ::std::sync::Arc<H>,
-            }
-            impl<H> ::std::clone::Clone for Service<H> {
-                fn clone(&self) -> Self {
-                    Service {
-                        handler: self.handler.clone(),
-                    }
-                }
-            }
-            impl<H> ::std::fmt::Debug for Service<H> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Service")
-                        .field("address", &::std::option::Option::Some("/"))
-                        .finish_non_exhaustive()
-                }
-            }
-            impl<H: Handler> Service<H> {
-                /// Serves `handler`.
-                pub fn new(handler: H) -> Self {
-                    Service {
-                        handler: ::std::sync::Arc::new(handler),
-                    }
-                }
-                /// Serves a handler shared with other code.
-                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                    Service { handler }
-                }
-                /// The handler.
-                pub fn handler(&self) -> &::std::sync::Arc<H> {
-                    &self.handler
-                }
-            }
-            impl<H: Handler> rt::server::Service for Service<H> {
-                type Incoming = ClientMessage;
-                type Outgoing = ServerMessage;
-                type Params = Parameters;
-                fn address(&self) -> ::std::option::Option<&'static str> {
-                    ::std::option::Option::Some("/")
-                }
-                fn parse_params(
-                    &self,
-                    params: &rt::server::PathParams,
-                ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                    let _ = params;
-                    ::std::result::Result::Ok(())
-                }
-                fn on_connect(
-                    &self,
-                    ctx: &Context,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
-                    self.handler.on_connect(ctx)
-                }
-                fn on_disconnect(
-                    &self,
-                    ctx: &Context,
-                    reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                    self.handler.on_disconnect(ctx, reason)
-                }
-                fn handle(
-                    &self,
-                    ctx: &Context,
-                    message: ClientMessage,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::std::vec::Vec<ServerMessage>,
-                        rt::server::HandlerError,
-                    >,
-                > + ::std::marker::Send {
-                    async move {
-                        match message {
-                            ClientMessage::Ping(message) => {
-                                self.handler
-                                    .ping(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies.into_iter().map(ServerMessage::Pong).collect()
-                                    })
-                            }
-                            ClientMessage::Subscribe(message) => {
-                                self.handler
-                                    .subscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Unsubscribe(message) => {
-                                self.handler
-                                    .unsubscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                        }
-                    }
-                }
-                fn error_reply(
-                    &self,
-                    ctx: &Context,
-                    error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
-                    self.handler.error_reply(ctx, error)
-                }
+            rt::service_impls! {
+                address : Some("/"); params : none; Ping => ping(ServerMessage::Pong);
+                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
+                unsubscribe(ServerMessage::from);
             }
         }
         /// Channel `private` (address `/`).
@@ -5457,6 +2950,7 @@ open (`o`).
         /// their replies.
         pub mod private {
             use ::asyncapi_runtime::__private as rt;
+            use super::super::types;
             /// The channel's address: `/`.
             pub const ADDRESS: &str = "/";
             /// The URLs of the servers channel `private` is available on.
@@ -5473,7 +2967,7 @@ open (`o`).
                 /// Asks the server whether the connection is alive; the server answers
                 /// with `pong`. This is a JSON message, unrelated to the ping and pong
                 /// control frames of the WebSocket protocol.
-                Ping(super::super::types::Ping),
+                Ping(types::Ping),
                 /// Subscribe
                 ///
                 /// Start a feed.
@@ -5482,27 +2976,27 @@ open (`o`).
                 /// and are answered with one `subscriptionStatus` per pair. Private feeds
                 /// (`ownTrades`, `openOrders`) take no `pair` and need
                 /// `subscription.token`.
-                Subscribe(super::super::types::Subscribe),
+                Subscribe(types::Subscribe),
                 /// Unsubscribe
                 ///
                 /// Stop a feed.
-                Unsubscribe(super::super::types::Unsubscribe),
+                Unsubscribe(types::Unsubscribe),
                 /// Add order
                 ///
                 /// Place a new order.
-                AddOrder(super::super::types::AddOrder),
+                AddOrder(types::AddOrder),
                 /// Edit order
                 ///
                 /// Change the volume, price or flags of an open order.
-                EditOrder(super::super::types::EditOrder),
+                EditOrder(types::EditOrder),
                 /// Cancel order
                 ///
                 /// Cancel open orders by id or by user reference.
-                CancelOrder(super::super::types::CancelOrder),
+                CancelOrder(types::CancelOrder),
                 /// Cancel all orders
                 ///
                 /// Cancel every open order of the account.
-                CancelAll(super::super::types::CancelAll),
+                CancelAll(types::CancelAll),
                 /// Cancel all orders after a timeout
                 ///
                 /// Dead man's switch.
@@ -5511,130 +3005,21 @@ open (`o`).
                 /// the request is sent again first, which restarts the countdown. Send it
                 /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
                 /// the client is healthy; a `timeout` of 0 disarms the switch.
-                CancelAllOrdersAfter(super::super::types::CancelAllOrdersAfter),
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter),
+            }
+            rt::message_impls! {
+                ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
+                correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
+                correlated(Integer, Key("reqid")), from; AddOrder(types::AddOrder)
+                correlated(Integer, Key("reqid")), from; EditOrder(types::EditOrder)
+                correlated(Integer, Key("reqid")), from; CancelOrder(types::CancelOrder)
+                correlated(Integer, Key("reqid")), from; CancelAll(types::CancelAll)
+                correlated(Integer, Key("reqid")), from;
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter) correlated(Integer,
+                Key("reqid")), from;
             }
             impl ClientMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Ping",
-                    "Subscribe",
-                    "Unsubscribe",
-                    "AddOrder",
-                    "EditOrder",
-                    "CancelOrder",
-                    "CancelAll",
-                    "CancelAllOrdersAfter",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        3usize => {
-                            <super::super::types::AddOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AddOrder)
-                        }
-                        4usize => {
-                            <super::super::types::EditOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::EditOrder)
-                        }
-                        5usize => {
-                            <super::super::types::CancelOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelOrder)
-                        }
-                        6usize => {
-                            <super::super::types::CancelAll as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAll)
-                        }
-                        7usize => {
-                            <super::super::types::CancelAllOrdersAfter as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllOrdersAfter)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Ping(_) => "Ping",
-                        Self::Subscribe(_) => "Subscribe",
-                        Self::Unsubscribe(_) => "Unsubscribe",
-                        Self::AddOrder(_) => "AddOrder",
-                        Self::EditOrder(_) => "EditOrder",
-                        Self::CancelOrder(_) => "CancelOrder",
-                        Self::CancelAll(_) => "CancelAll",
-                        Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ClientMessage",
                     variants: &[
@@ -5669,7 +3054,7 @@ open (`o`).
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
+                            let Some(
                                 ([v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11], keys),
                             ) = rt::dispatch::members(
                                 frame,
@@ -5848,13 +3233,13 @@ open (`o`).
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5862,7 +3247,7 @@ open (`o`).
                                 .one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5874,7 +3259,7 @@ open (`o`).
                                 )?;
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5930,7 +3315,7 @@ open (`o`).
                             checker.has(&[], "token")?;
                             checker.has(&[], "pair")?;
                             checker.has(&[], "volume")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5944,7 +3329,7 @@ open (`o`).
                             checker.has(&[], "orderid")?;
                             checker.has(&[], "pair")?;
                             checker.has(&[], "volume")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5956,11 +3341,10 @@ open (`o`).
                                 )?;
                             checker.kind(&[Key("token")], Kind::String)?;
                             checker.kind(&[Key("txid")], Kind::Array)?;
-                            checker
-                                .len(&[Key("txid")], 1usize, ::std::option::Option::None)?;
+                            checker.len(&[Key("txid")], 1usize, None)?;
                             checker.has(&[], "token")?;
                             checker.has(&[], "txid")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5968,7 +3352,7 @@ open (`o`).
                                 .one_of(&[Key("event")], &[Lit::Str("cancelAll")], false)?;
                             checker.kind(&[Key("token")], Kind::String)?;
                             checker.has(&[], "token")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5982,193 +3366,10 @@ open (`o`).
                             checker.kind(&[Key("timeout")], Kind::Number)?;
                             checker.has(&[], "token")?;
                             checker.has(&[], "timeout")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ClientMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Ping(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Subscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Unsubscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AddOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::EditOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAll(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllOrdersAfter(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ClientMessage {
-                const ENUM_NAME: &'static str = "ClientMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("reqid")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Ping(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Subscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Unsubscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AddOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::EditOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAll(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllOrdersAfter(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ClientMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-                fn from(message: super::super::types::Ping) -> Self {
-                    Self::Ping(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-                fn from(message: super::super::types::Subscribe) -> Self {
-                    Self::Subscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Unsubscribe>
-            for ClientMessage {
-                fn from(message: super::super::types::Unsubscribe) -> Self {
-                    Self::Unsubscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrder> for ClientMessage {
-                fn from(message: super::super::types::AddOrder) -> Self {
-                    Self::AddOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrder> for ClientMessage {
-                fn from(message: super::super::types::EditOrder) -> Self {
-                    Self::EditOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrder>
-            for ClientMessage {
-                fn from(message: super::super::types::CancelOrder) -> Self {
-                    Self::CancelOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAll> for ClientMessage {
-                fn from(message: super::super::types::CancelAll) -> Self {
-                    Self::CancelAll(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfter>
-            for ClientMessage {
-                fn from(message: super::super::types::CancelAllOrdersAfter) -> Self {
-                    Self::CancelAllOrdersAfter(message)
                 }
             }
             /// Every message the server sends on channel `private`; decode a frame with `from_json`.
@@ -6177,7 +3378,7 @@ open (`o`).
                 /// Pong
                 ///
                 /// The server's answer to `ping`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Subscription status
                 ///
                 /// A subscription was opened or closed.
@@ -6185,7 +3386,7 @@ open (`o`).
                 /// Answers a successful `subscribe` or `unsubscribe`, once per pair for
                 /// public feeds. `channelID` and `pair` are present on the public endpoint
                 /// only.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Subscription error
                 ///
                 /// A subscription request was refused.
@@ -6193,32 +3394,32 @@ open (`o`).
                 /// Answers a `subscribe` or `unsubscribe` that could not be honoured, and
                 /// also a frame with a missing or unknown `event`. The request's
                 /// `subscription` is echoed back as received, when there was one.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
                 /// Heartbeat
                 ///
                 /// Keep-alive frame from the server.
                 ///
                 /// Sent when no subscription data has been sent for about one second, so
                 /// that a quiet connection can still be told from a dead one.
-                Heartbeat(super::super::types::Heartbeat),
+                Heartbeat(types::Heartbeat),
                 /// System status
                 ///
                 /// The state of the exchange, sent on connection and on every change.
-                SystemStatus(super::super::types::SystemStatus),
+                SystemStatus(types::SystemStatus),
                 /// Error
                 ///
                 /// A request could not be read.
                 ///
                 /// Sent in reply to a frame that is not a well-formed request, for
                 /// example one whose fields have the wrong types.
-                Error(super::super::types::GeneralError),
+                Error(types::GeneralError),
                 /// Own trades
                 ///
                 /// Trades of the account's orders.
                 ///
                 /// The first frame after subscribing holds the last 50 trades (unless
                 /// `snapshot` was false); later frames hold new trades as they happen.
-                OwnTrades(super::super::types::OwnTrades),
+                OwnTrades(types::OwnTrades),
                 /// Open orders
                 ///
                 /// The account's open orders, then changes to them.
@@ -6226,194 +3427,48 @@ open (`o`).
                 /// The first frame after subscribing lists every open order. Later frames
                 /// carry only what changed: a new order in full, or the changed fields of
                 /// an existing one (for example only `status`).
-                OpenOrders(super::super::types::OpenOrders),
+                OpenOrders(types::OpenOrders),
                 /// Add order status
                 ///
                 /// Whether an order was placed.
-                AddOrderStatus(super::super::types::AddOrderStatus),
+                AddOrderStatus(types::AddOrderStatus),
                 /// Edit order status
                 ///
                 /// Whether an order was changed.
-                EditOrderStatus(super::super::types::EditOrderStatus),
+                EditOrderStatus(types::EditOrderStatus),
                 /// Cancel order status
                 ///
                 /// Whether one order was cancelled.
-                CancelOrderStatus(super::super::types::CancelOrderStatus),
+                CancelOrderStatus(types::CancelOrderStatus),
                 /// Cancel all orders status
                 ///
                 /// How many orders were cancelled.
-                CancelAllStatus(super::super::types::CancelAllStatus),
+                CancelAllStatus(types::CancelAllStatus),
                 /// Cancel all orders after a timeout status
                 ///
                 /// The state of the dead man's switch.
-                CancelAllOrdersAfterStatus(
-                    super::super::types::CancelAllOrdersAfterStatus,
-                ),
+                CancelAllOrdersAfterStatus(types::CancelAllOrdersAfterStatus),
+            }
+            rt::message_impls! {
+                ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
+                correlated(Integer, Key("reqid")), from;
+                SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
+                Key("reqid")), from;
+                SubscriptionStatusError(types::SubscriptionStatusError)
+                correlated(Integer, Key("reqid")), from; Heartbeat(types::Heartbeat),
+                from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
+                correlated(Integer, Key("reqid")), from; OwnTrades(types::OwnTrades),
+                from; OpenOrders(types::OpenOrders), from;
+                AddOrderStatus(types::AddOrderStatus) correlated(Integer, Key("reqid")),
+                from; EditOrderStatus(types::EditOrderStatus) correlated(Integer,
+                Key("reqid")), from; CancelOrderStatus(types::CancelOrderStatus)
+                correlated(Integer, Key("reqid")), from;
+                CancelAllStatus(types::CancelAllStatus) correlated(Integer,
+                Key("reqid")), from;
+                CancelAllOrdersAfterStatus(types::CancelAllOrdersAfterStatus)
+                correlated(Integer, Key("reqid")), from;
             }
             impl ServerMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Pong",
-                    "SubscriptionStatus",
-                    "SubscriptionStatusError",
-                    "Heartbeat",
-                    "SystemStatus",
-                    "Error",
-                    "OwnTrades",
-                    "OpenOrders",
-                    "AddOrderStatus",
-                    "EditOrderStatus",
-                    "CancelOrderStatus",
-                    "CancelAllStatus",
-                    "CancelAllOrdersAfterStatus",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <super::super::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscriptionStatus)
-                        }
-                        2usize => {
-                            <super::super::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscriptionStatusError)
-                        }
-                        3usize => {
-                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        4usize => {
-                            <super::super::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SystemStatus)
-                        }
-                        5usize => {
-                            <super::super::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Error)
-                        }
-                        6usize => {
-                            <super::super::types::OwnTrades as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::OwnTrades)
-                        }
-                        7usize => {
-                            <super::super::types::OpenOrders as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::OpenOrders)
-                        }
-                        8usize => {
-                            <super::super::types::AddOrderStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AddOrderStatus)
-                        }
-                        9usize => {
-                            <super::super::types::EditOrderStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::EditOrderStatus)
-                        }
-                        10usize => {
-                            <super::super::types::CancelOrderStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelOrderStatus)
-                        }
-                        11usize => {
-                            <super::super::types::CancelAllStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllStatus)
-                        }
-                        12usize => {
-                            <super::super::types::CancelAllOrdersAfterStatus as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllOrdersAfterStatus)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Pong(_) => "Pong",
-                        Self::SubscriptionStatus(_) => "SubscriptionStatus",
-                        Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-                        Self::Heartbeat(_) => "Heartbeat",
-                        Self::SystemStatus(_) => "SystemStatus",
-                        Self::Error(_) => "Error",
-                        Self::OwnTrades(_) => "OwnTrades",
-                        Self::OpenOrders(_) => "OpenOrders",
-                        Self::AddOrderStatus(_) => "AddOrderStatus",
-                        Self::EditOrderStatus(_) => "EditOrderStatus",
-                        Self::CancelOrderStatus(_) => "CancelOrderStatus",
-                        Self::CancelAllStatus(_) => "CancelAllStatus",
-                        Self::CancelAllOrdersAfterStatus(_) => {
-                            "CancelAllOrdersAfterStatus"
-                        }
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ServerMessage",
                     variants: &[
@@ -6451,9 +3506,7 @@ open (`o`).
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
-                                ([v0, v1, v2, v3, v4, v5, v6], keys),
-                            ) = rt::dispatch::members(
+                            let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                                 frame,
                                 &[
                                     "event",
@@ -6549,14 +3602,11 @@ open (`o`).
                             m
                         }
                         b'[' => {
-                            let ::std::option::Option::Some(mut tail) = rt::dispatch::Tail::new(
-                                frame,
-                            ) else {
+                            let Some(mut tail) = rt::dispatch::Tail::new(frame) else {
                                 return 0;
                             };
                             let mut m: u64 = 0b11000000;
-                            let ::std::option::Option::Some(value) = tail
-                                .next(&["sequence"]) else {
+                            let Some(value) = tail.next(&["sequence"]) else {
                                 return m;
                             };
                             m
@@ -6579,7 +3629,7 @@ open (`o`).
                             if m & m.wrapping_sub(1) == 0 {
                                 return m;
                             }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let Some(value) = tail.next(&[]) else {
                                 return m;
                             };
                             m
@@ -6596,7 +3646,7 @@ open (`o`).
                             if m & m.wrapping_sub(1) == 0 {
                                 return m;
                             }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let Some(value) = tail.next(&[]) else {
                                 return m;
                             };
                             m
@@ -6613,13 +3663,13 @@ open (`o`).
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key, Seg::Index};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6639,7 +3689,7 @@ open (`o`).
                             checker.kind(&[Key("subscription")], Kind::Object)?;
                             checker.has(&[], "channelName")?;
                             checker.has(&[], "subscription")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6653,13 +3703,13 @@ open (`o`).
                             checker
                                 .one_of(&[Key("status")], &[Lit::Str("error")], false)?;
                             checker.has(&[], "errorMessage")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6685,7 +3735,7 @@ open (`o`).
                             checker.kind(&[Key("version")], Kind::String)?;
                             checker.has(&[], "connectionID")?;
                             checker.has(&[], "version")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6693,23 +3743,21 @@ open (`o`).
                             checker
                                 .one_of(&[Key("event")], &[Lit::Str("error")], false)?;
                             checker.has(&[], "errorMessage")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                            checker.len(&[], 3usize, Some(3usize))?;
                             checker.kind(&[Index(0usize)], Kind::Array)?;
                             checker
                                 .one_of(&[Index(1usize)], &[Lit::Str("ownTrades")], false)?;
                             checker.kind(&[Index(2usize)], Kind::Object)?;
                             checker.has(&[Index(2usize)], "sequence")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Array)?;
-                            checker
-                                .len(&[], 3usize, ::std::option::Option::Some(3usize))?;
+                            checker.len(&[], 3usize, Some(3usize))?;
                             checker.kind(&[Index(0usize)], Kind::Array)?;
                             checker
                                 .one_of(
@@ -6719,7 +3767,7 @@ open (`o`).
                                 )?;
                             checker.kind(&[Index(2usize)], Kind::Object)?;
                             checker.has(&[Index(2usize)], "sequence")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6735,7 +3783,7 @@ open (`o`).
                                     &[Lit::Str("ok"), Lit::Str("error")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         9usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6751,7 +3799,7 @@ open (`o`).
                                     &[Lit::Str("ok"), Lit::Str("error")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         10usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6767,7 +3815,7 @@ open (`o`).
                                     &[Lit::Str("ok"), Lit::Str("error")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         11usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6783,7 +3831,7 @@ open (`o`).
                                     &[Lit::Str("ok"), Lit::Str("error")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         12usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6799,604 +3847,103 @@ open (`o`).
                                     &[Lit::Str("ok"), Lit::Str("error")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ServerMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Pong(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscriptionStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscriptionStatusError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Heartbeat(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SystemStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Error(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::OwnTrades(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::OpenOrders(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AddOrderStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::EditOrderStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelOrderStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllOrdersAfterStatus(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ServerMessage {
-                const ENUM_NAME: &'static str = "ServerMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("reqid")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Pong(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscriptionStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscriptionStatusError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Heartbeat(_) => ::std::option::Option::None,
-                        Self::SystemStatus(_) => ::std::option::Option::None,
-                        Self::Error(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::OwnTrades(_) => ::std::option::Option::None,
-                        Self::OpenOrders(_) => ::std::option::Option::None,
-                        Self::AddOrderStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::EditOrderStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelOrderStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllOrdersAfterStatus(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("reqid")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ServerMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-                fn from(message: super::super::types::Pong) -> Self {
-                    Self::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    Self::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    Self::SubscriptionStatusError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-                fn from(message: super::super::types::Heartbeat) -> Self {
-                    Self::Heartbeat(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SystemStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::SystemStatus) -> Self {
-                    Self::SystemStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::GeneralError>
-            for ServerMessage {
-                fn from(message: super::super::types::GeneralError) -> Self {
-                    Self::Error(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::OwnTrades> for ServerMessage {
-                fn from(message: super::super::types::OwnTrades) -> Self {
-                    Self::OwnTrades(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::OpenOrders>
-            for ServerMessage {
-                fn from(message: super::super::types::OpenOrders) -> Self {
-                    Self::OpenOrders(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrderStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::AddOrderStatus) -> Self {
-                    Self::AddOrderStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrderStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::EditOrderStatus) -> Self {
-                    Self::EditOrderStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrderStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelOrderStatus) -> Self {
-                    Self::CancelOrderStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllStatus>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelAllStatus) -> Self {
-                    Self::CancelAllStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterStatus>
-            for ServerMessage {
-                fn from(
-                    message: super::super::types::CancelAllOrdersAfterStatus,
-                ) -> Self {
-                    Self::CancelAllOrdersAfterStatus(message)
                 }
             }
             /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum SubscribeReply {
                 /// Message `subscriptionStatus`.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Message `subscriptionStatusError`.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
             }
-            impl ::std::convert::From<SubscribeReply> for ServerMessage {
-                fn from(reply: SubscribeReply) -> Self {
-                    match reply {
-                        SubscribeReply::SubscriptionStatus(message) => {
-                            ServerMessage::SubscriptionStatus(message)
-                        }
-                        SubscribeReply::SubscriptionStatusError(message) => {
-                            ServerMessage::SubscriptionStatusError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscriptionStatus(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscriptionStatus(message),
-                            )
-                        }
-                        ServerMessage::SubscriptionStatusError(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscriptionStatusError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    SubscribeReply::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    SubscribeReply::SubscriptionStatusError(message)
-                }
+            rt::reply_impls! {
+                SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum UnsubscribeReply {
                 /// Message `subscriptionStatus`.
-                SubscriptionStatus(super::super::types::SubscriptionStatus),
+                SubscriptionStatus(types::SubscriptionStatus),
                 /// Message `subscriptionStatusError`.
-                SubscriptionStatusError(super::super::types::SubscriptionStatusError),
+                SubscriptionStatusError(types::SubscriptionStatusError),
             }
-            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-                fn from(reply: UnsubscribeReply) -> Self {
-                    match reply {
-                        UnsubscribeReply::SubscriptionStatus(message) => {
-                            ServerMessage::SubscriptionStatus(message)
-                        }
-                        UnsubscribeReply::SubscriptionStatusError(message) => {
-                            ServerMessage::SubscriptionStatusError(message)
-                        }
-                    }
-                }
+            rt::reply_impls! {
+                UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
-            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscriptionStatus(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::SubscriptionStatus(message),
-                            )
-                        }
-                        ServerMessage::SubscriptionStatusError(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::SubscriptionStatusError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatus>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatus) -> Self {
-                    UnsubscribeReply::SubscriptionStatus(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscriptionStatusError>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::SubscriptionStatusError) -> Self {
-                    UnsubscribeReply::SubscriptionStatusError(message)
-                }
-            }
-            /// A connection to channel `private`, from the client's side.
-            ///
-            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-            pub struct Client {
-                sender: Sender,
-                receiver: rt::client::Receiver<ServerMessage>,
-            }
-            impl ::std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Client")
-                        .field("sender", &self.sender)
-                        .finish_non_exhaustive()
-                }
-            }
-            impl Client {
-                /// Connects to channel `private` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-                pub async fn connect(
-                    server_url: &str,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    Self::connect_with(server_url, rt::client::ClientConfig::default())
-                        .await
-                }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-                pub async fn connect_with(
-                    server_url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let url = rt::client::channel_url(server_url, ADDRESS)?;
-                    Self::connect_url(&url, config).await
-                }
-                /// Connects to exactly `url`, whatever the channel's address.
-                pub async fn connect_url(
-                    url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let config = config
-                        .or_subscriptions(|message: &ClientMessage| match message {
-                            ClientMessage::Subscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::start(&["pair", "subscription"]),
-                                )
-                            }
-                            ClientMessage::Unsubscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::stop(&["pair", "subscription"]),
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        });
-                    let (inner, receiver) = rt::client::connect::<
-                        ClientMessage,
-                        ServerMessage,
-                    >(url, config)
-                        .await?;
-                    ::std::result::Result::Ok(Client {
-                        sender: Sender { inner },
-                        receiver,
-                    })
-                }
-                /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-                pub async fn recv(
-                    &mut self,
-                ) -> ::std::option::Option<
-                    ::std::result::Result<ServerMessage, rt::client::Error>,
-                > {
-                    self.receiver.recv().await
-                }
-                /// A sender for other tasks.
-                pub fn sender(&self) -> Sender {
-                    self.sender.clone()
-                }
-                /// Separates sending from receiving.
-                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-                    (self.sender, self.receiver)
-                }
-            }
-            impl ::std::ops::Deref for Client {
-                type Target = Sender;
-                fn deref(&self) -> &Sender {
-                    &self.sender
-                }
-            }
-            impl rt::futures_core::Stream for Client {
-                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-                fn poll_next(
-                    mut self: ::std::pin::Pin<&mut Self>,
-                    cx: &mut ::std::task::Context<'_>,
-                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-                }
-            }
-            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-            ///
-            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            #[derive(Debug, Clone)]
-            pub struct Sender {
-                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            rt::client_impls! {
+                channel : "private"; connect : address; subscriptions : | message : &
+                ClientMessage | match message { ClientMessage::Subscribe(_) =>
+                Some(rt::client::Subscription::start(& ["pair", "subscription"])),
+                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
+                ["pair", "subscription"])), _ => None, };
             }
             impl Sender {
-                /// Sends a message.
-                pub async fn send(
-                    &self,
-                    message: impl ::std::convert::Into<ClientMessage>,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.send(&message.into()).await
-                }
                 /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
                 ///
                 /// Check that the connection is alive.
                 pub async fn ping(
                     &self,
-                    message: super::super::types::Ping,
-                ) -> ::std::result::Result<
-                    super::super::types::Pong,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "ping",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::Pong(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::Pong(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::Ping(message),
-                        )
-                        .await
+                    message: types::Ping,
+                ) -> Result<types::Pong, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "ping", true, ClientMessage::Ping(message), Pong
+                    )
                 }
                 /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
                 ///
                 /// Subscribe to a private feed (`ownTrades` or `openOrders`).
                 pub async fn subscribe(
                     &self,
-                    message: super::super::types::Subscribe,
-                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "subscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscriptionStatus(_) |
-                                        ServerMessage::SubscriptionStatusError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Subscribe(message),
-                        )
-                        .await
+                    message: types::Subscribe,
+                ) -> Result<SubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                        SubscribeReply : SubscriptionStatus | SubscriptionStatusError
+                    )
                 }
                 /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
                 ///
                 /// Stop a private feed.
                 pub async fn unsubscribe(
                     &self,
-                    message: super::super::types::Unsubscribe,
-                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "unsubscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscriptionStatus(_) |
-                                        ServerMessage::SubscriptionStatusError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Unsubscribe(message),
-                        )
-                        .await
+                    message: types::Unsubscribe,
+                ) -> Result<UnsubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "unsubscribe", true,
+                        ClientMessage::Unsubscribe(message), UnsubscribeReply :
+                        SubscriptionStatus | SubscriptionStatusError
+                    )
                 }
                 /// Sends `addOrder` and waits for its reply (`addOrderStatus`, matched by correlation id).
                 ///
                 /// Place a new order.
                 pub async fn add_order(
                     &self,
-                    message: super::super::types::AddOrder,
-                ) -> ::std::result::Result<
-                    super::super::types::AddOrderStatus,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "add_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::AddOrderStatus(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::AddOrderStatus(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::AddOrder(message),
-                        )
-                        .await
+                    message: types::AddOrder,
+                ) -> Result<types::AddOrderStatus, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "add_order", true, ClientMessage::AddOrder(message),
+                        AddOrderStatus
+                    )
                 }
                 /// Sends `editOrder` and waits for its reply (`editOrderStatus`, matched by correlation id).
                 ///
                 /// Change an open order; the edited order gets a new id.
                 pub async fn edit_order(
                     &self,
-                    message: super::super::types::EditOrder,
-                ) -> ::std::result::Result<
-                    super::super::types::EditOrderStatus,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "edit_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::EditOrderStatus(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::EditOrderStatus(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::EditOrder(message),
-                        )
-                        .await
+                    message: types::EditOrder,
+                ) -> Result<types::EditOrderStatus, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "edit_order", true,
+                        ClientMessage::EditOrder(message), EditOrderStatus
+                    )
                 }
                 /// Sends `cancelOrder` and waits for its reply (`cancelOrderStatus`, matched by correlation id).
                 ///
@@ -7405,119 +3952,37 @@ open (`o`).
                 /// The server answers with one `cancelOrderStatus` frame per order.
                 pub async fn cancel_order(
                     &self,
-                    message: super::super::types::CancelOrder,
-                ) -> ::std::result::Result<
-                    super::super::types::CancelOrderStatus,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::CancelOrderStatus(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::CancelOrderStatus(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::CancelOrder(message),
-                        )
-                        .await
+                    message: types::CancelOrder,
+                ) -> Result<types::CancelOrderStatus, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_order", true,
+                        ClientMessage::CancelOrder(message), CancelOrderStatus
+                    )
                 }
                 /// Sends `cancelAll` and waits for its reply (`cancelAllStatus`, matched by correlation id).
                 ///
                 /// Cancel every open order of the account.
                 pub async fn cancel_all(
                     &self,
-                    message: super::super::types::CancelAll,
-                ) -> ::std::result::Result<
-                    super::super::types::CancelAllStatus,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_all",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(message, ServerMessage::CancelAllStatus(_))
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::CancelAllStatus(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::CancelAll(message),
-                        )
-                        .await
+                    message: types::CancelAll,
+                ) -> Result<types::CancelAllStatus, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_all", true,
+                        ClientMessage::CancelAll(message), CancelAllStatus
+                    )
                 }
                 /// Sends `cancelAllOrdersAfter` and waits for its reply (`cancelAllOrdersAfterStatus`, matched by correlation id).
                 ///
                 /// Arm, refresh or disarm the dead man's switch.
                 pub async fn cancel_all_orders_after(
                     &self,
-                    message: super::super::types::CancelAllOrdersAfter,
-                ) -> ::std::result::Result<
-                    super::super::types::CancelAllOrdersAfterStatus,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_all_orders_after",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::CancelAllOrdersAfterStatus(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| match message {
-                                    ServerMessage::CancelAllOrdersAfterStatus(reply) => {
-                                        ::std::result::Result::Ok(reply)
-                                    }
-                                    other => ::std::result::Result::Err(other),
-                                },
-                            },
-                            ClientMessage::CancelAllOrdersAfter(message),
-                        )
-                        .await
-                }
-                /// This sender, with requests waiting `timeout` for their replies.
-                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                    Sender {
-                        inner: self.inner.with_timeout(timeout),
-                    }
-                }
-                /// Closes the connection normally (1000).
-                pub async fn close(
-                    &self,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-                }
-                /// Whether the client has ended (it will not reconnect).
-                pub fn is_closed(&self) -> bool {
-                    self.inner.is_closed()
-                }
-                /// Whether a connection is open now (false while reconnecting).
-                pub fn is_connected(&self) -> bool {
-                    self.inner.is_connected()
-                }
-                /// Waits until the connection has ended; how it ended.
-                pub async fn closed(&self) -> rt::client::Error {
-                    self.inner.closed().await
-                }
-                /// The runtime's sender underneath.
-                pub fn inner(
-                    &self,
-                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-                    &self.inner
+                    message: types::CancelAllOrdersAfter,
+                ) -> Result<types::CancelAllOrdersAfterStatus, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_all_orders_after", true,
+                        ClientMessage::CancelAllOrdersAfter(message),
+                        CancelAllOrdersAfterStatus
+                    )
                 }
             }
             /// A connection to channel `private` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -7527,24 +3992,24 @@ open (`o`).
             /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
             ///
             /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait Handler: Send + Sync + 'static {
                 /// A client connected (e.g. greet it, or start pushing data). An error closes
                 /// the connection (1011, or the error's own close frame).
                 fn on_connect(
                     &self,
                     ctx: &Context,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
+                    Output = Result<(), rt::server::HandlerError>,
+                > + Send {
                     let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
+                    async { Ok(()) }
                 }
                 /// A client's connection ended.
                 fn on_disconnect(
                     &self,
                     ctx: &Context,
                     reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                ) -> impl ::std::future::Future<Output = ()> + Send {
                     let _ = (ctx, reason);
                     async {}
                 }
@@ -7555,335 +4020,126 @@ open (`o`).
                     &self,
                     ctx: &Context,
                     error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
+                ) -> Option<ServerMessage> {
                     let _ = (ctx, error);
-                    ::std::option::Option::None
+                    None
                 }
                 /// Handles `ping` and returns its reply (`pong`).
                 ///
                 /// Check that the connection is alive.
-                ///
-                /// Ping
-                ///
-                /// Application-level ping, sent by the client.
-                ///
-                /// Asks the server whether the connection is alive; the server answers
-                /// with `pong`. This is a JSON message, unrelated to the ping and pong
-                /// control frames of the WebSocket protocol.
                 fn ping(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Ping,
+                    message: types::Ping,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::Pong>,
+                    Output = Result<
+                        rt::server::Replies<types::Pong>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
                 ///
                 /// Subscribe to a private feed (`ownTrades` or `openOrders`).
-                ///
-                /// Subscribe
-                ///
-                /// Start a feed.
-                ///
-                /// Public feeds (`ticker`, `ohlc`, `trade`, `spread`, `book`) need `pair`
-                /// and are answered with one `subscriptionStatus` per pair. Private feeds
-                /// (`ownTrades`, `openOrders`) take no `pair` and need
-                /// `subscription.token`.
                 fn subscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Subscribe,
+                    message: types::Subscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<SubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
                 ///
                 /// Stop a private feed.
-                ///
-                /// Unsubscribe
-                ///
-                /// Stop a feed.
                 fn unsubscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Unsubscribe,
+                    message: types::Unsubscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<UnsubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `addOrder` and returns its reply (`addOrderStatus`).
-                ///
-                /// Place a new order.
-                ///
-                /// Add order
                 ///
                 /// Place a new order.
                 fn add_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::AddOrder,
+                    message: types::AddOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::AddOrderStatus>,
+                    Output = Result<
+                        rt::server::Replies<types::AddOrderStatus>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `editOrder` and returns its reply (`editOrderStatus`).
                 ///
                 /// Change an open order; the edited order gets a new id.
-                ///
-                /// Edit order
-                ///
-                /// Change the volume, price or flags of an open order.
                 fn edit_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::EditOrder,
+                    message: types::EditOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::EditOrderStatus>,
+                    Output = Result<
+                        rt::server::Replies<types::EditOrderStatus>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelOrder` and returns its reply (`cancelOrderStatus`).
                 ///
                 /// Cancel one or more open orders.
                 ///
                 /// The server answers with one `cancelOrderStatus` frame per order.
-                ///
-                /// Cancel order
-                ///
-                /// Cancel open orders by id or by user reference.
                 fn cancel_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelOrder,
+                    message: types::CancelOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::CancelOrderStatus>,
+                    Output = Result<
+                        rt::server::Replies<types::CancelOrderStatus>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelAll` and returns its reply (`cancelAllStatus`).
-                ///
-                /// Cancel every open order of the account.
-                ///
-                /// Cancel all orders
                 ///
                 /// Cancel every open order of the account.
                 fn cancel_all(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelAll,
+                    message: types::CancelAll,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<super::super::types::CancelAllStatus>,
+                    Output = Result<
+                        rt::server::Replies<types::CancelAllStatus>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelAllOrdersAfter` and returns its reply (`cancelAllOrdersAfterStatus`).
                 ///
                 /// Arm, refresh or disarm the dead man's switch.
-                ///
-                /// Cancel all orders after a timeout
-                ///
-                /// Dead man's switch.
-                ///
-                /// Cancels every open order once `timeout` seconds have passed, unless
-                /// the request is sent again first, which restarts the countdown. Send it
-                /// regularly (e.g. every 15 to 30 seconds with a 60-second timeout) while
-                /// the client is healthy; a `timeout` of 0 disarms the switch.
                 fn cancel_all_orders_after(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelAllOrdersAfter,
+                    message: types::CancelAllOrdersAfter,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        rt::server::Replies<
-                            super::super::types::CancelAllOrdersAfterStatus,
-                        >,
+                    Output = Result<
+                        rt::server::Replies<types::CancelAllOrdersAfterStatus>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
             }
-            /// A [`Handler`] as the runtime's server serves it.
-            pub struct Service<H> {
-                handler: ::std::sync::Arc<H>,
-            }
-            impl<H> ::std::clone::Clone for Service<H> {
-                fn clone(&self) -> Self {
-                    Service {
-                        handler: self.handler.clone(),
-                    }
-                }
-            }
-            impl<H> ::std::fmt::Debug for Service<H> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Service")
-                        .field("address", &::std::option::Option::Some("/"))
-                        .finish_non_exhaustive()
-                }
-            }
-            impl<H: Handler> Service<H> {
-                /// Serves `handler`.
-                pub fn new(handler: H) -> Self {
-                    Service {
-                        handler: ::std::sync::Arc::new(handler),
-                    }
-                }
-                /// Serves a handler shared with other code.
-                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                    Service { handler }
-                }
-                /// The handler.
-                pub fn handler(&self) -> &::std::sync::Arc<H> {
-                    &self.handler
-                }
-            }
-            impl<H: Handler> rt::server::Service for Service<H> {
-                type Incoming = ClientMessage;
-                type Outgoing = ServerMessage;
-                type Params = Parameters;
-                fn address(&self) -> ::std::option::Option<&'static str> {
-                    ::std::option::Option::Some("/")
-                }
-                fn parse_params(
-                    &self,
-                    params: &rt::server::PathParams,
-                ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                    let _ = params;
-                    ::std::result::Result::Ok(())
-                }
-                fn on_connect(
-                    &self,
-                    ctx: &Context,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
-                    self.handler.on_connect(ctx)
-                }
-                fn on_disconnect(
-                    &self,
-                    ctx: &Context,
-                    reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                    self.handler.on_disconnect(ctx, reason)
-                }
-                fn handle(
-                    &self,
-                    ctx: &Context,
-                    message: ClientMessage,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::std::vec::Vec<ServerMessage>,
-                        rt::server::HandlerError,
-                    >,
-                > + ::std::marker::Send {
-                    async move {
-                        match message {
-                            ClientMessage::Ping(message) => {
-                                self.handler
-                                    .ping(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies.into_iter().map(ServerMessage::Pong).collect()
-                                    })
-                            }
-                            ClientMessage::Subscribe(message) => {
-                                self.handler
-                                    .subscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Unsubscribe(message) => {
-                                self.handler
-                                    .unsubscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::AddOrder(message) => {
-                                self.handler
-                                    .add_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(ServerMessage::AddOrderStatus)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::EditOrder(message) => {
-                                self.handler
-                                    .edit_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(ServerMessage::EditOrderStatus)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelOrder(message) => {
-                                self.handler
-                                    .cancel_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(ServerMessage::CancelOrderStatus)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelAll(message) => {
-                                self.handler
-                                    .cancel_all(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(ServerMessage::CancelAllStatus)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelAllOrdersAfter(message) => {
-                                self.handler
-                                    .cancel_all_orders_after(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(ServerMessage::CancelAllOrdersAfterStatus)
-                                            .collect()
-                                    })
-                            }
-                        }
-                    }
-                }
-                fn error_reply(
-                    &self,
-                    ctx: &Context,
-                    error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
-                    self.handler.error_reply(ctx, error)
-                }
+            rt::service_impls! {
+                address : Some("/"); params : none; Ping => ping(ServerMessage::Pong);
+                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
+                unsubscribe(ServerMessage::from); AddOrder =>
+                add_order(ServerMessage::AddOrderStatus); EditOrder =>
+                edit_order(ServerMessage::EditOrderStatus); CancelOrder =>
+                cancel_order(ServerMessage::CancelOrderStatus); CancelAll =>
+                cancel_all(ServerMessage::CancelAllStatus); CancelAllOrdersAfter =>
+                cancel_all_orders_after(ServerMessage::CancelAllOrdersAfterStatus);
             }
         }
     }

@@ -30,22 +30,12 @@ Defaults to `10` when absent.*/
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct BookDepth(i64);
-        impl ::std::ops::Deref for BookDepth {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            BookDepth(i64)
         }
-        impl ::std::convert::From<BookDepth> for i64 {
-            fn from(value: BookDepth) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for BookDepth {
+        impl TryFrom<i64> for BookDepth {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
                     Err("invalid value".into())
                 } else {
@@ -54,7 +44,7 @@ Defaults to `10` when absent.*/
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for BookDepth {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -70,17 +60,24 @@ Defaults to `10` when absent.*/
         pub struct GeneralError {
             ///What was wrong, e.g. `Malformed request`.
             #[serde(rename = "errorMessage")]
-            pub error_message: ::std::string::String,
+            pub error_message: String,
             ///Always `error`.
             pub event: consts::EventError,
             ///The `reqid` of the request, when it had a readable one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         /**A keep-alive frame. Kraken does not declare `event` as required here,
 although the server always sends it.
 */
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Heartbeat {
             ///Always `heartbeat`.
@@ -93,22 +90,12 @@ Defaults to `1` when absent.*/
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct OhlcInterval(i64);
-        impl ::std::ops::Deref for OhlcInterval {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            OhlcInterval(i64)
         }
-        impl ::std::convert::From<OhlcInterval> for i64 {
-            fn from(value: OhlcInterval) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for OhlcInterval {
+        impl TryFrom<i64> for OhlcInterval {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![
                     1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
                     21600_i64,
@@ -122,7 +109,7 @@ Defaults to `1` when absent.*/
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for OhlcInterval {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -133,26 +120,40 @@ Defaults to `1` when absent.*/
             }
         }
         ///An application-level ping from the client.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Ping {
             ///Always `ping`.
             pub event: consts::EventPing,
             ///Client-chosen id, copied into the `pong`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         /**The server's answer to a ping. Kraken does not declare `event` as
 required here, although the server always sends it.
 */
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Pong {
             ///Always `pong`.
             pub event: consts::EventPong,
             ///The `reqid` of the ping, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
         }
         /**The `subscription` of a refused request, echoed as sent; its values
 may be ones Kraken does not support (that may be why it was refused).
@@ -168,17 +169,17 @@ may be ones Kraken does not support (that may be why it was refused).
         #[serde(crate = "rt::serde")]
         pub struct RejectedSubscription {
             ///The book depth as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<i64>,
             ///The candle interval as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<i64>,
             ///The feed name as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub name: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub name: Option<String>,
             ///The token as sent.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         ///A request to start a feed for some pairs (public) or for the account (private).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -187,28 +188,28 @@ may be ones Kraken does not support (that may be why it was refused).
             ///Always `subscribe`.
             pub event: consts::EventSubscribe,
             ///Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub pair: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub pair: Vec<String>,
             ///Client-chosen id, copied into every `subscriptionStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub subscription: SubscriptionRequest,
         }
         ///The subscription as the server understood it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionDetails {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             ///For `openOrders`, the account's trading rate limit (60, 125 or 180 depending on its tier), to compare with `ratecount`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub maxratecount: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub maxratecount: Option<u64>,
             pub name: SubscriptionName,
             ///The token of a private subscription.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
 endpoint, `ownTrades` and `openOrders` on the authenticated one.
@@ -257,9 +258,7 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
         }
         impl ::std::str::FromStr for SubscriptionName {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "ticker" => Ok(Self::Ticker),
                     "ohlc" => Ok(Self::Ohlc),
@@ -272,19 +271,15 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionName {
+        impl TryFrom<&str> for SubscriptionName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for SubscriptionName {
+        impl TryFrom<String> for SubscriptionName {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -295,48 +290,45 @@ endpoint, `ownTrades` and `openOrders` on the authenticated one.
             /**For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.
 
 Defaults to `true` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub consolidate_taker: ::std::option::Option<bool>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub consolidate_taker: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             pub name: SubscriptionName,
             /**For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.
 
 Defaults to `false` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ratecounter: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub ratecounter: Option<bool>,
             /**Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.
 
 Defaults to `true` when absent.*/
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snapshot: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snapshot: Option<bool>,
             ///Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<String>,
         }
         ///A subscription was opened or closed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionStatus {
             ///Numeric id of the feed (deprecated, public endpoint only); data frames carry it first.
-            #[serde(
-                rename = "channelID",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )]
-            pub channel_id: ::std::option::Option<u64>,
+            #[serde(rename = "channelID", skip_serializing_if = "Option::is_none")]
+            pub channel_id: Option<u64>,
             ///Name of the feed as data frames carry it, with the depth or interval appended for `book` and `ohlc` (e.g. `book-10`, `ohlc-5`).
             #[serde(rename = "channelName")]
-            pub channel_name: ::std::string::String,
+            pub channel_name: String,
             ///Always `subscriptionStatus`.
             pub event: consts::EventSubscriptionStatus,
             ///The pair this status is about (public endpoint only).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub pair: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub pair: Option<String>,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
             pub status: SubscriptionStatusStatus,
             pub subscription: SubscriptionDetails,
@@ -347,19 +339,19 @@ Defaults to `true` when absent.*/
         pub struct SubscriptionStatusError {
             ///Why the request was refused, e.g. `Subscription depth not supported`.
             #[serde(rename = "errorMessage")]
-            pub error_message: ::std::string::String,
+            pub error_message: String,
             ///Always `subscriptionStatus`.
             pub event: consts::EventSubscriptionStatus,
             ///The pair the refusal is about, when the request named pairs.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub pair: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub pair: Option<String>,
             ///The `reqid` of the request, when it had one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             ///Always `error`.
             pub status: consts::StatusError,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub subscription: ::std::option::Option<RejectedSubscription>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub subscription: Option<RejectedSubscription>,
         }
         ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
         #[derive(
@@ -391,9 +383,7 @@ Defaults to `true` when absent.*/
         }
         impl ::std::str::FromStr for SubscriptionStatusStatus {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "subscribed" => Ok(Self::Subscribed),
                     "unsubscribed" => Ok(Self::Unsubscribed),
@@ -401,20 +391,15 @@ Defaults to `true` when absent.*/
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionStatusStatus {
+        impl TryFrom<&str> for SubscriptionStatusStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for SubscriptionStatusStatus {
+        impl TryFrom<String> for SubscriptionStatusStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -461,9 +446,7 @@ versions, `limit_only` (cancellations and limit orders).
         }
         impl ::std::str::FromStr for SystemState {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "online" => Ok(Self::Online),
                     "maintenance" => Ok(Self::Maintenance),
@@ -474,19 +457,15 @@ versions, `limit_only` (cancellations and limit orders).
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SystemState {
+        impl TryFrom<&str> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for SystemState {
+        impl TryFrom<String> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -504,7 +483,7 @@ sends it.
             pub event: consts::EventSystemStatus,
             pub status: SystemState,
             ///Version of the WebSockets API served, e.g. `1.9.2`.
-            pub version: ::std::string::String,
+            pub version: String,
         }
         ///A request to stop a feed for some pairs (public) or for the account (private).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -513,11 +492,11 @@ sends it.
             ///Always `unsubscribe`.
             pub event: consts::EventUnsubscribe,
             ///Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub pair: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub pair: Vec<String>,
             ///Client-chosen id, copied into every `subscriptionStatus` reply.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reqid: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reqid: Option<u64>,
             pub subscription: SubscriptionRequest,
         }
         /// Error types.
@@ -553,287 +532,61 @@ sends it.
                 }
             }
         }
-        impl GeneralError {
-            /// A `GeneralError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error_message: ::std::string::String) -> Self {
-                GeneralError {
-                    error_message,
-                    event: consts::EventError,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            GeneralError(error_message : String) fixed { event : consts::EventError }
+            optional { reqid / with_reqid : u64 }
         }
-        impl Heartbeat {
-            /// A `Heartbeat` from its fields; constants are filled in.
-            pub fn new() -> Self {
-                Heartbeat {
-                    event: consts::EventHeartbeat,
-                }
-            }
+        rt::constructors! {
+            Heartbeat() fixed { event : consts::EventHeartbeat }
         }
-        impl Ping {
-            /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Ping {
-                    event: consts::EventPing,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Ping() fixed { event : consts::EventPing } optional { reqid / with_reqid :
+            u64 }
         }
-        impl Pong {
-            /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Pong {
-                    event: consts::EventPong,
-                    reqid: ::std::option::Option::None,
-                }
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Pong() fixed { event : consts::EventPong } optional { reqid / with_reqid :
+            u64 }
         }
-        impl RejectedSubscription {
-            /// A `RejectedSubscription` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                RejectedSubscription {
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    name: ::std::option::Option::None,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: i64) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: i64) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `name`.
-            pub fn with_name(mut self, value: ::std::string::String) -> Self {
-                self.name = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            RejectedSubscription() optional { depth / with_depth : i64, interval /
+            with_interval : i64, name / with_name : String, token / with_token : String }
         }
-        impl Subscribe {
-            /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(subscription: SubscriptionRequest) -> Self {
-                Subscribe {
-                    event: consts::EventSubscribe,
-                    pair: ::std::default::Default::default(),
-                    reqid: ::std::option::Option::None,
-                    subscription,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.pair = value;
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Subscribe(subscription : SubscriptionRequest) fixed { event :
+            consts::EventSubscribe } optional { reqid / with_reqid : u64 } defaulted {
+            pair / with_pair : Vec < String > }
         }
-        impl SubscriptionDetails {
-            /// A `SubscriptionDetails` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(name: SubscriptionName) -> Self {
-                SubscriptionDetails {
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    maxratecount: ::std::option::Option::None,
-                    name,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `maxratecount`.
-            pub fn with_maxratecount(mut self, value: u64) -> Self {
-                self.maxratecount = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionDetails(name : SubscriptionName) optional { depth / with_depth :
+            BookDepth, interval / with_interval : OhlcInterval, maxratecount /
+            with_maxratecount : u64, token / with_token : String }
         }
-        impl SubscriptionRequest {
-            /// A `SubscriptionRequest` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(name: SubscriptionName) -> Self {
-                SubscriptionRequest {
-                    consolidate_taker: ::std::option::Option::None,
-                    depth: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    name,
-                    ratecounter: ::std::option::Option::None,
-                    snapshot: ::std::option::Option::None,
-                    token: ::std::option::Option::None,
-                }
-            }
-            /// Sets `consolidate_taker`.
-            pub fn with_consolidate_taker(mut self, value: bool) -> Self {
-                self.consolidate_taker = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `ratecounter`.
-            pub fn with_ratecounter(mut self, value: bool) -> Self {
-                self.ratecounter = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snapshot`.
-            pub fn with_snapshot(mut self, value: bool) -> Self {
-                self.snapshot = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: ::std::string::String) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionRequest(name : SubscriptionName) optional { consolidate_taker /
+            with_consolidate_taker : bool, depth / with_depth : BookDepth, interval /
+            with_interval : OhlcInterval, ratecounter / with_ratecounter : bool, snapshot
+            / with_snapshot : bool, token / with_token : String }
         }
-        impl SubscriptionStatus {
-            /// A `SubscriptionStatus` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                channel_name: ::std::string::String,
-                status: SubscriptionStatusStatus,
-                subscription: SubscriptionDetails,
-            ) -> Self {
-                SubscriptionStatus {
-                    channel_id: ::std::option::Option::None,
-                    channel_name,
-                    event: consts::EventSubscriptionStatus,
-                    pair: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    status,
-                    subscription,
-                }
-            }
-            /// Sets `channel_id`.
-            pub fn with_channel_id(mut self, value: u64) -> Self {
-                self.channel_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `pair`.
-            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
-                self.pair = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionStatus(channel_name : String, status : SubscriptionStatusStatus,
+            subscription : SubscriptionDetails) fixed { event :
+            consts::EventSubscriptionStatus } optional { channel_id / with_channel_id :
+            u64, pair / with_pair : String, reqid / with_reqid : u64 }
         }
-        impl SubscriptionStatusError {
-            /// A `SubscriptionStatusError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error_message: ::std::string::String) -> Self {
-                SubscriptionStatusError {
-                    error_message,
-                    event: consts::EventSubscriptionStatus,
-                    pair: ::std::option::Option::None,
-                    reqid: ::std::option::Option::None,
-                    status: consts::StatusError,
-                    subscription: ::std::option::Option::None,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(mut self, value: ::std::string::String) -> Self {
-                self.pair = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `subscription`.
-            pub fn with_subscription(mut self, value: RejectedSubscription) -> Self {
-                self.subscription = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            SubscriptionStatusError(error_message : String) fixed { event :
+            consts::EventSubscriptionStatus, status : consts::StatusError } optional {
+            pair / with_pair : String, reqid / with_reqid : u64, subscription /
+            with_subscription : RejectedSubscription }
         }
-        impl SystemStatus {
-            /// A `SystemStatus` from its fields; constants are filled in.
-            pub fn new(
-                connection_id: u64,
-                status: SystemState,
-                version: ::std::string::String,
-            ) -> Self {
-                SystemStatus {
-                    connection_id,
-                    event: consts::EventSystemStatus,
-                    status,
-                    version,
-                }
-            }
+        rt::constructors! {
+            SystemStatus(connection_id : u64, status : SystemState, version : String)
+            fixed { event : consts::EventSystemStatus }
         }
-        impl Unsubscribe {
-            /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(subscription: SubscriptionRequest) -> Self {
-                Unsubscribe {
-                    event: consts::EventUnsubscribe,
-                    pair: ::std::default::Default::default(),
-                    reqid: ::std::option::Option::None,
-                    subscription,
-                }
-            }
-            /// Sets `pair`.
-            pub fn with_pair(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.pair = value;
-                self
-            }
-            /// Sets `reqid`.
-            pub fn with_reqid(mut self, value: u64) -> Self {
-                self.reqid = ::std::option::Option::Some(value);
-                self
-            }
+        rt::constructors! {
+            Unsubscribe(subscription : SubscriptionRequest) fixed { event :
+            consts::EventUnsubscribe } optional { reqid / with_reqid : u64 } defaulted {
+            pair / with_pair : Vec < String > }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -915,93 +668,23 @@ sends it.
         /// Ping
         ///
         /// Application-level ping; the server answers with `pong`.
-        Ping(self::types::Ping),
+        Ping(types::Ping),
         /// Subscribe
         ///
         /// Start a feed.
-        Subscribe(self::types::Subscribe),
+        Subscribe(types::Subscribe),
         /// Unsubscribe
         ///
         /// Stop a feed.
-        Unsubscribe(self::types::Unsubscribe),
+        Unsubscribe(types::Unsubscribe),
+    }
+    rt::message_impls! {
+        ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
+        correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
+        correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
+        correlated(Integer, Key("reqid")), from;
     }
     impl ClientMessage {
-        /// The names of the variants, in order.
-        pub const VARIANTS: &'static [&'static str] = &[
-            "Ping",
-            "Subscribe",
-            "Unsubscribe",
-        ];
-        /// Decodes a text frame, choosing the variant by the values that
-        /// discriminate the messages.
-        pub fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_str(
-                frame,
-                Self::__pick(frame),
-                &Self::__SELECTION,
-                |index, deserializer| { Self::__decode(index, deserializer) },
-            )
-        }
-        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-        pub fn from_value(
-            value: &rt::serde_json::Value,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_value(
-                value,
-                &Self::__SELECTION,
-                |index, value| { Self::__decode(index, value) },
-            )
-        }
-        /// Decodes the variant at `index`.
-        fn __decode<'de, D>(
-            index: usize,
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            match index {
-                0usize => {
-                    <self::types::Ping as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Ping)
-                }
-                1usize => {
-                    <self::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Subscribe)
-                }
-                2usize => {
-                    <self::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Unsubscribe)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
-                    )
-                }
-            }
-        }
-        /// Encodes the message as a JSON text frame.
-        pub fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            rt::serde_json::to_string(self)
-        }
-        /// The name of this message's variant.
-        pub fn variant_name(&self) -> &'static str {
-            match *self {
-                Self::Ping(_) => "Ping",
-                Self::Subscribe(_) => "Subscribe",
-                Self::Unsubscribe(_) => "Unsubscribe",
-            }
-        }
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
             enum_name: "ClientMessage",
             variants: &["Ping", "Subscribe", "Unsubscribe"],
@@ -1017,7 +700,7 @@ sends it.
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
                 b'{' => {
-                    let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                    let Some(([v0, v1], keys)) = rt::dispatch::members(
                         frame,
                         &["event", "subscription"],
                     ) else {
@@ -1057,126 +740,30 @@ sends it.
         fn __check(
             checker: &mut rt::dispatch::Checker<'_>,
             index: usize,
-        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+        ) -> Result<(), rt::dispatch::Miss> {
             use rt::dispatch::{Kind, Lit, Seg::Key};
             match index {
                 0usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("ping")], false)?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 1usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("subscribe")], false)?;
                     checker.kind(&[Key("subscription")], Kind::Object)?;
                     checker.has(&[], "subscription")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 2usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("unsubscribe")], false)?;
                     checker.kind(&[Key("subscription")], Kind::Object)?;
                     checker.has(&[], "subscription")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
-                _ => ::std::result::Result::Ok(()),
+                _ => Ok(()),
             }
-        }
-    }
-    impl rt::serde::Serialize for ClientMessage {
-        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-        where
-            S: rt::serde::Serializer,
-        {
-            match *self {
-                Self::Ping(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::Subscribe(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::Unsubscribe(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-            }
-        }
-    }
-    impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
-        }
-    }
-    impl rt::message::Message for ClientMessage {
-        const ENUM_NAME: &'static str = "ClientMessage";
-        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-            &[rt::dispatch::Seg::Key("reqid")],
-        ];
-        fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::from_json(frame)
-        }
-        fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            Self::to_json(self)
-        }
-        fn to_value(
-            &self,
-        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
-            rt::serde_json::to_value(self)
-        }
-        fn variant_name(&self) -> &'static str {
-            Self::variant_name(self)
-        }
-        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
-            match *self {
-                Self::Ping(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-                Self::Subscribe(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-                Self::Unsubscribe(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-            }
-        }
-    }
-    impl ::std::str::FromStr for ClientMessage {
-        type Err = rt::dispatch::DecodeError;
-        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-            Self::from_json(frame)
-        }
-    }
-    impl ::std::convert::From<self::types::Ping> for ClientMessage {
-        fn from(message: self::types::Ping) -> Self {
-            Self::Ping(message)
-        }
-    }
-    impl ::std::convert::From<self::types::Subscribe> for ClientMessage {
-        fn from(message: self::types::Subscribe) -> Self {
-            Self::Subscribe(message)
-        }
-    }
-    impl ::std::convert::From<self::types::Unsubscribe> for ClientMessage {
-        fn from(message: self::types::Unsubscribe) -> Self {
-            Self::Unsubscribe(message)
         }
     }
     /// Every message the server sends on channel `/`; decode a frame with `from_json`.
@@ -1185,129 +772,38 @@ sends it.
         /// Pong
         ///
         /// The server's answer to `ping`, with the ping's `reqid`.
-        Pong(self::types::Pong),
+        Pong(types::Pong),
         /// Subscription status
         ///
         /// A subscription was opened or closed (one frame per pair).
-        SubscriptionStatus(self::types::SubscriptionStatus),
+        SubscriptionStatus(types::SubscriptionStatus),
         /// Subscription error
         ///
         /// A subscription request was refused.
-        SubscriptionStatusError(self::types::SubscriptionStatusError),
+        SubscriptionStatusError(types::SubscriptionStatusError),
         /// Heartbeat
         ///
         /// Keep-alive sent after about a second without subscription data.
-        Heartbeat(self::types::Heartbeat),
+        Heartbeat(types::Heartbeat),
         /// System status
         ///
         /// The state of the exchange, sent on connection and on every change.
-        SystemStatus(self::types::SystemStatus),
+        SystemStatus(types::SystemStatus),
         /// Error
         ///
         /// A frame could not be read as a request.
-        Error(self::types::GeneralError),
+        Error(types::GeneralError),
+    }
+    rt::message_impls! {
+        ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
+        correlated(Integer, Key("reqid")), from;
+        SubscriptionStatus(types::SubscriptionStatus) correlated(Integer, Key("reqid")),
+        from; SubscriptionStatusError(types::SubscriptionStatusError) correlated(Integer,
+        Key("reqid")), from; Heartbeat(types::Heartbeat), from;
+        SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
+        correlated(Integer, Key("reqid")), from;
     }
     impl ServerMessage {
-        /// The names of the variants, in order.
-        pub const VARIANTS: &'static [&'static str] = &[
-            "Pong",
-            "SubscriptionStatus",
-            "SubscriptionStatusError",
-            "Heartbeat",
-            "SystemStatus",
-            "Error",
-        ];
-        /// Decodes a text frame, choosing the variant by the values that
-        /// discriminate the messages.
-        pub fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_str(
-                frame,
-                Self::__pick(frame),
-                &Self::__SELECTION,
-                |index, deserializer| { Self::__decode(index, deserializer) },
-            )
-        }
-        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-        pub fn from_value(
-            value: &rt::serde_json::Value,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_value(
-                value,
-                &Self::__SELECTION,
-                |index, value| { Self::__decode(index, value) },
-            )
-        }
-        /// Decodes the variant at `index`.
-        fn __decode<'de, D>(
-            index: usize,
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            match index {
-                0usize => {
-                    <self::types::Pong as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Pong)
-                }
-                1usize => {
-                    <self::types::SubscriptionStatus as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::SubscriptionStatus)
-                }
-                2usize => {
-                    <self::types::SubscriptionStatusError as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::SubscriptionStatusError)
-                }
-                3usize => {
-                    <self::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Heartbeat)
-                }
-                4usize => {
-                    <self::types::SystemStatus as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::SystemStatus)
-                }
-                5usize => {
-                    <self::types::GeneralError as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Error)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
-                    )
-                }
-            }
-        }
-        /// Encodes the message as a JSON text frame.
-        pub fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            rt::serde_json::to_string(self)
-        }
-        /// The name of this message's variant.
-        pub fn variant_name(&self) -> &'static str {
-            match *self {
-                Self::Pong(_) => "Pong",
-                Self::SubscriptionStatus(_) => "SubscriptionStatus",
-                Self::SubscriptionStatusError(_) => "SubscriptionStatusError",
-                Self::Heartbeat(_) => "Heartbeat",
-                Self::SystemStatus(_) => "SystemStatus",
-                Self::Error(_) => "Error",
-            }
-        }
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
             enum_name: "ServerMessage",
             variants: &[
@@ -1335,9 +831,7 @@ sends it.
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
                 b'{' => {
-                    let ::std::option::Option::Some(
-                        ([v0, v1, v2, v3, v4, v5, v6], keys),
-                    ) = rt::dispatch::members(
+                    let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                         frame,
                         &[
                             "event",
@@ -1431,13 +925,13 @@ sends it.
         fn __check(
             checker: &mut rt::dispatch::Checker<'_>,
             index: usize,
-        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+        ) -> Result<(), rt::dispatch::Miss> {
             use rt::dispatch::{Kind, Lit, Seg::Key};
             match index {
                 0usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("pong")], true)?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 1usize => {
                     checker.kind(&[], Kind::Object)?;
@@ -1457,7 +951,7 @@ sends it.
                     checker.kind(&[Key("subscription")], Kind::Object)?;
                     checker.has(&[], "channelName")?;
                     checker.has(&[], "subscription")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 2usize => {
                     checker.kind(&[], Kind::Object)?;
@@ -1470,12 +964,12 @@ sends it.
                         )?;
                     checker.one_of(&[Key("status")], &[Lit::Str("error")], false)?;
                     checker.has(&[], "errorMessage")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 3usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("heartbeat")], true)?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 4usize => {
                     checker.kind(&[], Kind::Object)?;
@@ -1496,444 +990,79 @@ sends it.
                     checker.kind(&[Key("version")], Kind::String)?;
                     checker.has(&[], "connectionID")?;
                     checker.has(&[], "version")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 5usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.kind(&[Key("errorMessage")], Kind::String)?;
                     checker.one_of(&[Key("event")], &[Lit::Str("error")], false)?;
                     checker.has(&[], "errorMessage")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
-                _ => ::std::result::Result::Ok(()),
+                _ => Ok(()),
             }
-        }
-    }
-    impl rt::serde::Serialize for ServerMessage {
-        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-        where
-            S: rt::serde::Serializer,
-        {
-            match *self {
-                Self::Pong(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::SubscriptionStatus(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::SubscriptionStatusError(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::Heartbeat(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::SystemStatus(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::Error(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-            }
-        }
-    }
-    impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
-        }
-    }
-    impl rt::message::Message for ServerMessage {
-        const ENUM_NAME: &'static str = "ServerMessage";
-        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-            &[rt::dispatch::Seg::Key("reqid")],
-        ];
-        fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::from_json(frame)
-        }
-        fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            Self::to_json(self)
-        }
-        fn to_value(
-            &self,
-        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
-            rt::serde_json::to_value(self)
-        }
-        fn variant_name(&self) -> &'static str {
-            Self::variant_name(self)
-        }
-        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
-            match *self {
-                Self::Pong(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-                Self::SubscriptionStatus(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-                Self::SubscriptionStatusError(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-                Self::Heartbeat(_) => ::std::option::Option::None,
-                Self::SystemStatus(_) => ::std::option::Option::None,
-                Self::Error(_) => {
-                    ::std::option::Option::Some(rt::message::Correlation {
-                        path: &[rt::dispatch::Seg::Key("reqid")],
-                        kind: rt::message::IdKind::Integer,
-                    })
-                }
-            }
-        }
-    }
-    impl ::std::str::FromStr for ServerMessage {
-        type Err = rt::dispatch::DecodeError;
-        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-            Self::from_json(frame)
-        }
-    }
-    impl ::std::convert::From<self::types::Pong> for ServerMessage {
-        fn from(message: self::types::Pong) -> Self {
-            Self::Pong(message)
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatus> for ServerMessage {
-        fn from(message: self::types::SubscriptionStatus) -> Self {
-            Self::SubscriptionStatus(message)
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatusError> for ServerMessage {
-        fn from(message: self::types::SubscriptionStatusError) -> Self {
-            Self::SubscriptionStatusError(message)
-        }
-    }
-    impl ::std::convert::From<self::types::Heartbeat> for ServerMessage {
-        fn from(message: self::types::Heartbeat) -> Self {
-            Self::Heartbeat(message)
-        }
-    }
-    impl ::std::convert::From<self::types::SystemStatus> for ServerMessage {
-        fn from(message: self::types::SystemStatus) -> Self {
-            Self::SystemStatus(message)
-        }
-    }
-    impl ::std::convert::From<self::types::GeneralError> for ServerMessage {
-        fn from(message: self::types::GeneralError) -> Self {
-            Self::Error(message)
         }
     }
     /// The replies to `subscribe`: `subscriptionStatus` or `subscriptionStatusError`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum SubscribeReply {
         /// Message `subscriptionStatus`.
-        SubscriptionStatus(self::types::SubscriptionStatus),
+        SubscriptionStatus(types::SubscriptionStatus),
         /// Message `subscriptionStatusError`.
-        SubscriptionStatusError(self::types::SubscriptionStatusError),
+        SubscriptionStatusError(types::SubscriptionStatusError),
     }
-    impl ::std::convert::From<SubscribeReply> for ServerMessage {
-        fn from(reply: SubscribeReply) -> Self {
-            match reply {
-                SubscribeReply::SubscriptionStatus(message) => {
-                    ServerMessage::SubscriptionStatus(message)
-                }
-                SubscribeReply::SubscriptionStatusError(message) => {
-                    ServerMessage::SubscriptionStatusError(message)
-                }
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-        type Error = ServerMessage;
-        fn try_from(
-            message: ServerMessage,
-        ) -> ::std::result::Result<Self, ServerMessage> {
-            match message {
-                ServerMessage::SubscriptionStatus(message) => {
-                    ::std::result::Result::Ok(
-                        SubscribeReply::SubscriptionStatus(message),
-                    )
-                }
-                ServerMessage::SubscriptionStatusError(message) => {
-                    ::std::result::Result::Ok(
-                        SubscribeReply::SubscriptionStatusError(message),
-                    )
-                }
-                other => ::std::result::Result::Err(other),
-            }
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatus> for SubscribeReply {
-        fn from(message: self::types::SubscriptionStatus) -> Self {
-            SubscribeReply::SubscriptionStatus(message)
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatusError> for SubscribeReply {
-        fn from(message: self::types::SubscriptionStatusError) -> Self {
-            SubscribeReply::SubscriptionStatusError(message)
-        }
+    rt::reply_impls! {
+        SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+        SubscriptionStatusError(types::SubscriptionStatusError), from;
     }
     /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum UnsubscribeReply {
         /// Message `subscriptionStatus`.
-        SubscriptionStatus(self::types::SubscriptionStatus),
+        SubscriptionStatus(types::SubscriptionStatus),
         /// Message `subscriptionStatusError`.
-        SubscriptionStatusError(self::types::SubscriptionStatusError),
+        SubscriptionStatusError(types::SubscriptionStatusError),
     }
-    impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-        fn from(reply: UnsubscribeReply) -> Self {
-            match reply {
-                UnsubscribeReply::SubscriptionStatus(message) => {
-                    ServerMessage::SubscriptionStatus(message)
-                }
-                UnsubscribeReply::SubscriptionStatusError(message) => {
-                    ServerMessage::SubscriptionStatusError(message)
-                }
-            }
-        }
+    rt::reply_impls! {
+        UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+        SubscriptionStatusError(types::SubscriptionStatusError), from;
     }
-    impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-        type Error = ServerMessage;
-        fn try_from(
-            message: ServerMessage,
-        ) -> ::std::result::Result<Self, ServerMessage> {
-            match message {
-                ServerMessage::SubscriptionStatus(message) => {
-                    ::std::result::Result::Ok(
-                        UnsubscribeReply::SubscriptionStatus(message),
-                    )
-                }
-                ServerMessage::SubscriptionStatusError(message) => {
-                    ::std::result::Result::Ok(
-                        UnsubscribeReply::SubscriptionStatusError(message),
-                    )
-                }
-                other => ::std::result::Result::Err(other),
-            }
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatus> for UnsubscribeReply {
-        fn from(message: self::types::SubscriptionStatus) -> Self {
-            UnsubscribeReply::SubscriptionStatus(message)
-        }
-    }
-    impl ::std::convert::From<self::types::SubscriptionStatusError>
-    for UnsubscribeReply {
-        fn from(message: self::types::SubscriptionStatusError) -> Self {
-            UnsubscribeReply::SubscriptionStatusError(message)
-        }
-    }
-    /// A connection to channel `/`, from the client's side.
-    ///
-    /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-    pub struct Client {
-        sender: Sender,
-        receiver: rt::client::Receiver<ServerMessage>,
-    }
-    impl ::std::fmt::Debug for Client {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Client")
-                .field("sender", &self.sender)
-                .finish_non_exhaustive()
-        }
-    }
-    impl Client {
-        /// Connects to channel `/` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-        pub async fn connect(
-            server_url: &str,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            Self::connect_with(server_url, rt::client::ClientConfig::default()).await
-        }
-        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-        pub async fn connect_with(
-            server_url: &str,
-            config: rt::client::ClientConfig,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            let url = rt::client::channel_url(server_url, ADDRESS)?;
-            Self::connect_url(&url, config).await
-        }
-        /// Connects to exactly `url`, whatever the channel's address.
-        pub async fn connect_url(
-            url: &str,
-            config: rt::client::ClientConfig,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            let (inner, receiver) = rt::client::connect::<
-                ClientMessage,
-                ServerMessage,
-            >(url, config)
-                .await?;
-            ::std::result::Result::Ok(Client {
-                sender: Sender { inner },
-                receiver,
-            })
-        }
-        /// The next message that is not an awaited reply; an `Err` for a frame that is no
-        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-        pub async fn recv(
-            &mut self,
-        ) -> ::std::option::Option<
-            ::std::result::Result<ServerMessage, rt::client::Error>,
-        > {
-            self.receiver.recv().await
-        }
-        /// A sender for other tasks.
-        pub fn sender(&self) -> Sender {
-            self.sender.clone()
-        }
-        /// Separates sending from receiving.
-        pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-            (self.sender, self.receiver)
-        }
-    }
-    impl ::std::ops::Deref for Client {
-        type Target = Sender;
-        fn deref(&self) -> &Sender {
-            &self.sender
-        }
-    }
-    impl rt::futures_core::Stream for Client {
-        type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-        fn poll_next(
-            mut self: ::std::pin::Pin<&mut Self>,
-            cx: &mut ::std::task::Context<'_>,
-        ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-            ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-        }
-    }
-    /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-    ///
-    /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-    #[derive(Debug, Clone)]
-    pub struct Sender {
-        inner: rt::client::Sender<ClientMessage, ServerMessage>,
+    rt::client_impls! {
+        channel : "/"; connect : address;
     }
     impl Sender {
-        /// Sends a message.
-        pub async fn send(
-            &self,
-            message: impl ::std::convert::Into<ClientMessage>,
-        ) -> ::std::result::Result<(), rt::client::Error> {
-            self.inner.send(&message.into()).await
-        }
         /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
         ///
         /// Frames a client sends.
         pub async fn ping(
             &self,
-            message: self::types::Ping,
-        ) -> ::std::result::Result<self::types::Pong, rt::client::Error> {
-            self.inner
-                .request(
-                    &rt::client::RequestSpec {
-                        name: "ping",
-                        correlated: true,
-                        accepts: |message: &ServerMessage| {
-                            matches!(message, ServerMessage::Pong(_))
-                        },
-                        reply: |message: ServerMessage| match message {
-                            ServerMessage::Pong(reply) => {
-                                ::std::result::Result::Ok(reply)
-                            }
-                            other => ::std::result::Result::Err(other),
-                        },
-                    },
-                    ClientMessage::Ping(message),
-                )
-                .await
+            message: types::Ping,
+        ) -> Result<types::Pong, rt::client::Error> {
+            rt::request!(self.inner, "ping", true, ClientMessage::Ping(message), Pong)
         }
         /// Sends `subscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
         ///
         /// Frames a client sends.
         pub async fn subscribe(
             &self,
-            message: self::types::Subscribe,
-        ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-            self.inner
-                .request(
-                    &rt::client::RequestSpec {
-                        name: "subscribe",
-                        correlated: true,
-                        accepts: |message: &ServerMessage| {
-                            matches!(
-                                message, ServerMessage::SubscriptionStatus(_) |
-                                ServerMessage::SubscriptionStatusError(_)
-                            )
-                        },
-                        reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                            ServerMessage,
-                        >>::try_from(message),
-                    },
-                    ClientMessage::Subscribe(message),
-                )
-                .await
+            message: types::Subscribe,
+        ) -> Result<SubscribeReply, rt::client::Error> {
+            rt::request!(
+                self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                SubscribeReply : SubscriptionStatus | SubscriptionStatusError
+            )
         }
         /// Sends `unsubscribe` and waits for its reply (`subscriptionStatus` or `subscriptionStatusError`, matched by correlation id).
         ///
         /// Frames a client sends.
         pub async fn unsubscribe(
             &self,
-            message: self::types::Unsubscribe,
-        ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-            self.inner
-                .request(
-                    &rt::client::RequestSpec {
-                        name: "unsubscribe",
-                        correlated: true,
-                        accepts: |message: &ServerMessage| {
-                            matches!(
-                                message, ServerMessage::SubscriptionStatus(_) |
-                                ServerMessage::SubscriptionStatusError(_)
-                            )
-                        },
-                        reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                            ServerMessage,
-                        >>::try_from(message),
-                    },
-                    ClientMessage::Unsubscribe(message),
-                )
-                .await
-        }
-        /// This sender, with requests waiting `timeout` for their replies.
-        pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-            Sender {
-                inner: self.inner.with_timeout(timeout),
-            }
-        }
-        /// Closes the connection normally (1000).
-        pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
-            self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-        }
-        /// Whether the client has ended (it will not reconnect).
-        pub fn is_closed(&self) -> bool {
-            self.inner.is_closed()
-        }
-        /// Whether a connection is open now (false while reconnecting).
-        pub fn is_connected(&self) -> bool {
-            self.inner.is_connected()
-        }
-        /// Waits until the connection has ended; how it ended.
-        pub async fn closed(&self) -> rt::client::Error {
-            self.inner.closed().await
-        }
-        /// The runtime's sender underneath.
-        pub fn inner(&self) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-            &self.inner
+            message: types::Unsubscribe,
+        ) -> Result<UnsubscribeReply, rt::client::Error> {
+            rt::request!(
+                self.inner, "unsubscribe", true, ClientMessage::Unsubscribe(message),
+                UnsubscribeReply : SubscriptionStatus | SubscriptionStatusError
+            )
         }
     }
     /// A connection to channel `/` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -1943,24 +1072,24 @@ sends it.
     /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
     ///
     /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+    pub trait Handler: Send + Sync + 'static {
         /// A client connected (e.g. greet it, or start pushing data). An error closes
         /// the connection (1011, or the error's own close frame).
         fn on_connect(
             &self,
             ctx: &Context,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<(), rt::server::HandlerError>,
-        > + ::std::marker::Send {
+            Output = Result<(), rt::server::HandlerError>,
+        > + Send {
             let _ = ctx;
-            async { ::std::result::Result::Ok(()) }
+            async { Ok(()) }
         }
         /// A client's connection ended.
         fn on_disconnect(
             &self,
             ctx: &Context,
             reason: &rt::server::Disconnect,
-        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+        ) -> impl ::std::future::Future<Output = ()> + Send {
             let _ = (ctx, reason);
             async {}
         }
@@ -1971,177 +1100,51 @@ sends it.
             &self,
             ctx: &Context,
             error: &rt::server::FrameError,
-        ) -> ::std::option::Option<ServerMessage> {
+        ) -> Option<ServerMessage> {
             let _ = (ctx, error);
-            ::std::option::Option::None
+            None
         }
         /// Handles `ping` and returns its reply (`pong`).
         ///
         /// Frames a client sends.
-        ///
-        /// Ping
-        ///
-        /// Application-level ping; the server answers with `pong`.
         fn ping(
             &self,
             ctx: &Context,
-            message: self::types::Ping,
+            message: types::Ping,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
-                rt::server::Replies<self::types::Pong>,
-                rt::server::HandlerError,
-            >,
-        > + ::std::marker::Send;
+            Output = Result<rt::server::Replies<types::Pong>, rt::server::HandlerError>,
+        > + Send;
         /// Handles `subscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
         ///
         /// Frames a client sends.
-        ///
-        /// Subscribe
-        ///
-        /// Start a feed.
         fn subscribe(
             &self,
             ctx: &Context,
-            message: self::types::Subscribe,
+            message: types::Subscribe,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
+            Output = Result<
                 rt::server::Replies<SubscribeReply>,
                 rt::server::HandlerError,
             >,
-        > + ::std::marker::Send;
+        > + Send;
         /// Handles `unsubscribe` and returns its reply (`subscriptionStatus` or `subscriptionStatusError`).
         ///
         /// Frames a client sends.
-        ///
-        /// Unsubscribe
-        ///
-        /// Stop a feed.
         fn unsubscribe(
             &self,
             ctx: &Context,
-            message: self::types::Unsubscribe,
+            message: types::Unsubscribe,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
+            Output = Result<
                 rt::server::Replies<UnsubscribeReply>,
                 rt::server::HandlerError,
             >,
-        > + ::std::marker::Send;
+        > + Send;
     }
-    /// A [`Handler`] as the runtime's server serves it.
-    pub struct Service<H> {
-        handler: ::std::sync::Arc<H>,
-    }
-    impl<H> ::std::clone::Clone for Service<H> {
-        fn clone(&self) -> Self {
-            Service {
-                handler: self.handler.clone(),
-            }
-        }
-    }
-    impl<H> ::std::fmt::Debug for Service<H> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Service")
-                .field("address", &::std::option::Option::Some("/"))
-                .finish_non_exhaustive()
-        }
-    }
-    impl<H: Handler> Service<H> {
-        /// Serves `handler`.
-        pub fn new(handler: H) -> Self {
-            Service {
-                handler: ::std::sync::Arc::new(handler),
-            }
-        }
-        /// Serves a handler shared with other code.
-        pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-            Service { handler }
-        }
-        /// The handler.
-        pub fn handler(&self) -> &::std::sync::Arc<H> {
-            &self.handler
-        }
-    }
-    impl<H: Handler> rt::server::Service for Service<H> {
-        type Incoming = ClientMessage;
-        type Outgoing = ServerMessage;
-        type Params = Parameters;
-        fn address(&self) -> ::std::option::Option<&'static str> {
-            ::std::option::Option::Some("/")
-        }
-        fn parse_params(
-            &self,
-            params: &rt::server::PathParams,
-        ) -> ::std::result::Result<Parameters, ::std::string::String> {
-            let _ = params;
-            ::std::result::Result::Ok(())
-        }
-        fn on_connect(
-            &self,
-            ctx: &Context,
-        ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<(), rt::server::HandlerError>,
-        > + ::std::marker::Send {
-            self.handler.on_connect(ctx)
-        }
-        fn on_disconnect(
-            &self,
-            ctx: &Context,
-            reason: &rt::server::Disconnect,
-        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-            self.handler.on_disconnect(ctx, reason)
-        }
-        fn handle(
-            &self,
-            ctx: &Context,
-            message: ClientMessage,
-        ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
-                ::std::vec::Vec<ServerMessage>,
-                rt::server::HandlerError,
-            >,
-        > + ::std::marker::Send {
-            async move {
-                match message {
-                    ClientMessage::Ping(message) => {
-                        self.handler
-                            .ping(ctx, message)
-                            .await
-                            .map(|replies| {
-                                replies.into_iter().map(ServerMessage::Pong).collect()
-                            })
-                    }
-                    ClientMessage::Subscribe(message) => {
-                        self.handler
-                            .subscribe(ctx, message)
-                            .await
-                            .map(|replies| {
-                                replies
-                                    .into_iter()
-                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                    .collect()
-                            })
-                    }
-                    ClientMessage::Unsubscribe(message) => {
-                        self.handler
-                            .unsubscribe(ctx, message)
-                            .await
-                            .map(|replies| {
-                                replies
-                                    .into_iter()
-                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                    .collect()
-                            })
-                    }
-                }
-            }
-        }
-        fn error_reply(
-            &self,
-            ctx: &Context,
-            error: &rt::server::FrameError,
-        ) -> ::std::option::Option<ServerMessage> {
-            self.handler.error_reply(ctx, error)
-        }
+    rt::service_impls! {
+        address : Some("/"); params : none; Ping => ping(ServerMessage::Pong); Subscribe
+        => subscribe(ServerMessage::from); Unsubscribe =>
+        unsubscribe(ServerMessage::from);
     }
 }
 #[allow(unreachable_pub)]

@@ -24,13 +24,27 @@ mod generated {
         use ::asyncapi_runtime::__private as rt;
         use self::rt::serde::{Deserialize, Serialize};
         ///`Refused`
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Refused {
             pub action: consts::ActionRefused,
         }
         ///`Said`
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Said {
             pub action: consts::ActionSaid,
@@ -40,7 +54,7 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct Say {
             pub action: consts::ActionSay,
-            pub text: ::std::string::String,
+            pub text: String,
         }
         /// Error types.
         pub mod error {
@@ -75,28 +89,14 @@ mod generated {
                 }
             }
         }
-        impl Refused {
-            /// A `Refused` from its fields; constants are filled in.
-            pub fn new() -> Self {
-                Refused {
-                    action: consts::ActionRefused,
-                }
-            }
+        rt::constructors! {
+            Refused() fixed { action : consts::ActionRefused }
         }
-        impl Said {
-            /// A `Said` from its fields; constants are filled in.
-            pub fn new() -> Self {
-                Said { action: consts::ActionSaid }
-            }
+        rt::constructors! {
+            Said() fixed { action : consts::ActionSaid }
         }
-        impl Say {
-            /// A `Say` from its fields; constants are filled in.
-            pub fn new(text: ::std::string::String) -> Self {
-                Say {
-                    action: consts::ActionSay,
-                    text,
-                }
-            }
+        rt::constructors! {
+            Say(text : String) fixed { action : consts::ActionSay }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -136,30 +136,28 @@ mod generated {
         /// The room.
         ///
         /// One of: `lobby`, `games`.
-        pub room_id: ::std::string::String,
+        pub room_id: String,
     }
     impl Parameters {
         /// The channel's address with the parameters filled in (percent-encoded).
-        pub fn path(&self) -> ::std::string::String {
-            let mut path = ::std::string::String::new();
+        pub fn path(&self) -> String {
+            let mut path = String::new();
             path.push_str("/rooms/");
             path.push_str(&rt::server::encode_segment(&self.room_id));
             path
         }
         /// Reads the parameters from the values taken from a request path, checking
         /// the values the document allows.
-        pub fn from_path(
-            params: &rt::server::PathParams,
-        ) -> ::std::result::Result<Self, ::std::string::String> {
+        pub fn from_path(params: &rt::server::PathParams) -> Result<Self, String> {
             let room_id = params.require("roomId")?;
             if !["lobby", "games"].contains(&room_id) {
-                return ::std::result::Result::Err(
+                return Err(
                     ::std::format!(
                         "`roomId` must be one of `lobby`, `games`, not `{}`", room_id
                     ),
                 );
             }
-            ::std::result::Result::Ok(Parameters {
+            Ok(Parameters {
                 room_id: room_id.to_owned(),
             })
         }
@@ -168,67 +166,12 @@ mod generated {
     #[derive(Debug, Clone, PartialEq)]
     pub enum ClientMessage {
         /// Message `say`.
-        Say(self::types::Say),
+        Say(types::Say),
+    }
+    rt::message_impls! {
+        ClientMessage, correlation_paths[]; Say(types::Say), from;
     }
     impl ClientMessage {
-        /// The names of the variants, in order.
-        pub const VARIANTS: &'static [&'static str] = &["Say"];
-        /// Decodes a text frame, choosing the variant by the values that
-        /// discriminate the messages.
-        pub fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_str(
-                frame,
-                Self::__pick(frame),
-                &Self::__SELECTION,
-                |index, deserializer| { Self::__decode(index, deserializer) },
-            )
-        }
-        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-        pub fn from_value(
-            value: &rt::serde_json::Value,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_value(
-                value,
-                &Self::__SELECTION,
-                |index, value| { Self::__decode(index, value) },
-            )
-        }
-        /// Decodes the variant at `index`.
-        fn __decode<'de, D>(
-            index: usize,
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            match index {
-                0usize => {
-                    <self::types::Say as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Say)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
-                    )
-                }
-            }
-        }
-        /// Encodes the message as a JSON text frame.
-        pub fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            rt::serde_json::to_string(self)
-        }
-        /// The name of this message's variant.
-        pub fn variant_name(&self) -> &'static str {
-            match *self {
-                Self::Say(_) => "Say",
-            }
-        }
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
             enum_name: "ClientMessage",
             variants: &["Say"],
@@ -244,7 +187,7 @@ mod generated {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
                 b'{' => {
-                    let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                    let Some(([v0, v1], keys)) = rt::dispatch::members(
                         frame,
                         &["action", "text"],
                     ) else {
@@ -279,7 +222,7 @@ mod generated {
         fn __check(
             checker: &mut rt::dispatch::Checker<'_>,
             index: usize,
-        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+        ) -> Result<(), rt::dispatch::Miss> {
             use rt::dispatch::{Kind, Lit, Seg::Key};
             match index {
                 0usize => {
@@ -287,147 +230,25 @@ mod generated {
                     checker.one_of(&[Key("action")], &[Lit::Str("say")], false)?;
                     checker.kind(&[Key("text")], Kind::String)?;
                     checker.has(&[], "text")?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
-                _ => ::std::result::Result::Ok(()),
+                _ => Ok(()),
             }
-        }
-    }
-    impl rt::serde::Serialize for ClientMessage {
-        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-        where
-            S: rt::serde::Serializer,
-        {
-            match *self {
-                Self::Say(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-            }
-        }
-    }
-    impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
-        }
-    }
-    impl rt::message::Message for ClientMessage {
-        const ENUM_NAME: &'static str = "ClientMessage";
-        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[];
-        fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::from_json(frame)
-        }
-        fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            Self::to_json(self)
-        }
-        fn to_value(
-            &self,
-        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
-            rt::serde_json::to_value(self)
-        }
-        fn variant_name(&self) -> &'static str {
-            Self::variant_name(self)
-        }
-        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
-            match *self {
-                Self::Say(_) => ::std::option::Option::None,
-            }
-        }
-    }
-    impl ::std::str::FromStr for ClientMessage {
-        type Err = rt::dispatch::DecodeError;
-        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-            Self::from_json(frame)
-        }
-    }
-    impl ::std::convert::From<self::types::Say> for ClientMessage {
-        fn from(message: self::types::Say) -> Self {
-            Self::Say(message)
         }
     }
     /// Every message the server sends on channel `room`; decode a frame with `from_json`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ServerMessage {
         /// Message `said`.
-        Said(self::types::Said),
+        Said(types::Said),
         /// Message `refused`.
-        Refused(self::types::Refused),
+        Refused(types::Refused),
+    }
+    rt::message_impls! {
+        ServerMessage, correlation_paths[]; Said(types::Said), from;
+        Refused(types::Refused), from;
     }
     impl ServerMessage {
-        /// The names of the variants, in order.
-        pub const VARIANTS: &'static [&'static str] = &["Said", "Refused"];
-        /// Decodes a text frame, choosing the variant by the values that
-        /// discriminate the messages.
-        pub fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_str(
-                frame,
-                Self::__pick(frame),
-                &Self::__SELECTION,
-                |index, deserializer| { Self::__decode(index, deserializer) },
-            )
-        }
-        /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-        pub fn from_value(
-            value: &rt::serde_json::Value,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            rt::dispatch::decode_value(
-                value,
-                &Self::__SELECTION,
-                |index, value| { Self::__decode(index, value) },
-            )
-        }
-        /// Decodes the variant at `index`.
-        fn __decode<'de, D>(
-            index: usize,
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            match index {
-                0usize => {
-                    <self::types::Said as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Said)
-                }
-                1usize => {
-                    <self::types::Refused as rt::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )
-                        .map(Self::Refused)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        <D::Error as rt::serde::de::Error>::custom("no such variant"),
-                    )
-                }
-            }
-        }
-        /// Encodes the message as a JSON text frame.
-        pub fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            rt::serde_json::to_string(self)
-        }
-        /// The name of this message's variant.
-        pub fn variant_name(&self) -> &'static str {
-            match *self {
-                Self::Said(_) => "Said",
-                Self::Refused(_) => "Refused",
-            }
-        }
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
             enum_name: "ServerMessage",
             variants: &["Said", "Refused"],
@@ -440,10 +261,7 @@ mod generated {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
                 b'{' => {
-                    let ::std::option::Option::Some(([v0], _)) = rt::dispatch::members(
-                        frame,
-                        &["action"],
-                    ) else {
+                    let Some(([v0], _)) = rt::dispatch::members(frame, &["action"]) else {
                         return 0;
                     };
                     let mut m: u64 = 0b11;
@@ -468,283 +286,47 @@ mod generated {
         fn __check(
             checker: &mut rt::dispatch::Checker<'_>,
             index: usize,
-        ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+        ) -> Result<(), rt::dispatch::Miss> {
             use rt::dispatch::{Kind, Lit, Seg::Key};
             match index {
                 0usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("action")], &[Lit::Str("said")], false)?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
                 1usize => {
                     checker.kind(&[], Kind::Object)?;
                     checker.one_of(&[Key("action")], &[Lit::Str("refused")], false)?;
-                    ::std::result::Result::Ok(())
+                    Ok(())
                 }
-                _ => ::std::result::Result::Ok(()),
+                _ => Ok(()),
             }
-        }
-    }
-    impl rt::serde::Serialize for ServerMessage {
-        fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
-        where
-            S: rt::serde::Serializer,
-        {
-            match *self {
-                Self::Said(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-                Self::Refused(ref message) => {
-                    rt::serde::Serialize::serialize(message, serializer)
-                }
-            }
-        }
-    }
-    impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: rt::serde::Deserializer<'de>,
-        {
-            let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            Self::from_value(&value).map_err(<D::Error as rt::serde::de::Error>::custom)
-        }
-    }
-    impl rt::message::Message for ServerMessage {
-        const ENUM_NAME: &'static str = "ServerMessage";
-        const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[];
-        fn from_json(
-            frame: &str,
-        ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-            Self::from_json(frame)
-        }
-        fn to_json(
-            &self,
-        ) -> ::std::result::Result<::std::string::String, rt::serde_json::Error> {
-            Self::to_json(self)
-        }
-        fn to_value(
-            &self,
-        ) -> ::std::result::Result<rt::serde_json::Value, rt::serde_json::Error> {
-            rt::serde_json::to_value(self)
-        }
-        fn variant_name(&self) -> &'static str {
-            Self::variant_name(self)
-        }
-        fn correlation(&self) -> ::std::option::Option<rt::message::Correlation> {
-            match *self {
-                Self::Said(_) => ::std::option::Option::None,
-                Self::Refused(_) => ::std::option::Option::None,
-            }
-        }
-    }
-    impl ::std::str::FromStr for ServerMessage {
-        type Err = rt::dispatch::DecodeError;
-        fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-            Self::from_json(frame)
-        }
-    }
-    impl ::std::convert::From<self::types::Said> for ServerMessage {
-        fn from(message: self::types::Said) -> Self {
-            Self::Said(message)
-        }
-    }
-    impl ::std::convert::From<self::types::Refused> for ServerMessage {
-        fn from(message: self::types::Refused) -> Self {
-            Self::Refused(message)
         }
     }
     /// The replies to `say`: `said` or `refused`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum SayReply {
         /// Message `said`.
-        Said(self::types::Said),
+        Said(types::Said),
         /// Message `refused`.
-        Refused(self::types::Refused),
+        Refused(types::Refused),
     }
-    impl ::std::convert::From<SayReply> for ServerMessage {
-        fn from(reply: SayReply) -> Self {
-            match reply {
-                SayReply::Said(message) => ServerMessage::Said(message),
-                SayReply::Refused(message) => ServerMessage::Refused(message),
-            }
-        }
+    rt::reply_impls! {
+        SayReply; Said(types::Said), from; Refused(types::Refused), from;
     }
-    impl ::std::convert::TryFrom<ServerMessage> for SayReply {
-        type Error = ServerMessage;
-        fn try_from(
-            message: ServerMessage,
-        ) -> ::std::result::Result<Self, ServerMessage> {
-            match message {
-                ServerMessage::Said(message) => {
-                    ::std::result::Result::Ok(SayReply::Said(message))
-                }
-                ServerMessage::Refused(message) => {
-                    ::std::result::Result::Ok(SayReply::Refused(message))
-                }
-                other => ::std::result::Result::Err(other),
-            }
-        }
-    }
-    impl ::std::convert::From<self::types::Said> for SayReply {
-        fn from(message: self::types::Said) -> Self {
-            SayReply::Said(message)
-        }
-    }
-    impl ::std::convert::From<self::types::Refused> for SayReply {
-        fn from(message: self::types::Refused) -> Self {
-            SayReply::Refused(message)
-        }
-    }
-    /// A connection to channel `room`, from the client's side.
-    ///
-    /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-    pub struct Client {
-        sender: Sender,
-        receiver: rt::client::Receiver<ServerMessage>,
-    }
-    impl ::std::fmt::Debug for Client {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Client")
-                .field("sender", &self.sender)
-                .finish_non_exhaustive()
-        }
-    }
-    impl Client {
-        /// Connects to channel `room` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. `parameters` fill in the channel's address.
-        pub async fn connect(
-            server_url: &str,
-            parameters: &Parameters,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            Self::connect_with(
-                    server_url,
-                    parameters,
-                    rt::client::ClientConfig::default(),
-                )
-                .await
-        }
-        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-        pub async fn connect_with(
-            server_url: &str,
-            parameters: &Parameters,
-            config: rt::client::ClientConfig,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            let url = rt::client::channel_url(server_url, &parameters.path())?;
-            Self::connect_url(&url, config).await
-        }
-        /// Connects to exactly `url`, whatever the channel's address.
-        pub async fn connect_url(
-            url: &str,
-            config: rt::client::ClientConfig,
-        ) -> ::std::result::Result<Self, rt::client::Error> {
-            let (inner, receiver) = rt::client::connect::<
-                ClientMessage,
-                ServerMessage,
-            >(url, config)
-                .await?;
-            ::std::result::Result::Ok(Client {
-                sender: Sender { inner },
-                receiver,
-            })
-        }
-        /// The next message that is not an awaited reply; an `Err` for a frame that is no
-        /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-        /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-        pub async fn recv(
-            &mut self,
-        ) -> ::std::option::Option<
-            ::std::result::Result<ServerMessage, rt::client::Error>,
-        > {
-            self.receiver.recv().await
-        }
-        /// A sender for other tasks.
-        pub fn sender(&self) -> Sender {
-            self.sender.clone()
-        }
-        /// Separates sending from receiving.
-        pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-            (self.sender, self.receiver)
-        }
-    }
-    impl ::std::ops::Deref for Client {
-        type Target = Sender;
-        fn deref(&self) -> &Sender {
-            &self.sender
-        }
-    }
-    impl rt::futures_core::Stream for Client {
-        type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-        fn poll_next(
-            mut self: ::std::pin::Pin<&mut Self>,
-            cx: &mut ::std::task::Context<'_>,
-        ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-            ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-        }
-    }
-    /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-    ///
-    /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-    #[derive(Debug, Clone)]
-    pub struct Sender {
-        inner: rt::client::Sender<ClientMessage, ServerMessage>,
+    rt::client_impls! {
+        channel : "room"; connect : parameters;
     }
     impl Sender {
-        /// Sends a message.
-        pub async fn send(
-            &self,
-            message: impl ::std::convert::Into<ClientMessage>,
-        ) -> ::std::result::Result<(), rt::client::Error> {
-            self.inner.send(&message.into()).await
-        }
         /// Sends `say` and waits for its reply (`said` or `refused`, the first of its type to arrive).
         pub async fn say(
             &self,
-            message: self::types::Say,
-        ) -> ::std::result::Result<SayReply, rt::client::Error> {
-            self.inner
-                .request(
-                    &rt::client::RequestSpec {
-                        name: "say",
-                        correlated: false,
-                        accepts: |message: &ServerMessage| {
-                            matches!(
-                                message, ServerMessage::Said(_) | ServerMessage::Refused(_)
-                            )
-                        },
-                        reply: |message: ServerMessage| <SayReply as ::std::convert::TryFrom<
-                            ServerMessage,
-                        >>::try_from(message),
-                    },
-                    ClientMessage::Say(message),
-                )
-                .await
-        }
-        /// This sender, with requests waiting `timeout` for their replies.
-        pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-            Sender {
-                inner: self.inner.with_timeout(timeout),
-            }
-        }
-        /// Closes the connection normally (1000).
-        pub async fn close(&self) -> ::std::result::Result<(), rt::client::Error> {
-            self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-        }
-        /// Whether the client has ended (it will not reconnect).
-        pub fn is_closed(&self) -> bool {
-            self.inner.is_closed()
-        }
-        /// Whether a connection is open now (false while reconnecting).
-        pub fn is_connected(&self) -> bool {
-            self.inner.is_connected()
-        }
-        /// Waits until the connection has ended; how it ended.
-        pub async fn closed(&self) -> rt::client::Error {
-            self.inner.closed().await
-        }
-        /// The runtime's sender underneath.
-        pub fn inner(&self) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-            &self.inner
+            message: types::Say,
+        ) -> Result<SayReply, rt::client::Error> {
+            rt::request!(
+                self.inner, "say", false, ClientMessage::Say(message), SayReply : Said |
+                Refused
+            )
         }
     }
     /// A connection to channel `room` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -754,24 +336,24 @@ mod generated {
     /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
     ///
     /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-    pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+    pub trait Handler: Send + Sync + 'static {
         /// A client connected (e.g. greet it, or start pushing data). An error closes
         /// the connection (1011, or the error's own close frame).
         fn on_connect(
             &self,
             ctx: &Context,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<(), rt::server::HandlerError>,
-        > + ::std::marker::Send {
+            Output = Result<(), rt::server::HandlerError>,
+        > + Send {
             let _ = ctx;
-            async { ::std::result::Result::Ok(()) }
+            async { Ok(()) }
         }
         /// A client's connection ended.
         fn on_disconnect(
             &self,
             ctx: &Context,
             reason: &rt::server::Disconnect,
-        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+        ) -> impl ::std::future::Future<Output = ()> + Send {
             let _ = (ctx, reason);
             async {}
         }
@@ -782,117 +364,22 @@ mod generated {
             &self,
             ctx: &Context,
             error: &rt::server::FrameError,
-        ) -> ::std::option::Option<ServerMessage> {
+        ) -> Option<ServerMessage> {
             let _ = (ctx, error);
-            ::std::option::Option::None
+            None
         }
         /// Handles `say` and returns its reply (`said` or `refused`).
         fn say(
             &self,
             ctx: &Context,
-            message: self::types::Say,
+            message: types::Say,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
-                rt::server::Replies<SayReply>,
-                rt::server::HandlerError,
-            >,
-        > + ::std::marker::Send;
+            Output = Result<rt::server::Replies<SayReply>, rt::server::HandlerError>,
+        > + Send;
     }
-    /// A [`Handler`] as the runtime's server serves it.
-    pub struct Service<H> {
-        handler: ::std::sync::Arc<H>,
-    }
-    impl<H> ::std::clone::Clone for Service<H> {
-        fn clone(&self) -> Self {
-            Service {
-                handler: self.handler.clone(),
-            }
-        }
-    }
-    impl<H> ::std::fmt::Debug for Service<H> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Service")
-                .field("address", &::std::option::Option::Some("/rooms/{roomId}"))
-                .finish_non_exhaustive()
-        }
-    }
-    impl<H: Handler> Service<H> {
-        /// Serves `handler`.
-        pub fn new(handler: H) -> Self {
-            Service {
-                handler: ::std::sync::Arc::new(handler),
-            }
-        }
-        /// Serves a handler shared with other code.
-        pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-            Service { handler }
-        }
-        /// The handler.
-        pub fn handler(&self) -> &::std::sync::Arc<H> {
-            &self.handler
-        }
-    }
-    impl<H: Handler> rt::server::Service for Service<H> {
-        type Incoming = ClientMessage;
-        type Outgoing = ServerMessage;
-        type Params = Parameters;
-        fn address(&self) -> ::std::option::Option<&'static str> {
-            ::std::option::Option::Some("/rooms/{roomId}")
-        }
-        fn parse_params(
-            &self,
-            params: &rt::server::PathParams,
-        ) -> ::std::result::Result<Parameters, ::std::string::String> {
-            Parameters::from_path(params)
-        }
-        fn on_connect(
-            &self,
-            ctx: &Context,
-        ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<(), rt::server::HandlerError>,
-        > + ::std::marker::Send {
-            self.handler.on_connect(ctx)
-        }
-        fn on_disconnect(
-            &self,
-            ctx: &Context,
-            reason: &rt::server::Disconnect,
-        ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-            self.handler.on_disconnect(ctx, reason)
-        }
-        fn handle(
-            &self,
-            ctx: &Context,
-            message: ClientMessage,
-        ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
-                ::std::vec::Vec<ServerMessage>,
-                rt::server::HandlerError,
-            >,
-        > + ::std::marker::Send {
-            async move {
-                match message {
-                    ClientMessage::Say(message) => {
-                        self.handler
-                            .say(ctx, message)
-                            .await
-                            .map(|replies| {
-                                replies
-                                    .into_iter()
-                                    .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                    .collect()
-                            })
-                    }
-                }
-            }
-        }
-        fn error_reply(
-            &self,
-            ctx: &Context,
-            error: &rt::server::FrameError,
-        ) -> ::std::option::Option<ServerMessage> {
-            self.handler.error_reply(ctx, error)
-        }
+    rt::service_impls! {
+        address : Some("/rooms/{roomId}"); params : parsed; Say =>
+        say(ServerMessage::from);
     }
 }
 #[allow(unreachable_pub)]

@@ -32,6 +32,7 @@
 mod config;
 mod connection;
 mod error;
+mod impls;
 mod pending;
 mod session;
 mod subscriptions;

@@ -22,6 +22,7 @@
 mod connection;
 mod context;
 mod error;
+mod impls;
 mod route;
 
 pub use context::{ConnectionId, Context, ServerHandle};

@@ -8,28 +8,13 @@
 //! Each rule reports the first place that breaks it, where it is written.
 
 use super::inline::Inlined;
-use super::{Documents, DATA_KEYWORDS, NAME_MAPS};
+use super::Documents;
 use crate::error::{Error, ErrorKind, Location, Result, Warning};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
-use std::collections::HashMap;
+use walk::{walk, with, Found, Place};
 
-/// Whether `name` may name a component: `^[a-zA-Z0-9.\-_]+$`.
-fn is_component_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
-}
-
-/// Whether `name` may name a server or a channel parameter:
-/// `^[A-Za-z0-9_\-]+$`.
-fn is_simple_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-}
+mod names;
+mod walk;
 
 /// Checks the rules of this module on `inlined`, the resolved root
 /// document of `docs`. Returns what is wrong without making the document
@@ -67,71 +52,29 @@ pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<Vec<Warning>>
     Ok(warnings)
 }
 
-struct Rules<'a> {
+pub(super) struct Rules<'a> {
     docs: &'a Documents,
     inlined: &'a Inlined,
 }
 
 /// Reference tokens from string slices.
-fn path(tokens: &[&str]) -> Vec<String> {
+pub(super) fn path(tokens: &[&str]) -> Vec<String> {
     tokens.iter().map(|t| t.to_string()).collect()
 }
 
 /// The members of the object at `tokens`, if there is one.
-fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>> {
+pub(super) fn members<'v>(doc: &'v Value, tokens: &[&str]) -> Option<&'v Map<String, Value>> {
     super::report::value_at(doc, &path(tokens))?.as_object()
 }
 
 impl Rules<'_> {
     /// The place `path` (tokens into the resolved document) is written.
-    fn at(&self, path: &[String]) -> Location {
+    pub(super) fn at(&self, path: &[String]) -> Location {
         self.inlined.origin(path)
     }
 
-    fn error(&self, path: &[String], message: String) -> Error {
+    pub(super) fn error(&self, path: &[String], message: String) -> Error {
         Error::at(ErrorKind::Invalid, &self.at(path), message)
-    }
-
-    /// Component names: `^[a-zA-Z0-9.\-_]+$` in every map of `components`.
-    fn component_names(&self, doc: &Value) -> Result<()> {
-        let Some(components) = members(doc, &["components"]) else {
-            return Ok(());
-        };
-        for (kind, map) in components {
-            if kind.starts_with("x-") {
-                continue;
-            }
-            for name in map.as_object().into_iter().flat_map(Map::keys) {
-                if !is_component_name(name) {
-                    return Err(self
-                        .error(
-                            &path(&["components", kind, name]),
-                            format!(
-                                "`{name}` is not a valid name for a component: names of \
-                                 components may hold only letters, digits, `.`, `-` and `_`"
-                            ),
-                        )
-                        .with_hint("rename it (and the `$ref`s to it)"));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Server names: `^[A-Za-z0-9_\-]+$`.
-    fn server_names(&self, doc: &Value) -> Result<()> {
-        for name in members(doc, &["servers"]).into_iter().flat_map(Map::keys) {
-            if !is_simple_name(name) {
-                return Err(self.error(
-                    &path(&["servers", name]),
-                    format!(
-                        "`{name}` is not a valid server name: server names may hold only \
-                         letters, digits, `-` and `_`"
-                    ),
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// Server variables: `default` and `examples` among the `enum` values.
@@ -183,24 +126,6 @@ impl Rules<'_> {
         Ok(())
     }
 
-    /// 2.x channel names: no query, no fragment.
-    fn channel_names(&self, doc: &Value) -> Result<()> {
-        for name in members(doc, &["channels"]).into_iter().flat_map(Map::keys) {
-            if name.contains(['?', '#']) {
-                return Err(self
-                    .error(
-                        &path(&["channels", name]),
-                        format!(
-                            "the channel name `{name}` has a query or fragment; channel \
-                             names are paths and may not use `?` or `#`"
-                        ),
-                    )
-                    .with_hint("describe query parameters with channel bindings instead"));
-            }
-        }
-        Ok(())
-    }
-
     /// 3.x channel addresses: no query, no fragment.
     fn channel_addresses(&self, doc: &Value) -> Result<()> {
         for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
@@ -215,37 +140,6 @@ impl Rules<'_> {
                             ),
                         )
                         .with_hint("describe query parameters with channel bindings instead"));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// 2.x `operationId`s: unique.
-    fn operation_ids(&self, doc: &Value) -> Result<()> {
-        let mut seen: HashMap<&str, (Vec<String>, Location)> = HashMap::new();
-        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
-            for action in ["publish", "subscribe"] {
-                let Some(Value::String(id)) =
-                    channel.get(action).and_then(|o| o.get("operationId"))
-                else {
-                    continue;
-                };
-                let here = path(&["channels", name, action, "operationId"]);
-                let origin = self.at(&here[..3]);
-                if let Some((first, first_origin)) = seen.get(id.as_str()) {
-                    if *first_origin != origin {
-                        return Err(self.error(
-                            &here,
-                            format!(
-                                "the operationId `{id}` is used twice: operationIds must be \
-                                 unique, and {} has it too",
-                                self.at(first)
-                            ),
-                        ));
-                    }
-                } else {
-                    seen.insert(id, (here, origin));
                 }
             }
         }
@@ -384,60 +278,6 @@ impl Rules<'_> {
         Ok(())
     }
 
-    /// Channel parameter names: `^[A-Za-z0-9_\-]+$`.
-    fn parameter_names(&self, doc: &Value) -> Result<()> {
-        let mut maps: Vec<(Vec<String>, &Map<String, Value>)> = Vec::new();
-        for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
-            if let Some(Value::Object(params)) = channel.get("parameters") {
-                maps.push((path(&["channels", name, "parameters"]), params));
-            }
-        }
-        if let Some(params) = members(doc, &["components", "parameters"]) {
-            maps.push((path(&["components", "parameters"]), params));
-        }
-        for (at, params) in maps {
-            for name in params.keys() {
-                if !is_simple_name(name) {
-                    let mut place = at.clone();
-                    place.push(name.clone());
-                    return Err(self.error(
-                        &place,
-                        format!(
-                            "`{name}` is not a valid parameter name: parameter names may hold \
-                             only letters, digits, `-` and `_`"
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Tags of one list: distinct names.
-    fn unique_tags(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(Value::Array(tags)) = super::report::value_at(doc, at) else {
-            return Ok(());
-        };
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (i, tag) in tags.iter().enumerate() {
-            let Some(Value::String(name)) = tag.get("name") else {
-                continue;
-            };
-            if let Some(first) = seen.insert(name, i) {
-                let mut place = at.to_vec();
-                place.push(i.to_string());
-                return Err(self.error(
-                    &place,
-                    format!(
-                        "the tag `{name}` is listed twice in this list of tags (also item \
-                         {first}): tags must have distinct names"
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// A runtime expression (`location` of a correlation id, parameter or
     /// reply address): `$message.header#/…` or `$message.payload#/…`.
     fn runtime_expression(&self, doc: &Value, at: &[String]) -> Result<()> {
@@ -549,33 +389,6 @@ impl Rules<'_> {
         }
         Ok(())
     }
-
-    /// `messageId`s (2.4+): unique among distinct messages.
-    fn message_ids(&self, doc: &Value) -> Result<()> {
-        let mut found = Vec::new();
-        collect_message_ids(doc, &mut found);
-        let mut seen: HashMap<&str, (Vec<String>, Location)> = HashMap::new();
-        for (at, id) in &found {
-            let origin = self.at(&at[..at.len() - 1]);
-            match seen.get(id.as_str()) {
-                Some((first, first_origin)) if *first_origin != origin => {
-                    return Err(self.error(
-                        at,
-                        format!(
-                            "the messageId `{id}` is used by two messages (also {}): \
-                             messageIds must be unique",
-                            self.at(first)
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    seen.insert(id, (at.clone(), origin));
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Whether `text` is `$message.header#<pointer>` or
@@ -585,183 +398,6 @@ pub(crate) fn is_runtime_expression(text: &str) -> bool {
         .strip_prefix("$message.header#")
         .or_else(|| text.strip_prefix("$message.payload#"));
     rest.is_some_and(|pointer| super::split_pointer(pointer).is_ok())
-}
-
-/// Where messages of a 2.x operation have a `messageId`.
-fn collect_message_ids(doc: &Value, out: &mut Vec<(Vec<String>, String)>) {
-    let channels = doc.get("channels").and_then(Value::as_object);
-    for (name, channel) in channels.into_iter().flatten() {
-        for action in ["publish", "subscribe"] {
-            let Some(message) = channel.get(action).and_then(|o| o.get("message")) else {
-                continue;
-            };
-            let base = path(&["channels", name, action, "message"]);
-            let list: Vec<(Vec<String>, &Value)> = match message.get("oneOf") {
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| {
-                        let mut p = base.clone();
-                        p.extend(path(&["oneOf", &i.to_string()]));
-                        (p, m)
-                    })
-                    .collect(),
-                _ => vec![(base, message)],
-            };
-            for (mut p, m) in list {
-                if let Some(Value::String(id)) = m.get("messageId") {
-                    p.push("messageId".into());
-                    out.push((p, id.clone()));
-                }
-            }
-        }
-    }
-}
-
-/// What a rule looks at.
-enum Found {
-    /// A list of tags.
-    Tags,
-    /// A runtime expression.
-    Expression,
-    /// A schema with a `discriminator`.
-    Discriminator,
-    /// A `ws` channel binding.
-    WsChannelBinding,
-}
-
-/// Where in the document a value is, as far as [`walk`] needs to know.
-#[derive(Clone, Copy, PartialEq)]
-enum Place {
-    /// Anywhere outside schemas.
-    Document,
-    /// Inside a schema.
-    Schema,
-    /// A map whose keys are names (outside schemas).
-    Names,
-    /// A map of schemas.
-    Schemas,
-}
-
-/// Members whose value is a schema.
-const SCHEMA_MEMBERS: &[&str] = &["payload", "headers", "schema"];
-
-/// Finds the places the rules look at.
-///
-/// `at` borrows the member names from the document (an array index is
-/// the only token written out), so that walking allocates only for what
-/// it finds.
-fn walk<'v>(
-    value: &'v Value,
-    at: &mut Vec<Cow<'v, str>>,
-    place: Place,
-    out: &mut Vec<(Vec<String>, Found)>,
-) {
-    match value {
-        Value::Object(map) => {
-            if place == Place::Schema && map.get("discriminator").is_some_and(Value::is_string) {
-                out.push((owned(at), Found::Discriminator));
-            }
-            for (key, member) in map {
-                let k = key.as_str();
-                let inner = match place {
-                    Place::Names => Place::Document,
-                    Place::Schemas => Place::Schema,
-                    Place::Schema => {
-                        if DATA_KEYWORDS.contains(&k) {
-                            continue;
-                        }
-                        Place::Schema
-                    }
-                    Place::Document => {
-                        if DATA_KEYWORDS.contains(&k) {
-                            continue;
-                        }
-                        if k == "tags" && member.is_array() {
-                            out.push((with(at, k), Found::Tags));
-                            continue;
-                        }
-                        if k == "location" && member.is_string() && expression_holder(at) {
-                            out.push((with(at, k), Found::Expression));
-                            continue;
-                        }
-                        if k == "ws" && channel_bindings(at) {
-                            out.push((with(at, k), Found::WsChannelBinding));
-                            continue;
-                        }
-                        if k == "schemas" {
-                            Place::Schemas
-                        } else if SCHEMA_MEMBERS.contains(&k) {
-                            Place::Schema
-                        } else if NAME_MAPS.contains(&k) {
-                            Place::Names
-                        } else {
-                            Place::Document
-                        }
-                    }
-                };
-                at.push(Cow::Borrowed(key));
-                walk(member, at, inner, out);
-                at.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                at.push(Cow::Owned(i.to_string()));
-                let inner = if place == Place::Names {
-                    Place::Document
-                } else {
-                    place
-                };
-                walk(item, at, inner, out);
-                at.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The tokens of `at`, owned.
-fn owned<T: AsRef<str>>(at: &[T]) -> Vec<String> {
-    at.iter().map(|t| t.as_ref().to_string()).collect()
-}
-
-/// The tokens of `at` and then `key`, owned.
-fn with<T: AsRef<str>>(at: &[T], key: &str) -> Vec<String> {
-    let mut out = owned(at);
-    out.push(key.to_string());
-    out
-}
-
-/// Whether the object at `at` holds a runtime expression in `location`: a
-/// correlation id, a channel parameter, a reply address.
-fn expression_holder(at: &[Cow<'_, str>]) -> bool {
-    let parent = at
-        .len()
-        .checked_sub(2)
-        .and_then(|i| at.get(i))
-        .map(|t| t.as_ref());
-    let last = at.last().map(|t| t.as_ref());
-    matches!(last, Some("correlationId" | "address"))
-        || matches!(
-            parent,
-            Some("correlationIds" | "parameters" | "replyAddresses")
-        )
-}
-
-/// Whether the `bindings` at `at` are a channel's.
-fn channel_bindings(at: &[Cow<'_, str>]) -> bool {
-    // Only paths of two or three tokens can be; most are longer.
-    if !(2..=3).contains(&at.len()) {
-        return false;
-    }
-    let tokens: Vec<&str> = at.iter().map(|t| t.as_ref()).collect();
-    matches!(
-        tokens.as_slice(),
-        ["channels", _, "bindings"]
-            | ["components", "channels", _, "bindings"]
-            | ["components", "channelBindings", _]
-    )
 }
 
 #[cfg(test)]
