@@ -30,8 +30,8 @@ mod generated {
             ///Always `add_order`.
             pub method: consts::MethodAddOrder,
             pub params: AddOrderParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///An order was placed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -39,15 +39,15 @@ mod generated {
         pub struct AddOrderAck {
             ///Always `add_order`.
             pub method: consts::MethodAddOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: PlacedOrder,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///An order was not placed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -56,76 +56,76 @@ mod generated {
             pub error: ErrorText,
             ///Always `add_order`.
             pub method: consts::MethodAddOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The order.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct AddOrderParams {
             ///Quantity in the quote asset, for market buys.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cash_order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cash_order_qty: Option<f64>,
             ///The client's id of the order (excludes `order_userref`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub conditional: ::std::option::Option<Conditional>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub deadline: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub conditional: Option<Conditional>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<Timestamp>,
             ///Visible quantity of iceberg orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub display_qty: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub effective_time: ::std::option::Option<Timestamp>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub expire_time: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub display_qty: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub effective_time: Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub expire_time: Option<Timestamp>,
             ///Currency of the fees, `base` or `quote`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub fee_preference: ::std::option::Option<AddOrderParamsFeePreference>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub fee_preference: Option<AddOrderParamsFeePreference>,
             ///Limit price of limit orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price_type: Option<PriceType>,
             ///Whether the order is funded on margin.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub margin: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub margin: Option<bool>,
             ///Quantity in the base asset.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_qty: Option<f64>,
             pub order_type: OrderType,
             ///The client's numeric reference of the order (excludes `cl_ord_id`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_userref: Option<i64>,
             ///Cancel the order if it would take liquidity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub post_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub post_only: Option<bool>,
             ///Only reduce an existing margin position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reduce_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reduce_only: Option<bool>,
             ///For master accounts, the subaccount the order is for.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub sender_sub_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sender_sub_id: Option<String>,
             pub side: Side,
             ///Self trade prevention.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub stp_type: ::std::option::Option<AddOrderParamsStpType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stp_type: Option<AddOrderParamsStpType>,
             pub symbol: Symbol,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in_force: ::std::option::Option<TimeInForce>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in_force: Option<TimeInForce>,
             pub token: Token,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub triggers: ::std::option::Option<Triggers>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub triggers: Option<Triggers>,
             ///Check the order without placing it.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub validate: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub validate: Option<bool>,
         }
         ///Currency of the fees, `base` or `quote`.
         #[derive(
@@ -157,9 +157,7 @@ mod generated {
         }
         impl ::std::str::FromStr for AddOrderParamsFeePreference {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "base" => Ok(Self::Base),
                     "quote" => Ok(Self::Quote),
@@ -167,20 +165,15 @@ mod generated {
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for AddOrderParamsFeePreference {
+        impl TryFrom<&str> for AddOrderParamsFeePreference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for AddOrderParamsFeePreference {
+        impl TryFrom<String> for AddOrderParamsFeePreference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -217,9 +210,7 @@ mod generated {
         }
         impl ::std::str::FromStr for AddOrderParamsStpType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "cancel_newest" => Ok(Self::CancelNewest),
                     "cancel_oldest" => Ok(Self::CancelOldest),
@@ -228,19 +219,15 @@ mod generated {
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for AddOrderParamsStpType {
+        impl TryFrom<&str> for AddOrderParamsStpType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for AddOrderParamsStpType {
+        impl TryFrom<String> for AddOrderParamsStpType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -251,8 +238,8 @@ mod generated {
             ///Always `amend_order`.
             pub method: consts::MethodAmendOrder,
             pub params: AmendOrderParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///An order was changed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -260,15 +247,15 @@ mod generated {
         pub struct AmendOrderAck {
             ///Always `amend_order`.
             pub method: consts::MethodAmendOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: AmendedOrder,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///An order was not changed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -277,62 +264,62 @@ mod generated {
             pub error: ErrorText,
             ///Always `amend_order`.
             pub method: consts::MethodAmendOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The order (by `order_id` or `cl_ord_id`) and its new values.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct AmendOrderParams {
             ///The client's id of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub deadline: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<Timestamp>,
             ///New visible quantity of an iceberg order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub display_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub display_qty: Option<f64>,
             ///New limit price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price_type: Option<PriceType>,
             ///Kraken's id of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_id: Option<String>,
             ///New quantity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_qty: Option<f64>,
             ///Refuse the amendment if the new price would take liquidity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub post_only: ::std::option::Option<bool>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub symbol: ::std::option::Option<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub post_only: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub symbol: Option<Symbol>,
             pub token: Token,
             ///New trigger price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub trigger_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub trigger_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub trigger_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub trigger_price_type: Option<PriceType>,
         }
         ///The amendment's id and the order's.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct AmendedOrder {
             ///Kraken's id of the amendment.
-            pub amend_id: ::std::string::String,
+            pub amend_id: String,
             ///The client's id of the order, when the request named it so.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Kraken's id of the order, when the request named it so.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_id: Option<String>,
         }
         ///One asset.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -343,32 +330,32 @@ mod generated {
             ///Its weight as collateral.
             pub collateral_value: f64,
             ///The asset's code, e.g. `BTC`.
-            pub id: ::std::string::String,
+            pub id: String,
             ///Interest rate of a loan in it.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub margin_rate: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub margin_rate: Option<f64>,
             ///Conversion multiplier of tokenized assets.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub multiplier: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub multiplier: Option<f64>,
             ///Decimals the asset is kept with.
             pub precision: i64,
             ///Decimals it is shown with.
             pub precision_display: i64,
             ///E.g. `enabled`, `deposit_only`, `withdrawal_only`, `funding_temporarily_disabled`.
-            pub status: ::std::string::String,
+            pub status: String,
         }
         ///The balance of one asset.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct AssetBalance {
             ///The asset, e.g. `BTC`.
-            pub asset: ::std::string::String,
+            pub asset: String,
             ///E.g. `currency`.
-            pub asset_class: ::std::string::String,
+            pub asset_class: String,
             ///Total over the wallets.
             pub balance: f64,
             ///The wallets holding it.
-            pub wallets: ::std::vec::Vec<Wallet>,
+            pub wallets: Vec<Wallet>,
         }
         ///A balances snapshot frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -377,10 +364,10 @@ mod generated {
             ///Always `balances`.
             pub channel: consts::ChannelBalances,
             ///One entry per asset.
-            pub data: ::std::vec::Vec<AssetBalance>,
+            pub data: Vec<AssetBalance>,
             ///Sequence number of the frame on this connection.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub sequence: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sequence: Option<u64>,
             ///Always `snapshot`.
             #[serde(rename = "type")]
             pub type_: consts::TypeSnapshot,
@@ -392,10 +379,10 @@ mod generated {
             ///Always `balances`.
             pub channel: consts::ChannelBalances,
             ///Ledger entries.
-            pub data: ::std::vec::Vec<LedgerEntry>,
+            pub data: Vec<LedgerEntry>,
             ///Sequence number of the frame on this connection.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub sequence: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sequence: Option<u64>,
             ///Always `update`.
             #[serde(rename = "type")]
             pub type_: consts::TypeUpdate,
@@ -407,8 +394,8 @@ mod generated {
             ///Always `batch_add`.
             pub method: consts::MethodBatchAdd,
             pub params: BatchAddParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///The orders were placed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -416,16 +403,16 @@ mod generated {
         pub struct BatchAddAck {
             ///Always `batch_add`.
             pub method: consts::MethodBatchAdd,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///The orders' ids, in the order of the request.
-            pub result: ::std::vec::Vec<PlacedOrder>,
+            pub result: Vec<PlacedOrder>,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///None of the orders was placed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -434,28 +421,28 @@ mod generated {
             pub error: ErrorText,
             ///Always `batch_add`.
             pub method: consts::MethodBatchAdd,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct BatchAddParams {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub deadline: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<Timestamp>,
             ///2 to 15 orders.
-            pub orders: ::std::vec::Vec<BatchOrder>,
+            pub orders: Vec<BatchOrder>,
             pub symbol: Symbol,
             pub token: Token,
             ///Check the orders without placing them.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub validate: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub validate: Option<bool>,
         }
         ///A request to cancel several orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -464,28 +451,35 @@ mod generated {
             ///Always `batch_cancel`.
             pub method: consts::MethodBatchCancel,
             pub params: BatchCancelParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///The orders were cancelled.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct BatchCancelAck {
             ///Always `batch_cancel`.
             pub method: consts::MethodBatchCancel,
             ///How many orders were cancelled (as the live service sends it).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub orders_cancelled: ::std::option::Option<u64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub result: ::std::option::Option<CancelCount>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub orders_cancelled: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub result: Option<CancelCount>,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The orders were not cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -494,25 +488,25 @@ mod generated {
             pub error: ErrorText,
             ///Always `batch_cancel`.
             pub method: consts::MethodBatchCancel,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct BatchCancelParams {
             ///The client's ids.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub cl_ord_id: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub cl_ord_id: Vec<String>,
             ///Kraken's ids or the client's numeric references (as text) of 2 to 50 orders.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub orders: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub orders: Vec<String>,
             pub token: Token,
         }
         ///One order of a batch; the symbol and token are the batch's.
@@ -520,34 +514,34 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct BatchOrder {
             ///The client's id of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Visible quantity of iceberg orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub display_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub display_qty: Option<f64>,
             ///Limit price of limit orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price_type: Option<PriceType>,
             ///Quantity in the base asset.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_qty: Option<f64>,
             pub order_type: OrderType,
             ///The client's numeric reference of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_userref: Option<i64>,
             ///Cancel the order if it would take liquidity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub post_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub post_only: Option<bool>,
             ///Only reduce an existing margin position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reduce_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reduce_only: Option<bool>,
             pub side: Side,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in_force: ::std::option::Option<TimeInForce>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub triggers: ::std::option::Option<Triggers>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in_force: Option<TimeInForce>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub triggers: Option<Triggers>,
         }
         ///A book frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -556,7 +550,7 @@ mod generated {
             ///Always `book`.
             pub channel: consts::ChannelBook,
             ///One entry, for one symbol.
-            pub data: ::std::vec::Vec<BookData>,
+            pub data: Vec<BookData>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -565,36 +559,26 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct BookData {
             ///Ask levels, lowest price first.
-            pub asks: ::std::vec::Vec<PriceLevel>,
+            pub asks: Vec<PriceLevel>,
             ///Bid levels, highest price first.
-            pub bids: ::std::vec::Vec<PriceLevel>,
+            pub bids: Vec<PriceLevel>,
             ///CRC32 of the top ten levels a side after this frame (see the `book` message).
             pub checksum: u32,
             pub symbol: Symbol,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timestamp: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timestamp: Option<Timestamp>,
         }
         ///Price levels a side of a `book` subscription (10 by default) or a `level3` one (10, 100 or 1000).
         #[derive(rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct BookDepth(i64);
-        impl ::std::ops::Deref for BookDepth {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            BookDepth(i64)
         }
-        impl ::std::convert::From<BookDepth> for i64 {
-            fn from(value: BookDepth) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for BookDepth {
+        impl TryFrom<i64> for BookDepth {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![10_i64, 25_i64, 100_i64, 500_i64, 1000_i64].contains(&value) {
                     Err("invalid value".into())
                 } else {
@@ -603,7 +587,7 @@ mod generated {
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for BookDepth {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -627,13 +611,13 @@ mod generated {
         pub struct CancelAfterTimes {
             ///The server's time, RFC 3339 to the second.
             #[serde(rename = "currentTime")]
-            pub current_time: ::std::string::String,
+            pub current_time: String,
             ///When the orders will be cancelled, or `0` when the switch is off.
             #[serde(rename = "triggerTime")]
-            pub trigger_time: ::std::string::String,
+            pub trigger_time: String,
             ///Deprecation notices about the request's parameters.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub warnings: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub warnings: Vec<String>,
         }
         ///A request to cancel every open order.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -642,8 +626,8 @@ mod generated {
             ///Always `cancel_all`.
             pub method: consts::MethodCancelAll,
             pub params: TokenParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///The open orders were cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -651,15 +635,15 @@ mod generated {
         pub struct CancelAllAck {
             ///Always `cancel_all`.
             pub method: consts::MethodCancelAll,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: CancelCount,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The orders were not cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -668,14 +652,14 @@ mod generated {
             pub error: ErrorText,
             ///Always `cancel_all`.
             pub method: consts::MethodCancelAll,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///A request to arm, refresh or disarm the dead man's switch.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -684,8 +668,8 @@ mod generated {
             ///Always `cancel_all_orders_after`.
             pub method: consts::MethodCancelAllOrdersAfter,
             pub params: CancelAfterParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///The switch was set.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -693,15 +677,15 @@ mod generated {
         pub struct CancelAllOrdersAfterAck {
             ///Always `cancel_all_orders_after`.
             pub method: consts::MethodCancelAllOrdersAfter,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: CancelAfterTimes,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The switch was not changed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -710,14 +694,14 @@ mod generated {
             pub error: ErrorText,
             ///Always `cancel_all_orders_after`.
             pub method: consts::MethodCancelAllOrdersAfter,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///How many orders were cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -726,8 +710,8 @@ mod generated {
             ///The number of orders.
             pub count: u64,
             ///Deprecation notices about the request's parameters.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub warnings: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub warnings: Vec<String>,
         }
         ///A request to cancel open orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -736,8 +720,8 @@ mod generated {
             ///Always `cancel_order`.
             pub method: consts::MethodCancelOrder,
             pub params: CancelOrderParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///An order was cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -745,15 +729,15 @@ mod generated {
         pub struct CancelOrderAck {
             ///Always `cancel_order`.
             pub method: consts::MethodCancelOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: CancelledOrder,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///An order could not be cancelled.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -762,28 +746,28 @@ mod generated {
             pub error: ErrorText,
             ///Always `cancel_order`.
             pub method: consts::MethodCancelOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The orders, by one kind of id.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct CancelOrderParams {
             ///The client's ids.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub cl_ord_id: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub cl_ord_id: Vec<String>,
             ///Kraken's ids.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub order_id: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub order_id: Vec<String>,
             ///The client's numeric references.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub order_userref: ::std::vec::Vec<i64>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub order_userref: Vec<i64>,
             pub token: Token,
         }
         ///The cancelled order, by the kind of id the request used.
@@ -798,14 +782,14 @@ mod generated {
         #[serde(crate = "rt::serde")]
         pub struct CancelledOrder {
             ///The client's id.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Kraken's id.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_id: Option<String>,
             ///Deprecation notices about the request's parameters.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub warnings: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub warnings: Vec<String>,
         }
         ///One candle.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -822,8 +806,8 @@ mod generated {
             ///Opening price.
             pub open: f64,
             pub symbol: Symbol,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timestamp: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timestamp: Option<Timestamp>,
             ///Number of trades.
             pub trades: u64,
             ///Volume traded, in the base currency.
@@ -882,9 +866,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for Channel {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "ticker" => Ok(Self::Ticker),
                     "book" => Ok(Self::Book),
@@ -898,19 +880,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for Channel {
+        impl TryFrom<&str> for Channel {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for Channel {
+        impl TryFrom<String> for Channel {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -919,16 +897,16 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct Conditional {
             ///Its limit price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price_type: Option<PriceType>,
             pub order_type: OrderType,
             ///Its trigger price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub trigger_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub trigger_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub trigger_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub trigger_price_type: Option<PriceType>,
         }
         ///Whether `data` is the whole state (`snapshot`) or a change (`update`).
         #[derive(
@@ -960,9 +938,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for DataType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "snapshot" => Ok(Self::Snapshot),
                     "update" => Ok(Self::Update),
@@ -970,19 +946,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for DataType {
+        impl TryFrom<&str> for DataType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for DataType {
+        impl TryFrom<String> for DataType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -993,8 +965,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `edit_order`.
             pub method: consts::MethodEditOrder,
             pub params: EditOrderParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///An order was replaced.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1002,15 +974,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
         pub struct EditOrderAck {
             ///Always `edit_order`.
             pub method: consts::MethodEditOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: EditedOrder,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///An order was not replaced.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1019,51 +991,51 @@ public endpoint, `executions` and `balances` on the authenticated one,
             pub error: ErrorText,
             ///Always `edit_order`.
             pub method: consts::MethodEditOrder,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The order and its new values.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct EditOrderParams {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub deadline: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<Timestamp>,
             ///New visible quantity of an iceberg order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub display_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub display_qty: Option<f64>,
             ///Currency of the fees, `base` or `quote`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub fee_preference: ::std::option::Option<EditOrderParamsFeePreference>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub fee_preference: Option<EditOrderParamsFeePreference>,
             ///New limit price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
             ///Kraken's id of the order.
-            pub order_id: ::std::string::String,
+            pub order_id: String,
             ///New quantity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_qty: Option<f64>,
             ///New numeric reference.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_userref: Option<i64>,
             ///Cancel the new order if it would take liquidity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub post_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub post_only: Option<bool>,
             ///Only reduce an existing margin position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reduce_only: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reduce_only: Option<bool>,
             pub symbol: Symbol,
             pub token: Token,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub triggers: ::std::option::Option<Triggers>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub triggers: Option<Triggers>,
             ///Check the request without changing anything.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub validate: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub validate: Option<bool>,
         }
         ///Currency of the fees, `base` or `quote`.
         #[derive(
@@ -1095,9 +1067,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for EditOrderParamsFeePreference {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "base" => Ok(Self::Base),
                     "quote" => Ok(Self::Quote),
@@ -1105,20 +1075,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for EditOrderParamsFeePreference {
+        impl TryFrom<&str> for EditOrderParamsFeePreference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for EditOrderParamsFeePreference {
+        impl TryFrom<String> for EditOrderParamsFeePreference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1127,9 +1092,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct EditedOrder {
             ///Kraken's id of the new order.
-            pub order_id: ::std::string::String,
+            pub order_id: String,
             ///Kraken's id of the replaced order.
-            pub original_order_id: ::std::string::String,
+            pub original_order_id: String,
         }
         ///Why the request failed, in Kraken's words, e.g. `EOrder:Insufficient funds`.
         #[derive(
@@ -1145,22 +1110,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct ErrorText(pub ::std::string::String);
-        impl ::std::ops::Deref for ErrorText {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<ErrorText> for ::std::string::String {
-            fn from(value: ErrorText) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for ErrorText {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct ErrorText(pub String);
+        rt::newtype! {
+            ErrorText(String), from
         }
         impl ::std::fmt::Display for ErrorText {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1169,7 +1121,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for ErrorText {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -1178,84 +1130,84 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct Execution {
             ///Whether the order has been amended.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub amended: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub amended: Option<bool>,
             ///Average fill price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub avg_price: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub avg_price: Option<f64>,
             ///Why the order was cancelled.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cancel_reason: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cancel_reason: Option<String>,
             ///The client's id of the order, when it gave one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Cost of this trade.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cost: Option<f64>,
             ///Cost filled so far.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cum_cost: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cum_cost: Option<f64>,
             ///Quantity filled so far.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cum_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cum_qty: Option<f64>,
             ///Id of the execution (trades).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub exec_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub exec_id: Option<String>,
             ///The event.
             pub exec_type: ExecutionExecType,
             ///Currency preference of fees, `fcib` or `fciq`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub fee_ccy_pref: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub fee_ccy_pref: Option<String>,
             ///Fees so far, in USD.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub fee_usd_equiv: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub fee_usd_equiv: Option<f64>,
             ///Fees of this trade.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub fees: ::std::vec::Vec<Fee>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub fees: Vec<Fee>,
             ///Price of this trade.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub last_price: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub last_price: Option<f64>,
             ///Quantity of this trade.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub last_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub last_qty: Option<f64>,
             ///Limit price.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub limit_price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub limit_price_type: Option<PriceType>,
             ///Whether the order took (`t`) or made (`m`) liquidity.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub liquidity_ind: ::std::option::Option<ExecutionLiquidityInd>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub liquidity_ind: Option<ExecutionLiquidityInd>,
             ///Kraken's id of the order.
-            pub order_id: ::std::string::String,
+            pub order_id: String,
             ///Quantity of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_qty: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_qty: Option<f64>,
             ///The order's state after the event.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_status: ::std::option::Option<ExecutionOrderStatus>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_type: ::std::option::Option<OrderType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_status: Option<ExecutionOrderStatus>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_type: Option<OrderType>,
             ///The client's numeric reference of the order.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_userref: Option<i64>,
             ///Why the order was cancelled or expired.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reason: ::std::option::Option<::std::string::String>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub side: ::std::option::Option<Side>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reason: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub side: Option<Side>,
             ///Trigger price of triggered orders.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub stop_price: ::std::option::Option<f64>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub symbol: ::std::option::Option<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub stop_price: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub symbol: Option<Symbol>,
             ///Time in force as reported (`GTC`, `GTD`, `IOC`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in_force: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in_force: Option<String>,
             pub timestamp: Timestamp,
             ///Id of the trade (trades).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub trade_id: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub trade_id: Option<i64>,
         }
         ///The event.
         #[derive(
@@ -1311,9 +1263,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for ExecutionExecType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "pending_new" => Ok(Self::PendingNew),
                     "new" => Ok(Self::New),
@@ -1329,19 +1279,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for ExecutionExecType {
+        impl TryFrom<&str> for ExecutionExecType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for ExecutionExecType {
+        impl TryFrom<String> for ExecutionExecType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1375,9 +1321,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for ExecutionLiquidityInd {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "t" => Ok(Self::T),
                     "m" => Ok(Self::M),
@@ -1385,19 +1329,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for ExecutionLiquidityInd {
+        impl TryFrom<&str> for ExecutionLiquidityInd {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for ExecutionLiquidityInd {
+        impl TryFrom<String> for ExecutionLiquidityInd {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1443,9 +1383,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for ExecutionOrderStatus {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "pending_new" => Ok(Self::PendingNew),
                     "new" => Ok(Self::New),
@@ -1457,19 +1395,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for ExecutionOrderStatus {
+        impl TryFrom<&str> for ExecutionOrderStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for ExecutionOrderStatus {
+        impl TryFrom<String> for ExecutionOrderStatus {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1480,10 +1414,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `executions`.
             pub channel: consts::ChannelExecutions,
             ///Execution reports.
-            pub data: ::std::vec::Vec<Execution>,
+            pub data: Vec<Execution>,
             ///Sequence number of the frame on this connection.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub sequence: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sequence: Option<u64>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -1492,12 +1426,19 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct Fee {
             ///The asset of the fee.
-            pub asset: ::std::string::String,
+            pub asset: String,
             ///The amount.
             pub qty: f64,
         }
         ///A keep-alive frame.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Heartbeat {
             ///Always `heartbeat`.
@@ -1518,9 +1459,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct InstrumentData {
             ///Assets.
-            pub assets: ::std::vec::Vec<Asset>,
+            pub assets: Vec<Asset>,
             ///Tradable pairs.
-            pub pairs: ::std::vec::Vec<Pair>,
+            pub pairs: Vec<Pair>,
         }
         ///One change of a balance.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1529,27 +1470,27 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///The change, negative for a debit.
             pub amount: f64,
             ///The asset.
-            pub asset: ::std::string::String,
+            pub asset: String,
             ///E.g. `currency`.
-            pub asset_class: ::std::string::String,
+            pub asset_class: String,
             ///The balance after it.
             pub balance: f64,
             ///Finer kind of entry, e.g. `deposit`, `trade`.
-            pub category: ::std::string::String,
+            pub category: String,
             ///The fee paid.
             pub fee: f64,
             ///Id of the ledger entry.
-            pub ledger_id: ::std::string::String,
+            pub ledger_id: String,
             ///Id of what caused it (a trade, a deposit...).
-            pub ref_id: ::std::string::String,
+            pub ref_id: String,
             pub timestamp: Timestamp,
             ///Ledger type, e.g. `trade`, `deposit`, `withdrawal`, `earn`.
             #[serde(rename = "type")]
-            pub type_: ::std::string::String,
+            pub type_: String,
             ///E.g. `main`.
-            pub wallet_id: ::std::string::String,
+            pub wallet_id: String,
             ///E.g. `spot`.
-            pub wallet_type: ::std::string::String,
+            pub wallet_type: String,
         }
         ///A level-3 frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1558,7 +1499,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `level3`.
             pub channel: consts::ChannelLevel3,
             ///One entry, for one symbol.
-            pub data: ::std::vec::Vec<Level3Data>,
+            pub data: Vec<Level3Data>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -1567,26 +1508,26 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct Level3Data {
             ///Sell orders, best price first.
-            pub asks: ::std::vec::Vec<Level3Order>,
+            pub asks: Vec<Level3Order>,
             ///Buy orders, best price first.
-            pub bids: ::std::vec::Vec<Level3Order>,
+            pub bids: Vec<Level3Order>,
             ///CRC32 of the top ten price levels a side after this frame.
             pub checksum: u32,
             pub symbol: Symbol,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timestamp: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timestamp: Option<Timestamp>,
         }
         ///One resting order (in an update, with what happened to it).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct Level3Order {
             ///In updates, `add`, `modify` or `delete`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub event: ::std::option::Option<Level3OrderEvent>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub event: Option<Level3OrderEvent>,
             ///Its price.
             pub limit_price: f64,
             ///Kraken's id of the order.
-            pub order_id: ::std::string::String,
+            pub order_id: String,
             ///Its remaining quantity.
             pub order_qty: f64,
             pub timestamp: Timestamp,
@@ -1624,9 +1565,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for Level3OrderEvent {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "add" => Ok(Self::Add),
                     "modify" => Ok(Self::Modify),
@@ -1635,19 +1574,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for Level3OrderEvent {
+        impl TryFrom<&str> for Level3OrderEvent {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for Level3OrderEvent {
+        impl TryFrom<String> for Level3OrderEvent {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1658,9 +1593,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `ohlc`.
             pub channel: consts::ChannelOhlc,
             ///Candles, one per symbol.
-            pub data: ::std::vec::Vec<Candle>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timestamp: ::std::option::Option<Timestamp>,
+            pub data: Vec<Candle>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timestamp: Option<Timestamp>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -1669,22 +1604,12 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct OhlcInterval(i64);
-        impl ::std::ops::Deref for OhlcInterval {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
+        rt::newtype! {
+            OhlcInterval(i64)
         }
-        impl ::std::convert::From<OhlcInterval> for i64 {
-            fn from(value: OhlcInterval) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::TryFrom<i64> for OhlcInterval {
+        impl TryFrom<i64> for OhlcInterval {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: i64,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: i64) -> Result<Self, self::error::ConversionError> {
                 if ![
                     1_i64, 5_i64, 15_i64, 30_i64, 60_i64, 240_i64, 1440_i64, 10080_i64,
                     21600_i64,
@@ -1698,7 +1623,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
             }
         }
         impl<'de> rt::serde::Deserialize<'de> for OhlcInterval {
-            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
             where
                 D: rt::serde::Deserializer<'de>,
             {
@@ -1762,9 +1687,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for OrderType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "limit" => Ok(Self::Limit),
                     "market" => Ok(Self::Market),
@@ -1780,19 +1703,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for OrderType {
+        impl TryFrom<&str> for OrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for OrderType {
+        impl TryFrom<String> for OrderType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1801,7 +1720,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct Pair {
             ///The base asset.
-            pub base: ::std::string::String,
+            pub base: String,
             ///The smallest order cost, in the quote currency.
             pub cost_min: f64,
             ///Decimals of costs.
@@ -1809,16 +1728,16 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Whether it has an index price (for trigger orders).
             pub has_index: bool,
             ///Initial margin requirement.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub margin_initial: ::std::option::Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub margin_initial: Option<f64>,
             ///Whether it can be traded on margin.
             pub marginable: bool,
             ///Largest long margin position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub position_limit_long: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub position_limit_long: Option<i64>,
             ///Largest short margin position.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub position_limit_short: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub position_limit_short: Option<i64>,
             ///The smallest price step.
             pub price_increment: f64,
             ///Decimals of prices; book checksums print prices with it.
@@ -1830,21 +1749,28 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Decimals of quantities.
             pub qty_precision: i64,
             ///The quote asset.
-            pub quote: ::std::string::String,
+            pub quote: String,
             ///E.g. `online`, `cancel_only`, `post_only`, `limit_only`, `reduce_only`, `maintenance`, `delisted`.
-            pub status: ::std::string::String,
+            pub status: String,
             pub symbol: Symbol,
             ///The smallest price step (deprecated, see `price_increment`).
             pub tick_size: f64,
         }
         ///An application-level ping.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Ping {
             ///Always `ping`.
             pub method: consts::MethodPing,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///A ping that could not be read.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1853,43 +1779,50 @@ public endpoint, `executions` and `balances` on the authenticated one,
             pub error: ErrorText,
             ///Always `ping`.
             pub method: consts::MethodPing,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///An order's ids.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct PlacedOrder {
             ///The client's id, when it gave one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub cl_ord_id: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub cl_ord_id: Option<String>,
             ///Kraken's id of the order.
-            pub order_id: ::std::string::String,
+            pub order_id: String,
             ///The client's numeric reference, when it gave one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_userref: ::std::option::Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_userref: Option<i64>,
             ///Deprecation notices about the request's parameters.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub warnings: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub warnings: Vec<String>,
         }
         ///The answer to a ping; it has no `success`.
-        #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
+        #[derive(
+            rt::serde::Deserialize,
+            rt::serde::Serialize,
+            Clone,
+            Debug,
+            PartialEq,
+            Default
+        )]
         #[serde(crate = "rt::serde")]
         pub struct Pong {
             ///Always `pong`.
             pub method: consts::MethodPong,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///One price level; in an update, `qty` 0 removes it.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1933,9 +1866,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for PriceType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "static" => Ok(Self::Static),
                     "pct" => Ok(Self::Pct),
@@ -1944,19 +1875,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for PriceType {
+        impl TryFrom<&str> for PriceType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for PriceType {
+        impl TryFrom<String> for PriceType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -1965,21 +1892,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
         pub struct ReqId(pub i64);
-        impl ::std::ops::Deref for ReqId {
-            type Target = i64;
-            fn deref(&self) -> &i64 {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<ReqId> for i64 {
-            fn from(value: ReqId) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<i64> for ReqId {
-            fn from(value: i64) -> Self {
-                Self(value)
-            }
+        rt::newtype! {
+            ReqId(i64), from
         }
         impl ::std::fmt::Display for ReqId {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1988,19 +1902,19 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for ReqId {
             type Err = <i64 as ::std::str::FromStr>::Err;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.parse()?))
             }
         }
-        impl ::std::convert::TryFrom<&str> for ReqId {
+        impl TryFrom<&str> for ReqId {
             type Error = <i64 as ::std::str::FromStr>::Err;
-            fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<String> for ReqId {
+        impl TryFrom<String> for ReqId {
             type Error = <i64 as ::std::str::FromStr>::Err;
-            fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: String) -> Result<Self, Self::Error> {
                 value.parse()
             }
         }
@@ -2034,9 +1948,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for Side {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "buy" => Ok(Self::Buy),
                     "sell" => Ok(Self::Sell),
@@ -2044,19 +1956,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for Side {
+        impl TryFrom<&str> for Side {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for Side {
+        impl TryFrom<String> for Side {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2067,7 +1975,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `status`.
             pub channel: consts::ChannelStatus,
             ///One entry.
-            pub data: ::std::vec::Vec<StatusData>,
+            pub data: Vec<StatusData>,
             ///Always `update`.
             #[serde(rename = "type")]
             pub type_: consts::TypeUpdate,
@@ -2077,12 +1985,12 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct StatusData {
             ///Always `v2`.
-            pub api_version: ::std::string::String,
+            pub api_version: String,
             ///Id of this connection; an unsigned 64-bit value that may exceed 2^63.
             pub connection_id: u64,
             pub system: SystemState,
             ///Version of the service, e.g. `2.0.0`.
-            pub version: ::std::string::String,
+            pub version: String,
         }
         ///A request to start a channel.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2091,8 +1999,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `subscribe`.
             pub method: consts::MethodSubscribe,
             pub params: SubscriptionParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///A subscription was opened.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2100,15 +2008,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
         pub struct SubscribeAck {
             ///Always `subscribe`.
             pub method: consts::MethodSubscribe,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: SubscriptionResult,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///A subscription could not be opened.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2117,55 +2025,55 @@ public endpoint, `executions` and `balances` on the authenticated one,
             pub error: ErrorText,
             ///Always `subscribe`.
             pub method: consts::MethodSubscribe,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub symbol: ::std::option::Option<Symbol>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub symbol: Option<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///The channel to start or stop and its options; each option applies to the channels it names.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionParams {
             pub channel: Channel,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
             ///What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub event_trigger: ::std::option::Option<SubscriptionParamsEventTrigger>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub event_trigger: Option<SubscriptionParamsEventTrigger>,
             ///For `instrument`, whether tokenized assets are listed too (default false).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub include_tokenized_assets: ::std::option::Option<bool>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub include_tokenized_assets: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             ///For `executions`, whether every status change is reported (default true).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub order_status: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub order_status: Option<bool>,
             ///For `executions`, whether reports carry the rate counter (default false).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub ratecounter: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub ratecounter: Option<bool>,
             ///For `executions`, whether the open orders come first (default true).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snap_orders: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snap_orders: Option<bool>,
             ///For `executions`, whether the last 50 trades come first (default false).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snap_trades: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snap_trades: Option<bool>,
             ///Whether to send the current state first (default true; false for `trade`).
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snapshot: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snapshot: Option<bool>,
             ///Symbols (`ticker`, `book`, `trade`, `ohlc`, `level3`).
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub symbol: ::std::vec::Vec<Symbol>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token: ::std::option::Option<Token>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub symbol: Vec<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub token: Option<Token>,
             ///For `executions` and `balances` of a master account, `all` to include subaccounts.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub users: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub users: Option<String>,
         }
         ///What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer).
         #[derive(
@@ -2197,9 +2105,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for SubscriptionParamsEventTrigger {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "bbo" => Ok(Self::Bbo),
                     "trades" => Ok(Self::Trades),
@@ -2207,20 +2113,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionParamsEventTrigger {
+        impl TryFrom<&str> for SubscriptionParamsEventTrigger {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for SubscriptionParamsEventTrigger {
+        impl TryFrom<String> for SubscriptionParamsEventTrigger {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2229,30 +2130,30 @@ public endpoint, `executions` and `balances` on the authenticated one,
         #[serde(crate = "rt::serde")]
         pub struct SubscriptionResult {
             pub channel: Channel,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub depth: ::std::option::Option<BookDepth>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub depth: Option<BookDepth>,
             ///What makes a `ticker` update.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub event_trigger: ::std::option::Option<SubscriptionResultEventTrigger>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub interval: ::std::option::Option<OhlcInterval>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub event_trigger: Option<SubscriptionResultEventTrigger>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub interval: Option<OhlcInterval>,
             ///For `executions`, the account's trading rate limit.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub maxratecount: ::std::option::Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub maxratecount: Option<u64>,
             ///For `executions`, whether the open orders come first.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snap_orders: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snap_orders: Option<bool>,
             ///For `executions`, whether the last trades come first.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snap_trades: ::std::option::Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snap_trades: Option<bool>,
             ///Whether a snapshot comes first.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub snapshot: ::std::option::Option<bool>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub symbol: ::std::option::Option<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub snapshot: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub symbol: Option<Symbol>,
             ///Deprecation notices about the request's parameters.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub warnings: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub warnings: Vec<String>,
         }
         ///What makes a `ticker` update.
         #[derive(
@@ -2284,9 +2185,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for SubscriptionResultEventTrigger {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "bbo" => Ok(Self::Bbo),
                     "trades" => Ok(Self::Trades),
@@ -2294,20 +2193,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SubscriptionResultEventTrigger {
+        impl TryFrom<&str> for SubscriptionResultEventTrigger {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String>
-        for SubscriptionResultEventTrigger {
+        impl TryFrom<String> for SubscriptionResultEventTrigger {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2325,22 +2219,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Symbol(pub ::std::string::String);
-        impl ::std::ops::Deref for Symbol {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Symbol> for ::std::string::String {
-            fn from(value: Symbol) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for Symbol {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct Symbol(pub String);
+        rt::newtype! {
+            Symbol(String), from
         }
         impl ::std::fmt::Display for Symbol {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2349,7 +2230,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for Symbol {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -2392,9 +2273,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for SystemState {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "online" => Ok(Self::Online),
                     "maintenance" => Ok(Self::Maintenance),
@@ -2404,19 +2283,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for SystemState {
+        impl TryFrom<&str> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for SystemState {
+        impl TryFrom<String> for SystemState {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2427,7 +2302,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Always `ticker`.
             pub channel: consts::ChannelTicker,
             ///One entry, for one symbol.
-            pub data: ::std::vec::Vec<TickerData>,
+            pub data: Vec<TickerData>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -2454,8 +2329,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///Lowest price over 24 hours.
             pub low: f64,
             pub symbol: Symbol,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub timestamp: ::std::option::Option<Timestamp>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub timestamp: Option<Timestamp>,
             ///Volume traded over 24 hours, in the base currency.
             pub volume: f64,
             ///Volume-weighted average price over 24 hours.
@@ -2475,22 +2350,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct TimeIn(pub ::std::string::String);
-        impl ::std::ops::Deref for TimeIn {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TimeIn> for ::std::string::String {
-            fn from(value: TimeIn) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for TimeIn {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct TimeIn(pub String);
+        rt::newtype! {
+            TimeIn(String), from
         }
         impl ::std::fmt::Display for TimeIn {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2499,7 +2361,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for TimeIn {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -2539,9 +2401,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for TimeInForce {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "gtc" => Ok(Self::Gtc),
                     "gtd" => Ok(Self::Gtd),
@@ -2551,19 +2411,15 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TimeInForce {
+        impl TryFrom<&str> for TimeInForce {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TimeInForce {
+        impl TryFrom<String> for TimeInForce {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2581,22 +2437,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct TimeOut(pub ::std::string::String);
-        impl ::std::ops::Deref for TimeOut {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<TimeOut> for ::std::string::String {
-            fn from(value: TimeOut) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for TimeOut {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct TimeOut(pub String);
+        rt::newtype! {
+            TimeOut(String), from
         }
         impl ::std::fmt::Display for TimeOut {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2605,7 +2448,7 @@ public endpoint, `executions` and `balances` on the authenticated one,
         }
         impl ::std::str::FromStr for TimeOut {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -2626,22 +2469,9 @@ examples omit the zone.
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Timestamp(pub ::std::string::String);
-        impl ::std::ops::Deref for Timestamp {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Timestamp> for ::std::string::String {
-            fn from(value: Timestamp) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for Timestamp {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct Timestamp(pub String);
+        rt::newtype! {
+            Timestamp(String), from
         }
         impl ::std::fmt::Display for Timestamp {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2650,7 +2480,7 @@ examples omit the zone.
         }
         impl ::std::str::FromStr for Timestamp {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -2668,22 +2498,9 @@ examples omit the zone.
         )]
         #[serde(transparent)]
         #[serde(crate = "rt::serde")]
-        pub struct Token(pub ::std::string::String);
-        impl ::std::ops::Deref for Token {
-            type Target = ::std::string::String;
-            fn deref(&self) -> &::std::string::String {
-                &self.0
-            }
-        }
-        impl ::std::convert::From<Token> for ::std::string::String {
-            fn from(value: Token) -> Self {
-                value.0
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for Token {
-            fn from(value: ::std::string::String) -> Self {
-                Self(value)
-            }
+        pub struct Token(pub String);
+        rt::newtype! {
+            Token(String), from
         }
         impl ::std::fmt::Display for Token {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2692,7 +2509,7 @@ examples omit the zone.
         }
         impl ::std::str::FromStr for Token {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self(value.to_string()))
             }
         }
@@ -2709,7 +2526,7 @@ examples omit the zone.
             ///Always `trade`.
             pub channel: consts::ChannelTrade,
             ///Trades of one symbol, oldest first.
-            pub data: ::std::vec::Vec<TradeData>,
+            pub data: Vec<TradeData>,
             #[serde(rename = "type")]
             pub type_: DataType,
         }
@@ -2759,9 +2576,7 @@ examples omit the zone.
         }
         impl ::std::str::FromStr for TradeDataOrdType {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "limit" => Ok(Self::Limit),
                     "market" => Ok(Self::Market),
@@ -2769,19 +2584,15 @@ examples omit the zone.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TradeDataOrdType {
+        impl TryFrom<&str> for TradeDataOrdType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TradeDataOrdType {
+        impl TryFrom<String> for TradeDataOrdType {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2791,11 +2602,11 @@ examples omit the zone.
         pub struct Triggers {
             ///The trigger price or offset.
             pub price: f64,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub price_type: ::std::option::Option<PriceType>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub price_type: Option<PriceType>,
             ///The price that triggers, `last` (the default) or `index`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub reference: ::std::option::Option<TriggersReference>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reference: Option<TriggersReference>,
         }
         ///The price that triggers, `last` (the default) or `index`.
         #[derive(
@@ -2827,9 +2638,7 @@ examples omit the zone.
         }
         impl ::std::str::FromStr for TriggersReference {
             type Err = self::error::ConversionError;
-            fn from_str(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                 match value {
                     "last" => Ok(Self::Last),
                     "index" => Ok(Self::Index),
@@ -2837,19 +2646,15 @@ examples omit the zone.
                 }
             }
         }
-        impl ::std::convert::TryFrom<&str> for TriggersReference {
+        impl TryFrom<&str> for TriggersReference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: &str,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
-        impl ::std::convert::TryFrom<::std::string::String> for TriggersReference {
+        impl TryFrom<String> for TriggersReference {
             type Error = self::error::ConversionError;
-            fn try_from(
-                value: ::std::string::String,
-            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
                 value.parse()
             }
         }
@@ -2860,8 +2665,8 @@ examples omit the zone.
             ///Always `unsubscribe`.
             pub method: consts::MethodUnsubscribe,
             pub params: SubscriptionParams,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
         }
         ///A subscription was closed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2869,15 +2674,15 @@ examples omit the zone.
         pub struct UnsubscribeAck {
             ///Always `unsubscribe`.
             pub method: consts::MethodUnsubscribe,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             pub result: SubscriptionResult,
             ///Always true.
             pub success: consts::SuccessTrue,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///A subscription could not be closed.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2886,16 +2691,16 @@ examples omit the zone.
             pub error: ErrorText,
             ///Always `unsubscribe`.
             pub method: consts::MethodUnsubscribe,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub req_id: ::std::option::Option<ReqId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub req_id: Option<ReqId>,
             ///Always false.
             pub success: consts::SuccessFalse,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub symbol: ::std::option::Option<Symbol>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_in: ::std::option::Option<TimeIn>,
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub time_out: ::std::option::Option<TimeOut>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub symbol: Option<Symbol>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_in: Option<TimeIn>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub time_out: Option<TimeOut>,
         }
         ///One wallet's balance.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2904,10 +2709,10 @@ examples omit the zone.
             ///The amount in it.
             pub balance: f64,
             ///E.g. `main`, `flex`, `bonded`.
-            pub id: ::std::string::String,
+            pub id: String,
             ///E.g. `spot`, `earn`.
             #[serde(rename = "type")]
-            pub type_: ::std::string::String,
+            pub type_: String,
         }
         /// Error types.
         pub mod error {
@@ -2942,2237 +2747,416 @@ examples omit the zone.
                 }
             }
         }
-        impl AddOrder {
-            /// A `AddOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: AddOrderParams) -> Self {
-                AddOrder {
-                    method: consts::MethodAddOrder,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AddOrderAck {
-            /// A `AddOrderAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: PlacedOrder) -> Self {
-                AddOrderAck {
-                    method: consts::MethodAddOrder,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AddOrderError {
-            /// A `AddOrderError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                AddOrderError {
-                    error,
-                    method: consts::MethodAddOrder,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AddOrderParams {
-            /// A `AddOrderParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                order_type: OrderType,
-                side: Side,
-                symbol: Symbol,
-                token: Token,
-            ) -> Self {
-                AddOrderParams {
-                    cash_order_qty: ::std::option::Option::None,
-                    cl_ord_id: ::std::option::Option::None,
-                    conditional: ::std::option::Option::None,
-                    deadline: ::std::option::Option::None,
-                    display_qty: ::std::option::Option::None,
-                    effective_time: ::std::option::Option::None,
-                    expire_time: ::std::option::Option::None,
-                    fee_preference: ::std::option::Option::None,
-                    limit_price: ::std::option::Option::None,
-                    limit_price_type: ::std::option::Option::None,
-                    margin: ::std::option::Option::None,
-                    order_qty: ::std::option::Option::None,
-                    order_type,
-                    order_userref: ::std::option::Option::None,
-                    post_only: ::std::option::Option::None,
-                    reduce_only: ::std::option::Option::None,
-                    sender_sub_id: ::std::option::Option::None,
-                    side,
-                    stp_type: ::std::option::Option::None,
-                    symbol,
-                    time_in_force: ::std::option::Option::None,
-                    token,
-                    triggers: ::std::option::Option::None,
-                    validate: ::std::option::Option::None,
-                }
-            }
-            /// Sets `cash_order_qty`.
-            pub fn with_cash_order_qty(mut self, value: f64) -> Self {
-                self.cash_order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `conditional`.
-            pub fn with_conditional(mut self, value: Conditional) -> Self {
-                self.conditional = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `deadline`.
-            pub fn with_deadline(mut self, value: Timestamp) -> Self {
-                self.deadline = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `display_qty`.
-            pub fn with_display_qty(mut self, value: f64) -> Self {
-                self.display_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `effective_time`.
-            pub fn with_effective_time(mut self, value: Timestamp) -> Self {
-                self.effective_time = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `expire_time`.
-            pub fn with_expire_time(mut self, value: Timestamp) -> Self {
-                self.expire_time = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fee_preference`.
-            pub fn with_fee_preference(
-                mut self,
-                value: AddOrderParamsFeePreference,
-            ) -> Self {
-                self.fee_preference = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price_type`.
-            pub fn with_limit_price_type(mut self, value: PriceType) -> Self {
-                self.limit_price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `margin`.
-            pub fn with_margin(mut self, value: bool) -> Self {
-                self.margin = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_qty`.
-            pub fn with_order_qty(mut self, value: f64) -> Self {
-                self.order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: i64) -> Self {
-                self.order_userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `post_only`.
-            pub fn with_post_only(mut self, value: bool) -> Self {
-                self.post_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reduce_only`.
-            pub fn with_reduce_only(mut self, value: bool) -> Self {
-                self.reduce_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `sender_sub_id`.
-            pub fn with_sender_sub_id(mut self, value: ::std::string::String) -> Self {
-                self.sender_sub_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `stp_type`.
-            pub fn with_stp_type(mut self, value: AddOrderParamsStpType) -> Self {
-                self.stp_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in_force`.
-            pub fn with_time_in_force(mut self, value: TimeInForce) -> Self {
-                self.time_in_force = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `triggers`.
-            pub fn with_triggers(mut self, value: Triggers) -> Self {
-                self.triggers = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `validate`.
-            pub fn with_validate(mut self, value: bool) -> Self {
-                self.validate = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AmendOrder {
-            /// A `AmendOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: AmendOrderParams) -> Self {
-                AmendOrder {
-                    method: consts::MethodAmendOrder,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AmendOrderAck {
-            /// A `AmendOrderAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: AmendedOrder) -> Self {
-                AmendOrderAck {
-                    method: consts::MethodAmendOrder,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AmendOrderError {
-            /// A `AmendOrderError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                AmendOrderError {
-                    error,
-                    method: consts::MethodAmendOrder,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AmendOrderParams {
-            /// A `AmendOrderParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(token: Token) -> Self {
-                AmendOrderParams {
-                    cl_ord_id: ::std::option::Option::None,
-                    deadline: ::std::option::Option::None,
-                    display_qty: ::std::option::Option::None,
-                    limit_price: ::std::option::Option::None,
-                    limit_price_type: ::std::option::Option::None,
-                    order_id: ::std::option::Option::None,
-                    order_qty: ::std::option::Option::None,
-                    post_only: ::std::option::Option::None,
-                    symbol: ::std::option::Option::None,
-                    token,
-                    trigger_price: ::std::option::Option::None,
-                    trigger_price_type: ::std::option::Option::None,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `deadline`.
-            pub fn with_deadline(mut self, value: Timestamp) -> Self {
-                self.deadline = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `display_qty`.
-            pub fn with_display_qty(mut self, value: f64) -> Self {
-                self.display_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price_type`.
-            pub fn with_limit_price_type(mut self, value: PriceType) -> Self {
-                self.limit_price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_id`.
-            pub fn with_order_id(mut self, value: ::std::string::String) -> Self {
-                self.order_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_qty`.
-            pub fn with_order_qty(mut self, value: f64) -> Self {
-                self.order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `post_only`.
-            pub fn with_post_only(mut self, value: bool) -> Self {
-                self.post_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: Symbol) -> Self {
-                self.symbol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trigger_price`.
-            pub fn with_trigger_price(mut self, value: f64) -> Self {
-                self.trigger_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trigger_price_type`.
-            pub fn with_trigger_price_type(mut self, value: PriceType) -> Self {
-                self.trigger_price_type = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AmendedOrder {
-            /// A `AmendedOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(amend_id: ::std::string::String) -> Self {
-                AmendedOrder {
-                    amend_id,
-                    cl_ord_id: ::std::option::Option::None,
-                    order_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_id`.
-            pub fn with_order_id(mut self, value: ::std::string::String) -> Self {
-                self.order_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Asset {
-            /// A `Asset` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                borrowable: bool,
-                collateral_value: f64,
-                id: ::std::string::String,
-                precision: i64,
-                precision_display: i64,
-                status: ::std::string::String,
-            ) -> Self {
-                Asset {
-                    borrowable,
-                    collateral_value,
-                    id,
-                    margin_rate: ::std::option::Option::None,
-                    multiplier: ::std::option::Option::None,
-                    precision,
-                    precision_display,
-                    status,
-                }
-            }
-            /// Sets `margin_rate`.
-            pub fn with_margin_rate(mut self, value: f64) -> Self {
-                self.margin_rate = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `multiplier`.
-            pub fn with_multiplier(mut self, value: f64) -> Self {
-                self.multiplier = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl AssetBalance {
-            /// A `AssetBalance` from its fields; constants are filled in.
-            pub fn new(
-                asset: ::std::string::String,
-                asset_class: ::std::string::String,
-                balance: f64,
-                wallets: ::std::vec::Vec<Wallet>,
-            ) -> Self {
-                AssetBalance {
-                    asset,
-                    asset_class,
-                    balance,
-                    wallets,
-                }
-            }
-        }
-        impl BalancesSnapshot {
-            /// A `BalancesSnapshot` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(data: ::std::vec::Vec<AssetBalance>) -> Self {
-                BalancesSnapshot {
-                    channel: consts::ChannelBalances,
-                    data,
-                    sequence: ::std::option::Option::None,
-                    type_: consts::TypeSnapshot,
-                }
-            }
-            /// Sets `sequence`.
-            pub fn with_sequence(mut self, value: u64) -> Self {
-                self.sequence = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BalancesUpdate {
-            /// A `BalancesUpdate` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(data: ::std::vec::Vec<LedgerEntry>) -> Self {
-                BalancesUpdate {
-                    channel: consts::ChannelBalances,
-                    data,
-                    sequence: ::std::option::Option::None,
-                    type_: consts::TypeUpdate,
-                }
-            }
-            /// Sets `sequence`.
-            pub fn with_sequence(mut self, value: u64) -> Self {
-                self.sequence = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchAdd {
-            /// A `BatchAdd` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: BatchAddParams) -> Self {
-                BatchAdd {
-                    method: consts::MethodBatchAdd,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchAddAck {
-            /// A `BatchAddAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: ::std::vec::Vec<PlacedOrder>) -> Self {
-                BatchAddAck {
-                    method: consts::MethodBatchAdd,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchAddError {
-            /// A `BatchAddError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                BatchAddError {
-                    error,
-                    method: consts::MethodBatchAdd,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchAddParams {
-            /// A `BatchAddParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                orders: ::std::vec::Vec<BatchOrder>,
-                symbol: Symbol,
-                token: Token,
-            ) -> Self {
-                BatchAddParams {
-                    deadline: ::std::option::Option::None,
-                    orders,
-                    symbol,
-                    token,
-                    validate: ::std::option::Option::None,
-                }
-            }
-            /// Sets `deadline`.
-            pub fn with_deadline(mut self, value: Timestamp) -> Self {
-                self.deadline = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `validate`.
-            pub fn with_validate(mut self, value: bool) -> Self {
-                self.validate = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchCancel {
-            /// A `BatchCancel` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: BatchCancelParams) -> Self {
-                BatchCancel {
-                    method: consts::MethodBatchCancel,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchCancelAck {
-            /// A `BatchCancelAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                BatchCancelAck {
-                    method: consts::MethodBatchCancel,
-                    orders_cancelled: ::std::option::Option::None,
-                    req_id: ::std::option::Option::None,
-                    result: ::std::option::Option::None,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `orders_cancelled`.
-            pub fn with_orders_cancelled(mut self, value: u64) -> Self {
-                self.orders_cancelled = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `result`.
-            pub fn with_result(mut self, value: CancelCount) -> Self {
-                self.result = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchCancelError {
-            /// A `BatchCancelError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                BatchCancelError {
-                    error,
-                    method: consts::MethodBatchCancel,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl BatchCancelParams {
-            /// A `BatchCancelParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(token: Token) -> Self {
-                BatchCancelParams {
-                    cl_ord_id: ::std::default::Default::default(),
-                    orders: ::std::default::Default::default(),
-                    token,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.cl_ord_id = value;
-                self
-            }
-            /// Sets `orders`.
-            pub fn with_orders(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.orders = value;
-                self
-            }
-        }
-        impl BatchOrder {
-            /// A `BatchOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(order_type: OrderType, side: Side) -> Self {
-                BatchOrder {
-                    cl_ord_id: ::std::option::Option::None,
-                    display_qty: ::std::option::Option::None,
-                    limit_price: ::std::option::Option::None,
-                    limit_price_type: ::std::option::Option::None,
-                    order_qty: ::std::option::Option::None,
-                    order_type,
-                    order_userref: ::std::option::Option::None,
-                    post_only: ::std::option::Option::None,
-                    reduce_only: ::std::option::Option::None,
-                    side,
-                    time_in_force: ::std::option::Option::None,
-                    triggers: ::std::option::Option::None,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `display_qty`.
-            pub fn with_display_qty(mut self, value: f64) -> Self {
-                self.display_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price_type`.
-            pub fn with_limit_price_type(mut self, value: PriceType) -> Self {
-                self.limit_price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_qty`.
-            pub fn with_order_qty(mut self, value: f64) -> Self {
-                self.order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: i64) -> Self {
-                self.order_userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `post_only`.
-            pub fn with_post_only(mut self, value: bool) -> Self {
-                self.post_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reduce_only`.
-            pub fn with_reduce_only(mut self, value: bool) -> Self {
-                self.reduce_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in_force`.
-            pub fn with_time_in_force(mut self, value: TimeInForce) -> Self {
-                self.time_in_force = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `triggers`.
-            pub fn with_triggers(mut self, value: Triggers) -> Self {
-                self.triggers = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Book {
-            /// A `Book` from its fields; constants are filled in.
-            pub fn new(data: ::std::vec::Vec<BookData>, type_: DataType) -> Self {
-                Book {
-                    channel: consts::ChannelBook,
-                    data,
-                    type_,
-                }
-            }
-        }
-        impl BookData {
-            /// A `BookData` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                asks: ::std::vec::Vec<PriceLevel>,
-                bids: ::std::vec::Vec<PriceLevel>,
-                checksum: u32,
-                symbol: Symbol,
-            ) -> Self {
-                BookData {
-                    asks,
-                    bids,
-                    checksum,
-                    symbol,
-                    timestamp: ::std::option::Option::None,
-                }
-            }
-            /// Sets `timestamp`.
-            pub fn with_timestamp(mut self, value: Timestamp) -> Self {
-                self.timestamp = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAfterParams {
-            /// A `CancelAfterParams` from its fields; constants are filled in.
-            pub fn new(timeout: i64, token: Token) -> Self {
-                CancelAfterParams {
-                    timeout,
-                    token,
-                }
-            }
-        }
-        impl CancelAfterTimes {
-            /// A `CancelAfterTimes` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                current_time: ::std::string::String,
-                trigger_time: ::std::string::String,
-            ) -> Self {
-                CancelAfterTimes {
-                    current_time,
-                    trigger_time,
-                    warnings: ::std::default::Default::default(),
-                }
-            }
-            /// Sets `warnings`.
-            pub fn with_warnings(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.warnings = value;
-                self
-            }
-        }
-        impl CancelAll {
-            /// A `CancelAll` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: TokenParams) -> Self {
-                CancelAll {
-                    method: consts::MethodCancelAll,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAllAck {
-            /// A `CancelAllAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: CancelCount) -> Self {
-                CancelAllAck {
-                    method: consts::MethodCancelAll,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAllError {
-            /// A `CancelAllError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                CancelAllError {
-                    error,
-                    method: consts::MethodCancelAll,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAllOrdersAfter {
-            /// A `CancelAllOrdersAfter` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: CancelAfterParams) -> Self {
-                CancelAllOrdersAfter {
-                    method: consts::MethodCancelAllOrdersAfter,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAllOrdersAfterAck {
-            /// A `CancelAllOrdersAfterAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: CancelAfterTimes) -> Self {
-                CancelAllOrdersAfterAck {
-                    method: consts::MethodCancelAllOrdersAfter,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelAllOrdersAfterError {
-            /// A `CancelAllOrdersAfterError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                CancelAllOrdersAfterError {
-                    error,
-                    method: consts::MethodCancelAllOrdersAfter,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelCount {
-            /// A `CancelCount` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(count: u64) -> Self {
-                CancelCount {
-                    count,
-                    warnings: ::std::default::Default::default(),
-                }
-            }
-            /// Sets `warnings`.
-            pub fn with_warnings(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.warnings = value;
-                self
-            }
-        }
-        impl CancelOrder {
-            /// A `CancelOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: CancelOrderParams) -> Self {
-                CancelOrder {
-                    method: consts::MethodCancelOrder,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelOrderAck {
-            /// A `CancelOrderAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: CancelledOrder) -> Self {
-                CancelOrderAck {
-                    method: consts::MethodCancelOrder,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelOrderError {
-            /// A `CancelOrderError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                CancelOrderError {
-                    error,
-                    method: consts::MethodCancelOrder,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl CancelOrderParams {
-            /// A `CancelOrderParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(token: Token) -> Self {
-                CancelOrderParams {
-                    cl_ord_id: ::std::default::Default::default(),
-                    order_id: ::std::default::Default::default(),
-                    order_userref: ::std::default::Default::default(),
-                    token,
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.cl_ord_id = value;
-                self
-            }
-            /// Sets `order_id`.
-            pub fn with_order_id(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.order_id = value;
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: ::std::vec::Vec<i64>) -> Self {
-                self.order_userref = value;
-                self
-            }
-        }
-        impl CancelledOrder {
-            /// A `CancelledOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                CancelledOrder {
-                    cl_ord_id: ::std::option::Option::None,
-                    order_id: ::std::option::Option::None,
-                    warnings: ::std::default::Default::default(),
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_id`.
-            pub fn with_order_id(mut self, value: ::std::string::String) -> Self {
-                self.order_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `warnings`.
-            pub fn with_warnings(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.warnings = value;
-                self
-            }
-        }
-        impl Candle {
-            /// A `Candle` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                close: f64,
-                high: f64,
-                interval: OhlcInterval,
-                interval_begin: Timestamp,
-                low: f64,
-                open: f64,
-                symbol: Symbol,
-                trades: u64,
-                volume: f64,
-                vwap: f64,
-            ) -> Self {
-                Candle {
-                    close,
-                    high,
-                    interval,
-                    interval_begin,
-                    low,
-                    open,
-                    symbol,
-                    timestamp: ::std::option::Option::None,
-                    trades,
-                    volume,
-                    vwap,
-                }
-            }
-            /// Sets `timestamp`.
-            pub fn with_timestamp(mut self, value: Timestamp) -> Self {
-                self.timestamp = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Conditional {
-            /// A `Conditional` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(order_type: OrderType) -> Self {
-                Conditional {
-                    limit_price: ::std::option::Option::None,
-                    limit_price_type: ::std::option::Option::None,
-                    order_type,
-                    trigger_price: ::std::option::Option::None,
-                    trigger_price_type: ::std::option::Option::None,
-                }
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price_type`.
-            pub fn with_limit_price_type(mut self, value: PriceType) -> Self {
-                self.limit_price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trigger_price`.
-            pub fn with_trigger_price(mut self, value: f64) -> Self {
-                self.trigger_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trigger_price_type`.
-            pub fn with_trigger_price_type(mut self, value: PriceType) -> Self {
-                self.trigger_price_type = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl EditOrder {
-            /// A `EditOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: EditOrderParams) -> Self {
-                EditOrder {
-                    method: consts::MethodEditOrder,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl EditOrderAck {
-            /// A `EditOrderAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: EditedOrder) -> Self {
-                EditOrderAck {
-                    method: consts::MethodEditOrder,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl EditOrderError {
-            /// A `EditOrderError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                EditOrderError {
-                    error,
-                    method: consts::MethodEditOrder,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl EditOrderParams {
-            /// A `EditOrderParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                order_id: ::std::string::String,
-                symbol: Symbol,
-                token: Token,
-            ) -> Self {
-                EditOrderParams {
-                    deadline: ::std::option::Option::None,
-                    display_qty: ::std::option::Option::None,
-                    fee_preference: ::std::option::Option::None,
-                    limit_price: ::std::option::Option::None,
-                    order_id,
-                    order_qty: ::std::option::Option::None,
-                    order_userref: ::std::option::Option::None,
-                    post_only: ::std::option::Option::None,
-                    reduce_only: ::std::option::Option::None,
-                    symbol,
-                    token,
-                    triggers: ::std::option::Option::None,
-                    validate: ::std::option::Option::None,
-                }
-            }
-            /// Sets `deadline`.
-            pub fn with_deadline(mut self, value: Timestamp) -> Self {
-                self.deadline = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `display_qty`.
-            pub fn with_display_qty(mut self, value: f64) -> Self {
-                self.display_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fee_preference`.
-            pub fn with_fee_preference(
-                mut self,
-                value: EditOrderParamsFeePreference,
-            ) -> Self {
-                self.fee_preference = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_qty`.
-            pub fn with_order_qty(mut self, value: f64) -> Self {
-                self.order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: i64) -> Self {
-                self.order_userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `post_only`.
-            pub fn with_post_only(mut self, value: bool) -> Self {
-                self.post_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reduce_only`.
-            pub fn with_reduce_only(mut self, value: bool) -> Self {
-                self.reduce_only = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `triggers`.
-            pub fn with_triggers(mut self, value: Triggers) -> Self {
-                self.triggers = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `validate`.
-            pub fn with_validate(mut self, value: bool) -> Self {
-                self.validate = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl EditedOrder {
-            /// A `EditedOrder` from its fields; constants are filled in.
-            pub fn new(
-                order_id: ::std::string::String,
-                original_order_id: ::std::string::String,
-            ) -> Self {
-                EditedOrder {
-                    order_id,
-                    original_order_id,
-                }
-            }
-        }
-        impl Execution {
-            /// A `Execution` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                exec_type: ExecutionExecType,
-                order_id: ::std::string::String,
-                timestamp: Timestamp,
-            ) -> Self {
-                Execution {
-                    amended: ::std::option::Option::None,
-                    avg_price: ::std::option::Option::None,
-                    cancel_reason: ::std::option::Option::None,
-                    cl_ord_id: ::std::option::Option::None,
-                    cost: ::std::option::Option::None,
-                    cum_cost: ::std::option::Option::None,
-                    cum_qty: ::std::option::Option::None,
-                    exec_id: ::std::option::Option::None,
-                    exec_type,
-                    fee_ccy_pref: ::std::option::Option::None,
-                    fee_usd_equiv: ::std::option::Option::None,
-                    fees: ::std::default::Default::default(),
-                    last_price: ::std::option::Option::None,
-                    last_qty: ::std::option::Option::None,
-                    limit_price: ::std::option::Option::None,
-                    limit_price_type: ::std::option::Option::None,
-                    liquidity_ind: ::std::option::Option::None,
-                    order_id,
-                    order_qty: ::std::option::Option::None,
-                    order_status: ::std::option::Option::None,
-                    order_type: ::std::option::Option::None,
-                    order_userref: ::std::option::Option::None,
-                    reason: ::std::option::Option::None,
-                    side: ::std::option::Option::None,
-                    stop_price: ::std::option::Option::None,
-                    symbol: ::std::option::Option::None,
-                    time_in_force: ::std::option::Option::None,
-                    timestamp,
-                    trade_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `amended`.
-            pub fn with_amended(mut self, value: bool) -> Self {
-                self.amended = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `avg_price`.
-            pub fn with_avg_price(mut self, value: f64) -> Self {
-                self.avg_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cancel_reason`.
-            pub fn with_cancel_reason(mut self, value: ::std::string::String) -> Self {
-                self.cancel_reason = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cost`.
-            pub fn with_cost(mut self, value: f64) -> Self {
-                self.cost = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cum_cost`.
-            pub fn with_cum_cost(mut self, value: f64) -> Self {
-                self.cum_cost = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `cum_qty`.
-            pub fn with_cum_qty(mut self, value: f64) -> Self {
-                self.cum_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `exec_id`.
-            pub fn with_exec_id(mut self, value: ::std::string::String) -> Self {
-                self.exec_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fee_ccy_pref`.
-            pub fn with_fee_ccy_pref(mut self, value: ::std::string::String) -> Self {
-                self.fee_ccy_pref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fee_usd_equiv`.
-            pub fn with_fee_usd_equiv(mut self, value: f64) -> Self {
-                self.fee_usd_equiv = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `fees`.
-            pub fn with_fees(mut self, value: ::std::vec::Vec<Fee>) -> Self {
-                self.fees = value;
-                self
-            }
-            /// Sets `last_price`.
-            pub fn with_last_price(mut self, value: f64) -> Self {
-                self.last_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `last_qty`.
-            pub fn with_last_qty(mut self, value: f64) -> Self {
-                self.last_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price`.
-            pub fn with_limit_price(mut self, value: f64) -> Self {
-                self.limit_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `limit_price_type`.
-            pub fn with_limit_price_type(mut self, value: PriceType) -> Self {
-                self.limit_price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `liquidity_ind`.
-            pub fn with_liquidity_ind(mut self, value: ExecutionLiquidityInd) -> Self {
-                self.liquidity_ind = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_qty`.
-            pub fn with_order_qty(mut self, value: f64) -> Self {
-                self.order_qty = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_status`.
-            pub fn with_order_status(mut self, value: ExecutionOrderStatus) -> Self {
-                self.order_status = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_type`.
-            pub fn with_order_type(mut self, value: OrderType) -> Self {
-                self.order_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: i64) -> Self {
-                self.order_userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reason`.
-            pub fn with_reason(mut self, value: ::std::string::String) -> Self {
-                self.reason = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `side`.
-            pub fn with_side(mut self, value: Side) -> Self {
-                self.side = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `stop_price`.
-            pub fn with_stop_price(mut self, value: f64) -> Self {
-                self.stop_price = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: Symbol) -> Self {
-                self.symbol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in_force`.
-            pub fn with_time_in_force(mut self, value: ::std::string::String) -> Self {
-                self.time_in_force = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `trade_id`.
-            pub fn with_trade_id(mut self, value: i64) -> Self {
-                self.trade_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Executions {
-            /// A `Executions` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(data: ::std::vec::Vec<Execution>, type_: DataType) -> Self {
-                Executions {
-                    channel: consts::ChannelExecutions,
-                    data,
-                    sequence: ::std::option::Option::None,
-                    type_,
-                }
-            }
-            /// Sets `sequence`.
-            pub fn with_sequence(mut self, value: u64) -> Self {
-                self.sequence = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Fee {
-            /// A `Fee` from its fields; constants are filled in.
-            pub fn new(asset: ::std::string::String, qty: f64) -> Self {
-                Fee { asset, qty }
-            }
-        }
-        impl Heartbeat {
-            /// A `Heartbeat` from its fields; constants are filled in.
-            pub fn new() -> Self {
-                Heartbeat {
-                    channel: consts::ChannelHeartbeat,
-                }
-            }
-        }
-        impl Instrument {
-            /// A `Instrument` from its fields; constants are filled in.
-            pub fn new(data: InstrumentData, type_: DataType) -> Self {
-                Instrument {
-                    channel: consts::ChannelInstrument,
-                    data,
-                    type_,
-                }
-            }
-        }
-        impl InstrumentData {
-            /// A `InstrumentData` from its fields; constants are filled in.
-            pub fn new(
-                assets: ::std::vec::Vec<Asset>,
-                pairs: ::std::vec::Vec<Pair>,
-            ) -> Self {
-                InstrumentData { assets, pairs }
-            }
-        }
-        impl LedgerEntry {
-            /// A `LedgerEntry` from its fields; constants are filled in.
-            pub fn new(
-                amount: f64,
-                asset: ::std::string::String,
-                asset_class: ::std::string::String,
-                balance: f64,
-                category: ::std::string::String,
-                fee: f64,
-                ledger_id: ::std::string::String,
-                ref_id: ::std::string::String,
-                timestamp: Timestamp,
-                type_: ::std::string::String,
-                wallet_id: ::std::string::String,
-                wallet_type: ::std::string::String,
-            ) -> Self {
-                LedgerEntry {
-                    amount,
-                    asset,
-                    asset_class,
-                    balance,
-                    category,
-                    fee,
-                    ledger_id,
-                    ref_id,
-                    timestamp,
-                    type_,
-                    wallet_id,
-                    wallet_type,
-                }
-            }
-        }
-        impl Level3 {
-            /// A `Level3` from its fields; constants are filled in.
-            pub fn new(data: ::std::vec::Vec<Level3Data>, type_: DataType) -> Self {
-                Level3 {
-                    channel: consts::ChannelLevel3,
-                    data,
-                    type_,
-                }
-            }
-        }
-        impl Level3Data {
-            /// A `Level3Data` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                asks: ::std::vec::Vec<Level3Order>,
-                bids: ::std::vec::Vec<Level3Order>,
-                checksum: u32,
-                symbol: Symbol,
-            ) -> Self {
-                Level3Data {
-                    asks,
-                    bids,
-                    checksum,
-                    symbol,
-                    timestamp: ::std::option::Option::None,
-                }
-            }
-            /// Sets `timestamp`.
-            pub fn with_timestamp(mut self, value: Timestamp) -> Self {
-                self.timestamp = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Level3Order {
-            /// A `Level3Order` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                limit_price: f64,
-                order_id: ::std::string::String,
-                order_qty: f64,
-                timestamp: Timestamp,
-            ) -> Self {
-                Level3Order {
-                    event: ::std::option::Option::None,
-                    limit_price,
-                    order_id,
-                    order_qty,
-                    timestamp,
-                }
-            }
-            /// Sets `event`.
-            pub fn with_event(mut self, value: Level3OrderEvent) -> Self {
-                self.event = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Ohlc {
-            /// A `Ohlc` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(data: ::std::vec::Vec<Candle>, type_: DataType) -> Self {
-                Ohlc {
-                    channel: consts::ChannelOhlc,
-                    data,
-                    timestamp: ::std::option::Option::None,
-                    type_,
-                }
-            }
-            /// Sets `timestamp`.
-            pub fn with_timestamp(mut self, value: Timestamp) -> Self {
-                self.timestamp = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Pair {
-            /// A `Pair` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                base: ::std::string::String,
-                cost_min: f64,
-                cost_precision: i64,
-                has_index: bool,
-                marginable: bool,
-                price_increment: f64,
-                price_precision: i64,
-                qty_increment: f64,
-                qty_min: f64,
-                qty_precision: i64,
-                quote: ::std::string::String,
-                status: ::std::string::String,
-                symbol: Symbol,
-                tick_size: f64,
-            ) -> Self {
-                Pair {
-                    base,
-                    cost_min,
-                    cost_precision,
-                    has_index,
-                    margin_initial: ::std::option::Option::None,
-                    marginable,
-                    position_limit_long: ::std::option::Option::None,
-                    position_limit_short: ::std::option::Option::None,
-                    price_increment,
-                    price_precision,
-                    qty_increment,
-                    qty_min,
-                    qty_precision,
-                    quote,
-                    status,
-                    symbol,
-                    tick_size,
-                }
-            }
-            /// Sets `margin_initial`.
-            pub fn with_margin_initial(mut self, value: f64) -> Self {
-                self.margin_initial = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `position_limit_long`.
-            pub fn with_position_limit_long(mut self, value: i64) -> Self {
-                self.position_limit_long = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `position_limit_short`.
-            pub fn with_position_limit_short(mut self, value: i64) -> Self {
-                self.position_limit_short = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Ping {
-            /// A `Ping` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Ping {
-                    method: consts::MethodPing,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl PingError {
-            /// A `PingError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                PingError {
-                    error,
-                    method: consts::MethodPing,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl PlacedOrder {
-            /// A `PlacedOrder` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(order_id: ::std::string::String) -> Self {
-                PlacedOrder {
-                    cl_ord_id: ::std::option::Option::None,
-                    order_id,
-                    order_userref: ::std::option::Option::None,
-                    warnings: ::std::default::Default::default(),
-                }
-            }
-            /// Sets `cl_ord_id`.
-            pub fn with_cl_ord_id(mut self, value: ::std::string::String) -> Self {
-                self.cl_ord_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_userref`.
-            pub fn with_order_userref(mut self, value: i64) -> Self {
-                self.order_userref = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `warnings`.
-            pub fn with_warnings(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.warnings = value;
-                self
-            }
-        }
-        impl Pong {
-            /// A `Pong` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new() -> Self {
-                Pong {
-                    method: consts::MethodPong,
-                    req_id: ::std::option::Option::None,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl PriceLevel {
-            /// A `PriceLevel` from its fields; constants are filled in.
-            pub fn new(price: f64, qty: f64) -> Self {
-                PriceLevel { price, qty }
-            }
-        }
-        impl Status {
-            /// A `Status` from its fields; constants are filled in.
-            pub fn new(data: ::std::vec::Vec<StatusData>) -> Self {
-                Status {
-                    channel: consts::ChannelStatus,
-                    data,
-                    type_: consts::TypeUpdate,
-                }
-            }
-        }
-        impl StatusData {
-            /// A `StatusData` from its fields; constants are filled in.
-            pub fn new(
-                api_version: ::std::string::String,
-                connection_id: u64,
-                system: SystemState,
-                version: ::std::string::String,
-            ) -> Self {
-                StatusData {
-                    api_version,
-                    connection_id,
-                    system,
-                    version,
-                }
-            }
-        }
-        impl Subscribe {
-            /// A `Subscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: SubscriptionParams) -> Self {
-                Subscribe {
-                    method: consts::MethodSubscribe,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl SubscribeAck {
-            /// A `SubscribeAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: SubscriptionResult) -> Self {
-                SubscribeAck {
-                    method: consts::MethodSubscribe,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl SubscribeError {
-            /// A `SubscribeError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                SubscribeError {
-                    error,
-                    method: consts::MethodSubscribe,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    symbol: ::std::option::Option::None,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: Symbol) -> Self {
-                self.symbol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl SubscriptionParams {
-            /// A `SubscriptionParams` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(channel: Channel) -> Self {
-                SubscriptionParams {
-                    channel,
-                    depth: ::std::option::Option::None,
-                    event_trigger: ::std::option::Option::None,
-                    include_tokenized_assets: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    order_status: ::std::option::Option::None,
-                    ratecounter: ::std::option::Option::None,
-                    snap_orders: ::std::option::Option::None,
-                    snap_trades: ::std::option::Option::None,
-                    snapshot: ::std::option::Option::None,
-                    symbol: ::std::default::Default::default(),
-                    token: ::std::option::Option::None,
-                    users: ::std::option::Option::None,
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `event_trigger`.
-            pub fn with_event_trigger(
-                mut self,
-                value: SubscriptionParamsEventTrigger,
-            ) -> Self {
-                self.event_trigger = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `include_tokenized_assets`.
-            pub fn with_include_tokenized_assets(mut self, value: bool) -> Self {
-                self.include_tokenized_assets = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `order_status`.
-            pub fn with_order_status(mut self, value: bool) -> Self {
-                self.order_status = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `ratecounter`.
-            pub fn with_ratecounter(mut self, value: bool) -> Self {
-                self.ratecounter = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snap_orders`.
-            pub fn with_snap_orders(mut self, value: bool) -> Self {
-                self.snap_orders = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snap_trades`.
-            pub fn with_snap_trades(mut self, value: bool) -> Self {
-                self.snap_trades = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snapshot`.
-            pub fn with_snapshot(mut self, value: bool) -> Self {
-                self.snapshot = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: ::std::vec::Vec<Symbol>) -> Self {
-                self.symbol = value;
-                self
-            }
-            /// Sets `token`.
-            pub fn with_token(mut self, value: Token) -> Self {
-                self.token = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `users`.
-            pub fn with_users(mut self, value: ::std::string::String) -> Self {
-                self.users = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl SubscriptionResult {
-            /// A `SubscriptionResult` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(channel: Channel) -> Self {
-                SubscriptionResult {
-                    channel,
-                    depth: ::std::option::Option::None,
-                    event_trigger: ::std::option::Option::None,
-                    interval: ::std::option::Option::None,
-                    maxratecount: ::std::option::Option::None,
-                    snap_orders: ::std::option::Option::None,
-                    snap_trades: ::std::option::Option::None,
-                    snapshot: ::std::option::Option::None,
-                    symbol: ::std::option::Option::None,
-                    warnings: ::std::default::Default::default(),
-                }
-            }
-            /// Sets `depth`.
-            pub fn with_depth(mut self, value: BookDepth) -> Self {
-                self.depth = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `event_trigger`.
-            pub fn with_event_trigger(
-                mut self,
-                value: SubscriptionResultEventTrigger,
-            ) -> Self {
-                self.event_trigger = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `interval`.
-            pub fn with_interval(mut self, value: OhlcInterval) -> Self {
-                self.interval = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `maxratecount`.
-            pub fn with_maxratecount(mut self, value: u64) -> Self {
-                self.maxratecount = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snap_orders`.
-            pub fn with_snap_orders(mut self, value: bool) -> Self {
-                self.snap_orders = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snap_trades`.
-            pub fn with_snap_trades(mut self, value: bool) -> Self {
-                self.snap_trades = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `snapshot`.
-            pub fn with_snapshot(mut self, value: bool) -> Self {
-                self.snapshot = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: Symbol) -> Self {
-                self.symbol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `warnings`.
-            pub fn with_warnings(
-                mut self,
-                value: ::std::vec::Vec<::std::string::String>,
-            ) -> Self {
-                self.warnings = value;
-                self
-            }
-        }
-        impl Ticker {
-            /// A `Ticker` from its fields; constants are filled in.
-            pub fn new(data: ::std::vec::Vec<TickerData>, type_: DataType) -> Self {
-                Ticker {
-                    channel: consts::ChannelTicker,
-                    data,
-                    type_,
-                }
-            }
-        }
-        impl TickerData {
-            /// A `TickerData` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(
-                ask: f64,
-                ask_qty: f64,
-                bid: f64,
-                bid_qty: f64,
-                change: f64,
-                change_pct: f64,
-                high: f64,
-                last: f64,
-                low: f64,
-                symbol: Symbol,
-                volume: f64,
-                vwap: f64,
-            ) -> Self {
-                TickerData {
-                    ask,
-                    ask_qty,
-                    bid,
-                    bid_qty,
-                    change,
-                    change_pct,
-                    high,
-                    last,
-                    low,
-                    symbol,
-                    timestamp: ::std::option::Option::None,
-                    volume,
-                    vwap,
-                }
-            }
-            /// Sets `timestamp`.
-            pub fn with_timestamp(mut self, value: Timestamp) -> Self {
-                self.timestamp = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl TokenParams {
-            /// A `TokenParams` from its fields; constants are filled in.
-            pub fn new(token: Token) -> Self {
-                TokenParams { token }
-            }
-        }
-        impl Trade {
-            /// A `Trade` from its fields; constants are filled in.
-            pub fn new(data: ::std::vec::Vec<TradeData>, type_: DataType) -> Self {
-                Trade {
-                    channel: consts::ChannelTrade,
-                    data,
-                    type_,
-                }
-            }
-        }
-        impl TradeData {
-            /// A `TradeData` from its fields; constants are filled in.
-            pub fn new(
-                ord_type: TradeDataOrdType,
-                price: f64,
-                qty: f64,
-                side: Side,
-                symbol: Symbol,
-                timestamp: Timestamp,
-                trade_id: u64,
-            ) -> Self {
-                TradeData {
-                    ord_type,
-                    price,
-                    qty,
-                    side,
-                    symbol,
-                    timestamp,
-                    trade_id,
-                }
-            }
-        }
-        impl Triggers {
-            /// A `Triggers` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(price: f64) -> Self {
-                Triggers {
-                    price,
-                    price_type: ::std::option::Option::None,
-                    reference: ::std::option::Option::None,
-                }
-            }
-            /// Sets `price_type`.
-            pub fn with_price_type(mut self, value: PriceType) -> Self {
-                self.price_type = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `reference`.
-            pub fn with_reference(mut self, value: TriggersReference) -> Self {
-                self.reference = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Unsubscribe {
-            /// A `Unsubscribe` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(params: SubscriptionParams) -> Self {
-                Unsubscribe {
-                    method: consts::MethodUnsubscribe,
-                    params,
-                    req_id: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl UnsubscribeAck {
-            /// A `UnsubscribeAck` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(result: SubscriptionResult) -> Self {
-                UnsubscribeAck {
-                    method: consts::MethodUnsubscribe,
-                    req_id: ::std::option::Option::None,
-                    result,
-                    success: consts::SuccessTrue,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl UnsubscribeError {
-            /// A `UnsubscribeError` from its required fields; constants are filled in, optional fields set with the `with_*` methods.
-            pub fn new(error: ErrorText) -> Self {
-                UnsubscribeError {
-                    error,
-                    method: consts::MethodUnsubscribe,
-                    req_id: ::std::option::Option::None,
-                    success: consts::SuccessFalse,
-                    symbol: ::std::option::Option::None,
-                    time_in: ::std::option::Option::None,
-                    time_out: ::std::option::Option::None,
-                }
-            }
-            /// Sets `req_id`.
-            pub fn with_req_id(mut self, value: ReqId) -> Self {
-                self.req_id = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `symbol`.
-            pub fn with_symbol(mut self, value: Symbol) -> Self {
-                self.symbol = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_in`.
-            pub fn with_time_in(mut self, value: TimeIn) -> Self {
-                self.time_in = ::std::option::Option::Some(value);
-                self
-            }
-            /// Sets `time_out`.
-            pub fn with_time_out(mut self, value: TimeOut) -> Self {
-                self.time_out = ::std::option::Option::Some(value);
-                self
-            }
-        }
-        impl Wallet {
-            /// A `Wallet` from its fields; constants are filled in.
-            pub fn new(
-                balance: f64,
-                id: ::std::string::String,
-                type_: ::std::string::String,
-            ) -> Self {
-                Wallet { balance, id, type_ }
-            }
+        rt::constructors! {
+            AddOrder(params : AddOrderParams) fixed { method : consts::MethodAddOrder }
+            optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            AddOrderAck(result : PlacedOrder) fixed { method : consts::MethodAddOrder,
+            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            AddOrderError(error : ErrorText) fixed { method : consts::MethodAddOrder,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            AddOrderParams(order_type : OrderType, side : Side, symbol : Symbol, token :
+            Token) optional { cash_order_qty / with_cash_order_qty : f64, cl_ord_id /
+            with_cl_ord_id : String, conditional / with_conditional : Conditional,
+            deadline / with_deadline : Timestamp, display_qty / with_display_qty : f64,
+            effective_time / with_effective_time : Timestamp, expire_time /
+            with_expire_time : Timestamp, fee_preference / with_fee_preference :
+            AddOrderParamsFeePreference, limit_price / with_limit_price : f64,
+            limit_price_type / with_limit_price_type : PriceType, margin / with_margin :
+            bool, order_qty / with_order_qty : f64, order_userref / with_order_userref :
+            i64, post_only / with_post_only : bool, reduce_only / with_reduce_only :
+            bool, sender_sub_id / with_sender_sub_id : String, stp_type / with_stp_type :
+            AddOrderParamsStpType, time_in_force / with_time_in_force : TimeInForce,
+            triggers / with_triggers : Triggers, validate / with_validate : bool }
+        }
+        rt::constructors! {
+            AmendOrder(params : AmendOrderParams) fixed { method :
+            consts::MethodAmendOrder } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            AmendOrderAck(result : AmendedOrder) fixed { method :
+            consts::MethodAmendOrder, success : consts::SuccessTrue } optional { req_id /
+            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            AmendOrderError(error : ErrorText) fixed { method : consts::MethodAmendOrder,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            AmendOrderParams(token : Token) optional { cl_ord_id / with_cl_ord_id :
+            String, deadline / with_deadline : Timestamp, display_qty / with_display_qty
+            : f64, limit_price / with_limit_price : f64, limit_price_type /
+            with_limit_price_type : PriceType, order_id / with_order_id : String,
+            order_qty / with_order_qty : f64, post_only / with_post_only : bool, symbol /
+            with_symbol : Symbol, trigger_price / with_trigger_price : f64,
+            trigger_price_type / with_trigger_price_type : PriceType }
+        }
+        rt::constructors! {
+            AmendedOrder(amend_id : String) optional { cl_ord_id / with_cl_ord_id :
+            String, order_id / with_order_id : String }
+        }
+        rt::constructors! {
+            Asset(borrowable : bool, collateral_value : f64, id : String, precision :
+            i64, precision_display : i64, status : String) optional { margin_rate /
+            with_margin_rate : f64, multiplier / with_multiplier : f64 }
+        }
+        rt::constructors! {
+            AssetBalance(asset : String, asset_class : String, balance : f64, wallets :
+            Vec < Wallet >)
+        }
+        rt::constructors! {
+            BalancesSnapshot(data : Vec < AssetBalance >) fixed { channel :
+            consts::ChannelBalances, type_ : consts::TypeSnapshot } optional { sequence /
+            with_sequence : u64 }
+        }
+        rt::constructors! {
+            BalancesUpdate(data : Vec < LedgerEntry >) fixed { channel :
+            consts::ChannelBalances, type_ : consts::TypeUpdate } optional { sequence /
+            with_sequence : u64 }
+        }
+        rt::constructors! {
+            BatchAdd(params : BatchAddParams) fixed { method : consts::MethodBatchAdd }
+            optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            BatchAddAck(result : Vec < PlacedOrder >) fixed { method :
+            consts::MethodBatchAdd, success : consts::SuccessTrue } optional { req_id /
+            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            BatchAddError(error : ErrorText) fixed { method : consts::MethodBatchAdd,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            BatchAddParams(orders : Vec < BatchOrder >, symbol : Symbol, token : Token)
+            optional { deadline / with_deadline : Timestamp, validate / with_validate :
+            bool }
+        }
+        rt::constructors! {
+            BatchCancel(params : BatchCancelParams) fixed { method :
+            consts::MethodBatchCancel } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            BatchCancelAck() fixed { method : consts::MethodBatchCancel, success :
+            consts::SuccessTrue } optional { orders_cancelled / with_orders_cancelled :
+            u64, req_id / with_req_id : ReqId, result / with_result : CancelCount,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            BatchCancelError(error : ErrorText) fixed { method :
+            consts::MethodBatchCancel, success : consts::SuccessFalse } optional { req_id
+            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            BatchCancelParams(token : Token) defaulted { cl_ord_id / with_cl_ord_id : Vec
+            < String >, orders / with_orders : Vec < String > }
+        }
+        rt::constructors! {
+            BatchOrder(order_type : OrderType, side : Side) optional { cl_ord_id /
+            with_cl_ord_id : String, display_qty / with_display_qty : f64, limit_price /
+            with_limit_price : f64, limit_price_type / with_limit_price_type : PriceType,
+            order_qty / with_order_qty : f64, order_userref / with_order_userref : i64,
+            post_only / with_post_only : bool, reduce_only / with_reduce_only : bool,
+            time_in_force / with_time_in_force : TimeInForce, triggers / with_triggers :
+            Triggers }
+        }
+        rt::constructors! {
+            Book(data : Vec < BookData >, type_ : DataType) fixed { channel :
+            consts::ChannelBook }
+        }
+        rt::constructors! {
+            BookData(asks : Vec < PriceLevel >, bids : Vec < PriceLevel >, checksum :
+            u32, symbol : Symbol) optional { timestamp / with_timestamp : Timestamp }
+        }
+        rt::constructors! {
+            CancelAfterParams(timeout : i64, token : Token)
+        }
+        rt::constructors! {
+            CancelAfterTimes(current_time : String, trigger_time : String) defaulted {
+            warnings / with_warnings : Vec < String > }
+        }
+        rt::constructors! {
+            CancelAll(params : TokenParams) fixed { method : consts::MethodCancelAll }
+            optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            CancelAllAck(result : CancelCount) fixed { method : consts::MethodCancelAll,
+            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelAllError(error : ErrorText) fixed { method : consts::MethodCancelAll,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfter(params : CancelAfterParams) fixed { method :
+            consts::MethodCancelAllOrdersAfter } optional { req_id / with_req_id : ReqId
+            }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfterAck(result : CancelAfterTimes) fixed { method :
+            consts::MethodCancelAllOrdersAfter, success : consts::SuccessTrue } optional
+            { req_id / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfterError(error : ErrorText) fixed { method :
+            consts::MethodCancelAllOrdersAfter, success : consts::SuccessFalse } optional
+            { req_id / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelCount(count : u64) defaulted { warnings / with_warnings : Vec < String
+            > }
+        }
+        rt::constructors! {
+            CancelOrder(params : CancelOrderParams) fixed { method :
+            consts::MethodCancelOrder } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            CancelOrderAck(result : CancelledOrder) fixed { method :
+            consts::MethodCancelOrder, success : consts::SuccessTrue } optional { req_id
+            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelOrderError(error : ErrorText) fixed { method :
+            consts::MethodCancelOrder, success : consts::SuccessFalse } optional { req_id
+            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            CancelOrderParams(token : Token) defaulted { cl_ord_id / with_cl_ord_id : Vec
+            < String >, order_id / with_order_id : Vec < String >, order_userref /
+            with_order_userref : Vec < i64 > }
+        }
+        rt::constructors! {
+            CancelledOrder() optional { cl_ord_id / with_cl_ord_id : String, order_id /
+            with_order_id : String } defaulted { warnings / with_warnings : Vec < String
+            > }
+        }
+        rt::constructors! {
+            Candle(close : f64, high : f64, interval : OhlcInterval, interval_begin :
+            Timestamp, low : f64, open : f64, symbol : Symbol, trades : u64, volume :
+            f64, vwap : f64) optional { timestamp / with_timestamp : Timestamp }
+        }
+        rt::constructors! {
+            Conditional(order_type : OrderType) optional { limit_price / with_limit_price
+            : f64, limit_price_type / with_limit_price_type : PriceType, trigger_price /
+            with_trigger_price : f64, trigger_price_type / with_trigger_price_type :
+            PriceType }
+        }
+        rt::constructors! {
+            EditOrder(params : EditOrderParams) fixed { method : consts::MethodEditOrder
+            } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            EditOrderAck(result : EditedOrder) fixed { method : consts::MethodEditOrder,
+            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            EditOrderError(error : ErrorText) fixed { method : consts::MethodEditOrder,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            EditOrderParams(order_id : String, symbol : Symbol, token : Token) optional {
+            deadline / with_deadline : Timestamp, display_qty / with_display_qty : f64,
+            fee_preference / with_fee_preference : EditOrderParamsFeePreference,
+            limit_price / with_limit_price : f64, order_qty / with_order_qty : f64,
+            order_userref / with_order_userref : i64, post_only / with_post_only : bool,
+            reduce_only / with_reduce_only : bool, triggers / with_triggers : Triggers,
+            validate / with_validate : bool }
+        }
+        rt::constructors! {
+            EditedOrder(order_id : String, original_order_id : String)
+        }
+        rt::constructors! {
+            Execution(exec_type : ExecutionExecType, order_id : String, timestamp :
+            Timestamp) optional { amended / with_amended : bool, avg_price /
+            with_avg_price : f64, cancel_reason / with_cancel_reason : String, cl_ord_id
+            / with_cl_ord_id : String, cost / with_cost : f64, cum_cost / with_cum_cost :
+            f64, cum_qty / with_cum_qty : f64, exec_id / with_exec_id : String,
+            fee_ccy_pref / with_fee_ccy_pref : String, fee_usd_equiv / with_fee_usd_equiv
+            : f64, last_price / with_last_price : f64, last_qty / with_last_qty : f64,
+            limit_price / with_limit_price : f64, limit_price_type /
+            with_limit_price_type : PriceType, liquidity_ind / with_liquidity_ind :
+            ExecutionLiquidityInd, order_qty / with_order_qty : f64, order_status /
+            with_order_status : ExecutionOrderStatus, order_type / with_order_type :
+            OrderType, order_userref / with_order_userref : i64, reason / with_reason :
+            String, side / with_side : Side, stop_price / with_stop_price : f64, symbol /
+            with_symbol : Symbol, time_in_force / with_time_in_force : String, trade_id /
+            with_trade_id : i64 } defaulted { fees / with_fees : Vec < Fee > }
+        }
+        rt::constructors! {
+            Executions(data : Vec < Execution >, type_ : DataType) fixed { channel :
+            consts::ChannelExecutions } optional { sequence / with_sequence : u64 }
+        }
+        rt::constructors! {
+            Fee(asset : String, qty : f64)
+        }
+        rt::constructors! {
+            Heartbeat() fixed { channel : consts::ChannelHeartbeat }
+        }
+        rt::constructors! {
+            Instrument(data : InstrumentData, type_ : DataType) fixed { channel :
+            consts::ChannelInstrument }
+        }
+        rt::constructors! {
+            InstrumentData(assets : Vec < Asset >, pairs : Vec < Pair >)
+        }
+        rt::constructors! {
+            LedgerEntry(amount : f64, asset : String, asset_class : String, balance :
+            f64, category : String, fee : f64, ledger_id : String, ref_id : String,
+            timestamp : Timestamp, type_ : String, wallet_id : String, wallet_type :
+            String)
+        }
+        rt::constructors! {
+            Level3(data : Vec < Level3Data >, type_ : DataType) fixed { channel :
+            consts::ChannelLevel3 }
+        }
+        rt::constructors! {
+            Level3Data(asks : Vec < Level3Order >, bids : Vec < Level3Order >, checksum :
+            u32, symbol : Symbol) optional { timestamp / with_timestamp : Timestamp }
+        }
+        rt::constructors! {
+            Level3Order(limit_price : f64, order_id : String, order_qty : f64, timestamp
+            : Timestamp) optional { event / with_event : Level3OrderEvent }
+        }
+        rt::constructors! {
+            Ohlc(data : Vec < Candle >, type_ : DataType) fixed { channel :
+            consts::ChannelOhlc } optional { timestamp / with_timestamp : Timestamp }
+        }
+        rt::constructors! {
+            Pair(base : String, cost_min : f64, cost_precision : i64, has_index : bool,
+            marginable : bool, price_increment : f64, price_precision : i64,
+            qty_increment : f64, qty_min : f64, qty_precision : i64, quote : String,
+            status : String, symbol : Symbol, tick_size : f64) optional { margin_initial
+            / with_margin_initial : f64, position_limit_long / with_position_limit_long :
+            i64, position_limit_short / with_position_limit_short : i64 }
+        }
+        rt::constructors! {
+            Ping() fixed { method : consts::MethodPing } optional { req_id / with_req_id
+            : ReqId }
+        }
+        rt::constructors! {
+            PingError(error : ErrorText) fixed { method : consts::MethodPing, success :
+            consts::SuccessFalse } optional { req_id / with_req_id : ReqId, time_in /
+            with_time_in : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            PlacedOrder(order_id : String) optional { cl_ord_id / with_cl_ord_id :
+            String, order_userref / with_order_userref : i64 } defaulted { warnings /
+            with_warnings : Vec < String > }
+        }
+        rt::constructors! {
+            Pong() fixed { method : consts::MethodPong } optional { req_id / with_req_id
+            : ReqId, time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut
+            }
+        }
+        rt::constructors! {
+            PriceLevel(price : f64, qty : f64)
+        }
+        rt::constructors! {
+            Status(data : Vec < StatusData >) fixed { channel : consts::ChannelStatus,
+            type_ : consts::TypeUpdate }
+        }
+        rt::constructors! {
+            StatusData(api_version : String, connection_id : u64, system : SystemState,
+            version : String)
+        }
+        rt::constructors! {
+            Subscribe(params : SubscriptionParams) fixed { method :
+            consts::MethodSubscribe } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            SubscribeAck(result : SubscriptionResult) fixed { method :
+            consts::MethodSubscribe, success : consts::SuccessTrue } optional { req_id /
+            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            SubscribeError(error : ErrorText) fixed { method : consts::MethodSubscribe,
+            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
+            symbol / with_symbol : Symbol, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            SubscriptionParams(channel : Channel) optional { depth / with_depth :
+            BookDepth, event_trigger / with_event_trigger :
+            SubscriptionParamsEventTrigger, include_tokenized_assets /
+            with_include_tokenized_assets : bool, interval / with_interval :
+            OhlcInterval, order_status / with_order_status : bool, ratecounter /
+            with_ratecounter : bool, snap_orders / with_snap_orders : bool, snap_trades /
+            with_snap_trades : bool, snapshot / with_snapshot : bool, token / with_token
+            : Token, users / with_users : String } defaulted { symbol / with_symbol : Vec
+            < Symbol > }
+        }
+        rt::constructors! {
+            SubscriptionResult(channel : Channel) optional { depth / with_depth :
+            BookDepth, event_trigger / with_event_trigger :
+            SubscriptionResultEventTrigger, interval / with_interval : OhlcInterval,
+            maxratecount / with_maxratecount : u64, snap_orders / with_snap_orders :
+            bool, snap_trades / with_snap_trades : bool, snapshot / with_snapshot : bool,
+            symbol / with_symbol : Symbol } defaulted { warnings / with_warnings : Vec <
+            String > }
+        }
+        rt::constructors! {
+            Ticker(data : Vec < TickerData >, type_ : DataType) fixed { channel :
+            consts::ChannelTicker }
+        }
+        rt::constructors! {
+            TickerData(ask : f64, ask_qty : f64, bid : f64, bid_qty : f64, change : f64,
+            change_pct : f64, high : f64, last : f64, low : f64, symbol : Symbol, volume
+            : f64, vwap : f64) optional { timestamp / with_timestamp : Timestamp }
+        }
+        rt::constructors! {
+            TokenParams(token : Token)
+        }
+        rt::constructors! {
+            Trade(data : Vec < TradeData >, type_ : DataType) fixed { channel :
+            consts::ChannelTrade }
+        }
+        rt::constructors! {
+            TradeData(ord_type : TradeDataOrdType, price : f64, qty : f64, side : Side,
+            symbol : Symbol, timestamp : Timestamp, trade_id : u64)
+        }
+        rt::constructors! {
+            Triggers(price : f64) optional { price_type / with_price_type : PriceType,
+            reference / with_reference : TriggersReference }
+        }
+        rt::constructors! {
+            Unsubscribe(params : SubscriptionParams) fixed { method :
+            consts::MethodUnsubscribe } optional { req_id / with_req_id : ReqId }
+        }
+        rt::constructors! {
+            UnsubscribeAck(result : SubscriptionResult) fixed { method :
+            consts::MethodUnsubscribe, success : consts::SuccessTrue } optional { req_id
+            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
+            with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            UnsubscribeError(error : ErrorText) fixed { method :
+            consts::MethodUnsubscribe, success : consts::SuccessFalse } optional { req_id
+            / with_req_id : ReqId, symbol / with_symbol : Symbol, time_in / with_time_in
+            : TimeIn, time_out / with_time_out : TimeOut }
+        }
+        rt::constructors! {
+            Wallet(balance : f64, id : String, type_ : String)
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -5378,6 +3362,7 @@ examples omit the zone.
         /// `status`, `heartbeat`, subscriptions and the market data channels.
         pub mod public {
             use ::asyncapi_runtime::__private as rt;
+            use super::super::types;
             /// The channel's address: `/v2`.
             pub const ADDRESS: &str = "/v2";
             /// The URLs of the servers channel `public` is available on.
@@ -5394,7 +3379,7 @@ examples omit the zone.
                 /// Asks whether the connection is alive; the server answers `pong`. This
                 /// is a JSON message, unrelated to the WebSocket protocol's own ping
                 /// frames. Clients that send nothing else should ping every few seconds.
-                Ping(super::super::types::Ping),
+                Ping(types::Ping),
                 /// Subscribe
                 ///
                 /// Start a channel.
@@ -5403,94 +3388,19 @@ examples omit the zone.
                 /// take `symbol` and are acknowledged once per symbol; `instrument`
                 /// takes none. Private channels (`executions`, `balances`, `level3`) need
                 /// `token`.
-                Subscribe(super::super::types::Subscribe),
+                Subscribe(types::Subscribe),
                 /// Unsubscribe
                 ///
                 /// Stop a channel.
-                Unsubscribe(super::super::types::Unsubscribe),
+                Unsubscribe(types::Unsubscribe),
+            }
+            rt::message_impls! {
+                ClientMessage, correlation_paths[(Key("req_id"))]; Ping(types::Ping)
+                correlated(Integer, Key("req_id")), from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")), from; Unsubscribe(types::Unsubscribe)
+                correlated(Integer, Key("req_id")), from;
             }
             impl ClientMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Ping",
-                    "Subscribe",
-                    "Unsubscribe",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Ping(_) => "Ping",
-                        Self::Subscribe(_) => "Subscribe",
-                        Self::Unsubscribe(_) => "Unsubscribe",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ClientMessage",
                     variants: &["Ping", "Subscribe", "Unsubscribe"],
@@ -5506,7 +3416,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                            let Some(([v0, v1], keys)) = rt::dispatch::members(
                                 frame,
                                 &["method", "params"],
                             ) else {
@@ -5546,14 +3456,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("ping")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5561,7 +3471,7 @@ examples omit the zone.
                                 .one_of(&[Key("method")], &[Lit::Str("subscribe")], false)?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -5573,121 +3483,10 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ClientMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Ping(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Subscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Unsubscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ClientMessage {
-                const ENUM_NAME: &'static str = "ClientMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Ping(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Subscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Unsubscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ClientMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-                fn from(message: super::super::types::Ping) -> Self {
-                    Self::Ping(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-                fn from(message: super::super::types::Subscribe) -> Self {
-                    Self::Subscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Unsubscribe>
-            for ClientMessage {
-                fn from(message: super::super::types::Unsubscribe) -> Self {
-                    Self::Unsubscribe(message)
                 }
             }
             /// Every message the server sends on channel `public`; decode a frame with `from_json`.
@@ -5696,27 +3495,27 @@ examples omit the zone.
                 /// Pong
                 ///
                 /// The server's answer to `ping`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Ping refused
                 ///
                 /// A ping that could not be read.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
                 /// Subscribed
                 ///
                 /// A subscription was opened (one acknowledgement per symbol).
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Subscription refused
                 ///
                 /// A subscription could not be opened.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
                 /// Unsubscribed
                 ///
                 /// A subscription was closed (one acknowledgement per symbol).
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Unsubscription refused
                 ///
                 /// A subscription could not be closed.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
                 /// Heartbeat
                 ///
                 /// Keep-alive frame from the server.
@@ -5724,11 +3523,11 @@ examples omit the zone.
                 /// Sent about once a second while a connection has subscriptions but no
                 /// other data to send, so that a quiet connection can be told from a
                 /// dead one.
-                Heartbeat(super::super::types::Heartbeat),
+                Heartbeat(types::Heartbeat),
                 /// Status
                 ///
                 /// The exchange's state, sent on connect and on every change.
-                Status(super::super::types::Status),
+                Status(types::Status),
                 /// Ticker
                 ///
                 /// Best prices, last trade and 24-hour statistics of a symbol.
@@ -5736,7 +3535,7 @@ examples omit the zone.
                 /// A snapshot after subscribing, then an update on every trade (or on
                 /// every change of the best bid or offer with `event_trigger: bbo`).
                 /// One symbol per frame.
-                Ticker(super::super::types::Ticker),
+                Ticker(types::Ticker),
                 /// Order book
                 ///
                 /// The order book of a symbol, then its changes.
@@ -5753,21 +3552,21 @@ examples omit the zone.
                 /// the bids from the highest price down; for each level the price printed
                 /// with the pair's price precision and the quantity with 8 decimals,
                 /// each without its decimal point and leading zeros, all concatenated.
-                Book(super::super::types::Book),
+                Book(types::Book),
                 /// Trades
                 ///
                 /// Trades of a symbol.
                 ///
                 /// A snapshot of the last 50 trades when `snapshot` was asked for, then
                 /// updates with one or more new trades each.
-                Trade(super::super::types::Trade),
+                Trade(types::Trade),
                 /// Candles
                 ///
                 /// Candles of a symbol at the subscribed interval.
                 ///
                 /// Each frame carries the whole current candle of each symbol; a new
                 /// `interval_begin` starts a new candle.
-                Ohlc(super::super::types::Ohlc),
+                Ohlc(types::Ohlc),
                 /// Instruments
                 ///
                 /// Reference data of every asset and tradable pair.
@@ -5776,170 +3575,23 @@ examples omit the zone.
                 /// pair's or an asset's parameters change. `data` is an object here, an
                 /// array on every other channel. Read `price_precision` from it to check
                 /// book checksums.
-                Instrument(super::super::types::Instrument),
+                Instrument(types::Instrument),
+            }
+            rt::message_impls! {
+                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
+                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
+                correlated(Integer, Key("req_id")), from;
+                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
+                from; SubscribeError(types::SubscribeError) correlated(Integer,
+                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
+                correlated(Integer, Key("req_id")), from;
+                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
+                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from; Ticker(types::Ticker), from;
+                Book(types::Book), from; Trade(types::Trade), from; Ohlc(types::Ohlc),
+                from; Instrument(types::Instrument), from;
             }
             impl ServerMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Pong",
-                    "PingError",
-                    "SubscribeAck",
-                    "SubscribeError",
-                    "UnsubscribeAck",
-                    "UnsubscribeError",
-                    "Heartbeat",
-                    "Status",
-                    "Ticker",
-                    "Book",
-                    "Trade",
-                    "Ohlc",
-                    "Instrument",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <super::super::types::PingError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::PingError)
-                        }
-                        2usize => {
-                            <super::super::types::SubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeAck)
-                        }
-                        3usize => {
-                            <super::super::types::SubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeError)
-                        }
-                        4usize => {
-                            <super::super::types::UnsubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeAck)
-                        }
-                        5usize => {
-                            <super::super::types::UnsubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeError)
-                        }
-                        6usize => {
-                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        7usize => {
-                            <super::super::types::Status as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Status)
-                        }
-                        8usize => {
-                            <super::super::types::Ticker as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ticker)
-                        }
-                        9usize => {
-                            <super::super::types::Book as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Book)
-                        }
-                        10usize => {
-                            <super::super::types::Trade as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Trade)
-                        }
-                        11usize => {
-                            <super::super::types::Ohlc as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ohlc)
-                        }
-                        12usize => {
-                            <super::super::types::Instrument as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Instrument)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Pong(_) => "Pong",
-                        Self::PingError(_) => "PingError",
-                        Self::SubscribeAck(_) => "SubscribeAck",
-                        Self::SubscribeError(_) => "SubscribeError",
-                        Self::UnsubscribeAck(_) => "UnsubscribeAck",
-                        Self::UnsubscribeError(_) => "UnsubscribeError",
-                        Self::Heartbeat(_) => "Heartbeat",
-                        Self::Status(_) => "Status",
-                        Self::Ticker(_) => "Ticker",
-                        Self::Book(_) => "Book",
-                        Self::Trade(_) => "Trade",
-                        Self::Ohlc(_) => "Ohlc",
-                        Self::Instrument(_) => "Instrument",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ServerMessage",
                     variants: &[
@@ -5998,9 +3650,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
-                                ([v0, v1, v2, v3, v4, v5, v6], keys),
-                            ) = rt::dispatch::members(
+                            let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                                 frame,
                                 &[
                                     "method",
@@ -6120,14 +3770,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("pong")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6137,7 +3787,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6196,7 +3846,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6206,7 +3856,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6269,7 +3919,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6283,7 +3933,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6293,7 +3943,7 @@ examples omit the zone.
                                     &[Lit::Str("heartbeat")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6303,7 +3953,7 @@ examples omit the zone.
                                 .one_of(&[Key("type")], &[Lit::Str("update")], false)?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6317,7 +3967,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         9usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6331,7 +3981,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         10usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6345,7 +3995,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         11usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6359,7 +4009,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         12usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -6381,513 +4031,66 @@ examples omit the zone.
                             checker.has(&[Key("data")], "assets")?;
                             checker.has(&[Key("data")], "pairs")?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ServerMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Pong(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::PingError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Heartbeat(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Status(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Ticker(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Book(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Trade(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Ohlc(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Instrument(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ServerMessage {
-                const ENUM_NAME: &'static str = "ServerMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Pong(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::PingError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Heartbeat(_) => ::std::option::Option::None,
-                        Self::Status(_) => ::std::option::Option::None,
-                        Self::Ticker(_) => ::std::option::Option::None,
-                        Self::Book(_) => ::std::option::Option::None,
-                        Self::Trade(_) => ::std::option::Option::None,
-                        Self::Ohlc(_) => ::std::option::Option::None,
-                        Self::Instrument(_) => ::std::option::Option::None,
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ServerMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-                fn from(message: super::super::types::Pong) -> Self {
-                    Self::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for ServerMessage {
-                fn from(message: super::super::types::PingError) -> Self {
-                    Self::PingError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    Self::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    Self::SubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    Self::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    Self::UnsubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-                fn from(message: super::super::types::Heartbeat) -> Self {
-                    Self::Heartbeat(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Status> for ServerMessage {
-                fn from(message: super::super::types::Status) -> Self {
-                    Self::Status(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ticker> for ServerMessage {
-                fn from(message: super::super::types::Ticker) -> Self {
-                    Self::Ticker(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Book> for ServerMessage {
-                fn from(message: super::super::types::Book) -> Self {
-                    Self::Book(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Trade> for ServerMessage {
-                fn from(message: super::super::types::Trade) -> Self {
-                    Self::Trade(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ohlc> for ServerMessage {
-                fn from(message: super::super::types::Ohlc) -> Self {
-                    Self::Ohlc(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Instrument>
-            for ServerMessage {
-                fn from(message: super::super::types::Instrument) -> Self {
-                    Self::Instrument(message)
                 }
             }
             /// The replies to `ping`: `pong` or `pingError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum PingReply {
                 /// Message `pong`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Message `pingError`.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
             }
-            impl ::std::convert::From<PingReply> for ServerMessage {
-                fn from(reply: PingReply) -> Self {
-                    match reply {
-                        PingReply::Pong(message) => ServerMessage::Pong(message),
-                        PingReply::PingError(message) => {
-                            ServerMessage::PingError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for PingReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::Pong(message) => {
-                            ::std::result::Result::Ok(PingReply::Pong(message))
-                        }
-                        ServerMessage::PingError(message) => {
-                            ::std::result::Result::Ok(PingReply::PingError(message))
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for PingReply {
-                fn from(message: super::super::types::Pong) -> Self {
-                    PingReply::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for PingReply {
-                fn from(message: super::super::types::PingError) -> Self {
-                    PingReply::PingError(message)
-                }
+            rt::reply_impls! {
+                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum SubscribeReply {
                 /// Message `subscribeAck`.
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Message `subscribeError`.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
             }
-            impl ::std::convert::From<SubscribeReply> for ServerMessage {
-                fn from(reply: SubscribeReply) -> Self {
-                    match reply {
-                        SubscribeReply::SubscribeAck(message) => {
-                            ServerMessage::SubscribeAck(message)
-                        }
-                        SubscribeReply::SubscribeError(message) => {
-                            ServerMessage::SubscribeError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::SubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    SubscribeReply::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    SubscribeReply::SubscribeError(message)
-                }
+            rt::reply_impls! {
+                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum UnsubscribeReply {
                 /// Message `unsubscribeAck`.
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Message `unsubscribeError`.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
             }
-            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-                fn from(reply: UnsubscribeReply) -> Self {
-                    match reply {
-                        UnsubscribeReply::UnsubscribeAck(message) => {
-                            ServerMessage::UnsubscribeAck(message)
-                        }
-                        UnsubscribeReply::UnsubscribeError(message) => {
-                            ServerMessage::UnsubscribeError(message)
-                        }
-                    }
-                }
+            rt::reply_impls! {
+                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeError(types::UnsubscribeError), from;
             }
-            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::UnsubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::UnsubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    UnsubscribeReply::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    UnsubscribeReply::UnsubscribeError(message)
-                }
-            }
-            /// A connection to channel `public`, from the client's side.
-            ///
-            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-            pub struct Client {
-                sender: Sender,
-                receiver: rt::client::Receiver<ServerMessage>,
-            }
-            impl ::std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Client")
-                        .field("sender", &self.sender)
-                        .finish_non_exhaustive()
-                }
-            }
-            impl Client {
-                /// Connects to channel `public` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-                pub async fn connect(
-                    server_url: &str,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    Self::connect_with(server_url, rt::client::ClientConfig::default())
-                        .await
-                }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-                pub async fn connect_with(
-                    server_url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let url = rt::client::channel_url(server_url, ADDRESS)?;
-                    Self::connect_url(&url, config).await
-                }
-                /// Connects to exactly `url`, whatever the channel's address.
-                pub async fn connect_url(
-                    url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let config = config
-                        .or_subscriptions(|message: &ClientMessage| match message {
-                            ClientMessage::Subscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::start(&["params"]),
-                                )
-                            }
-                            ClientMessage::Unsubscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::stop(&["params"]),
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        });
-                    let (inner, receiver) = rt::client::connect::<
-                        ClientMessage,
-                        ServerMessage,
-                    >(url, config)
-                        .await?;
-                    ::std::result::Result::Ok(Client {
-                        sender: Sender { inner },
-                        receiver,
-                    })
-                }
-                /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-                pub async fn recv(
-                    &mut self,
-                ) -> ::std::option::Option<
-                    ::std::result::Result<ServerMessage, rt::client::Error>,
-                > {
-                    self.receiver.recv().await
-                }
-                /// A sender for other tasks.
-                pub fn sender(&self) -> Sender {
-                    self.sender.clone()
-                }
-                /// Separates sending from receiving.
-                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-                    (self.sender, self.receiver)
-                }
-            }
-            impl ::std::ops::Deref for Client {
-                type Target = Sender;
-                fn deref(&self) -> &Sender {
-                    &self.sender
-                }
-            }
-            impl rt::futures_core::Stream for Client {
-                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-                fn poll_next(
-                    mut self: ::std::pin::Pin<&mut Self>,
-                    cx: &mut ::std::task::Context<'_>,
-                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-                }
-            }
-            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-            ///
-            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            #[derive(Debug, Clone)]
-            pub struct Sender {
-                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            rt::client_impls! {
+                channel : "public"; connect : address; subscriptions : | message : &
+                ClientMessage | match message { ClientMessage::Subscribe(_) =>
+                Some(rt::client::Subscription::start(& ["params"])),
+                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
+                ["params"])), _ => None, };
             }
             impl Sender {
-                /// Sends a message.
-                pub async fn send(
-                    &self,
-                    message: impl ::std::convert::Into<ClientMessage>,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.send(&message.into()).await
-                }
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
                 ///
                 /// Check that the connection is alive.
                 pub async fn ping(
                     &self,
-                    message: super::super::types::Ping,
-                ) -> ::std::result::Result<PingReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "ping",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::Pong(_) |
-                                        ServerMessage::PingError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <PingReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Ping(message),
-                        )
-                        .await
+                    message: types::Ping,
+                ) -> Result<PingReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "ping", true, ClientMessage::Ping(message), PingReply
+                        : Pong | PingError
+                    )
                 }
                 /// Sends `subscribe` and waits for its reply (`subscribeAck` or `subscribeError`, matched by correlation id).
                 ///
@@ -6896,26 +4099,12 @@ examples omit the zone.
                 /// The server acknowledges once per symbol.
                 pub async fn subscribe(
                     &self,
-                    message: super::super::types::Subscribe,
-                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "subscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscribeAck(_) |
-                                        ServerMessage::SubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Subscribe(message),
-                        )
-                        .await
+                    message: types::Subscribe,
+                ) -> Result<SubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                        SubscribeReply : SubscribeAck | SubscribeError
+                    )
                 }
                 /// Sends `unsubscribe` and waits for its reply (`unsubscribeAck` or `unsubscribeError`, matched by correlation id).
                 ///
@@ -6924,56 +4113,13 @@ examples omit the zone.
                 /// The server acknowledges once per symbol.
                 pub async fn unsubscribe(
                     &self,
-                    message: super::super::types::Unsubscribe,
-                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "unsubscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::UnsubscribeAck(_) |
-                                        ServerMessage::UnsubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Unsubscribe(message),
-                        )
-                        .await
-                }
-                /// This sender, with requests waiting `timeout` for their replies.
-                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                    Sender {
-                        inner: self.inner.with_timeout(timeout),
-                    }
-                }
-                /// Closes the connection normally (1000).
-                pub async fn close(
-                    &self,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-                }
-                /// Whether the client has ended (it will not reconnect).
-                pub fn is_closed(&self) -> bool {
-                    self.inner.is_closed()
-                }
-                /// Whether a connection is open now (false while reconnecting).
-                pub fn is_connected(&self) -> bool {
-                    self.inner.is_connected()
-                }
-                /// Waits until the connection has ended; how it ended.
-                pub async fn closed(&self) -> rt::client::Error {
-                    self.inner.closed().await
-                }
-                /// The runtime's sender underneath.
-                pub fn inner(
-                    &self,
-                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-                    &self.inner
+                    message: types::Unsubscribe,
+                ) -> Result<UnsubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "unsubscribe", true,
+                        ClientMessage::Unsubscribe(message), UnsubscribeReply :
+                        UnsubscribeAck | UnsubscribeError
+                    )
                 }
             }
             /// A connection to channel `public` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -6983,24 +4129,24 @@ examples omit the zone.
             /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
             ///
             /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait Handler: Send + Sync + 'static {
                 /// A client connected (e.g. greet it, or start pushing data). An error closes
                 /// the connection (1011, or the error's own close frame).
                 fn on_connect(
                     &self,
                     ctx: &Context,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
+                    Output = Result<(), rt::server::HandlerError>,
+                > + Send {
                     let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
+                    async { Ok(()) }
                 }
                 /// A client's connection ended.
                 fn on_disconnect(
                     &self,
                     ctx: &Context,
                     reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                ) -> impl ::std::future::Future<Output = ()> + Send {
                     let _ = (ctx, reason);
                     async {}
                 }
@@ -7011,193 +4157,58 @@ examples omit the zone.
                     &self,
                     ctx: &Context,
                     error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
+                ) -> Option<ServerMessage> {
                     let _ = (ctx, error);
-                    ::std::option::Option::None
+                    None
                 }
                 /// Handles `ping` and returns its reply (`pong` or `pingError`).
                 ///
                 /// Check that the connection is alive.
-                ///
-                /// Ping
-                ///
-                /// Application-level ping, sent by the client.
-                ///
-                /// Asks whether the connection is alive; the server answers `pong`. This
-                /// is a JSON message, unrelated to the WebSocket protocol's own ping
-                /// frames. Clients that send nothing else should ping every few seconds.
                 fn ping(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Ping,
+                    message: types::Ping,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<PingReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `subscribe` and returns its reply (`subscribeAck` or `subscribeError`).
                 ///
                 /// Subscribe to a market data channel for one or more symbols.
                 ///
                 /// The server acknowledges once per symbol.
-                ///
-                /// Subscribe
-                ///
-                /// Start a channel.
-                ///
-                /// Market data channels (`ticker`, `book`, `trade`, `ohlc`, `level3`)
-                /// take `symbol` and are acknowledged once per symbol; `instrument`
-                /// takes none. Private channels (`executions`, `balances`, `level3`) need
-                /// `token`.
                 fn subscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Subscribe,
+                    message: types::Subscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<SubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `unsubscribe` and returns its reply (`unsubscribeAck` or `unsubscribeError`).
                 ///
                 /// Stop a market data channel for one or more symbols.
                 ///
                 /// The server acknowledges once per symbol.
-                ///
-                /// Unsubscribe
-                ///
-                /// Stop a channel.
                 fn unsubscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Unsubscribe,
+                    message: types::Unsubscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<UnsubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
             }
-            /// A [`Handler`] as the runtime's server serves it.
-            pub struct Service<H> {
-                handler: ::std::sync::Arc<H>,
-            }
-            impl<H> ::std::clone::Clone for Service<H> {
-                fn clone(&self) -> Self {
-                    Service {
-                        handler: self.handler.clone(),
-                    }
-                }
-            }
-            impl<H> ::std::fmt::Debug for Service<H> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Service")
-                        .field("address", &::std::option::Option::Some("/v2"))
-                        .finish_non_exhaustive()
-                }
-            }
-            impl<H: Handler> Service<H> {
-                /// Serves `handler`.
-                pub fn new(handler: H) -> Self {
-                    Service {
-                        handler: ::std::sync::Arc::new(handler),
-                    }
-                }
-                /// Serves a handler shared with other code.
-                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                    Service { handler }
-                }
-                /// The handler.
-                pub fn handler(&self) -> &::std::sync::Arc<H> {
-                    &self.handler
-                }
-            }
-            impl<H: Handler> rt::server::Service for Service<H> {
-                type Incoming = ClientMessage;
-                type Outgoing = ServerMessage;
-                type Params = Parameters;
-                fn address(&self) -> ::std::option::Option<&'static str> {
-                    ::std::option::Option::Some("/v2")
-                }
-                fn parse_params(
-                    &self,
-                    params: &rt::server::PathParams,
-                ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                    let _ = params;
-                    ::std::result::Result::Ok(())
-                }
-                fn on_connect(
-                    &self,
-                    ctx: &Context,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
-                    self.handler.on_connect(ctx)
-                }
-                fn on_disconnect(
-                    &self,
-                    ctx: &Context,
-                    reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                    self.handler.on_disconnect(ctx, reason)
-                }
-                fn handle(
-                    &self,
-                    ctx: &Context,
-                    message: ClientMessage,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::std::vec::Vec<ServerMessage>,
-                        rt::server::HandlerError,
-                    >,
-                > + ::std::marker::Send {
-                    async move {
-                        match message {
-                            ClientMessage::Ping(message) => {
-                                self.handler
-                                    .ping(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Subscribe(message) => {
-                                self.handler
-                                    .subscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Unsubscribe(message) => {
-                                self.handler
-                                    .unsubscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                        }
-                    }
-                }
-                fn error_reply(
-                    &self,
-                    ctx: &Context,
-                    error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
-                    self.handler.error_reply(ctx, error)
-                }
+            rt::service_impls! {
+                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
+                unsubscribe(ServerMessage::from);
             }
         }
         /// Channel `private` (address `/v2`).
@@ -7209,6 +4220,7 @@ examples omit the zone.
         /// `balances`, and trading.
         pub mod private {
             use ::asyncapi_runtime::__private as rt;
+            use super::super::types;
             /// The channel's address: `/v2`.
             pub const ADDRESS: &str = "/v2";
             /// The URLs of the servers channel `private` is available on.
@@ -7225,7 +4237,7 @@ examples omit the zone.
                 /// Asks whether the connection is alive; the server answers `pong`. This
                 /// is a JSON message, unrelated to the WebSocket protocol's own ping
                 /// frames. Clients that send nothing else should ping every few seconds.
-                Ping(super::super::types::Ping),
+                Ping(types::Ping),
                 /// Subscribe
                 ///
                 /// Start a channel.
@@ -7234,31 +4246,31 @@ examples omit the zone.
                 /// take `symbol` and are acknowledged once per symbol; `instrument`
                 /// takes none. Private channels (`executions`, `balances`, `level3`) need
                 /// `token`.
-                Subscribe(super::super::types::Subscribe),
+                Subscribe(types::Subscribe),
                 /// Unsubscribe
                 ///
                 /// Stop a channel.
-                Unsubscribe(super::super::types::Unsubscribe),
+                Unsubscribe(types::Unsubscribe),
                 /// Add order
                 ///
                 /// Place an order.
-                AddOrder(super::super::types::AddOrder),
+                AddOrder(types::AddOrder),
                 /// Amend order
                 ///
                 /// Change an open order in place.
-                AmendOrder(super::super::types::AmendOrder),
+                AmendOrder(types::AmendOrder),
                 /// Edit order
                 ///
                 /// Replace an open order by a changed one.
-                EditOrder(super::super::types::EditOrder),
+                EditOrder(types::EditOrder),
                 /// Cancel order
                 ///
                 /// Cancel open orders.
-                CancelOrder(super::super::types::CancelOrder),
+                CancelOrder(types::CancelOrder),
                 /// Cancel all orders
                 ///
                 /// Cancel every open order.
-                CancelAll(super::super::types::CancelAll),
+                CancelAll(types::CancelAll),
                 /// Cancel all orders after a timeout
                 ///
                 /// Dead man's switch.
@@ -7267,162 +4279,32 @@ examples omit the zone.
                 /// the request comes again first, which restarts the countdown. Send it
                 /// every 15 to 30 seconds with a timeout of 60 while the client is
                 /// healthy; a `timeout` of 0 disarms the switch.
-                CancelAllOrdersAfter(super::super::types::CancelAllOrdersAfter),
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter),
                 /// Batch add
                 ///
                 /// Place several orders on one symbol.
-                BatchAdd(super::super::types::BatchAdd),
+                BatchAdd(types::BatchAdd),
                 /// Batch cancel
                 ///
                 /// Cancel several orders.
-                BatchCancel(super::super::types::BatchCancel),
+                BatchCancel(types::BatchCancel),
+            }
+            rt::message_impls! {
+                ClientMessage, correlation_paths[(Key("req_id"))]; Ping(types::Ping)
+                correlated(Integer, Key("req_id")), from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")), from; Unsubscribe(types::Unsubscribe)
+                correlated(Integer, Key("req_id")), from; AddOrder(types::AddOrder)
+                correlated(Integer, Key("req_id")), from; AmendOrder(types::AmendOrder)
+                correlated(Integer, Key("req_id")), from; EditOrder(types::EditOrder)
+                correlated(Integer, Key("req_id")), from; CancelOrder(types::CancelOrder)
+                correlated(Integer, Key("req_id")), from; CancelAll(types::CancelAll)
+                correlated(Integer, Key("req_id")), from;
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter) correlated(Integer,
+                Key("req_id")), from; BatchAdd(types::BatchAdd) correlated(Integer,
+                Key("req_id")), from; BatchCancel(types::BatchCancel) correlated(Integer,
+                Key("req_id")), from;
             }
             impl ClientMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Ping",
-                    "Subscribe",
-                    "Unsubscribe",
-                    "AddOrder",
-                    "AmendOrder",
-                    "EditOrder",
-                    "CancelOrder",
-                    "CancelAll",
-                    "CancelAllOrdersAfter",
-                    "BatchAdd",
-                    "BatchCancel",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        3usize => {
-                            <super::super::types::AddOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AddOrder)
-                        }
-                        4usize => {
-                            <super::super::types::AmendOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AmendOrder)
-                        }
-                        5usize => {
-                            <super::super::types::EditOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::EditOrder)
-                        }
-                        6usize => {
-                            <super::super::types::CancelOrder as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelOrder)
-                        }
-                        7usize => {
-                            <super::super::types::CancelAll as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAll)
-                        }
-                        8usize => {
-                            <super::super::types::CancelAllOrdersAfter as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllOrdersAfter)
-                        }
-                        9usize => {
-                            <super::super::types::BatchAdd as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchAdd)
-                        }
-                        10usize => {
-                            <super::super::types::BatchCancel as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchCancel)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Ping(_) => "Ping",
-                        Self::Subscribe(_) => "Subscribe",
-                        Self::Unsubscribe(_) => "Unsubscribe",
-                        Self::AddOrder(_) => "AddOrder",
-                        Self::AmendOrder(_) => "AmendOrder",
-                        Self::EditOrder(_) => "EditOrder",
-                        Self::CancelOrder(_) => "CancelOrder",
-                        Self::CancelAll(_) => "CancelAll",
-                        Self::CancelAllOrdersAfter(_) => "CancelAllOrdersAfter",
-                        Self::BatchAdd(_) => "BatchAdd",
-                        Self::BatchCancel(_) => "BatchCancel",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ClientMessage",
                     variants: &[
@@ -7450,7 +4332,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                            let Some(([v0, v1], keys)) = rt::dispatch::members(
                                 frame,
                                 &["method", "params"],
                             ) else {
@@ -7522,14 +4404,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("ping")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7537,7 +4419,7 @@ examples omit the zone.
                                 .one_of(&[Key("method")], &[Lit::Str("subscribe")], false)?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7549,7 +4431,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7559,7 +4441,7 @@ examples omit the zone.
                             checker.has(&[Key("params")], "symbol")?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7572,7 +4454,7 @@ examples omit the zone.
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7587,7 +4469,7 @@ examples omit the zone.
                             checker.has(&[Key("params")], "symbol")?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7600,7 +4482,7 @@ examples omit the zone.
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7613,7 +4495,7 @@ examples omit the zone.
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7627,7 +4509,7 @@ examples omit the zone.
                             checker.has(&[Key("params")], "timeout")?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         9usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7638,7 +4520,7 @@ examples omit the zone.
                             checker.has(&[Key("params")], "orders")?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         10usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -7651,237 +4533,10 @@ examples omit the zone.
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[Key("params")], "token")?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ClientMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Ping(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Subscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Unsubscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AddOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AmendOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::EditOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelOrder(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAll(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllOrdersAfter(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchAdd(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchCancel(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ClientMessage {
-                const ENUM_NAME: &'static str = "ClientMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Ping(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Subscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Unsubscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AddOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AmendOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::EditOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelOrder(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAll(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllOrdersAfter(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchAdd(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchCancel(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ClientMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-                fn from(message: super::super::types::Ping) -> Self {
-                    Self::Ping(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-                fn from(message: super::super::types::Subscribe) -> Self {
-                    Self::Subscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Unsubscribe>
-            for ClientMessage {
-                fn from(message: super::super::types::Unsubscribe) -> Self {
-                    Self::Unsubscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrder> for ClientMessage {
-                fn from(message: super::super::types::AddOrder) -> Self {
-                    Self::AddOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AmendOrder>
-            for ClientMessage {
-                fn from(message: super::super::types::AmendOrder) -> Self {
-                    Self::AmendOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrder> for ClientMessage {
-                fn from(message: super::super::types::EditOrder) -> Self {
-                    Self::EditOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrder>
-            for ClientMessage {
-                fn from(message: super::super::types::CancelOrder) -> Self {
-                    Self::CancelOrder(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAll> for ClientMessage {
-                fn from(message: super::super::types::CancelAll) -> Self {
-                    Self::CancelAll(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfter>
-            for ClientMessage {
-                fn from(message: super::super::types::CancelAllOrdersAfter) -> Self {
-                    Self::CancelAllOrdersAfter(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchAdd> for ClientMessage {
-                fn from(message: super::super::types::BatchAdd) -> Self {
-                    Self::BatchAdd(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchCancel>
-            for ClientMessage {
-                fn from(message: super::super::types::BatchCancel) -> Self {
-                    Self::BatchCancel(message)
                 }
             }
             /// Every message the server sends on channel `private`; decode a frame with `from_json`.
@@ -7890,27 +4545,27 @@ examples omit the zone.
                 /// Pong
                 ///
                 /// The server's answer to `ping`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Ping refused
                 ///
                 /// A ping that could not be read.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
                 /// Subscribed
                 ///
                 /// A subscription was opened (one acknowledgement per symbol).
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Subscription refused
                 ///
                 /// A subscription could not be opened.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
                 /// Unsubscribed
                 ///
                 /// A subscription was closed (one acknowledgement per symbol).
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Unsubscription refused
                 ///
                 /// A subscription could not be closed.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
                 /// Heartbeat
                 ///
                 /// Keep-alive frame from the server.
@@ -7918,11 +4573,11 @@ examples omit the zone.
                 /// Sent about once a second while a connection has subscriptions but no
                 /// other data to send, so that a quiet connection can be told from a
                 /// dead one.
-                Heartbeat(super::super::types::Heartbeat),
+                Heartbeat(types::Heartbeat),
                 /// Status
                 ///
                 /// The exchange's state, sent on connect and on every change.
-                Status(super::super::types::Status),
+                Status(types::Status),
                 /// Executions
                 ///
                 /// The account's orders and trades as they happen.
@@ -7932,73 +4587,71 @@ examples omit the zone.
                 /// an order, told apart by `exec_type`. Which fields a report carries
                 /// depends on its `exec_type`: a `trade` has `exec_id`, `last_qty`,
                 /// `last_price`, `cost` and `fees`; a `canceled` has `reason`.
-                Executions(super::super::types::Executions),
+                Executions(types::Executions),
                 /// Balances snapshot
                 ///
                 /// The account's balance of every asset, sent after subscribing.
-                BalancesSnapshot(super::super::types::BalancesSnapshot),
+                BalancesSnapshot(types::BalancesSnapshot),
                 /// Balance change
                 ///
                 /// A ledger entry that changed a balance.
-                BalancesUpdate(super::super::types::BalancesUpdate),
+                BalancesUpdate(types::BalancesUpdate),
                 /// Order placed
                 ///
                 /// The order was accepted; its id.
-                AddOrderAck(super::super::types::AddOrderAck),
+                AddOrderAck(types::AddOrderAck),
                 /// Order refused
                 ///
                 /// The order was not placed.
-                AddOrderError(super::super::types::AddOrderError),
+                AddOrderError(types::AddOrderError),
                 /// Order amended
                 ///
                 /// The order was changed.
-                AmendOrderAck(super::super::types::AmendOrderAck),
+                AmendOrderAck(types::AmendOrderAck),
                 /// Amendment refused
                 ///
                 /// The order was not changed.
-                AmendOrderError(super::super::types::AmendOrderError),
+                AmendOrderError(types::AmendOrderError),
                 /// Order edited
                 ///
                 /// The order was replaced; the new id and the old one.
-                EditOrderAck(super::super::types::EditOrderAck),
+                EditOrderAck(types::EditOrderAck),
                 /// Edit refused
                 ///
                 /// The order was not replaced.
-                EditOrderError(super::super::types::EditOrderError),
+                EditOrderError(types::EditOrderError),
                 /// Order cancelled
                 ///
                 /// One order was cancelled (one acknowledgement per order).
-                CancelOrderAck(super::super::types::CancelOrderAck),
+                CancelOrderAck(types::CancelOrderAck),
                 /// Cancellation refused
                 ///
                 /// An order could not be cancelled.
-                CancelOrderError(super::super::types::CancelOrderError),
+                CancelOrderError(types::CancelOrderError),
                 /// All orders cancelled
                 ///
                 /// How many orders were cancelled.
-                CancelAllAck(super::super::types::CancelAllAck),
+                CancelAllAck(types::CancelAllAck),
                 /// Cancel all refused
                 ///
                 /// The orders were not cancelled.
-                CancelAllError(super::super::types::CancelAllError),
+                CancelAllError(types::CancelAllError),
                 /// Dead man's switch set
                 ///
                 /// When the orders will be cancelled.
-                CancelAllOrdersAfterAck(super::super::types::CancelAllOrdersAfterAck),
+                CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck),
                 /// Dead man's switch refused
                 ///
                 /// The switch was not changed.
-                CancelAllOrdersAfterError(
-                    super::super::types::CancelAllOrdersAfterError,
-                ),
+                CancelAllOrdersAfterError(types::CancelAllOrdersAfterError),
                 /// Orders placed
                 ///
                 /// The ids of the orders, in the order of the request.
-                BatchAddAck(super::super::types::BatchAddAck),
+                BatchAddAck(types::BatchAddAck),
                 /// Batch refused
                 ///
                 /// None of the orders was placed.
-                BatchAddError(super::super::types::BatchAddError),
+                BatchAddError(types::BatchAddError),
                 /// Orders cancelled
                 ///
                 /// How many orders were cancelled.
@@ -8006,286 +4659,49 @@ examples omit the zone.
                 /// The documentation puts the count in `result.count`; the live service
                 /// has been seen to send `orders_cancelled` at the top level instead.
                 /// Both are optional here.
-                BatchCancelAck(super::super::types::BatchCancelAck),
+                BatchCancelAck(types::BatchCancelAck),
                 /// Batch cancel refused
                 ///
                 /// The orders were not cancelled.
-                BatchCancelError(super::super::types::BatchCancelError),
+                BatchCancelError(types::BatchCancelError),
+            }
+            rt::message_impls! {
+                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
+                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
+                correlated(Integer, Key("req_id")), from;
+                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
+                from; SubscribeError(types::SubscribeError) correlated(Integer,
+                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
+                correlated(Integer, Key("req_id")), from;
+                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
+                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from; Executions(types::Executions), from;
+                BalancesSnapshot(types::BalancesSnapshot), from;
+                BalancesUpdate(types::BalancesUpdate), from;
+                AddOrderAck(types::AddOrderAck) correlated(Integer, Key("req_id")), from;
+                AddOrderError(types::AddOrderError) correlated(Integer, Key("req_id")),
+                from; AmendOrderAck(types::AmendOrderAck) correlated(Integer,
+                Key("req_id")), from; AmendOrderError(types::AmendOrderError)
+                correlated(Integer, Key("req_id")), from;
+                EditOrderAck(types::EditOrderAck) correlated(Integer, Key("req_id")),
+                from; EditOrderError(types::EditOrderError) correlated(Integer,
+                Key("req_id")), from; CancelOrderAck(types::CancelOrderAck)
+                correlated(Integer, Key("req_id")), from;
+                CancelOrderError(types::CancelOrderError) correlated(Integer,
+                Key("req_id")), from; CancelAllAck(types::CancelAllAck)
+                correlated(Integer, Key("req_id")), from;
+                CancelAllError(types::CancelAllError) correlated(Integer, Key("req_id")),
+                from; CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck)
+                correlated(Integer, Key("req_id")), from;
+                CancelAllOrdersAfterError(types::CancelAllOrdersAfterError)
+                correlated(Integer, Key("req_id")), from; BatchAddAck(types::BatchAddAck)
+                correlated(Integer, Key("req_id")), from;
+                BatchAddError(types::BatchAddError) correlated(Integer, Key("req_id")),
+                from; BatchCancelAck(types::BatchCancelAck) correlated(Integer,
+                Key("req_id")), from; BatchCancelError(types::BatchCancelError)
+                correlated(Integer, Key("req_id")), from;
             }
             impl ServerMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Pong",
-                    "PingError",
-                    "SubscribeAck",
-                    "SubscribeError",
-                    "UnsubscribeAck",
-                    "UnsubscribeError",
-                    "Heartbeat",
-                    "Status",
-                    "Executions",
-                    "BalancesSnapshot",
-                    "BalancesUpdate",
-                    "AddOrderAck",
-                    "AddOrderError",
-                    "AmendOrderAck",
-                    "AmendOrderError",
-                    "EditOrderAck",
-                    "EditOrderError",
-                    "CancelOrderAck",
-                    "CancelOrderError",
-                    "CancelAllAck",
-                    "CancelAllError",
-                    "CancelAllOrdersAfterAck",
-                    "CancelAllOrdersAfterError",
-                    "BatchAddAck",
-                    "BatchAddError",
-                    "BatchCancelAck",
-                    "BatchCancelError",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <super::super::types::PingError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::PingError)
-                        }
-                        2usize => {
-                            <super::super::types::SubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeAck)
-                        }
-                        3usize => {
-                            <super::super::types::SubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeError)
-                        }
-                        4usize => {
-                            <super::super::types::UnsubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeAck)
-                        }
-                        5usize => {
-                            <super::super::types::UnsubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeError)
-                        }
-                        6usize => {
-                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        7usize => {
-                            <super::super::types::Status as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Status)
-                        }
-                        8usize => {
-                            <super::super::types::Executions as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Executions)
-                        }
-                        9usize => {
-                            <super::super::types::BalancesSnapshot as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BalancesSnapshot)
-                        }
-                        10usize => {
-                            <super::super::types::BalancesUpdate as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BalancesUpdate)
-                        }
-                        11usize => {
-                            <super::super::types::AddOrderAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AddOrderAck)
-                        }
-                        12usize => {
-                            <super::super::types::AddOrderError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AddOrderError)
-                        }
-                        13usize => {
-                            <super::super::types::AmendOrderAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AmendOrderAck)
-                        }
-                        14usize => {
-                            <super::super::types::AmendOrderError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::AmendOrderError)
-                        }
-                        15usize => {
-                            <super::super::types::EditOrderAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::EditOrderAck)
-                        }
-                        16usize => {
-                            <super::super::types::EditOrderError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::EditOrderError)
-                        }
-                        17usize => {
-                            <super::super::types::CancelOrderAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelOrderAck)
-                        }
-                        18usize => {
-                            <super::super::types::CancelOrderError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelOrderError)
-                        }
-                        19usize => {
-                            <super::super::types::CancelAllAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllAck)
-                        }
-                        20usize => {
-                            <super::super::types::CancelAllError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllError)
-                        }
-                        21usize => {
-                            <super::super::types::CancelAllOrdersAfterAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllOrdersAfterAck)
-                        }
-                        22usize => {
-                            <super::super::types::CancelAllOrdersAfterError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::CancelAllOrdersAfterError)
-                        }
-                        23usize => {
-                            <super::super::types::BatchAddAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchAddAck)
-                        }
-                        24usize => {
-                            <super::super::types::BatchAddError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchAddError)
-                        }
-                        25usize => {
-                            <super::super::types::BatchCancelAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchCancelAck)
-                        }
-                        26usize => {
-                            <super::super::types::BatchCancelError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::BatchCancelError)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Pong(_) => "Pong",
-                        Self::PingError(_) => "PingError",
-                        Self::SubscribeAck(_) => "SubscribeAck",
-                        Self::SubscribeError(_) => "SubscribeError",
-                        Self::UnsubscribeAck(_) => "UnsubscribeAck",
-                        Self::UnsubscribeError(_) => "UnsubscribeError",
-                        Self::Heartbeat(_) => "Heartbeat",
-                        Self::Status(_) => "Status",
-                        Self::Executions(_) => "Executions",
-                        Self::BalancesSnapshot(_) => "BalancesSnapshot",
-                        Self::BalancesUpdate(_) => "BalancesUpdate",
-                        Self::AddOrderAck(_) => "AddOrderAck",
-                        Self::AddOrderError(_) => "AddOrderError",
-                        Self::AmendOrderAck(_) => "AmendOrderAck",
-                        Self::AmendOrderError(_) => "AmendOrderError",
-                        Self::EditOrderAck(_) => "EditOrderAck",
-                        Self::EditOrderError(_) => "EditOrderError",
-                        Self::CancelOrderAck(_) => "CancelOrderAck",
-                        Self::CancelOrderError(_) => "CancelOrderError",
-                        Self::CancelAllAck(_) => "CancelAllAck",
-                        Self::CancelAllError(_) => "CancelAllError",
-                        Self::CancelAllOrdersAfterAck(_) => "CancelAllOrdersAfterAck",
-                        Self::CancelAllOrdersAfterError(_) => "CancelAllOrdersAfterError",
-                        Self::BatchAddAck(_) => "BatchAddAck",
-                        Self::BatchAddError(_) => "BatchAddError",
-                        Self::BatchCancelAck(_) => "BatchCancelAck",
-                        Self::BatchCancelError(_) => "BatchCancelError",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ServerMessage",
                     variants: &[
@@ -8374,9 +4790,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
-                                ([v0, v1, v2, v3, v4, v5, v6], keys),
-                            ) = rt::dispatch::members(
+                            let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                                 frame,
                                 &[
                                     "method",
@@ -8540,14 +4954,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("pong")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8557,7 +4971,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8616,7 +5030,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8626,7 +5040,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8689,7 +5103,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8703,7 +5117,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8713,7 +5127,7 @@ examples omit the zone.
                                     &[Lit::Str("heartbeat")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8723,7 +5137,7 @@ examples omit the zone.
                                 .one_of(&[Key("type")], &[Lit::Str("update")], false)?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8741,7 +5155,7 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         9usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8751,7 +5165,7 @@ examples omit the zone.
                                 .one_of(&[Key("type")], &[Lit::Str("snapshot")], false)?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         10usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8761,7 +5175,7 @@ examples omit the zone.
                                 .one_of(&[Key("type")], &[Lit::Str("update")], false)?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         11usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8774,7 +5188,7 @@ examples omit the zone.
                                 .kind(&[Key("result"), Key("order_id")], Kind::String)?;
                             checker.has(&[Key("result")], "order_id")?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         12usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8784,7 +5198,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         13usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8801,7 +5215,7 @@ examples omit the zone.
                                 .kind(&[Key("result"), Key("amend_id")], Kind::String)?;
                             checker.has(&[Key("result")], "amend_id")?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         14usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8815,7 +5229,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         15usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8838,7 +5252,7 @@ examples omit the zone.
                             checker.has(&[Key("result")], "order_id")?;
                             checker.has(&[Key("result")], "original_order_id")?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         16usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8852,7 +5266,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         17usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8866,7 +5280,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(true)], false)?;
                             checker.kind(&[Key("result")], Kind::Object)?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         18usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8880,7 +5294,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         19usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8896,7 +5310,7 @@ examples omit the zone.
                             checker.kind(&[Key("result"), Key("count")], Kind::Number)?;
                             checker.has(&[Key("result")], "count")?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         20usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8910,7 +5324,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         21usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8930,7 +5344,7 @@ examples omit the zone.
                             checker.has(&[Key("result")], "currentTime")?;
                             checker.has(&[Key("result")], "triggerTime")?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         22usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8944,7 +5358,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         23usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8954,7 +5368,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(true)], false)?;
                             checker.kind(&[Key("result")], Kind::Array)?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         24usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8964,7 +5378,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         25usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8976,7 +5390,7 @@ examples omit the zone.
                                 )?;
                             checker
                                 .one_of(&[Key("success")], &[Lit::Bool(true)], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         26usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -8990,1291 +5404,226 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ServerMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Pong(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::PingError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Heartbeat(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Status(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Executions(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BalancesSnapshot(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BalancesUpdate(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AddOrderAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AddOrderError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AmendOrderAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::AmendOrderError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::EditOrderAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::EditOrderError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelOrderAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelOrderError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllOrdersAfterAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::CancelAllOrdersAfterError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchAddAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchAddError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchCancelAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::BatchCancelError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ServerMessage {
-                const ENUM_NAME: &'static str = "ServerMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Pong(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::PingError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Heartbeat(_) => ::std::option::Option::None,
-                        Self::Status(_) => ::std::option::Option::None,
-                        Self::Executions(_) => ::std::option::Option::None,
-                        Self::BalancesSnapshot(_) => ::std::option::Option::None,
-                        Self::BalancesUpdate(_) => ::std::option::Option::None,
-                        Self::AddOrderAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AddOrderError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AmendOrderAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::AmendOrderError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::EditOrderAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::EditOrderError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelOrderAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelOrderError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllOrdersAfterAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::CancelAllOrdersAfterError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchAddAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchAddError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchCancelAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::BatchCancelError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ServerMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-                fn from(message: super::super::types::Pong) -> Self {
-                    Self::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for ServerMessage {
-                fn from(message: super::super::types::PingError) -> Self {
-                    Self::PingError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    Self::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    Self::SubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    Self::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    Self::UnsubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-                fn from(message: super::super::types::Heartbeat) -> Self {
-                    Self::Heartbeat(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Status> for ServerMessage {
-                fn from(message: super::super::types::Status) -> Self {
-                    Self::Status(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Executions>
-            for ServerMessage {
-                fn from(message: super::super::types::Executions) -> Self {
-                    Self::Executions(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BalancesSnapshot>
-            for ServerMessage {
-                fn from(message: super::super::types::BalancesSnapshot) -> Self {
-                    Self::BalancesSnapshot(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BalancesUpdate>
-            for ServerMessage {
-                fn from(message: super::super::types::BalancesUpdate) -> Self {
-                    Self::BalancesUpdate(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrderAck>
-            for ServerMessage {
-                fn from(message: super::super::types::AddOrderAck) -> Self {
-                    Self::AddOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrderError>
-            for ServerMessage {
-                fn from(message: super::super::types::AddOrderError) -> Self {
-                    Self::AddOrderError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AmendOrderAck>
-            for ServerMessage {
-                fn from(message: super::super::types::AmendOrderAck) -> Self {
-                    Self::AmendOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AmendOrderError>
-            for ServerMessage {
-                fn from(message: super::super::types::AmendOrderError) -> Self {
-                    Self::AmendOrderError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrderAck>
-            for ServerMessage {
-                fn from(message: super::super::types::EditOrderAck) -> Self {
-                    Self::EditOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrderError>
-            for ServerMessage {
-                fn from(message: super::super::types::EditOrderError) -> Self {
-                    Self::EditOrderError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrderAck>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelOrderAck) -> Self {
-                    Self::CancelOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrderError>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelOrderError) -> Self {
-                    Self::CancelOrderError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllAck>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelAllAck) -> Self {
-                    Self::CancelAllAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllError>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelAllError) -> Self {
-                    Self::CancelAllError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterAck>
-            for ServerMessage {
-                fn from(message: super::super::types::CancelAllOrdersAfterAck) -> Self {
-                    Self::CancelAllOrdersAfterAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterError>
-            for ServerMessage {
-                fn from(
-                    message: super::super::types::CancelAllOrdersAfterError,
-                ) -> Self {
-                    Self::CancelAllOrdersAfterError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchAddAck>
-            for ServerMessage {
-                fn from(message: super::super::types::BatchAddAck) -> Self {
-                    Self::BatchAddAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchAddError>
-            for ServerMessage {
-                fn from(message: super::super::types::BatchAddError) -> Self {
-                    Self::BatchAddError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchCancelAck>
-            for ServerMessage {
-                fn from(message: super::super::types::BatchCancelAck) -> Self {
-                    Self::BatchCancelAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchCancelError>
-            for ServerMessage {
-                fn from(message: super::super::types::BatchCancelError) -> Self {
-                    Self::BatchCancelError(message)
                 }
             }
             /// The replies to `ping`: `pong` or `pingError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum PingReply {
                 /// Message `pong`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Message `pingError`.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
             }
-            impl ::std::convert::From<PingReply> for ServerMessage {
-                fn from(reply: PingReply) -> Self {
-                    match reply {
-                        PingReply::Pong(message) => ServerMessage::Pong(message),
-                        PingReply::PingError(message) => {
-                            ServerMessage::PingError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for PingReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::Pong(message) => {
-                            ::std::result::Result::Ok(PingReply::Pong(message))
-                        }
-                        ServerMessage::PingError(message) => {
-                            ::std::result::Result::Ok(PingReply::PingError(message))
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for PingReply {
-                fn from(message: super::super::types::Pong) -> Self {
-                    PingReply::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for PingReply {
-                fn from(message: super::super::types::PingError) -> Self {
-                    PingReply::PingError(message)
-                }
+            rt::reply_impls! {
+                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum SubscribeReply {
                 /// Message `subscribeAck`.
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Message `subscribeError`.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
             }
-            impl ::std::convert::From<SubscribeReply> for ServerMessage {
-                fn from(reply: SubscribeReply) -> Self {
-                    match reply {
-                        SubscribeReply::SubscribeAck(message) => {
-                            ServerMessage::SubscribeAck(message)
-                        }
-                        SubscribeReply::SubscribeError(message) => {
-                            ServerMessage::SubscribeError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::SubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    SubscribeReply::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    SubscribeReply::SubscribeError(message)
-                }
+            rt::reply_impls! {
+                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum UnsubscribeReply {
                 /// Message `unsubscribeAck`.
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Message `unsubscribeError`.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
             }
-            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-                fn from(reply: UnsubscribeReply) -> Self {
-                    match reply {
-                        UnsubscribeReply::UnsubscribeAck(message) => {
-                            ServerMessage::UnsubscribeAck(message)
-                        }
-                        UnsubscribeReply::UnsubscribeError(message) => {
-                            ServerMessage::UnsubscribeError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::UnsubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::UnsubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    UnsubscribeReply::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    UnsubscribeReply::UnsubscribeError(message)
-                }
+            rt::reply_impls! {
+                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeError(types::UnsubscribeError), from;
             }
             /// The replies to `addOrder`: `addOrderAck` or `addOrderError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum AddOrderReply {
                 /// Message `addOrderAck`.
-                AddOrderAck(super::super::types::AddOrderAck),
+                AddOrderAck(types::AddOrderAck),
                 /// Message `addOrderError`.
-                AddOrderError(super::super::types::AddOrderError),
+                AddOrderError(types::AddOrderError),
             }
-            impl ::std::convert::From<AddOrderReply> for ServerMessage {
-                fn from(reply: AddOrderReply) -> Self {
-                    match reply {
-                        AddOrderReply::AddOrderAck(message) => {
-                            ServerMessage::AddOrderAck(message)
-                        }
-                        AddOrderReply::AddOrderError(message) => {
-                            ServerMessage::AddOrderError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for AddOrderReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::AddOrderAck(message) => {
-                            ::std::result::Result::Ok(
-                                AddOrderReply::AddOrderAck(message),
-                            )
-                        }
-                        ServerMessage::AddOrderError(message) => {
-                            ::std::result::Result::Ok(
-                                AddOrderReply::AddOrderError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrderAck>
-            for AddOrderReply {
-                fn from(message: super::super::types::AddOrderAck) -> Self {
-                    AddOrderReply::AddOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AddOrderError>
-            for AddOrderReply {
-                fn from(message: super::super::types::AddOrderError) -> Self {
-                    AddOrderReply::AddOrderError(message)
-                }
+            rt::reply_impls! {
+                AddOrderReply; AddOrderAck(types::AddOrderAck), from;
+                AddOrderError(types::AddOrderError), from;
             }
             /// The replies to `amendOrder`: `amendOrderAck` or `amendOrderError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum AmendOrderReply {
                 /// Message `amendOrderAck`.
-                AmendOrderAck(super::super::types::AmendOrderAck),
+                AmendOrderAck(types::AmendOrderAck),
                 /// Message `amendOrderError`.
-                AmendOrderError(super::super::types::AmendOrderError),
+                AmendOrderError(types::AmendOrderError),
             }
-            impl ::std::convert::From<AmendOrderReply> for ServerMessage {
-                fn from(reply: AmendOrderReply) -> Self {
-                    match reply {
-                        AmendOrderReply::AmendOrderAck(message) => {
-                            ServerMessage::AmendOrderAck(message)
-                        }
-                        AmendOrderReply::AmendOrderError(message) => {
-                            ServerMessage::AmendOrderError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for AmendOrderReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::AmendOrderAck(message) => {
-                            ::std::result::Result::Ok(
-                                AmendOrderReply::AmendOrderAck(message),
-                            )
-                        }
-                        ServerMessage::AmendOrderError(message) => {
-                            ::std::result::Result::Ok(
-                                AmendOrderReply::AmendOrderError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::AmendOrderAck>
-            for AmendOrderReply {
-                fn from(message: super::super::types::AmendOrderAck) -> Self {
-                    AmendOrderReply::AmendOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::AmendOrderError>
-            for AmendOrderReply {
-                fn from(message: super::super::types::AmendOrderError) -> Self {
-                    AmendOrderReply::AmendOrderError(message)
-                }
+            rt::reply_impls! {
+                AmendOrderReply; AmendOrderAck(types::AmendOrderAck), from;
+                AmendOrderError(types::AmendOrderError), from;
             }
             /// The replies to `editOrder`: `editOrderAck` or `editOrderError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum EditOrderReply {
                 /// Message `editOrderAck`.
-                EditOrderAck(super::super::types::EditOrderAck),
+                EditOrderAck(types::EditOrderAck),
                 /// Message `editOrderError`.
-                EditOrderError(super::super::types::EditOrderError),
+                EditOrderError(types::EditOrderError),
             }
-            impl ::std::convert::From<EditOrderReply> for ServerMessage {
-                fn from(reply: EditOrderReply) -> Self {
-                    match reply {
-                        EditOrderReply::EditOrderAck(message) => {
-                            ServerMessage::EditOrderAck(message)
-                        }
-                        EditOrderReply::EditOrderError(message) => {
-                            ServerMessage::EditOrderError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for EditOrderReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::EditOrderAck(message) => {
-                            ::std::result::Result::Ok(
-                                EditOrderReply::EditOrderAck(message),
-                            )
-                        }
-                        ServerMessage::EditOrderError(message) => {
-                            ::std::result::Result::Ok(
-                                EditOrderReply::EditOrderError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrderAck>
-            for EditOrderReply {
-                fn from(message: super::super::types::EditOrderAck) -> Self {
-                    EditOrderReply::EditOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::EditOrderError>
-            for EditOrderReply {
-                fn from(message: super::super::types::EditOrderError) -> Self {
-                    EditOrderReply::EditOrderError(message)
-                }
+            rt::reply_impls! {
+                EditOrderReply; EditOrderAck(types::EditOrderAck), from;
+                EditOrderError(types::EditOrderError), from;
             }
             /// The replies to `cancelOrder`: `cancelOrderAck` or `cancelOrderError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum CancelOrderReply {
                 /// Message `cancelOrderAck`.
-                CancelOrderAck(super::super::types::CancelOrderAck),
+                CancelOrderAck(types::CancelOrderAck),
                 /// Message `cancelOrderError`.
-                CancelOrderError(super::super::types::CancelOrderError),
+                CancelOrderError(types::CancelOrderError),
             }
-            impl ::std::convert::From<CancelOrderReply> for ServerMessage {
-                fn from(reply: CancelOrderReply) -> Self {
-                    match reply {
-                        CancelOrderReply::CancelOrderAck(message) => {
-                            ServerMessage::CancelOrderAck(message)
-                        }
-                        CancelOrderReply::CancelOrderError(message) => {
-                            ServerMessage::CancelOrderError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for CancelOrderReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::CancelOrderAck(message) => {
-                            ::std::result::Result::Ok(
-                                CancelOrderReply::CancelOrderAck(message),
-                            )
-                        }
-                        ServerMessage::CancelOrderError(message) => {
-                            ::std::result::Result::Ok(
-                                CancelOrderReply::CancelOrderError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrderAck>
-            for CancelOrderReply {
-                fn from(message: super::super::types::CancelOrderAck) -> Self {
-                    CancelOrderReply::CancelOrderAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelOrderError>
-            for CancelOrderReply {
-                fn from(message: super::super::types::CancelOrderError) -> Self {
-                    CancelOrderReply::CancelOrderError(message)
-                }
+            rt::reply_impls! {
+                CancelOrderReply; CancelOrderAck(types::CancelOrderAck), from;
+                CancelOrderError(types::CancelOrderError), from;
             }
             /// The replies to `cancelAll`: `cancelAllAck` or `cancelAllError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum CancelAllReply {
                 /// Message `cancelAllAck`.
-                CancelAllAck(super::super::types::CancelAllAck),
+                CancelAllAck(types::CancelAllAck),
                 /// Message `cancelAllError`.
-                CancelAllError(super::super::types::CancelAllError),
+                CancelAllError(types::CancelAllError),
             }
-            impl ::std::convert::From<CancelAllReply> for ServerMessage {
-                fn from(reply: CancelAllReply) -> Self {
-                    match reply {
-                        CancelAllReply::CancelAllAck(message) => {
-                            ServerMessage::CancelAllAck(message)
-                        }
-                        CancelAllReply::CancelAllError(message) => {
-                            ServerMessage::CancelAllError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for CancelAllReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::CancelAllAck(message) => {
-                            ::std::result::Result::Ok(
-                                CancelAllReply::CancelAllAck(message),
-                            )
-                        }
-                        ServerMessage::CancelAllError(message) => {
-                            ::std::result::Result::Ok(
-                                CancelAllReply::CancelAllError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllAck>
-            for CancelAllReply {
-                fn from(message: super::super::types::CancelAllAck) -> Self {
-                    CancelAllReply::CancelAllAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllError>
-            for CancelAllReply {
-                fn from(message: super::super::types::CancelAllError) -> Self {
-                    CancelAllReply::CancelAllError(message)
-                }
+            rt::reply_impls! {
+                CancelAllReply; CancelAllAck(types::CancelAllAck), from;
+                CancelAllError(types::CancelAllError), from;
             }
             /// The replies to `cancelAllOrdersAfter`: `cancelAllOrdersAfterAck` or `cancelAllOrdersAfterError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum CancelAllOrdersAfterReply {
                 /// Message `cancelAllOrdersAfterAck`.
-                CancelAllOrdersAfterAck(super::super::types::CancelAllOrdersAfterAck),
+                CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck),
                 /// Message `cancelAllOrdersAfterError`.
-                CancelAllOrdersAfterError(
-                    super::super::types::CancelAllOrdersAfterError,
-                ),
+                CancelAllOrdersAfterError(types::CancelAllOrdersAfterError),
             }
-            impl ::std::convert::From<CancelAllOrdersAfterReply> for ServerMessage {
-                fn from(reply: CancelAllOrdersAfterReply) -> Self {
-                    match reply {
-                        CancelAllOrdersAfterReply::CancelAllOrdersAfterAck(message) => {
-                            ServerMessage::CancelAllOrdersAfterAck(message)
-                        }
-                        CancelAllOrdersAfterReply::CancelAllOrdersAfterError(message) => {
-                            ServerMessage::CancelAllOrdersAfterError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for CancelAllOrdersAfterReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::CancelAllOrdersAfterAck(message) => {
-                            ::std::result::Result::Ok(
-                                CancelAllOrdersAfterReply::CancelAllOrdersAfterAck(message),
-                            )
-                        }
-                        ServerMessage::CancelAllOrdersAfterError(message) => {
-                            ::std::result::Result::Ok(
-                                CancelAllOrdersAfterReply::CancelAllOrdersAfterError(
-                                    message,
-                                ),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterAck>
-            for CancelAllOrdersAfterReply {
-                fn from(message: super::super::types::CancelAllOrdersAfterAck) -> Self {
-                    CancelAllOrdersAfterReply::CancelAllOrdersAfterAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::CancelAllOrdersAfterError>
-            for CancelAllOrdersAfterReply {
-                fn from(
-                    message: super::super::types::CancelAllOrdersAfterError,
-                ) -> Self {
-                    CancelAllOrdersAfterReply::CancelAllOrdersAfterError(message)
-                }
+            rt::reply_impls! {
+                CancelAllOrdersAfterReply;
+                CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck), from;
+                CancelAllOrdersAfterError(types::CancelAllOrdersAfterError), from;
             }
             /// The replies to `batchAdd`: `batchAddAck` or `batchAddError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum BatchAddReply {
                 /// Message `batchAddAck`.
-                BatchAddAck(super::super::types::BatchAddAck),
+                BatchAddAck(types::BatchAddAck),
                 /// Message `batchAddError`.
-                BatchAddError(super::super::types::BatchAddError),
+                BatchAddError(types::BatchAddError),
             }
-            impl ::std::convert::From<BatchAddReply> for ServerMessage {
-                fn from(reply: BatchAddReply) -> Self {
-                    match reply {
-                        BatchAddReply::BatchAddAck(message) => {
-                            ServerMessage::BatchAddAck(message)
-                        }
-                        BatchAddReply::BatchAddError(message) => {
-                            ServerMessage::BatchAddError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for BatchAddReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::BatchAddAck(message) => {
-                            ::std::result::Result::Ok(
-                                BatchAddReply::BatchAddAck(message),
-                            )
-                        }
-                        ServerMessage::BatchAddError(message) => {
-                            ::std::result::Result::Ok(
-                                BatchAddReply::BatchAddError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchAddAck>
-            for BatchAddReply {
-                fn from(message: super::super::types::BatchAddAck) -> Self {
-                    BatchAddReply::BatchAddAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchAddError>
-            for BatchAddReply {
-                fn from(message: super::super::types::BatchAddError) -> Self {
-                    BatchAddReply::BatchAddError(message)
-                }
+            rt::reply_impls! {
+                BatchAddReply; BatchAddAck(types::BatchAddAck), from;
+                BatchAddError(types::BatchAddError), from;
             }
             /// The replies to `batchCancel`: `batchCancelAck` or `batchCancelError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum BatchCancelReply {
                 /// Message `batchCancelAck`.
-                BatchCancelAck(super::super::types::BatchCancelAck),
+                BatchCancelAck(types::BatchCancelAck),
                 /// Message `batchCancelError`.
-                BatchCancelError(super::super::types::BatchCancelError),
+                BatchCancelError(types::BatchCancelError),
             }
-            impl ::std::convert::From<BatchCancelReply> for ServerMessage {
-                fn from(reply: BatchCancelReply) -> Self {
-                    match reply {
-                        BatchCancelReply::BatchCancelAck(message) => {
-                            ServerMessage::BatchCancelAck(message)
-                        }
-                        BatchCancelReply::BatchCancelError(message) => {
-                            ServerMessage::BatchCancelError(message)
-                        }
-                    }
-                }
+            rt::reply_impls! {
+                BatchCancelReply; BatchCancelAck(types::BatchCancelAck), from;
+                BatchCancelError(types::BatchCancelError), from;
             }
-            impl ::std::convert::TryFrom<ServerMessage> for BatchCancelReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::BatchCancelAck(message) => {
-                            ::std::result::Result::Ok(
-                                BatchCancelReply::BatchCancelAck(message),
-                            )
-                        }
-                        ServerMessage::BatchCancelError(message) => {
-                            ::std::result::Result::Ok(
-                                BatchCancelReply::BatchCancelError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchCancelAck>
-            for BatchCancelReply {
-                fn from(message: super::super::types::BatchCancelAck) -> Self {
-                    BatchCancelReply::BatchCancelAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::BatchCancelError>
-            for BatchCancelReply {
-                fn from(message: super::super::types::BatchCancelError) -> Self {
-                    BatchCancelReply::BatchCancelError(message)
-                }
-            }
-            /// A connection to channel `private`, from the client's side.
-            ///
-            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-            pub struct Client {
-                sender: Sender,
-                receiver: rt::client::Receiver<ServerMessage>,
-            }
-            impl ::std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Client")
-                        .field("sender", &self.sender)
-                        .finish_non_exhaustive()
-                }
-            }
-            impl Client {
-                /// Connects to channel `private` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-                pub async fn connect(
-                    server_url: &str,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    Self::connect_with(server_url, rt::client::ClientConfig::default())
-                        .await
-                }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-                pub async fn connect_with(
-                    server_url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let url = rt::client::channel_url(server_url, ADDRESS)?;
-                    Self::connect_url(&url, config).await
-                }
-                /// Connects to exactly `url`, whatever the channel's address.
-                pub async fn connect_url(
-                    url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let config = config
-                        .or_subscriptions(|message: &ClientMessage| match message {
-                            ClientMessage::Subscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::start(&["params"]),
-                                )
-                            }
-                            ClientMessage::Unsubscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::stop(&["params"]),
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        });
-                    let (inner, receiver) = rt::client::connect::<
-                        ClientMessage,
-                        ServerMessage,
-                    >(url, config)
-                        .await?;
-                    ::std::result::Result::Ok(Client {
-                        sender: Sender { inner },
-                        receiver,
-                    })
-                }
-                /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-                pub async fn recv(
-                    &mut self,
-                ) -> ::std::option::Option<
-                    ::std::result::Result<ServerMessage, rt::client::Error>,
-                > {
-                    self.receiver.recv().await
-                }
-                /// A sender for other tasks.
-                pub fn sender(&self) -> Sender {
-                    self.sender.clone()
-                }
-                /// Separates sending from receiving.
-                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-                    (self.sender, self.receiver)
-                }
-            }
-            impl ::std::ops::Deref for Client {
-                type Target = Sender;
-                fn deref(&self) -> &Sender {
-                    &self.sender
-                }
-            }
-            impl rt::futures_core::Stream for Client {
-                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-                fn poll_next(
-                    mut self: ::std::pin::Pin<&mut Self>,
-                    cx: &mut ::std::task::Context<'_>,
-                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-                }
-            }
-            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-            ///
-            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            #[derive(Debug, Clone)]
-            pub struct Sender {
-                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            rt::client_impls! {
+                channel : "private"; connect : address; subscriptions : | message : &
+                ClientMessage | match message { ClientMessage::Subscribe(_) =>
+                Some(rt::client::Subscription::start(& ["params"])),
+                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
+                ["params"])), _ => None, };
             }
             impl Sender {
-                /// Sends a message.
-                pub async fn send(
-                    &self,
-                    message: impl ::std::convert::Into<ClientMessage>,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.send(&message.into()).await
-                }
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
                 ///
                 /// Check that the connection is alive.
                 pub async fn ping(
                     &self,
-                    message: super::super::types::Ping,
-                ) -> ::std::result::Result<PingReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "ping",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::Pong(_) |
-                                        ServerMessage::PingError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <PingReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Ping(message),
-                        )
-                        .await
+                    message: types::Ping,
+                ) -> Result<PingReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "ping", true, ClientMessage::Ping(message), PingReply
+                        : Pong | PingError
+                    )
                 }
                 /// Sends `subscribe` and waits for its reply (`subscribeAck` or `subscribeError`, matched by correlation id).
                 ///
                 /// Subscribe to `executions` or `balances`.
                 pub async fn subscribe(
                     &self,
-                    message: super::super::types::Subscribe,
-                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "subscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscribeAck(_) |
-                                        ServerMessage::SubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Subscribe(message),
-                        )
-                        .await
+                    message: types::Subscribe,
+                ) -> Result<SubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                        SubscribeReply : SubscribeAck | SubscribeError
+                    )
                 }
                 /// Sends `unsubscribe` and waits for its reply (`unsubscribeAck` or `unsubscribeError`, matched by correlation id).
                 ///
                 /// Stop `executions` or `balances`.
                 pub async fn unsubscribe(
                     &self,
-                    message: super::super::types::Unsubscribe,
-                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "unsubscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::UnsubscribeAck(_) |
-                                        ServerMessage::UnsubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Unsubscribe(message),
-                        )
-                        .await
+                    message: types::Unsubscribe,
+                ) -> Result<UnsubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "unsubscribe", true,
+                        ClientMessage::Unsubscribe(message), UnsubscribeReply :
+                        UnsubscribeAck | UnsubscribeError
+                    )
                 }
                 /// Sends `addOrder` and waits for its reply (`addOrderAck` or `addOrderError`, matched by correlation id).
                 ///
                 /// Place an order.
                 pub async fn add_order(
                     &self,
-                    message: super::super::types::AddOrder,
-                ) -> ::std::result::Result<AddOrderReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "add_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::AddOrderAck(_) |
-                                        ServerMessage::AddOrderError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <AddOrderReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::AddOrder(message),
-                        )
-                        .await
+                    message: types::AddOrder,
+                ) -> Result<AddOrderReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "add_order", true, ClientMessage::AddOrder(message),
+                        AddOrderReply : AddOrderAck | AddOrderError
+                    )
                 }
                 /// Sends `amendOrder` and waits for its reply (`amendOrderAck` or `amendOrderError`, matched by correlation id).
                 ///
                 /// Change an open order in place; it keeps its id and its place in the queue where the change allows.
                 pub async fn amend_order(
                     &self,
-                    message: super::super::types::AmendOrder,
-                ) -> ::std::result::Result<AmendOrderReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "amend_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::AmendOrderAck(_) |
-                                        ServerMessage::AmendOrderError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <AmendOrderReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::AmendOrder(message),
-                        )
-                        .await
+                    message: types::AmendOrder,
+                ) -> Result<AmendOrderReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "amend_order", true,
+                        ClientMessage::AmendOrder(message), AmendOrderReply :
+                        AmendOrderAck | AmendOrderError
+                    )
                 }
                 /// Sends `editOrder` and waits for its reply (`editOrderAck` or `editOrderError`, matched by correlation id).
                 ///
                 /// Replace an open order by a changed one with a new id.
                 pub async fn edit_order(
                     &self,
-                    message: super::super::types::EditOrder,
-                ) -> ::std::result::Result<EditOrderReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "edit_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::EditOrderAck(_) |
-                                        ServerMessage::EditOrderError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <EditOrderReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::EditOrder(message),
-                        )
-                        .await
+                    message: types::EditOrder,
+                ) -> Result<EditOrderReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "edit_order", true,
+                        ClientMessage::EditOrder(message), EditOrderReply : EditOrderAck
+                        | EditOrderError
+                    )
                 }
                 /// Sends `cancelOrder` and waits for its reply (`cancelOrderAck` or `cancelOrderError`, matched by correlation id).
                 ///
@@ -10283,163 +5632,65 @@ examples omit the zone.
                 /// The server acknowledges once per cancelled order.
                 pub async fn cancel_order(
                     &self,
-                    message: super::super::types::CancelOrder,
-                ) -> ::std::result::Result<CancelOrderReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_order",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::CancelOrderAck(_) |
-                                        ServerMessage::CancelOrderError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <CancelOrderReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::CancelOrder(message),
-                        )
-                        .await
+                    message: types::CancelOrder,
+                ) -> Result<CancelOrderReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_order", true,
+                        ClientMessage::CancelOrder(message), CancelOrderReply :
+                        CancelOrderAck | CancelOrderError
+                    )
                 }
                 /// Sends `cancelAll` and waits for its reply (`cancelAllAck` or `cancelAllError`, matched by correlation id).
                 ///
                 /// Cancel every open order of the account.
                 pub async fn cancel_all(
                     &self,
-                    message: super::super::types::CancelAll,
-                ) -> ::std::result::Result<CancelAllReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_all",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::CancelAllAck(_) |
-                                        ServerMessage::CancelAllError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <CancelAllReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::CancelAll(message),
-                        )
-                        .await
+                    message: types::CancelAll,
+                ) -> Result<CancelAllReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_all", true,
+                        ClientMessage::CancelAll(message), CancelAllReply : CancelAllAck
+                        | CancelAllError
+                    )
                 }
                 /// Sends `cancelAllOrdersAfter` and waits for its reply (`cancelAllOrdersAfterAck` or `cancelAllOrdersAfterError`, matched by correlation id).
                 ///
                 /// Arm, refresh or disarm the dead man's switch.
                 pub async fn cancel_all_orders_after(
                     &self,
-                    message: super::super::types::CancelAllOrdersAfter,
-                ) -> ::std::result::Result<
-                    CancelAllOrdersAfterReply,
-                    rt::client::Error,
-                > {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "cancel_all_orders_after",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::CancelAllOrdersAfterAck(_) |
-                                        ServerMessage::CancelAllOrdersAfterError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <CancelAllOrdersAfterReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::CancelAllOrdersAfter(message),
-                        )
-                        .await
+                    message: types::CancelAllOrdersAfter,
+                ) -> Result<CancelAllOrdersAfterReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "cancel_all_orders_after", true,
+                        ClientMessage::CancelAllOrdersAfter(message),
+                        CancelAllOrdersAfterReply : CancelAllOrdersAfterAck |
+                        CancelAllOrdersAfterError
+                    )
                 }
                 /// Sends `batchAdd` and waits for its reply (`batchAddAck` or `batchAddError`, matched by correlation id).
                 ///
                 /// Place 2 to 15 orders on one symbol at once; all are placed or none.
                 pub async fn batch_add(
                     &self,
-                    message: super::super::types::BatchAdd,
-                ) -> ::std::result::Result<BatchAddReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "batch_add",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::BatchAddAck(_) |
-                                        ServerMessage::BatchAddError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <BatchAddReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::BatchAdd(message),
-                        )
-                        .await
+                    message: types::BatchAdd,
+                ) -> Result<BatchAddReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "batch_add", true, ClientMessage::BatchAdd(message),
+                        BatchAddReply : BatchAddAck | BatchAddError
+                    )
                 }
                 /// Sends `batchCancel` and waits for its reply (`batchCancelAck` or `batchCancelError`, matched by correlation id).
                 ///
                 /// Cancel 2 to 50 orders at once.
                 pub async fn batch_cancel(
                     &self,
-                    message: super::super::types::BatchCancel,
-                ) -> ::std::result::Result<BatchCancelReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "batch_cancel",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::BatchCancelAck(_) |
-                                        ServerMessage::BatchCancelError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <BatchCancelReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::BatchCancel(message),
-                        )
-                        .await
-                }
-                /// This sender, with requests waiting `timeout` for their replies.
-                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                    Sender {
-                        inner: self.inner.with_timeout(timeout),
-                    }
-                }
-                /// Closes the connection normally (1000).
-                pub async fn close(
-                    &self,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-                }
-                /// Whether the client has ended (it will not reconnect).
-                pub fn is_closed(&self) -> bool {
-                    self.inner.is_closed()
-                }
-                /// Whether a connection is open now (false while reconnecting).
-                pub fn is_connected(&self) -> bool {
-                    self.inner.is_connected()
-                }
-                /// Waits until the connection has ended; how it ended.
-                pub async fn closed(&self) -> rt::client::Error {
-                    self.inner.closed().await
-                }
-                /// The runtime's sender underneath.
-                pub fn inner(
-                    &self,
-                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-                    &self.inner
+                    message: types::BatchCancel,
+                ) -> Result<BatchCancelReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "batch_cancel", true,
+                        ClientMessage::BatchCancel(message), BatchCancelReply :
+                        BatchCancelAck | BatchCancelError
+                    )
                 }
             }
             /// A connection to channel `private` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -10449,24 +5700,24 @@ examples omit the zone.
             /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
             ///
             /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait Handler: Send + Sync + 'static {
                 /// A client connected (e.g. greet it, or start pushing data). An error closes
                 /// the connection (1011, or the error's own close frame).
                 fn on_connect(
                     &self,
                     ctx: &Context,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
+                    Output = Result<(), rt::server::HandlerError>,
+                > + Send {
                     let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
+                    async { Ok(()) }
                 }
                 /// A client's connection ended.
                 fn on_disconnect(
                     &self,
                     ctx: &Context,
                     reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                ) -> impl ::std::future::Future<Output = ()> + Send {
                     let _ = (ctx, reason);
                     async {}
                 }
@@ -10477,420 +5728,168 @@ examples omit the zone.
                     &self,
                     ctx: &Context,
                     error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
+                ) -> Option<ServerMessage> {
                     let _ = (ctx, error);
-                    ::std::option::Option::None
+                    None
                 }
                 /// Handles `ping` and returns its reply (`pong` or `pingError`).
                 ///
                 /// Check that the connection is alive.
-                ///
-                /// Ping
-                ///
-                /// Application-level ping, sent by the client.
-                ///
-                /// Asks whether the connection is alive; the server answers `pong`. This
-                /// is a JSON message, unrelated to the WebSocket protocol's own ping
-                /// frames. Clients that send nothing else should ping every few seconds.
                 fn ping(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Ping,
+                    message: types::Ping,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<PingReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `subscribe` and returns its reply (`subscribeAck` or `subscribeError`).
                 ///
                 /// Subscribe to `executions` or `balances`.
-                ///
-                /// Subscribe
-                ///
-                /// Start a channel.
-                ///
-                /// Market data channels (`ticker`, `book`, `trade`, `ohlc`, `level3`)
-                /// take `symbol` and are acknowledged once per symbol; `instrument`
-                /// takes none. Private channels (`executions`, `balances`, `level3`) need
-                /// `token`.
                 fn subscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Subscribe,
+                    message: types::Subscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<SubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `unsubscribe` and returns its reply (`unsubscribeAck` or `unsubscribeError`).
                 ///
                 /// Stop `executions` or `balances`.
-                ///
-                /// Unsubscribe
-                ///
-                /// Stop a channel.
                 fn unsubscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Unsubscribe,
+                    message: types::Unsubscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<UnsubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `addOrder` and returns its reply (`addOrderAck` or `addOrderError`).
-                ///
-                /// Place an order.
-                ///
-                /// Add order
                 ///
                 /// Place an order.
                 fn add_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::AddOrder,
+                    message: types::AddOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<AddOrderReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `amendOrder` and returns its reply (`amendOrderAck` or `amendOrderError`).
                 ///
                 /// Change an open order in place; it keeps its id and its place in the queue where the change allows.
-                ///
-                /// Amend order
-                ///
-                /// Change an open order in place.
                 fn amend_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::AmendOrder,
+                    message: types::AmendOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<AmendOrderReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `editOrder` and returns its reply (`editOrderAck` or `editOrderError`).
                 ///
                 /// Replace an open order by a changed one with a new id.
-                ///
-                /// Edit order
-                ///
-                /// Replace an open order by a changed one.
                 fn edit_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::EditOrder,
+                    message: types::EditOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<EditOrderReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelOrder` and returns its reply (`cancelOrderAck` or `cancelOrderError`).
                 ///
                 /// Cancel open orders by id, client order id or user reference.
                 ///
                 /// The server acknowledges once per cancelled order.
-                ///
-                /// Cancel order
-                ///
-                /// Cancel open orders.
                 fn cancel_order(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelOrder,
+                    message: types::CancelOrder,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<CancelOrderReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelAll` and returns its reply (`cancelAllAck` or `cancelAllError`).
                 ///
                 /// Cancel every open order of the account.
-                ///
-                /// Cancel all orders
-                ///
-                /// Cancel every open order.
                 fn cancel_all(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelAll,
+                    message: types::CancelAll,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<CancelAllReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `cancelAllOrdersAfter` and returns its reply (`cancelAllOrdersAfterAck` or `cancelAllOrdersAfterError`).
                 ///
                 /// Arm, refresh or disarm the dead man's switch.
-                ///
-                /// Cancel all orders after a timeout
-                ///
-                /// Dead man's switch.
-                ///
-                /// Cancels every open order once `timeout` seconds have passed, unless
-                /// the request comes again first, which restarts the countdown. Send it
-                /// every 15 to 30 seconds with a timeout of 60 while the client is
-                /// healthy; a `timeout` of 0 disarms the switch.
                 fn cancel_all_orders_after(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::CancelAllOrdersAfter,
+                    message: types::CancelAllOrdersAfter,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<CancelAllOrdersAfterReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `batchAdd` and returns its reply (`batchAddAck` or `batchAddError`).
                 ///
                 /// Place 2 to 15 orders on one symbol at once; all are placed or none.
-                ///
-                /// Batch add
-                ///
-                /// Place several orders on one symbol.
                 fn batch_add(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::BatchAdd,
+                    message: types::BatchAdd,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<BatchAddReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `batchCancel` and returns its reply (`batchCancelAck` or `batchCancelError`).
                 ///
                 /// Cancel 2 to 50 orders at once.
-                ///
-                /// Batch cancel
-                ///
-                /// Cancel several orders.
                 fn batch_cancel(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::BatchCancel,
+                    message: types::BatchCancel,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<BatchCancelReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
             }
-            /// A [`Handler`] as the runtime's server serves it.
-            pub struct Service<H> {
-                handler: ::std::sync::Arc<H>,
-            }
-            impl<H> ::std::clone::Clone for Service<H> {
-                fn clone(&self) -> Self {
-                    Service {
-                        handler: self.handler.clone(),
-                    }
-                }
-            }
-            impl<H> ::std::fmt::Debug for Service<H> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Service")
-                        .field("address", &::std::option::Option::Some("/v2"))
-                        .finish_non_exhaustive()
-                }
-            }
-            impl<H: Handler> Service<H> {
-                /// Serves `handler`.
-                pub fn new(handler: H) -> Self {
-                    Service {
-                        handler: ::std::sync::Arc::new(handler),
-                    }
-                }
-                /// Serves a handler shared with other code.
-                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                    Service { handler }
-                }
-                /// The handler.
-                pub fn handler(&self) -> &::std::sync::Arc<H> {
-                    &self.handler
-                }
-            }
-            impl<H: Handler> rt::server::Service for Service<H> {
-                type Incoming = ClientMessage;
-                type Outgoing = ServerMessage;
-                type Params = Parameters;
-                fn address(&self) -> ::std::option::Option<&'static str> {
-                    ::std::option::Option::Some("/v2")
-                }
-                fn parse_params(
-                    &self,
-                    params: &rt::server::PathParams,
-                ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                    let _ = params;
-                    ::std::result::Result::Ok(())
-                }
-                fn on_connect(
-                    &self,
-                    ctx: &Context,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
-                    self.handler.on_connect(ctx)
-                }
-                fn on_disconnect(
-                    &self,
-                    ctx: &Context,
-                    reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                    self.handler.on_disconnect(ctx, reason)
-                }
-                fn handle(
-                    &self,
-                    ctx: &Context,
-                    message: ClientMessage,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::std::vec::Vec<ServerMessage>,
-                        rt::server::HandlerError,
-                    >,
-                > + ::std::marker::Send {
-                    async move {
-                        match message {
-                            ClientMessage::Ping(message) => {
-                                self.handler
-                                    .ping(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Subscribe(message) => {
-                                self.handler
-                                    .subscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Unsubscribe(message) => {
-                                self.handler
-                                    .unsubscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::AddOrder(message) => {
-                                self.handler
-                                    .add_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::AmendOrder(message) => {
-                                self.handler
-                                    .amend_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::EditOrder(message) => {
-                                self.handler
-                                    .edit_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelOrder(message) => {
-                                self.handler
-                                    .cancel_order(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelAll(message) => {
-                                self.handler
-                                    .cancel_all(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::CancelAllOrdersAfter(message) => {
-                                self.handler
-                                    .cancel_all_orders_after(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::BatchAdd(message) => {
-                                self.handler
-                                    .batch_add(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::BatchCancel(message) => {
-                                self.handler
-                                    .batch_cancel(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                        }
-                    }
-                }
-                fn error_reply(
-                    &self,
-                    ctx: &Context,
-                    error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
-                    self.handler.error_reply(ctx, error)
-                }
+            rt::service_impls! {
+                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
+                unsubscribe(ServerMessage::from); AddOrder =>
+                add_order(ServerMessage::from); AmendOrder =>
+                amend_order(ServerMessage::from); EditOrder =>
+                edit_order(ServerMessage::from); CancelOrder =>
+                cancel_order(ServerMessage::from); CancelAll =>
+                cancel_all(ServerMessage::from); CancelAllOrdersAfter =>
+                cancel_all_orders_after(ServerMessage::from); BatchAdd =>
+                batch_add(ServerMessage::from); BatchCancel =>
+                batch_cancel(ServerMessage::from);
             }
         }
         /// Channel `level3` (address `/v2`).
@@ -10901,6 +5900,7 @@ examples omit the zone.
         /// `status`, `heartbeat`, subscriptions and the `level3` channel.
         pub mod level3 {
             use ::asyncapi_runtime::__private as rt;
+            use super::super::types;
             /// The channel's address: `/v2`.
             pub const ADDRESS: &str = "/v2";
             /// The URLs of the servers channel `level3` is available on.
@@ -10917,7 +5917,7 @@ examples omit the zone.
                 /// Asks whether the connection is alive; the server answers `pong`. This
                 /// is a JSON message, unrelated to the WebSocket protocol's own ping
                 /// frames. Clients that send nothing else should ping every few seconds.
-                Ping(super::super::types::Ping),
+                Ping(types::Ping),
                 /// Subscribe
                 ///
                 /// Start a channel.
@@ -10926,94 +5926,19 @@ examples omit the zone.
                 /// take `symbol` and are acknowledged once per symbol; `instrument`
                 /// takes none. Private channels (`executions`, `balances`, `level3`) need
                 /// `token`.
-                Subscribe(super::super::types::Subscribe),
+                Subscribe(types::Subscribe),
                 /// Unsubscribe
                 ///
                 /// Stop a channel.
-                Unsubscribe(super::super::types::Unsubscribe),
+                Unsubscribe(types::Unsubscribe),
+            }
+            rt::message_impls! {
+                ClientMessage, correlation_paths[(Key("req_id"))]; Ping(types::Ping)
+                correlated(Integer, Key("req_id")), from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")), from; Unsubscribe(types::Unsubscribe)
+                correlated(Integer, Key("req_id")), from;
             }
             impl ClientMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Ping",
-                    "Subscribe",
-                    "Unsubscribe",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Ping as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Ping)
-                        }
-                        1usize => {
-                            <super::super::types::Subscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Subscribe)
-                        }
-                        2usize => {
-                            <super::super::types::Unsubscribe as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Unsubscribe)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Ping(_) => "Ping",
-                        Self::Subscribe(_) => "Subscribe",
-                        Self::Unsubscribe(_) => "Unsubscribe",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ClientMessage",
                     variants: &["Ping", "Subscribe", "Unsubscribe"],
@@ -11029,7 +5954,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(([v0, v1], keys)) = rt::dispatch::members(
+                            let Some(([v0, v1], keys)) = rt::dispatch::members(
                                 frame,
                                 &["method", "params"],
                             ) else {
@@ -11069,14 +5994,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("ping")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11084,7 +6009,7 @@ examples omit the zone.
                                 .one_of(&[Key("method")], &[Lit::Str("subscribe")], false)?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11096,121 +6021,10 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("params")], Kind::Object)?;
                             checker.has(&[], "params")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ClientMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Ping(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Subscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Unsubscribe(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ClientMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ClientMessage {
-                const ENUM_NAME: &'static str = "ClientMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Ping(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Subscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Unsubscribe(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ClientMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Ping> for ClientMessage {
-                fn from(message: super::super::types::Ping) -> Self {
-                    Self::Ping(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Subscribe> for ClientMessage {
-                fn from(message: super::super::types::Subscribe) -> Self {
-                    Self::Subscribe(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Unsubscribe>
-            for ClientMessage {
-                fn from(message: super::super::types::Unsubscribe) -> Self {
-                    Self::Unsubscribe(message)
                 }
             }
             /// Every message the server sends on channel `level3`; decode a frame with `from_json`.
@@ -11219,27 +6033,27 @@ examples omit the zone.
                 /// Pong
                 ///
                 /// The server's answer to `ping`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Ping refused
                 ///
                 /// A ping that could not be read.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
                 /// Subscribed
                 ///
                 /// A subscription was opened (one acknowledgement per symbol).
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Subscription refused
                 ///
                 /// A subscription could not be opened.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
                 /// Unsubscribed
                 ///
                 /// A subscription was closed (one acknowledgement per symbol).
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Unsubscription refused
                 ///
                 /// A subscription could not be closed.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
                 /// Heartbeat
                 ///
                 /// Keep-alive frame from the server.
@@ -11247,11 +6061,11 @@ examples omit the zone.
                 /// Sent about once a second while a connection has subscriptions but no
                 /// other data to send, so that a quiet connection can be told from a
                 /// dead one.
-                Heartbeat(super::super::types::Heartbeat),
+                Heartbeat(types::Heartbeat),
                 /// Status
                 ///
                 /// The exchange's state, sent on connect and on every change.
-                Status(super::super::types::Status),
+                Status(types::Status),
                 /// Level-3 book
                 ///
                 /// Every order resting in a symbol's book, then each change.
@@ -11260,138 +6074,21 @@ examples omit the zone.
                 /// updates whose orders carry `event`: `add`, `modify` or `delete`.
                 /// `checksum` is a CRC32 over the top ten price levels a side, like
                 /// `book`'s; Kraken's level-3 guide defines the exact text it covers.
-                Level3(super::super::types::Level3),
+                Level3(types::Level3),
+            }
+            rt::message_impls! {
+                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
+                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
+                correlated(Integer, Key("req_id")), from;
+                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
+                from; SubscribeError(types::SubscribeError) correlated(Integer,
+                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
+                correlated(Integer, Key("req_id")), from;
+                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
+                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from; Level3(types::Level3), from;
             }
             impl ServerMessage {
-                /// The names of the variants, in order.
-                pub const VARIANTS: &'static [&'static str] = &[
-                    "Pong",
-                    "PingError",
-                    "SubscribeAck",
-                    "SubscribeError",
-                    "UnsubscribeAck",
-                    "UnsubscribeError",
-                    "Heartbeat",
-                    "Status",
-                    "Level3",
-                ];
-                /// Decodes a text frame, choosing the variant by the values that
-                /// discriminate the messages.
-                pub fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_str(
-                        frame,
-                        Self::__pick(frame),
-                        &Self::__SELECTION,
-                        |index, deserializer| { Self::__decode(index, deserializer) },
-                    )
-                }
-                /// Decodes an already-parsed JSON value, like [`Self::from_json`].
-                pub fn from_value(
-                    value: &rt::serde_json::Value,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    rt::dispatch::decode_value(
-                        value,
-                        &Self::__SELECTION,
-                        |index, value| { Self::__decode(index, value) },
-                    )
-                }
-                /// Decodes the variant at `index`.
-                fn __decode<'de, D>(
-                    index: usize,
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    match index {
-                        0usize => {
-                            <super::super::types::Pong as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Pong)
-                        }
-                        1usize => {
-                            <super::super::types::PingError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::PingError)
-                        }
-                        2usize => {
-                            <super::super::types::SubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeAck)
-                        }
-                        3usize => {
-                            <super::super::types::SubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::SubscribeError)
-                        }
-                        4usize => {
-                            <super::super::types::UnsubscribeAck as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeAck)
-                        }
-                        5usize => {
-                            <super::super::types::UnsubscribeError as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::UnsubscribeError)
-                        }
-                        6usize => {
-                            <super::super::types::Heartbeat as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Heartbeat)
-                        }
-                        7usize => {
-                            <super::super::types::Status as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Status)
-                        }
-                        8usize => {
-                            <super::super::types::Level3 as rt::serde::Deserialize>::deserialize(
-                                    deserializer,
-                                )
-                                .map(Self::Level3)
-                        }
-                        _ => {
-                            ::std::result::Result::Err(
-                                <D::Error as rt::serde::de::Error>::custom(
-                                    "no such variant",
-                                ),
-                            )
-                        }
-                    }
-                }
-                /// Encodes the message as a JSON text frame.
-                pub fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_string(self)
-                }
-                /// The name of this message's variant.
-                pub fn variant_name(&self) -> &'static str {
-                    match *self {
-                        Self::Pong(_) => "Pong",
-                        Self::PingError(_) => "PingError",
-                        Self::SubscribeAck(_) => "SubscribeAck",
-                        Self::SubscribeError(_) => "SubscribeError",
-                        Self::UnsubscribeAck(_) => "UnsubscribeAck",
-                        Self::UnsubscribeError(_) => "UnsubscribeError",
-                        Self::Heartbeat(_) => "Heartbeat",
-                        Self::Status(_) => "Status",
-                        Self::Level3(_) => "Level3",
-                    }
-                }
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
                     enum_name: "ServerMessage",
                     variants: &[
@@ -11438,9 +6135,7 @@ examples omit the zone.
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
                         b'{' => {
-                            let ::std::option::Option::Some(
-                                ([v0, v1, v2, v3, v4, v5, v6], keys),
-                            ) = rt::dispatch::members(
+                            let Some(([v0, v1, v2, v3, v4, v5, v6], keys)) = rt::dispatch::members(
                                 frame,
                                 &[
                                     "method",
@@ -11543,14 +6238,14 @@ examples omit the zone.
                 fn __check(
                     checker: &mut rt::dispatch::Checker<'_>,
                     index: usize,
-                ) -> ::std::result::Result<(), rt::dispatch::Miss> {
+                ) -> Result<(), rt::dispatch::Miss> {
                     use rt::dispatch::{Kind, Lit, Seg::Key};
                     match index {
                         0usize => {
                             checker.kind(&[], Kind::Object)?;
                             checker
                                 .one_of(&[Key("method")], &[Lit::Str("pong")], false)?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         1usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11560,7 +6255,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         2usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11619,7 +6314,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         3usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11629,7 +6324,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         4usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11692,7 +6387,7 @@ examples omit the zone.
                                     true,
                                 )?;
                             checker.has(&[], "result")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         5usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11706,7 +6401,7 @@ examples omit the zone.
                                 .one_of(&[Key("success")], &[Lit::Bool(false)], false)?;
                             checker.kind(&[Key("error")], Kind::String)?;
                             checker.has(&[], "error")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         6usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11716,7 +6411,7 @@ examples omit the zone.
                                     &[Lit::Str("heartbeat")],
                                     false,
                                 )?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         7usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11726,7 +6421,7 @@ examples omit the zone.
                                 .one_of(&[Key("type")], &[Lit::Str("update")], false)?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
                         8usize => {
                             checker.kind(&[], Kind::Object)?;
@@ -11740,476 +6435,66 @@ examples omit the zone.
                                 )?;
                             checker.kind(&[Key("data")], Kind::Array)?;
                             checker.has(&[], "data")?;
-                            ::std::result::Result::Ok(())
+                            Ok(())
                         }
-                        _ => ::std::result::Result::Ok(()),
+                        _ => Ok(()),
                     }
-                }
-            }
-            impl rt::serde::Serialize for ServerMessage {
-                fn serialize<S>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error>
-                where
-                    S: rt::serde::Serializer,
-                {
-                    match *self {
-                        Self::Pong(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::PingError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::SubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeAck(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::UnsubscribeError(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Heartbeat(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Status(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                        Self::Level3(ref message) => {
-                            rt::serde::Serialize::serialize(message, serializer)
-                        }
-                    }
-                }
-            }
-            impl<'de> rt::serde::Deserialize<'de> for ServerMessage {
-                fn deserialize<D>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error>
-                where
-                    D: rt::serde::Deserializer<'de>,
-                {
-                    let value = <rt::serde_json::Value as rt::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                    Self::from_value(&value)
-                        .map_err(<D::Error as rt::serde::de::Error>::custom)
-                }
-            }
-            impl rt::message::Message for ServerMessage {
-                const ENUM_NAME: &'static str = "ServerMessage";
-                const CORRELATION_PATHS: &'static [&'static [rt::dispatch::Seg]] = &[
-                    &[rt::dispatch::Seg::Key("req_id")],
-                ];
-                fn from_json(
-                    frame: &str,
-                ) -> ::std::result::Result<Self, rt::dispatch::DecodeError> {
-                    Self::from_json(frame)
-                }
-                fn to_json(
-                    &self,
-                ) -> ::std::result::Result<
-                    ::std::string::String,
-                    rt::serde_json::Error,
-                > {
-                    Self::to_json(self)
-                }
-                fn to_value(
-                    &self,
-                ) -> ::std::result::Result<
-                    rt::serde_json::Value,
-                    rt::serde_json::Error,
-                > {
-                    rt::serde_json::to_value(self)
-                }
-                fn variant_name(&self) -> &'static str {
-                    Self::variant_name(self)
-                }
-                fn correlation(
-                    &self,
-                ) -> ::std::option::Option<rt::message::Correlation> {
-                    match *self {
-                        Self::Pong(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::PingError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::SubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeAck(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::UnsubscribeError(_) => {
-                            ::std::option::Option::Some(rt::message::Correlation {
-                                path: &[rt::dispatch::Seg::Key("req_id")],
-                                kind: rt::message::IdKind::Integer,
-                            })
-                        }
-                        Self::Heartbeat(_) => ::std::option::Option::None,
-                        Self::Status(_) => ::std::option::Option::None,
-                        Self::Level3(_) => ::std::option::Option::None,
-                    }
-                }
-            }
-            impl ::std::str::FromStr for ServerMessage {
-                type Err = rt::dispatch::DecodeError;
-                fn from_str(frame: &str) -> ::std::result::Result<Self, Self::Err> {
-                    Self::from_json(frame)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for ServerMessage {
-                fn from(message: super::super::types::Pong) -> Self {
-                    Self::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for ServerMessage {
-                fn from(message: super::super::types::PingError) -> Self {
-                    Self::PingError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    Self::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    Self::SubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    Self::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for ServerMessage {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    Self::UnsubscribeError(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Heartbeat> for ServerMessage {
-                fn from(message: super::super::types::Heartbeat) -> Self {
-                    Self::Heartbeat(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Status> for ServerMessage {
-                fn from(message: super::super::types::Status) -> Self {
-                    Self::Status(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::Level3> for ServerMessage {
-                fn from(message: super::super::types::Level3) -> Self {
-                    Self::Level3(message)
                 }
             }
             /// The replies to `ping`: `pong` or `pingError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum PingReply {
                 /// Message `pong`.
-                Pong(super::super::types::Pong),
+                Pong(types::Pong),
                 /// Message `pingError`.
-                PingError(super::super::types::PingError),
+                PingError(types::PingError),
             }
-            impl ::std::convert::From<PingReply> for ServerMessage {
-                fn from(reply: PingReply) -> Self {
-                    match reply {
-                        PingReply::Pong(message) => ServerMessage::Pong(message),
-                        PingReply::PingError(message) => {
-                            ServerMessage::PingError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for PingReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::Pong(message) => {
-                            ::std::result::Result::Ok(PingReply::Pong(message))
-                        }
-                        ServerMessage::PingError(message) => {
-                            ::std::result::Result::Ok(PingReply::PingError(message))
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::Pong> for PingReply {
-                fn from(message: super::super::types::Pong) -> Self {
-                    PingReply::Pong(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::PingError> for PingReply {
-                fn from(message: super::super::types::PingError) -> Self {
-                    PingReply::PingError(message)
-                }
+            rt::reply_impls! {
+                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum SubscribeReply {
                 /// Message `subscribeAck`.
-                SubscribeAck(super::super::types::SubscribeAck),
+                SubscribeAck(types::SubscribeAck),
                 /// Message `subscribeError`.
-                SubscribeError(super::super::types::SubscribeError),
+                SubscribeError(types::SubscribeError),
             }
-            impl ::std::convert::From<SubscribeReply> for ServerMessage {
-                fn from(reply: SubscribeReply) -> Self {
-                    match reply {
-                        SubscribeReply::SubscribeAck(message) => {
-                            ServerMessage::SubscribeAck(message)
-                        }
-                        SubscribeReply::SubscribeError(message) => {
-                            ServerMessage::SubscribeError(message)
-                        }
-                    }
-                }
-            }
-            impl ::std::convert::TryFrom<ServerMessage> for SubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::SubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::SubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                SubscribeReply::SubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeAck>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeAck) -> Self {
-                    SubscribeReply::SubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::SubscribeError>
-            for SubscribeReply {
-                fn from(message: super::super::types::SubscribeError) -> Self {
-                    SubscribeReply::SubscribeError(message)
-                }
+            rt::reply_impls! {
+                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
             #[derive(Debug, Clone, PartialEq)]
             pub enum UnsubscribeReply {
                 /// Message `unsubscribeAck`.
-                UnsubscribeAck(super::super::types::UnsubscribeAck),
+                UnsubscribeAck(types::UnsubscribeAck),
                 /// Message `unsubscribeError`.
-                UnsubscribeError(super::super::types::UnsubscribeError),
+                UnsubscribeError(types::UnsubscribeError),
             }
-            impl ::std::convert::From<UnsubscribeReply> for ServerMessage {
-                fn from(reply: UnsubscribeReply) -> Self {
-                    match reply {
-                        UnsubscribeReply::UnsubscribeAck(message) => {
-                            ServerMessage::UnsubscribeAck(message)
-                        }
-                        UnsubscribeReply::UnsubscribeError(message) => {
-                            ServerMessage::UnsubscribeError(message)
-                        }
-                    }
-                }
+            rt::reply_impls! {
+                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeError(types::UnsubscribeError), from;
             }
-            impl ::std::convert::TryFrom<ServerMessage> for UnsubscribeReply {
-                type Error = ServerMessage;
-                fn try_from(
-                    message: ServerMessage,
-                ) -> ::std::result::Result<Self, ServerMessage> {
-                    match message {
-                        ServerMessage::UnsubscribeAck(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeAck(message),
-                            )
-                        }
-                        ServerMessage::UnsubscribeError(message) => {
-                            ::std::result::Result::Ok(
-                                UnsubscribeReply::UnsubscribeError(message),
-                            )
-                        }
-                        other => ::std::result::Result::Err(other),
-                    }
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeAck>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeAck) -> Self {
-                    UnsubscribeReply::UnsubscribeAck(message)
-                }
-            }
-            impl ::std::convert::From<super::super::types::UnsubscribeError>
-            for UnsubscribeReply {
-                fn from(message: super::super::types::UnsubscribeError) -> Self {
-                    UnsubscribeReply::UnsubscribeError(message)
-                }
-            }
-            /// A connection to channel `level3`, from the client's side.
-            ///
-            /// Receive with [`Client::recv`] (or as a `Stream`); send and make requests through the [`Sender`] it dereferences to. [`Client::split`] separates the two, so that one task reads while others send.
-            pub struct Client {
-                sender: Sender,
-                receiver: rt::client::Receiver<ServerMessage>,
-            }
-            impl ::std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Client")
-                        .field("sender", &self.sender)
-                        .finish_non_exhaustive()
-                }
-            }
-            impl Client {
-                /// Connects to channel `level3` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.
-                pub async fn connect(
-                    server_url: &str,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    Self::connect_with(server_url, rt::client::ClientConfig::default())
-                        .await
-                }
-                /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-                pub async fn connect_with(
-                    server_url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let url = rt::client::channel_url(server_url, ADDRESS)?;
-                    Self::connect_url(&url, config).await
-                }
-                /// Connects to exactly `url`, whatever the channel's address.
-                pub async fn connect_url(
-                    url: &str,
-                    config: rt::client::ClientConfig,
-                ) -> ::std::result::Result<Self, rt::client::Error> {
-                    let config = config
-                        .or_subscriptions(|message: &ClientMessage| match message {
-                            ClientMessage::Subscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::start(&["params"]),
-                                )
-                            }
-                            ClientMessage::Unsubscribe(_) => {
-                                ::std::option::Option::Some(
-                                    rt::client::Subscription::stop(&["params"]),
-                                )
-                            }
-                            _ => ::std::option::Option::None,
-                        });
-                    let (inner, receiver) = rt::client::connect::<
-                        ClientMessage,
-                        ServerMessage,
-                    >(url, config)
-                        .await?;
-                    ::std::result::Result::Ok(Client {
-                        sender: Sender { inner },
-                        receiver,
-                    })
-                }
-                /// The next message that is not an awaited reply; an `Err` for a frame that is no
-                /// message (the connection goes on) or a gap (`Error::Reconnected`, with a
-                /// reconnection policy), then a last `Err` saying how the client ended, then `None`.
-                pub async fn recv(
-                    &mut self,
-                ) -> ::std::option::Option<
-                    ::std::result::Result<ServerMessage, rt::client::Error>,
-                > {
-                    self.receiver.recv().await
-                }
-                /// A sender for other tasks.
-                pub fn sender(&self) -> Sender {
-                    self.sender.clone()
-                }
-                /// Separates sending from receiving.
-                pub fn split(self) -> (Sender, rt::client::Receiver<ServerMessage>) {
-                    (self.sender, self.receiver)
-                }
-            }
-            impl ::std::ops::Deref for Client {
-                type Target = Sender;
-                fn deref(&self) -> &Sender {
-                    &self.sender
-                }
-            }
-            impl rt::futures_core::Stream for Client {
-                type Item = ::std::result::Result<ServerMessage, rt::client::Error>;
-                fn poll_next(
-                    mut self: ::std::pin::Pin<&mut Self>,
-                    cx: &mut ::std::task::Context<'_>,
-                ) -> ::std::task::Poll<::std::option::Option<Self::Item>> {
-                    ::std::pin::Pin::new(&mut self.receiver).poll_next(cx)
-                }
-            }
-            /// Sends messages and makes requests on a [`Client`]'s connection; cheap to clone.
-            ///
-            /// A request whose messages carry a correlation id allocates the id (any id in the message is replaced); its reply is the first message carrying that id, and later messages with the same id reach the receiver. A request without correlation id takes the first message of a reply type that arrives while it waits. Requests fail with `Error::Timeout` after the configured request timeout, and with `Error::UnexpectedReply` when the message carrying the id is not one of the replies.
-            #[derive(Debug, Clone)]
-            pub struct Sender {
-                inner: rt::client::Sender<ClientMessage, ServerMessage>,
+            rt::client_impls! {
+                channel : "level3"; connect : address; subscriptions : | message : &
+                ClientMessage | match message { ClientMessage::Subscribe(_) =>
+                Some(rt::client::Subscription::start(& ["params"])),
+                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
+                ["params"])), _ => None, };
             }
             impl Sender {
-                /// Sends a message.
-                pub async fn send(
-                    &self,
-                    message: impl ::std::convert::Into<ClientMessage>,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.send(&message.into()).await
-                }
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
                 ///
                 /// Check that the connection is alive.
                 pub async fn ping(
                     &self,
-                    message: super::super::types::Ping,
-                ) -> ::std::result::Result<PingReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "ping",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::Pong(_) |
-                                        ServerMessage::PingError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <PingReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Ping(message),
-                        )
-                        .await
+                    message: types::Ping,
+                ) -> Result<PingReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "ping", true, ClientMessage::Ping(message), PingReply
+                        : Pong | PingError
+                    )
                 }
                 /// Sends `subscribe` and waits for its reply (`subscribeAck` or `subscribeError`, matched by correlation id).
                 ///
@@ -12218,82 +6503,25 @@ examples omit the zone.
                 /// The server acknowledges once per symbol.
                 pub async fn subscribe(
                     &self,
-                    message: super::super::types::Subscribe,
-                ) -> ::std::result::Result<SubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "subscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::SubscribeAck(_) |
-                                        ServerMessage::SubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <SubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Subscribe(message),
-                        )
-                        .await
+                    message: types::Subscribe,
+                ) -> Result<SubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "subscribe", true, ClientMessage::Subscribe(message),
+                        SubscribeReply : SubscribeAck | SubscribeError
+                    )
                 }
                 /// Sends `unsubscribe` and waits for its reply (`unsubscribeAck` or `unsubscribeError`, matched by correlation id).
                 ///
                 /// Stop the orders of one or more symbols.
                 pub async fn unsubscribe(
                     &self,
-                    message: super::super::types::Unsubscribe,
-                ) -> ::std::result::Result<UnsubscribeReply, rt::client::Error> {
-                    self.inner
-                        .request(
-                            &rt::client::RequestSpec {
-                                name: "unsubscribe",
-                                correlated: true,
-                                accepts: |message: &ServerMessage| {
-                                    matches!(
-                                        message, ServerMessage::UnsubscribeAck(_) |
-                                        ServerMessage::UnsubscribeError(_)
-                                    )
-                                },
-                                reply: |message: ServerMessage| <UnsubscribeReply as ::std::convert::TryFrom<
-                                    ServerMessage,
-                                >>::try_from(message),
-                            },
-                            ClientMessage::Unsubscribe(message),
-                        )
-                        .await
-                }
-                /// This sender, with requests waiting `timeout` for their replies.
-                pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
-                    Sender {
-                        inner: self.inner.with_timeout(timeout),
-                    }
-                }
-                /// Closes the connection normally (1000).
-                pub async fn close(
-                    &self,
-                ) -> ::std::result::Result<(), rt::client::Error> {
-                    self.inner.close(rt::ws::Close::new(rt::ws::Close::NORMAL, "")).await
-                }
-                /// Whether the client has ended (it will not reconnect).
-                pub fn is_closed(&self) -> bool {
-                    self.inner.is_closed()
-                }
-                /// Whether a connection is open now (false while reconnecting).
-                pub fn is_connected(&self) -> bool {
-                    self.inner.is_connected()
-                }
-                /// Waits until the connection has ended; how it ended.
-                pub async fn closed(&self) -> rt::client::Error {
-                    self.inner.closed().await
-                }
-                /// The runtime's sender underneath.
-                pub fn inner(
-                    &self,
-                ) -> &rt::client::Sender<ClientMessage, ServerMessage> {
-                    &self.inner
+                    message: types::Unsubscribe,
+                ) -> Result<UnsubscribeReply, rt::client::Error> {
+                    rt::request!(
+                        self.inner, "unsubscribe", true,
+                        ClientMessage::Unsubscribe(message), UnsubscribeReply :
+                        UnsubscribeAck | UnsubscribeError
+                    )
                 }
             }
             /// A connection to channel `level3` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
@@ -12303,24 +6531,24 @@ examples omit the zone.
             /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
             ///
             /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
-            pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            pub trait Handler: Send + Sync + 'static {
                 /// A client connected (e.g. greet it, or start pushing data). An error closes
                 /// the connection (1011, or the error's own close frame).
                 fn on_connect(
                     &self,
                     ctx: &Context,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
+                    Output = Result<(), rt::server::HandlerError>,
+                > + Send {
                     let _ = ctx;
-                    async { ::std::result::Result::Ok(()) }
+                    async { Ok(()) }
                 }
                 /// A client's connection ended.
                 fn on_disconnect(
                     &self,
                     ctx: &Context,
                     reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
+                ) -> impl ::std::future::Future<Output = ()> + Send {
                     let _ = (ctx, reason);
                     async {}
                 }
@@ -12331,191 +6559,56 @@ examples omit the zone.
                     &self,
                     ctx: &Context,
                     error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
+                ) -> Option<ServerMessage> {
                     let _ = (ctx, error);
-                    ::std::option::Option::None
+                    None
                 }
                 /// Handles `ping` and returns its reply (`pong` or `pingError`).
                 ///
                 /// Check that the connection is alive.
-                ///
-                /// Ping
-                ///
-                /// Application-level ping, sent by the client.
-                ///
-                /// Asks whether the connection is alive; the server answers `pong`. This
-                /// is a JSON message, unrelated to the WebSocket protocol's own ping
-                /// frames. Clients that send nothing else should ping every few seconds.
                 fn ping(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Ping,
+                    message: types::Ping,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<PingReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `subscribe` and returns its reply (`subscribeAck` or `subscribeError`).
                 ///
                 /// Subscribe to the orders of one or more symbols.
                 ///
                 /// The server acknowledges once per symbol.
-                ///
-                /// Subscribe
-                ///
-                /// Start a channel.
-                ///
-                /// Market data channels (`ticker`, `book`, `trade`, `ohlc`, `level3`)
-                /// take `symbol` and are acknowledged once per symbol; `instrument`
-                /// takes none. Private channels (`executions`, `balances`, `level3`) need
-                /// `token`.
                 fn subscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Subscribe,
+                    message: types::Subscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<SubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
                 /// Handles `unsubscribe` and returns its reply (`unsubscribeAck` or `unsubscribeError`).
                 ///
                 /// Stop the orders of one or more symbols.
-                ///
-                /// Unsubscribe
-                ///
-                /// Stop a channel.
                 fn unsubscribe(
                     &self,
                     ctx: &Context,
-                    message: super::super::types::Unsubscribe,
+                    message: types::Unsubscribe,
                 ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
+                    Output = Result<
                         rt::server::Replies<UnsubscribeReply>,
                         rt::server::HandlerError,
                     >,
-                > + ::std::marker::Send;
+                > + Send;
             }
-            /// A [`Handler`] as the runtime's server serves it.
-            pub struct Service<H> {
-                handler: ::std::sync::Arc<H>,
-            }
-            impl<H> ::std::clone::Clone for Service<H> {
-                fn clone(&self) -> Self {
-                    Service {
-                        handler: self.handler.clone(),
-                    }
-                }
-            }
-            impl<H> ::std::fmt::Debug for Service<H> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct("Service")
-                        .field("address", &::std::option::Option::Some("/v2"))
-                        .finish_non_exhaustive()
-                }
-            }
-            impl<H: Handler> Service<H> {
-                /// Serves `handler`.
-                pub fn new(handler: H) -> Self {
-                    Service {
-                        handler: ::std::sync::Arc::new(handler),
-                    }
-                }
-                /// Serves a handler shared with other code.
-                pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                    Service { handler }
-                }
-                /// The handler.
-                pub fn handler(&self) -> &::std::sync::Arc<H> {
-                    &self.handler
-                }
-            }
-            impl<H: Handler> rt::server::Service for Service<H> {
-                type Incoming = ClientMessage;
-                type Outgoing = ServerMessage;
-                type Params = Parameters;
-                fn address(&self) -> ::std::option::Option<&'static str> {
-                    ::std::option::Option::Some("/v2")
-                }
-                fn parse_params(
-                    &self,
-                    params: &rt::server::PathParams,
-                ) -> ::std::result::Result<Parameters, ::std::string::String> {
-                    let _ = params;
-                    ::std::result::Result::Ok(())
-                }
-                fn on_connect(
-                    &self,
-                    ctx: &Context,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<(), rt::server::HandlerError>,
-                > + ::std::marker::Send {
-                    self.handler.on_connect(ctx)
-                }
-                fn on_disconnect(
-                    &self,
-                    ctx: &Context,
-                    reason: &rt::server::Disconnect,
-                ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
-                    self.handler.on_disconnect(ctx, reason)
-                }
-                fn handle(
-                    &self,
-                    ctx: &Context,
-                    message: ClientMessage,
-                ) -> impl ::std::future::Future<
-                    Output = ::std::result::Result<
-                        ::std::vec::Vec<ServerMessage>,
-                        rt::server::HandlerError,
-                    >,
-                > + ::std::marker::Send {
-                    async move {
-                        match message {
-                            ClientMessage::Ping(message) => {
-                                self.handler
-                                    .ping(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Subscribe(message) => {
-                                self.handler
-                                    .subscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                            ClientMessage::Unsubscribe(message) => {
-                                self.handler
-                                    .unsubscribe(ctx, message)
-                                    .await
-                                    .map(|replies| {
-                                        replies
-                                            .into_iter()
-                                            .map(<ServerMessage as ::std::convert::From<_>>::from)
-                                            .collect()
-                                    })
-                            }
-                        }
-                    }
-                }
-                fn error_reply(
-                    &self,
-                    ctx: &Context,
-                    error: &rt::server::FrameError,
-                ) -> ::std::option::Option<ServerMessage> {
-                    self.handler.error_reply(ctx, error)
-                }
+            rt::service_impls! {
+                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
+                unsubscribe(ServerMessage::from);
             }
         }
     }
