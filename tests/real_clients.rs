@@ -5,8 +5,8 @@
 //! which the SDK verifies. v2: ccxt 4.5.90 (the same four streams, its
 //! checksum check on with its number formatting fixed) and
 //! python-kraken-sdk 3.5.1 (book with its checksum check, ticker, trades,
-//! candles, and on the authenticated endpoint executions and an order
-//! placed and cancelled) over verified `wss://`. They are what real users
+//! candles; on the authenticated endpoint executions, balances and an
+//! order placed and cancelled; level3) over verified `wss://`. They are what real users
 //! run; the mock must satisfy them, not only our own client.
 //!
 //! The clients live in two Python virtual environments (one per major
@@ -151,7 +151,7 @@ async fn ccxt_v2_streams_and_checksummed_book() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_kraken_sdk_v2_book_streams_and_trading_over_verified_tls() {
+async fn python_kraken_sdk_v2_book_streams_trading_and_level3_over_verified_tls() {
     const TOKEN: &str = "sdk-token";
     let Some(python) = python_of("real-clients-v2-venv") else {
         return;
@@ -174,14 +174,16 @@ async fn python_kraken_sdk_v2_book_streams_and_trading_over_verified_tls() {
         .v2_private_server("127.0.0.1:0", ServerConfig::default())
         .await
         .unwrap();
+    let level3 = mock
+        .v2_level3_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
     // The SDK appends /v2 itself.
-    let urls = [
-        format!("wss://{}", public.local_addr()),
-        format!("wss://{}", private.local_addr()),
-    ];
-    let handles = [public.handle(), private.handle()];
-    tokio::spawn(public.run());
-    tokio::spawn(private.run());
+    let urls = [&public, &private, &level3].map(|s| format!("wss://{}", s.local_addr()));
+    let handles = [public.handle(), private.handle(), level3.handle()];
+    for server in [public, private, level3] {
+        tokio::spawn(server.run());
+    }
     let dir = std::env::temp_dir().join(format!("asyncapi-real-clients-v2-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cert_path = dir.join("cert.pem");
@@ -189,7 +191,7 @@ async fn python_kraken_sdk_v2_book_streams_and_trading_over_verified_tls() {
     run(
         &python,
         "kraken_sdk_v2.py",
-        &[&urls[0], &urls[1], TOKEN, SECONDS],
+        &[&urls[0], &urls[1], &urls[2], TOKEN, SECONDS],
         &[("SSL_CERT_FILE", cert_path.display().to_string())],
     )
     .await;

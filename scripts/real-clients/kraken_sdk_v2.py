@@ -1,14 +1,15 @@
 """python-kraken-sdk 3.x (its WebSockets API v2 clients) against the mock
 Kraken v2 over wss, offline.
 
-usage: SSL_CERT_FILE=cert.pem python kraken_sdk_v2.py wss://127.0.0.1:PUBLIC wss://127.0.0.1:PRIVATE TOKEN [SECONDS]
+usage: SSL_CERT_FILE=cert.pem python kraken_sdk_v2.py wss://127.0.0.1:PUBLIC wss://127.0.0.1:PRIVATE wss://127.0.0.1:LEVEL3 TOKEN [SECONDS]
 
 The SDK dials `wss://` and verifies the certificate (SSL_CERT_FILE names
 the mock's); it appends `/v2` to each URL itself. Keeps a depth-10 book of
 BTC/USD with the SDK's own checksum check (SpotOrderBookClient), watches
-ticker, trades and candles (SpotWSClient), and on the authenticated
-endpoint subscribes to executions and places and cancels an order, for
-SECONDS (default 5). Fails on a checksum mismatch, an error
+ticker, trades and candles (SpotWSClient), on the authenticated endpoint
+subscribes to executions and balances and places and cancels an order, and
+on the level-3 endpoint subscribes to BTC/USD's orders, for SECONDS
+(default 5). Fails on a checksum mismatch, an error
 acknowledgement, a book shorter than its depth, or too few updates.
 
 Two REST calls the SDK makes are answered here, offline: the pair's
@@ -58,7 +59,7 @@ class Book(SpotOrderBookClient):
         self.updates += 1
 
 
-async def main(public_url, private_url, seconds):
+async def main(public_url, private_url, level3_url, seconds):
     problems = []
     seen = {}
 
@@ -81,13 +82,17 @@ async def main(public_url, private_url, seconds):
     book = Book(public_url)
     public = SpotWSClient(callback=on_message, ws_url=public_url)
     private = SpotWSClient(key="key", secret="c2VjcmV0", callback=on_message, no_public=True, auth_ws_url=private_url)
-    for client in (book, public, private):
+    level3 = SpotWSClient(key="key", secret="c2VjcmV0", callback=on_message, no_public=True, auth_ws_url=level3_url)
+    clients = (book, public, private, level3)
+    for client in clients:
         await client.start()
     await book.add_book(pairs=["BTC/USD"])
     await public.subscribe(params={"channel": "ticker", "symbol": ["BTC/USD"]})
     await public.subscribe(params={"channel": "trade", "symbol": ["BTC/USD"], "snapshot": True})
     await public.subscribe(params={"channel": "ohlc", "symbol": ["BTC/USD"], "interval": 5})
     await private.subscribe(params={"channel": "executions"})
+    await private.subscribe(params={"channel": "balances"})
+    await level3.subscribe(params={"channel": "level3", "symbol": ["BTC/USD"]})
     await asyncio.sleep(0.5)
     await private.send_message(
         message={
@@ -102,25 +107,25 @@ async def main(public_url, private_url, seconds):
     if "order_id" in seen:
         await private.send_message(message={"method": "cancel_order", "params": {"order_id": [seen["order_id"]]}})
     await asyncio.sleep(seconds)
-    for client in (book, public, private):
+    for client in clients:
         if client.exception_occur:
             problems.append("the SDK's websocket client reported an exception")
         await client.close()
 
     version = __import__("importlib.metadata").metadata.version("python-kraken-sdk")
     print(f"python-kraken-sdk {version} v2 order book: {book.updates} updates, checksums checked")
-    for key in ("ticker", "trade", "ohlc", "executions", "add_order", "cancel_order", "exec new", "exec canceled"):
+    for key in ("ticker", "trade", "ohlc", "executions", "balances", "level3", "add_order", "cancel_order", "exec new", "exec canceled", "heartbeat"):
         print(f"python-kraken-sdk {version} v2 {key}: {seen.get(key, 0)}")
     problems += book.problems
     if problems:
         raise AssertionError("; ".join(problems[:5]))
     if book.updates < 5:
         raise AssertionError("too few book updates")
-    for key in ("ticker", "trade", "ohlc", "add_order", "cancel_order", "exec new", "exec canceled"):
+    for key in ("ticker", "trade", "ohlc", "balances", "level3", "add_order", "cancel_order", "exec new", "exec canceled"):
         if seen.get(key, 0) < 1:
             raise AssertionError(f"no {key} seen: {seen}")
 
 
 if __name__ == "__main__":
-    TOKEN = sys.argv[3]
-    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[4]) if len(sys.argv) > 4 else 5.0))
+    TOKEN = sys.argv[4]
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[5]) if len(sys.argv) > 5 else 5.0))

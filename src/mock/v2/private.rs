@@ -45,6 +45,19 @@ macro_rules! refuse {
 impl Handler for KrakenMock {
     async fn on_connect(&self, ctx: &Context) -> Result<(), HandlerError> {
         ctx.send(super::status(ctx.id().0)).await?;
+        // A heartbeat every period while the connection has a subscription.
+        let (ctx, period) = (ctx.clone(), self.config.heartbeat_after);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = ctx.closed() => return,
+                    () = tokio::time::sleep(period) => {}
+                }
+                if !ctx.groups().is_empty() && ctx.send(types::Heartbeat::new()).await.is_err() {
+                    return;
+                }
+            }
+        });
         Ok(())
     }
 
