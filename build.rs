@@ -5,6 +5,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // server) and in the seed's AsyncAPI 2.0 shape (one channel).
     asyncapi_codegen::generate("specs/kraken.yaml")?;
     asyncapi_codegen::generate("specs/kraken_2_0.yaml")?;
+    // The Kraken WebSockets API v2, in AsyncAPI 3.0 (three channels, one per
+    // server: public, private, level3).
+    asyncapi_codegen::generate("specs/kraken_v2.yaml")?;
     // A generator fixture with a channel parameter and a request without
     // correlation id, compiled and run by tests/rooms.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;

@@ -1,6 +1,7 @@
 //! The whole showcase, offline: the mock Kraken (the generated server
-//! traits, implemented) on loopback, and the generated client talking to
-//! it. No network needed.
+//! traits, implemented) on loopback, and the generated clients talking to
+//! it, first in WebSockets API v1, then in v2 (the same mock and market,
+//! its second protocol face). No network needed.
 //!
 //! ```sh
 //! cargo run --example kraken_demo
@@ -8,10 +9,12 @@
 
 use asyncapi_runtime::server::ServerConfig;
 use asyncapi_showcase::book::Book;
+use asyncapi_showcase::book_v2::BookV2;
 use asyncapi_showcase::kraken::channels::{private, public};
 use asyncapi_showcase::kraken::types;
+use asyncapi_showcase::kraken_v2;
 use asyncapi_showcase::mock::{KrakenMock, MockConfig};
-use asyncapi_showcase::show;
+use asyncapi_showcase::{show, show_v2};
 
 const TOKEN: &str = "demo-token";
 
@@ -193,6 +196,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     trader.close().await?;
 
+    v2(&mock).await?;
+
     for handle in &handles {
         handle.shutdown();
     }
@@ -200,5 +205,161 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         server.await??;
     }
     println!("\ndone: both servers shut down cleanly");
+    Ok(())
+}
+
+/// The same mock's v2 face, through the generated v2 clients.
+async fn v2(mock: &std::sync::Arc<KrakenMock>) -> Result<(), Box<dyn std::error::Error>> {
+    use kraken_v2::channels::{private, public};
+    use kraken_v2::types;
+    let public_server = mock
+        .v2_public_server("127.0.0.1:0", ServerConfig::default())
+        .await?;
+    let private_server = mock
+        .v2_private_server("127.0.0.1:0", ServerConfig::default())
+        .await?;
+    let public_url = format!("ws://{}", public_server.local_addr());
+    let private_url = format!("ws://{}", private_server.local_addr());
+    let handles = [public_server.handle(), private_server.handle()];
+    let servers = [
+        tokio::spawn(public_server.run()),
+        tokio::spawn(private_server.run()),
+    ];
+    println!("\n--- Kraken WebSockets API v2: public {public_url}/v2, private {private_url}/v2\n");
+
+    let mut client = public::Client::connect(&public_url).await?;
+    if let Some(Ok(first)) = client.recv().await {
+        println!("< {}", show_v2::line(&first));
+    }
+    if let public::PingReply::Pong(pong) = client.ping(types::Ping::new()).await? {
+        println!(
+            "> ping (req_id allocated by the client)\n< pong, req_id {:?}",
+            pong.req_id.as_deref()
+        );
+    }
+    let subscribe = |channel, symbol: Option<&str>| {
+        let mut params = types::SubscriptionParams::new(channel);
+        params.symbol = symbol.into_iter().map(|s| s.to_owned().into()).collect();
+        if channel == types::Channel::Book {
+            params.depth = types::BookDepth::try_from(10).ok();
+        }
+        types::Subscribe::new(params)
+    };
+    // The price precision the v2 checksum needs, from `instrument`.
+    let reply = client
+        .subscribe(subscribe(types::Channel::Instrument, None))
+        .await?;
+    println!("> subscribe instrument\n< {}", show_v2::line(&reply.into()));
+    let precision = loop {
+        match client.recv().await {
+            Some(Ok(public::ServerMessage::Instrument(frame))) => {
+                println!(
+                    "< {}",
+                    show_v2::line(&public::ServerMessage::Instrument(frame.clone()))
+                );
+                let pair = frame
+                    .data
+                    .pairs
+                    .iter()
+                    .find(|p| p.symbol.as_str() == "BTC/USD");
+                break pair.map_or(1, |p| p.price_precision as usize);
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(e.into()),
+            None => return Err("the connection ended".into()),
+        }
+    };
+    let reply = client
+        .subscribe(subscribe(types::Channel::Book, Some("BTC/USD")))
+        .await?;
+    println!(
+        "> subscribe book BTC/USD depth 10\n< {}",
+        show_v2::line(&reply.into())
+    );
+    let mut book = BookV2::new(10, precision);
+    let mut checked = 0;
+    while checked < 10 {
+        let message = match client.recv().await {
+            Some(Ok(message)) => message,
+            Some(Err(e)) => return Err(e.into()),
+            None => break,
+        };
+        if let public::ServerMessage::Book(frame) = &message {
+            for data in &frame.data {
+                book.apply(&frame.type_, data)?;
+            }
+            checked += 1;
+            println!("< {} | checksum ok", show_v2::line(&message));
+        }
+    }
+    println!("  ({checked} book frames applied, every checksum matched)");
+    let mut private_params = types::SubscriptionParams::new(types::Channel::Executions);
+    private_params.token = Some(TOKEN.to_owned().into());
+    let refused = client
+        .subscribe(types::Subscribe::new(private_params.clone()))
+        .await?;
+    println!(
+        "> subscribe executions on the public endpoint\n< {}",
+        show_v2::line(&refused.into())
+    );
+    client.close().await?;
+
+    let mut trader = private::Client::connect(&private_url).await?;
+    let _status = trader.recv().await;
+    match trader
+        .subscribe(types::Subscribe::new(private_params))
+        .await?
+    {
+        private::SubscribeReply::SubscribeAck(_) => {
+            println!("\n> subscribe executions (token in params.token)\n< subscribed")
+        }
+        private::SubscribeReply::SubscribeError(e) => {
+            return Err(format!("executions refused: {}", *e.error).into())
+        }
+    }
+    let mut order = types::AddOrderParams::new(
+        types::OrderType::Limit,
+        types::Side::Buy,
+        "BTC/USD".to_owned().into(),
+        TOKEN.to_owned().into(),
+    );
+    order.limit_price = Some(26_500.4);
+    order.order_qty = Some(1.2);
+    match trader.add_order(types::AddOrder::new(order)).await? {
+        private::AddOrderReply::AddOrderAck(ack) => {
+            println!(
+                "> add_order buy 1.2 BTC/USD @ 26500.4\n< order_id {}",
+                ack.result.order_id
+            )
+        }
+        private::AddOrderReply::AddOrderError(e) => println!("< refused: {}", *e.error),
+    }
+    for _ in 0..3 {
+        match tokio::time::timeout(std::time::Duration::from_secs(2), trader.recv()).await {
+            Ok(Some(Ok(private::ServerMessage::Executions(frame)))) => {
+                for report in &frame.data {
+                    println!(
+                        "< executions #{}: {} {} {}",
+                        frame.sequence.unwrap_or_default(),
+                        report.order_id,
+                        report.exec_type,
+                        report
+                            .order_status
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(Some(Ok(other))) => println!("< {}", other.variant_name()),
+            _ => break,
+        }
+    }
+    trader.close().await?;
+    for handle in &handles {
+        handle.shutdown();
+    }
+    for server in servers {
+        server.await??;
+    }
     Ok(())
 }

@@ -1,10 +1,14 @@
 //! The mock Kraken server, built by implementing the generated server
-//! traits of `specs/kraken.yaml`.
+//! traits of `specs/kraken.yaml` (v1) and `specs/kraken_v2.yaml` (v2): one
+//! simulated market, two protocol faces.
 //!
 //! ```sh
 //! cargo run --example kraken_mock_server -- --listen 127.0.0.1:9001
 //! cargo run --example kraken_mock_server -- --listen 127.0.0.1:9001 \
 //!     --private-listen 127.0.0.1:9002 --token secret
+//! # v2 too (each endpoint serves /v2):
+//! cargo run --example kraken_mock_server -- --v2-listen 127.0.0.1:9011 \
+//!     --v2-private-listen 127.0.0.1:9012 --v2-level3-listen 127.0.0.1:9013 --token secret
 //! ```
 //!
 //!
@@ -31,6 +35,9 @@ const USAGE: &str = "usage: kraken_mock_server [--listen ADDR] [--private-listen
 
   --listen ADDR          serve the public endpoint here (default 127.0.0.1:9001)
   --private-listen ADDR  also serve the authenticated endpoint here
+  --v2-listen ADDR       serve the v2 public endpoint (/v2) here
+  --v2-private-listen ADDR   serve the v2 authenticated endpoint (/v2) here
+  --v2-level3-listen ADDR    serve the v2 level-3 endpoint (/v2) here
   --token TOKEN          the token private subscriptions and trading must carry
   --tick-ms N            milliseconds between feed frames (default 100)
   --tls-cert FILE        serve wss: with this PEM certificate chain (leaf first)...
@@ -48,6 +55,7 @@ struct Args {
     listen: String,
     tls: Option<Tls>,
     private_listen: Option<String>,
+    v2_listen: [Option<String>; 3],
     config: MockConfig,
 }
 
@@ -56,6 +64,7 @@ fn args() -> Result<Args, String> {
         listen: "127.0.0.1:9001".into(),
         tls: None,
         private_listen: None,
+        v2_listen: [None, None, None],
         config: MockConfig::default(),
     };
     let (mut cert, mut key, mut generate) = (None, None, None);
@@ -65,6 +74,9 @@ fn args() -> Result<Args, String> {
         match flag.as_str() {
             "--listen" => args.listen = value()?,
             "--private-listen" => args.private_listen = Some(value()?),
+            "--v2-listen" => args.v2_listen[0] = Some(value()?),
+            "--v2-private-listen" => args.v2_listen[1] = Some(value()?),
+            "--v2-level3-listen" => args.v2_listen[2] = Some(value()?),
             "--token" => args.config.token = Some(value()?),
             "--tick-ms" => {
                 let ms = value()?;
@@ -127,10 +139,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut handles = handles;
     let mut tasks = vec![tokio::spawn(public.run())];
     if let Some(addr) = &args.private_listen {
-        let private = mock.private_server(addr, server_config).await?;
+        let private = mock.private_server(addr, server_config.clone()).await?;
         println!("private endpoint: {scheme}://{}", private.local_addr());
         handles.push(private.handle());
         tasks.push(tokio::spawn(private.run()));
+    }
+    for (i, addr) in args.v2_listen.iter().enumerate() {
+        let Some(addr) = addr else { continue };
+        let (name, server) = match i {
+            0 => (
+                "v2 public:  ",
+                mock.v2_public_server(addr, server_config.clone()).await?,
+            ),
+            1 => (
+                "v2 private: ",
+                mock.v2_private_server(addr, server_config.clone()).await?,
+            ),
+            _ => (
+                "v2 level3:  ",
+                mock.v2_level3_server(addr, server_config.clone()).await?,
+            ),
+        };
+        println!("{name}     {scheme}://{}/v2", server.local_addr());
+        handles.push(server.handle());
+        tasks.push(tokio::spawn(server.run()));
     }
     println!("Ctrl-C stops.");
     tokio::signal::ctrl_c().await?;

@@ -18,6 +18,15 @@ pub mod kraken_2_0 {
     asyncapi_runtime::include_api!("kraken_2_0");
 }
 
+/// Kraken's WebSockets API v2, generated from `specs/kraken_v2.yaml`
+/// (AsyncAPI 3.0): channel `public` on `ws.kraken.com/v2`, `private` on
+/// `ws-auth.kraken.com/v2` and `level3` on `ws-l3.kraken.com/v2`.
+pub mod kraken_v2 {
+    asyncapi_runtime::include_api!("kraken_v2");
+}
+
 pub mod book;
+pub mod book_v2;
 pub mod mock;
 pub mod show;
+pub mod show_v2;

@@ -1,14 +1,19 @@
-//! Third-party Kraken clients against the mock Kraken v1, over loopback:
-//! ccxt 4.4.90 (ticker, order book with its checksum check on, trades,
+//! Third-party Kraken clients against the mock Kraken, over loopback.
+//! v1: ccxt 4.4.90 (ticker, order book with its checksum check on, trades,
 //! OHLC) over `ws://`, and python-kraken-sdk 2.3.0 (order book with its
 //! checksum check, ticker) over `wss://` with a certificate made here,
-//! which the SDK verifies. They are what real users run; the mock must
-//! satisfy them, not only our own client.
+//! which the SDK verifies. v2: ccxt 4.5.90 (the same four streams, its
+//! checksum check on with its number formatting fixed) and
+//! python-kraken-sdk 3.5.1 (book with its checksum check, ticker, trades,
+//! candles; on the authenticated endpoint executions, balances and an
+//! order placed and cancelled; level3) over verified `wss://`. They are what real users
+//! run; the mock must satisfy them, not only our own client.
 //!
-//! The clients live in a Python virtual environment that
-//! `scripts/real-clients/setup.sh` makes (`.ci/run` calls it). Without it
-//! the test says so and passes, unless `ASYNCAPI_REAL_CLIENTS=require`
-//! (which `.ci/run` sets), when a missing environment is a failure.
+//! The clients live in two Python virtual environments (one per major
+//! version of each client) that `scripts/real-clients/setup.sh` makes
+//! (`.ci/run` calls it). Without them the tests say so and pass, unless
+//! `ASYNCAPI_REAL_CLIENTS=require` (which `.ci/run` sets), when a missing
+//! environment is a failure.
 
 use asyncapi_runtime::server::{Server, ServerConfig};
 use asyncapi_showcase::mock::{KrakenMock, MockConfig};
@@ -21,11 +26,18 @@ const SECONDS: &str = "4";
 /// How long a client may take in all before it counts as hung.
 const DEADLINE: Duration = Duration::from_secs(90);
 
+/// The v1 clients' Python.
 fn python() -> Option<PathBuf> {
+    python_of("real-clients-venv")
+}
+
+/// The Python of the virtual environment `venv` under the target
+/// directory, if `setup.sh` made it.
+fn python_of(venv: &str) -> Option<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let python = target.join("real-clients-venv/bin/python");
+    let python = target.join(venv).join("bin/python");
     if python.exists() {
         return Some(python);
     }
@@ -119,5 +131,72 @@ async fn python_kraken_sdk_v1_book_over_verified_tls() {
     )
     .await;
     handle.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ccxt_v2_streams_and_checksummed_book() {
+    let Some(python) = python_of("real-clients-v2-venv") else {
+        return;
+    };
+    let server: Server = mock(None)
+        .v2_public_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let url = format!("ws://{}/v2", server.local_addr());
+    let handle = server.handle();
+    tokio::spawn(server.run());
+    run(&python, "ccxt_v2.py", &[&url, SECONDS], &[]).await;
+    handle.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_kraken_sdk_v2_book_streams_trading_and_level3_over_verified_tls() {
+    const TOKEN: &str = "sdk-token";
+    let Some(python) = python_of("real-clients-v2-venv") else {
+        return;
+    };
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (made.cert.pem(), made.signing_key.serialize_pem());
+    let tls =
+        asyncapi_runtime::tls::server_config_from_pem(cert.as_bytes(), key.as_bytes()).unwrap();
+    let mock = KrakenMock::new(MockConfig {
+        tick: Duration::from_millis(50),
+        tls: Some(tls),
+        token: Some(TOKEN.into()),
+        ..MockConfig::default()
+    });
+    let public = mock
+        .v2_public_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let private = mock
+        .v2_private_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    let level3 = mock
+        .v2_level3_server("127.0.0.1:0", ServerConfig::default())
+        .await
+        .unwrap();
+    // The SDK appends /v2 itself.
+    let urls = [&public, &private, &level3].map(|s| format!("wss://{}", s.local_addr()));
+    let handles = [public.handle(), private.handle(), level3.handle()];
+    for server in [public, private, level3] {
+        tokio::spawn(server.run());
+    }
+    let dir = std::env::temp_dir().join(format!("asyncapi-real-clients-v2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert_path = dir.join("cert.pem");
+    std::fs::write(&cert_path, &cert).unwrap();
+    run(
+        &python,
+        "kraken_sdk_v2.py",
+        &[&urls[0], &urls[1], &urls[2], TOKEN, SECONDS],
+        &[("SSL_CERT_FILE", cert_path.display().to_string())],
+    )
+    .await;
+    for handle in &handles {
+        handle.shutdown();
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

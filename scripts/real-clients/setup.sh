@@ -7,6 +7,12 @@
 #   streams use WebSockets API v1 (4.4.91 moved them to v2).
 # - python-kraken-sdk 2.3.0: the last release with a v1 client; it needs
 #   websockets < 13 (it passes `extra_headers`, which websockets 14 removed).
+#
+# And, in a second environment (one environment holds one version of a
+# package), the clients of WebSockets API v2:
+#
+# - ccxt 4.5.90: ticker, book, trades and OHLC over v2.
+# - python-kraken-sdk 3.5.1: the v2 clients (book, public and private).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${CARGO_TARGET_DIR:-target}/real-clients-venv"
@@ -16,3 +22,15 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "ccxt==4.4.90" "python-kraken-sdk==2.3.0" "websockets<13"
 echo "real clients installed in $venv"
+
+venv2="${CARGO_TARGET_DIR:-target}/real-clients-v2-venv"
+if [ ! -x "$venv2/bin/python" ]; then
+    python3 -m venv "$venv2"
+fi
+"$venv2/bin/pip" install --quiet --disable-pip-version-check \
+    "ccxt==4.5.90" "python-kraken-sdk==3.5.1"
+echo "v2 real clients installed in $venv2"
+
+# The official AsyncAPI parser (npm), which tests/spec_parser.rs runs on
+# the specs.
+scripts/asyncapi-parser/check.sh --install-only

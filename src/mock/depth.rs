@@ -111,6 +111,11 @@ impl DepthBook {
         update
     }
 
+    /// The visible levels (asks, bids), best first, as (price, volume).
+    pub fn visible(&self) -> (Levels, Levels) {
+        (self.top(Side::Ask), self.top(Side::Bid))
+    }
+
     /// Kraken's checksum of the visible book (its top 10 levels).
     pub fn checksum(&self) -> u32 {
         self.market.checksum()

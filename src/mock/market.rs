@@ -50,6 +50,22 @@ impl Rng {
     }
 }
 
+/// A Kraken-shaped id, `PXXXXX-XXXXX-XXXXXX` (19 characters, `P` the
+/// prefix: `O` for orders, `T` for trades, `L` for ledger entries).
+pub fn kraken_id(rng: &mut Rng, prefix: char) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut id = String::from(prefix);
+    for (i, len) in [6, 5, 6].into_iter().enumerate() {
+        if i > 0 {
+            id.push('-');
+        }
+        for _ in usize::from(i == 0)..len {
+            id.push(ALPHABET[rng.below(ALPHABET.len() as u64) as usize] as char);
+        }
+    }
+    id
+}
+
 /// How a pair's numbers are written.
 #[derive(Debug, Clone, Copy)]
 pub struct Format {
@@ -220,6 +236,11 @@ mod tests {
         assert_eq!(iso8601(1_608_543_429), "2020-12-21T09:37:09Z");
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert!(is_valid_pair("XBT/USD"));
+        let id = kraken_id(&mut Rng::new(1), 'O');
+        assert_eq!(
+            (id.len(), &id[..1], &id[6..7], &id[12..13]),
+            (19, "O", "-", "-")
+        );
         assert!(!is_valid_pair("XBTUSD"));
         assert!(!is_valid_pair("xbt/usd"));
     }

@@ -17,16 +17,21 @@
 //!   updates; `editOrder`, `cancelOrder`, `cancelAll`,
 //!   `cancelAllOrdersAfter`); anything else gets Kraken's error replies.
 //! - A frame that is no message gets `{"event":"error","errorMessage":...}`.
+//!
+//! The same value also serves Kraken's WebSockets API v2 (see [`v2`]): one
+//! simulated market, two protocol faces.
 
 mod depth;
 mod general;
 pub mod market;
 mod private;
 mod public;
+pub mod v2;
 
 pub use public::PRIVATE_ON_PUBLIC;
 
 use crate::kraken::channels::{private as private_channel, public as public_channel};
+use crate::kraken_v2::channels as v2_channels;
 use asyncapi_runtime::server::{ConnectionId, ServeError, Server, ServerConfig};
 use asyncapi_runtime::tls::rustls;
 use std::collections::HashMap;
@@ -73,6 +78,9 @@ pub struct KrakenMock {
     next_channel_id: AtomicU64,
     public: Mutex<HashMap<ConnectionId, Arc<public::Connection>>>,
     account: Arc<Mutex<private::Account>>,
+    v2_public: Mutex<HashMap<ConnectionId, Arc<v2::PublicConnection>>>,
+    v2_level3: Mutex<HashMap<ConnectionId, Arc<v2::Level3Connection>>>,
+    v2_account: Arc<Mutex<v2::V2Account>>,
 }
 
 impl KrakenMock {
@@ -80,9 +88,12 @@ impl KrakenMock {
     pub fn new(config: MockConfig) -> Arc<Self> {
         Arc::new(KrakenMock {
             account: Arc::new(Mutex::new(private::Account::new(config.seed))),
+            v2_account: Arc::new(Mutex::new(v2::V2Account::new(config.seed))),
             config,
             next_channel_id: AtomicU64::new(1),
             public: Mutex::new(HashMap::new()),
+            v2_public: Mutex::new(HashMap::new()),
+            v2_level3: Mutex::new(HashMap::new()),
         })
     }
 
@@ -101,6 +112,52 @@ impl KrakenMock {
 
     fn account(&self) -> MutexGuard<'_, private::Account> {
         self.account.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn v2_public_connections(
+        &self,
+    ) -> MutexGuard<'_, HashMap<ConnectionId, Arc<v2::PublicConnection>>> {
+        self.v2_public.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn v2_level3_connections(
+        &self,
+    ) -> MutexGuard<'_, HashMap<ConnectionId, Arc<v2::Level3Connection>>> {
+        self.v2_level3.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn v2_account(&self) -> MutexGuard<'_, v2::V2Account> {
+        self.v2_account.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A server of the v2 public channel (`/v2`) on `addr`.
+    pub async fn v2_public_server(
+        self: &Arc<Self>,
+        addr: &str,
+        config: ServerConfig,
+    ) -> Result<Server, ServeError> {
+        let service = v2_channels::public::Service::from_arc(self.clone());
+        serve(service, addr, config, self.config.tls.clone()).await
+    }
+
+    /// A server of the v2 private channel (`/v2`) on `addr`.
+    pub async fn v2_private_server(
+        self: &Arc<Self>,
+        addr: &str,
+        config: ServerConfig,
+    ) -> Result<Server, ServeError> {
+        let service = v2_channels::private::Service::from_arc(self.clone());
+        serve(service, addr, config, self.config.tls.clone()).await
+    }
+
+    /// A server of the v2 level-3 channel (`/v2`) on `addr`.
+    pub async fn v2_level3_server(
+        self: &Arc<Self>,
+        addr: &str,
+        config: ServerConfig,
+    ) -> Result<Server, ServeError> {
+        let service = v2_channels::level3::Service::from_arc(self.clone());
+        serve(service, addr, config, self.config.tls.clone()).await
     }
 
     /// A server of the public channel on `addr` (`127.0.0.1:0` for a port

@@ -3,7 +3,7 @@
 //! connections subscribed to `openOrders`/`ownTrades` through the runtime's
 //! groups, named after the feeds.
 
-use super::market::{iso8601, timestamp, unix_seconds, Rng};
+use super::market::{iso8601, kraken_id, timestamp, unix_seconds, Rng};
 use super::{general, KrakenMock};
 use crate::kraken::channels::private::{
     Context, Handler, ServerMessage, SubscribeReply, UnsubscribeReply,
@@ -93,18 +93,7 @@ impl Account {
 
     /// A Kraken-shaped id: `PXXXXX-XXXXX-XXXXXX`.
     fn id(&mut self, prefix: char) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let mut id = String::from(prefix);
-        for (i, len) in [5, 5, 6].into_iter().enumerate() {
-            if i > 0 {
-                id.push('-');
-            }
-            let skip = usize::from(i == 0);
-            for _ in skip..len {
-                id.push(ALPHABET[self.rng.below(ALPHABET.len() as u64) as usize] as char);
-            }
-        }
-        id
+        kraken_id(&mut self.rng, prefix)
     }
 
     fn orders_frame(&mut self, changes: Vec<(String, types::OpenOrder)>) -> ServerMessage {
