@@ -147,35 +147,8 @@ mod generated {
             #[serde(rename = "quote")]
             Quote,
         }
-        impl ::std::fmt::Display for AddOrderParamsFeePreference {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Base => f.write_str("base"),
-                    Self::Quote => f.write_str("quote"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for AddOrderParamsFeePreference {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "base" => Ok(Self::Base),
-                    "quote" => Ok(Self::Quote),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for AddOrderParamsFeePreference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for AddOrderParamsFeePreference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            AddOrderParamsFeePreference { Base = "base", Quote = "quote" }
         }
         ///Self trade prevention.
         #[derive(
@@ -199,37 +172,9 @@ mod generated {
             #[serde(rename = "cancel_both")]
             CancelBoth,
         }
-        impl ::std::fmt::Display for AddOrderParamsStpType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::CancelNewest => f.write_str("cancel_newest"),
-                    Self::CancelOldest => f.write_str("cancel_oldest"),
-                    Self::CancelBoth => f.write_str("cancel_both"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for AddOrderParamsStpType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "cancel_newest" => Ok(Self::CancelNewest),
-                    "cancel_oldest" => Ok(Self::CancelOldest),
-                    "cancel_both" => Ok(Self::CancelBoth),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for AddOrderParamsStpType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for AddOrderParamsStpType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            AddOrderParamsStpType { CancelNewest = "cancel_newest", CancelOldest =
+            "cancel_oldest", CancelBoth = "cancel_both" }
         }
         ///A request to change an open order in place.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -850,47 +795,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "level3")]
             Level3,
         }
-        impl ::std::fmt::Display for Channel {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Ticker => f.write_str("ticker"),
-                    Self::Book => f.write_str("book"),
-                    Self::Trade => f.write_str("trade"),
-                    Self::Ohlc => f.write_str("ohlc"),
-                    Self::Instrument => f.write_str("instrument"),
-                    Self::Executions => f.write_str("executions"),
-                    Self::Balances => f.write_str("balances"),
-                    Self::Level3 => f.write_str("level3"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for Channel {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "ticker" => Ok(Self::Ticker),
-                    "book" => Ok(Self::Book),
-                    "trade" => Ok(Self::Trade),
-                    "ohlc" => Ok(Self::Ohlc),
-                    "instrument" => Ok(Self::Instrument),
-                    "executions" => Ok(Self::Executions),
-                    "balances" => Ok(Self::Balances),
-                    "level3" => Ok(Self::Level3),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for Channel {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for Channel {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            Channel { Ticker = "ticker", Book = "book", Trade = "trade", Ohlc = "ohlc",
+            Instrument = "instrument", Executions = "executions", Balances = "balances",
+            Level3 = "level3" }
         }
         ///An order placed when this one fills (one-triggers-other).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -928,35 +836,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "update")]
             Update,
         }
-        impl ::std::fmt::Display for DataType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Snapshot => f.write_str("snapshot"),
-                    Self::Update => f.write_str("update"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for DataType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "snapshot" => Ok(Self::Snapshot),
-                    "update" => Ok(Self::Update),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for DataType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for DataType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            DataType { Snapshot = "snapshot", Update = "update" }
         }
         ///A request to replace an open order by a changed one.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1057,35 +938,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "quote")]
             Quote,
         }
-        impl ::std::fmt::Display for EditOrderParamsFeePreference {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Base => f.write_str("base"),
-                    Self::Quote => f.write_str("quote"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for EditOrderParamsFeePreference {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "base" => Ok(Self::Base),
-                    "quote" => Ok(Self::Quote),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for EditOrderParamsFeePreference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for EditOrderParamsFeePreference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            EditOrderParamsFeePreference { Base = "base", Quote = "quote" }
         }
         ///The new order's id and the replaced one's.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1245,51 +1099,11 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "status")]
             Status,
         }
-        impl ::std::fmt::Display for ExecutionExecType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::PendingNew => f.write_str("pending_new"),
-                    Self::New => f.write_str("new"),
-                    Self::Trade => f.write_str("trade"),
-                    Self::Filled => f.write_str("filled"),
-                    Self::IcebergRefill => f.write_str("iceberg_refill"),
-                    Self::Canceled => f.write_str("canceled"),
-                    Self::Expired => f.write_str("expired"),
-                    Self::Amended => f.write_str("amended"),
-                    Self::Restated => f.write_str("restated"),
-                    Self::Status => f.write_str("status"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for ExecutionExecType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "pending_new" => Ok(Self::PendingNew),
-                    "new" => Ok(Self::New),
-                    "trade" => Ok(Self::Trade),
-                    "filled" => Ok(Self::Filled),
-                    "iceberg_refill" => Ok(Self::IcebergRefill),
-                    "canceled" => Ok(Self::Canceled),
-                    "expired" => Ok(Self::Expired),
-                    "amended" => Ok(Self::Amended),
-                    "restated" => Ok(Self::Restated),
-                    "status" => Ok(Self::Status),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for ExecutionExecType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for ExecutionExecType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            ExecutionExecType { PendingNew = "pending_new", New = "new", Trade = "trade",
+            Filled = "filled", IcebergRefill = "iceberg_refill", Canceled = "canceled",
+            Expired = "expired", Amended = "amended", Restated = "restated", Status =
+            "status" }
         }
         ///Whether the order took (`t`) or made (`m`) liquidity.
         #[derive(
@@ -1311,35 +1125,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "m")]
             M,
         }
-        impl ::std::fmt::Display for ExecutionLiquidityInd {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::T => f.write_str("t"),
-                    Self::M => f.write_str("m"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for ExecutionLiquidityInd {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "t" => Ok(Self::T),
-                    "m" => Ok(Self::M),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for ExecutionLiquidityInd {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for ExecutionLiquidityInd {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            ExecutionLiquidityInd { T = "t", M = "m" }
         }
         ///The order's state after the event.
         #[derive(
@@ -1369,43 +1156,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "expired")]
             Expired,
         }
-        impl ::std::fmt::Display for ExecutionOrderStatus {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::PendingNew => f.write_str("pending_new"),
-                    Self::New => f.write_str("new"),
-                    Self::PartiallyFilled => f.write_str("partially_filled"),
-                    Self::Filled => f.write_str("filled"),
-                    Self::Canceled => f.write_str("canceled"),
-                    Self::Expired => f.write_str("expired"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for ExecutionOrderStatus {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "pending_new" => Ok(Self::PendingNew),
-                    "new" => Ok(Self::New),
-                    "partially_filled" => Ok(Self::PartiallyFilled),
-                    "filled" => Ok(Self::Filled),
-                    "canceled" => Ok(Self::Canceled),
-                    "expired" => Ok(Self::Expired),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for ExecutionOrderStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for ExecutionOrderStatus {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            ExecutionOrderStatus { PendingNew = "pending_new", New = "new",
+            PartiallyFilled = "partially_filled", Filled = "filled", Canceled =
+            "canceled", Expired = "expired" }
         }
         ///An executions frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1554,37 +1308,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "delete")]
             Delete,
         }
-        impl ::std::fmt::Display for Level3OrderEvent {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Add => f.write_str("add"),
-                    Self::Modify => f.write_str("modify"),
-                    Self::Delete => f.write_str("delete"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for Level3OrderEvent {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "add" => Ok(Self::Add),
-                    "modify" => Ok(Self::Modify),
-                    "delete" => Ok(Self::Delete),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for Level3OrderEvent {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for Level3OrderEvent {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            Level3OrderEvent { Add = "add", Modify = "modify", Delete = "delete" }
         }
         ///A candle frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1669,50 +1394,11 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "settle-position")]
             SettlePosition,
         }
-        impl ::std::fmt::Display for OrderType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Limit => f.write_str("limit"),
-                    Self::Market => f.write_str("market"),
-                    Self::Iceberg => f.write_str("iceberg"),
-                    Self::StopLoss => f.write_str("stop-loss"),
-                    Self::StopLossLimit => f.write_str("stop-loss-limit"),
-                    Self::TakeProfit => f.write_str("take-profit"),
-                    Self::TakeProfitLimit => f.write_str("take-profit-limit"),
-                    Self::TrailingStop => f.write_str("trailing-stop"),
-                    Self::TrailingStopLimit => f.write_str("trailing-stop-limit"),
-                    Self::SettlePosition => f.write_str("settle-position"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for OrderType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "limit" => Ok(Self::Limit),
-                    "market" => Ok(Self::Market),
-                    "iceberg" => Ok(Self::Iceberg),
-                    "stop-loss" => Ok(Self::StopLoss),
-                    "stop-loss-limit" => Ok(Self::StopLossLimit),
-                    "take-profit" => Ok(Self::TakeProfit),
-                    "take-profit-limit" => Ok(Self::TakeProfitLimit),
-                    "trailing-stop" => Ok(Self::TrailingStop),
-                    "trailing-stop-limit" => Ok(Self::TrailingStopLimit),
-                    "settle-position" => Ok(Self::SettlePosition),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for OrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for OrderType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
+        rt::string_enum! {
+            OrderType { Limit = "limit", Market = "market", Iceberg = "iceberg", StopLoss
+            = "stop-loss", StopLossLimit = "stop-loss-limit", TakeProfit = "take-profit",
+            TakeProfitLimit = "take-profit-limit", TrailingStop = "trailing-stop",
+            TrailingStopLimit = "trailing-stop-limit", SettlePosition = "settle-position"
             }
         }
         ///One tradable pair.
@@ -1855,37 +1541,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "quote")]
             Quote,
         }
-        impl ::std::fmt::Display for PriceType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Static => f.write_str("static"),
-                    Self::Pct => f.write_str("pct"),
-                    Self::Quote => f.write_str("quote"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for PriceType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "static" => Ok(Self::Static),
-                    "pct" => Ok(Self::Pct),
-                    "quote" => Ok(Self::Quote),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for PriceType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for PriceType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            PriceType { Static = "static", Pct = "pct", Quote = "quote" }
         }
         ///Client-chosen id of a request, echoed in its acknowledgements; keep it within a signed 32-bit integer.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1938,35 +1595,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "sell")]
             Sell,
         }
-        impl ::std::fmt::Display for Side {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Buy => f.write_str("buy"),
-                    Self::Sell => f.write_str("sell"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for Side {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "buy" => Ok(Self::Buy),
-                    "sell" => Ok(Self::Sell),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for Side {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for Side {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            Side { Buy = "buy", Sell = "sell" }
         }
         ///The state of the exchange and the id of this connection.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2095,35 +1725,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "trades")]
             Trades,
         }
-        impl ::std::fmt::Display for SubscriptionParamsEventTrigger {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Bbo => f.write_str("bbo"),
-                    Self::Trades => f.write_str("trades"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionParamsEventTrigger {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "bbo" => Ok(Self::Bbo),
-                    "trades" => Ok(Self::Trades),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionParamsEventTrigger {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionParamsEventTrigger {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SubscriptionParamsEventTrigger { Bbo = "bbo", Trades = "trades" }
         }
         ///The subscription as the server understood it; `symbol` is one symbol, since each symbol is acknowledged apart.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2175,35 +1778,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "trades")]
             Trades,
         }
-        impl ::std::fmt::Display for SubscriptionResultEventTrigger {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Bbo => f.write_str("bbo"),
-                    Self::Trades => f.write_str("trades"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SubscriptionResultEventTrigger {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "bbo" => Ok(Self::Bbo),
-                    "trades" => Ok(Self::Trades),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SubscriptionResultEventTrigger {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SubscriptionResultEventTrigger {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SubscriptionResultEventTrigger { Bbo = "bbo", Trades = "trades" }
         }
         ///A pair, written `BASE/QUOTE` (e.g. `BTC/USD`).
         #[derive(
@@ -2261,39 +1837,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "post_only")]
             PostOnly,
         }
-        impl ::std::fmt::Display for SystemState {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Online => f.write_str("online"),
-                    Self::Maintenance => f.write_str("maintenance"),
-                    Self::CancelOnly => f.write_str("cancel_only"),
-                    Self::PostOnly => f.write_str("post_only"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for SystemState {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "online" => Ok(Self::Online),
-                    "maintenance" => Ok(Self::Maintenance),
-                    "cancel_only" => Ok(Self::CancelOnly),
-                    "post_only" => Ok(Self::PostOnly),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for SystemState {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
+            "cancel_only", PostOnly = "post_only" }
         }
         ///A ticker frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2389,39 +1935,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(rename = "fok")]
             Fok,
         }
-        impl ::std::fmt::Display for TimeInForce {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Gtc => f.write_str("gtc"),
-                    Self::Gtd => f.write_str("gtd"),
-                    Self::Ioc => f.write_str("ioc"),
-                    Self::Fok => f.write_str("fok"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TimeInForce {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "gtc" => Ok(Self::Gtc),
-                    "gtd" => Ok(Self::Gtd),
-                    "ioc" => Ok(Self::Ioc),
-                    "fok" => Ok(Self::Fok),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TimeInForce {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TimeInForce {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TimeInForce { Gtc = "gtc", Gtd = "gtd", Ioc = "ioc", Fok = "fok" }
         }
         ///When the server sent the acknowledgement, RFC 3339 in UTC.
         #[derive(
@@ -2566,35 +2081,8 @@ examples omit the zone.
             #[serde(rename = "market")]
             Market,
         }
-        impl ::std::fmt::Display for TradeDataOrdType {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Limit => f.write_str("limit"),
-                    Self::Market => f.write_str("market"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TradeDataOrdType {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "limit" => Ok(Self::Limit),
-                    "market" => Ok(Self::Market),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TradeDataOrdType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TradeDataOrdType {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TradeDataOrdType { Limit = "limit", Market = "market" }
         }
         ///The trigger of a triggered order (stop-loss, take-profit, trailing-stop).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2628,35 +2116,8 @@ examples omit the zone.
             #[serde(rename = "index")]
             Index,
         }
-        impl ::std::fmt::Display for TriggersReference {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match *self {
-                    Self::Last => f.write_str("last"),
-                    Self::Index => f.write_str("index"),
-                }
-            }
-        }
-        impl ::std::str::FromStr for TriggersReference {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                match value {
-                    "last" => Ok(Self::Last),
-                    "index" => Ok(Self::Index),
-                    _ => Err("invalid value".into()),
-                }
-            }
-        }
-        impl TryFrom<&str> for TriggersReference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for TriggersReference {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
+        rt::string_enum! {
+            TriggersReference { Last = "last", Index = "index" }
         }
         ///A request to stop a channel.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3163,84 +2624,34 @@ examples omit the zone.
         /// reading checks it.
         pub mod consts {
             use ::asyncapi_runtime::__private as rt;
-            rt::constant! {
-                pub struct MethodPing : str = "ping";
-            }
-            rt::constant! {
-                pub struct MethodPong : str = "pong";
-            }
-            rt::constant! {
-                pub struct SuccessFalse : bool = false;
-            }
-            rt::constant! {
-                pub struct MethodSubscribe : str = "subscribe";
-            }
-            rt::constant! {
-                pub struct SuccessTrue : bool = true;
-            }
-            rt::constant! {
-                pub struct MethodUnsubscribe : str = "unsubscribe";
-            }
-            rt::constant! {
-                pub struct ChannelHeartbeat : str = "heartbeat";
-            }
-            rt::constant! {
-                pub struct ChannelStatus : str = "status";
-            }
-            rt::constant! {
-                pub struct TypeUpdate : str = "update";
-            }
-            rt::constant! {
-                pub struct ChannelTicker : str = "ticker";
-            }
-            rt::constant! {
-                pub struct ChannelBook : str = "book";
-            }
-            rt::constant! {
-                pub struct ChannelTrade : str = "trade";
-            }
-            rt::constant! {
-                pub struct ChannelOhlc : str = "ohlc";
-            }
-            rt::constant! {
-                pub struct ChannelInstrument : str = "instrument";
-            }
-            rt::constant! {
-                pub struct ChannelExecutions : str = "executions";
-            }
-            rt::constant! {
-                pub struct ChannelBalances : str = "balances";
-            }
-            rt::constant! {
-                pub struct TypeSnapshot : str = "snapshot";
-            }
-            rt::constant! {
-                pub struct MethodAddOrder : str = "add_order";
-            }
-            rt::constant! {
-                pub struct MethodAmendOrder : str = "amend_order";
-            }
-            rt::constant! {
-                pub struct MethodEditOrder : str = "edit_order";
-            }
-            rt::constant! {
-                pub struct MethodCancelOrder : str = "cancel_order";
-            }
-            rt::constant! {
-                pub struct MethodCancelAll : str = "cancel_all";
-            }
-            rt::constant! {
-                pub struct MethodCancelAllOrdersAfter : str = "cancel_all_orders_after";
-            }
-            rt::constant! {
-                pub struct MethodBatchAdd : str = "batch_add";
-            }
-            rt::constant! {
-                pub struct MethodBatchCancel : str = "batch_cancel";
-            }
-            rt::constant! {
-                pub struct ChannelLevel3 : str = "level3";
-            }
+            rt::constant!(pub struct MethodPing : str = "ping");
+            rt::constant!(pub struct MethodPong : str = "pong");
+            rt::constant!(pub struct SuccessFalse : bool = false);
+            rt::constant!(pub struct MethodSubscribe : str = "subscribe");
+            rt::constant!(pub struct SuccessTrue : bool = true);
+            rt::constant!(pub struct MethodUnsubscribe : str = "unsubscribe");
+            rt::constant!(pub struct ChannelHeartbeat : str = "heartbeat");
+            rt::constant!(pub struct ChannelStatus : str = "status");
+            rt::constant!(pub struct TypeUpdate : str = "update");
+            rt::constant!(pub struct ChannelTicker : str = "ticker");
+            rt::constant!(pub struct ChannelBook : str = "book");
+            rt::constant!(pub struct ChannelTrade : str = "trade");
+            rt::constant!(pub struct ChannelOhlc : str = "ohlc");
+            rt::constant!(pub struct ChannelInstrument : str = "instrument");
+            rt::constant!(pub struct ChannelExecutions : str = "executions");
+            rt::constant!(pub struct ChannelBalances : str = "balances");
+            rt::constant!(pub struct TypeSnapshot : str = "snapshot");
+            rt::constant!(pub struct MethodAddOrder : str = "add_order");
+            rt::constant!(pub struct MethodAmendOrder : str = "amend_order");
+            rt::constant!(pub struct MethodEditOrder : str = "edit_order");
+            rt::constant!(pub struct MethodCancelOrder : str = "cancel_order");
+            rt::constant!(pub struct MethodCancelAll : str = "cancel_all");
+            rt::constant!(
+                pub struct MethodCancelAllOrdersAfter : str = "cancel_all_orders_after"
+            );
+            rt::constant!(pub struct MethodBatchAdd : str = "batch_add");
+            rt::constant!(pub struct MethodBatchCancel : str = "batch_cancel");
+            rt::constant!(pub struct ChannelLevel3 : str = "level3");
         }
     }
     /// Kraken WebSockets API v2 2.0.0
