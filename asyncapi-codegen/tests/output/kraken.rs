@@ -3736,8 +3736,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -3766,10 +3766,10 @@ open (`o`).
                                     Val::Object(_) => 0b111,
                                     _ => 0b1,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
                             m
@@ -4213,8 +4213,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -4293,19 +4293,16 @@ open (`o`).
                                     Val::Str(_) => 0b111111,
                                     _ => 0b101111,
                                 };
-                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
-                            {
+                            if !(keys.has(0b10) && keys.has(0b1000)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
-                            {
+                            if !(keys.has(0b100000) && keys.has(0b1000000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100000;
                             }
                             m
@@ -4316,17 +4313,32 @@ open (`o`).
                             ) else {
                                 return 0;
                             };
+                            let ::std::option::Option::Some(mut front) = rt::dispatch::Front::new(
+                                frame,
+                            ) else {
+                                return 0;
+                            };
                             let mut m: u64 = 0b1111111000000;
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
-                                return m;
+                            let ::std::option::Option::Some(value) = tail.next_kind()
+                            else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
                                     Val::Str(_) => 0b1111111000000,
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
-                                return m;
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1110001000000,
+                                0b1110001000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next_kind()
+                            else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
@@ -4338,14 +4350,8 @@ open (`o`).
                                             string => {
                                                 0b0
                                                     | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
-                                                    | if Self::__pattern_1(&string) { 0b10000000000 } else { 0 }
                                                     | if Self::__pattern_1(&string) {
-                                                        0b100000000000
-                                                    } else {
-                                                        0
-                                                    }
-                                                    | if Self::__pattern_1(&string) {
-                                                        0b1000000000000
+                                                        0b1110000000000
                                                     } else {
                                                         0
                                                     }
@@ -4354,37 +4360,107 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail
-                                .next(
-                                    &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
-                                ) else {
-                                return m;
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1110001000000,
+                                0b1110001000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = tail.next_kind()
+                            else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
                                     Val::Array(len) => {
-                                        0b100000000 | if len == 9usize { 0b10000000 } else { 0 }
-                                            | if len == 5usize { 0b1000000000 } else { 0 }
+                                        0b100000000
+                                            | if len.is_none_or(|len| len == 9usize) {
+                                                0b10000000
+                                            } else {
+                                                0
+                                            }
+                                            | if len.is_none_or(|len| len == 5usize) {
+                                                0b1000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    Val::Object(keys) => {
+                                        0b1000000
+                                            | if keys.is_none_or(|keys| keys.only(0b0)) {
+                                                0b1110000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1000000000000,
+                                0b1000000000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = front.next(&[])
+                            else {
+                                return rt::dispatch::trim(m, 0b1000000000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Number(_) => 0b1111111000000,
+                                    _ => 0b0,
+                                };
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1000000000000,
+                                0b1000000000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = front
+                                .next(
+                                    &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
+                                ) else {
+                                return rt::dispatch::trim(m, 0b1000000000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Array(len) => {
+                                        0b100000000
+                                            | if len.is_none_or(|len| len == 9usize) {
+                                                0b10000000
+                                            } else {
+                                                0
+                                            }
+                                            | if len.is_none_or(|len| len == 5usize) {
+                                                0b1000000000
+                                            } else {
+                                                0
+                                            }
                                     }
                                     Val::Object(keys) => {
                                         0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b1000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b1000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100000000 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
+                                                && keys.is_none_or(|keys| keys.has(0b10))
+                                                && keys.is_none_or(|keys| keys.has(0b100))
+                                                && keys.is_none_or(|keys| keys.has(0b1000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000))
+                                                && keys.is_none_or(|keys| keys.has(0b100000))
+                                                && keys.is_none_or(|keys| keys.has(0b1000000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000000))
+                                                && keys.is_none_or(|keys| keys.has(0b100000000))
                                             {
                                                 0b1000000
                                             } else {
                                                 0
                                             }
-                                            | if keys
-                                                .is_none_or(|keys| keys.present & 0b1000000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000000000 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1000000000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000000000))
                                                 && keys.is_none_or(|keys| keys.only(0b11000000000))
                                             {
                                                 0b10000000000
@@ -4396,8 +4472,8 @@ open (`o`).
                                             } else {
                                                 0
                                             }
-                                            | if keys.is_none_or(|keys| keys.present & 0b10 != 0)
-                                                && keys.is_none_or(|keys| keys.only(0b110))
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
+                                                && keys.is_none_or(|keys| keys.only(0b101))
                                             {
                                                 0b1000000000000
                                             } else {
@@ -4406,15 +4482,23 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let ::std::option::Option::Some(value) = tail
-                                .next(&["a", "c"]) else {
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b0,
+                                0b0,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = front
+                                .next(&["b", "c"]) else {
                                 return m;
                             };
                             m
                                 &= match value {
                                     Val::Object(keys) => {
                                         0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
                                                 && keys.is_none_or(|keys| keys.only(0b11))
                                             {
                                                 0b1000000000000
@@ -4422,19 +4506,22 @@ open (`o`).
                                                 0
                                             }
                                     }
-                                    Val::Number(_) => 0b111111000000,
-                                    _ => 0b0,
-                                };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
-                                return m;
-                            };
-                            m
-                                &= match value {
-                                    Val::Absent => 0b111111000000,
-                                    Val::Number(_) => 0b1000000000000,
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ticker" => 0b1000000,
+                                            "trade" => 0b100000000,
+                                            "spread" => 0b1000000000,
+                                            string => {
+                                                0b0
+                                                    | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
+                                                    | if Self::__pattern_1(&string) {
+                                                        0b110000000000
+                                                    } else {
+                                                        0
+                                                    }
+                                            }
+                                        }
+                                    }
                                     _ => 0b0,
                                 };
                             m
@@ -5663,8 +5750,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -5797,7 +5884,12 @@ open (`o`).
                             m
                                 &= match v10 {
                                     Val::Array(len) => {
-                                        0b11011111 | if len >= 1usize { 0b100000 } else { 0 }
+                                        0b11011111
+                                            | if len.is_none_or(|len| len >= 1usize) {
+                                                0b100000
+                                            } else {
+                                                0
+                                            }
                                     }
                                     _ => 0b11011111,
                                 };
@@ -5806,36 +5898,29 @@ open (`o`).
                                     Val::Number(_) => 0b11111111,
                                     _ => 0b1111111,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
+                            if !(keys.has(0b100) && keys.has(0b100000)
+                                && keys.has(0b1000000))
                             {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b1000000000 != 0
-                                && keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
+                            if !(keys.has(0b100) && keys.has(0b1000000000)
+                                && keys.has(0b100000) && keys.has(0b1000000))
                             {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b10000000000 != 0)
-                            {
+                            if !(keys.has(0b100) && keys.has(0b10000000000)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b100000000000 != 0)
-                            {
+                            if !(keys.has(0b100) && keys.has(0b100000000000)) {
                                 m &= !0b10000000;
                             }
                             m
@@ -6445,8 +6530,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -6531,19 +6616,16 @@ open (`o`).
                                     Val::Str(_) => 0b1111100111111,
                                     _ => 0b1111100101111,
                                 };
-                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
-                            {
+                            if !(keys.has(0b10) && keys.has(0b1000)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
-                            {
+                            if !(keys.has(0b100000) && keys.has(0b1000000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100000;
                             }
                             m
@@ -6554,32 +6636,48 @@ open (`o`).
                             ) else {
                                 return 0;
                             };
+                            let ::std::option::Option::Some(mut front) = rt::dispatch::Front::new(
+                                frame,
+                            ) else {
+                                return 0;
+                            };
                             let mut m: u64 = 0b11000000;
-                            let ::std::option::Option::Some(value) = tail
-                                .next(&["sequence"]) else {
+                            let ::std::option::Option::Some(value) = tail.next_kind()
+                            else {
+                                return rt::dispatch::trim(m, 0b11000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Object(_) => 0b11000000,
+                                    _ => 0b0,
+                                };
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b0,
+                                0b0,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let ::std::option::Option::Some(value) = front.next(&[])
+                            else {
                                 return m;
                             };
                             m
                                 &= match value {
-                                    Val::Object(keys) => {
-                                        0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
-                                                0b1000000
-                                            } else {
-                                                0
-                                            }
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
-                                                0b10000000
-                                            } else {
-                                                0
-                                            }
-                                    }
+                                    Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
+                            if let ::std::option::Option::Some(picked) = rt::dispatch::done(
+                                m,
+                                0b0,
+                                0b0,
+                                true,
+                            ) {
+                                return picked;
                             }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
+                            let ::std::option::Option::Some(value) = front.next(&[])
+                            else {
                                 return m;
                             };
                             m
@@ -6591,17 +6689,6 @@ open (`o`).
                                             _ => 0b0,
                                         }
                                     }
-                                    _ => 0b0,
-                                };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
-                            let ::std::option::Option::Some(value) = tail.next(&[]) else {
-                                return m;
-                            };
-                            m
-                                &= match value {
-                                    Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
                             m
