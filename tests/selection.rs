@@ -7,7 +7,7 @@
 //! `type: object` (serde's derive also reads a struct from an array, so
 //! `[null]` decodes as a `Heartbeat`: the reference takes a variant only if
 //! the message, encoded again, has the frame's objects and arrays where the
-//! frame has them) and `minItems` of a list, a `Vec` (a `where` guard).
+//! frame has them) and the bounds of a list, a `Vec` (a `where` guard).
 
 use asyncapi_showcase::kraken::channels::{private, public};
 use asyncapi_showcase::kraken::types as k;
@@ -136,6 +136,8 @@ agrees!(tricky_server, tricky::ServerMessage {
     Pair: tricky::types::Pair,
     Triple: tricky::types::Triple,
     TripleWide: tricky::types::TripleWide,
+    Wide: tricky::types::Wide,
+    Tags: tricky::types::Tags where |frame| len_between(frame, "", 7, 8),
     Flag: tricky::types::Flag,
     Numbers: tricky::types::Numbers where |frame| min_len(frame, "", 5),
 });
@@ -172,6 +174,16 @@ fn min_len(frame: &str, pointer: &str, min: usize) -> bool {
     })
 }
 
+/// The frame has an array of `min` to `max` elements at `pointer`.
+fn len_between(frame: &str, pointer: &str, min: usize, max: usize) -> bool {
+    serde_json::from_str::<Value>(frame).is_ok_and(|value| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .is_some_and(|items| (min..=max).contains(&items.len()))
+    })
+}
+
 /// Every enum's property on one frame.
 fn check(frame: &str) -> Result<(), String> {
     public_server(frame)?;
@@ -204,6 +216,10 @@ const SEEDS: &[&str] = &[
     r#"[1234,{"a":[["5541.30000","2.50700000","1534614248.456738"]],"c":"974942666"},"book-10","XBT/USD"]"#,
     r#"[1234,{"b":[["5541.30000","0.00000000","1534614335.345903","r"]]},"book-25","XBT/USD"]"#,
     r#"[1234,{"a":[["5541.30000","2.50700000","1534614248.456738"]]},{"b":[["5541.30000","0.00000000","1534614335.345903"]],"c":"974942666"},"book-10","XBT/USD"]"#,
+    r#"[1234,{"c":"974942666","b":[]},"book-10","XBT/USD"]"#,
+    r#"[1234,{},"book-25","XBT/USD"]"#,
+    r#" [ 1234 , { "\u0061" : [ ] } , { "b" : [ ] } , "book\u002d10" , "XBT\/USD" ] "#,
+    r#"[1234,{"b":[]},{"a":[]},"book-10","XBT/USD"]"#,
     r#"[[{"OGTT3Y-C6I3P-XRI6HX":{"status":"closed"}}],"openOrders",{"sequence":59342}]"#,
     r#"{"action":"said"}"#,
     r#"{"action":"refused"}"#,
@@ -212,6 +228,8 @@ const SEEDS: &[&str] = &[
     r#"{"tag":"note","text":"hi"}"#,
     r#"{"tag":"quiet","level":2}"#,
     r#"[1,{"a":"x"},{"b":"y"},"triple"]"#,
+    r#"[1,{"a":"x"},{"b":"y"},{"c":"z"},{"d":"w"},"wide"]"#,
+    r#"["a","b","c","d","e","f","g"]"#,
     r#"[1,"pair"]"#,
     "[true]",
     "[1,2,3,4,5]",
@@ -254,6 +272,8 @@ const WORDS: &[&str] = &[
     "text",
     "pair",
     "triple",
+    "wide",
+    "d",
     "openOrders",
     "ownTrades",
     "sequence",
@@ -414,7 +434,11 @@ fn every_seed_decodes_as_trying_every_variant() {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 2000,
+        // More with `PROPTEST_CASES`.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2000),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -1735,8 +1735,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -1765,10 +1765,10 @@ open (`o`).
                                     Val::Object(_) => 0b111,
                                     _ => 0b1,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
                             m
@@ -1954,8 +1954,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -2032,19 +2032,16 @@ open (`o`).
                                     Val::Str(_) => 0b111111,
                                     _ => 0b101111,
                                 };
-                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
-                            {
+                            if !(keys.has(0b10) && keys.has(0b1000)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
-                            {
+                            if !(keys.has(0b100000) && keys.has(0b1000000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100000;
                             }
                             m
@@ -2053,17 +2050,28 @@ open (`o`).
                             let Some(mut tail) = rt::dispatch::Tail::new(frame) else {
                                 return 0;
                             };
+                            let Some(mut front) = rt::dispatch::Front::new(frame) else {
+                                return 0;
+                            };
                             let mut m: u64 = 0b1111111000000;
-                            let Some(value) = tail.next(&[]) else {
-                                return m;
+                            let Some(value) = tail.next_kind() else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
                                     Val::Str(_) => 0b1111111000000,
                                     _ => 0b0,
                                 };
-                            let Some(value) = tail.next(&[]) else {
-                                return m;
+                            if let Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1110001000000,
+                                0b1110001000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let Some(value) = tail.next_kind() else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
@@ -2075,14 +2083,8 @@ open (`o`).
                                             string => {
                                                 0b0
                                                     | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
-                                                    | if Self::__pattern_1(&string) { 0b10000000000 } else { 0 }
                                                     | if Self::__pattern_1(&string) {
-                                                        0b100000000000
-                                                    } else {
-                                                        0
-                                                    }
-                                                    | if Self::__pattern_1(&string) {
-                                                        0b1000000000000
+                                                        0b1110000000000
                                                     } else {
                                                         0
                                                     }
@@ -2091,37 +2093,105 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let Some(value) = tail
-                                .next(
-                                    &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
-                                ) else {
-                                return m;
+                            if let Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1110001000000,
+                                0b1110001000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let Some(value) = tail.next_kind() else {
+                                return rt::dispatch::trim(m, 0b1110001000000);
                             };
                             m
                                 &= match value {
                                     Val::Array(len) => {
-                                        0b100000000 | if len == 9usize { 0b10000000 } else { 0 }
-                                            | if len == 5usize { 0b1000000000 } else { 0 }
+                                        0b100000000
+                                            | if len.is_none_or(|len| len == 9usize) {
+                                                0b10000000
+                                            } else {
+                                                0
+                                            }
+                                            | if len.is_none_or(|len| len == 5usize) {
+                                                0b1000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    Val::Object(keys) => {
+                                        0b1000000
+                                            | if keys.is_none_or(|keys| keys.only(0b0)) {
+                                                0b1110000000000
+                                            } else {
+                                                0
+                                            }
+                                    }
+                                    _ => 0b0,
+                                };
+                            if let Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1000000000000,
+                                0b1000000000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let Some(value) = front.next(&[]) else {
+                                return rt::dispatch::trim(m, 0b1000000000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Number(_) => 0b1111111000000,
+                                    _ => 0b0,
+                                };
+                            if let Some(picked) = rt::dispatch::done(
+                                m,
+                                0b1000000000000,
+                                0b1000000000000,
+                                true,
+                            ) {
+                                return picked;
+                            }
+                            let Some(value) = front
+                                .next(
+                                    &["a", "b", "c", "v", "p", "t", "l", "h", "o", "as", "bs"],
+                                ) else {
+                                return rt::dispatch::trim(m, 0b1000000000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Array(len) => {
+                                        0b100000000
+                                            | if len.is_none_or(|len| len == 9usize) {
+                                                0b10000000
+                                            } else {
+                                                0
+                                            }
+                                            | if len.is_none_or(|len| len == 5usize) {
+                                                0b1000000000
+                                            } else {
+                                                0
+                                            }
                                     }
                                     Val::Object(keys) => {
                                         0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b1000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b1000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b100000000 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
+                                                && keys.is_none_or(|keys| keys.has(0b10))
+                                                && keys.is_none_or(|keys| keys.has(0b100))
+                                                && keys.is_none_or(|keys| keys.has(0b1000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000))
+                                                && keys.is_none_or(|keys| keys.has(0b100000))
+                                                && keys.is_none_or(|keys| keys.has(0b1000000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000000))
+                                                && keys.is_none_or(|keys| keys.has(0b100000000))
                                             {
                                                 0b1000000
                                             } else {
                                                 0
                                             }
-                                            | if keys
-                                                .is_none_or(|keys| keys.present & 0b1000000000 != 0)
-                                                && keys.is_none_or(|keys| keys.present & 0b10000000000 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1000000000))
+                                                && keys.is_none_or(|keys| keys.has(0b10000000000))
                                                 && keys.is_none_or(|keys| keys.only(0b11000000000))
                                             {
                                                 0b10000000000
@@ -2133,8 +2203,8 @@ open (`o`).
                                             } else {
                                                 0
                                             }
-                                            | if keys.is_none_or(|keys| keys.present & 0b10 != 0)
-                                                && keys.is_none_or(|keys| keys.only(0b110))
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
+                                                && keys.is_none_or(|keys| keys.only(0b101))
                                             {
                                                 0b1000000000000
                                             } else {
@@ -2143,14 +2213,17 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            let Some(value) = tail.next(&["a", "c"]) else {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                                return picked;
+                            }
+                            let Some(value) = front.next(&["b", "c"]) else {
                                 return m;
                             };
                             m
                                 &= match value {
                                     Val::Object(keys) => {
                                         0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0)
+                                            | if keys.is_none_or(|keys| keys.has(0b1))
                                                 && keys.is_none_or(|keys| keys.only(0b11))
                                             {
                                                 0b1000000000000
@@ -2158,19 +2231,22 @@ open (`o`).
                                                 0
                                             }
                                     }
-                                    Val::Number(_) => 0b111111000000,
-                                    _ => 0b0,
-                                };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
-                            let Some(value) = tail.next(&[]) else {
-                                return m;
-                            };
-                            m
-                                &= match value {
-                                    Val::Absent => 0b111111000000,
-                                    Val::Number(_) => 0b1000000000000,
+                                    Val::Str(string) => {
+                                        match &*string {
+                                            "ticker" => 0b1000000,
+                                            "trade" => 0b100000000,
+                                            "spread" => 0b1000000000,
+                                            string => {
+                                                0b0
+                                                    | if Self::__pattern_0(&string) { 0b10000000 } else { 0 }
+                                                    | if Self::__pattern_1(&string) {
+                                                        0b110000000000
+                                                    } else {
+                                                        0
+                                                    }
+                                            }
+                                        }
+                                    }
                                     _ => 0b0,
                                 };
                             m
@@ -2675,8 +2751,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -2809,7 +2885,12 @@ open (`o`).
                             m
                                 &= match v10 {
                                     Val::Array(len) => {
-                                        0b11011111 | if len >= 1usize { 0b100000 } else { 0 }
+                                        0b11011111
+                                            | if len.is_none_or(|len| len >= 1usize) {
+                                                0b100000
+                                            } else {
+                                                0
+                                            }
                                     }
                                     _ => 0b11011111,
                                 };
@@ -2818,36 +2899,29 @@ open (`o`).
                                     Val::Number(_) => 0b11111111,
                                     _ => 0b1111111,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
+                            if !(keys.has(0b100) && keys.has(0b100000)
+                                && keys.has(0b1000000))
                             {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b1000000000 != 0
-                                && keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
+                            if !(keys.has(0b100) && keys.has(0b1000000000)
+                                && keys.has(0b100000) && keys.has(0b1000000))
                             {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b10000000000 != 0)
-                            {
+                            if !(keys.has(0b100) && keys.has(0b10000000000)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000000;
                             }
-                            if !(keys.present & 0b100 != 0
-                                && keys.present & 0b100000000000 != 0)
-                            {
+                            if !(keys.has(0b100) && keys.has(0b100000000000)) {
                                 m &= !0b10000000;
                             }
                             m
@@ -3127,8 +3201,8 @@ open (`o`).
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -3211,19 +3285,16 @@ open (`o`).
                                     Val::Str(_) => 0b1111100111111,
                                     _ => 0b1111100101111,
                                 };
-                            if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0)
-                            {
+                            if !(keys.has(0b10) && keys.has(0b1000)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100000 != 0
-                                && keys.present & 0b1000000 != 0)
-                            {
+                            if !(keys.has(0b100000) && keys.has(0b1000000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b10000 != 0) {
+                            if !(keys.has(0b10000)) {
                                 m &= !0b100000;
                             }
                             m
@@ -3232,31 +3303,33 @@ open (`o`).
                             let Some(mut tail) = rt::dispatch::Tail::new(frame) else {
                                 return 0;
                             };
+                            let Some(mut front) = rt::dispatch::Front::new(frame) else {
+                                return 0;
+                            };
                             let mut m: u64 = 0b11000000;
-                            let Some(value) = tail.next(&["sequence"]) else {
+                            let Some(value) = tail.next_kind() else {
+                                return rt::dispatch::trim(m, 0b11000000);
+                            };
+                            m
+                                &= match value {
+                                    Val::Object(_) => 0b11000000,
+                                    _ => 0b0,
+                                };
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                                return picked;
+                            }
+                            let Some(value) = front.next(&[]) else {
                                 return m;
                             };
                             m
                                 &= match value {
-                                    Val::Object(keys) => {
-                                        0b0
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
-                                                0b1000000
-                                            } else {
-                                                0
-                                            }
-                                            | if keys.is_none_or(|keys| keys.present & 0b1 != 0) {
-                                                0b10000000
-                                            } else {
-                                                0
-                                            }
-                                    }
+                                    Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                                return picked;
                             }
-                            let Some(value) = tail.next(&[]) else {
+                            let Some(value) = front.next(&[]) else {
                                 return m;
                             };
                             m
@@ -3268,17 +3341,6 @@ open (`o`).
                                             _ => 0b0,
                                         }
                                     }
-                                    _ => 0b0,
-                                };
-                            if m & m.wrapping_sub(1) == 0 {
-                                return m;
-                            }
-                            let Some(value) = tail.next(&[]) else {
-                                return m;
-                            };
-                            m
-                                &= match value {
-                                    Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
                             m

@@ -585,8 +585,8 @@ sends it.
             ],
             check: Self::__check,
         };
-        /// The variants a text frame may be, from the values that tell them
-        /// apart (bit `i` for variant `i`).
+        /// The variants to decode a text frame as, in order, from the values
+        /// that tell them apart (bit `i` for variant `i`).
         fn __pick(frame: &str) -> u64 {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
@@ -615,10 +615,10 @@ sends it.
                             Val::Object(_) => 0b111,
                             _ => 0b1,
                         };
-                    if !(keys.present & 0b10 != 0) {
+                    if !(keys.has(0b10)) {
                         m &= !0b10;
                     }
-                    if !(keys.present & 0b10 != 0) {
+                    if !(keys.has(0b10)) {
                         m &= !0b100;
                     }
                     m
@@ -716,8 +716,8 @@ sends it.
             ],
             check: Self::__check,
         };
-        /// The variants a text frame may be, from the values that tell them
-        /// apart (bit `i` for variant `i`).
+        /// The variants to decode a text frame as, in order, from the values
+        /// that tell them apart (bit `i` for variant `i`).
         fn __pick(frame: &str) -> u64 {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
@@ -794,16 +794,16 @@ sends it.
                             Val::Str(_) => 0b111111,
                             _ => 0b101111,
                         };
-                    if !(keys.present & 0b10 != 0 && keys.present & 0b1000 != 0) {
+                    if !(keys.has(0b10) && keys.has(0b1000)) {
                         m &= !0b10;
                     }
-                    if !(keys.present & 0b10000 != 0) {
+                    if !(keys.has(0b10000)) {
                         m &= !0b100;
                     }
-                    if !(keys.present & 0b100000 != 0 && keys.present & 0b1000000 != 0) {
+                    if !(keys.has(0b100000) && keys.has(0b1000000)) {
                         m &= !0b10000;
                     }
-                    if !(keys.present & 0b10000 != 0) {
+                    if !(keys.has(0b10000)) {
                         m &= !0b100000;
                     }
                     m

@@ -2821,8 +2821,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -2851,10 +2851,10 @@ examples omit the zone.
                                     Val::Object(_) => 0b111,
                                     _ => 0b1,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
                             m
@@ -3055,8 +3055,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -3138,37 +3138,37 @@ examples omit the zone.
                                     Val::Object(_) => 0b1000001111111,
                                     _ => 0b1111111,
                                 };
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b10000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b100000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b1000000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b10000000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b100000000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b1000000000000;
                             }
                             m
@@ -3737,8 +3737,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -3775,34 +3775,34 @@ examples omit the zone.
                                     Val::Object(_) => 0b11111111111,
                                     _ => 0b1,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b1000000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10000000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100000000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b1000000000;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10000000000;
                             }
                             m
@@ -4195,8 +4195,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -4283,76 +4283,76 @@ examples omit the zone.
                                     Val::Array(_) => 0b111111111111111111111111111,
                                     _ => 0b111111111111111100001111111,
                                 };
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b10000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b100000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b1000000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b10000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b10000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b1000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b10000000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000000000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b10000000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000000000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b1000000000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b10000000000000000000000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100000000000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000000000000000000000000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000000000000000000000000;
                             }
                             m
@@ -5359,8 +5359,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -5389,10 +5389,10 @@ examples omit the zone.
                                     Val::Object(_) => 0b111,
                                     _ => 0b1,
                                 };
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b10 != 0) {
+                            if !(keys.has(0b10)) {
                                 m &= !0b100;
                             }
                             m
@@ -5540,8 +5540,8 @@ examples omit the zone.
                     ],
                     check: Self::__check,
                 };
-                /// The variants a text frame may be, from the values that tell them
-                /// apart (bit `i` for variant `i`).
+                /// The variants to decode a text frame as, in order, from the values
+                /// that tell them apart (bit `i` for variant `i`).
                 fn __pick(frame: &str) -> u64 {
                     use rt::dispatch::Val;
                     match rt::dispatch::first_byte(frame) {
@@ -5618,25 +5618,25 @@ examples omit the zone.
                                     Val::Array(_) => 0b111111111,
                                     _ => 0b1111111,
                                 };
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b10;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b100;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b1000;
                             }
-                            if !(keys.present & 0b1000 != 0) {
+                            if !(keys.has(0b1000)) {
                                 m &= !0b10000;
                             }
-                            if !(keys.present & 0b100 != 0) {
+                            if !(keys.has(0b100)) {
                                 m &= !0b100000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b10000000;
                             }
-                            if !(keys.present & 0b1000000 != 0) {
+                            if !(keys.has(0b1000000)) {
                                 m &= !0b100000000;
                             }
                             m

@@ -175,8 +175,8 @@ mod generated {
             ],
             check: Self::__check,
         };
-        /// The variants a text frame may be, from the values that tell them
-        /// apart (bit `i` for variant `i`).
+        /// The variants to decode a text frame as, in order, from the values
+        /// that tell them apart (bit `i` for variant `i`).
         fn __pick(frame: &str) -> u64 {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {
@@ -203,7 +203,7 @@ mod generated {
                             Val::Str(_) => 0b1,
                             _ => 0b0,
                         };
-                    if !(keys.present & 0b10 != 0) {
+                    if !(keys.has(0b10)) {
                         m &= !0b1;
                     }
                     m
@@ -249,8 +249,8 @@ mod generated {
             places: &[&[rt::dispatch::Seg::Key("action")]],
             check: Self::__check,
         };
-        /// The variants a text frame may be, from the values that tell them
-        /// apart (bit `i` for variant `i`).
+        /// The variants to decode a text frame as, in order, from the values
+        /// that tell them apart (bit `i` for variant `i`).
         fn __pick(frame: &str) -> u64 {
             use rt::dispatch::Val;
             match rt::dispatch::first_byte(frame) {

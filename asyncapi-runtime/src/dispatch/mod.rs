@@ -4,9 +4,10 @@
 //!
 //! - a *pick* function reads the few places that tell its messages apart
 //!   (an object frame's members by key with [`members`], an array frame's
-//!   elements from its end with [`Tail`]) and matches on what it finds
-//!   there ([`Val`]): the result is the set of messages the frame may be,
-//!   as a bit mask;
+//!   elements from its end with [`Tail`] and from its start with [`Front`])
+//!   and matches on what it finds there ([`Val`]): the result is the set
+//!   of messages the frame may be, as a bit mask, less those that decoding
+//!   alone could take wrongly ([`done`]);
 //! - those are decoded in declaration order, and the first that decodes is
 //!   the message ([`decode_str`]);
 //! - when none does (or the pick could not tell), the slow path parses the
@@ -19,16 +20,27 @@
 //!   each message was ruled out. Parsed values ([`decode_value`]) take the
 //!   slow path directly.
 //!
-//! Both paths give the same message: the tests are facts of the payload
-//! schemas, which the payload types check too, so a frame that decodes as
-//! a message passes its tests, and the first message in declaration order
-//! that decodes is chosen either way.
+//! Both paths give the same message: the first in declaration order whose
+//! value tests hold and that decodes. Most tests are facts that the payload
+//! types check too (a `const`, a pattern, a tuple's length), so a frame that
+//! decodes as a message passes them. The others (a place that must be an
+//! object, as serde's derive also reads a struct from an array; an array's
+//! bounds, as a `Vec` takes any length) are read by the pick; the messages
+//! from the first one with such a test unread on are left to the slow path
+//! ([`done`]).
 
 mod check;
-mod read;
+mod front;
+mod members;
+mod scan;
+mod tail;
+mod val;
 
 pub use check::{Checker, Miss, Phase};
-pub use read::{first_byte, members, Keys, Num, Tail, Val};
+pub use front::Front;
+pub use members::members;
+pub use tail::Tail;
+pub use val::{done, first_byte, trim, Keys, Num, Val};
 
 use check::{Shortened, Unmatched};
 use serde_json::Value;
@@ -159,8 +171,13 @@ pub fn decode_str<'a, T>(
 ) -> Result<T, DecodeError> {
     while picked != 0 {
         let index = picked.trailing_zeros() as usize;
-        if let Ok(message) = from_str(frame, |de| decode(index, de)) {
-            return Ok(message);
+        // As `from_str`, without moving the message once more (a message
+        // enum is large: each move is a `memcpy`).
+        let mut deserializer = serde_json::Deserializer::from_str(frame);
+        if let Ok(message) = decode(index, &mut deserializer) {
+            if deserializer.end().is_ok() {
+                return Ok(message);
+            }
         }
         picked &= picked - 1;
     }
