@@ -12,6 +12,7 @@ mod consts;
 mod newtypes;
 mod paths;
 mod rewrite;
+mod same_tokens;
 mod strings;
 mod typify_calls;
 

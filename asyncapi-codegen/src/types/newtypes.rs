@@ -8,6 +8,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
 
+use super::same_tokens::same;
+
 /// Replaces, for every tuple struct of one field among `items`, typify's
 /// `Deref`/`From` impls by one `rt::newtype!` call. Impls that are not
 /// exactly typify's (anything else in their bodies) are left alone.
@@ -29,16 +31,13 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
     }
     // Every trait impl's text, keyed by what it is for (the type's last
     // path segment), written once.
-    let mut impls: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    let mut impls: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
     for (at, item) in items.iter().enumerate() {
         if let syn::Item::Impl(imp) = item {
             if imp.trait_.is_some() {
                 let ty = &imp.self_ty;
                 let key = quote!(#ty).to_string();
-                impls
-                    .entry(key)
-                    .or_default()
-                    .push((at, quote!(#item).to_string()));
+                impls.entry(key).or_default().push((at, quote!(#item)));
             }
         }
     }
@@ -52,28 +51,27 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
                     &self.0
                 }
             }
-        }
-        .to_string();
+        };
         let out = quote! {
             impl ::std::convert::From<#name> for #inner {
                 fn from(value: #name) -> Self {
                     value.0
                 }
             }
-        }
-        .to_string();
+        };
         let into = quote! {
             impl ::std::convert::From<#inner> for #name {
                 fn from(value: #inner) -> Self {
                     Self(value)
                 }
             }
-        }
-        .to_string();
-        let find = |ty: String, text: &str| {
-            impls
-                .get(&ty)
-                .and_then(|list| list.iter().find(|(_, t)| t == text).map(|(at, _)| *at))
+        };
+        let find = |ty: String, expected: &TokenStream| {
+            impls.get(&ty).and_then(|list| {
+                list.iter()
+                    .find(|(_, t)| same(t.clone(), expected.clone()))
+                    .map(|(at, _)| *at)
+            })
         };
         let name_text = quote!(#name).to_string();
         let inner_text = quote!(#inner).to_string();

@@ -10,6 +10,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
 
+use super::same_tokens::same;
+
 /// typify's error type for conversions, as its impls name it.
 fn error_type() -> TokenStream {
     quote!(self::error::ConversionError)
@@ -19,20 +21,22 @@ fn error_type() -> TokenStream {
 /// `items` by one runtime macro call each. Impls that are not exactly
 /// typify's are left alone (and then so are the others of that type).
 pub(super) fn compact(items: &mut Vec<syn::Item>) {
-    let mut impls: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    let mut impls: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
     for (at, item) in items.iter().enumerate() {
         if let syn::Item::Impl(imp) = item {
             let ty = &imp.self_ty;
             impls
                 .entry(quote!(#ty).to_string())
                 .or_default()
-                .push((at, quote!(#item).to_string()));
+                .push((at, quote!(#item)));
         }
     }
-    let find = |ty: &syn::Ident, text: &str| {
-        impls
-            .get(&ty.to_string())
-            .and_then(|list| list.iter().find(|(_, t)| t == text).map(|(at, _)| *at))
+    let find = |ty: &syn::Ident, expected: &TokenStream| {
+        impls.get(&ty.to_string()).and_then(|list| {
+            list.iter()
+                .find(|(_, t)| same(t.clone(), expected.clone()))
+                .map(|(at, _)| *at)
+        })
     };
     let mut replace: Vec<(usize, TokenStream)> = Vec::new();
     let mut remove: Vec<usize> = Vec::new();
@@ -107,24 +111,15 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     found
 }
 
-/// An impl as text the way the items it is compared with are printed
-/// (parsed by syn, then printed: `|| x` becomes `| | x`).
-fn canonical(tokens: TokenStream) -> String {
-    match syn::parse2::<syn::Item>(tokens.clone()) {
-        Ok(item) => quote!(#item).to_string(),
-        Err(_) => tokens.to_string(),
-    }
-}
-
-/// typify's impls of a string enum, as text.
-fn enum_impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<String> {
+/// typify's impls of a string enum.
+fn enum_impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<TokenStream> {
     let error = error_type();
     let display = values
         .iter()
         .map(|(v, s)| quote!(Self::#v => f.write_str(#s)));
     let parse = values.iter().map(|(v, s)| quote!(#s => Ok(Self::#v)));
     vec![
-        canonical(quote! {
+        quote! {
             impl ::std::fmt::Display for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     match *self {
@@ -132,8 +127,8 @@ fn enum_impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<String>
                     }
                 }
             }
-        }),
-        canonical(quote! {
+        },
+        quote! {
             impl ::std::str::FromStr for #name {
                 type Err = #error;
                 fn from_str(value: &str) -> ::std::result::Result<Self, #error> {
@@ -143,29 +138,29 @@ fn enum_impls(name: &syn::Ident, values: &[(syn::Ident, String)]) -> Vec<String>
                     }
                 }
             }
-        }),
+        },
         try_from(name, quote!(&str)),
         try_from(name, quote!(::std::string::String)),
     ]
 }
 
-/// typify's `TryFrom<source>` through `FromStr`, as text.
-fn try_from(name: &syn::Ident, source: TokenStream) -> String {
+/// typify's `TryFrom<source>` through `FromStr`.
+fn try_from(name: &syn::Ident, source: TokenStream) -> TokenStream {
     let error = error_type();
-    canonical(quote! {
+    quote! {
         impl ::std::convert::TryFrom<#source> for #name {
             type Error = #error;
             fn try_from(value: #source) -> ::std::result::Result<Self, #error> {
                 value.parse()
             }
         }
-    })
+    }
 }
 
 /// The pattern of a `String` newtype whose `FromStr` only checks one.
 fn pattern_of(
     s: &syn::ItemStruct,
-    impls: &HashMap<String, Vec<(usize, String)>>,
+    impls: &HashMap<String, Vec<(usize, TokenStream)>>,
 ) -> Option<String> {
     let syn::Fields::Unnamed(fields) = &s.fields else {
         return None;
@@ -179,21 +174,23 @@ fn pattern_of(
     }
     // The pattern is the first string literal of the `FromStr` impl that
     // builds a `Regex`; the whole impl is compared afterwards.
-    let from_str = impls.get(&s.ident.to_string())?.iter().find(|(_, t)| {
-        t.starts_with("impl :: std :: str :: FromStr for") && t.contains("Regex :: new")
+    let from_str = impls.get(&s.ident.to_string())?.iter().find_map(|(_, t)| {
+        let text = t.to_string();
+        (text.starts_with("impl :: std :: str :: FromStr for") && text.contains("Regex :: new"))
+            .then_some(text)
     })?;
-    let start = from_str.1.find("Regex :: new (")? + "Regex :: new (".len();
-    let literal = from_str.1[start..].split(')').next()?;
+    let start = from_str.find("Regex :: new (")? + "Regex :: new (".len();
+    let literal = from_str[start..].split(')').next()?;
     let lit: syn::LitStr = syn::parse_str(literal.trim()).ok()?;
     Some(lit.value())
 }
 
-/// typify's impls of a pattern string, as text.
-fn pattern_impls(name: &syn::Ident, pattern: &str) -> Vec<String> {
+/// typify's impls of a pattern string.
+fn pattern_impls(name: &syn::Ident, pattern: &str) -> Vec<TokenStream> {
     let error = error_type();
     let message = format!("doesn't match pattern {pattern:?}");
     vec![
-        canonical(quote! {
+        quote! {
             impl ::std::str::FromStr for #name {
                 type Err = #error;
                 fn from_str(value: &str) -> ::std::result::Result<Self, #error> {
@@ -205,10 +202,10 @@ fn pattern_impls(name: &syn::Ident, pattern: &str) -> Vec<String> {
                     Ok(Self(value.to_string()))
                 }
             }
-        }),
+        },
         try_from(name, quote!(&str)),
         try_from(name, quote!(::std::string::String)),
-        canonical(quote! {
+        quote! {
             impl<'de> rt::serde::Deserialize<'de> for #name {
                 fn deserialize<D>(deserializer: D,) -> ::std::result::Result<Self, D::Error>
                 where
@@ -221,7 +218,7 @@ fn pattern_impls(name: &syn::Ident, pattern: &str) -> Vec<String> {
                         })
                 }
             }
-        }),
+        },
     ]
 }
 
