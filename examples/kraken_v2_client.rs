@@ -19,7 +19,7 @@ use asyncapi_runtime::client::{ClientConfig, Error, ReconnectPolicy};
 use asyncapi_showcase::book::Side;
 use asyncapi_showcase::book_v2::BookV2;
 use asyncapi_showcase::kraken_v2::channels::public::{
-    Client, ServerMessage, SubscribeReply, SERVERS,
+    Client, ServerMessage, SubscribeReply, ADDRESS, SERVERS,
 };
 use asyncapi_showcase::kraken_v2::types;
 use asyncapi_showcase::show_v2;
@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 const USAGE: &str = "usage: kraken_v2_client [--url URL] [--symbol SYMBOL[,SYMBOL...]] [--channel NAME] [--depth N] [--interval MIN] [--count N]
 
-  --url URL        server URL (default wss://ws.kraken.com; the channel's /v2 is appended)
+  --url URL        server URL (default wss://ws.kraken.com; /v2 is appended unless the URL ends with it)
   --symbol LIST    symbols, e.g. BTC/USD,ETH/USD (default BTC/USD)
   --channel NAME   ticker, book, trade, ohlc or instrument (default book)
   --depth N        book depth: 10, 25, 100, 500 or 1000 (default 10)
@@ -146,7 +146,13 @@ async fn run(args: Args) -> Result<usize, Box<dyn std::error::Error>> {
         });
         config = config.reconnect(policy);
     }
-    let mut client = Client::connect_with(&args.url, config).await?;
+    // Kraken documents the endpoint with its path (`wss://ws.kraken.com/v2`):
+    // such a URL is used as it is, a bare server URL gets the channel's address.
+    let mut client = if args.url.trim_end_matches('/').ends_with(ADDRESS) {
+        Client::connect_url(&args.url, config).await?
+    } else {
+        Client::connect_with(&args.url, config).await?
+    };
     println!("connected to {}", args.url);
     let mut precisions = HashMap::<String, usize>::new();
     let book = args.channel == types::Channel::Book;
