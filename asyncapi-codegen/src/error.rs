@@ -106,6 +106,9 @@ pub enum ErrorKind {
     Schema,
     /// Writing the generated file failed.
     Output,
+    /// In strict mode ([`Generator::with_strict`](crate::Generator::with_strict)),
+    /// what is otherwise a [`Warning`]: the message is the warning's.
+    Warning,
 }
 
 /// An error from reading an AsyncAPI document or generating code from it.

@@ -45,7 +45,11 @@
 //! the rules it cannot express, with message and operation traits applied.
 //! Every error names the file and JSON pointer of the problem; what is
 //! wrong but harmless (a message example that does not fit its schema) is
-//! a [`Warning`], printed by [`Generator::generate`] as a `cargo:warning`.
+//! a [`Warning`], printed by [`Generator::generate`] as a `cargo:warning`
+//! (an error in strict mode, [`Generator::with_strict`]). Where a document
+//! breaks a rule of the specification that the reference parser
+//! (`@asyncapi/parser`) lets through, it is read as leniently, with a
+//! warning: an address with a query, a discriminator not in `required`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -106,6 +110,7 @@ pub struct Generator {
     file_name: Option<String>,
     perspective: Perspective,
     sides: output::Sides,
+    strict: bool,
 }
 
 impl Generator {
@@ -121,6 +126,7 @@ impl Generator {
                 client: true,
                 server: true,
             },
+            strict: false,
         }
     }
 
@@ -160,6 +166,26 @@ impl Generator {
         self
     }
 
+    /// Strict mode (default: off): every [`Warning`] (a rule of the
+    /// specification that the document breaks but that the reference
+    /// parser accepts, an example that does not fit its schema, a likely
+    /// mistake such as a misspelt keyword) is an error instead, of kind
+    /// [`ErrorKind::Warning`], naming the first warning's place; the others
+    /// follow in its hint. For teams that lint their contracts in CI:
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), asyncapi_codegen::Error> {
+    /// asyncapi_codegen::Generator::new("specs/chat.yaml")
+    ///     .with_strict(true)
+    ///     .generate()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
     /// The name of the file [`Generator::generate`] writes.
     pub fn file_name(&self) -> String {
         self.file_name.clone().unwrap_or_else(|| {
@@ -190,9 +216,11 @@ impl Generator {
     /// message examples that do not fit their own schemas, schemas that no
     /// value satisfies, security requirements that name no security scheme.
     /// [`Generator::generate`] prints each as a `cargo:warning`.
+    ///
+    /// In strict mode, the warnings are the error this returns.
     pub fn warnings(&self) -> Result<Vec<Warning>> {
         let docs = spec::Documents::load(&self.path)?;
-        Ok(ir::Api::build(&docs, self.perspective)?.warnings)
+        Ok(self.build(&docs)?.warnings)
     }
 
     /// Writes the generated file (only when its content changed, so that
@@ -203,11 +231,11 @@ impl Generator {
     pub fn generate(&self) -> Result<PathBuf> {
         // One load serves the files to watch, the warnings and the code.
         let docs = spec::Documents::load(&self.path)?;
-        let api = ir::Api::build(&docs, self.perspective)?;
-        let code = output::module(&api, self.sides)?;
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
+        let api = self.build(&docs)?;
+        let code = output::module(&api, self.sides)?;
         for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
@@ -239,7 +267,27 @@ impl Generator {
 
     fn load(&self) -> Result<syn::File> {
         let docs = spec::Documents::load(&self.path)?;
-        let api = ir::Api::build(&docs, self.perspective)?;
+        let api = self.build(&docs)?;
         output::module(&api, self.sides)
+    }
+
+    /// The model of `docs`; in strict mode, an error if it has warnings.
+    fn build(&self, docs: &spec::Documents) -> Result<ir::Api> {
+        let api = ir::Api::build(docs, self.perspective)?;
+        match api.warnings.split_first() {
+            Some((first, rest)) if self.strict => {
+                let mut error = Error::at(ErrorKind::Warning, first.location(), first.message());
+                let mut hint = String::from(
+                    "strict mode (`Generator::with_strict(true)`) refuses every warning",
+                );
+                if !rest.is_empty() {
+                    let others: Vec<String> = rest.iter().map(ToString::to_string).collect();
+                    hint += &format!("; {} more: {}", rest.len(), others.join("; "));
+                }
+                error = error.with_hint(hint);
+                Err(error)
+            }
+            _ => Ok(api),
+        }
     }
 }

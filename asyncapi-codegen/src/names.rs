@@ -110,6 +110,21 @@ impl Scope {
     }
 }
 
+/// The closest of `candidates` to `name`, if close enough to be a typo.
+pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&name.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|&(distance, c)| distance <= c.len().max(name.len()) / 3)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

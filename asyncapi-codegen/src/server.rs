@@ -84,7 +84,8 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     let on_disconnect = future(quote!(()));
     let address = match &channel.address {
         Some(address) => quote!(::std::option::Option::Some(#address)),
-        None => quote!(::std::option::Option::None),
+        // Typed: the `Debug` impl's `.field("address", &None)` needs it.
+        None => quote!(::std::option::Option::<&'static str>::None),
     };
     let params = if input.has_parameters {
         quote!(parsed)

@@ -54,12 +54,21 @@ fn a_missing_file() {
 
 #[test]
 fn invalid_yaml() {
-    let e = failure("syntax.yaml", ErrorKind::Syntax, "syntax.yaml#");
+    // The pointer of the node the misindented line follows, the cause
+    // once, and where to look.
+    let e = failure(
+        "syntax.yaml",
+        ErrorKind::Syntax,
+        "syntax.yaml#/channels/ping/address",
+    );
     assert_eq!(
         e.to_string(),
-        "tests/fixtures/load/syntax.yaml#: tests/fixtures/load/syntax.yaml:8:15: invalid YAML: \
-         mapping values are not allowed in this context"
+        "tests/fixtures/load/syntax.yaml#/channels/ping/address: tests/fixtures/load/syntax.yaml:8:15: \
+         invalid YAML: mapping values are not allowed in this context\n  hint: check the indentation \
+         around lines 7-8: a key must line up with the other keys of its mapping, and its value be \
+         indented further"
     );
+    assert_eq!(format!("{e:?}"), e.to_string(), "no repeated cause");
 }
 
 #[test]

@@ -36,7 +36,7 @@ fn the_official_schema_names_the_unexpected_field() {
     ));
     assert!(
         e.starts_with(
-            "x.yaml#/servers/s/hots: `hots` is not a field allowed here (allowed: `host`, `pathname`, "
+            "x.yaml#/servers/s/hots: `hots` is not a field allowed here; did you mean `host`? (allowed: `host`, `pathname`, "
         ),
         "{e}"
     );
@@ -122,9 +122,6 @@ fn payloads_of_2_0_are_checked_as_schemas() {
 
 #[test]
 fn rules_the_schema_cannot_express() {
-    let message = |extra: &str| {
-        format!("{V2}channels:\n  c:\n    subscribe:\n      message:\n        payload: {{type: string}}\n{extra}")
-    };
     for (text, expected) in [
         (
             format!("{V2}tags: [{{name: a}}, {{name: a, description: again}}]\nchannels: {{}}\n"),
@@ -135,36 +132,16 @@ fn rules_the_schema_cannot_express() {
             "x.yaml#/channels/b/publish/operationId: the operationId `same` is used twice: operationIds must be unique, and x.yaml#/channels/a/publish/operationId has it too",
         ),
         (
-            format!("{V2}channels:\n  'a?x=1': {{}}\n"),
-            "x.yaml#/channels/a?x=1: the channel name `a?x=1` has a query or fragment; channel names are paths and may not use `?` or `#`",
-        ),
-        (
-            message("components:\n  messages:\n    'a b': {}\n"),
-            "x.yaml#/components/messages/a b: `a b` is not a valid name for a component: names of components may hold only letters, digits, `.`, `-` and `_`",
-        ),
-        (
-            message("servers:\n  'a b': {url: h, protocol: ws}\n"),
-            "x.yaml#/servers/a b: `a b` is not a valid server name: server names may hold only letters, digits, `-` and `_`",
-        ),
-        (
-            message("servers:\n  s:\n    url: 'h:{port}'\n    protocol: ws\n    variables:\n      port: {enum: ['1', '2'], default: '3'}\n"),
-            "x.yaml#/servers/s/variables/port/default: \"3\" is not one of the values of server variable `port` (\"1\", \"2\")",
-        ),
-        (
             format!("{V2}channels:\n  c:\n    parameters:\n      'a b': {{}}\n"),
             "x.yaml#/channels/c/parameters/a b: `a b` is not a valid parameter name: parameter names may hold only letters, digits, `-` and `_`",
         ),
         (
-            message("components:\n  schemas:\n    Pet: {type: object, discriminator: kind, properties: {kind: {type: string}}}\n"),
-            "x.yaml#/components/schemas/Pet/discriminator: the discriminator property `kind` is not in the schema's `required` list: the property a discriminator names must be defined by the schema and required",
+            format!("{V2}channels:\n  'a#x': {{}}\n"),
+            "x.yaml#/channels/a#x: the channel name `a#x` has a fragment (`#`), which a channel address may not have and a WebSocket request cannot carry",
         ),
         (
-            format!("{V2}channels:\n  c:\n    bindings:\n      ws: {{method: PUT}}\n"),
-            "x.yaml#/channels/c/bindings/ws/method: the method of a WebSocket handshake must be `GET` or `POST`, not \"PUT\"",
-        ),
-        (
-            format!("{V3}channels:\n  c:\n    address: 'c?x=1'\n"),
-            "x.yaml#/channels/c/address: the address `c?x=1` has a query or fragment, which a channel address may not have",
+            format!("{V3}channels:\n  c:\n    address: 'c#x'\n"),
+            "x.yaml#/channels/c/address: the address `c#x` has a fragment (`#`), which a channel address may not have and a WebSocket request cannot carry",
         ),
         (
             // The official pattern is not anchored at its end: `~2` passes.
@@ -178,6 +155,51 @@ fn rules_the_schema_cannot_express() {
     ] {
         let shown = error(&text);
         assert_eq!(shown.lines().next().unwrap(), expected, "{text}");
+    }
+}
+
+#[test]
+fn rules_real_documents_break_are_warnings() {
+    let message = |extra: &str| {
+        format!("{V2}channels:\n  c:\n    subscribe:\n      message:\n        payload: {{type: string}}\n{extra}")
+    };
+    for (text, expected) in [
+        (
+            message("components:\n  messages:\n    'a b': {}\n"),
+            "x.yaml#/components/messages/a b: `a b` is not a valid name for a component: names of components may hold only letters, digits, `.`, `-` and `_`; rename it (and the `$ref`s to it)",
+        ),
+        (
+            message("servers:\n  'a b': {url: h, protocol: ws}\n"),
+            "x.yaml#/servers/a b: `a b` is not a valid server name: server names may hold only letters, digits, `-` and `_`",
+        ),
+        (
+            message("servers:\n  s:\n    url: 'h:{port}'\n    protocol: ws\n    variables:\n      port: {enum: ['1', '2'], default: '3'}\n"),
+            "x.yaml#/servers/s/variables/port/default: \"3\" is not one of the values of server variable `port` (\"1\", \"2\")",
+        ),
+        (
+            format!("{V2}channels:\n  c:\n    bindings:\n      ws: {{method: PUT}}\n"),
+            "x.yaml#/channels/c/bindings/ws/method: the method of a WebSocket handshake must be `GET` or `POST`, not \"PUT\"",
+        ),
+        (
+            message("components:\n  schemas:\n    Pet: {type: object, discriminator: kind, properties: {kind: {type: string}}}\n"),
+            "x.yaml#/components/schemas/Pet/discriminator: the discriminator property `kind` is not in the schema's `required` list, but the property a discriminator names must be defined by the schema and required; it tells messages apart only in frames that have it. Add `kind` to `properties` and to `required`",
+        ),
+        (
+            message("components:\n  schemas:\n    Pet: {type: object, discriminator: kind}\n"),
+            "x.yaml#/components/schemas/Pet/discriminator: the discriminator property `kind` is not one of the schema's `properties`, but the property a discriminator names must be defined by the schema and required; it tells nothing apart. Add `kind` to `properties` and to `required`",
+        ),
+        (
+            format!("{V2}channels:\n  'a?x={{x}}':\n    parameters: {{x: {{}}}}\n"),
+            "x.yaml#/channels/a?x={x}: the channel name `a?x={x}` has a query, which a channel address may not have; the generated client writes its `{parameters}` into the query and the server reads them from there. Describe query parameters with the channel's `ws` binding (`bindings: {ws: {query: ...}}`) instead",
+        ),
+        (
+            format!("{V3}channels:\n  c:\n    address: 'c?x=1'\n"),
+            "x.yaml#/channels/c/address: the address `c?x=1` has a query, which a channel address may not have; the generated client writes its `{parameters}` into the query and the server reads them from there. Describe query parameters with the channel's `ws` binding (`bindings: {ws: {query: ...}}`) instead",
+        ),
+    ] {
+        let docs = Documents::load_str("x.yaml", &text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let warnings: Vec<String> = docs.warnings().iter().map(ToString::to_string).collect();
+        assert_eq!(warnings, [expected], "{text}");
     }
 }
 

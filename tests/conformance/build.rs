@@ -37,6 +37,8 @@ fn main() {
     println!("cargo:rerun-if-changed={}", corpus.display());
 
     let mut documents = own_specs(&manifest.join("specs"));
+    documents.extend(real_world(&manifest.join("../real-world")));
+    println!("cargo:rerun-if-changed=../real-world");
     let mut outcomes = String::new();
     match corpus_documents(&corpus) {
         Ok(found) => documents.extend(found),
@@ -137,6 +139,39 @@ fn own_specs(dir: &Path) -> Vec<Document> {
                 expect: "ours".into(),
                 reason: String::new(),
             });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The real-world documents of `tests/real-world/<source>/` (their
+/// subdirectories hold files they reference), named
+/// `real-world/<source>/<file>`.
+fn real_world(dir: &Path) -> Vec<Document> {
+    let mut out = Vec::new();
+    for source in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let source = source.path();
+        for entry in std::fs::read_dir(&source).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let is_document = path.is_file()
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml" | "json")
+                );
+            if is_document {
+                let name = format!(
+                    "real-world/{}/{}",
+                    source.file_name().unwrap_or_default().to_string_lossy(),
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                );
+                out.push(Document {
+                    name,
+                    path,
+                    expect: "real-world".into(),
+                    reason: String::new(),
+                });
+            }
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

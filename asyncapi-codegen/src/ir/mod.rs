@@ -23,7 +23,9 @@ use serde_json::Value;
 
 mod build;
 mod correlation;
+mod lints;
 mod message;
+mod overlap;
 mod read;
 mod rules;
 mod schemas;
@@ -393,6 +395,11 @@ impl Api {
         api.resolve(docs)?;
         let mut warnings = docs.warnings().to_vec();
         warnings.extend(warnings::check(docs, &api)?);
+        warnings.extend(lints::check(docs, &api)?);
+        warnings.extend(overlap::check(docs, &api)?);
+        // A schema or message reached twice is warned about once.
+        let mut seen = std::collections::HashSet::new();
+        warnings.retain(|w| seen.insert(w.to_string()));
         api.warnings = warnings;
         Ok(api)
     }

@@ -107,6 +107,23 @@ impl Schemas {
         })
     }
 
+    /// The names of the properties of `node` (looking into `allOf`), in
+    /// order.
+    pub fn property_names<'a>(&'a self, node: Node<'a>) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for n in self.merged(node) {
+            let Some(Value::Object(props)) = n.schema.get("properties") else {
+                continue;
+            };
+            for name in props.keys() {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// The schema of position `index` of an array `node`: its entry in a
     /// list of `items` (or `prefixItems`), or the one `items` schema
     /// (looking into `allOf`).

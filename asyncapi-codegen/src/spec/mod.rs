@@ -25,6 +25,7 @@ mod resolve;
 mod semantic;
 mod traits;
 mod version;
+mod yaml;
 
 pub use version::{Version, SUPPORTED_VERSIONS};
 

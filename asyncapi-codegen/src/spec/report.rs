@@ -133,8 +133,11 @@ pub(crate) fn describe(failure: &Failure, instance: &Value) -> String {
             if allowed.is_empty() {
                 format!("`{name}` is not allowed here")
             } else {
+                let typo = crate::names::closest(&name, known.iter().map(String::as_str))
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
                 format!(
-                    "`{name}` is not a field allowed here (allowed: {})",
+                    "`{name}` is not a field allowed here{typo} (allowed: {})",
                     allowed.join(", ")
                 )
             }

@@ -9,6 +9,7 @@
 
 mod constructors;
 mod consts;
+mod fields;
 mod newtypes;
 mod paths;
 mod rewrite;
@@ -130,6 +131,7 @@ pub fn generate(api: &Api) -> Result<Types> {
                 format!("typify failed to write the types: {reason}"),
             )
         })?;
+    fields::make_distinct(&mut types);
     newtypes::compact(&mut types.items);
     strings::compact(&mut types.items);
     let constructors = constructors::constructors(&mut types.items);

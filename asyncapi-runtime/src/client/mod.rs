@@ -77,12 +77,23 @@ pub fn channel_url(server_url: &str, path: &str) -> Result<String, Error> {
     if path.is_empty() {
         return Ok(server_url.to_owned());
     }
+    // An address with a query (`/stream?streams=a`): its query follows the
+    // server URL's.
+    let (path, path_query) = match path.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path, None),
+    };
     let base = authority_and_path.trim_end_matches('/');
     let path = path.trim_start_matches('/');
     let mut url = format!("{scheme}://{base}/{path}");
-    if let Some(query) = query {
+    let queries: Vec<&str> = [query, path_query]
+        .into_iter()
+        .flatten()
+        .filter(|q| !q.is_empty())
+        .collect();
+    if !queries.is_empty() {
         url.push('?');
-        url.push_str(query);
+        url.push_str(&queries.join("&"));
     }
     Ok(url)
 }
@@ -383,6 +394,14 @@ mod tests {
         );
         // A channel without an address: the server URL as is.
         assert_eq!(channel_url("ws://h/api", "").unwrap(), "ws://h/api");
+        assert_eq!(
+            channel_url("ws://h/api?x=1", "/stream?streams=a%2Fb").unwrap(),
+            "ws://h/api/stream?x=1&streams=a%2Fb"
+        );
+        assert_eq!(
+            channel_url("ws://h", "/stream?s=1").unwrap(),
+            "ws://h/stream?s=1"
+        );
         let e = channel_url("http://h", "/").unwrap_err();
         assert!(e.to_string().contains("`http` is not ws or wss"), "{e}");
         assert!(channel_url("ws.kraken.com", "/").is_err());

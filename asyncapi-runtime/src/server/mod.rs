@@ -440,8 +440,9 @@ async fn accept(
     #[allow(clippy::result_large_err)]
     let callback = |request: &Request, response: Response| {
         let path = request.uri().path();
+        let query = request.uri().query();
         for (i, route) in routes.iter().enumerate() {
-            if let Some(params) = route.template().matches(path) {
+            if let Some(params) = route.template().matches_request(path, query) {
                 if let Err(reason) = route.check(&params) {
                     return Err(refuse(StatusCode::BAD_REQUEST, reason));
                 }

@@ -1,9 +1,12 @@
 //! Channel addresses as path templates (`/rooms/{roomId}`), matched against
-//! the path of a connection request.
+//! the path of a connection request. An address may end in a query
+//! (`/stream?streams={streams}`, which AsyncAPI does not allow but real
+//! documents have): its `{parameter}`s are read from the request's query.
 
 use std::fmt;
 
-/// The values of a channel's parameters, taken from the request path.
+/// The values of a channel's parameters, taken from the request path (and
+/// query, for an address with a query).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PathParams(Vec<(String, String)>);
 
@@ -19,7 +22,7 @@ impl PathParams {
     /// The value of the parameter `name`, or an error naming it.
     pub fn require(&self, name: &str) -> Result<&str, String> {
         self.get(name)
-            .ok_or_else(|| format!("the path has no value for the parameter `{name}`"))
+            .ok_or_else(|| format!("the request has no value for the parameter `{name}`"))
     }
 
     /// Every parameter and its value, in the order of the template.
@@ -40,11 +43,25 @@ enum Part {
 pub(crate) struct Template {
     source: Option<String>,
     parts: Vec<Part>,
+    /// The query's `key={parameter}` pairs: where each parameter is read.
+    query: Vec<(String, String)>,
 }
 
 impl Template {
     pub(crate) fn parse(address: Option<&str>) -> Template {
-        let parts = address
+        let (path, query) = match address.map(|a| a.split_once('?')) {
+            Some(Some((path, query))) => (Some(path), query),
+            _ => (address, ""),
+        };
+        let query = query
+            .split('&')
+            .filter_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                let name = value.strip_prefix('{')?.strip_suffix('}')?;
+                Some((key.to_owned(), name.to_owned()))
+            })
+            .collect();
+        let parts = path
             .map(|a| {
                 segments(a)
                     .map(
@@ -59,6 +76,7 @@ impl Template {
         Template {
             source: address.map(str::to_owned),
             parts,
+            query,
         }
     }
 
@@ -84,6 +102,27 @@ impl Template {
     /// Whether it matches every path (no address).
     pub(crate) fn is_catch_all(&self) -> bool {
         self.source.is_none()
+    }
+
+    /// The parameters, if `path` (without query) matches, with those the
+    /// address's query names read from `query` (a parameter missing there
+    /// is left out, for the channel's check to refuse by name; a value
+    /// that is no percent-encoded UTF-8 does not match).
+    pub(crate) fn matches_request(&self, path: &str, query: Option<&str>) -> Option<PathParams> {
+        let mut params = self.matches(path)?;
+        for (key, name) in &self.query {
+            let given = query
+                .unwrap_or_default()
+                .split('&')
+                .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+                .find(|(k, _)| percent_decode(k).as_deref() == Some(key.as_str()));
+            if let Some((_, value)) = given {
+                params
+                    .0
+                    .push((name.clone(), percent_decode(&value.replace('+', " "))?));
+            }
+        }
+        Some(params)
     }
 
     /// The parameters, if `path` (without query) matches.
@@ -178,7 +217,7 @@ mod tests {
         assert_eq!(params.get("roomId"), Some("a b"));
         assert_eq!(
             params.require("nope").unwrap_err(),
-            "the path has no value for the parameter `nope`"
+            "the request has no value for the parameter `nope`"
         );
         assert!(rooms.matches("/rooms//chat").is_none());
         assert!(rooms.matches("/rooms/1/chat/more").is_none());
@@ -188,6 +227,28 @@ mod tests {
         assert!(!rooms.overlaps(&root));
         assert!(root.overlaps(&Template::parse(Some("/"))));
         assert_eq!(encode_segment("a b/ü"), "a%20b%2F%C3%BC");
+    }
+
+    #[test]
+    fn parameters_of_an_address_with_a_query_come_from_the_query() {
+        let stream = Template::parse(Some("/stream?streams={streams}&format=json"));
+        let params = stream
+            .matches_request("/stream", Some("format=json&streams=a%2Fb+c"))
+            .unwrap();
+        assert_eq!(params.get("streams"), Some("a/b c"));
+        assert!(stream
+            .matches_request("/other", Some("streams=x"))
+            .is_none());
+        // Missing: matched, for the channel's check to refuse by name.
+        let params = stream.matches_request("/stream", None).unwrap();
+        assert_eq!(
+            params.require("streams").unwrap_err(),
+            "the request has no value for the parameter `streams`"
+        );
+        assert!(stream
+            .matches_request("/stream", Some("streams=%ZZ"))
+            .is_none());
+        assert!(stream.overlaps(&Template::parse(Some("/stream"))));
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! express, checked on the resolved document: names of the right shape,
 //! things that must be unique, runtime expressions, a `discriminator` that
 //! names a required property, WebSocket channel bindings, (3.x) operations
-//! whose messages belong to their channel, and (2.x, as a warning) security
-//! requirements that name a security scheme.
+//! whose messages belong to their channel, and (2.x) security requirements
+//! that name a security scheme.
 //!
 //! Each rule reports the first place that breaks it, where it is written.
+//! Where the reference parser (`@asyncapi/parser`) accepts the document and
+//! code can still be generated, the rule warns instead of refusing (see
+//! [`check`]): real documents break these rules.
 
 use super::inline::Inlined;
 use super::Documents;
@@ -18,23 +21,28 @@ mod walk;
 
 /// Checks the rules of this module on `inlined`, the resolved root
 /// document of `docs`. Returns what is wrong without making the document
-/// unusable for generating code: security requirements that name no
+/// unusable for generating code, where the reference parser
+/// (`@asyncapi/parser`) accepts it: security requirements that name no
 /// security scheme (the generator does not use them; the official 2.0.0
-/// examples have one).
+/// examples have one), names of components and servers, server variable
+/// values outside their `enum`, `ws` channel bindings, a query in an
+/// address, a discriminator not in `required`.
 pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<Vec<Warning>> {
     let rules = Rules { docs, inlined };
     let mut warnings = Vec::new();
     let doc = &inlined.value;
     let v2 = docs.version().major == 2;
-    rules.component_names(doc)?;
-    rules.server_names(doc)?;
-    rules.server_variables(doc)?;
+    // Rules the reference parser does not check, and whose breach does
+    // not stop code being generated: warnings (the first breach of each).
+    warnings.extend(lenient(rules.component_names(doc))?);
+    warnings.extend(lenient(rules.server_names(doc))?);
+    warnings.extend(lenient(rules.server_variables(doc))?);
     if v2 {
-        rules.channel_names(doc)?;
+        warnings.extend(rules.channel_names(doc)?);
         rules.operation_ids(doc)?;
         warnings.extend(rules.security_by_name(doc));
     } else {
-        rules.channel_addresses(doc)?;
+        warnings.extend(rules.channel_addresses(doc)?);
         rules.operation_messages()?;
     }
     rules.parameter_names(doc)?;
@@ -44,12 +52,30 @@ pub(crate) fn check(docs: &Documents, inlined: &Inlined) -> Result<Vec<Warning>>
         match what {
             Found::Tags => rules.unique_tags(doc, path)?,
             Found::Expression => rules.runtime_expression(doc, path)?,
-            Found::Discriminator => rules.discriminator(doc, path)?,
-            Found::WsChannelBinding => rules.ws_channel_binding(doc, path)?,
+            Found::Discriminator => warnings.extend(rules.discriminator(doc, path)),
+            Found::WsChannelBinding => {
+                warnings.extend(lenient(rules.ws_channel_binding(doc, path))?)
+            }
         }
     }
     rules.message_ids(doc)?;
     Ok(warnings)
+}
+
+/// The error of a rule that only warns, as a warning (its hint added to
+/// its message).
+fn lenient(result: Result<()>) -> Result<Option<Warning>> {
+    let Err(error) = result else {
+        return Ok(None);
+    };
+    let Some(at) = error.location() else {
+        return Err(error);
+    };
+    let message = match error.hint() {
+        Some(hint) => format!("{}; {hint}", error.message()),
+        None => error.message().to_string(),
+    };
+    Ok(Some(Warning::at(at, message)))
 }
 
 pub(super) struct Rules<'a> {
@@ -126,24 +152,52 @@ impl Rules<'_> {
         Ok(())
     }
 
-    /// 3.x channel addresses: no query, no fragment.
-    fn channel_addresses(&self, doc: &Value) -> Result<()> {
+    /// 3.x channel addresses: no fragment; a query is a warning (real
+    /// documents have them: `/stream?streams={streams}`).
+    fn channel_addresses(&self, doc: &Value) -> Result<Vec<Warning>> {
+        let mut warnings = Vec::new();
         for (name, channel) in members(doc, &["channels"]).into_iter().flatten() {
             if let Some(Value::String(address)) = channel.get("address") {
-                if address.contains(['?', '#']) {
-                    return Err(self
-                        .error(
-                            &path(&["channels", name, "address"]),
-                            format!(
-                                "the address `{address}` has a query or fragment, which a \
-                                 channel address may not have"
-                            ),
-                        )
-                        .with_hint("describe query parameters with channel bindings instead"));
+                let at = path(&["channels", name, "address"]);
+                if let Some(warning) = self.address_query(&at, "address", address)? {
+                    warnings.push(warning);
                 }
             }
         }
-        Ok(())
+        Ok(warnings)
+    }
+
+    /// A channel address (`what`: "address", or "channel name" in 2.x) at
+    /// `at`: an error if it has a fragment, a warning if it has a query.
+    pub(super) fn address_query(
+        &self,
+        at: &[String],
+        what: &str,
+        address: &str,
+    ) -> Result<Option<Warning>> {
+        if address.contains('#') {
+            return Err(self
+                .error(
+                    at,
+                    format!(
+                        "the {what} `{address}` has a fragment (`#`), which a channel \
+                         address may not have and a WebSocket request cannot carry"
+                    ),
+                )
+                .with_hint("remove the fragment"));
+        }
+        if !address.contains('?') {
+            return Ok(None);
+        }
+        Ok(Some(Warning::at(
+            &self.at(at),
+            format!(
+                "the {what} `{address}` has a query, which a channel address may not have; \
+                 the generated client writes its `{{parameters}}` into the query and the \
+                 server reads them from there. Describe query parameters with the channel's \
+                 `ws` binding (`bindings: {{ws: {{query: ...}}}}`) instead"
+            ),
+        )))
     }
 
     /// 2.x security requirements name security schemes of `components`.
@@ -296,16 +350,17 @@ impl Rules<'_> {
     }
 
     /// A `discriminator` names a property the schema defines and requires
-    /// (AsyncAPI 2.x/3.x Schema Object).
-    fn discriminator(&self, doc: &Value, at: &[String]) -> Result<()> {
-        let Some(schema) = super::report::value_at(doc, at) else {
-            return Ok(());
-        };
+    /// (AsyncAPI 2.x/3.x Schema Object). Real documents (two of the AsyncAPI
+    /// generator's own WebSocket fixtures) leave it out of `required`, which
+    /// the reference parser accepts: a warning, and the property still
+    /// tells messages apart where a frame has it.
+    fn discriminator(&self, doc: &Value, at: &[String]) -> Option<Warning> {
+        let schema = super::report::value_at(doc, at)?;
         // The AsyncAPI Schema Object's `discriminator` is a property name;
         // OpenAPI's object form (`propertyName`, with `oneOf` alternatives
         // that each define it) follows other rules.
         let Some(Value::String(name)) = schema.get("discriminator") else {
-            return Ok(());
+            return None;
         };
         let defined = schema.get("properties").and_then(|p| p.get(name)).is_some();
         let required = schema
@@ -313,24 +368,29 @@ impl Rules<'_> {
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)));
         if defined && required {
-            return Ok(());
+            return None;
         }
         let mut place = at.to_vec();
         place.push("discriminator".into());
-        let what = if defined {
-            "is not in the schema's `required` list"
-        } else {
-            "is not one of the schema's `properties`"
-        };
-        Err(self
-            .error(
-                &place,
-                format!(
-                    "the discriminator property `{name}` {what}: the property a \
-                     discriminator names must be defined by the schema and required"
-                ),
+        let (what, effect) = if defined {
+            (
+                "is not in the schema's `required` list",
+                "it tells messages apart only in frames that have it",
             )
-            .with_hint(format!("add `{name}` to `properties` and to `required`")))
+        } else {
+            (
+                "is not one of the schema's `properties`",
+                "it tells nothing apart",
+            )
+        };
+        Some(Warning::at(
+            &self.at(&place),
+            format!(
+                "the discriminator property `{name}` {what}, but the property a \
+                 discriminator names must be defined by the schema and required; \
+                 {effect}. Add `{name}` to `properties` and to `required`"
+            ),
+        ))
     }
 
     /// A WebSocket channel binding: only `method` (`GET` or `POST`),

@@ -3,7 +3,7 @@
 //! `operationId`s, `messageId`s).
 
 use super::{members, path, Rules};
-use crate::error::{Location, Result};
+use crate::error::{Location, Result, Warning};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -67,22 +67,14 @@ impl Rules<'_> {
         Ok(())
     }
 
-    /// 2.x channel names: no query, no fragment.
-    pub(super) fn channel_names(&self, doc: &Value) -> Result<()> {
+    /// 2.x channel names: no fragment; a query is a warning.
+    pub(super) fn channel_names(&self, doc: &Value) -> Result<Vec<Warning>> {
+        let mut warnings = Vec::new();
         for name in members(doc, &["channels"]).into_iter().flat_map(Map::keys) {
-            if name.contains(['?', '#']) {
-                return Err(self
-                    .error(
-                        &path(&["channels", name]),
-                        format!(
-                            "the channel name `{name}` has a query or fragment; channel \
-                             names are paths and may not use `?` or `#`"
-                        ),
-                    )
-                    .with_hint("describe query parameters with channel bindings instead"));
-            }
+            let at = path(&["channels", name]);
+            warnings.extend(self.address_query(&at, "channel name", name)?);
         }
-        Ok(())
+        Ok(warnings)
     }
 
     /// 2.x `operationId`s: unique.

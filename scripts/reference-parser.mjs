@@ -1,0 +1,24 @@
+// Lists which AsyncAPI documents the reference parser (@asyncapi/parser 3.x)
+// accepts without errors: one line per document, tab-separated
+// (document, `accepted` or `rejected`, the first error). Run through
+// scripts/reference-parser.sh, which installs the parser.
+import { Parser, fromFile } from '@asyncapi/parser';
+import { readFileSync } from 'node:fs';
+
+// Standard input: one document a line, `name<TAB>file`.
+const lines = readFileSync(0, 'utf8').split('\n').filter((l) => l.includes('\t'));
+const parser = new Parser();
+for (const line of lines) {
+  const [document, file] = line.split('\t');
+  let outcome;
+  try {
+    const { diagnostics } = await fromFile(parser, file).parse();
+    const errors = diagnostics.filter((d) => d.severity === 0);
+    outcome = errors.length === 0
+      ? 'accepted\t'
+      : `rejected\t${errors[0].message.replace(/\s+/g, ' ')} at /${errors[0].path.join('/')}`;
+  } catch (error) {
+    outcome = `rejected\t${String(error).replace(/\s+/g, ' ')}`;
+  }
+  console.log(`${document}\t${outcome}`);
+}
