@@ -40,7 +40,7 @@ pub mod ws;
 
 pub use dispatch::DecodeError;
 pub use message::{CorrelationId, Message};
-pub use ws::{Close, Limits};
+pub use ws::{Buffers, Close, Limits};
 
 /// Date and time types: a `date-time` field is a
 /// `chrono::DateTime<chrono::offset::Utc>`.

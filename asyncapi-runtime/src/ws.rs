@@ -1,5 +1,5 @@
 //! What the client and the server share about WebSocket connections: close
-//! frames, and the limits on what a peer may send.
+//! frames, the limits on what a peer may send, and buffer sizes.
 
 use std::fmt;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -124,10 +124,42 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub(crate) fn websocket_config(&self) -> WebSocketConfig {
+    /// tungstenite's settings for these limits and `buffers`.
+    pub(crate) fn websocket_config(&self, buffers: Buffers) -> WebSocketConfig {
+        // tungstenite panics unless its write buffer's cap is above the
+        // write buffer size; the cap stays unbounded (the outgoing queues
+        // bound what waits to be written).
+        let write = buffers.write.min(usize::MAX - 1);
         WebSocketConfig::default()
             .max_message_size(Some(self.max_message_size))
             .max_frame_size(Some(self.max_frame_size))
+            .read_buffer_size(buffers.read)
+            .write_buffer_size(write)
+            .max_write_buffer_size(usize::MAX)
+    }
+}
+
+/// How much memory a connection keeps for reading and writing frames.
+/// Small buffers make an idle connection cheap; neither limits the size of
+/// a message (see [`Limits`]), the buffers grow for bigger ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buffers {
+    /// How many bytes are read from the socket at once (default 4 KiB;
+    /// tungstenite's own default is 128 KiB, zero-filled before every read).
+    pub read: usize,
+    /// How many bytes of written frames collect before they go to the
+    /// socket, when frames are queued without a flush (default 4 KiB; 0:
+    /// every frame is written at once). A flush writes them whatever their
+    /// size.
+    pub write: usize,
+}
+
+impl Default for Buffers {
+    fn default() -> Self {
+        Buffers {
+            read: 4 << 10,
+            write: 4 << 10,
+        }
     }
 }
 
@@ -143,5 +175,23 @@ mod tests {
         assert_eq!(u16::from(frame.code), 1008);
         assert_eq!(Close::from_frame(&frame).reason.chars().count(), 61);
         assert_eq!(Close::new(1000, "").to_string(), "code 1000");
+    }
+
+    #[test]
+    fn buffer_sizes_reach_tungstenite_and_never_make_it_panic() {
+        let limits = Limits {
+            max_message_size: 1 << 20,
+            max_frame_size: 1 << 16,
+        };
+        let config = limits.websocket_config(Buffers::default());
+        assert_eq!(config.read_buffer_size, 4096);
+        assert_eq!(config.write_buffer_size, 4096);
+        assert_eq!(config.max_message_size, Some(1 << 20));
+        assert_eq!(config.max_frame_size, Some(1 << 16));
+        let huge = limits.websocket_config(Buffers {
+            read: 1,
+            write: usize::MAX,
+        });
+        assert!(huge.max_write_buffer_size > huge.write_buffer_size);
     }
 }

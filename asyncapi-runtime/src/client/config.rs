@@ -2,7 +2,7 @@
 //! it reconnects after its connection drops ([`ReconnectPolicy`]).
 
 use super::subscriptions::{Subscription, SubscriptionHook};
-use crate::ws::Limits;
+use crate::ws::{Buffers, Limits};
 use std::any::Any;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -19,6 +19,9 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// What the server may send (default: 16 MiB messages, 4 MiB frames).
     pub limits: Limits,
+    /// How much memory the connection keeps for reading and writing frames
+    /// (default 4 KiB each).
+    pub buffers: Buffers,
     /// How often to send a WebSocket ping (default 30 s; `None`: never).
     pub ping_interval: Option<Duration>,
     /// The liveness watchdog: after how long without any frame from the
@@ -50,6 +53,7 @@ impl Default for ClientConfig {
                 max_message_size: 16 << 20,
                 max_frame_size: 4 << 20,
             },
+            buffers: Buffers::default(),
             ping_interval: Some(Duration::from_secs(30)),
             idle_timeout: Some(Duration::from_secs(90)),
             incoming_capacity: 1024,
@@ -67,6 +71,7 @@ impl fmt::Debug for ClientConfig {
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("limits", &self.limits)
+            .field("buffers", &self.buffers)
             .field("ping_interval", &self.ping_interval)
             .field("idle_timeout", &self.idle_timeout)
             .field("incoming_capacity", &self.incoming_capacity)
@@ -94,6 +99,12 @@ impl ClientConfig {
     /// Sets what the server may send.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets how much memory the connection keeps for reading and writing.
+    pub fn with_buffers(mut self, buffers: Buffers) -> Self {
+        self.buffers = buffers;
         self
     }
 

@@ -67,7 +67,7 @@ pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, Ope
     };
     let connecting = tokio_tungstenite::connect_async_tls_with_config(
         request,
-        Some(config.limits.websocket_config()),
+        Some(config.limits.websocket_config(config.buffers)),
         true,
         Some(connector),
     );

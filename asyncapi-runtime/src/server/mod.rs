@@ -30,7 +30,7 @@ pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, S
 pub use route::{encode_segment, PathParams};
 
 use crate::message::Message;
-use crate::ws::Limits;
+use crate::ws::{Buffers, Limits};
 use context::{Conn, ServerShared};
 use route::Template;
 use std::fmt;
@@ -69,6 +69,9 @@ pub struct ServerConfig {
     /// What clients may send (default: 1 MiB messages and frames); bigger
     /// messages close the connection with 1009.
     pub limits: Limits,
+    /// How much memory each connection keeps for reading and writing
+    /// frames (default 4 KiB each).
+    pub buffers: Buffers,
     /// How many frames may wait to be written to one connection (default 1024).
     pub outgoing_capacity: usize,
     /// What to do when they are that many (default [`WhenFull::Close`]).
@@ -91,6 +94,7 @@ impl Default for ServerConfig {
                 max_message_size: 1 << 20,
                 max_frame_size: 1 << 20,
             },
+            buffers: Buffers::default(),
             outgoing_capacity: 1024,
             when_full: WhenFull::Close,
             ping_interval: Some(Duration::from_secs(30)),
@@ -455,7 +459,7 @@ async fn accept(
             format!("no channel at `{path}`"),
         ))
     };
-    let config = shared.config.limits.websocket_config();
+    let config = shared.config.limits.websocket_config(shared.config.buffers);
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(io, callback, Some(config));
     let socket = match tokio::time::timeout(timeout, handshake).await {
         Ok(Ok(socket)) => socket,

@@ -1,0 +1,511 @@
+//! A measurement, not a demo: the generated Kraken v1 client and the
+//! runtime's server against a hand-written tokio-tungstenite client and
+//! server, exchanging the same Kraken `ping`/`pong` frames (issue 11).
+//!
+//! ```sh
+//! ulimit -n 20000; cargo build --release --example ws_bench && \
+//!   taskset -c 0 target/release/examples/ws_bench
+//! ```
+//!
+//! Everything runs in this one process on loopback (127.0.0.1, ports from
+//! the OS) on a single-threaded tokio runtime; `taskset -c 0` pins it to one
+//! CPU, so that the VM's cross-CPU wake-ups do not swamp the figures.
+//! Measured, for each of the four pairings of client (ours: the generated
+//! `public::Client`; hand: a tokio-tungstenite loop) and server (ours: the
+//! generated `public::Service` over a handler answering `ping`; hand: a
+//! tokio-tungstenite loop that answers each `ping` with `send`):
+//!
+//! - sequential round trips/s: one `ping` at a time, each waiting for its
+//!   `pong` (ours: `Sender::ping`; hand: `send`, then read until the `pong`
+//!   with the same `reqid`);
+//! - pipelined requests/s: 100 requests in flight (ours: 100 tasks, each
+//!   calling `Sender::ping` in a loop; hand: one task that tops up to 100
+//!   pings with `feed`, flushes once, and reads one `pong`);
+//! - resident memory per idle connection: `VmRSS` from `/proc/self/status`
+//!   before and after opening `WS_BENCH_IDLE` idle connections (default
+//!   1000; each is a client and its server side, both in the process), in a
+//!   fresh child process per pairing (freed memory is not given back to the
+//!   OS, so one process cannot measure twice). Needs `ulimit -n` above twice
+//!   the count.
+//!
+//! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
+//! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides; unset,
+//! its defaults.
+//!
+//! Each throughput figure is the median of `WS_BENCH_RUNS` runs (default 3)
+//! of `WS_BENCH_SECS` seconds (default 1). Defaults of both stacks: the
+//! runtime's `ClientConfig::default()` / `ServerConfig::default()`, and
+//! tungstenite's `WebSocketConfig::default()` for the hand-written loops.
+//! Linux only (reads `/proc/self/status`).
+
+use asyncapi_runtime::client::ClientConfig;
+use asyncapi_runtime::server::{HandlerError, Replies, Server, ServerConfig};
+use asyncapi_runtime::Buffers;
+use asyncapi_showcase::kraken::channels::public::{
+    self, Context, Handler, SubscribeReply, UnsubscribeReply,
+};
+use asyncapi_showcase::kraken::types;
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Requests in flight in the pipelined measure.
+const IN_FLIGHT: usize = 100;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Which implementation plays a side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ours,
+    Hand,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Ours => "ours",
+            Kind::Hand => "hand",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Kind, Error> {
+        match text {
+            "ours" => Ok(Kind::Ours),
+            "hand" => Ok(Kind::Hand),
+            other => Err(format!("unknown side `{other}` (ours or hand)").into()),
+        }
+    }
+}
+
+const PAIRINGS: [(Kind, Kind); 4] = [
+    (Kind::Ours, Kind::Ours),
+    (Kind::Hand, Kind::Hand),
+    (Kind::Ours, Kind::Hand),
+    (Kind::Hand, Kind::Ours),
+];
+
+// ---- the hand-written side: the frames as a hand-written loop types them ----
+
+#[derive(Serialize)]
+struct PingOut {
+    event: &'static str,
+    reqid: u64,
+}
+
+#[derive(Deserialize)]
+struct Event<'a> {
+    #[serde(borrow)]
+    event: &'a str,
+    reqid: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct PongOut {
+    event: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reqid: Option<u64>,
+}
+
+type HandSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+fn ping_frame(reqid: u64) -> Result<Frame, Error> {
+    let text = serde_json::to_string(&PingOut {
+        event: "ping",
+        reqid,
+    })?;
+    Ok(Frame::text(text))
+}
+
+/// The `reqid` of a `pong` frame; `None` for any other frame.
+fn pong_reqid(frame: &Frame) -> Option<Option<u64>> {
+    let Frame::Text(text) = frame else {
+        return None;
+    };
+    let event: Event = serde_json::from_str(text.as_str()).ok()?;
+    (event.event == "pong").then_some(event.reqid)
+}
+
+/// The hand-written server: one task per connection, each `ping` answered
+/// with a `pong` carrying its `reqid` (`send`: one flush per frame).
+async fn hand_server() -> Result<SocketAddr, Error> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                while let Some(Ok(frame)) = ws.next().await {
+                    let Frame::Text(text) = frame else { continue };
+                    let Ok(event) = serde_json::from_str::<Event>(text.as_str()) else {
+                        continue;
+                    };
+                    if event.event != "ping" {
+                        continue;
+                    }
+                    let pong = PongOut {
+                        event: "pong",
+                        reqid: event.reqid,
+                    };
+                    let Ok(text) = serde_json::to_string(&pong) else {
+                        return;
+                    };
+                    if ws.send(Frame::text(text)).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(addr)
+}
+
+async fn hand_connect(addr: SocketAddr) -> Result<HandSocket, Error> {
+    let url = format!("ws://{addr}/");
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
+    Ok(ws)
+}
+
+async fn hand_sequential(addr: SocketAddr, secs: Duration) -> Result<u64, Error> {
+    let mut ws = hand_connect(addr).await?;
+    let start = Instant::now();
+    let mut done = 0u64;
+    while start.elapsed() < secs {
+        ws.send(ping_frame(done)?).await?;
+        loop {
+            let frame = ws.next().await.ok_or("the server hung up")??;
+            if pong_reqid(&frame) == Some(Some(done)) {
+                break;
+            }
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+async fn hand_pipelined(addr: SocketAddr, secs: Duration) -> Result<u64, Error> {
+    let mut ws = hand_connect(addr).await?;
+    let start = Instant::now();
+    let (mut sent, mut done) = (0u64, 0u64);
+    while start.elapsed() < secs {
+        while sent - done < IN_FLIGHT as u64 {
+            ws.feed(ping_frame(sent)?).await?;
+            sent += 1;
+        }
+        ws.flush().await?;
+        let frame = ws.next().await.ok_or("the server hung up")??;
+        if pong_reqid(&frame).is_some() {
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
+// ---- our side: the generated client and server ----
+
+/// A `public` handler that answers `ping` and nothing else.
+struct PingOnly;
+
+impl Handler for PingOnly {
+    async fn ping(
+        &self,
+        _ctx: &Context,
+        _message: types::Ping,
+    ) -> Result<Replies<types::Pong>, HandlerError> {
+        Ok(types::Pong {
+            event: Default::default(),
+            reqid: None,
+        }
+        .into())
+    }
+
+    async fn subscribe(
+        &self,
+        _ctx: &Context,
+        _message: types::Subscribe,
+    ) -> Result<Replies<SubscribeReply>, HandlerError> {
+        Err(HandlerError::new("this benchmark serves ping only"))
+    }
+
+    async fn unsubscribe(
+        &self,
+        _ctx: &Context,
+        _message: types::Unsubscribe,
+    ) -> Result<Replies<UnsubscribeReply>, HandlerError> {
+        Err(HandlerError::new("this benchmark serves ping only"))
+    }
+}
+
+/// The runtime's buffer sizes, from the environment or its defaults.
+fn our_buffers() -> Result<Buffers, Error> {
+    let defaults = Buffers::default();
+    Ok(Buffers {
+        read: env_or("WS_BENCH_READ_BUF", defaults.read)?,
+        write: env_or("WS_BENCH_WRITE_BUF", defaults.write)?,
+    })
+}
+
+async fn our_server() -> Result<SocketAddr, Error> {
+    let config = ServerConfig {
+        buffers: our_buffers()?,
+        ..ServerConfig::default()
+    };
+    let server = Server::builder()
+        .config(config)
+        .channel(public::Service::new(PingOnly))
+        .bind("127.0.0.1:0")
+        .await?;
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+    Ok(addr)
+}
+
+async fn our_connect(addr: SocketAddr) -> Result<public::Client, Error> {
+    let url = format!("ws://{addr}/");
+    let config = ClientConfig::default().with_buffers(our_buffers()?);
+    Ok(public::Client::connect_url(&url, config).await?)
+}
+
+fn ping() -> types::Ping {
+    types::Ping {
+        event: Default::default(),
+        reqid: None,
+    }
+}
+
+async fn our_sequential(addr: SocketAddr, secs: Duration) -> Result<u64, Error> {
+    let client = our_connect(addr).await?;
+    let start = Instant::now();
+    let mut done = 0u64;
+    while start.elapsed() < secs {
+        client.ping(ping()).await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+async fn our_pipelined(addr: SocketAddr, secs: Duration) -> Result<u64, Error> {
+    let client = our_connect(addr).await?;
+    let start = Instant::now();
+    let workers: Vec<_> = (0..IN_FLIGHT)
+        .map(|_| {
+            let sender = client.sender();
+            tokio::spawn(async move {
+                let mut done = 0u64;
+                while start.elapsed() < secs {
+                    sender.ping(ping()).await?;
+                    done += 1;
+                }
+                Ok::<u64, Error>(done)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for worker in workers {
+        total += worker.await??;
+    }
+    Ok(total)
+}
+
+// ---- measuring ----
+
+async fn server(kind: Kind) -> Result<SocketAddr, Error> {
+    match kind {
+        Kind::Ours => our_server().await,
+        Kind::Hand => hand_server().await,
+    }
+}
+
+/// Requests per second of `client` against `server`, the median of `runs`.
+async fn rate(
+    client: Kind,
+    server_kind: Kind,
+    pipelined: bool,
+    secs: Duration,
+    runs: usize,
+) -> Result<f64, Error> {
+    let addr = server(server_kind).await?;
+    let mut rates = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let done = match (client, pipelined) {
+            (Kind::Ours, false) => our_sequential(addr, secs).await?,
+            (Kind::Ours, true) => our_pipelined(addr, secs).await?,
+            (Kind::Hand, false) => hand_sequential(addr, secs).await?,
+            (Kind::Hand, true) => hand_pipelined(addr, secs).await?,
+        };
+        rates.push(done as f64 / start.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    Ok(rates[rates.len() / 2])
+}
+
+/// The process's resident memory in KiB.
+fn rss_kib() -> Result<u64, Error> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS in /proc/self/status")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("VmRSS without a value")?
+        .parse()?)
+}
+
+/// In a child process: KiB of resident memory per idle connection of
+/// `client` against `server_kind` (both sides counted).
+async fn idle_kib(client: Kind, server_kind: Kind, count: usize) -> Result<f64, Error> {
+    let addr = server(server_kind).await?;
+    let mut ours = Vec::new();
+    let mut hand = Vec::new();
+    let mut before = 0;
+    // One connection first, so that one-time allocations are not counted.
+    for i in 0..=count {
+        if i == 1 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            before = rss_kib()?;
+        }
+        match client {
+            Kind::Ours => ours.push(our_connect(addr).await?),
+            Kind::Hand => hand.push(hand_connect(addr).await?),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = rss_kib()?;
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .map_err(|_| format!("{name}={text} is not a valid value").into()),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Runs the idle-memory measure of one pairing in a child process.
+fn idle_in_child(client: Kind, server_kind: Kind) -> Result<f64, Error> {
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .env(
+            "WS_BENCH_CHILD",
+            format!("{}:{}", client.name(), server_kind.name()),
+        )
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "the idle-memory child failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(stdout.trim().parse()?)
+}
+
+fn ratio(ours: f64, hand: f64) -> String {
+    format!("{:.2}×", ours / hand)
+}
+
+fn main() -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let count: usize = env_or("WS_BENCH_IDLE", 1000)?;
+    if let Ok(pairing) = std::env::var("WS_BENCH_CHILD") {
+        let (client, server_kind) = pairing
+            .split_once(':')
+            .ok_or("WS_BENCH_CHILD=client:server")?;
+        let (client, server_kind) = (Kind::parse(client)?, Kind::parse(server_kind)?);
+        let kib = runtime.block_on(idle_kib(client, server_kind, count))?;
+        println!("{kib:.2}");
+        return Ok(());
+    }
+    let secs = Duration::from_secs_f64(env_or("WS_BENCH_SECS", 1.0)?);
+    let runs: usize = env_or::<usize>("WS_BENCH_RUNS", 3)?.max(1);
+    let mut seq = Vec::new();
+    let mut pipe = Vec::new();
+    let mut idle = Vec::new();
+    for (client, server_kind) in PAIRINGS {
+        seq.push(runtime.block_on(rate(client, server_kind, false, secs, runs))?);
+        pipe.push(runtime.block_on(rate(client, server_kind, true, secs, runs))?);
+        idle.push(idle_in_child(client, server_kind)?);
+        eprintln!(
+            "{} client, {} server: {:.0} round trips/s, {:.0} pipelined/s, {:.1} KiB/idle connection",
+            client.name(),
+            server_kind.name(),
+            seq.last().unwrap_or(&0.0),
+            pipe.last().unwrap_or(&0.0),
+            idle.last().unwrap_or(&0.0),
+        );
+    }
+    // PAIRINGS: [0] ours/ours, [1] hand/hand, [2] our client/hand server,
+    // [3] hand client/our server.
+    println!("| measure | ours | hand-written | ratio |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| sequential round trips/s, whole stack | {:.0} | {:.0} | {} |",
+        seq[0],
+        seq[1],
+        ratio(seq[0], seq[1])
+    );
+    println!(
+        "| … our client alone (both against the hand-written server) | {:.0} | {:.0} | {} |",
+        seq[2],
+        seq[1],
+        ratio(seq[2], seq[1])
+    );
+    println!(
+        "| … our server alone (both with the hand-written client) | {:.0} | {:.0} | {} |",
+        seq[3],
+        seq[1],
+        ratio(seq[3], seq[1])
+    );
+    println!(
+        "| pipelined requests/s ({IN_FLIGHT} in flight), whole stack | {:.0} | {:.0} | {} |",
+        pipe[0],
+        pipe[1],
+        ratio(pipe[0], pipe[1])
+    );
+    println!(
+        "| … our client alone | {:.0} | {:.0} | {} |",
+        pipe[2],
+        pipe[1],
+        ratio(pipe[2], pipe[1])
+    );
+    println!(
+        "| … our server alone | {:.0} | {:.0} | {} |",
+        pipe[3],
+        pipe[1],
+        ratio(pipe[3], pipe[1])
+    );
+    println!(
+        "| KiB per idle connection ({count}; client + server side), whole stack | {:.1} | {:.1} | {} |",
+        idle[0],
+        idle[1],
+        ratio(idle[0], idle[1])
+    );
+    println!(
+        "| … our client side (against the hand-written server) | {:.1} | {:.1} | {} |",
+        idle[2],
+        idle[1],
+        ratio(idle[2], idle[1])
+    );
+    println!(
+        "| … our server side (with the hand-written client) | {:.1} | {:.1} | {} |",
+        idle[3],
+        idle[1],
+        ratio(idle[3], idle[1])
+    );
+    Ok(())
+}
