@@ -26,7 +26,9 @@
 //!   1000; each is a client and its server side, both in the process), in a
 //!   fresh child process per pairing (freed memory is not given back to the
 //!   OS, so one process cannot measure twice). Needs `ulimit -n` above twice
-//!   the count.
+//!   the count. Then each side alone: our server and the hand-written one
+//!   with the hand-written clients in another process, our client and the
+//!   hand-written one with the hand-written server in another process.
 //!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
 //! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides; unset,
@@ -393,13 +395,10 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
     }
 }
 
-/// Runs the idle-memory measure of one pairing in a child process.
-fn idle_in_child(client: Kind, server_kind: Kind) -> Result<f64, Error> {
+/// Runs an idle-memory measure in a child process (`var=value` says which).
+fn idle_in_child(var: &str, value: String) -> Result<f64, Error> {
     let output = std::process::Command::new(std::env::current_exe()?)
-        .env(
-            "WS_BENCH_CHILD",
-            format!("{}:{}", client.name(), server_kind.name()),
-        )
+        .env(var, value)
         .output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
@@ -413,6 +412,88 @@ fn idle_in_child(client: Kind, server_kind: Kind) -> Result<f64, Error> {
     Ok(stdout.trim().parse()?)
 }
 
+/// In a child process: KiB of resident memory per idle connection of one
+/// side alone (`server` or `client`, of `kind`), its hand-written peer in a
+/// process of its own (`WS_BENCH_PEER`).
+async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut peer = tokio::process::Command::new(std::env::current_exe()?);
+    peer.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let (before, after) = if side == "server" {
+        let addr = server(kind).await?;
+        let mut child = peer
+            .env("WS_BENCH_PEER", format!("clients:{addr}"))
+            .spawn()?;
+        let mut stdin = child.stdin.take().ok_or("the peer has no stdin")?;
+        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        lines.next_line().await?.ok_or("the peer ended")?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let before = rss_kib()?;
+        stdin.write_all(b"go\n").await?;
+        lines.next_line().await?.ok_or("the peer ended")?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (before, rss_kib()?)
+    } else {
+        let mut child = peer.env("WS_BENCH_PEER", "server").spawn()?;
+        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr: SocketAddr = lines.next_line().await?.ok_or("the peer ended")?.parse()?;
+        let mut ours = Vec::new();
+        let mut hand = Vec::new();
+        let mut before = 0;
+        for i in 0..=count {
+            if i == 1 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                before = rss_kib()?;
+            }
+            match kind {
+                Kind::Ours => ours.push(our_connect(addr).await?),
+                Kind::Hand => hand.push(hand_connect(addr).await?),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (before, rss_kib()?)
+    };
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+/// The hand-written peer of [`side_kib`]: `server` (prints its address) or
+/// `clients:ADDR` (one connection, a line, then the rest after a line on
+/// stdin, and a line); it ends when its stdin closes.
+async fn peer(role: &str, count: usize) -> Result<(), Error> {
+    // Stdin's lines, read on a thread of their own (the runtime serves
+    // connections meanwhile); the channel closes with stdin.
+    let (lines, mut stdin) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            if line.is_err() || lines.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut held = Vec::new();
+    if role == "server" {
+        println!("{}", hand_server().await?);
+    } else {
+        let addr: SocketAddr = role
+            .strip_prefix("clients:")
+            .ok_or("WS_BENCH_PEER=server or clients:ADDR")?
+            .parse()?;
+        held.push(hand_connect(addr).await?);
+        println!("warm");
+        stdin.recv().await;
+        for _ in 0..count {
+            held.push(hand_connect(addr).await?);
+        }
+        println!("done");
+    }
+    while stdin.recv().await.is_some() {}
+    Ok(())
+}
+
 fn ratio(ours: f64, hand: f64) -> String {
     format!("{:.2}×", ours / hand)
 }
@@ -422,6 +503,15 @@ fn main() -> Result<(), Error> {
         .enable_all()
         .build()?;
     let count: usize = env_or("WS_BENCH_IDLE", 1000)?;
+    if let Ok(role) = std::env::var("WS_BENCH_PEER") {
+        return runtime.block_on(peer(&role, count));
+    }
+    if let Ok(which) = std::env::var("WS_BENCH_SIDE") {
+        let (side, kind) = which.split_once(':').ok_or("WS_BENCH_SIDE=side:kind")?;
+        let kib = runtime.block_on(side_kib(side, Kind::parse(kind)?, count))?;
+        println!("{kib:.2}");
+        return Ok(());
+    }
     if let Ok(pairing) = std::env::var("WS_BENCH_CHILD") {
         let (client, server_kind) = pairing
             .split_once(':')
@@ -439,7 +529,8 @@ fn main() -> Result<(), Error> {
     for (client, server_kind) in PAIRINGS {
         seq.push(runtime.block_on(rate(client, server_kind, false, secs, runs))?);
         pipe.push(runtime.block_on(rate(client, server_kind, true, secs, runs))?);
-        idle.push(idle_in_child(client, server_kind)?);
+        let pairing = format!("{}:{}", client.name(), server_kind.name());
+        idle.push(idle_in_child("WS_BENCH_CHILD", pairing)?);
         eprintln!(
             "{} client, {} server: {:.0} round trips/s, {:.0} pipelined/s, {:.1} KiB/idle connection",
             client.name(),
@@ -448,6 +539,15 @@ fn main() -> Result<(), Error> {
             pipe.last().unwrap_or(&0.0),
             idle.last().unwrap_or(&0.0),
         );
+    }
+    let mut alone = Vec::new();
+    for side in ["server", "client"] {
+        for kind in [Kind::Ours, Kind::Hand] {
+            alone.push(idle_in_child(
+                "WS_BENCH_SIDE",
+                format!("{side}:{}", kind.name()),
+            )?);
+        }
     }
     // PAIRINGS: [0] ours/ours, [1] hand/hand, [2] our client/hand server,
     // [3] hand client/our server.
@@ -506,6 +606,18 @@ fn main() -> Result<(), Error> {
         idle[3],
         idle[1],
         ratio(idle[3], idle[1])
+    );
+    println!(
+        "| KiB per idle connection, server side alone (hand-written clients in another process) | {:.1} | {:.1} | {} |",
+        alone[0],
+        alone[1],
+        ratio(alone[0], alone[1])
+    );
+    println!(
+        "| KiB per idle connection, client side alone (hand-written server in another process) | {:.1} | {:.1} | {} |",
+        alone[2],
+        alone[3],
+        ratio(alone[2], alone[3])
     );
     Ok(())
 }

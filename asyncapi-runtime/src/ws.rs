@@ -74,6 +74,12 @@ impl fmt::Display for Close {
     }
 }
 
+/// How many queued frames a writer writes before one flush, at most: it
+/// writes what is queued when it wakes up (at least one frame) and flushes
+/// once, instead of flushing after every frame; the cap keeps pings and
+/// closing on time while senders keep the queue full.
+pub(crate) const BATCH: usize = 128;
+
 /// When to send the next WebSocket ping, if pings are sent at all.
 pub(crate) struct Pinger(Option<tokio::time::Interval>);
 

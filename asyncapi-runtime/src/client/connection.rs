@@ -220,24 +220,45 @@ where
     loop {
         let tick = ping.due();
         tokio::select! {
-            next = outbound.recv() => match next {
-                Some(Outbound::Text(text)) => {
-                    if let Err(e) = sink.send(Frame::text(text)).await {
-                        debug!(error = %e, "writing a frame failed");
-                        return WriterEnd::Failed(e.to_string());
+            next = outbound.recv() => {
+                // Writes what is queued now, in order, with one flush.
+                let mut next = next;
+                let mut written = 0;
+                loop {
+                    match next {
+                        Some(Outbound::Text(text)) => {
+                            if let Err(e) = sink.feed(Frame::text(text)).await {
+                                debug!(error = %e, "writing a frame failed");
+                                return WriterEnd::Failed(e.to_string());
+                            }
+                        }
+                        // Sending the close frame flushes the frames before it.
+                        Some(Outbound::Close(close)) => {
+                            let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
+                            return WriterEnd::Closing(close);
+                        }
+                        // Every sender is gone: close normally.
+                        None => {
+                            let close = Close::new(Close::NORMAL, "");
+                            let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
+                            return WriterEnd::Closing(close);
+                        }
                     }
+                    written += 1;
+                    if written == crate::ws::BATCH {
+                        break;
+                    }
+                    next = match outbound.try_recv() {
+                        Ok(queued) => Some(queued),
+                        Err(mpsc::error::TryRecvError::Empty) => break,
+                        Err(mpsc::error::TryRecvError::Disconnected) => None,
+                    };
                 }
-                Some(Outbound::Close(close)) => {
-                    let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
-                    return WriterEnd::Closing(close);
+                if let Err(e) = sink.flush().await {
+                    debug!(error = %e, "writing frames failed");
+                    return WriterEnd::Failed(e.to_string());
                 }
-                // Every sender is gone: close normally.
-                None => {
-                    let close = Close::new(Close::NORMAL, "");
-                    let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
-                    return WriterEnd::Closing(close);
-                }
-            },
+            }
             () = tick => {
                 if let Err(e) = sink.send(Frame::Ping(Default::default())).await {
                     debug!(error = %e, "writing a ping failed");

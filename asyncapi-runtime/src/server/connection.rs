@@ -242,15 +242,30 @@ async fn write_frames<Si>(
         tokio::select! {
             biased;
             () = crate::ws::until_set(&mut closing) => break,
-            next = queue.recv() => match next {
-                Some(text) => {
-                    if let Err(error) = sink.send(Frame::Text(text)).await {
+            next = queue.recv() => {
+                let Some(mut text) = next else { break };
+                // Writes what is queued now, in order, with one flush; a
+                // close stops the batch as it stopped single frames.
+                let mut written = 0;
+                loop {
+                    if let Err(error) = sink.feed(Frame::Text(text)).await {
                         debug!(%error, "writing failed");
                         return;
                     }
+                    written += 1;
+                    if written == crate::ws::BATCH || closing.borrow().is_some() {
+                        break;
+                    }
+                    text = match queue.try_recv() {
+                        Ok(queued) => queued,
+                        Err(_) => break,
+                    };
                 }
-                None => break,
-            },
+                if let Err(error) = sink.flush().await {
+                    debug!(%error, "writing failed");
+                    return;
+                }
+            }
             () = tick => {
                 if sink.send(Frame::Ping(Default::default())).await.is_err() {
                     return;
