@@ -22,6 +22,7 @@
 //! simulated market, two protocol faces.
 
 mod depth;
+mod feed;
 mod general;
 pub mod market;
 mod private;

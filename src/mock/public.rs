@@ -11,7 +11,7 @@ use crate::kraken::channels::public::{
 };
 use crate::kraken::types;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Kraken's text for a private subscription on the public endpoint.
@@ -66,7 +66,7 @@ impl Feed {
 }
 
 /// One subscription of one connection.
-struct Subscription {
+pub(super) struct Subscription {
     channel_id: u64,
     feed: Feed,
     pair: String,
@@ -79,16 +79,7 @@ struct Subscription {
 }
 
 /// What the mock keeps per public connection.
-#[derive(Default)]
-pub(super) struct Connection {
-    subscriptions: Mutex<Vec<Subscription>>,
-}
-
-impl Connection {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Subscription>> {
-        self.subscriptions.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+pub(super) type Connection = crate::mock::feed::Subscriptions<Subscription>;
 
 /// The feed a subscription request names, or Kraken's error text.
 fn feed(request: &types::SubscriptionRequest) -> Result<Feed, &'static str> {
@@ -227,7 +218,7 @@ impl Handler for KrakenMock {
                 ))
                 .await?;
                 let market = Market::new(pair, self.config.seed ^ channel_id);
-                connection.lock().push(Subscription {
+                connection.push(Subscription {
                     channel_id,
                     feed,
                     pair: pair.clone(),
@@ -310,7 +301,7 @@ async fn run_feed(
     loop {
         tokio::select! {
             () = ctx.closed() => return,
-            () = tokio::time::sleep(tick) => {}
+            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
         }
         let frames: Vec<ServerMessage> =
             connection.lock().iter_mut().flat_map(next_frames).collect();

@@ -15,11 +15,11 @@ use crate::mock::depth::{DepthBook, Levels};
 use crate::mock::market::{is_valid_pair, kraken_id, Market, Rng};
 use crate::mock::KrakenMock;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One level-3 subscription.
-struct Subscription {
+pub(in crate::mock) struct Subscription {
     symbol: String,
     market: Market,
     book: DepthBook,
@@ -28,16 +28,7 @@ struct Subscription {
 }
 
 /// What the mock keeps per level-3 connection.
-#[derive(Default)]
-pub(in crate::mock) struct Connection {
-    subscriptions: Mutex<Vec<Subscription>>,
-}
-
-impl Connection {
-    fn lock(&self) -> MutexGuard<'_, Vec<Subscription>> {
-        self.subscriptions.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+pub(in crate::mock) type Connection = crate::mock::feed::Subscriptions<Subscription>;
 
 /// The id of the order resting at `price`.
 fn order_id(symbol: &str, price: &str) -> String {
@@ -158,7 +149,7 @@ impl Handler for KrakenMock {
                 &market_pair(symbol),
                 self.config.seed ^ self.next_channel_id(),
             );
-            connection.lock().push(Subscription {
+            connection.push(Subscription {
                 symbol: symbol.to_owned(),
                 precision: price_precision(&market.format),
                 market,
@@ -224,7 +215,7 @@ async fn run_feed(
     loop {
         tokio::select! {
             () = ctx.closed() => return,
-            () = tokio::time::sleep(tick) => {}
+            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
         }
         let frames: Vec<ServerMessage> = connection
             .lock()

@@ -12,7 +12,7 @@ use crate::mock::depth::{Change, DepthBook, Levels};
 use crate::mock::market::{is_valid_pair, unix_seconds, Market};
 use crate::mock::KrakenMock;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The pairs the `instrument` channel lists.
@@ -59,7 +59,7 @@ impl Feed {
 }
 
 /// One subscription of one connection.
-struct Subscription {
+pub(in crate::mock) struct Subscription {
     feed: Feed,
     symbol: String,
     market: Market,
@@ -74,16 +74,7 @@ struct Subscription {
 }
 
 /// What the mock keeps per public v2 connection.
-#[derive(Default)]
-pub(in crate::mock) struct Connection {
-    subscriptions: Mutex<Vec<Subscription>>,
-}
-
-impl Connection {
-    fn lock(&self) -> MutexGuard<'_, Vec<Subscription>> {
-        self.subscriptions.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
+pub(in crate::mock) type Connection = crate::mock::feed::Subscriptions<Subscription>;
 
 /// The feed a subscription names, or Kraken's error text.
 fn feed(params: &types::SubscriptionParams) -> Result<Feed, String> {
@@ -199,7 +190,7 @@ impl Handler for KrakenMock {
                     .with_time_out(now().into()),
             )
             .await?;
-            connection.lock().push(Subscription {
+            connection.push(Subscription {
                 feed,
                 symbol: String::new(),
                 market: Market::new("XBT/USD", 0),
@@ -247,7 +238,7 @@ impl Handler for KrakenMock {
             .await?;
             let salt = self.config.seed ^ self.next_channel_id();
             let market = Market::new(&market_pair(symbol), salt);
-            connection.lock().push(Subscription {
+            connection.push(Subscription {
                 feed,
                 symbol: symbol.to_owned(),
                 precision: price_precision(&market.format),
@@ -321,7 +312,7 @@ async fn run_feed(
     loop {
         tokio::select! {
             () = ctx.closed() => return,
-            () = tokio::time::sleep(tick) => {}
+            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
         }
         let frames: Vec<ServerMessage> =
             connection.lock().iter_mut().flat_map(next_frames).collect();
