@@ -55,7 +55,6 @@
 #![warn(missing_docs)]
 
 mod client;
-mod correlation;
 mod dispatch;
 mod error;
 /// The model the back end generates from. Not public API (no semver

@@ -2,10 +2,9 @@
 //! `ServerMessage` (what the server sends), one variant per message, decoded
 //! by generated selection code ([`crate::selection`]).
 
-use crate::correlation::CorrelationTokens;
 use crate::dispatch::{self, Rule};
 use crate::error::Result;
-use crate::ir::{Api, Correlation, Direction, Docs};
+use crate::ir::{Api, Correlation, Direction, Docs, Step};
 use crate::names;
 use crate::selection::{selection_items, SelectionInput};
 use proc_macro2::TokenStream;
@@ -89,7 +88,7 @@ pub fn message_enum(
             } else {
                 "String"
             });
-            let segments = correlation.segments();
+            let segments = segments(correlation);
             quote!(correlated(#kind, #segments))
         });
         // `From` only where the payload type is this variant's alone.
@@ -105,7 +104,7 @@ pub fn message_enum(
         variants: table_variants,
     });
     let correlation_paths = correlation_paths.iter().map(|c| {
-        let segments = c.segments();
+        let segments = segments(c);
         quote!((#segments))
     });
     let enum_doc = doc_attrs(&[summary]);
@@ -125,6 +124,16 @@ pub fn message_enum(
             #selection
         }
     })
+}
+
+/// A correlation id's path as `rt::message_impls!` takes it: the runtime's
+/// `Seg`s without their type (`Key("a"), Index(0)`).
+fn segments(correlation: &Correlation) -> TokenStream {
+    let steps = correlation.path.iter().map(|step| match step {
+        Step::Key(key) => quote!(Key(#key)),
+        Step::Index(i) => quote!(Index(#i)),
+    });
+    quote!(#(#steps),*)
 }
 
 /// The enums of one channel: client side first. Both are there even when a

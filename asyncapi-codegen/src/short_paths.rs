@@ -224,7 +224,9 @@ impl Rewrite {
         let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
         let mut i = 0;
         while i < trees.len() {
-            if let Some((short, used)) = self.path_at(&trees[i..]) {
+            // `a::std::…` continues the path `a`: not an absolute one.
+            let continues = matches!(out.last(), Some(TokenTree::Ident(_)));
+            if let Some((short, used)) = self.path_at(&trees[i..]).filter(|_| !continues) {
                 out.push(TokenTree::Ident(proc_macro2::Ident::new(
                     short,
                     proc_macro2::Span::call_site(),
@@ -264,8 +266,6 @@ impl Rewrite {
                 (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
                     if a.as_char() == ':' && b.as_char() == ':' && a.spacing() == proc_macro2::Spacing::Joint)
         };
-        // Not a path continuing one before it (`a::b` then `::std`…) is
-        // not checked here: the generated code never writes `x::::std`.
         let mut segments = Vec::new();
         let mut at = 0;
         let mut best = None;
@@ -332,6 +332,15 @@ mod tests {
             out.contains("::std::result::Result::<u8, u8>::Ok(1)"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_path_that_merely_ends_like_std_is_kept() {
+        let out = run(quote! {
+            rt::thing! { pub struct X(my::std::string::String, ::std::string::String); }
+        });
+        assert!(out.contains("my::std::string::String"), "{out}");
+        assert!(out.contains(", String)"), "{out}");
     }
 
     #[test]

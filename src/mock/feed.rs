@@ -4,8 +4,10 @@
 //! heartbeat is due or a subscription arrives, so idle connections cost a
 //! wake-up a heartbeat instead of ten.
 
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use asyncapi_runtime::server::Context;
+use asyncapi_runtime::Message;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// The subscriptions of one connection, as its feed loop reads them.
@@ -47,6 +49,44 @@ impl<T> Subscriptions<T> {
             }
         } else {
             tokio::time::sleep(tick).await;
+        }
+    }
+}
+
+/// Pushes the frames of a connection's subscriptions (`frames` of each, one
+/// call a tick), and a `heartbeat` after `heartbeat_after` without frames,
+/// until the connection closes.
+pub(crate) async fn run<T, Out, P, I, H>(
+    ctx: Context<Out, P>,
+    connection: Arc<Subscriptions<T>>,
+    tick: Duration,
+    heartbeat_after: Duration,
+    mut frames: impl FnMut(&mut T) -> I,
+    heartbeat: impl Fn() -> H,
+) where
+    Out: Message,
+    H: Into<Out>,
+    I: IntoIterator<Item = Out>,
+{
+    let mut last_sent = Instant::now();
+    loop {
+        let heartbeat_in = heartbeat_after.saturating_sub(last_sent.elapsed());
+        tokio::select! {
+            () = ctx.closed() => return,
+            () = connection.next_turn(tick, heartbeat_in) => {}
+        }
+        let due: Vec<Out> = connection.lock().iter_mut().flat_map(&mut frames).collect();
+        if due.is_empty() && last_sent.elapsed() >= heartbeat_after {
+            if ctx.send(heartbeat()).await.is_err() {
+                return;
+            }
+            last_sent = Instant::now();
+        }
+        for frame in due {
+            if ctx.send(frame).await.is_err() {
+                return;
+            }
+            last_sent = Instant::now();
         }
     }
 }

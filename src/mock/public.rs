@@ -12,7 +12,6 @@ use crate::kraken::channels::public::{
 use crate::kraken::types;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// Kraken's text for a private subscription on the public endpoint.
 pub const PRIVATE_ON_PUBLIC: &str =
@@ -122,11 +121,13 @@ impl Handler for KrakenMock {
         let connection = Arc::new(Connection::default());
         self.public_connections()
             .insert(ctx.id(), connection.clone());
-        tokio::spawn(run_feed(
+        tokio::spawn(crate::mock::feed::run(
             ctx.clone(),
             connection,
             self.config.tick,
             self.config.heartbeat_after,
+            next_frames,
+            general::heartbeat,
         ));
         Ok(())
     }
@@ -286,37 +287,6 @@ impl Handler for KrakenMock {
             });
         }
         Ok(Replies::many(replies))
-    }
-}
-
-/// Pushes the subscribed feeds of one connection, and heartbeats when idle,
-/// until the connection closes.
-async fn run_feed(
-    ctx: Context,
-    connection: Arc<Connection>,
-    tick: Duration,
-    heartbeat_after: Duration,
-) {
-    let mut last_sent = Instant::now();
-    loop {
-        tokio::select! {
-            () = ctx.closed() => return,
-            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
-        }
-        let frames: Vec<ServerMessage> =
-            connection.lock().iter_mut().flat_map(next_frames).collect();
-        if frames.is_empty() && last_sent.elapsed() >= heartbeat_after {
-            if ctx.send(general::heartbeat()).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
-        for frame in frames {
-            if ctx.send(frame).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
     }
 }
 

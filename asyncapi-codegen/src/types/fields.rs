@@ -62,7 +62,12 @@ pub(super) fn make_distinct(file: &mut syn::File) {
 
 /// The JSON name a field's `#[serde(rename = "...")]` gives it, if any.
 fn json_name(field: &syn::Field) -> Option<String> {
-    for attr in &field.attrs {
+    serde_rename(&field.attrs)
+}
+
+/// The value of the first `#[serde(rename = "...")]` among `attrs`.
+pub(super) fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    for attr in attrs {
         if !attr.path().is_ident("serde") {
             continue;
         }

@@ -7,13 +7,13 @@
 //! one-value `enum` become unit structs in `types::consts` that always write
 //! their value and check it when reading: users never write `"ping"`.
 
+mod compaction;
 mod constructors;
 mod consts;
 mod fields;
 mod newtypes;
 mod paths;
 mod rewrite;
-mod same_tokens;
 mod strings;
 mod typify_calls;
 

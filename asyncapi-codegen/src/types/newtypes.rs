@@ -4,11 +4,9 @@
 //! Written out, that is about thirty lines a type; the runtime's
 //! `newtype!` macro writes them from one line.
 
+use super::compaction::{Impls, Replacements};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashMap;
-
-use super::same_tokens::same;
 
 /// Replaces, for every tuple struct of one field among `items`, typify's
 /// `Deref`/`From` impls by one `rt::newtype!` call. Impls that are not
@@ -29,20 +27,8 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
     if newtypes.is_empty() {
         return;
     }
-    // Every trait impl's text, keyed by what it is for (the type's last
-    // path segment), written once.
-    let mut impls: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
-    for (at, item) in items.iter().enumerate() {
-        if let syn::Item::Impl(imp) = item {
-            if imp.trait_.is_some() {
-                let ty = &imp.self_ty;
-                let key = quote!(#ty).to_string();
-                impls.entry(key).or_default().push((at, quote!(#item)));
-            }
-        }
-    }
-    let mut replace: Vec<(usize, TokenStream)> = Vec::new();
-    let mut remove: Vec<usize> = Vec::new();
+    let impls = Impls::of(items);
+    let mut replacements = Replacements::default();
     for (name, inner) in newtypes {
         let deref = quote! {
             impl ::std::ops::Deref for #name {
@@ -66,38 +52,17 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
                 }
             }
         };
-        let find = |ty: String, expected: &TokenStream| {
-            impls.get(&ty).and_then(|list| {
-                list.iter()
-                    .find(|(_, t)| same(t.clone(), expected.clone()))
-                    .map(|(at, _)| *at)
-            })
-        };
-        let name_text = quote!(#name).to_string();
-        let inner_text = quote!(#inner).to_string();
-        let (Some(d), Some(o)) = (find(name_text.clone(), &deref), find(inner_text, &out)) else {
+        let (Some(d), Some(o)) = (impls.find(&name, &deref), impls.find(&inner, &out)) else {
             continue;
         };
-        let i = find(name_text, &into);
+        let i = impls.find(&name, &into);
         let call: TokenStream = match i {
             Some(_) => quote!(rt::newtype! { #name(#inner), from }),
             None => quote!(rt::newtype! { #name(#inner) }),
         };
-        let mut found = vec![d, o];
-        found.extend(i);
-        found.sort_unstable();
-        replace.push((found[0], call));
-        remove.extend(&found[1..]);
+        replacements.replace([Some(d), Some(o), i].into_iter().flatten().collect(), call);
     }
-    for (at, call) in replace {
-        // A macro call parses as an item; were it not, tokens will do.
-        items[at] = syn::parse2(call.clone()).unwrap_or(syn::Item::Verbatim(call));
-    }
-    remove.sort_unstable();
-    remove.dedup();
-    for at in remove.into_iter().rev() {
-        items.remove(at);
-    }
+    replacements.apply(items);
 }
 
 #[cfg(test)]

@@ -6,11 +6,9 @@
 //! runtime's `string_enum!` and `pattern_string!` macros write them from
 //! one line a value.
 
+use super::compaction::{Impls, Replacements};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashMap;
-
-use super::same_tokens::same;
 
 /// typify's error type for conversions, as its impls name it.
 fn error_type() -> TokenStream {
@@ -21,25 +19,9 @@ fn error_type() -> TokenStream {
 /// `items` by one runtime macro call each. Impls that are not exactly
 /// typify's are left alone (and then so are the others of that type).
 pub(super) fn compact(items: &mut Vec<syn::Item>) {
-    let mut impls: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
-    for (at, item) in items.iter().enumerate() {
-        if let syn::Item::Impl(imp) = item {
-            let ty = &imp.self_ty;
-            impls
-                .entry(quote!(#ty).to_string())
-                .or_default()
-                .push((at, quote!(#item)));
-        }
-    }
-    let find = |ty: &syn::Ident, expected: &TokenStream| {
-        impls.get(&ty.to_string()).and_then(|list| {
-            list.iter()
-                .find(|(_, t)| same(t.clone(), expected.clone()))
-                .map(|(at, _)| *at)
-        })
-    };
-    let mut replace: Vec<(usize, TokenStream)> = Vec::new();
-    let mut remove: Vec<usize> = Vec::new();
+    let impls = Impls::of(items);
+    let find = |ty: &syn::Ident, expected: &TokenStream| impls.find(ty, expected);
+    let mut replacements = Replacements::default();
     for item in items.iter() {
         let found = match item {
             syn::Item::Enum(e) => string_enum(e).and_then(|(values, call)| {
@@ -55,21 +37,11 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
             }),
             _ => None,
         };
-        if let Some((mut at, call)) = found {
-            at.sort_unstable();
-            replace.push((at[0], call));
-            remove.extend(&at[1..]);
+        if let Some((at, call)) = found {
+            replacements.replace(at, call);
         }
     }
-    for (at, call) in replace {
-        // A macro call parses as an item; were it not, tokens will do.
-        items[at] = syn::parse2(call.clone()).unwrap_or(syn::Item::Verbatim(call));
-    }
-    remove.sort_unstable();
-    remove.dedup();
-    for at in remove.into_iter().rev() {
-        items.remove(at);
-    }
+    replacements.apply(items);
 }
 
 /// A unit-only enum whose every variant is renamed to its string by serde:
@@ -83,7 +55,8 @@ fn string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, TokenStr
         if !matches!(variant.fields, syn::Fields::Unit) || variant.discriminant.is_some() {
             return None;
         }
-        let value = serde_rename(&variant.attrs).unwrap_or_else(|| variant.ident.to_string());
+        let value = super::fields::serde_rename(&variant.attrs)
+            .unwrap_or_else(|| variant.ident.to_string());
         values.push((variant.ident.clone(), value));
     }
     let name = &e.ident;
@@ -92,23 +65,6 @@ fn string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, TokenStr
         values.clone(),
         quote!(rt::string_enum! { #name { #(#entries),* } }),
     ))
-}
-
-/// The value of `#[serde(rename = "...")]`.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut found = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                found = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
 }
 
 /// typify's impls of a string enum.
@@ -158,10 +114,7 @@ fn try_from(name: &syn::Ident, source: TokenStream) -> TokenStream {
 }
 
 /// The pattern of a `String` newtype whose `FromStr` only checks one.
-fn pattern_of(
-    s: &syn::ItemStruct,
-    impls: &HashMap<String, Vec<(usize, TokenStream)>>,
-) -> Option<String> {
+fn pattern_of(s: &syn::ItemStruct, impls: &Impls) -> Option<String> {
     let syn::Fields::Unnamed(fields) = &s.fields else {
         return None;
     };
@@ -174,7 +127,7 @@ fn pattern_of(
     }
     // The pattern is the first string literal of the `FromStr` impl that
     // builds a `Regex`; the whole impl is compared afterwards.
-    let from_str = impls.get(&s.ident.to_string())?.iter().find_map(|(_, t)| {
+    let from_str = impls.for_type(&s.ident).iter().find_map(|(_, t)| {
         let text = t.to_string();
         (text.starts_with("impl :: std :: str :: FromStr for") && text.contains("Regex :: new"))
             .then_some(text)

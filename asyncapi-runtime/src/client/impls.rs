@@ -160,7 +160,15 @@ macro_rules! client_impls {
 #[macro_export]
 macro_rules! __client_connect {
     (address $id:literal) => {
-        #[doc = concat!("Connects to channel `", $id, "` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address.")]
+        $crate::__client_connect!(@plain $id, ADDRESS, ", at the channel's address.");
+    };
+    (server_url $id:literal) => {
+        $crate::__client_connect!(
+            @plain $id, "", ". The channel has no address of its own: the server URL is used as is."
+        );
+    };
+    (@plain $id:literal, $path:expr, $where:literal) => {
+        #[doc = concat!("Connects to channel `", $id, "` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`])", $where)]
         pub async fn connect(server_url: &str) -> ::std::result::Result<Self, $crate::client::Error> {
             Self::connect_with(server_url, $crate::client::ClientConfig::default()).await
         }
@@ -170,7 +178,7 @@ macro_rules! __client_connect {
             server_url: &str,
             config: $crate::client::ClientConfig,
         ) -> ::std::result::Result<Self, $crate::client::Error> {
-            let url = $crate::client::channel_url(server_url, ADDRESS)?;
+            let url = $crate::client::channel_url(server_url, $path)?;
             Self::connect_url(&url, config).await
         }
     };
@@ -190,21 +198,6 @@ macro_rules! __client_connect {
             config: $crate::client::ClientConfig,
         ) -> ::std::result::Result<Self, $crate::client::Error> {
             let url = $crate::client::channel_url(server_url, &parameters.path())?;
-            Self::connect_url(&url, config).await
-        }
-    };
-    (server_url $id:literal) => {
-        #[doc = concat!("Connects to channel `", $id, "` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]). The channel has no address of its own: the server URL is used as is.")]
-        pub async fn connect(server_url: &str) -> ::std::result::Result<Self, $crate::client::Error> {
-            Self::connect_with(server_url, $crate::client::ClientConfig::default()).await
-        }
-
-        /// Like [`Client::connect`], with settings (timeouts, limits, TLS roots, reconnection).
-        pub async fn connect_with(
-            server_url: &str,
-            config: $crate::client::ClientConfig,
-        ) -> ::std::result::Result<Self, $crate::client::Error> {
-            let url = $crate::client::channel_url(server_url, "")?;
             Self::connect_url(&url, config).await
         }
     };

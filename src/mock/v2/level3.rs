@@ -16,7 +16,6 @@ use crate::mock::market::{is_valid_pair, kraken_id, Market, Rng};
 use crate::mock::KrakenMock;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// One level-3 subscription.
 pub(in crate::mock) struct Subscription {
@@ -64,11 +63,13 @@ impl Handler for KrakenMock {
         let connection = Arc::new(Connection::default());
         self.v2_level3_connections()
             .insert(ctx.id(), connection.clone());
-        tokio::spawn(run_feed(
+        tokio::spawn(crate::mock::feed::run(
             ctx.clone(),
             connection,
             self.config.tick,
             self.config.heartbeat_after,
+            next_frame,
+            types::Heartbeat::new,
         ));
         Ok(())
     }
@@ -201,39 +202,6 @@ impl Handler for KrakenMock {
             })
             .collect::<Vec<UnsubscribeReply>>();
         Ok(Replies::many(replies))
-    }
-}
-
-/// Pushes the subscribed books of one connection, and heartbeats when idle.
-async fn run_feed(
-    ctx: Context,
-    connection: Arc<Connection>,
-    tick: Duration,
-    heartbeat_after: Duration,
-) {
-    let mut last_sent = Instant::now();
-    loop {
-        tokio::select! {
-            () = ctx.closed() => return,
-            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
-        }
-        let frames: Vec<ServerMessage> = connection
-            .lock()
-            .iter_mut()
-            .filter_map(next_frame)
-            .collect();
-        if frames.is_empty() && last_sent.elapsed() >= heartbeat_after {
-            if ctx.send(types::Heartbeat::new()).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
-        for frame in frames {
-            if ctx.send(frame).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
     }
 }
 

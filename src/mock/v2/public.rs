@@ -13,7 +13,6 @@ use crate::mock::market::{is_valid_pair, unix_seconds, Market};
 use crate::mock::KrakenMock;
 use asyncapi_runtime::server::{Disconnect, FrameError, HandlerError, Replies};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 /// The pairs the `instrument` channel lists.
 pub const INSTRUMENTS: [&str; 5] = ["BTC/USD", "BTC/EUR", "ETH/USD", "ETH/EUR", "ETH/BTC"];
@@ -127,11 +126,13 @@ impl Handler for KrakenMock {
         let connection = Arc::new(Connection::default());
         self.v2_public_connections()
             .insert(ctx.id(), connection.clone());
-        tokio::spawn(run_feed(
+        tokio::spawn(crate::mock::feed::run(
             ctx.clone(),
             connection,
             self.config.tick,
             self.config.heartbeat_after,
+            next_frames,
+            types::Heartbeat::new,
         ));
         Ok(())
     }
@@ -297,37 +298,6 @@ impl Handler for KrakenMock {
             });
         }
         Ok(Replies::many(replies))
-    }
-}
-
-/// Pushes the subscribed feeds of one connection, and heartbeats when idle,
-/// until the connection closes.
-async fn run_feed(
-    ctx: Context,
-    connection: Arc<Connection>,
-    tick: Duration,
-    heartbeat_after: Duration,
-) {
-    let mut last_sent = Instant::now();
-    loop {
-        tokio::select! {
-            () = ctx.closed() => return,
-            () = connection.next_turn(tick, heartbeat_after.saturating_sub(last_sent.elapsed())) => {}
-        }
-        let frames: Vec<ServerMessage> =
-            connection.lock().iter_mut().flat_map(next_frames).collect();
-        if frames.is_empty() && last_sent.elapsed() >= heartbeat_after {
-            if ctx.send(types::Heartbeat::new()).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
-        for frame in frames {
-            if ctx.send(frame).await.is_err() {
-                return;
-            }
-            last_sent = Instant::now();
-        }
     }
 }
 
