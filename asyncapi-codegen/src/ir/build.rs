@@ -279,6 +279,7 @@ impl<'d> Builder<'d> {
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
+                action: if receives { "receive" } else { "send" }.to_string(),
                 channel,
                 messages,
                 reply,
@@ -398,6 +399,7 @@ impl<'d> Builder<'d> {
                     self.api().operations.push(Operation {
                         id: format!("{id} {key}"),
                         direction,
+                        action: action.to_string(),
                         channel: index,
                         messages: vec![m],
                         reply: Some(Reply {
@@ -413,6 +415,7 @@ impl<'d> Builder<'d> {
                 self.api().operations.push(Operation {
                     id,
                     direction,
+                    action: action.to_string(),
                     channel: index,
                     messages,
                     reply,
