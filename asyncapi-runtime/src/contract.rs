@@ -184,9 +184,10 @@ fn internal_ref(value: &Value) -> Option<String> {
     reference.strip_prefix('#').map(str::to_string)
 }
 
-/// The value at the JSON pointer `pointer` (already percent-decoded: the
-/// bundled documents the generator writes use plain pointers) in `value`.
+/// The value at the JSON pointer `pointer` (a URI fragment: percent-encoded)
+/// in `value`.
 fn pointer<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let pointer = percent_decode(pointer)?;
     if pointer.is_empty() {
         return Some(value);
     }
@@ -200,6 +201,30 @@ fn pointer<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
         };
     }
     Some(value)
+}
+
+/// `text` with its `%XX` escapes decoded; `None` if that is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -219,7 +244,7 @@ mod tests {
     #[test]
     fn rewrites_3x_servers_keeping_pathname_order_and_ids() {
         let contract = Contract::new(
-            r##"{"asyncapi":"3.0.0","info":{"title":"t","version":"1"},"servers":{"prod":{"host":"{region}.example.com","protocol":"wss","pathname":"/v{major}","variables":{"region":{"default":"eu"},"major":{"default":"1"}}},"alias":{"$ref":"#/components/servers/other"}},"components":{"servers":{"other":{"host":"x.example.com","protocol":"wss","description":"other"}}}}"##,
+            r##"{"asyncapi":"3.0.0","info":{"title":"t","version":"1"},"servers":{"prod":{"host":"{region}.example.com","protocol":"wss","pathname":"/v{major}","variables":{"region":{"default":"eu"},"major":{"default":"1"}}},"alias":{"$ref":"#/components/servers/o%7Bther%7D"}},"components":{"servers":{"o{ther}":{"host":"x.example.com","protocol":"wss","description":"other"}}}}"##,
             "<p>",
         );
         let text = contract.json_for(&SERVED);
