@@ -27,7 +27,7 @@ mod route;
 
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
-pub use route::{encode_segment, PathParams};
+pub use route::{encode_segment, matches_pattern, PathParams};
 
 use crate::message::Message;
 use crate::ws::{Buffers, Limits};
