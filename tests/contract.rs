@@ -13,7 +13,7 @@
 //!   unless `ASYNCAPI_REAL_CLIENTS=require`).
 
 use asyncapi_runtime::contract::{Contract, Served};
-use asyncapi_showcase::{kraken, kraken_2_0, kraken_v2};
+use asyncapi_showcase::{chat, kraken, kraken_2_0, kraken_v2};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,8 +26,9 @@ const SERVED: Served<'static> = Served {
 };
 
 /// Each generated module's contract and the document it was made from.
-fn contracts() -> [(Contract, &'static str); 3] {
+fn contracts() -> [(Contract, &'static str); 4] {
     [
+        (chat::CONTRACT, "chat.yaml"),
         (kraken::CONTRACT, "kraken.yaml"),
         (kraken_2_0::CONTRACT, "kraken_2_0.yaml"),
         (kraken_v2::CONTRACT, "kraken_v2.yaml"),

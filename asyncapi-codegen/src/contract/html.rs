@@ -161,11 +161,14 @@ fn channels(api: &Api, out: &mut String) {
         if !channel.parameters.is_empty() {
             out.push_str("<table><thead><tr><th>Parameter</th><th>Values</th><th>Default</th><th>Description</th></tr></thead><tbody>");
             for parameter in &channel.parameters {
-                let values: Vec<String> = parameter
+                let mut values: Vec<String> = parameter
                     .values
                     .iter()
                     .map(|v| format!("<code>{}</code>", escape(v)))
                     .collect();
+                if let Some(pattern) = &parameter.pattern {
+                    values.push(format!("matching <code>{}</code>", escape(pattern)));
+                }
                 let _ = write!(
                     out,
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -180,7 +183,7 @@ fn channels(api: &Api, out: &mut String) {
                         .as_deref()
                         .map(|d| format!("<code>{}</code>", escape(d)))
                         .unwrap_or_default(),
-                    escape(&parameter.docs.paragraphs().join(" ")),
+                    markdown::to_html(&parameter.docs.paragraphs().join("\n\n")),
                 );
             }
             out.push_str("</tbody></table>");
@@ -278,6 +281,9 @@ fn message_article(api: &Api, i: usize, message: &Message, out: &mut String) {
         "<article id=\"message-{i}\"><h3>{}",
         escape(&message.key)
     );
+    if let Some(name) = message.name.as_ref().filter(|name| **name != message.key) {
+        let _ = write!(out, " <small>name <code>{}</code></small>", escape(name));
+    }
     if let Some(content_type) = &message.content_type {
         let _ = write!(out, " <small><code>{}</code></small>", escape(content_type));
     }
@@ -362,14 +368,15 @@ fn security(api: &Api, out: &mut String) {
     out.push_str("</section>");
 }
 
-/// Title, summary and description (CommonMark), and tags.
+/// Title, summary and description (both CommonMark: summaries often
+/// hold `code`), and tags.
 fn docs(docs: &Docs, out: &mut String) {
     if let Some(title) = &docs.title {
         let _ = write!(out, "<p><strong>{}</strong></p>", escape(title));
     }
     if let Some(summary) = &docs.summary {
         if docs.title.as_ref() != Some(summary) {
-            let _ = write!(out, "<p>{}</p>", escape(summary));
+            out.push_str(&markdown::to_html(summary));
         }
     }
     if let Some(description) = &docs.description {

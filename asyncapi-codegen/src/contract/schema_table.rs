@@ -7,7 +7,7 @@
 
 use super::html::escape;
 use super::markdown;
-use crate::ir::Schemas;
+use crate::ir::{json_kind, Schemas};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -240,8 +240,12 @@ fn kind_of(schema: &Value) -> String {
             kind = "object".into();
         } else if schema.get("items").is_some() {
             kind = "array".into();
-        } else if schema.get("const").is_some() || schema.get("enum").is_some() {
-            kind = "value".into();
+        } else if let Some(value) = schema.get("const") {
+            kind = json_kind(value).into();
+        } else if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            let mut kinds: Vec<&str> = values.iter().map(json_kind).collect();
+            kinds.dedup();
+            kind = kinds.join(" | ");
         }
     }
     kind

@@ -315,6 +315,10 @@ pub struct Message {
     /// Its name: the key under `components/messages` (or a channel's
     /// `messages`), else `name`, `messageId` or `title`.
     pub key: String,
+    /// Its `name` member, when it has one (the machine-friendly name, which
+    /// may differ from the key: key `chatNotification`, name
+    /// `chat_notification`).
+    pub name: Option<String>,
     /// Prose.
     pub docs: Docs,
     /// `contentType`
