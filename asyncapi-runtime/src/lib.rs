@@ -11,6 +11,9 @@
 //! - [`server`]: the [`server::Server`] that serves generated `Handler`s,
 //!   the per-connection [`server::Context`], [`server::Replies`],
 //!   [`server::HandlerError`], and the settings;
+//! - [`contract`]: the AsyncAPI document and HTML page a generated
+//!   module embeds (`CONTRACT`), served with its servers pointing at the
+//!   served address;
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
 //! - [`include_api!`];
@@ -29,6 +32,7 @@
 pub mod client;
 pub mod constant;
 mod constructors;
+pub mod contract;
 pub mod dispatch;
 pub mod message;
 mod message_enum;
@@ -75,6 +79,7 @@ pub mod __private {
     pub use crate::client_impls;
     pub use crate::constant;
     pub use crate::constructors;
+    pub use crate::contract;
     pub use crate::dispatch;
     pub use crate::message;
     pub use crate::message_impls;

@@ -308,6 +308,7 @@ impl<'d> Builder<'d> {
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
+                action: if receives { "receive" } else { "send" }.to_string(),
                 channel,
                 messages,
                 reply,
@@ -428,6 +429,7 @@ impl<'d> Builder<'d> {
                     self.api().operations.push(Operation {
                         id: format!("{id} {key}"),
                         direction,
+                        action: action.to_string(),
                         channel: index,
                         messages: vec![m],
                         reply: Some(Reply {
@@ -443,6 +445,7 @@ impl<'d> Builder<'d> {
                 self.api().operations.push(Operation {
                     id,
                     direction,
+                    action: action.to_string(),
                     channel: index,
                     messages,
                     reply,

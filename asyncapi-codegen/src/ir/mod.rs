@@ -83,6 +83,9 @@ pub struct Docs {
     pub summary: Option<String>,
     /// `description` (CommonMark)
     pub description: Option<String>,
+    /// The names of its `tags`, in order (a tag that is a `$ref` is named
+    /// by the last token of its pointer, e.g. `#/components/tags/public`).
+    pub tags: Vec<String>,
 }
 
 impl Docs {
@@ -95,10 +98,25 @@ impl Docs {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };
+        let tags = value
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|tag| match tag.get("name").and_then(Value::as_str) {
+                Some(name) => Some(name.to_string()),
+                None => tag
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next())
+                    .map(|name| name.replace("~1", "/").replace("~0", "~")),
+            })
+            .collect();
         Docs {
             title: text("title"),
             summary: text("summary"),
             description: text("description"),
+            tags,
         }
     }
 
@@ -312,6 +330,9 @@ pub struct Operation {
     pub id: String,
     /// Who sends its messages.
     pub direction: Direction,
+    /// Its action as the document writes it: `send` or `receive` (3.x),
+    /// `publish` or `subscribe` (2.x).
+    pub action: String,
     /// Index into [`Api::channels`].
     pub channel: usize,
     /// Indices into [`Api::messages`].
@@ -344,6 +365,10 @@ pub struct Message {
     /// Its name: the key under `components/messages` (or a channel's
     /// `messages`), else `name`, `messageId` or `title`.
     pub key: String,
+    /// Its `name` member, when it has one (the machine-friendly name, which
+    /// may differ from the key: key `chatNotification`, name
+    /// `chat_notification`).
+    pub name: Option<String>,
     /// Prose.
     pub docs: Docs,
     /// `contentType`
