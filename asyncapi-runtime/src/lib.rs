@@ -29,10 +29,12 @@
 pub mod client;
 pub mod constant;
 mod constructors;
+pub mod contract;
 pub mod dispatch;
 pub mod message;
 mod message_enum;
 mod newtype;
+pub mod security;
 pub mod server;
 mod string_types;
 pub mod tls;
@@ -82,6 +84,7 @@ pub mod __private {
     pub use crate::pattern_string;
     pub use crate::reply_impls;
     pub use crate::request;
+    pub use crate::security;
     pub use crate::server;
     pub use crate::service_impls;
     pub use crate::string_enum;

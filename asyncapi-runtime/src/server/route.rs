@@ -169,7 +169,7 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
 
 /// `%XX` escapes decoded; `None` if an escape is not `%` and two hex digits,
 /// or if they do not make UTF-8.
-fn percent_decode(segment: &str) -> Option<String> {
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
