@@ -11,6 +11,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // A generator fixture with a channel parameter and a request without
     // correlation id, compiled and run by tests/rooms.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;
+    // A channel secured by a bearer token or an API key in the query, run
+    // by tests/secured.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/secured.yaml")?;
     // Messages that are hard to tell apart, for tests/discrimination.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/selection/tricky.yaml")?;
     Ok(())

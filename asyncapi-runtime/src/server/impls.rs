@@ -28,8 +28,8 @@
 macro_rules! service_impls {
     (
         address: $address:expr;
-        params: $params:ident;
         $( security: [ $( $scheme:path ),* $(,)? ]; )?
+        params: $params:ident;
         $( $variant:ident => $method:ident $(($into:expr))?; )*
     ) => {
         /// A [`Handler`] as the runtime's server serves it.
