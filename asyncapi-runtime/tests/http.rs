@@ -120,12 +120,17 @@ async fn requests_that_are_no_websocket_connection_are_answered() {
     let plain = ask(&addr, "GET /rooms/1 HTTP/1.1").await;
     assert_eq!(plain.status, 426);
     assert_eq!(plain.header("upgrade"), Some("websocket"));
-    assert!(plain.body.contains("no WebSocket upgrade"), "{}", plain.body);
+    assert!(
+        plain.body.contains("no WebSocket upgrade"),
+        "{}",
+        plain.body
+    );
 
     let post = ask(&addr, "POST /rooms/1 HTTP/1.1\r\nContent-Length: 0").await;
     assert_eq!((post.status, post.header("allow")), (405, Some("GET")));
 
     let upgrade = "GET /rooms/1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket";
+    let with_key = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
     let old = ask(&addr, &format!("{upgrade}\r\nSec-WebSocket-Version: 8")).await;
     assert_eq!(
         (old.status, old.header("sec-websocket-version")),
@@ -133,13 +138,13 @@ async fn requests_that_are_no_websocket_connection_are_answered() {
     );
     let keyless = ask(&addr, &format!("{upgrade}\r\nSec-WebSocket-Version: 13")).await;
     assert_eq!(keyless.status, 400);
-    assert!(keyless.body.contains("Sec-WebSocket-Key"), "{}", keyless.body);
+    assert!(
+        keyless.body.contains("Sec-WebSocket-Key"),
+        "{}",
+        keyless.body
+    );
 
-    let bad = ask(
-        &addr,
-        &format!("GET /rooms/x HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="),
-    )
-    .await;
+    let bad = ask(&addr, &format!("GET /rooms/x HTTP/1.1\r\n{with_key}")).await;
     assert_eq!(bad.status, 400);
     assert_eq!(
         bad.body,
@@ -147,10 +152,6 @@ async fn requests_that_are_no_websocket_connection_are_answered() {
     );
 
     // A contract route asked for with an upgrade is no contract route.
-    let upgraded_docs = ask(
-        &addr,
-        &format!("GET /asyncapi HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="),
-    )
-    .await;
+    let upgraded_docs = ask(&addr, &format!("GET /asyncapi HTTP/1.1\r\n{with_key}")).await;
     assert_eq!(upgraded_docs.status, 404);
 }

@@ -20,8 +20,8 @@
 //! [`ServerConfig::limits`] closes the connection with 1009.
 
 mod connection;
-mod context;
-mod endpoint;
+pub(crate) mod context;
+pub(crate) mod endpoint;
 mod error;
 mod handshake;
 pub(crate) mod http;
