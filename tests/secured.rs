@@ -39,3 +39,40 @@ async fn either_scheme_admits_and_handlers_see_identity_and_state() {
 async fn a_plain_request_at_a_channel_is_told_to_upgrade() {
     support::plain_get(&serve().await).await;
 }
+
+#[tokio::test]
+async fn the_in_memory_test_client_authenticates_the_same_way() {
+    use asyncapi_runtime::server::testing::TestServer;
+    use asyncapi_runtime::server::StatusCode;
+    use support::secured::{security, ServerMessage};
+
+    let server = TestServer::new(Service::new(Rooms));
+    let refused = server.connect("/chat/lobby").await.unwrap_err();
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let refused = server
+        .request("/chat/games")
+        .credential(security::BEARER_AUTH.with("token-m"))
+        .connect()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.status, refused.reason.as_str()),
+        (StatusCode::FORBIDDEN, "mallory may not play")
+    );
+
+    let mut bob = server
+        .request("/chat/games")
+        .credential(security::QUERY_TOKEN.with("token-b"))
+        .connect()
+        .await
+        .unwrap();
+    for asked in 1..=2 {
+        bob.send(support::whoami()).await.unwrap();
+        let ServerMessage::You(you) = bob.receive().await.unwrap();
+        assert_eq!(
+            (you.user.as_str(), you.room.as_str(), you.asked),
+            ("bob (queryToken)", "games", asked)
+        );
+    }
+    bob.assert_nothing().await;
+}

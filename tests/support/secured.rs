@@ -73,7 +73,7 @@ impl Handler for Rooms {
     }
 }
 
-fn whoami() -> secured::types::Whoami {
+pub fn whoami() -> secured::types::Whoami {
     secured::types::Whoami {
         action: Default::default(),
     }

@@ -27,6 +27,7 @@ mod handshake;
 pub(crate) mod http;
 mod impls;
 mod route;
+pub mod testing;
 
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
