@@ -36,6 +36,7 @@ pub fn channel<S: Service>(service: S, config: ServerConfig) -> Router {
     let endpoint = Endpoint {
         routes: vec![Arc::new(ServiceRoute::new(Arc::new(service)))],
         contract: None,
+        fallback: None,
         shared: ServerShared::new(config),
     };
     routes(Router::new(), Arc::new(endpoint))
@@ -75,6 +76,7 @@ pub fn contract(contract: Contract) -> Router {
     let endpoint = Arc::new(Endpoint {
         routes: Vec::new(),
         contract: Some(contract),
+        fallback: None,
         shared: ServerShared::new(ServerConfig::default()),
     });
     contract_routes(Router::new(), endpoint)

@@ -28,11 +28,12 @@ impl Answer {
     }
 }
 
-/// Sends `request` (a request line and headers) and reads the answer to
-/// the end of the connection.
+/// Sends `request` (a request line and headers, maybe a blank line and a
+/// body) and reads the answer to the end of the connection.
 async fn ask(addr: &str, request: &str) -> Answer {
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let text = format!("{request}\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let (head, body) = request.split_once("\r\n\r\n").unwrap_or((request, ""));
+    let text = format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n{body}");
     tcp.write_all(text.as_bytes()).await.unwrap();
     let mut response = String::new();
     within("the response", tcp.read_to_string(&mut response))
@@ -154,4 +155,51 @@ async fn requests_that_are_no_websocket_connection_are_answered() {
     // A contract route asked for with an upgrade is no contract route.
     let upgraded_docs = ask(&addr, &format!("GET /asyncapi HTTP/1.1\r\n{with_key}")).await;
     assert_eq!(upgraded_docs.status, 404);
+}
+
+#[tokio::test]
+async fn requests_no_channel_serves_go_to_the_fallback() {
+    use asyncapi_runtime::server::{HttpRequest, HttpResponse, ServerConfig};
+    let mut config = ServerConfig::default();
+    config.limits.max_message_size = 16;
+    let server = Server::builder()
+        .config(config)
+        .channel(TestService {
+            address: Some("/rooms/{room}"),
+            ..TestService::default()
+        })
+        .fallback(|request: HttpRequest| async move {
+            let peer = request.extensions().get::<std::net::SocketAddr>().copied();
+            let text = format!(
+                "{} {} {} from {}",
+                request.method(),
+                request.uri().path(),
+                String::from_utf8_lossy(request.body()),
+                peer.is_some_and(|p| p.ip().is_loopback()),
+            );
+            let mut response = HttpResponse::new(text.into());
+            *response.status_mut() = asyncapi_runtime::server::StatusCode::ACCEPTED;
+            response
+        })
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let addr = server.local_addr().to_string();
+    tokio::spawn(server.run());
+
+    let posted = ask(
+        &addr,
+        "POST /rooms/1/announcements HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+    )
+    .await;
+    assert_eq!(posted.status, 202, "{}", posted.head);
+    assert_eq!(posted.body, "POST /rooms/1/announcements hello from true");
+    let big = ask(
+        &addr,
+        "POST /x HTTP/1.1\r\nContent-Length: 17\r\n\r\n12345678901234567",
+    )
+    .await;
+    assert_eq!(big.status, 413);
+    // A channel's path is still the channel's.
+    assert_eq!(ask(&addr, "GET /rooms/1 HTTP/1.1").await.status, 426);
 }

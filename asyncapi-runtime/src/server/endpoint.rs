@@ -154,6 +154,8 @@ pub(crate) struct Endpoint {
     pub(crate) routes: Vec<Arc<dyn Route>>,
     /// The contract to serve, if any.
     pub(crate) contract: Option<Contract>,
+    /// The application's handler of requests at paths no channel serves.
+    pub(crate) fallback: Option<super::http::Fallback>,
     /// Connections, groups, settings, shutdown.
     pub(crate) shared: Arc<ServerShared>,
 }

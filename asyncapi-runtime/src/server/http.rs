@@ -13,11 +13,11 @@
 //! - else 101, and the connection is served on the upgraded stream.
 
 use super::context::ServerShared;
-use super::endpoint::{BoxIo, Endpoint, Session};
+use super::endpoint::{BoxFuture, BoxIo, Endpoint, Session};
 use super::handshake::{Handshake, Refusal};
 use crate::contract::Served;
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{self, HeaderValue};
 use hyper::upgrade::OnUpgrade;
 use hyper::{Method, Request, Response, StatusCode};
@@ -32,6 +32,18 @@ use tracing::debug;
 
 /// The body of every response the server writes itself.
 pub(crate) type Body = Full<Bytes>;
+
+/// A request for the application's own routes
+/// ([`ServerBuilder::fallback`](super::ServerBuilder::fallback)), its body
+/// read whole; its extensions hold the client's `SocketAddr`.
+pub type HttpRequest = Request<Bytes>;
+
+/// The answer to an [`HttpRequest`].
+pub type HttpResponse = Response<Bytes>;
+
+/// The application's handler of requests that are no channel's.
+pub(crate) type Fallback =
+    Arc<dyn Fn(HttpRequest) -> BoxFuture<'static, HttpResponse> + Send + Sync>;
 
 /// The Content-Security-Policy of the docs page: nothing from outside.
 pub(crate) const DOCS_CSP: &str =
@@ -101,7 +113,11 @@ pub(crate) async fn respond<B>(
     endpoint: &Endpoint,
     mut request: Request<B>,
     origin: Origin,
-) -> (Response<Body>, Option<Upgrade>) {
+) -> (Response<Body>, Option<Upgrade>)
+where
+    B: hyper::body::Body<Data = Bytes> + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let is_upgrade = has_token(&request, header::CONNECTION, "upgrade")
         && has_token(&request, header::UPGRADE, "websocket");
     let path = request.uri().path().to_owned();
@@ -111,6 +127,9 @@ pub(crate) async fn respond<B>(
         }
     }
     let Some((route, params)) = endpoint.route(&path, request.uri().query()) else {
+        if let Some(fallback) = &endpoint.fallback {
+            return (fall_back(endpoint, fallback, request, origin).await, None);
+        }
         return (
             text(StatusCode::NOT_FOUND, format!("no channel at `{path}`")),
             None,
@@ -193,6 +212,41 @@ pub(crate) async fn respond<B>(
             session,
         }),
     )
+}
+
+/// Reads the body of `request` (up to the server's message size limit) and
+/// hands it to the application's `fallback`.
+async fn fall_back<B>(
+    endpoint: &Endpoint,
+    fallback: &Fallback,
+    request: Request<B>,
+    origin: Origin,
+) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes> + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let limit = endpoint.shared.config.limits.max_message_size;
+    let (mut parts, body) = request.into_parts();
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is over the limit of {limit} bytes"),
+            )
+        }
+        Err(error) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("the request body could not be read: {error}"),
+            )
+        }
+    };
+    parts.extensions.insert(origin.peer);
+    fallback(Request::from_parts(parts, body))
+        .await
+        .map(Full::new)
 }
 
 fn refused(refusal: Refusal, schemes: &[crate::security::Scheme]) -> Response<Body> {

@@ -32,6 +32,7 @@ pub mod testing;
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
 pub use handshake::{Handshake, Refusal};
+pub use http::{HttpRequest, HttpResponse};
 pub use hyper::StatusCode;
 pub use route::{encode_segment, PathParams};
 
@@ -206,6 +207,7 @@ pub struct ServerBuilder {
     routes: Vec<Arc<dyn Route>>,
     tls: Option<Arc<rustls::ServerConfig>>,
     contract: Option<Contract>,
+    fallback: Option<http::Fallback>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -222,6 +224,7 @@ impl fmt::Debug for ServerBuilder {
             )
             .field("tls", &self.tls.is_some())
             .field("contract", &self.contract.is_some())
+            .field("fallback", &self.fallback.is_some())
             .finish()
     }
 }
@@ -281,6 +284,21 @@ impl ServerBuilder {
         })
     }
 
+    /// Answers the requests at paths that no channel serves (and that are
+    /// no contract route) with `handler`, e.g. a `POST` that makes the
+    /// server broadcast; without it they get 404. The request's body is read
+    /// whole first (over [`ServerConfig::limits`]' message size: 413); its
+    /// extensions hold the client's `SocketAddr`. Not used when mounted in
+    /// axum ([`crate::axum`]), where the application's own routes do this.
+    pub fn fallback<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HttpResponse> + Send + 'static,
+    {
+        self.fallback = Some(Arc::new(move |request| Box::pin(handler(request))));
+        self
+    }
+
     /// What serves requests: the channels checked for overlaps, addresses
     /// before the channel without one.
     pub(crate) fn endpoint(mut self) -> Result<Endpoint, ServeError> {
@@ -301,6 +319,7 @@ impl ServerBuilder {
         Ok(Endpoint {
             routes: self.routes,
             contract: self.contract,
+            fallback: self.fallback,
             shared: ServerShared::new(self.config),
         })
     }
@@ -445,6 +464,7 @@ mod tests {
             endpoint: Arc::new(Endpoint {
                 routes: Vec::new(),
                 contract: None,
+                fallback: None,
                 shared: ServerShared::new(ServerConfig::default()),
             }),
         };

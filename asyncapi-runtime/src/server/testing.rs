@@ -69,6 +69,7 @@ impl<S: Service> TestServer<S> {
             endpoint: Arc::new(Endpoint {
                 routes: vec![Arc::new(ServiceRoute::new(Arc::new(service)))],
                 contract: None,
+                fallback: None,
                 shared: ServerShared::new(config),
             }),
             _service: PhantomData,
