@@ -8,6 +8,8 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // The Kraken WebSockets API v2, in AsyncAPI 3.0 (three channels, one per
     // server: public, private, level3).
     asyncapi_codegen::generate("specs/kraken_v2.yaml")?;
+    // The chat service of examples/chat_server.rs (one channel, `/chat/{room}`).
+    asyncapi_codegen::generate("specs/chat.yaml")?;
     // A generator fixture with a channel parameter and a request without
     // correlation id, compiled and run by tests/rooms.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;

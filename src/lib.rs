@@ -25,6 +25,13 @@ pub mod kraken_v2 {
     asyncapi_runtime::include_api!("kraken_v2");
 }
 
+/// The chat service of `examples/chat_server.rs`, generated from
+/// `specs/chat.yaml` (AsyncAPI 3.0): one channel, `/chat/{room}`, so
+/// everything sits at the module root.
+pub mod chat {
+    asyncapi_runtime::include_api!("chat");
+}
+
 pub mod book;
 pub mod book_v2;
 pub mod mock;

@@ -1,9 +1,10 @@
-//! Every `examples` entry of every message in `specs/` decodes, through the
+//! Every `examples` entry of every message in `specs/` (Kraken v2 has its
+//! own test, `kraken_v2_examples.rs`) decodes, through the
 //! generated enums, to its own message's variant, and re-encodes to equal
 //! JSON.
 
 use asyncapi_codegen::ir::{Api, Direction};
-use asyncapi_showcase::{kraken, kraken_2_0};
+use asyncapi_showcase::{chat, kraken, kraken_2_0};
 use serde_json::Value;
 
 /// Decodes `frame` with the enum of `(document, channel, direction)`,
@@ -43,6 +44,8 @@ fn decode(
         ("kraken_2_0", "/", S) => run(kraken_2_0::ServerMessage::from_json(frame), |m| {
             m.variant_name()
         }),
+        ("chat", "room", C) => run(chat::ClientMessage::from_json(frame), |m| m.variant_name()),
+        ("chat", "room", S) => run(chat::ServerMessage::from_json(frame), |m| m.variant_name()),
         other => Err(format!(
             "no generated enum for {other:?}: add it to this test"
         )),
@@ -54,7 +57,7 @@ fn every_example_round_trips_through_its_own_variant() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failures = Vec::new();
     let mut checked = 0;
-    for document in ["kraken", "kraken_2_0"] {
+    for document in ["kraken", "kraken_2_0", "chat"] {
         let path = root.join("specs").join(format!("{document}.yaml"));
         let api = Api::load(&path).unwrap_or_else(|e| panic!("{e}"));
         for (c, channel) in api.channels.iter().enumerate() {

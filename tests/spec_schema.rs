@@ -116,6 +116,13 @@ fn kraken_v2_is_valid_asyncapi_3_0_0() {
 }
 
 #[test]
+fn chat_is_valid_asyncapi_3_0_0() {
+    let doc = load_yaml("chat.yaml");
+    assert_eq!(doc["asyncapi"], "3.0.0");
+    assert_valid("specs/chat.yaml", &asyncapi_validator("3.0.0"), &doc);
+}
+
+#[test]
 fn kraken_2_0_is_valid_asyncapi_2_0_0() {
     let doc = load_yaml("kraken_2_0.yaml");
     assert_eq!(doc["asyncapi"], "2.0.0");

@@ -81,6 +81,9 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
             if let Some(default) = &param.default {
                 paragraphs.push(format!("Default: `{default}`."));
             }
+            if let Some(pattern) = &param.pattern {
+                paragraphs.push(format!("Matches `{pattern}`."));
+            }
         }
         let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
         declared.push(quote! {
@@ -90,9 +93,30 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
         let check = match param.filter(|p| !p.values.is_empty()) {
             Some(param) => {
                 let values = &param.values;
-                let message = format!("`{name}` must be one of {}, not `{{}}`", quoted(values));
+                let message = format!(
+                    "{}, not `{{}}`",
+                    escape_braces(&format!("`{name}` must be one of {}", quoted(values)))
+                );
                 quote! {
                     if ![#(#values),*].contains(&#ident) {
+                        return ::std::result::Result::Err(::std::format!(#message, #ident));
+                    }
+                }
+            }
+            None => quote!(),
+        };
+        let pattern_check = match param.and_then(|p| p.pattern.as_deref()) {
+            Some(pattern) => {
+                let message = format!(
+                    "{}, not `{{}}`",
+                    escape_braces(&format!("`{name}` must match `{pattern}`"))
+                );
+                let matches = match crate::pattern::matcher(pattern) {
+                    Some(matcher) => quote!({ let value: &str = #ident; #matcher }),
+                    None => quote!(#rt::matches_pattern(#pattern, #ident)),
+                };
+                quote! {
+                    if !#matches {
                         return ::std::result::Result::Err(::std::format!(#message, #ident));
                     }
                 }
@@ -102,6 +126,7 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
         reads.push(quote! {
             let #ident = params.require(#name)?;
             #check
+            #pattern_check
         });
         idents.push(ident);
     }
@@ -134,6 +159,11 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
             }
         }
     }
+}
+
+/// `text` as literal text of a format string.
+fn escape_braces(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
 }
 
 fn quoted(values: &[String]) -> String {

@@ -117,11 +117,31 @@ impl<'d> Builder<'d> {
                 .map(value_text)
                 .collect();
             let default = holder.get("default").map(value_text);
+            // 2.x: the schema's `pattern`; 3.x dropped the schema, so
+            // `x-pattern` on the parameter says it.
+            let (pattern_loc, pattern) = match holder.get("pattern") {
+                Some(pattern) => (schema_loc.join("pattern"), Some(pattern)),
+                None => (loc.join("x-pattern"), param.get("x-pattern")),
+            };
+            let pattern = match pattern {
+                None => None,
+                Some(Value::String(pattern)) if regress::Regex::new(pattern).is_ok() => {
+                    Some(pattern.clone())
+                }
+                Some(_) => {
+                    return Err(Error::at(
+                        ErrorKind::Invalid,
+                        &pattern_loc,
+                        "the parameter's pattern is no regular expression (ECMA-262, as regress reads it)",
+                    ))
+                }
+            };
             out.push(Parameter {
                 name: name.clone(),
                 docs: Docs::read(param),
                 values,
                 default,
+                pattern,
                 location: loc,
             });
         }

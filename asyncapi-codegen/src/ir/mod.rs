@@ -273,6 +273,9 @@ pub struct Parameter {
     pub values: Vec<String>,
     /// Its default value.
     pub default: Option<String>,
+    /// The pattern its values must match: 2.x `schema.pattern`, 3.x
+    /// `x-pattern` (3.0 parameters have no schema).
+    pub pattern: Option<String>,
     /// Where it is defined.
     pub location: Location,
 }

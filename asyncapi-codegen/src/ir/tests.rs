@@ -242,3 +242,29 @@ components:
     assert_eq!(api.servers[0].security, ["key"]);
     assert_eq!(api.security_schemes[0].kind, "apiKey");
 }
+
+const PARAMS: &str = r##"
+asyncapi: 3.0.0
+info: {title: T, version: "1"}
+channels:
+  room:
+    address: /chat/{room}
+    parameters:
+      room: {x-pattern: 'PATTERN'}
+"##;
+
+#[test]
+fn a_parameter_pattern_is_read_and_checked() {
+    let api = build(&PARAMS.replace("PATTERN", "^[a-z]{1,8}$")).unwrap();
+    let param = &api.channels[0].parameters[0];
+    assert_eq!(param.pattern.as_deref(), Some("^[a-z]{1,8}$"));
+
+    let error = build(&PARAMS.replace("PATTERN", "^[a-z"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("/channels/room/parameters/room/x-pattern")
+            && error.contains("no regular expression"),
+        "{error}"
+    );
+}

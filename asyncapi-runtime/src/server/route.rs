@@ -31,6 +31,22 @@ impl PathParams {
     }
 }
 
+/// Whether `value` matches `pattern` (an ECMA-262 regular expression, as
+/// AsyncAPI writes them), for generated `Parameters::from_path` with a
+/// pattern its generator could not turn into plain code. Each pattern is
+/// compiled once; one that does not compile matches nothing.
+pub fn matches_pattern(pattern: &'static str, value: &str) -> bool {
+    type Compiled = std::collections::HashMap<&'static str, Option<regress::Regex>>;
+    static COMPILED: std::sync::LazyLock<std::sync::Mutex<Compiled>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    compiled
+        .entry(pattern)
+        .or_insert_with(|| regress::Regex::new(pattern).ok())
+        .as_ref()
+        .is_some_and(|regex| regex.find(value).is_some())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
     Literal(String),
@@ -221,6 +237,14 @@ pub fn encode_segment(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_match_whole_values_and_bad_ones_match_nothing() {
+        assert!(matches_pattern("^[a-z0-9-]{1,32}$", "team-42"));
+        assert!(!matches_pattern("^[a-z0-9-]{1,32}$", "Team"));
+        assert!(!matches_pattern("^[a-z0-9-]{1,32}$", ""));
+        assert!(!matches_pattern("^[a-z", "a"));
+    }
 
     #[test]
     fn templates_match_paths() {
