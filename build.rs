@@ -16,6 +16,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // A channel whose `ws` binding describes the handshake's query and
     // headers, compiled and run by tests/handshake.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/handshake.yaml")?;
+    // A channel secured by a bearer token or an API key in the query, run
+    // by tests/secured.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/secured.yaml")?;
     // Messages that are hard to tell apart, for tests/discrimination.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/selection/tricky.yaml")?;
     Ok(())

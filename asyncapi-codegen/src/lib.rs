@@ -77,6 +77,7 @@ mod output;
 mod parameters;
 mod pattern;
 mod requests;
+mod security;
 mod selection;
 mod server;
 mod short_paths;

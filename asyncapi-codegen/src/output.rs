@@ -5,7 +5,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use crate::messages::{self, doc_attrs, item_docs, MessageEnum};
 use crate::names::{self, Scope};
-use crate::{client, parameters, requests, server, types};
+use crate::{client, parameters, requests, security, server, types};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
@@ -116,6 +116,8 @@ pub fn module(api: &Api, sides: Sides, contract: TokenStream) -> Result<syn::Fil
             }
         });
     }
+
+    items.extend(security::module(api));
 
     let channels: Vec<usize> = (0..api.channels.len())
         .filter(|&c| {
@@ -295,6 +297,7 @@ fn channel_scope() -> Scope {
         "servers",
         "info",
         "channels",
+        "security",
     ])
 }
 
@@ -362,6 +365,7 @@ fn channel_items(
         incoming: &incoming,
         payload_type: &payload_type,
         has_parameters: parameters::has_parameters(api, channel),
+        security: security::channel_schemes(api, channel, root),
     };
     if parts.sides.client {
         items.push(client::generate(&input));

@@ -44,6 +44,8 @@ pub struct ChannelInput<'a> {
     pub payload_type: &'a dyn Fn(usize) -> TokenStream,
     /// Whether the channel has parameters (its `Parameters` is a struct).
     pub has_parameters: bool,
+    /// The paths of the security schemes that admit to it (empty: open).
+    pub security: Vec<TokenStream>,
 }
 
 /// One message clients send on a channel.

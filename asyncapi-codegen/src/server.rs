@@ -15,6 +15,14 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     let api = input.api;
     let channel = &api.channels[input.channel];
     let id = &channel.id;
+    let secured = !input.security.is_empty();
+    // A secured channel's handlers see the identity and state the handler
+    // chooses; an open channel's `Context` is as it always was.
+    let ctx = if secured {
+        quote!(Context<Self::Identity, Self::State>)
+    } else {
+        quote!(Context)
+    };
     let handler_error = quote!(#rt::HandlerError);
     let future = |output: TokenStream| quote!(impl ::std::future::Future<Output = #output> + ::std::marker::Send);
 
@@ -52,7 +60,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         let returns = future(output);
         methods.push(quote! {
             #doc
-            fn #method(&self, ctx: &Context, message: #message_type) -> #returns;
+            fn #method(&self, ctx: &#ctx, message: #message_type) -> #returns;
         });
     }
 
@@ -96,21 +104,78 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         "A connection to channel `{id}` as its handlers see it: its id, peer address and \
          parameters; sending to it at any time; groups and broadcasts."
     )]);
+    let context = if secured {
+        quote! {
+            #context_doc
+            ///
+            /// `I` is who the client is (what [`Handler::authenticate`] returned), `S` the
+            /// connection's own state: the handler's `Identity` and `State`.
+            pub type Context<I = (), S = ()> = #rt::Context<ServerMessage, Parameters, I, S>;
+        }
+    } else {
+        quote! {
+            #context_doc
+            pub type Context = #rt::Context<ServerMessage, Parameters>;
+        }
+    };
+    let schemes = &input.security;
+    let (auth_items, security_line) = if secured {
+        let names: Vec<String> = api
+            .channel_security(input.channel)
+            .iter()
+            .map(|s| format!("`{}`", s.id))
+            .collect();
+        let auth_doc = doc_attrs(&[
+            &format!(
+                "Decides a client's handshake: who it is, or why it is refused (a 401 or 403 \
+                 before the upgrade). Any of the schemes {} admits; `credential` is the first \
+                 of them the request carries (a request that carries none is refused with 401 \
+                 before this is called).",
+                names.join(", ")
+            ),
+            "The handshake has the path, query, headers and peer address; `params` the \
+             channel's parameters, checked already.",
+        ]);
+        let returns = future(quote!(::std::result::Result<Self::Identity, #rt::Refusal>));
+        (
+            quote! {
+                /// Who a client is, once authenticated: every handler sees it as
+                /// `ctx.identity()`.
+                type Identity: ::std::marker::Send + ::std::marker::Sync + 'static;
+
+                /// The state of one connection, made with `Default` when it opens: every
+                /// handler sees it as `ctx.state()` (use interior mutability).
+                type State: ::std::default::Default + ::std::marker::Send + ::std::marker::Sync + 'static;
+
+                #auth_doc
+                fn authenticate(
+                    &self,
+                    handshake: &#rt::Handshake<'_>,
+                    params: &Parameters,
+                    credential: rt::security::Credential<'_>,
+                ) -> #returns;
+            },
+            quote!(security: [#(#schemes),*];),
+        )
+    } else {
+        (quote!(), quote!())
+    };
     quote! {
-        #context_doc
-        pub type Context = #rt::Context<ServerMessage, Parameters>;
+        #context
 
         #handler_doc
         pub trait Handler: ::std::marker::Send + ::std::marker::Sync + 'static {
+            #auth_items
+
             /// A client connected (e.g. greet it, or start pushing data). An error closes
             /// the connection (1011, or the error's own close frame).
-            fn on_connect(&self, ctx: &Context) -> #on_connect {
+            fn on_connect(&self, ctx: &#ctx) -> #on_connect {
                 let _ = ctx;
                 async { ::std::result::Result::Ok(()) }
             }
 
             /// A client's connection ended.
-            fn on_disconnect(&self, ctx: &Context, reason: &#rt::Disconnect) -> #on_disconnect {
+            fn on_disconnect(&self, ctx: &#ctx, reason: &#rt::Disconnect) -> #on_disconnect {
                 let _ = (ctx, reason);
                 async {}
             }
@@ -118,7 +183,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             /// The message to answer a frame with that is no message of the channel, a
             /// binary frame, or a message whose handler failed (default: none). The
             /// runtime copies the frame's correlation id into it.
-            fn error_reply(&self, ctx: &Context, error: &#rt::FrameError) -> ::std::option::Option<ServerMessage> {
+            fn error_reply(&self, ctx: &#ctx, error: &#rt::FrameError) -> ::std::option::Option<ServerMessage> {
                 let _ = (ctx, error);
                 ::std::option::Option::None
             }
@@ -128,6 +193,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
 
         rt::service_impls! {
             address: #address;
+            #security_line
             params: #params;
             #(#arms)*
         }

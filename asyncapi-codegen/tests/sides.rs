@@ -55,3 +55,38 @@ fn a_side_can_be_left_out() {
     assert!(!neither.contains("rt::client_impls!") && !neither.contains("pub trait Handler"));
     assert!(neither.contains("pub enum ClientMessage") && neither.contains("pub enum SayReply"));
 }
+
+#[test]
+fn a_secured_channel_authenticates_and_an_open_one_does_not() {
+    let secured = generated(Generator::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sides/secured.yaml"
+    )));
+    for piece in [
+        "pub mod security",
+        "pub const BEARER_AUTH: rt::security::Scheme = rt::security::Scheme::bearer(",
+        "rt::security::KeyPlace::Query,",
+        "type Identity: Send + Sync + 'static;",
+        "type State: Default + Send + Sync + 'static;",
+        "fn authenticate(",
+        "credential: rt::security::Credential<'_>,",
+        "pub type Context<I = (), S = ()>",
+        "ctx: &Context<Self::Identity, Self::State>",
+    ] {
+        assert!(secured.contains(piece), "missing {piece:?}");
+    }
+    // In the macro call, which prettyplease leaves spaced.
+    assert!(secured.split_whitespace().collect::<String>().contains(
+        "security:[self::security::BEARER_AUTH,self::security::QUERY_TOKEN];params:parsed;"
+    ));
+    let open = generated(rooms());
+    for piece in [
+        "pub mod security",
+        "type Identity",
+        "fn authenticate",
+        "security :",
+    ] {
+        assert!(!open.contains(piece), "unexpected {piece:?}");
+    }
+    assert!(open.contains("pub type Context = rt::server::Context<ServerMessage, Parameters>;"));
+}

@@ -29,6 +29,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod client;
 pub mod constant;
 mod constructors;
@@ -37,6 +39,7 @@ pub mod dispatch;
 pub mod message;
 mod message_enum;
 mod newtype;
+pub mod security;
 pub mod server;
 mod string_types;
 pub mod tls;
@@ -87,6 +90,7 @@ pub mod __private {
     pub use crate::pattern_string;
     pub use crate::reply_impls;
     pub use crate::request;
+    pub use crate::security;
     pub use crate::server;
     pub use crate::service_impls;
     pub use crate::string_enum;

@@ -87,16 +87,13 @@ impl<'d> Builder<'d> {
                 }
             };
             let docs = Docs::read(server);
-            let mut known = std::mem::take(&mut self.api().security_schemes);
-            let security =
-                super::security::required(self.docs, major >= 3, server, id, &location, &mut known);
-            self.api().security_schemes = known;
+            let security = self.security(major >= 3, server, id, &location)?;
             self.api().servers.push(Server {
                 id: id.clone(),
                 url,
                 protocol,
                 docs,
-                security: security?,
+                security,
                 location,
             });
         }
@@ -305,6 +302,7 @@ impl<'d> Builder<'d> {
                 Some(_) => Some(self.reply_v3(&location.join("reply"), channel)?),
             };
             let subscription = Subscription::read(op, &location)?;
+            let security = self.security(true, op, id, &location)?;
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
@@ -313,11 +311,29 @@ impl<'d> Builder<'d> {
                 messages,
                 reply,
                 subscription,
+                security,
                 docs: Docs::read(op),
                 location,
             });
         }
         Ok(())
+    }
+
+    /// The ids of the schemes the `security` of `owner` (a server or an
+    /// operation, `owner_id` its id) requires; inline 3.x schemes are added
+    /// to [`Api::security_schemes`].
+    fn security(
+        &mut self,
+        v3: bool,
+        owner: &Value,
+        owner_id: &str,
+        location: &Location,
+    ) -> Result<Vec<String>> {
+        let mut known = std::mem::take(&mut self.api().security_schemes);
+        let security =
+            super::security::required(self.docs, v3, owner, owner_id, location, &mut known);
+        self.api().security_schemes = known;
+        security
     }
 
     fn reply_v3(&mut self, at: &Location, own_channel: usize) -> Result<Reply> {
@@ -416,6 +432,7 @@ impl<'d> Builder<'d> {
                     }),
                 };
                 let subscription = Subscription::read(op, &op_loc)?;
+                let security = self.security(false, op, &id, &op_loc)?;
                 let mut message_replies = Vec::new();
                 for &m in &messages {
                     let at = self.api_ref().messages[m].location.clone();
@@ -438,6 +455,7 @@ impl<'d> Builder<'d> {
                             messages: replies,
                         }),
                         subscription: subscription.clone(),
+                        security: security.clone(),
                         docs: Docs::read(op),
                         location: op_loc.clone(),
                     });
@@ -450,6 +468,7 @@ impl<'d> Builder<'d> {
                     messages,
                     reply,
                     subscription,
+                    security,
                     docs: Docs::read(op),
                     location: op_loc,
                 });

@@ -235,6 +235,32 @@ pub struct Channel {
     pub location: Location,
 }
 
+impl Api {
+    /// The ids of the security schemes that admit a client to channel
+    /// `channel`, any one of them, in the order of
+    /// [`Api::security_schemes`]: those its servers require (every
+    /// server's, for a channel that names none) and those the operations on
+    /// it require. Empty: the channel is open.
+    pub fn channel_security(&self, channel: usize) -> Vec<&SecurityScheme> {
+        let ch = &self.channels[channel];
+        let servers = self
+            .servers
+            .iter()
+            .filter(|s| ch.servers.is_empty() || ch.servers.contains(&s.id))
+            .flat_map(|s| &s.security);
+        let operations = self
+            .operations
+            .iter()
+            .filter(|o| o.channel == channel)
+            .flat_map(|o| &o.security);
+        let wanted: Vec<&String> = servers.chain(operations).collect();
+        self.security_schemes
+            .iter()
+            .filter(|s| wanted.contains(&&s.id))
+            .collect()
+    }
+}
+
 impl Channel {
     /// The messages going in `direction`.
     pub fn messages(&self, direction: Direction) -> &[usize] {
@@ -341,6 +367,9 @@ pub struct Operation {
     pub reply: Option<Reply>,
     /// Whether its messages start or stop a feed (`x-asyncapi-rs-subscription`).
     pub subscription: Option<Subscription>,
+    /// Ids of the security schemes it requires ([`Api::security_schemes`]),
+    /// besides its servers'.
+    pub security: Vec<String>,
     /// Prose.
     pub docs: Docs,
     /// Where it is defined.

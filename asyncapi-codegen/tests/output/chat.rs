@@ -730,6 +730,27 @@ mod generated {
         /// `/asyncapi.json`, `/asyncapi.yaml` and `/asyncapi` (HTML).
         pub const LOCAL: &str = "ws://localhost:9100";
     }
+    /// The document's security schemes: a secured channel's `Handler` is told which one a
+    /// client's credential was found by; clients send one with
+    /// `ClientConfig::with_credential(security::SCHEME.with(value))`.
+    pub mod security {
+        use ::asyncapi_runtime::__private as rt;
+        /// Security scheme `bearerAuth`: a bearer token, `Authorization: Bearer <token>`.
+        ///
+        /// `Authorization: Bearer <token>` on the handshake request.
+        pub const BEARER_AUTH: rt::security::Scheme = rt::security::Scheme::bearer(
+            "bearerAuth",
+        );
+        /// Security scheme `queryToken`: an API key in the query parameter `token`.
+        ///
+        /// The same token as the `token` query parameter (`/chat/general?token=...`),
+        /// for clients that cannot set headers.
+        pub const QUERY_TOKEN: rt::security::Scheme = rt::security::Scheme::api_key(
+            "queryToken",
+            rt::security::KeyPlace::Query,
+            "token",
+        );
+    }
     /// The channel's address: `/chat/{room}`.
     pub const ADDRESS: &str = "/chat/{room}";
     /// The URLs of the servers channel `room` is available on.
@@ -1161,18 +1182,43 @@ mod generated {
         }
     }
     /// A connection to channel `room` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
-    pub type Context = rt::server::Context<ServerMessage, Parameters>;
+    ///
+    /// `I` is who the client is (what [`Handler::authenticate`] returned), `S` the
+    /// connection's own state: the handler's `Identity` and `State`.
+    pub type Context<I = (), S = ()> = rt::server::Context<
+        ServerMessage,
+        Parameters,
+        I,
+        S,
+    >;
     /// The server side of channel `room`: one method per message clients send.
     ///
     /// Implement it (methods may be written as `async fn`), wrap it in [`Service`] and serve that with `asyncapi_runtime::server::Server`. Messages of one connection are handled one at a time, in order; a handler that takes long should spawn. Push messages at any time through the [`Context`] (clone it into tasks).
     ///
     /// The methods of requests return their replies: the runtime sends each with the request's correlation id copied into it. `Replies` holds one (`reply.into()`), none or several. To send a reply before other messages (a status before a feed's first frame), send it with `ctx.reply` and return `Replies::none()`.
     pub trait Handler: Send + Sync + 'static {
+        /// Who a client is, once authenticated: every handler sees it as
+        /// `ctx.identity()`.
+        type Identity: Send + Sync + 'static;
+        /// The state of one connection, made with `Default` when it opens: every
+        /// handler sees it as `ctx.state()` (use interior mutability).
+        type State: Default + Send + Sync + 'static;
+        /// Decides a client's handshake: who it is, or why it is refused (a 401 or 403 before the upgrade). Any of the schemes `bearerAuth`, `queryToken` admits; `credential` is the first of them the request carries (a request that carries none is refused with 401 before this is called).
+        ///
+        /// The handshake has the path, query, headers and peer address; `params` the channel's parameters, checked already.
+        fn authenticate(
+            &self,
+            handshake: &rt::server::Handshake<'_>,
+            params: &Parameters,
+            credential: rt::security::Credential<'_>,
+        ) -> impl ::std::future::Future<
+            Output = Result<Self::Identity, rt::server::Refusal>,
+        > + Send;
         /// A client connected (e.g. greet it, or start pushing data). An error closes
         /// the connection (1011, or the error's own close frame).
         fn on_connect(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
         ) -> impl ::std::future::Future<
             Output = Result<(), rt::server::HandlerError>,
         > + Send {
@@ -1182,7 +1228,7 @@ mod generated {
         /// A client's connection ended.
         fn on_disconnect(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             reason: &rt::server::Disconnect,
         ) -> impl ::std::future::Future<Output = ()> + Send {
             let _ = (ctx, reason);
@@ -1193,7 +1239,7 @@ mod generated {
         /// runtime copies the frame's correlation id into it.
         fn error_reply(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             error: &rt::server::FrameError,
         ) -> Option<ServerMessage> {
             let _ = (ctx, error);
@@ -1208,7 +1254,7 @@ mod generated {
         /// The server answers every `ping` with a `pong`.
         fn ping(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             message: types::Ping,
         ) -> impl ::std::future::Future<
             Output = Result<rt::server::Replies<types::Pong>, rt::server::HandlerError>,
@@ -1224,7 +1270,7 @@ mod generated {
         /// it in the room's history.
         fn chat(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             message: types::Chat,
         ) -> impl ::std::future::Future<
             Output = Result<(), rt::server::HandlerError>,
@@ -1238,7 +1284,7 @@ mod generated {
         /// The other members of the room get `user_typing`; the sender does not.
         fn typing(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             message: types::Typing,
         ) -> impl ::std::future::Future<
             Output = Result<(), rt::server::HandlerError>,
@@ -1253,7 +1299,7 @@ mod generated {
         /// `limit` of the room's chat messages, oldest first.
         fn history(
             &self,
-            ctx: &Context,
+            ctx: &Context<Self::Identity, Self::State>,
             message: types::History,
         ) -> impl ::std::future::Future<
             Output = Result<
@@ -1263,9 +1309,9 @@ mod generated {
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/chat/{room}"); params : parsed; Ping =>
-        ping(ServerMessage::Pong); Chat => chat; Typing => typing; History =>
-        history(ServerMessage::HistoryResult);
+        address : Some("/chat/{room}"); security : [self::security::BEARER_AUTH,
+        self::security::QUERY_TOKEN]; params : parsed; Ping => ping(ServerMessage::Pong);
+        Chat => chat; Typing => typing; History => history(ServerMessage::HistoryResult);
     }
 }
 #[allow(unreachable_pub)]

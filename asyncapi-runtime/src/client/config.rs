@@ -2,6 +2,8 @@
 //! it reconnects after its connection drops ([`ReconnectPolicy`]).
 
 use super::subscriptions::{Subscription, SubscriptionHook};
+use crate::security::{ClientCredential, Placement};
+use crate::server::encode_segment;
 use crate::ws::{Buffers, Limits};
 use std::any::Any;
 use std::fmt;
@@ -42,6 +44,10 @@ pub struct ClientConfig {
     pub reconnect: Option<ReconnectPolicy>,
     pub(crate) subscriptions: Option<SubscriptionHook>,
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Headers to send with the handshake, credentials' included.
+    headers: Vec<(String, String)>,
+    /// Query parameters to add to the URL (API keys in the query).
+    query: Vec<(String, String)>,
 }
 
 impl Default for ClientConfig {
@@ -61,6 +67,8 @@ impl Default for ClientConfig {
             reconnect: None,
             subscriptions: None,
             tls: None,
+            headers: Vec::new(),
+            query: Vec::new(),
         }
     }
 }
@@ -79,6 +87,15 @@ impl fmt::Debug for ClientConfig {
             .field("reconnect", &self.reconnect)
             .field("tracks_subscriptions", &self.subscriptions.is_some())
             .field("custom_tls", &self.tls.is_some())
+            // Names only: values may be secrets.
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field(
+                "query",
+                &self.query.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -169,6 +186,44 @@ impl ClientConfig {
 
     pub(crate) fn tls(&self) -> Option<&Arc<rustls::ClientConfig>> {
         self.tls.as_ref()
+    }
+
+    /// Sends `credential` with the handshake, where its scheme says: a
+    /// bearer token as `Authorization: Bearer <token>`, an API key in its
+    /// header, query parameter or cookie. Several may be given (for a
+    /// server that wants more than one); a scheme the runtime cannot send
+    /// (OAuth 2 flows and the like) adds nothing.
+    pub fn with_credential(mut self, credential: ClientCredential) -> Self {
+        match credential.placement() {
+            Some(Placement::Header(name, value)) => self.headers.push((name.to_owned(), value)),
+            Some(Placement::Query(name, value)) => self.query.push((name.to_owned(), value)),
+            None => {}
+        }
+        self
+    }
+
+    /// Sends the header `name: value` with the handshake (a header that is
+    /// no valid HTTP header fails connecting, naming it).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The headers to send with the handshake.
+    pub(crate) fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// `url` with the query parameters of the credentials added.
+    pub(crate) fn url_with_query(&self, url: &str) -> String {
+        let mut out = url.to_owned();
+        for (name, value) in &self.query {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&encode_segment(name));
+            out.push('=');
+            out.push_str(&encode_segment(value));
+        }
+        out
     }
 }
 

@@ -46,13 +46,24 @@ pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, Ope
         },
         refused,
     };
-    let request = url.into_client_request().map_err(|e| OpenError {
+    let invalid = |reason: String| OpenError {
         error: Error::InvalidUrl {
             url: url.to_owned(),
-            reason: e.to_string(),
+            reason,
         },
         refused: false,
-    })?;
+    };
+    let mut request = config
+        .url_with_query(url)
+        .into_client_request()
+        .map_err(|e| invalid(e.to_string()))?;
+    for (name, value) in config.headers() {
+        let name = tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| invalid(format!("header name `{name}`: {e}")))?;
+        let value = tungstenite::http::HeaderValue::from_str(value)
+            .map_err(|e| invalid(format!("value of header `{name}`: {e}")))?;
+        request.headers_mut().append(name, value);
+    }
     let secure = url
         .split_once("://")
         .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("wss"));

@@ -4,7 +4,7 @@
 
 use super::context::{Conn, Context, ServerShared};
 use super::error::{Disconnect, FrameError, FrameErrorKind};
-use super::Service;
+use super::{Ctx, Service};
 use crate::message::{CorrelationId, Message};
 use crate::ws::Close;
 use futures_util::{SinkExt, StreamExt};
@@ -28,6 +28,7 @@ pub(crate) async fn serve<S, Io>(
     conn: Arc<Conn>,
     queue: mpsc::Receiver<Utf8Bytes>,
     params: S::Params,
+    identity: S::Identity,
     shared: Arc<ServerShared>,
 ) where
     S: Service,
@@ -41,7 +42,7 @@ pub(crate) async fn serve<S, Io>(
         shared.config.ping_interval,
     ));
     shared.register(&conn);
-    let ctx = Context::<S::Outgoing, S::Params>::new(conn.clone(), params, shared.clone());
+    let ctx: Ctx<S> = Context::new(conn.clone(), params, identity, shared.clone());
     info!("connected");
 
     let mut disconnect = None;
@@ -174,7 +175,7 @@ where
     }
 }
 
-async fn on_text<S: Service>(service: &S, ctx: &Context<S::Outgoing, S::Params>, text: &str) {
+async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str) {
     let message = match S::Incoming::from_json(text) {
         Ok(message) => message,
         Err(error) => {
@@ -214,11 +215,7 @@ async fn on_text<S: Service>(service: &S, ctx: &Context<S::Outgoing, S::Params>,
 
 /// Logs a frame that did not end in replies and sends the service's error
 /// reply for it (with the frame's correlation id, which `ctx` carries).
-async fn on_error<S: Service>(
-    service: &S,
-    ctx: &Context<S::Outgoing, S::Params>,
-    kind: FrameErrorKind,
-) {
+async fn on_error<S: Service>(service: &S, ctx: &Ctx<S>, kind: FrameErrorKind) {
     let error = FrameError::new(kind, ctx.correlation_id().cloned());
     warn!(%error, "frame not handled");
     if let Some(reply) = service.error_reply(ctx, &error) {

@@ -216,20 +216,27 @@ fn encode<M: Message>(message: &M) -> Result<Utf8Bytes, SendError> {
 /// (Kraken's `subscriptionStatus` before the feed's first frame), from the
 /// handler or from a task it spawns.
 ///
-/// `Out` is the channel's `ServerMessage`; `P` its parameters.
-pub struct Context<Out, P = ()> {
+/// `Out` is the channel's `ServerMessage`; `P` its parameters; `I` who the
+/// connection is (what the channel's `authenticate` returned, `()` for an
+/// open channel); `S` the connection's own state (made with `Default` when
+/// it opens).
+pub struct Context<Out, P = (), I = (), S = ()> {
     conn: Arc<Conn>,
     params: Arc<P>,
+    identity: Arc<I>,
+    state: Arc<S>,
     server: Arc<ServerShared>,
     correlation: Option<CorrelationId>,
     _out: std::marker::PhantomData<fn(Out)>,
 }
 
-impl<Out, P> Clone for Context<Out, P> {
+impl<Out, P, I, S> Clone for Context<Out, P, I, S> {
     fn clone(&self) -> Self {
         Context {
             conn: self.conn.clone(),
             params: self.params.clone(),
+            identity: self.identity.clone(),
+            state: self.state.clone(),
             server: self.server.clone(),
             correlation: self.correlation.clone(),
             _out: std::marker::PhantomData,
@@ -237,28 +244,33 @@ impl<Out, P> Clone for Context<Out, P> {
     }
 }
 
-impl<Out, P: fmt::Debug> fmt::Debug for Context<Out, P> {
+impl<Out, P: fmt::Debug, I: fmt::Debug, S> fmt::Debug for Context<Out, P, I, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("id", &self.conn.id)
             .field("peer", &self.conn.peer)
             .field("params", &self.params)
+            .field("identity", &self.identity)
             .field("correlation", &self.correlation)
             .finish()
     }
 }
 
-impl<Out: Message, P> Context<Out, P> {
-    pub(crate) fn new(conn: Arc<Conn>, params: P, server: Arc<ServerShared>) -> Self {
+impl<Out: Message, P, I, S: Default> Context<Out, P, I, S> {
+    pub(crate) fn new(conn: Arc<Conn>, params: P, identity: I, server: Arc<ServerShared>) -> Self {
         Context {
             conn,
             params: Arc::new(params),
+            identity: Arc::new(identity),
+            state: Arc::new(S::default()),
             server,
             correlation: None,
             _out: std::marker::PhantomData,
         }
     }
+}
 
+impl<Out: Message, P, I, S> Context<Out, P, I, S> {
     /// The context for handling a message that carried `correlation`.
     pub(crate) fn for_request(&self, correlation: Option<CorrelationId>) -> Self {
         Context {
@@ -300,6 +312,19 @@ impl<Out: Message, P> Context<Out, P> {
     /// The channel parameters, from the path the client connected to.
     pub fn params(&self) -> &P {
         &self.params
+    }
+
+    /// Who the client is: what the channel's `authenticate` returned for
+    /// its handshake.
+    pub fn identity(&self) -> &I {
+        &self.identity
+    }
+
+    /// The connection's own state, shared by every handler call of the
+    /// connection and the tasks they spawn (use interior mutability:
+    /// atomics, a `Mutex`).
+    pub fn state(&self) -> &S {
+        &self.state
     }
 
     /// Sends a message to this connection, now (Kraken's heartbeats and

@@ -8,7 +8,10 @@
 ///
 /// `address` is the channel's address (`None` when it has none); `params`
 /// is `none` (the channel has no parameters) or `parsed` (by
-/// `Parameters::from_path`). Each request line names the `ClientMessage`
+/// `Parameters::from_path`); `security`, for a secured channel, lists the
+/// schemes that admit to it (the `Handler` then has `Identity`, `State` and
+/// `authenticate`; without it, the channel is open and its connections'
+/// identity and state are `()`). Each request line names the `ClientMessage`
 /// variant, the handler method, and, when the method returns replies, how a
 /// reply becomes a `ServerMessage`.
 ///
@@ -25,6 +28,7 @@
 macro_rules! service_impls {
     (
         address: $address:expr;
+        $( security: [ $( $scheme:path ),* $(,)? ]; )?
         params: $params:ident;
         $( $variant:ident => $method:ident $(($into:expr))?; )*
     ) => {
@@ -67,6 +71,7 @@ macro_rules! service_impls {
             type Incoming = ClientMessage;
             type Outgoing = ServerMessage;
             type Params = Parameters;
+            $crate::__service_auth!($( [ $( $scheme ),* ] )?);
 
             fn address(&self) -> ::std::option::Option<&'static str> {
                 $address
@@ -81,7 +86,7 @@ macro_rules! service_impls {
 
             fn on_connect(
                 &self,
-                ctx: &Context,
+                ctx: &$crate::server::Ctx<Self>,
             ) -> impl ::std::future::Future<Output = ::std::result::Result<(), $crate::server::HandlerError>>
                    + ::std::marker::Send {
                 self.handler.on_connect(ctx)
@@ -89,7 +94,7 @@ macro_rules! service_impls {
 
             fn on_disconnect(
                 &self,
-                ctx: &Context,
+                ctx: &$crate::server::Ctx<Self>,
                 reason: &$crate::server::Disconnect,
             ) -> impl ::std::future::Future<Output = ()> + ::std::marker::Send {
                 self.handler.on_disconnect(ctx, reason)
@@ -97,7 +102,7 @@ macro_rules! service_impls {
 
             fn handle(
                 &self,
-                ctx: &Context,
+                ctx: &$crate::server::Ctx<Self>,
                 message: ClientMessage,
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<::std::vec::Vec<ServerMessage>, $crate::server::HandlerError>,
@@ -116,10 +121,68 @@ macro_rules! service_impls {
 
             fn error_reply(
                 &self,
-                ctx: &Context,
+                ctx: &$crate::server::Ctx<Self>,
                 error: &$crate::server::FrameError,
             ) -> ::std::option::Option<ServerMessage> {
                 self.handler.error_reply(ctx, error)
+            }
+        }
+    };
+}
+
+/// The identity, state and authentication of a channel, for
+/// [`service_impls!`](crate::service_impls!): an open channel's are `()`
+/// and admit everyone; a secured channel's are its `Handler`'s.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __service_auth {
+    () => {
+        type Identity = ();
+        type State = ();
+
+        fn security(&self) -> &'static [$crate::security::Scheme] {
+            &[]
+        }
+
+        fn authenticate(
+            &self,
+            handshake: &$crate::server::Handshake<'_>,
+            params: &Parameters,
+            credential: ::std::option::Option<$crate::security::Credential<'_>>,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<(), $crate::server::Refusal>,
+        > + ::std::marker::Send {
+            let _ = (handshake, params, credential);
+            async { ::std::result::Result::Ok(()) }
+        }
+    };
+    ([ $( $scheme:path ),* ]) => {
+        type Identity = H::Identity;
+        type State = H::State;
+
+        fn security(&self) -> &'static [$crate::security::Scheme] {
+            const SCHEMES: &[$crate::security::Scheme] = &[$( $scheme ),*];
+            SCHEMES
+        }
+
+        fn authenticate(
+            &self,
+            handshake: &$crate::server::Handshake<'_>,
+            params: &Parameters,
+            credential: ::std::option::Option<$crate::security::Credential<'_>>,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<H::Identity, $crate::server::Refusal>,
+        > + ::std::marker::Send {
+            async move {
+                match credential {
+                    ::std::option::Option::Some(credential) => {
+                        self.handler.authenticate(handshake, params, credential).await
+                    }
+                    // The runtime refuses a request without credential first.
+                    ::std::option::Option::None => ::std::result::Result::Err(
+                        $crate::server::Refusal::unauthorized("no credential"),
+                    ),
+                }
             }
         }
     };

@@ -20,32 +20,36 @@
 //! [`ServerConfig::limits`] closes the connection with 1009.
 
 mod connection;
-mod context;
+pub(crate) mod context;
+pub(crate) mod endpoint;
 mod error;
+mod handshake;
+pub(crate) mod http;
 mod impls;
 mod route;
+pub mod testing;
 
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
+pub use handshake::{Handshake, Refusal};
+pub use http::{HttpRequest, HttpResponse};
+pub use hyper::StatusCode;
 pub use route::{encode_segment, handshake_value, matches_pattern, push_query, PathParams};
 
+use crate::contract::Contract;
 use crate::message::Message;
+use crate::security::{Credential, Scheme};
 use crate::ws::{Buffers, Limits};
-use context::{Conn, ServerShared};
-use route::Template;
+use context::ServerShared;
+use endpoint::{BoxIo, Endpoint, Route, ServiceRoute};
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::WebSocketStream;
-use tracing::{debug, info_span, warn, Instrument};
+use tracing::{debug, warn};
 
 /// What a server does when a connection's outgoing queue is full (the
 /// client does not read as fast as it is sent to).
@@ -114,6 +118,12 @@ pub trait Service: Send + Sync + 'static {
     type Outgoing: Message;
     /// The channel's parameters (`()` for none).
     type Params: Send + Sync + 'static;
+    /// Who a connection is: what [`Service::authenticate`] returns (`()`
+    /// for an open channel).
+    type Identity: Send + Sync + 'static;
+    /// Per-connection state, made with `Default` when the connection opens
+    /// (`()` for none).
+    type State: Default + Send + Sync + 'static;
 
     /// The channel's address (`None`: every path).
     fn address(&self) -> Option<&'static str>;
@@ -121,16 +131,29 @@ pub trait Service: Send + Sync + 'static {
     /// Reads the channel's parameters from the request path.
     fn parse_params(&self, params: &PathParams) -> Result<Self::Params, String>;
 
-    /// A client connected.
-    fn on_connect(
+    /// The document's security schemes that admit a client here, any one
+    /// of them (empty: the channel is open).
+    fn security(&self) -> &'static [Scheme];
+
+    /// Decides the handshake: who the client is, or why it is refused
+    /// (answered with the refusal's status before any upgrade). The runtime
+    /// refuses with 401 itself when [`Service::security`] is not empty and
+    /// the request carries no credential of those schemes, so `credential`
+    /// is `Some` then.
+    fn authenticate(
         &self,
-        ctx: &Context<Self::Outgoing, Self::Params>,
-    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+        handshake: &Handshake<'_>,
+        params: &Self::Params,
+        credential: Option<Credential<'_>>,
+    ) -> impl Future<Output = Result<Self::Identity, Refusal>> + Send;
+
+    /// A client connected.
+    fn on_connect(&self, ctx: &Ctx<Self>) -> impl Future<Output = Result<(), HandlerError>> + Send;
 
     /// A client's connection ended.
     fn on_disconnect(
         &self,
-        ctx: &Context<Self::Outgoing, Self::Params>,
+        ctx: &Ctx<Self>,
         reason: &Disconnect,
     ) -> impl Future<Output = ()> + Send;
 
@@ -138,17 +161,21 @@ pub trait Service: Send + Sync + 'static {
     /// message's correlation id).
     fn handle(
         &self,
-        ctx: &Context<Self::Outgoing, Self::Params>,
+        ctx: &Ctx<Self>,
         message: Self::Incoming,
     ) -> impl Future<Output = Result<Vec<Self::Outgoing>, HandlerError>> + Send;
 
     /// The message to answer a frame with that did not end in replies.
-    fn error_reply(
-        &self,
-        ctx: &Context<Self::Outgoing, Self::Params>,
-        error: &FrameError,
-    ) -> Option<Self::Outgoing>;
+    fn error_reply(&self, ctx: &Ctx<Self>, error: &FrameError) -> Option<Self::Outgoing>;
 }
+
+/// The context of a service's handlers.
+pub type Ctx<S> = Context<
+    <S as Service>::Outgoing,
+    <S as Service>::Params,
+    <S as Service>::Identity,
+    <S as Service>::State,
+>;
 
 /// Why a server could not be set up or serve.
 #[derive(Debug, thiserror::Error)]
@@ -173,69 +200,14 @@ pub enum ServeError {
     NoChannel,
 }
 
-/// A connection stream: TCP, or TLS over TCP.
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-type BoxIo = Box<dyn Io>;
-
-/// A channel with its type erased, so that one server serves several.
-trait Route: Send + Sync {
-    fn template(&self) -> &Template;
-    fn check(&self, params: &PathParams) -> Result<(), String>;
-    fn serve(
-        self: Arc<Self>,
-        socket: WebSocketStream<BoxIo>,
-        params: PathParams,
-        peer: SocketAddr,
-        shared: Arc<ServerShared>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-}
-
-struct ServiceRoute<S> {
-    service: Arc<S>,
-    template: Template,
-}
-
-impl<S: Service> Route for ServiceRoute<S> {
-    fn template(&self) -> &Template {
-        &self.template
-    }
-
-    fn check(&self, params: &PathParams) -> Result<(), String> {
-        self.service.parse_params(params).map(|_| ())
-    }
-
-    fn serve(
-        self: Arc<Self>,
-        socket: WebSocketStream<BoxIo>,
-        params: PathParams,
-        peer: SocketAddr,
-        shared: Arc<ServerShared>,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(async move {
-            let params = match self.service.parse_params(&params) {
-                Ok(params) => params,
-                // Checked during the handshake already.
-                Err(reason) => {
-                    warn!(%reason, "bad channel parameters");
-                    return;
-                }
-            };
-            let (conn, queue) = Conn::new(shared.next_id(), peer, &shared.config);
-            let span = info_span!("connection", id = conn.id.0, %peer, channel = %self.template);
-            connection::serve(self.service.clone(), socket, conn, queue, params, shared)
-                .instrument(span)
-                .await;
-        })
-    }
-}
-
 /// Sets up a [`Server`]: its channels, settings and TLS.
 #[derive(Default)]
 pub struct ServerBuilder {
     config: ServerConfig,
     routes: Vec<Arc<dyn Route>>,
     tls: Option<Arc<rustls::ServerConfig>>,
+    contract: Option<Contract>,
+    fallback: Option<http::Fallback>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -251,6 +223,8 @@ impl fmt::Debug for ServerBuilder {
                     .collect::<Vec<_>>(),
             )
             .field("tls", &self.tls.is_some())
+            .field("contract", &self.contract.is_some())
+            .field("fallback", &self.fallback.is_some())
             .finish()
     }
 }
@@ -270,11 +244,17 @@ impl ServerBuilder {
 
     /// Serves a channel at its address.
     pub fn channel<S: Service>(mut self, service: S) -> Self {
-        let template = Template::parse(service.address());
-        self.routes.push(Arc::new(ServiceRoute {
-            service: Arc::new(service),
-            template,
-        }));
+        self.routes
+            .push(Arc::new(ServiceRoute::new(Arc::new(service))));
+        self
+    }
+
+    /// Serves `contract` on the same port: `GET /asyncapi.json`,
+    /// `/asyncapi.yaml` (its `servers` naming the address the request was
+    /// sent to) and `/asyncapi` (its HTML page). Generated code declares
+    /// the document it was made from as `CONTRACT`.
+    pub fn contract(mut self, contract: Contract) -> Self {
+        self.contract = Some(contract);
         self
     }
 
@@ -290,7 +270,38 @@ impl ServerBuilder {
     }
 
     /// Serves on a listener bound already.
-    pub fn listener(mut self, listener: TcpListener) -> Result<Server, ServeError> {
+    pub fn listener(self, listener: TcpListener) -> Result<Server, ServeError> {
+        let local_addr = listener.local_addr().map_err(|source| ServeError::Io {
+            what: "cannot read the listening address".into(),
+            source,
+        })?;
+        let tls = self.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+        Ok(Server {
+            listener,
+            local_addr,
+            tls,
+            endpoint: Arc::new(self.endpoint()?),
+        })
+    }
+
+    /// Answers the requests at paths that no channel serves (and that are
+    /// no contract route) with `handler`, e.g. a `POST` that makes the
+    /// server broadcast; without it they get 404. The request's body is read
+    /// whole first (over [`ServerConfig::limits`]' message size: 413); its
+    /// extensions hold the client's `SocketAddr`. Not used when mounted in
+    /// axum ([`crate::axum`]), where the application's own routes do this.
+    pub fn fallback<F, Fut>(mut self, handler: F) -> Self
+    where
+        F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HttpResponse> + Send + 'static,
+    {
+        self.fallback = Some(Arc::new(move |request| Box::pin(handler(request))));
+        self
+    }
+
+    /// What serves requests: the channels checked for overlaps, addresses
+    /// before the channel without one.
+    pub(crate) fn endpoint(mut self) -> Result<Endpoint, ServeError> {
         if self.routes.is_empty() {
             return Err(ServeError::NoChannel);
         }
@@ -304,17 +315,11 @@ impl ServerBuilder {
                 }
             }
         }
-        // Addresses before the channel without one.
         self.routes.sort_by_key(|r| r.template().is_catch_all());
-        let local_addr = listener.local_addr().map_err(|source| ServeError::Io {
-            what: "cannot read the listening address".into(),
-            source,
-        })?;
-        Ok(Server {
-            listener,
-            local_addr,
-            routes: self.routes.into(),
-            tls: self.tls.map(tokio_rustls::TlsAcceptor::from),
+        Ok(Endpoint {
+            routes: self.routes,
+            contract: self.contract,
+            fallback: self.fallback,
             shared: ServerShared::new(self.config),
         })
     }
@@ -324,9 +329,8 @@ impl ServerBuilder {
 pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
-    routes: Arc<[Arc<dyn Route>]>,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    shared: Arc<ServerShared>,
+    endpoint: Arc<Endpoint>,
 }
 
 impl fmt::Debug for Server {
@@ -352,23 +356,24 @@ impl Server {
     /// A handle for broadcasts and shutdown.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
-            shared: self.shared.clone(),
+            shared: self.endpoint.shared.clone(),
         }
     }
 
     /// Serves until [`ServerHandle::shutdown`], then closes every connection
     /// gracefully.
     pub async fn run(self) -> Result<(), ServeError> {
-        let mut shutdown = self.shared.shutdown.subscribe();
+        let shared = self.endpoint.shared.clone();
+        let mut shutdown = shared.shutdown.subscribe();
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((tcp, peer)) => {
-                        let routes = self.routes.clone();
                         let tls = self.tls.clone();
-                        let shared = self.shared.clone();
-                        tasks.spawn(accept(tcp, peer, routes, tls, shared));
+                        let endpoint = self.endpoint.clone();
+                        let local = self.local_addr;
+                        tasks.spawn(accept(tcp, peer, local, tls, endpoint));
                     }
                     // Out of file descriptors and the like: wait, go on.
                     Err(error) => {
@@ -381,7 +386,7 @@ impl Server {
             }
         }
         drop(self.listener);
-        let grace = self.shared.config.shutdown_grace;
+        let grace = shared.config.shutdown_grace;
         let drained =
             tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {
@@ -408,23 +413,18 @@ impl Server {
     }
 }
 
-fn refuse(status: StatusCode, reason: String) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(reason));
-    *response.status_mut() = status;
-    response
-}
-
-/// A new TCP connection: TLS, the WebSocket handshake (choosing the channel
-/// by path), then the connection itself.
+/// A new TCP connection: TLS, then HTTP (the upgrade to WebSocket, or the
+/// contract's routes), then the WebSocket connection, all in this task.
 async fn accept(
     tcp: TcpStream,
     peer: SocketAddr,
-    routes: Arc<[Arc<dyn Route>]>,
+    local: SocketAddr,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    shared: Arc<ServerShared>,
+    endpoint: Arc<Endpoint>,
 ) {
     let _ = tcp.set_nodelay(true);
-    let timeout = shared.config.handshake_timeout;
+    let timeout = endpoint.shared.config.handshake_timeout;
+    let secure = tls.is_some();
     let io: BoxIo = match tls {
         Some(acceptor) => match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
             Ok(Ok(stream)) => Box::new(stream),
@@ -439,44 +439,12 @@ async fn accept(
         },
         None => Box::new(tcp),
     };
-    let mut chosen: Option<(usize, PathParams)> = None;
-    // tungstenite's handshake callback fixes the (large) error type.
-    #[allow(clippy::result_large_err)]
-    let callback = |request: &Request, response: Response| {
-        let path = request.uri().path();
-        let query = request.uri().query();
-        for (i, route) in routes.iter().enumerate() {
-            if let Some(params) = route.template().matches_request(path, query) {
-                let headers = request.headers().iter();
-                let params = params.with_headers(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
-                if let Err(reason) = route.check(&params) {
-                    return Err(refuse(StatusCode::BAD_REQUEST, reason));
-                }
-                chosen = Some((i, params));
-                return Ok(response);
-            }
-        }
-        Err(refuse(
-            StatusCode::NOT_FOUND,
-            format!("no channel at `{path}`"),
-        ))
+    let origin = http::Origin {
+        peer,
+        local: Some(local),
+        secure,
     };
-    let config = shared.config.limits.websocket_config(shared.config.buffers);
-    let handshake = tokio_tungstenite::accept_hdr_async_with_config(io, callback, Some(config));
-    let socket = match tokio::time::timeout(timeout, handshake).await {
-        Ok(Ok(socket)) => socket,
-        Ok(Err(error)) => {
-            debug!(%peer, %error, "WebSocket handshake failed");
-            return;
-        }
-        Err(_) => {
-            debug!(%peer, "WebSocket handshake timed out");
-            return;
-        }
-    };
-    if let Some((i, params)) = chosen {
-        routes[i].clone().serve(socket, params, peer, shared).await;
-    }
+    http::serve_connection(io, endpoint, origin).await;
 }
 
 #[cfg(test)]
@@ -492,9 +460,13 @@ mod tests {
         let server = Server {
             local_addr: listener.local_addr().unwrap(),
             listener,
-            routes: Vec::new().into(),
             tls: None,
-            shared: ServerShared::new(ServerConfig::default()),
+            endpoint: Arc::new(Endpoint {
+                routes: Vec::new(),
+                contract: None,
+                fallback: None,
+                shared: ServerShared::new(ServerConfig::default()),
+            }),
         };
         let run = server.run_until(std::future::pending());
         is_send(&run);

@@ -181,6 +181,22 @@ impl Template {
         }
     }
 
+    /// The path as an axum route (`{parameter}` segments; braces of
+    /// literal segments doubled), `None` for a template without address.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn axum_path(&self) -> Option<String> {
+        self.source.as_ref()?;
+        let segments: Vec<String> = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Literal(literal) => literal.replace('{', "{{").replace('}', "}}"),
+                Part::Param(name) => format!("{{{name}}}"),
+            })
+            .collect();
+        Some(format!("/{}", segments.join("/")))
+    }
+
     /// Whether it matches every path (no address).
     pub(crate) fn is_catch_all(&self) -> bool {
         self.source.is_none()
@@ -260,7 +276,7 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
 
 /// `%XX` escapes decoded; `None` if an escape is not `%` and two hex digits,
 /// or if they do not make UTF-8.
-fn percent_decode(segment: &str) -> Option<String> {
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -326,6 +342,9 @@ mod tests {
         assert!(!rooms.overlaps(&root));
         assert!(root.overlaps(&Template::parse(Some("/"))));
         assert_eq!(encode_segment("a b/ü"), "a%20b%2F%C3%BC");
+        assert_eq!(rooms.axum_path().as_deref(), Some("/rooms/{roomId}/chat"));
+        assert_eq!(root.axum_path().as_deref(), Some("/"));
+        assert_eq!(Template::parse(None).axum_path(), None);
     }
 
     #[test]

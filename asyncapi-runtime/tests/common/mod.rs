@@ -8,9 +8,10 @@
 use asyncapi_runtime::client::{self, ClientConfig, RequestSpec};
 use asyncapi_runtime::dispatch::{self, Checker, Kind, Miss, Seg, Selection};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
+use asyncapi_runtime::security::{Credential, Scheme};
 use asyncapi_runtime::server::{
-    Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig, ServerHandle,
-    Service,
+    Context, Disconnect, FrameError, HandlerError, Handshake, PathParams, Refusal, Server,
+    ServerConfig, ServerHandle, Service,
 };
 use asyncapi_runtime::{Close, DecodeError};
 use serde::{Deserialize, Serialize};
@@ -108,9 +109,24 @@ impl Service for TestService {
     type Incoming = Msg;
     type Outgoing = Msg;
     type Params = Option<u64>;
+    type Identity = ();
+    type State = ();
 
     fn address(&self) -> Option<&'static str> {
         self.address
+    }
+
+    fn security(&self) -> &'static [Scheme] {
+        &[]
+    }
+
+    async fn authenticate(
+        &self,
+        _handshake: &Handshake<'_>,
+        _params: &Option<u64>,
+        _credential: Option<Credential<'_>>,
+    ) -> Result<(), Refusal> {
+        Ok(())
     }
 
     fn parse_params(&self, params: &PathParams) -> Result<Option<u64>, String> {
