@@ -11,6 +11,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // A generator fixture with a channel parameter and a request without
     // correlation id, compiled and run by tests/rooms.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;
+    // A chat-shaped channel with constraints and an error message
+    // (`x-asyncapi-rs-error`), run by tests/validation.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/validated.yaml")?;
     // Messages that are hard to tell apart, for tests/discrimination.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/selection/tricky.yaml")?;
     Ok(())

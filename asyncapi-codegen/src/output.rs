@@ -337,8 +337,8 @@ fn channel_items(
         items.push(messages::message_enum(
             api,
             &MessageEnum {
-                name: spec.name,
-                variants: spec.variants,
+                validated: direction == crate::ir::Direction::ClientToServer && parts.sides.server,
+                ..spec
             },
             &summary,
             &types_path,

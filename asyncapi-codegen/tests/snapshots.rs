@@ -1,5 +1,5 @@
 //! Every document in `specs/`, and the generator fixture
-//! `tests/fixtures/sides/rooms.yaml`, generates exactly the checked-in code
+//! `tests/fixtures/sides/rooms.yaml` and `validated.yaml`, generate exactly the checked-in code
 //! in `tests/output/`. Review changes like code; regenerate with
 //! `EXPECTORATE=overwrite cargo test -p asyncapi-codegen --test snapshots`.
 //!
@@ -25,6 +25,7 @@ fn every_spec_matches_its_snapshot() {
         .collect();
     entries.sort();
     entries.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sides/rooms.yaml"));
+    entries.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sides/validated.yaml"));
     for path in entries {
         let generator = asyncapi_codegen::Generator::new(&path);
         let text = generator

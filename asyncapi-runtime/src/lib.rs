@@ -11,6 +11,8 @@
 //! - [`server`]: the [`server::Server`] that serves generated `Handler`s,
 //!   the per-connection [`server::Context`], [`server::Replies`],
 //!   [`server::HandlerError`], and the settings;
+//! - [`validate`]: frames checked against the document's payload schemas
+//!   before handlers see them ([`validate::Violation`]);
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
 //! - [`include_api!`];
@@ -36,6 +38,7 @@ mod newtype;
 pub mod server;
 mod string_types;
 pub mod tls;
+pub mod validate;
 pub mod ws;
 
 pub use dispatch::DecodeError;
@@ -85,6 +88,7 @@ pub mod __private {
     pub use crate::server;
     pub use crate::service_impls;
     pub use crate::string_enum;
+    pub use crate::validate;
     pub use crate::ws;
     pub use chrono;
     pub use futures_core;

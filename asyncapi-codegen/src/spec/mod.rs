@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 /// Members whose values are data (examples, defaults, constants), not parts of
 /// the document: a `$ref` inside them is not a reference.
-const DATA_KEYWORDS: &[&str] = &["examples", "example", "default", "const", "enum"];
+pub(crate) const DATA_KEYWORDS: &[&str] = &["examples", "example", "default", "const", "enum"];
 
 /// Members whose keys are names chosen by the author (schema properties,
 /// components, channels...), so that a member named `default` or `examples`

@@ -251,6 +251,9 @@ pub(super) struct Unmatched {
     pub(super) carried: Vec<(String, String)>,
     /// Per message, its name and why not.
     pub(super) ruled_out: Vec<(&'static str, Miss)>,
+    /// The first message whose discriminating values the frame carries
+    /// (ruled out by its required keys or closed objects), if any.
+    pub(super) picked: Option<&'static str>,
 }
 
 impl fmt::Display for Unmatched {
@@ -276,7 +279,7 @@ impl fmt::Display for Unmatched {
 
 /// A frame for an error message: control characters escaped, shortened to
 /// 200 characters (with the full length noted).
-pub(super) struct Shortened<'a>(pub &'a str);
+pub(crate) struct Shortened<'a>(pub &'a str);
 
 impl fmt::Display for Shortened<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,7 +5,9 @@
 use super::context::{Conn, Context, ServerShared};
 use super::error::{Disconnect, FrameError, FrameErrorKind};
 use super::Service;
+use crate::dispatch::DecodeError;
 use crate::message::{CorrelationId, Message};
+use crate::validate::Violation;
 use crate::ws::Close;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -85,9 +87,17 @@ pub(crate) async fn serve<S, Io>(
             }
         };
         match frame {
-            Frame::Text(text) => on_text(&*service, &ctx, text.as_str()).await,
+            Frame::Text(text) => {
+                on_text(&*service, &ctx, text.as_str(), shared.config.validate).await;
+            }
             Frame::Binary(data) => {
-                on_error(&*service, &ctx, FrameErrorKind::Binary { len: data.len() }).await;
+                on_error(
+                    &*service,
+                    &ctx,
+                    FrameErrorKind::Binary { len: data.len() },
+                    None,
+                )
+                .await;
             }
             Frame::Close(frame) => client_close = frame.as_ref().map(Close::from_frame),
             Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_) => {}
@@ -174,13 +184,22 @@ where
     }
 }
 
-async fn on_text<S: Service>(service: &S, ctx: &Context<S::Outgoing, S::Params>, text: &str) {
+async fn on_text<S: Service>(
+    service: &S,
+    ctx: &Context<S::Outgoing, S::Params>,
+    text: &str,
+    validate: bool,
+) {
     let message = match S::Incoming::from_json(text) {
         Ok(message) => message,
         Err(error) => {
             let correlation = CorrelationId::find_any(text, S::Incoming::CORRELATION_PATHS);
             let ctx = ctx.for_request(correlation);
-            on_error(service, &ctx, FrameErrorKind::Decode(error)).await;
+            let kind = match invalid::<S::Incoming>(&error, text, validate) {
+                Some(kind) => kind,
+                None => FrameErrorKind::Decode(error),
+            };
+            on_error(service, &ctx, kind, Some(text)).await;
             return;
         }
     };
@@ -189,6 +208,20 @@ async fn on_text<S: Service>(service: &S, ctx: &Context<S::Outgoing, S::Params>,
         .and_then(|c| CorrelationId::find(text, c.path));
     let ctx = ctx.for_request(correlation);
     let name = message.variant_name();
+    if validate {
+        if let Some(schemas) = S::Incoming::schemas() {
+            let index = variant_index::<S::Incoming>(name);
+            let violations = schemas.check_text(index, text);
+            if !violations.is_empty() {
+                let kind = FrameErrorKind::Invalid {
+                    message: name,
+                    violations,
+                };
+                on_error(service, &ctx, kind, Some(text)).await;
+                return;
+            }
+        }
+    }
     debug!(message = name, "received");
     match service.handle(&ctx, message).await {
         Ok(replies) => {
@@ -204,12 +237,45 @@ async fn on_text<S: Service>(service: &S, ctx: &Context<S::Outgoing, S::Params>,
                 message: name,
                 error,
             };
-            on_error(service, &ctx, kind).await;
+            on_error(service, &ctx, kind, None).await;
             if let Some(close) = close {
                 ctx.close(close);
             }
         }
     }
+}
+
+fn variant_index<M: Message>(name: &str) -> usize {
+    M::variants()
+        .iter()
+        .position(|v| *v == name)
+        .unwrap_or(usize::MAX)
+}
+
+/// A frame whose discriminating values pick a message but that did not
+/// decode as it, as an invalid frame: the violations of that message's
+/// schema (when `validate`), else the decoding error at the frame as a
+/// whole. `None` for a frame that is not JSON or no message.
+fn invalid<M: Message>(error: &DecodeError, text: &str, validate: bool) -> Option<FrameErrorKind> {
+    let message = error.picked()?;
+    let mut violations = match (validate, M::schemas()) {
+        (true, Some(schemas)) => schemas.check_text(variant_index::<M>(message), text),
+        _ => Vec::new(),
+    };
+    if violations.is_empty() {
+        let reason = match error.json_error() {
+            Some(json_error) => format!("does not decode as {message}: {json_error}"),
+            None => format!("does not decode as {message}: {error}"),
+        };
+        violations.push(Violation {
+            pointer: String::new(),
+            reason,
+        });
+    }
+    Some(FrameErrorKind::Invalid {
+        message,
+        violations,
+    })
 }
 
 /// Logs a frame that did not end in replies and sends the service's error
@@ -218,8 +284,9 @@ async fn on_error<S: Service>(
     service: &S,
     ctx: &Context<S::Outgoing, S::Params>,
     kind: FrameErrorKind,
+    frame: Option<&str>,
 ) {
-    let error = FrameError::new(kind, ctx.correlation_id().cloned());
+    let error = FrameError::new(kind, ctx.correlation_id().cloned()).with_frame(frame);
     warn!(%error, "frame not handled");
     if let Some(reply) = service.error_reply(ctx, &error) {
         if let Err(error) = ctx.reply(reply).await {

@@ -22,11 +22,14 @@
 mod connection;
 mod context;
 mod error;
+mod error_frame;
 mod impls;
 mod route;
 
+pub use crate::validate::Violation;
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
+pub use error_frame::ErrorFrame;
 pub use route::{encode_segment, PathParams};
 
 use crate::message::Message;
@@ -85,6 +88,11 @@ pub struct ServerConfig {
     pub handshake_timeout: Duration,
     /// How long connections get to close on shutdown (default 5 s).
     pub shutdown_grace: Duration,
+    /// Whether frames are checked against their message's payload schema
+    /// before the handler sees them (default `true`): a frame that breaks
+    /// it is answered with the handler's `error_reply` for
+    /// [`FrameErrorKind::Invalid`] and not handled.
+    pub validate: bool,
 }
 
 impl Default for ServerConfig {
@@ -101,6 +109,7 @@ impl Default for ServerConfig {
             idle_timeout: Some(Duration::from_secs(90)),
             handshake_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
+            validate: true,
         }
     }
 }
