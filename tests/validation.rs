@@ -25,6 +25,11 @@ struct Chat {
 }
 
 impl Handler for Arc<Chat> {
+    async fn on_connect(&self, ctx: &Context) -> Result<(), HandlerError> {
+        ctx.join(&ctx.params().room);
+        Ok(())
+    }
+
     async fn ping(
         &self,
         _: &Context,
@@ -69,10 +74,17 @@ type Socket =
 const DEADLINE: Duration = Duration::from_secs(20);
 
 async fn start(config: ServerConfig) -> (Arc<Chat>, Socket) {
+    let (chat, _, socket) = start_with_handle(config).await;
+    (chat, socket)
+}
+
+async fn start_with_handle(config: ServerConfig) -> (Arc<Chat>, validated::Handle, Socket) {
     let chat = Arc::new(Chat::default());
+    let service = Service::new(chat.clone());
+    let handle = service.handle();
     let server = Server::builder()
         .config(config)
-        .channel(Service::new(chat.clone()))
+        .channel(service)
         .bind("127.0.0.1:0")
         .await
         .unwrap();
@@ -82,7 +94,7 @@ async fn start(config: ServerConfig) -> (Arc<Chat>, Socket) {
         .await
         .expect("connects in time")
         .expect("connects");
-    (chat, socket)
+    (chat, handle, socket)
 }
 
 /// Sends `frame`, returns the frame the server answers with.
@@ -235,4 +247,52 @@ async fn validation_can_be_turned_off() {
     let error = exchange(&mut socket, r#"{"action":"chat","payload":{"message":""}}"#).await;
     assert_eq!(error["payload"]["code"], "invalid", "{error}");
     assert_eq!(chat.handled.load(Ordering::SeqCst), 1);
+}
+
+/// The channel's handle, taken from the service before the server runs,
+/// sends to a group and to one connection from outside any handler.
+#[tokio::test]
+async fn the_handle_sends_from_outside_the_connection() {
+    let (_, handle, mut socket) = start_with_handle(ServerConfig::default()).await;
+    // The connection joins its room in `on_connect`; a ping makes sure it ran.
+    assert_eq!(
+        exchange(&mut socket, r#"{"action":"ping"}"#).await,
+        json!({"action": "pong"})
+    );
+    assert_eq!(handle.groups(), ["lobby"]);
+    let members = handle.members("lobby");
+    assert_eq!(members, handle.connections());
+    let notice = |text: &str| types::ChatNotification {
+        action: Default::default(),
+        payload: types::ChatNotificationPayload {
+            message: text.into(),
+        },
+    };
+    assert_eq!(
+        handle.broadcast("lobby", notice("to all")).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        handle.broadcast("attic", notice("to none")).await.unwrap(),
+        0
+    );
+    handle.send_to(members[0], notice("to you")).await.unwrap();
+    for text in ["to all", "to you"] {
+        let next = tokio::time::timeout(DEADLINE, socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let value: Value = serde_json::from_str(next.to_text().unwrap()).unwrap();
+        assert_eq!(value["payload"]["message"], text);
+    }
+    socket.close(None).await.unwrap();
+    tokio::time::timeout(DEADLINE, async {
+        while !handle.connections().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the connection leaves the channel");
+    assert!(handle.groups().is_empty());
 }

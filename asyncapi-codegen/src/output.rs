@@ -271,7 +271,15 @@ fn item_names(parts: &Parts<'_>, channel: usize) -> Vec<String> {
         out.extend(["Client".to_string(), "Sender".to_string()]);
     }
     if parts.sides.server {
-        out.extend(["Context", "Handler", "Service"].map(String::from));
+        out.extend(["Context", "Handler", "Service", "Handle"].map(String::from));
+        let ch = &api.channels[channel];
+        if ch
+            .server_messages
+            .iter()
+            .any(|&m| api.messages[m].error_frame.is_some())
+        {
+            out.push("ERROR_FRAME".to_string());
+        }
     }
     out
 }
@@ -289,6 +297,8 @@ fn channel_scope() -> Scope {
         "Context",
         "Handler",
         "Service",
+        "Handle",
+        "ERROR_FRAME",
         "types",
         "servers",
         "info",

@@ -42,8 +42,14 @@ pub(crate) async fn serve<S, Io>(
         conn.closing.subscribe(),
         shared.config.ping_interval,
     ));
-    shared.register(&conn);
-    let ctx = Context::<S::Outgoing, S::Params>::new(conn.clone(), params, shared.clone());
+    let channel = service.channel().clone();
+    shared.register(&conn, &channel);
+    let ctx = Context::<S::Outgoing, S::Params>::new(
+        conn.clone(),
+        params,
+        shared.clone(),
+        channel.clone(),
+    );
     info!("connected");
 
     let mut disconnect = None;
@@ -116,7 +122,7 @@ pub(crate) async fn serve<S, Io>(
         .await;
     }
     info!(%disconnect, "disconnected");
-    shared.deregister(&conn);
+    shared.deregister(&conn, &channel);
     service.on_disconnect(&ctx, &disconnect).await;
     // Ends the writer if nothing closed the queue yet.
     conn.close(Close::new(Close::NORMAL, ""));

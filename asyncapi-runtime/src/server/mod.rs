@@ -19,6 +19,7 @@
 //! the connection: the handler's `error_reply` answers it. A message over
 //! [`ServerConfig::limits`] closes the connection with 1009.
 
+mod channel;
 mod connection;
 mod context;
 mod error;
@@ -27,6 +28,7 @@ mod impls;
 mod route;
 
 pub use crate::validate::Violation;
+pub use channel::ChannelHandle;
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
 pub use error_frame::ErrorFrame;
@@ -123,6 +125,10 @@ pub trait Service: Send + Sync + 'static {
     type Outgoing: Message;
     /// The channel's parameters (`()` for none).
     type Params: Send + Sync + 'static;
+
+    /// The channel's connections and groups (made with the service, shared
+    /// by its clones).
+    fn channel(&self) -> &ChannelHandle<Self::Outgoing>;
 
     /// The channel's address (`None`: every path).
     fn address(&self) -> Option<&'static str>;
@@ -358,7 +364,7 @@ impl Server {
         self.local_addr
     }
 
-    /// A handle for broadcasts and shutdown.
+    /// A handle for the connection count and shutdown.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
             shared: self.shared.clone(),

@@ -9,8 +9,8 @@ use asyncapi_runtime::client::{self, ClientConfig, RequestSpec};
 use asyncapi_runtime::dispatch::{self, Checker, Kind, Miss, Seg, Selection};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
 use asyncapi_runtime::server::{
-    Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig, ServerHandle,
-    Service,
+    ChannelHandle, Context, Disconnect, FrameError, HandlerError, PathParams, Server, ServerConfig,
+    ServerHandle, Service,
 };
 use asyncapi_runtime::{Close, DecodeError};
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,7 @@ pub struct TestService {
     pub address: Option<&'static str>,
     pub dropped: Arc<AtomicUsize>,
     pub seen: Arc<Mutex<Vec<String>>>,
+    pub channel: ChannelHandle<Msg>,
 }
 
 impl Service for TestService {
@@ -111,6 +112,10 @@ impl Service for TestService {
 
     fn address(&self) -> Option<&'static str> {
         self.address
+    }
+
+    fn channel(&self) -> &ChannelHandle<Msg> {
+        &self.channel
     }
 
     fn parse_params(&self, params: &PathParams) -> Result<Option<u64>, String> {
