@@ -19,6 +19,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // A channel secured by a bearer token or an API key in the query, run
     // by tests/secured.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/secured.yaml")?;
+    // A chat-shaped channel with constraints and an error message
+    // (`x-asyncapi-rs-error`), run by tests/validation.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/validated.yaml")?;
     // Messages that are hard to tell apart, for tests/discrimination.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/selection/tricky.yaml")?;
     Ok(())

@@ -7,6 +7,26 @@
 /// Kraken's WebSockets API v1, generated from `specs/kraken.yaml`
 /// (AsyncAPI 3.0): channel `public` on `ws.kraken.com` and channel
 /// `private` on `ws-auth.kraken.com`.
+///
+/// Each channel's `Handle` sends that channel's messages only:
+///
+/// ```
+/// use asyncapi_showcase::kraken::channels::private;
+///
+/// async fn feed(orders: private::Handle, frame: private::ServerMessage) {
+///     let _ = orders.broadcast("openOrders", frame).await;
+/// }
+/// ```
+///
+/// and a message of another channel does not compile:
+///
+/// ```compile_fail
+/// use asyncapi_showcase::kraken::channels::{private, public};
+///
+/// async fn feed(ticker: public::Handle, frame: private::ServerMessage) {
+///     let _ = ticker.broadcast("openOrders", frame).await;
+/// }
+/// ```
 pub mod kraken {
     asyncapi_runtime::include_api!("kraken");
 }
@@ -34,6 +54,7 @@ pub mod chat {
 
 pub mod book;
 pub mod book_v2;
+pub mod chat_app;
 pub mod mock;
 pub mod show;
 pub mod show_v2;

@@ -1,9 +1,9 @@
 //! The code this package compiled (under `#![deny(warnings)]`, see
 //! `src/lib.rs`) is byte for byte the snapshot checked in under
 //! `asyncapi-codegen/tests/output/`, for every document in `specs/` and for
-//! the generator fixtures `rooms.yaml`, `handshake.yaml` and `secured.yaml`
-//! (run by `tests/rooms.rs`, `tests/handshake.rs` and `tests/secured.rs`):
-//! the snapshots compile.
+//! the generator fixtures `rooms.yaml`, `handshake.yaml`, `secured.yaml` and
+//! `validated.yaml` (run by `tests/rooms.rs`, `tests/handshake.rs`,
+//! `tests/secured.rs` and `tests/validation.rs`): the snapshots compile.
 
 use std::path::Path;
 
@@ -16,7 +16,7 @@ fn compiled_code_is_the_snapshot() {
         .expect("specs/ is readable")
         .map(|entry| entry.expect("a directory entry").path())
         .collect();
-    for fixture in ["rooms", "handshake", "secured"] {
+    for fixture in ["rooms", "handshake", "secured", "validated"] {
         paths.push(root.join(format!(
             "asyncapi-codegen/tests/fixtures/sides/{fixture}.yaml"
         )));

@@ -38,6 +38,9 @@ pub struct MessageEnum {
     pub name: String,
     /// Per variant: the message index and the variant name.
     pub variants: Vec<(usize, String)>,
+    /// Whether servers validate its frames against the payload schemas
+    /// (a `ClientMessage` when the server side is generated).
+    pub validated: bool,
 }
 
 /// Generates a message enum and its impls.
@@ -108,6 +111,7 @@ pub fn message_enum(
         quote!((#segments))
     });
     let enum_doc = doc_attrs(&[summary]);
+    let (schemas_arg, schemas_fn) = schemas(api, spec);
     Ok(quote! {
         #enum_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -116,14 +120,43 @@ pub fn message_enum(
         }
 
         rt::message_impls! {
-            #name, correlation_paths [#(#correlation_paths),*];
+            #name, correlation_paths [#(#correlation_paths),*] #schemas_arg;
             #(#entries)*
         }
 
         impl #name {
             #selection
+            #schemas_fn
         }
     })
+}
+
+/// For a validated enum with some payload schema: the `schemas(...)`
+/// argument of `rt::message_impls!`, and the function holding the schemas
+/// (one line of JSON each, compiled by the runtime on first use).
+fn schemas(api: &Api, spec: &MessageEnum) -> (TokenStream, TokenStream) {
+    let sources: Vec<Option<&str>> = spec
+        .variants
+        .iter()
+        .map(|(m, _)| api.messages[*m].validation.as_deref())
+        .collect();
+    if !spec.validated || sources.iter().all(Option::is_none) {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let sources = sources.iter().map(|source| match source {
+        Some(json) => quote!(::std::option::Option::Some(#json)),
+        None => quote!(::std::option::Option::None),
+    });
+    (
+        quote!(, schemas(Self::__schemas())),
+        quote! {
+            /// The payload schemas servers check frames against, in variant order.
+            fn __schemas() -> &'static rt::validate::Schemas {
+                static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(&[#(#sources),*]);
+                &SCHEMAS
+            }
+        },
+    )
 }
 
 /// A correlation id's path as `rt::message_impls!` takes it: the runtime's
@@ -151,6 +184,7 @@ pub fn channel_enums(api: &Api, channel: usize) -> Vec<(Direction, MessageEnum)>
             MessageEnum {
                 name: name.to_string(),
                 variants: channel.variants(direction),
+                validated: false,
             },
         ));
     }

@@ -275,7 +275,15 @@ fn item_names(parts: &Parts<'_>, channel: usize) -> Vec<String> {
         out.extend(["Client".to_string(), "Sender".to_string()]);
     }
     if parts.sides.server {
-        out.extend(["Context", "Handler", "Service"].map(String::from));
+        out.extend(["Context", "Handler", "Service", "Handle"].map(String::from));
+        let ch = &api.channels[channel];
+        if ch
+            .server_messages
+            .iter()
+            .any(|&m| api.messages[m].error_frame.is_some())
+        {
+            out.push("ERROR_FRAME".to_string());
+        }
     }
     out
 }
@@ -293,6 +301,8 @@ fn channel_scope() -> Scope {
         "Context",
         "Handler",
         "Service",
+        "Handle",
+        "ERROR_FRAME",
         "types",
         "servers",
         "info",
@@ -342,8 +352,8 @@ fn channel_items(
         items.push(messages::message_enum(
             api,
             &MessageEnum {
-                name: spec.name,
-                variants: spec.variants,
+                validated: direction == crate::ir::Direction::ClientToServer && parts.sides.server,
+                ..spec
             },
             &summary,
             &types_path,

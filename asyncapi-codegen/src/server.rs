@@ -100,6 +100,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
     } else {
         quote!(none)
     };
+    let (error_frame, error_reply) = error_reply(input, &ctx);
     let context_doc = doc_attrs(&[&format!(
         "A connection to channel `{id}` as its handlers see it: its id, peer address and \
          parameters; sending to it at any time; groups and broadcasts."
@@ -161,6 +162,8 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
         (quote!(), quote!())
     };
     quote! {
+        #error_frame
+
         #context
 
         #handler_doc
@@ -180,13 +183,7 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
                 async {}
             }
 
-            /// The message to answer a frame with that is no message of the channel, a
-            /// binary frame, or a message whose handler failed (default: none). The
-            /// runtime copies the frame's correlation id into it.
-            fn error_reply(&self, ctx: &#ctx, error: &#rt::FrameError) -> ::std::option::Option<ServerMessage> {
-                let _ = (ctx, error);
-                ::std::option::Option::None
-            }
+            #error_reply
 
             #(#methods)*
         }
@@ -198,4 +195,74 @@ pub fn generate(input: &ChannelInput<'_>) -> TokenStream {
             #(#arms)*
         }
     }
+}
+
+/// The `ERROR_FRAME` constant of a channel whose server messages include
+/// one marked `x-asyncapi-rs-error`, and the `error_reply` method of its
+/// `Handler` (building that message, or by default none).
+fn error_reply(input: &ChannelInput<'_>, ctx: &TokenStream) -> (TokenStream, TokenStream) {
+    let api = input.api;
+    let marked = api.channels[input.channel]
+        .server_messages
+        .iter()
+        .find_map(|&m| Some((&api.messages[m].key, api.messages[m].error_frame.as_ref()?)));
+    let Some((key, frame)) = marked else {
+        let method = quote! {
+            /// The message to answer a frame with that is not JSON, no message of the
+            /// channel, breaks its message's schema, or whose handler failed (default:
+            /// none; the document marks no error message). The runtime copies the
+            /// frame's correlation id into it.
+            fn error_reply(&self, ctx: &#ctx, error: &rt::server::FrameError) -> ::std::option::Option<ServerMessage> {
+                let _ = (ctx, error);
+                ::std::option::Option::None
+            }
+        };
+        return (TokenStream::new(), method);
+    };
+    let constants = frame.constants.iter().map(|(pointer, value)| {
+        let json = value.to_string();
+        quote!((#pointer, #json))
+    });
+    let code = &frame.code;
+    let option = |place: &Option<String>| match place {
+        Some(pointer) => quote!(::std::option::Option::Some(#pointer)),
+        None => quote!(::std::option::Option::None),
+    };
+    let message = option(&frame.message);
+    let errors = option(&frame.errors);
+    let codes = frame
+        .codes
+        .iter()
+        .map(|(runtime, wire)| quote!((#runtime, #wire)));
+    let mapped: Vec<&str> = frame.codes.iter().map(|(r, _)| r.as_str()).collect();
+    let const_doc = doc_attrs(&[&format!(
+        "How the server answers a frame it does not handle: with message `{key}` \
+         (`x-asyncapi-rs-error`), for the codes {}.",
+        mapped.join(", ")
+    )]);
+    let method_doc = doc_attrs(&[&format!(
+        "The message to answer a frame with that is not JSON, no message of the channel, \
+         breaks its message's schema, or whose handler failed: by default `{key}`, built by \
+         [`ERROR_FRAME`] (with every violation's place), for the codes {}. The runtime copies \
+         the frame's correlation id into it.",
+        mapped.join(", ")
+    )]);
+    let constant = quote! {
+        #const_doc
+        pub const ERROR_FRAME: rt::server::ErrorFrame = rt::server::ErrorFrame {
+            constants: &[#(#constants),*],
+            code: #code,
+            message: #message,
+            errors: #errors,
+            codes: &[#(#codes),*],
+        };
+    };
+    let method = quote! {
+        #method_doc
+        fn error_reply(&self, ctx: &#ctx, error: &rt::server::FrameError) -> ::std::option::Option<ServerMessage> {
+            let _ = ctx;
+            ERROR_FRAME.reply(error)
+        }
+    };
+    (constant, method)
 }

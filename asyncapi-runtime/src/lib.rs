@@ -14,6 +14,8 @@
 //! - [`contract`]: the AsyncAPI document and HTML page a generated
 //!   module embeds (`CONTRACT`), served with its servers pointing at the
 //!   served address;
+//! - [`validate`]: frames checked against the document's payload schemas
+//!   before handlers see them ([`validate::Violation`]);
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
 //! - [`include_api!`];
@@ -43,6 +45,7 @@ pub mod security;
 pub mod server;
 mod string_types;
 pub mod tls;
+pub mod validate;
 pub mod ws;
 
 pub use dispatch::DecodeError;
@@ -94,6 +97,7 @@ pub mod __private {
     pub use crate::server;
     pub use crate::service_impls;
     pub use crate::string_enum;
+    pub use crate::validate;
     pub use crate::ws;
     pub use chrono;
     pub use futures_core;

@@ -33,6 +33,20 @@ pub trait Message: Sized + Send + Sync + fmt::Debug + 'static {
 
     /// Where this message carries its correlation id, if it has one.
     fn correlation(&self) -> Option<Correlation>;
+
+    /// The names of the variants, in order (what [`Message::schemas`] is
+    /// indexed by; generated enums list theirs, the default is none).
+    fn variants() -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The payload schemas of the variants, in order, that a server checks
+    /// frames against before its handler sees them (generated for a
+    /// channel's `ClientMessage` when the server side is; `None`: frames
+    /// are not validated).
+    fn schemas() -> Option<&'static crate::validate::Schemas> {
+        None
+    }
 }
 
 /// Where a message carries its correlation id (AsyncAPI's `correlationId`

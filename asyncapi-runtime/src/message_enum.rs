@@ -6,7 +6,9 @@
 /// `Serialize`/`Deserialize`, `FromStr`, [`Message`](crate::Message), and
 /// `From` each payload type that only one variant holds (marked `from`).
 /// Correlation ids are given by their path in the payload, as the
-/// [`Seg`](crate::dispatch::Seg)s that lead to them.
+/// [`Seg`](crate::dispatch::Seg)s that lead to them. `schemas(expr)` (a
+/// `&'static` [`Schemas`](crate::validate::Schemas), one per variant) makes
+/// servers validate frames of the enum before their handlers see them.
 ///
 /// The generated code declares the enum itself (with the messages' docs)
 /// and, in an `impl` block of its own, the selection the decoding relies
@@ -23,7 +25,7 @@
 #[macro_export]
 macro_rules! message_impls {
     (
-        $name:ident, correlation_paths [$(($($pseg:ident($parg:expr)),*)),* $(,)?];
+        $name:ident, correlation_paths [$(($($pseg:ident($parg:expr)),*)),* $(,)?] $(, schemas($schemas:expr))?;
         $( $variant:ident($ty:ty) $(correlated($kind:ident, $($seg:ident($arg:expr)),*))? $(, $from:ident)?; )*
     ) => {
         impl $name {
@@ -123,6 +125,16 @@ macro_rules! message_impls {
                     $(Self::$variant(_) => $crate::__message_correlation!($($kind $($seg($arg)),*)?),)*
                 }
             }
+
+            fn variants() -> &'static [&'static str] {
+                Self::VARIANTS
+            }
+
+            $(
+                fn schemas() -> ::std::option::Option<&'static $crate::validate::Schemas> {
+                    ::std::option::Option::Some($schemas)
+                }
+            )?
         }
 
         impl ::std::str::FromStr for $name {

@@ -6,7 +6,7 @@
 mod common;
 
 use asyncapi_runtime::client::{self, ClientConfig, Error};
-use asyncapi_runtime::server::{ServeError, Server, ServerConfig, WhenFull};
+use asyncapi_runtime::server::{ConnectionId, ServeError, Server, ServerConfig, WhenFull};
 use asyncapi_runtime::Close;
 use common::{connect, msg, serve, spec, within, Msg, TestService, FLOOD};
 use futures_util::StreamExt;
@@ -143,7 +143,9 @@ async fn the_drop_policy_keeps_the_connection() {
 
 #[tokio::test]
 async fn groups_and_broadcasts() {
-    let (url, handle) = serve(ServerConfig::default(), vec![TestService::default()]).await;
+    let service = TestService::default();
+    let handle = service.channel.clone();
+    let (url, _) = serve(ServerConfig::default(), vec![service]).await;
     let (a, mut a_rx) = connect(&url).await;
     let (b, mut b_rx) = connect(&url).await;
     let (c, _c_rx) = connect(&url).await;
@@ -152,6 +154,9 @@ async fn groups_and_broadcasts() {
         assert_eq!(joined.kind, "joined");
     }
     assert_eq!(handle.group_size("room"), 2);
+    assert_eq!(handle.groups(), ["room"]);
+    assert_eq!(handle.members("room").len(), 2);
+    assert_eq!(handle.connections().len(), 3);
     let said = c.request(&spec("say"), msg("say")).await.unwrap();
     assert_eq!(said.text.as_deref(), Some("2"));
     for rx in [&mut a_rx, &mut b_rx] {
@@ -160,8 +165,41 @@ async fn groups_and_broadcasts() {
             "heard"
         );
     }
-    let everyone = handle.broadcast("room", &msg("news")).await.unwrap();
+    let everyone = handle.broadcast("room", msg("news")).await.unwrap();
     assert_eq!(everyone, 2);
+    for rx in [&mut a_rx, &mut b_rx] {
+        assert_eq!(
+            within("news", rx.recv()).await.unwrap().unwrap().kind,
+            "news"
+        );
+    }
+    // To one connection by id; to the others of a group.
+    let [first, _] = handle.members("room")[..] else {
+        panic!("two members")
+    };
+    handle.send_to(first, msg("direct")).await.unwrap();
+    let others = handle
+        .broadcast_except("room", first, msg("aside"))
+        .await
+        .unwrap();
+    assert_eq!(others, 1);
+    let mut got = Vec::new();
+    for rx in [&mut a_rx, &mut b_rx] {
+        got.push(
+            within("direct or aside", rx.recv())
+                .await
+                .unwrap()
+                .unwrap()
+                .kind,
+        );
+    }
+    got.sort();
+    assert_eq!(got, ["aside", "direct"]);
+    assert!(handle
+        .send_to(ConnectionId(u64::MAX), msg("nobody"))
+        .await
+        .is_err());
+
     a.close(Close::new(Close::NORMAL, "")).await.unwrap();
     within("a to leave", async {
         while handle.group_size("room") != 1 {

@@ -36,16 +36,17 @@ pub(super) fn heartbeat() -> types::Heartbeat {
 pub(super) fn error(error: &FrameError) -> types::GeneralError {
     let message = match error.kind() {
         FrameErrorKind::Decode(decode) if decode.is_malformed() => "Malformed request".to_owned(),
-        FrameErrorKind::Decode(decode) => {
-            let event = serde_json::from_str::<serde_json::Value>(decode.frame())
-                .ok()
+        FrameErrorKind::Decode(_) | FrameErrorKind::Invalid { .. } => {
+            let event = error
+                .frame()
+                .and_then(|frame| serde_json::from_str::<serde_json::Value>(frame).ok())
                 .and_then(|v| v.get("event").cloned());
             match event {
                 None => "Event(s) not found".to_owned(),
-                Some(serde_json::Value::String(name)) if decode.is_unmatched() => {
+                Some(serde_json::Value::String(name)) if error.code() == FrameError::UNKNOWN => {
                     format!("Unsupported event: {name}")
                 }
-                Some(_) => format!("Malformed request: {decode}"),
+                Some(_) => format!("Malformed request: {error}"),
             }
         }
         FrameErrorKind::Binary { .. } => "Binary frames are not supported".to_owned(),

@@ -559,7 +559,7 @@ impl Handler for KrakenMock {
             "0".to_owned()
         } else {
             // Armed: unless refreshed or disarmed in time, cancel everything.
-            let handle = ctx.server();
+            let handle = ctx.channel().clone();
             let account = Arc::clone(&self.account);
             let timeout = Duration::from_secs(message.timeout);
             tokio::spawn(async move {
@@ -572,7 +572,7 @@ impl Handler for KrakenMock {
                     account.cancel_all().1
                 };
                 if let Some(frame) = frame {
-                    let _ = handle.broadcast(OPEN_ORDERS, &frame).await;
+                    let _ = handle.broadcast(OPEN_ORDERS, frame).await;
                 }
             });
             iso8601(now + message.timeout)

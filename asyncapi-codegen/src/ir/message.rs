@@ -107,6 +107,8 @@ impl Builder<'_> {
             correlation_id,
             correlation: None,
             examples,
+            validation: None,
+            error_frame: None,
             location,
         };
         let api = self.api();

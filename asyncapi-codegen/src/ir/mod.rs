@@ -23,6 +23,7 @@ use serde_json::Value;
 
 mod build;
 mod correlation;
+mod error_frame;
 mod handshake;
 mod lints;
 mod message;
@@ -32,10 +33,12 @@ mod rules;
 mod schemas;
 mod security;
 mod subscription;
+mod validation;
 mod walk;
 mod warnings;
 
 pub use correlation::{Correlation, Step};
+pub use error_frame::{ErrorFrame, X_ERROR};
 pub use rules::{Rule, Seg, Test};
 pub(crate) use schemas::{
     constant_value, is_of_type, json_kind, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS,
@@ -424,6 +427,13 @@ pub struct Message {
     pub correlation: Option<Correlation>,
     /// Its examples.
     pub examples: Vec<Example>,
+    /// For a message clients send: its payload schema as self-contained
+    /// JSON (one line) that servers validate frames against, compiled
+    /// once by the generator (`None`: no payload, or it does not compile).
+    pub validation: Option<String>,
+    /// For a message the server sends: how to build it as the answer to a
+    /// frame not handled (`x-asyncapi-rs-error`).
+    pub error_frame: Option<ErrorFrame>,
     /// Where it is defined (after `$ref`s): its identity.
     pub location: Location,
 }
@@ -500,9 +510,11 @@ impl Api {
         }
         .build()?;
         api.resolve(docs)?;
+        error_frame::read(docs, &mut api)?;
         let mut warnings = docs.warnings().to_vec();
         // Those of building the model itself.
         warnings.append(&mut api.warnings);
+        warnings.extend(validation::embed(docs, &mut api)?);
         warnings.extend(warnings::check(docs, &api)?);
         warnings.extend(lints::check(docs, &api)?);
         warnings.extend(overlap::check(docs, &api)?);

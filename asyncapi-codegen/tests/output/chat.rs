@@ -824,9 +824,9 @@ mod generated {
         History(types::History),
     }
     rt::message_impls! {
-        ClientMessage, correlation_paths[(Key("id"))]; Ping(types::Ping), from;
-        Chat(types::Chat), from; Typing(types::Typing), from; History(types::History)
-        correlated(String, Key("id")), from;
+        ClientMessage, correlation_paths[(Key("id"))], schemas(Self::__schemas());
+        Ping(types::Ping), from; Chat(types::Chat), from; Typing(types::Typing), from;
+        History(types::History) correlated(String, Key("id")), from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -924,6 +924,26 @@ mod generated {
                 }
                 _ => Ok(()),
             }
+        }
+        /// The payload schemas servers check frames against, in variant order.
+        fn __schemas() -> &'static rt::validate::Schemas {
+            static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                &[
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\"],\"properties\":{\"action\":{\"const\":\"ping\"}}}",
+                    ),
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\",\"payload\"],\"properties\":{\"action\":{\"const\":\"chat\"},\"payload\":{\"type\":\"object\",\"required\":[\"message\"],\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"What to say.\",\"minLength\":1,\"maxLength\":1000},\"mentions\":{\"$ref\":\"#/$defs/s1\"}}}},\"$defs\":{\"s1\":{\"type\":\"array\",\"description\":\"Names of members the message mentions.\",\"maxItems\":10,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64}}}}",
+                    ),
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\"],\"properties\":{\"action\":{\"const\":\"typing\"}}}",
+                    ),
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\",\"id\",\"payload\"],\"properties\":{\"action\":{\"const\":\"history\"},\"id\":{\"$ref\":\"#/$defs/s1\"},\"payload\":{\"type\":\"object\",\"required\":[\"limit\"],\"properties\":{\"limit\":{\"type\":\"integer\",\"description\":\"How many messages at most.\",\"minimum\":1,\"maximum\":100}}}},\"$defs\":{\"s1\":{\"type\":\"string\",\"description\":\"An id the client chooses for a request.\",\"minLength\":1,\"maxLength\":64,\"examples\":[\"h-1\"]}}}",
+                    ),
+                ],
+            );
+            &SCHEMAS
         }
     }
     /// Every message the server sends on channel `room`; decode a frame with `from_json`.
@@ -1181,6 +1201,18 @@ mod generated {
             )
         }
     }
+    /// How the server answers a frame it does not handle: with message `error` (`x-asyncapi-rs-error`), for the codes malformed, unknown, invalid.
+    pub const ERROR_FRAME: rt::server::ErrorFrame = rt::server::ErrorFrame {
+        constants: &[("/action", "\"error\"")],
+        code: "/payload/code",
+        message: Some("/payload/message"),
+        errors: Some("/payload/errors"),
+        codes: &[
+            ("malformed", "malformed"),
+            ("unknown", "unknown_action"),
+            ("invalid", "invalid"),
+        ],
+    };
     /// A connection to channel `room` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
     ///
     /// `I` is who the client is (what [`Handler::authenticate`] returned), `S` the
@@ -1234,16 +1266,14 @@ mod generated {
             let _ = (ctx, reason);
             async {}
         }
-        /// The message to answer a frame with that is no message of the channel, a
-        /// binary frame, or a message whose handler failed (default: none). The
-        /// runtime copies the frame's correlation id into it.
+        /// The message to answer a frame with that is not JSON, no message of the channel, breaks its message's schema, or whose handler failed: by default `error`, built by [`ERROR_FRAME`] (with every violation's place), for the codes malformed, unknown, invalid. The runtime copies the frame's correlation id into it.
         fn error_reply(
             &self,
             ctx: &Context<Self::Identity, Self::State>,
             error: &rt::server::FrameError,
         ) -> Option<ServerMessage> {
-            let _ = (ctx, error);
-            None
+            let _ = ctx;
+            ERROR_FRAME.reply(error)
         }
         /// Handles `ping` and returns its reply (`pong`).
         ///

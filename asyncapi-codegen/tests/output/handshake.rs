@@ -366,9 +366,10 @@ mod generated {
             let _ = (ctx, reason);
             async {}
         }
-        /// The message to answer a frame with that is no message of the channel, a
-        /// binary frame, or a message whose handler failed (default: none). The
-        /// runtime copies the frame's correlation id into it.
+        /// The message to answer a frame with that is not JSON, no message of the
+        /// channel, breaks its message's schema, or whose handler failed (default:
+        /// none; the document marks no error message). The runtime copies the
+        /// frame's correlation id into it.
         fn error_reply(
             &self,
             ctx: &Context,

@@ -1728,10 +1728,11 @@ open (`o`).
                 Unsubscribe(types::Unsubscribe),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
-                correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
-                correlated(Integer, Key("reqid")), from;
+                ClientMessage, correlation_paths[(Key("reqid"))],
+                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
+                Key("reqid")), from; Subscribe(types::Subscribe) correlated(Integer,
+                Key("reqid")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
+                Key("reqid")), from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -1819,6 +1820,23 @@ open (`o`).
                         }
                         _ => Ok(()),
                     }
+                }
+                /// The payload schemas servers check frames against, in variant order.
+                fn __schemas() -> &'static rt::validate::Schemas {
+                    static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                        &[
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"An application-level ping from the client.\",\"required\":[\"event\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"ping\",\"description\":\"Always `ping`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `pong`.\"}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to start a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"subscribe\",\"description\":\"Always `subscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to stop a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"unsubscribe\",\"description\":\"Always `unsubscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                            ),
+                        ],
+                    );
+                    &SCHEMAS
                 }
             }
             /// Every message the server sends on channel `public`; decode a frame with `from_json`.
@@ -2591,9 +2609,10 @@ open (`o`).
                     let _ = (ctx, reason);
                     async {}
                 }
-                /// The message to answer a frame with that is no message of the channel, a
-                /// binary frame, or a message whose handler failed (default: none). The
-                /// runtime copies the frame's correlation id into it.
+                /// The message to answer a frame with that is not JSON, no message of the
+                /// channel, breaks its message's schema, or whose handler failed (default:
+                /// none; the document marks no error message). The runtime copies the
+                /// frame's correlation id into it.
                 fn error_reply(
                     &self,
                     ctx: &Context,
@@ -2719,16 +2738,16 @@ open (`o`).
                 CancelAllOrdersAfter(types::CancelAllOrdersAfter),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
-                correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
-                correlated(Integer, Key("reqid")), from; AddOrder(types::AddOrder)
-                correlated(Integer, Key("reqid")), from; EditOrder(types::EditOrder)
-                correlated(Integer, Key("reqid")), from; CancelOrder(types::CancelOrder)
-                correlated(Integer, Key("reqid")), from; CancelAll(types::CancelAll)
+                ClientMessage, correlation_paths[(Key("reqid"))],
+                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
+                Key("reqid")), from; Subscribe(types::Subscribe) correlated(Integer,
+                Key("reqid")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
+                Key("reqid")), from; AddOrder(types::AddOrder) correlated(Integer,
+                Key("reqid")), from; EditOrder(types::EditOrder) correlated(Integer,
+                Key("reqid")), from; CancelOrder(types::CancelOrder) correlated(Integer,
+                Key("reqid")), from; CancelAll(types::CancelAll) correlated(Integer,
+                Key("reqid")), from; CancelAllOrdersAfter(types::CancelAllOrdersAfter)
                 correlated(Integer, Key("reqid")), from;
-                CancelAllOrdersAfter(types::CancelAllOrdersAfter) correlated(Integer,
-                Key("reqid")), from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3079,6 +3098,38 @@ open (`o`).
                         }
                         _ => Ok(()),
                     }
+                }
+                /// The payload schemas servers check frames against, in variant order.
+                fn __schemas() -> &'static rt::validate::Schemas {
+                    static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                        &[
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"An application-level ping from the client.\",\"required\":[\"event\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"ping\",\"description\":\"Always `ping`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `pong`.\"}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to start a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"subscribe\",\"description\":\"Always `subscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to stop a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"unsubscribe\",\"description\":\"Always `unsubscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to place an order. Numeric values are sent as strings.\",\"required\":[\"event\",\"token\",\"ordertype\",\"type\",\"pair\",\"volume\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"addOrder\",\"description\":\"Always `addOrder`.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `addOrderStatus` reply.\"},\"ordertype\":{\"$ref\":\"#/$defs/s1\"},\"type\":{\"$ref\":\"#/$defs/s2\"},\"pair\":{\"type\":\"string\",\"description\":\"The pair to trade, in `wsname` form.\"},\"volume\":{\"type\":\"string\",\"description\":\"Order volume in the base currency, a decimal string.\"},\"price\":{\"type\":\"string\",\"description\":\"Limit price or trigger price, depending on `ordertype`; a decimal string.\"},\"price2\":{\"type\":\"string\",\"description\":\"Secondary price (limit price of stop-limit orders, ...), a decimal string.\"},\"leverage\":{\"type\":\"string\",\"description\":\"Leverage to use, e.g. `5`; none when absent.\"},\"oflags\":{\"type\":\"string\",\"description\":\"Comma-separated order flags among `post`, `fcib`, `fciq`, `nompp` and `viqc`.\"},\"starttm\":{\"type\":\"string\",\"description\":\"Scheduled start, `0` (now, the default), `+<n>` (in n seconds) or a Unix timestamp.\"},\"expiretm\":{\"type\":\"string\",\"description\":\"Expiry, `0` (none, the default), `+<n>` (n seconds after the start) or a Unix timestamp.\"},\"deadline\":{\"type\":\"string\",\"description\":\"RFC 3339 time after which the matching engine should reject the order.\"},\"userref\":{\"type\":\"string\",\"description\":\"User reference, an integer sent as a string; used to group orders.\"},\"cl_ord_id\":{\"type\":\"string\",\"description\":\"Client order id.\"},\"timeinforce\":{\"$ref\":\"#/$defs/s3\"},\"reduce_only\":{\"type\":\"boolean\",\"description\":\"Whether the order may only reduce an existing position.\"},\"stp_type\":{\"type\":\"string\",\"description\":\"Self-trade prevention mode.\"},\"validate\":{\"type\":\"string\",\"description\":\"`true` to validate the request without placing the order.\"},\"close[ordertype]\":{\"$ref\":\"#/$defs/s1\"},\"close[price]\":{\"type\":\"string\",\"description\":\"Price of the conditional close order, a decimal string.\"},\"close[price2]\":{\"type\":\"string\",\"description\":\"Secondary price of the conditional close order, a decimal string.\"}},\"$defs\":{\"s1\":{\"type\":\"string\",\"description\":\"How an order executes.\",\"enum\":[\"limit\",\"market\",\"stop-loss\",\"take-profit\",\"stop-loss-limit\",\"take-profit-limit\",\"trailing-stop\",\"trailing-stop-limit\",\"settle-position\"]},\"s2\":{\"type\":\"string\",\"description\":\"Direction of an order or trade.\",\"enum\":[\"buy\",\"sell\"]},\"s3\":{\"type\":\"string\",\"description\":\"How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).\",\"enum\":[\"GTC\",\"IOC\",\"GTD\"]}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to change an open order. Numeric values are sent as strings.\",\"required\":[\"event\",\"token\",\"orderid\",\"pair\",\"volume\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"editOrder\",\"description\":\"Always `editOrder`.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `editOrderStatus` reply.\"},\"orderid\":{\"type\":\"string\",\"description\":\"Id of the order to change.\"},\"pair\":{\"type\":\"string\",\"description\":\"The pair of the order, in `wsname` form.\"},\"volume\":{\"type\":\"string\",\"description\":\"New order volume, a decimal string.\"},\"price\":{\"type\":\"string\",\"description\":\"New primary price, a decimal string.\"},\"price2\":{\"type\":\"string\",\"description\":\"New secondary price, a decimal string.\"},\"oflags\":{\"type\":\"string\",\"description\":\"New comma-separated order flags.\"},\"newuserref\":{\"type\":\"string\",\"description\":\"New user reference, an integer sent as a string.\"},\"validate\":{\"type\":\"string\",\"description\":\"`true` to validate the request without changing the order.\"}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to cancel open orders.\",\"required\":[\"event\",\"token\",\"txid\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"cancelOrder\",\"description\":\"Always `cancelOrder`.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `cancelOrderStatus` reply.\"},\"txid\":{\"type\":\"array\",\"description\":\"Orders to cancel, by order id or by user reference.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"An order id, or a user reference (all orders carrying it are cancelled).\"}}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to cancel every open order.\",\"required\":[\"event\",\"token\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"cancelAll\",\"description\":\"Always `cancelAll`.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `cancelAllStatus` reply.\"}}}",
+                            ),
+                            Some(
+                                "{\"type\":\"object\",\"description\":\"A request to arm, refresh or disarm the dead man's switch.\",\"required\":[\"event\",\"token\",\"timeout\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"cancelAllOrdersAfter\",\"description\":\"Always `cancelAllOrdersAfter`.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `cancelAllOrdersAfterStatus` reply.\"},\"timeout\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Seconds from now after which every open order is cancelled; `0` disarms the switch.\"}}}",
+                            ),
+                        ],
+                    );
+                    &SCHEMAS
                 }
             }
             /// Every message the server sends on channel `private`; decode a frame with `from_json`.
@@ -3710,9 +3761,10 @@ open (`o`).
                     let _ = (ctx, reason);
                     async {}
                 }
-                /// The message to answer a frame with that is no message of the channel, a
-                /// binary frame, or a message whose handler failed (default: none). The
-                /// runtime copies the frame's correlation id into it.
+                /// The message to answer a frame with that is not JSON, no message of the
+                /// channel, breaks its message's schema, or whose handler failed (default:
+                /// none; the document marks no error message). The runtime copies the
+                /// frame's correlation id into it.
                 fn error_reply(
                     &self,
                     ctx: &Context,

@@ -578,10 +578,10 @@ sends it.
         Unsubscribe(types::Unsubscribe),
     }
     rt::message_impls! {
-        ClientMessage, correlation_paths[(Key("reqid"))]; Ping(types::Ping)
-        correlated(Integer, Key("reqid")), from; Subscribe(types::Subscribe)
-        correlated(Integer, Key("reqid")), from; Unsubscribe(types::Unsubscribe)
-        correlated(Integer, Key("reqid")), from;
+        ClientMessage, correlation_paths[(Key("reqid"))], schemas(Self::__schemas());
+        Ping(types::Ping) correlated(Integer, Key("reqid")), from;
+        Subscribe(types::Subscribe) correlated(Integer, Key("reqid")), from;
+        Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")), from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -663,6 +663,23 @@ sends it.
                 }
                 _ => Ok(()),
             }
+        }
+        /// The payload schemas servers check frames against, in variant order.
+        fn __schemas() -> &'static rt::validate::Schemas {
+            static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                &[
+                    Some(
+                        "{\"type\":\"object\",\"description\":\"An application-level ping from the client.\",\"required\":[\"event\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"ping\",\"description\":\"Always `ping`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into the `pong`.\"}}}",
+                    ),
+                    Some(
+                        "{\"type\":\"object\",\"description\":\"A request to start a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"subscribe\",\"description\":\"Always `subscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to subscribe to, in `wsname` form (e.g. `XBT/USD`). Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                    ),
+                    Some(
+                        "{\"type\":\"object\",\"description\":\"A request to stop a feed for some pairs (public) or for the account (private).\",\"required\":[\"event\",\"subscription\"],\"properties\":{\"event\":{\"type\":\"string\",\"const\":\"unsubscribe\",\"description\":\"Always `unsubscribe`.\"},\"reqid\":{\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0,\"description\":\"Client-chosen id, copied into every `subscriptionStatus` reply.\"},\"pair\":{\"type\":\"array\",\"description\":\"Pairs to unsubscribe from, in `wsname` form. Required for public feeds, absent for private ones.\",\"minItems\":1,\"items\":{\"type\":\"string\",\"description\":\"A pair in `wsname` form.\"}},\"subscription\":{\"$ref\":\"#/$defs/s1\"}},\"$defs\":{\"s1\":{\"type\":\"object\",\"description\":\"The feed to start or stop, and its options.\",\"required\":[\"name\"],\"properties\":{\"name\":{\"$ref\":\"#/$defs/s2\"},\"depth\":{\"$ref\":\"#/$defs/s3\"},\"interval\":{\"$ref\":\"#/$defs/s4\"},\"snapshot\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Whether to send the current state first (`book`, `ohlc`, `trade` and `ownTrades`). Defaults to true.\"},\"consolidate_taker\":{\"type\":\"boolean\",\"default\":true,\"description\":\"For `ownTrades`, whether the fills of one taker order are reported as a single trade. Defaults to true.\"},\"ratecounter\":{\"type\":\"boolean\",\"default\":false,\"description\":\"For `openOrders`, whether updates carry the trading rate counter `ratecount`. Defaults to false.\"},\"token\":{\"type\":\"string\",\"description\":\"Token from the REST call `GetWebSocketsToken`; required for `ownTrades` and `openOrders`.\"}}},\"s2\":{\"type\":\"string\",\"description\":\"A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\\n\",\"enum\":[\"ticker\",\"ohlc\",\"trade\",\"spread\",\"book\",\"ownTrades\",\"openOrders\"]},\"s3\":{\"type\":\"integer\",\"description\":\"Number of price levels on each side of a `book` subscription. Defaults to 10.\",\"default\":10,\"enum\":[10,25,100,500,1000]},\"s4\":{\"type\":\"integer\",\"description\":\"Candle length of an `ohlc` subscription, in minutes. Defaults to 1.\",\"default\":1,\"enum\":[1,5,15,30,60,240,1440,10080,21600]}}}",
+                    ),
+                ],
+            );
+            &SCHEMAS
         }
     }
     /// Every message the server sends on channel `/`; decode a frame with `from_json`.
@@ -992,9 +1009,10 @@ sends it.
             let _ = (ctx, reason);
             async {}
         }
-        /// The message to answer a frame with that is no message of the channel, a
-        /// binary frame, or a message whose handler failed (default: none). The
-        /// runtime copies the frame's correlation id into it.
+        /// The message to answer a frame with that is not JSON, no message of the
+        /// channel, breaks its message's schema, or whose handler failed (default:
+        /// none; the document marks no error message). The runtime copies the
+        /// frame's correlation id into it.
         fn error_reply(
             &self,
             ctx: &Context,

@@ -175,7 +175,8 @@ mod generated {
         Say(types::Say),
     }
     rt::message_impls! {
-        ClientMessage, correlation_paths[]; Say(types::Say), from;
+        ClientMessage, correlation_paths[], schemas(Self::__schemas()); Say(types::Say),
+        from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -240,6 +241,17 @@ mod generated {
                 }
                 _ => Ok(()),
             }
+        }
+        /// The payload schemas servers check frames against, in variant order.
+        fn __schemas() -> &'static rt::validate::Schemas {
+            static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                &[
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\",\"text\"],\"properties\":{\"action\":{\"const\":\"say\"},\"text\":{\"type\":\"string\"}}}",
+                    ),
+                ],
+            );
+            &SCHEMAS
         }
     }
     /// Every message the server sends on channel `room`; decode a frame with `from_json`.
@@ -363,9 +375,10 @@ mod generated {
             let _ = (ctx, reason);
             async {}
         }
-        /// The message to answer a frame with that is no message of the channel, a
-        /// binary frame, or a message whose handler failed (default: none). The
-        /// runtime copies the frame's correlation id into it.
+        /// The message to answer a frame with that is not JSON, no message of the
+        /// channel, breaks its message's schema, or whose handler failed (default:
+        /// none; the document marks no error message). The runtime copies the
+        /// frame's correlation id into it.
         fn error_reply(
             &self,
             ctx: &Context,

@@ -189,7 +189,8 @@ mod generated {
         Whoami(types::Whoami),
     }
     rt::message_impls! {
-        ClientMessage, correlation_paths[]; Whoami(types::Whoami), from;
+        ClientMessage, correlation_paths[], schemas(Self::__schemas());
+        Whoami(types::Whoami), from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -238,6 +239,17 @@ mod generated {
                 }
                 _ => Ok(()),
             }
+        }
+        /// The payload schemas servers check frames against, in variant order.
+        fn __schemas() -> &'static rt::validate::Schemas {
+            static SCHEMAS: rt::validate::Schemas = rt::validate::Schemas::new(
+                &[
+                    Some(
+                        "{\"type\":\"object\",\"required\":[\"action\"],\"properties\":{\"action\":{\"const\":\"whoami\"}}}",
+                    ),
+                ],
+            );
+            &SCHEMAS
         }
     }
     /// Every message the server sends on channel `room`; decode a frame with `from_json`.
@@ -399,9 +411,10 @@ mod generated {
             let _ = (ctx, reason);
             async {}
         }
-        /// The message to answer a frame with that is no message of the channel, a
-        /// binary frame, or a message whose handler failed (default: none). The
-        /// runtime copies the frame's correlation id into it.
+        /// The message to answer a frame with that is not JSON, no message of the
+        /// channel, breaks its message's schema, or whose handler failed (default:
+        /// none; the document marks no error message). The runtime copies the
+        /// frame's correlation id into it.
         fn error_reply(
             &self,
             ctx: &Context<Self::Identity, Self::State>,

@@ -20,7 +20,15 @@ pub enum Phase {
 
 /// Why a frame is not some message: the test that failed, spelled out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Miss(String);
+pub struct Miss(String, bool);
+
+impl Miss {
+    /// Whether a member the message's shape needs is absent (its
+    /// discriminating values held up to there).
+    pub(super) fn is_absent_member(&self) -> bool {
+        self.1
+    }
+}
 
 impl fmt::Display for Miss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,7 +73,22 @@ impl<'v> Checker<'v> {
     }
 
     fn miss(&self, path: &[Seg], expected: impl fmt::Display) -> Result<(), Miss> {
-        Err(Miss(format!("{}, expected {expected}", self.is(path))))
+        Err(Miss(
+            format!("{}, expected {expected}", self.is(path)),
+            false,
+        ))
+    }
+
+    /// Like `miss`, for a test of shape (a JSON type, a length) rather than
+    /// of a discriminating value: a member that is absent marks the miss, so
+    /// that a frame whose values all hold but that lacks a member is taken
+    /// for the message all the same (and told what it lacks).
+    fn shape_miss(&self, path: &[Seg], expected: impl fmt::Display) -> Result<(), Miss> {
+        let absent = self.at(path).is_none();
+        Err(Miss(
+            format!("{}, expected {expected}", self.is(path)),
+            absent,
+        ))
     }
 
     /// `<place> is <value>`.
@@ -81,7 +104,7 @@ impl<'v> Checker<'v> {
         if self.phase != Phase::Values || self.at(path).map(kind_of) == Some(kind) {
             return Ok(());
         }
-        self.miss(path, kind_name(kind))
+        self.shape_miss(path, kind_name(kind))
     }
 
     /// The value at `path` is an array of `min` to `max` elements.
@@ -99,13 +122,16 @@ impl<'v> Checker<'v> {
                 if items.len() >= min && max.is_none_or(|max| items.len() <= max) {
                     return Ok(());
                 }
-                Err(Miss(format!(
-                    "{} has {} elements, expected {expected}",
-                    place(path),
-                    items.len()
-                )))
+                Err(Miss(
+                    format!(
+                        "{} has {} elements, expected {expected}",
+                        place(path),
+                        items.len()
+                    ),
+                    false,
+                ))
             }
-            _ => self.miss(path, format!("an array of {expected} elements")),
+            _ => self.shape_miss(path, format!("an array of {expected} elements")),
         }
     }
 
@@ -157,12 +183,15 @@ impl<'v> Checker<'v> {
         }
         match self.at(path) {
             Some(Value::Object(map)) if map.contains_key(key) => Ok(()),
-            Some(Value::Object(_)) => Err(Miss(format!(
-                "{} lacks key {}, which {} requires",
-                place(path),
-                json(key),
-                self.name
-            ))),
+            Some(Value::Object(_)) => Err(Miss(
+                format!(
+                    "{} lacks key {}, which {} requires",
+                    place(path),
+                    json(key),
+                    self.name
+                ),
+                false,
+            )),
             _ => self.miss(path, format!("an object with key {}", json(key))),
         }
     }
@@ -175,12 +204,15 @@ impl<'v> Checker<'v> {
         match self.at(path) {
             Some(Value::Object(map)) => match map.keys().find(|k| !allowed.contains(&k.as_str())) {
                 None => Ok(()),
-                Some(key) => Err(Miss(format!(
-                    "{} has key {}, which {} does not allow",
-                    place(path),
-                    json(key),
-                    self.name
-                ))),
+                Some(key) => Err(Miss(
+                    format!(
+                        "{} has key {}, which {} does not allow",
+                        place(path),
+                        json(key),
+                        self.name
+                    ),
+                    false,
+                )),
             },
             _ => self.miss(path, "an object"),
         }
@@ -251,6 +283,9 @@ pub(super) struct Unmatched {
     pub(super) carried: Vec<(String, String)>,
     /// Per message, its name and why not.
     pub(super) ruled_out: Vec<(&'static str, Miss)>,
+    /// The first message whose discriminating values the frame carries
+    /// (ruled out by its required keys or closed objects), if any.
+    pub(super) picked: Option<&'static str>,
 }
 
 impl fmt::Display for Unmatched {
@@ -276,7 +311,7 @@ impl fmt::Display for Unmatched {
 
 /// A frame for an error message: control characters escaped, shortened to
 /// 200 characters (with the full length noted).
-pub(super) struct Shortened<'a>(pub &'a str);
+pub(crate) struct Shortened<'a>(pub &'a str);
 
 impl fmt::Display for Shortened<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

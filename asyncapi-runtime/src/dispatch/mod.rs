@@ -42,7 +42,8 @@ pub use members::members;
 pub use tail::Tail;
 pub use val::{done, first_byte, trim, Keys, Num, Val};
 
-use check::{Shortened, Unmatched};
+pub(crate) use check::Shortened;
+use check::Unmatched;
 use serde_json::Value;
 use std::fmt;
 
@@ -269,11 +270,27 @@ fn select<T>(
                     .then(|| (check::place(path), check::show(found)))
             })
             .collect();
-        let ruled_out = ruled_out
+        let ruled_out: Vec<(&'static str, check::Miss)> = ruled_out
             .into_iter()
             .map(|(index, miss)| (selection.variants[index], miss))
             .collect();
-        return Err(Reason::Unmatched(Unmatched { carried, ruled_out }));
+        // The first whose values held; else the first that lacks a member
+        // its shape needs (`{"action":"chat"}` without its `payload`): the
+        // frame is taken for that message and told what it lacks.
+        let picked = left
+            .first()
+            .map(|&index| selection.variants[index])
+            .or_else(|| {
+                ruled_out
+                    .iter()
+                    .find(|(_, miss)| miss.is_absent_member())
+                    .map(|(name, _)| *name)
+            });
+        return Err(Reason::Unmatched(Unmatched {
+            carried,
+            ruled_out,
+            picked,
+        }));
     }
     Err(Reason::Failed(tried))
 }
@@ -333,9 +350,10 @@ impl DecodeError {
         matches!(self.inner.reason, Reason::Malformed(_))
     }
 
-    /// Whether the frame is JSON whose discriminating values match no
-    /// message of the enum (as opposed to a frame that is not JSON, or one
-    /// that was taken for a message but did not decode as it).
+    /// Whether the frame is JSON that no message of the enum decodes (as
+    /// opposed to a frame that is not JSON, or one that was taken for a
+    /// message but did not decode as it); see [`DecodeError::picked`] for
+    /// whether its discriminating values picked a message all the same.
     pub fn is_unmatched(&self) -> bool {
         matches!(self.inner.reason, Reason::Unmatched(_))
     }
@@ -349,6 +367,20 @@ impl DecodeError {
             _ => &[],
         };
         tried.iter().map(|(name, error)| (*name, error))
+    }
+
+    /// The message the frame's discriminating values pick, when it is JSON
+    /// that did not decode as that message (a required member missing, a
+    /// value of the wrong type or out of bounds): the first message tried,
+    /// or the first whose values held but whose required keys or closed
+    /// objects did not. `None` for a frame that is not JSON, or whose
+    /// values match no message.
+    pub fn picked(&self) -> Option<&'static str> {
+        match &self.inner.reason {
+            Reason::Malformed(_) => None,
+            Reason::Unmatched(unmatched) => unmatched.picked,
+            Reason::Failed(tried) => tried.first().map(|(name, _)| *name),
+        }
     }
 
     /// serde_json's error, if there is one: the syntax error of a malformed

@@ -5,7 +5,9 @@
 use super::context::{Conn, Context, ServerShared};
 use super::error::{Disconnect, FrameError, FrameErrorKind};
 use super::{Ctx, Service};
+use crate::dispatch::DecodeError;
 use crate::message::{CorrelationId, Message};
+use crate::validate::Violation;
 use crate::ws::Close;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -41,8 +43,15 @@ pub(crate) async fn serve<S, Io>(
         conn.closing.subscribe(),
         shared.config.ping_interval,
     ));
-    shared.register(&conn);
-    let ctx: Ctx<S> = Context::new(conn.clone(), params, identity, shared.clone());
+    let channel = service.channel().clone();
+    shared.register(&conn, &channel);
+    let ctx: Ctx<S> = Context::new(
+        conn.clone(),
+        params,
+        identity,
+        shared.clone(),
+        channel.clone(),
+    );
     info!("connected");
 
     let mut disconnect = None;
@@ -86,9 +95,17 @@ pub(crate) async fn serve<S, Io>(
             }
         };
         match frame {
-            Frame::Text(text) => on_text(&*service, &ctx, text.as_str()).await,
+            Frame::Text(text) => {
+                on_text(&*service, &ctx, text.as_str(), shared.config.validate).await;
+            }
             Frame::Binary(data) => {
-                on_error(&*service, &ctx, FrameErrorKind::Binary { len: data.len() }).await;
+                on_error(
+                    &*service,
+                    &ctx,
+                    FrameErrorKind::Binary { len: data.len() },
+                    None,
+                )
+                .await;
             }
             Frame::Close(frame) => client_close = frame.as_ref().map(Close::from_frame),
             Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_) => {}
@@ -107,7 +124,7 @@ pub(crate) async fn serve<S, Io>(
         .await;
     }
     info!(%disconnect, "disconnected");
-    shared.deregister(&conn);
+    shared.deregister(&conn, &channel);
     service.on_disconnect(&ctx, &disconnect).await;
     // Ends the writer if nothing closed the queue yet.
     conn.close(Close::new(Close::NORMAL, ""));
@@ -175,13 +192,17 @@ where
     }
 }
 
-async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str) {
+async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str, validate: bool) {
     let message = match S::Incoming::from_json(text) {
         Ok(message) => message,
         Err(error) => {
             let correlation = CorrelationId::find_any(text, S::Incoming::CORRELATION_PATHS);
             let ctx = ctx.for_request(correlation);
-            on_error(service, &ctx, FrameErrorKind::Decode(error)).await;
+            let kind = match invalid::<S::Incoming>(&error, text, validate) {
+                Some(kind) => kind,
+                None => FrameErrorKind::Decode(error),
+            };
+            on_error(service, &ctx, kind, Some(text)).await;
             return;
         }
     };
@@ -190,6 +211,20 @@ async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str) {
         .and_then(|c| CorrelationId::find(text, c.path));
     let ctx = ctx.for_request(correlation);
     let name = message.variant_name();
+    if validate {
+        if let Some(schemas) = S::Incoming::schemas() {
+            let index = variant_index::<S::Incoming>(name);
+            let violations = schemas.check_text(index, text);
+            if !violations.is_empty() {
+                let kind = FrameErrorKind::Invalid {
+                    message: name,
+                    violations,
+                };
+                on_error(service, &ctx, kind, Some(text)).await;
+                return;
+            }
+        }
+    }
     debug!(message = name, "received");
     match service.handle(&ctx, message).await {
         Ok(replies) => {
@@ -205,7 +240,7 @@ async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str) {
                 message: name,
                 error,
             };
-            on_error(service, &ctx, kind).await;
+            on_error(service, &ctx, kind, None).await;
             if let Some(close) = close {
                 ctx.close(close);
             }
@@ -213,10 +248,48 @@ async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str) {
     }
 }
 
+fn variant_index<M: Message>(name: &str) -> usize {
+    M::variants()
+        .iter()
+        .position(|v| *v == name)
+        .unwrap_or(usize::MAX)
+}
+
+/// A frame whose discriminating values pick a message but that did not
+/// decode as it, as an invalid frame: the violations of that message's
+/// schema (when `validate`), else the decoding error at the frame as a
+/// whole. `None` for a frame that is not JSON or no message.
+fn invalid<M: Message>(error: &DecodeError, text: &str, validate: bool) -> Option<FrameErrorKind> {
+    let message = error.picked()?;
+    let mut violations = match (validate, M::schemas()) {
+        (true, Some(schemas)) => schemas.check_text(variant_index::<M>(message), text),
+        _ => Vec::new(),
+    };
+    if violations.is_empty() {
+        let reason = match error.json_error() {
+            Some(json_error) => format!("does not decode as {message}: {json_error}"),
+            None => format!("does not decode as {message}: {error}"),
+        };
+        violations.push(Violation {
+            pointer: String::new(),
+            reason,
+        });
+    }
+    Some(FrameErrorKind::Invalid {
+        message,
+        violations,
+    })
+}
+
 /// Logs a frame that did not end in replies and sends the service's error
 /// reply for it (with the frame's correlation id, which `ctx` carries).
-async fn on_error<S: Service>(service: &S, ctx: &Ctx<S>, kind: FrameErrorKind) {
-    let error = FrameError::new(kind, ctx.correlation_id().cloned());
+async fn on_error<S: Service>(
+    service: &S,
+    ctx: &Ctx<S>,
+    kind: FrameErrorKind,
+    frame: Option<&str>,
+) {
+    let error = FrameError::new(kind, ctx.correlation_id().cloned()).with_frame(frame);
     warn!(%error, "frame not handled");
     if let Some(reply) = service.error_reply(ctx, &error) {
         if let Err(error) = ctx.reply(reply).await {

@@ -1,12 +1,13 @@
 //! A connection as handlers see it ([`Context`]): who it is, the channel
-//! parameters, sending to it at any time, groups and broadcasts; and the
-//! server as a whole ([`ServerHandle`]).
+//! parameters, sending to it at any time, its channel's groups and
+//! broadcasts; and the server as a whole ([`ServerHandle`]).
 
+use super::channel::{encode, ChannelHandle};
 use super::error::SendError;
 use super::{ServerConfig, WhenFull};
 use crate::message::{encode_with_id, CorrelationId, Message};
 use crate::ws::Close;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -15,7 +16,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tracing::warn;
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves the data usable.
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -38,7 +39,8 @@ pub(crate) struct Conn {
     queue: mpsc::Sender<Utf8Bytes>,
     when_full: WhenFull,
     pub(crate) closing: watch::Sender<Option<Close>>,
-    groups: Mutex<HashSet<String>>,
+    /// The groups of its channel it is in.
+    pub(crate) groups: Mutex<HashSet<String>>,
     dropped: AtomicU64,
 }
 
@@ -107,12 +109,11 @@ impl Conn {
     }
 }
 
-/// What all connections of a server share: groups, the connection list,
-/// the shutdown signal.
+/// What all connections of a server share: their count, the next id,
+/// the shutdown signal. (Connections and groups are per channel:
+/// [`ChannelHandle`].)
 pub(crate) struct ServerShared {
     pub(crate) config: ServerConfig,
-    groups: Mutex<HashMap<String, HashMap<ConnectionId, Arc<Conn>>>>,
-    connections: Mutex<HashMap<ConnectionId, Arc<Conn>>>,
     count: AtomicUsize,
     next_id: AtomicU64,
     pub(crate) shutdown: watch::Sender<bool>,
@@ -122,8 +123,6 @@ impl ServerShared {
     pub(crate) fn new(config: ServerConfig) -> Arc<Self> {
         Arc::new(ServerShared {
             config,
-            groups: Mutex::new(HashMap::new()),
-            connections: Mutex::new(HashMap::new()),
             count: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             shutdown: watch::channel(false).0,
@@ -134,76 +133,17 @@ impl ServerShared {
         ConnectionId(self.next_id.fetch_add(1, Ordering::Relaxed))
     }
 
-    pub(crate) fn register(&self, conn: &Arc<Conn>) {
-        lock(&self.connections).insert(conn.id, conn.clone());
+    /// A connection opened on `channel`.
+    pub(crate) fn register<Out>(&self, conn: &Arc<Conn>, channel: &ChannelHandle<Out>) {
+        channel.register(conn);
         self.count.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn deregister(&self, conn: &Conn) {
-        let groups: Vec<String> = lock(&conn.groups).drain().collect();
-        {
-            let mut all = lock(&self.groups);
-            for group in groups {
-                if let Some(members) = all.get_mut(&group) {
-                    members.remove(&conn.id);
-                    if members.is_empty() {
-                        all.remove(&group);
-                    }
-                }
-            }
-        }
-        if lock(&self.connections).remove(&conn.id).is_some() {
-            self.count.fetch_sub(1, Ordering::Relaxed);
-        }
+    /// A connection of `channel` ended: out of its groups too.
+    pub(crate) fn deregister<Out>(&self, conn: &Conn, channel: &ChannelHandle<Out>) {
+        channel.deregister(conn);
+        self.count.fetch_sub(1, Ordering::Relaxed);
     }
-
-    fn join(&self, conn: &Arc<Conn>, group: &str) {
-        lock(&conn.groups).insert(group.to_owned());
-        lock(&self.groups)
-            .entry(group.to_owned())
-            .or_default()
-            .insert(conn.id, conn.clone());
-    }
-
-    fn leave(&self, conn: &Conn, group: &str) {
-        lock(&conn.groups).remove(group);
-        let mut all = lock(&self.groups);
-        if let Some(members) = all.get_mut(group) {
-            members.remove(&conn.id);
-            if members.is_empty() {
-                all.remove(group);
-            }
-        }
-    }
-
-    fn members(&self, group: &str) -> Vec<Arc<Conn>> {
-        lock(&self.groups)
-            .get(group)
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    async fn broadcast_text(
-        &self,
-        group: &str,
-        text: Utf8Bytes,
-        except: Option<ConnectionId>,
-    ) -> usize {
-        let mut delivered = 0;
-        for member in self.members(group) {
-            if Some(member.id) != except && member.push(text.clone()).await.is_ok() {
-                delivered += 1;
-            }
-        }
-        delivered
-    }
-}
-
-fn encode<M: Message>(message: &M) -> Result<Utf8Bytes, SendError> {
-    message
-        .to_json()
-        .map(Utf8Bytes::from)
-        .map_err(|e| SendError::Encode(e.to_string()))
 }
 
 /// One connection, as its handlers see it: cheap to clone, and usable from
@@ -226,6 +166,7 @@ pub struct Context<Out, P = (), I = (), S = ()> {
     identity: Arc<I>,
     state: Arc<S>,
     server: Arc<ServerShared>,
+    channel: ChannelHandle<Out>,
     correlation: Option<CorrelationId>,
     _out: std::marker::PhantomData<fn(Out)>,
 }
@@ -238,6 +179,7 @@ impl<Out, P, I, S> Clone for Context<Out, P, I, S> {
             identity: self.identity.clone(),
             state: self.state.clone(),
             server: self.server.clone(),
+            channel: self.channel.clone(),
             correlation: self.correlation.clone(),
             _out: std::marker::PhantomData,
         }
@@ -257,13 +199,20 @@ impl<Out, P: fmt::Debug, I: fmt::Debug, S> fmt::Debug for Context<Out, P, I, S> 
 }
 
 impl<Out: Message, P, I, S: Default> Context<Out, P, I, S> {
-    pub(crate) fn new(conn: Arc<Conn>, params: P, identity: I, server: Arc<ServerShared>) -> Self {
+    pub(crate) fn new(
+        conn: Arc<Conn>,
+        params: P,
+        identity: I,
+        server: Arc<ServerShared>,
+        channel: ChannelHandle<Out>,
+    ) -> Self {
         Context {
             conn,
             params: Arc::new(params),
             identity: Arc::new(identity),
             state: Arc::new(S::default()),
             server,
+            channel,
             correlation: None,
             _out: std::marker::PhantomData,
         }
@@ -341,14 +290,21 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
         self.conn.push(Utf8Bytes::from(text.into())).await
     }
 
-    /// Adds this connection to the group `group` (made on first use).
+    /// The channel this connection is on: its connections and groups, for
+    /// sending to them (clone it into tasks).
+    pub fn channel(&self) -> &ChannelHandle<Out> {
+        &self.channel
+    }
+
+    /// Adds this connection to the channel's group `group` (made on first
+    /// use).
     pub fn join(&self, group: &str) {
-        self.server.join(&self.conn, group);
+        self.channel.join(&self.conn, group);
     }
 
     /// Removes this connection from `group`.
     pub fn leave(&self, group: &str) {
-        self.server.leave(&self.conn, group);
+        self.channel.leave(&self.conn, group);
     }
 
     /// The groups this connection is in.
@@ -358,15 +314,15 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
         groups
     }
 
-    /// Sends `message` to every connection in `group` (this one included,
-    /// if it is a member), encoding it once; how many it was queued for.
+    /// Sends `message` to every connection in the channel's `group` (this
+    /// one included, if it is a member), encoding it once; how many it was
+    /// queued for.
     pub async fn broadcast(
         &self,
         group: &str,
         message: impl Into<Out>,
     ) -> Result<usize, SendError> {
-        let text = encode(&message.into())?;
-        Ok(self.server.broadcast_text(group, text, None).await)
+        self.channel.broadcast(group, message).await
     }
 
     /// Like [`Context::broadcast`], leaving this connection out.
@@ -375,11 +331,9 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
         group: &str,
         message: impl Into<Out>,
     ) -> Result<usize, SendError> {
-        let text = encode(&message.into())?;
-        Ok(self
-            .server
-            .broadcast_text(group, text, Some(self.conn.id))
-            .await)
+        self.channel
+            .broadcast_except(group, self.conn.id, message)
+            .await
     }
 
     /// Closes the connection with `close` (after the messages already
@@ -403,7 +357,7 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
         }
     }
 
-    /// The server, for broadcasts to any group and for shutting down.
+    /// The server, for its connection count and for shutting down.
     pub fn server(&self) -> ServerHandle {
         ServerHandle {
             shared: self.server.clone(),
@@ -411,8 +365,11 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
     }
 }
 
-/// The server as a whole: broadcasts, connection counts, shutdown. Cheap to
-/// clone.
+/// The server as a whole: its connection count, shutdown. Cheap to clone.
+///
+/// Groups and broadcasts are per channel, typed by the channel's messages:
+/// [`ChannelHandle`] (`ServerHandle::broadcast`, which took any channel's
+/// message for a group of any channel, is gone).
 #[derive(Clone)]
 pub struct ServerHandle {
     pub(crate) shared: Arc<ServerShared>,
@@ -427,26 +384,9 @@ impl fmt::Debug for ServerHandle {
 }
 
 impl ServerHandle {
-    /// Sends `message` to every connection in `group`, encoding it once;
-    /// how many it was queued for. Send each group messages of the channel
-    /// its members are connected to.
-    pub async fn broadcast<M: Message>(
-        &self,
-        group: &str,
-        message: &M,
-    ) -> Result<usize, SendError> {
-        let text = encode(message)?;
-        Ok(self.shared.broadcast_text(group, text, None).await)
-    }
-
-    /// How many connections are open.
+    /// How many connections are open, on every channel.
     pub fn connection_count(&self) -> usize {
         self.shared.count.load(Ordering::Relaxed)
-    }
-
-    /// How many connections are in `group`.
-    pub fn group_size(&self, group: &str) -> usize {
-        lock(&self.shared.groups).get(group).map_or(0, HashMap::len)
     }
 
     /// Starts a graceful shutdown: no new connections; open ones are closed

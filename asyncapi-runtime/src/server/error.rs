@@ -1,8 +1,9 @@
 //! What handlers return and what the runtime tells them about: replies,
 //! handler errors, frames that are no message, and why a connection ended.
 
-use crate::dispatch::DecodeError;
+use crate::dispatch::{DecodeError, Shortened};
 use crate::message::CorrelationId;
+use crate::validate::Violation;
 use crate::ws::Close;
 use std::fmt;
 
@@ -116,12 +117,14 @@ impl fmt::Debug for HandlerError {
 }
 
 /// A frame that did not end in replies: it is no message of the channel, it
-/// is binary, or its handler failed. The runtime logs it and sends the
-/// handler's `error_reply` for it, if any.
+/// is binary, it breaks its message's schema, or its handler failed. The
+/// runtime logs it and sends the handler's `error_reply` for it, if any.
 #[derive(Debug)]
 pub struct FrameError {
     kind: FrameErrorKind,
     correlation: Option<CorrelationId>,
+    /// The text of an invalid frame (a decoding error holds its own).
+    frame: Option<String>,
 }
 
 /// What went wrong with a frame.
@@ -131,6 +134,16 @@ pub enum FrameErrorKind {
     /// A text frame that is not JSON, or JSON that is no message of the
     /// channel (see [`DecodeError::is_malformed`], [`DecodeError::is_unmatched`]).
     Decode(DecodeError),
+    /// A frame that the discriminators take for a message but that breaks
+    /// the message's payload schema, or does not decode as it: its handler
+    /// is not called.
+    Invalid {
+        /// The message's variant, e.g. `"Chat"`.
+        message: &'static str,
+        /// Every broken constraint, with its place in the frame (at least
+        /// one).
+        violations: Vec<Violation>,
+    },
     /// A binary frame, where the API exchanges JSON text frames.
     Binary {
         /// Its length in bytes.
@@ -147,7 +160,28 @@ pub enum FrameErrorKind {
 
 impl FrameError {
     pub(crate) fn new(kind: FrameErrorKind, correlation: Option<CorrelationId>) -> Self {
-        FrameError { kind, correlation }
+        FrameError {
+            kind,
+            correlation,
+            frame: None,
+        }
+    }
+
+    /// The error with the frame's text (kept for invalid frames).
+    pub(crate) fn with_frame(mut self, frame: Option<&str>) -> Self {
+        if matches!(self.kind, FrameErrorKind::Invalid { .. }) {
+            self.frame = frame.map(str::to_owned);
+        }
+        self
+    }
+
+    /// The text frame as received, for frames that are no message or break
+    /// their schema (not for binary frames and handler errors).
+    pub fn frame(&self) -> Option<&str> {
+        match &self.kind {
+            FrameErrorKind::Decode(e) => Some(e.frame()),
+            _ => self.frame.as_deref(),
+        }
     }
 
     /// What went wrong.
@@ -176,6 +210,38 @@ impl FrameError {
     pub fn correlation_id(&self) -> Option<&CorrelationId> {
         self.correlation.as_ref()
     }
+
+    /// The broken constraints of an invalid frame (empty for other errors).
+    pub fn violations(&self) -> &[Violation] {
+        match &self.kind {
+            FrameErrorKind::Invalid { violations, .. } => violations,
+            _ => &[],
+        }
+    }
+
+    /// What kind of error it is, as error frames name it: `malformed` (not
+    /// JSON, or a binary frame), `unknown` (JSON that is no message of the
+    /// channel), `invalid` (a message that breaks its schema or does not
+    /// decode), `handler` (its handler failed).
+    pub fn code(&self) -> &'static str {
+        match &self.kind {
+            FrameErrorKind::Decode(e) if e.is_malformed() => FrameError::MALFORMED,
+            FrameErrorKind::Decode(e) if e.picked().is_some() => FrameError::INVALID,
+            FrameErrorKind::Decode(_) => FrameError::UNKNOWN,
+            FrameErrorKind::Binary { .. } => FrameError::MALFORMED,
+            FrameErrorKind::Invalid { .. } => FrameError::INVALID,
+            FrameErrorKind::Handler { .. } => FrameError::HANDLER,
+        }
+    }
+
+    /// [`FrameError::code`] of a frame that is not JSON, or binary.
+    pub const MALFORMED: &'static str = "malformed";
+    /// [`FrameError::code`] of JSON that is no message of the channel.
+    pub const UNKNOWN: &'static str = "unknown";
+    /// [`FrameError::code`] of a message that breaks its schema.
+    pub const INVALID: &'static str = "invalid";
+    /// [`FrameError::code`] of a message whose handler failed.
+    pub const HANDLER: &'static str = "handler";
 }
 
 impl fmt::Display for FrameError {
@@ -186,6 +252,21 @@ impl fmt::Display for FrameError {
                 f,
                 "a binary frame of {len} bytes, but this API exchanges JSON text frames"
             ),
+            FrameErrorKind::Invalid {
+                message,
+                violations,
+            } => {
+                match &self.frame {
+                    Some(frame) => write!(f, "frame {} ", Shortened(frame))?,
+                    None => f.write_str("the frame ")?,
+                }
+                write!(f, "breaks the schema of message {message}: ")?;
+                for (i, violation) in violations.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{violation}")?;
+                }
+                Ok(())
+            }
             FrameErrorKind::Handler { message, error } => {
                 write!(f, "the handler of {message} failed: {error}")
             }

@@ -32,14 +32,20 @@ macro_rules! service_impls {
         params: $params:ident;
         $( $variant:ident => $method:ident $(($into:expr))?; )*
     ) => {
-        /// A [`Handler`] as the runtime's server serves it.
+        /// The channel's connections and groups, for sending its
+        /// `ServerMessage`s from anywhere ([`Service::handle`], `ctx.channel()`).
+        pub type Handle = $crate::server::ChannelHandle<ServerMessage>;
+
+        /// A [`Handler`] as the runtime's server serves it, with the
+        /// channel's connections and groups ([`Handle`]).
         pub struct Service<H> {
             handler: ::std::sync::Arc<H>,
+            channel: Handle,
         }
 
         impl<H> ::std::clone::Clone for Service<H> {
             fn clone(&self) -> Self {
-                Service { handler: self.handler.clone() }
+                Service { handler: self.handler.clone(), channel: self.channel.clone() }
             }
         }
 
@@ -53,12 +59,19 @@ macro_rules! service_impls {
         impl<H: Handler> Service<H> {
             /// Serves `handler`.
             pub fn new(handler: H) -> Self {
-                Service { handler: ::std::sync::Arc::new(handler) }
+                Self::from_arc(::std::sync::Arc::new(handler))
             }
 
             /// Serves a handler shared with other code.
             pub fn from_arc(handler: ::std::sync::Arc<H>) -> Self {
-                Service { handler }
+                Service { handler, channel: Handle::new() }
+            }
+
+            /// The channel's connections and groups: send to them from
+            /// anywhere (a task, an HTTP handler), before or while the server
+            /// runs. Cheap to clone.
+            pub fn handle(&self) -> Handle {
+                self.channel.clone()
             }
 
             /// The handler.
@@ -75,6 +88,10 @@ macro_rules! service_impls {
 
             fn address(&self) -> ::std::option::Option<&'static str> {
                 $address
+            }
+
+            fn channel(&self) -> &Handle {
+                &self.channel
             }
 
             fn parse_params(

@@ -19,18 +19,23 @@
 //! the connection: the handler's `error_reply` answers it. A message over
 //! [`ServerConfig::limits`] closes the connection with 1009.
 
+mod channel;
 mod connection;
 pub(crate) mod context;
 pub(crate) mod endpoint;
 mod error;
+mod error_frame;
 mod handshake;
 pub(crate) mod http;
 mod impls;
 mod route;
 pub mod testing;
 
+pub use crate::validate::Violation;
+pub use channel::ChannelHandle;
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
+pub use error_frame::ErrorFrame;
 pub use handshake::{Handshake, Refusal};
 pub use http::{HttpRequest, HttpResponse};
 pub use hyper::StatusCode;
@@ -89,6 +94,11 @@ pub struct ServerConfig {
     pub handshake_timeout: Duration,
     /// How long connections get to close on shutdown (default 5 s).
     pub shutdown_grace: Duration,
+    /// Whether frames are checked against their message's payload schema
+    /// before the handler sees them (default `true`): a frame that breaks
+    /// it is answered with the handler's `error_reply` for
+    /// [`FrameErrorKind::Invalid`] and not handled.
+    pub validate: bool,
 }
 
 impl Default for ServerConfig {
@@ -105,6 +115,7 @@ impl Default for ServerConfig {
             idle_timeout: Some(Duration::from_secs(90)),
             handshake_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
+            validate: true,
         }
     }
 }
@@ -124,6 +135,10 @@ pub trait Service: Send + Sync + 'static {
     /// Per-connection state, made with `Default` when the connection opens
     /// (`()` for none).
     type State: Default + Send + Sync + 'static;
+
+    /// The channel's connections and groups (made with the service, shared
+    /// by its clones).
+    fn channel(&self) -> &ChannelHandle<Self::Outgoing>;
 
     /// The channel's address (`None`: every path).
     fn address(&self) -> Option<&'static str>;
@@ -353,7 +368,7 @@ impl Server {
         self.local_addr
     }
 
-    /// A handle for broadcasts and shutdown.
+    /// A handle for the connection count and shutdown.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle {
             shared: self.endpoint.shared.clone(),

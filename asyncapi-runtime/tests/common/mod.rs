@@ -10,8 +10,8 @@ use asyncapi_runtime::dispatch::{self, Checker, Kind, Miss, Seg, Selection};
 use asyncapi_runtime::message::{Correlation, IdKind, Message};
 use asyncapi_runtime::security::{Credential, Scheme};
 use asyncapi_runtime::server::{
-    Context, Disconnect, FrameError, HandlerError, Handshake, PathParams, Refusal, Server,
-    ServerConfig, ServerHandle, Service,
+    ChannelHandle, Context, Disconnect, FrameError, HandlerError, Handshake, PathParams, Refusal,
+    Server, ServerConfig, ServerHandle, Service,
 };
 use asyncapi_runtime::{Close, DecodeError};
 use serde::{Deserialize, Serialize};
@@ -103,6 +103,7 @@ pub struct TestService {
     pub address: Option<&'static str>,
     pub dropped: Arc<AtomicUsize>,
     pub seen: Arc<Mutex<Vec<String>>>,
+    pub channel: ChannelHandle<Msg>,
 }
 
 impl Service for TestService {
@@ -127,6 +128,10 @@ impl Service for TestService {
         _credential: Option<Credential<'_>>,
     ) -> Result<(), Refusal> {
         Ok(())
+    }
+
+    fn channel(&self) -> &ChannelHandle<Msg> {
+        &self.channel
     }
 
     fn parse_params(&self, params: &PathParams) -> Result<Option<u64>, String> {

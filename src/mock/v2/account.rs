@@ -2,10 +2,9 @@
 //! reports and ledger entries, and the dead man's switch's generation.
 
 use super::{market_pair, now, number};
-use crate::kraken_v2::channels::private::ServerMessage;
+use crate::kraken_v2::channels::private::{self, ServerMessage};
 use crate::kraken_v2::types::{self, ExecutionExecType as Exec, ExecutionOrderStatus as State};
 use crate::mock::market::{is_valid_pair, kraken_id, Market, Rng};
-use asyncapi_runtime::server::ServerHandle;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -227,7 +226,7 @@ impl Account {
     /// Arms the dead man's switch: unless it is armed again or disarmed
     /// (either bumps the generation) within `seconds`, every open order is
     /// cancelled and the reports go to the `executions` group.
-    pub(super) fn arm(account: Arc<Mutex<Account>>, server: ServerHandle, seconds: u64) {
+    pub(super) fn arm(account: Arc<Mutex<Account>>, channel: private::Handle, seconds: u64) {
         let generation = {
             let mut account = account.lock().unwrap_or_else(|e| e.into_inner());
             account.switch_generation += 1;
@@ -243,7 +242,7 @@ impl Account {
                 account.cancel_all("Cancel all orders after timeout").1
             };
             if let Some(frame) = frame {
-                let _ = server.broadcast(EXECUTIONS, &frame).await;
+                let _ = channel.broadcast(EXECUTIONS, frame).await;
             }
         });
     }

@@ -92,13 +92,19 @@ pub(super) fn pong(time_in: String) -> types::Pong {
 /// The method a frame that is no message named, and why it was refused;
 /// `None` when it named none (Kraken's error acknowledgements need one).
 pub(super) fn refused_method(error: &FrameError) -> Option<(String, String)> {
-    let decode = error.decode_error()?;
-    let value: serde_json::Value = serde_json::from_str(decode.frame()).ok()?;
+    let value: serde_json::Value = serde_json::from_str(error.frame()?).ok()?;
     let method = value.get("method")?.as_str()?.to_owned();
-    let reason = if decode.is_unmatched() {
-        format!("Unsupported method: {method}")
-    } else {
-        format!("Invalid request: {decode}")
+    // Kraken names the argument it refuses: the last member name of the
+    // first violation's place (the runtime validates before the handler).
+    let argument = error.violations().first().and_then(|v| {
+        v.pointer
+            .rsplit('/')
+            .find(|token| !token.is_empty() && !token.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let reason = match argument {
+        _ if error.code() == FrameError::UNKNOWN => format!("Unsupported method: {method}"),
+        Some(argument) => format!("EGeneral:Invalid arguments:{argument}"),
+        None => format!("Invalid request: {error}"),
     };
     Some((method, reason))
 }

@@ -480,7 +480,7 @@ impl Handler for KrakenMock {
             self.v2_account().switch_generation += 1;
             "0".to_owned()
         } else {
-            Account::arm(Arc::clone(&self.v2_account), ctx.server(), timeout);
+            Account::arm(Arc::clone(&self.v2_account), ctx.channel().clone(), timeout);
             iso8601(now_s + timeout)
         };
         let times = types::CancelAfterTimes::new(iso8601(now_s), trigger);
