@@ -9,6 +9,9 @@
 //! time that it compiles; the runtime compiles it with the `jsonschema`
 //! crate as draft-07, formats checked, nothing fetched.
 
+use crate::dispatch::DecodeError;
+use crate::message::Message;
+use crate::server::FrameErrorKind;
 use serde_json::Value;
 use std::fmt;
 use std::sync::OnceLock;
@@ -53,10 +56,10 @@ impl fmt::Debug for Schemas {
     }
 }
 
-/// Compiles a payload schema as the runtime does: draft-07, formats
-/// checked (`uuid` too), no remote references. The generator compiles
-/// every schema it embeds with this, so that the runtime's never fails.
-pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+/// Compiles a payload schema: draft-07, formats checked (`uuid` too), no
+/// remote references; the generator compiles every schema it embeds with
+/// the same options, so that this does not fail.
+fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
         .should_validate_formats(true)
@@ -177,6 +180,69 @@ impl Schemas {
                 reason: format!("not JSON: {error}"),
             }],
         }
+    }
+}
+
+/// Decodes a text frame as a server does before handing it to a handler:
+/// into the enum `M`, then (when `validate` and `M` has
+/// [`Message::schemas`]) checked against the payload schema of the variant
+/// it decoded as. What is refused: [`FrameErrorKind::Decode`] for a frame
+/// that is not JSON or whose values match no message, and
+/// [`FrameErrorKind::Invalid`] for one that breaks its message's schema or
+/// whose discriminating values pick a message it does not decode as.
+pub fn decode<M: Message>(frame: &str, validate: bool) -> Result<M, FrameErrorKind> {
+    let message = match M::from_json(frame) {
+        Ok(message) => message,
+        Err(error) => return Err(refused::<M>(error, frame, validate)),
+    };
+    if validate {
+        if let Some(schemas) = M::schemas() {
+            let name = message.variant_name();
+            let violations = schemas.check_text(variant_index::<M>(name), frame);
+            if !violations.is_empty() {
+                return Err(FrameErrorKind::Invalid {
+                    message: name,
+                    violations,
+                });
+            }
+        }
+    }
+    Ok(message)
+}
+
+fn variant_index<M: Message>(name: &str) -> usize {
+    M::variants()
+        .iter()
+        .position(|v| *v == name)
+        .unwrap_or(usize::MAX)
+}
+
+/// A frame that did not decode: invalid when its discriminating values
+/// pick a message (with the violations of that message's schema when
+/// `validate`, else the decoding error at the frame as a whole), else a
+/// decoding error.
+#[cold]
+fn refused<M: Message>(error: DecodeError, frame: &str, validate: bool) -> FrameErrorKind {
+    let Some(message) = error.picked() else {
+        return FrameErrorKind::Decode(error);
+    };
+    let mut violations = match (validate, M::schemas()) {
+        (true, Some(schemas)) => schemas.check_text(variant_index::<M>(message), frame),
+        _ => Vec::new(),
+    };
+    if violations.is_empty() {
+        let reason = match error.json_error() {
+            Some(json_error) => format!("does not decode as {message}: {json_error}"),
+            None => format!("does not decode as {message}: {error}"),
+        };
+        violations.push(Violation {
+            pointer: String::new(),
+            reason,
+        });
+    }
+    FrameErrorKind::Invalid {
+        message,
+        violations,
     }
 }
 

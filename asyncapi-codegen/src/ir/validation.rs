@@ -29,7 +29,8 @@ pub(super) fn embed(docs: &Documents, api: &mut Api) -> Result<Vec<Warning>> {
         if message.payload_dialect == SchemaDialect::OpenApi3 {
             crate::openapi::bundle_to_json_schema(&mut bundle);
         }
-        let schema = standalone(bundle);
+        let mut schema = standalone(bundle);
+        strip_annotations(&mut schema);
         match Checker::new(schema) {
             Ok(checker) => {
                 let text = serde_json::to_string(checker.schema()).expect("a JSON value encodes");
@@ -73,6 +74,56 @@ pub(super) fn standalone(bundle: Value) -> Value {
         root.insert("$defs".into(), Value::Object(defs));
     }
     Value::Object(root)
+}
+
+/// Keywords that only annotate (no value is refused for them): left out of
+/// the embedded schemas, which stay lean.
+const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "examples",
+    "example",
+    "default",
+    "$comment",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "discriminator",
+    "externalDocs",
+    "xml",
+];
+
+/// Keywords whose value is a map of schemas (their keys are names, not
+/// keywords).
+const SCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependencies",
+];
+
+/// Removes annotations (and `x-` extensions) from every schema in `schema`.
+fn strip_annotations(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.retain(|key, _| !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-"));
+            for (key, member) in map.iter_mut() {
+                match key.as_str() {
+                    "const" | "enum" | "required" | "type" => {}
+                    key if SCHEMA_MAPS.contains(&key) => {
+                        if let Value::Object(schemas) = member {
+                            schemas.values_mut().for_each(strip_annotations);
+                        }
+                    }
+                    _ => strip_annotations(member),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_annotations),
+        _ => {}
+    }
 }
 
 /// Points the bundle's `$ref`s at `#` (the root) and `#/$defs/<name>`.
@@ -128,6 +179,26 @@ mod tests {
         assert_eq!(
             standalone(json!({"$ref": "#/definitions/s0", "definitions": {"s0": true}})),
             json!(true)
+        );
+    }
+
+    #[test]
+    fn annotations_go_and_property_names_stay() {
+        let mut schema = json!({
+            "description": "d", "x-note": 1, "type": "object",
+            "properties": {"description": {"type": "string", "title": "t", "examples": ["a"]}},
+            "items": [{"default": 1, "minimum": 0}],
+            "enum": [{"description": "kept: a value"}]
+        });
+        strip_annotations(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "properties": {"description": {"type": "string"}},
+                "items": [{"minimum": 0}],
+                "enum": [{"description": "kept: a value"}]
+            })
         );
     }
 }

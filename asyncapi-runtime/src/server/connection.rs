@@ -5,9 +5,7 @@
 use super::context::{Conn, Context, ServerShared};
 use super::error::{Disconnect, FrameError, FrameErrorKind};
 use super::{Ctx, Service};
-use crate::dispatch::DecodeError;
 use crate::message::{CorrelationId, Message};
-use crate::validate::Violation;
 use crate::ws::Close;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
@@ -193,15 +191,11 @@ where
 }
 
 async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str, validate: bool) {
-    let message = match S::Incoming::from_json(text) {
+    let message = match crate::validate::decode::<S::Incoming>(text, validate) {
         Ok(message) => message,
-        Err(error) => {
+        Err(kind) => {
             let correlation = CorrelationId::find_any(text, S::Incoming::CORRELATION_PATHS);
             let ctx = ctx.for_request(correlation);
-            let kind = match invalid::<S::Incoming>(&error, text, validate) {
-                Some(kind) => kind,
-                None => FrameErrorKind::Decode(error),
-            };
             on_error(service, &ctx, kind, Some(text)).await;
             return;
         }
@@ -211,20 +205,6 @@ async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str, validate: bo
         .and_then(|c| CorrelationId::find(text, c.path));
     let ctx = ctx.for_request(correlation);
     let name = message.variant_name();
-    if validate {
-        if let Some(schemas) = S::Incoming::schemas() {
-            let index = variant_index::<S::Incoming>(name);
-            let violations = schemas.check_text(index, text);
-            if !violations.is_empty() {
-                let kind = FrameErrorKind::Invalid {
-                    message: name,
-                    violations,
-                };
-                on_error(service, &ctx, kind, Some(text)).await;
-                return;
-            }
-        }
-    }
     debug!(message = name, "received");
     match service.handle(&ctx, message).await {
         Ok(replies) => {
@@ -246,39 +226,6 @@ async fn on_text<S: Service>(service: &S, ctx: &Ctx<S>, text: &str, validate: bo
             }
         }
     }
-}
-
-fn variant_index<M: Message>(name: &str) -> usize {
-    M::variants()
-        .iter()
-        .position(|v| *v == name)
-        .unwrap_or(usize::MAX)
-}
-
-/// A frame whose discriminating values pick a message but that did not
-/// decode as it, as an invalid frame: the violations of that message's
-/// schema (when `validate`), else the decoding error at the frame as a
-/// whole. `None` for a frame that is not JSON or no message.
-fn invalid<M: Message>(error: &DecodeError, text: &str, validate: bool) -> Option<FrameErrorKind> {
-    let message = error.picked()?;
-    let mut violations = match (validate, M::schemas()) {
-        (true, Some(schemas)) => schemas.check_text(variant_index::<M>(message), text),
-        _ => Vec::new(),
-    };
-    if violations.is_empty() {
-        let reason = match error.json_error() {
-            Some(json_error) => format!("does not decode as {message}: {json_error}"),
-            None => format!("does not decode as {message}: {error}"),
-        };
-        violations.push(Violation {
-            pointer: String::new(),
-            reason,
-        });
-    }
-    Some(FrameErrorKind::Invalid {
-        message,
-        violations,
-    })
 }
 
 /// Logs a frame that did not end in replies and sends the service's error

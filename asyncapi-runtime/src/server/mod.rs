@@ -14,10 +14,19 @@
 //! Per connection, frames are read, decoded into the channel's
 //! `ClientMessage` and handed to the handler one at a time; replies get the
 //! request's correlation id. Everything sent to a connection goes through a
-//! bounded queue ([`ServerConfig::outgoing_capacity`], [`WhenFull`]). A
-//! frame that is no message, a binary frame, or a handler error does not end
-//! the connection: the handler's `error_reply` answers it. A message over
-//! [`ServerConfig::limits`] closes the connection with 1009.
+//! bounded queue ([`ServerConfig::outgoing_capacity`], [`WhenFull`]).
+//! Before a message reaches its handler, the frame is checked against the
+//! message's payload schema ([`ServerConfig::validate`], on by default). A
+//! frame that is no message, a binary frame, a frame that breaks its
+//! schema ([`FrameErrorKind::Invalid`], with a [`Violation`] per broken
+//! constraint) or a handler error does not end the connection: the
+//! handler's `error_reply` answers it (generated from the document's
+//! `x-asyncapi-rs-error` message, [`ErrorFrame`], when it marks one). A
+//! message over [`ServerConfig::limits`] closes the connection with 1009.
+//!
+//! Each channel's connections and groups are its [`ChannelHandle`], typed
+//! by the channel's `ServerMessage`: send to a group or to one connection
+//! from anywhere.
 
 mod channel;
 mod connection;
