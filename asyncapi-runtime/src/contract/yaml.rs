@@ -100,12 +100,33 @@ fn inline(value: &Value, indent: usize) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => number(n),
         Value::String(s) => string(s, indent),
         Value::Mapping(_) => "{}".into(),
         Value::Sequence(_) => "[]".into(),
         Value::Tagged(tagged) => inline(&tagged.value, indent),
     }
+}
+
+/// A number as both YAML 1.1 and 1.2 read it: a float with an exponent
+/// gets a fraction and a signed exponent (`1.0e+30`, not `1e30`, which YAML
+/// 1.1 reads as a string).
+fn number(n: &serde_yaml::Number) -> String {
+    let text = n.to_string();
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return text;
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let exponent = if exponent.starts_with(['+', '-']) {
+        exponent.to_string()
+    } else {
+        format!("+{exponent}")
+    };
+    format!("{mantissa}e{exponent}")
 }
 
 fn string(text: &str, indent: usize) -> String {
@@ -247,6 +268,7 @@ mod tests {
             "<<": 2,
             "2024-01-01": 3,
             "nested": {"list": [[1, 2], {"a": "b", "c": []}, {}], "float": 1.5, "null": null},
+            "floats": [1e30, -2.5e-8, 1.0e300, 0.1, -0.0, 12345678901234567890u64, -9],
         });
         let value: serde_yaml::Value = serde_json::from_value(document.clone()).unwrap();
         let yaml = to_string(&value);
@@ -259,6 +281,7 @@ mod tests {
             );
         }
         assert!(yaml.contains("- plain-word.v2/x\n"), "{yaml}");
+        assert!(yaml.contains("- 1.0e+30\n"), "{yaml}");
         assert!(yaml.contains("- |\n    multi\n    line\n"), "{yaml}");
     }
 }
