@@ -1,7 +1,8 @@
 //! The code this package compiled (under `#![deny(warnings)]`, see
 //! `src/lib.rs`) is byte for byte the snapshot checked in under
 //! `asyncapi-codegen/tests/output/`, for every document in `specs/` and for
-//! the generator fixture `rooms.yaml` (compiled by `tests/rooms.rs`): the
+//! the generator fixtures `rooms.yaml` and `handshake.yaml` (compiled by
+//! `tests/rooms.rs` and `tests/handshake.rs`): the
 //! snapshots compile.
 
 use std::path::Path;
@@ -15,7 +16,11 @@ fn compiled_code_is_the_snapshot() {
         .expect("specs/ is readable")
         .map(|entry| entry.expect("a directory entry").path())
         .collect();
-    paths.push(root.join("asyncapi-codegen/tests/fixtures/sides/rooms.yaml"));
+    for fixture in ["rooms", "handshake"] {
+        paths.push(root.join(format!(
+            "asyncapi-codegen/tests/fixtures/sides/{fixture}.yaml"
+        )));
+    }
     for path in paths {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;

@@ -1,5 +1,5 @@
-//! Every document in `specs/`, and the generator fixture
-//! `tests/fixtures/sides/rooms.yaml`, generates exactly the checked-in code
+//! Every document in `specs/`, and the generator fixtures
+//! `tests/fixtures/sides/{rooms,handshake}.yaml`, generates exactly the checked-in code
 //! in `tests/output/`. Review changes like code; regenerate with
 //! `EXPECTORATE=overwrite cargo test -p asyncapi-codegen --test snapshots`.
 //!
@@ -25,6 +25,7 @@ fn every_spec_matches_its_snapshot() {
         .collect();
     entries.sort();
     entries.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sides/rooms.yaml"));
+    entries.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sides/handshake.yaml"));
     for path in entries {
         let generator = asyncapi_codegen::Generator::new(&path);
         let text = generator

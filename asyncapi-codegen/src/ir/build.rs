@@ -151,6 +151,14 @@ impl<'d> Builder<'d> {
         Ok(out)
     }
 
+    /// The query parameters and headers of the channel's `ws` binding; what
+    /// they cannot say becomes warnings.
+    fn handshake(&mut self, channel: &Value, location: &Location) -> Result<Vec<HandshakeField>> {
+        let (fields, warnings) = super::handshake::fields(self.docs, channel, location)?;
+        self.api().warnings.extend(warnings);
+        Ok(fields)
+    }
+
     fn channel_servers(&self, channel: &Value, location: &Location) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for (i, server) in array_member(channel, location, "servers")?
@@ -212,6 +220,7 @@ impl<'d> Builder<'d> {
                 id: id.clone(),
                 address,
                 parameters: self.parameters(channel, &location)?,
+                handshake: self.handshake(channel, &location)?,
                 servers: self.channel_servers(channel, &location)?,
                 docs: Docs::read(channel),
                 client_messages: Vec::new(),
@@ -372,6 +381,7 @@ impl<'d> Builder<'d> {
                 id: address.clone(),
                 address: Some(address.clone()),
                 parameters: self.parameters(channel, &location)?,
+                handshake: self.handshake(channel, &location)?,
                 servers: self.channel_servers(channel, &location)?,
                 docs: Docs::read(channel),
                 client_messages: Vec::new(),

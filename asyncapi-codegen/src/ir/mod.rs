@@ -23,6 +23,7 @@ use serde_json::Value;
 
 mod build;
 mod correlation;
+mod handshake;
 mod lints;
 mod message;
 mod overlap;
@@ -213,6 +214,9 @@ pub struct Channel {
     pub address: Option<String>,
     /// Its parameters, in order.
     pub parameters: Vec<Parameter>,
+    /// The query parameters and headers its `ws` binding asks of the
+    /// handshake, in order.
+    pub handshake: Vec<HandshakeField>,
     /// Ids of the servers it is available on (empty: all of them).
     pub servers: Vec<String>,
     /// Prose.
@@ -252,6 +256,52 @@ impl Channel {
             .zip(names.iter().cloned())
             .collect()
     }
+}
+
+/// A query parameter or header of the WebSocket handshake, from a
+/// channel's `ws` binding.
+#[derive(Debug, Clone)]
+pub struct HandshakeField {
+    /// Its name on the wire.
+    pub name: String,
+    /// Query or header.
+    pub place: HandshakePlace,
+    /// What its value is.
+    pub kind: HandshakeKind,
+    /// Whether the binding's schema requires it.
+    pub required: bool,
+    /// Allowed values, if restricted (as text).
+    pub values: Vec<String>,
+    /// The pattern its values must match.
+    pub pattern: Option<String>,
+    /// Its default value (as text), which the server assumes when absent.
+    pub default: Option<String>,
+    /// Prose.
+    pub docs: Docs,
+    /// Where its schema is.
+    pub location: Location,
+}
+
+/// Where a [`HandshakeField`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakePlace {
+    /// The request URL's query.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// The value of a [`HandshakeField`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// Text.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// An integer (`i64`).
+    Integer,
+    /// A number (`f64`).
+    Number,
 }
 
 /// A channel parameter (`{name}` in the address).
@@ -422,6 +472,8 @@ impl Api {
         .build()?;
         api.resolve(docs)?;
         let mut warnings = docs.warnings().to_vec();
+        // Those of building the model itself.
+        warnings.append(&mut api.warnings);
         warnings.extend(warnings::check(docs, &api)?);
         warnings.extend(lints::check(docs, &api)?);
         warnings.extend(overlap::check(docs, &api)?);

@@ -148,8 +148,12 @@ mod generated {
             path.push_str(&rt::server::encode_segment(&self.room_id));
             path
         }
-        /// Reads the parameters from the values taken from a request path, checking
-        /// the values the document allows.
+        /// The headers the handshake carries for them (none).
+        pub fn headers(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        /// Reads the parameters from the values taken from a request (its path,
+        /// query and headers), checking the values the document allows.
         pub fn from_path(params: &rt::server::PathParams) -> Result<Self, String> {
             let room_id = params.require("roomId")?;
             if !["lobby", "games"].contains(&room_id) {

@@ -27,7 +27,7 @@ mod route;
 
 pub use context::{ConnectionId, Context, ServerHandle};
 pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, SendError};
-pub use route::{encode_segment, matches_pattern, PathParams};
+pub use route::{encode_segment, handshake_value, matches_pattern, push_query, PathParams};
 
 use crate::message::Message;
 use crate::ws::{Buffers, Limits};
@@ -447,6 +447,8 @@ async fn accept(
         let query = request.uri().query();
         for (i, route) in routes.iter().enumerate() {
             if let Some(params) = route.template().matches_request(path, query) {
+                let headers = request.headers().iter();
+                let params = params.with_headers(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
                 if let Err(reason) = route.check(&params) {
                     return Err(refuse(StatusCode::BAD_REQUEST, reason));
                 }
