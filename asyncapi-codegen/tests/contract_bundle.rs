@@ -1,5 +1,6 @@
 //! The bundled document every generated module embeds in `CONTRACT`, for
-//! every document in `specs/` and the multi-file fixtures:
+//! every document in `specs/`, the multi-file fixture, and the corpus's
+//! documents split over files:
 //!
 //! - it holds no `$ref` to another file, and every `$ref` in it resolves
 //!   inside it;
@@ -16,7 +17,7 @@ use asyncapi_codegen::contract::bundle;
 use asyncapi_codegen::spec::Documents;
 use asyncapi_codegen::Location;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -230,59 +231,139 @@ fn official_validator(version: &str) -> jsonschema::Validator {
 
 #[test]
 fn every_bundle_is_one_valid_document_saying_what_its_source_says() {
+    let mut validators = HashMap::new();
     for path in documents() {
-        let name = path.display();
-        let bundle = bundled(&path);
+        let docs = Documents::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        check_bundle(&path, &docs, &mut validators);
+    }
+}
 
-        let mut found = Vec::new();
-        refs(&bundle, "", &mut found);
-        for (at, reference) in &found {
-            let pointer = reference.strip_prefix('#').unwrap_or_else(|| {
-                panic!("{name}: `$ref` `{reference}` at {at} leaves the bundle")
-            });
-            assert!(
-                bundle.pointer(&percent_decode(pointer)).is_some(),
-                "{name}: `$ref` `{reference}` at {at} leads nowhere in the bundle"
-            );
+/// The documents of the corpus (beside the repository) that `$ref` other
+/// files and that load: the AsyncAPI examples split over files
+/// (`social-media`, in 2.6.0, 3.0.0 and 3.1.0) and the compatibility
+/// suites' external references.
+#[test]
+fn corpus_documents_split_over_files_bundle_too() {
+    let corpus = Path::new(MANIFEST).join("../../shared/corpus");
+    let mut files = Vec::new();
+    collect_files(&corpus.join("asyncapi-spec-examples"), &mut files);
+    collect_files(&corpus.join("tck"), &mut files);
+    files.sort();
+    let mut validators = HashMap::new();
+    let mut checked = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let external = text.lines().any(|line| {
+            line.split_once("$ref")
+                .map(|(_, rest)| {
+                    let target = rest.trim_start_matches(['"', '\'', ':', ' ']);
+                    !target.starts_with('#')
+                        && (target.contains(".yaml")
+                            || target.contains(".yml")
+                            || target.contains(".json"))
+                })
+                .unwrap_or(false)
+        });
+        if !external || !text.contains("asyncapi") {
+            continue;
         }
+        // Documents the generator refuses (the suites' invalid cases) have
+        // no contract.
+        let Ok(docs) = Documents::load(&path) else {
+            continue;
+        };
+        check_bundle(&path, &docs, &mut validators);
+        checked += 1;
+    }
+    assert!(
+        checked >= 10,
+        "expected the corpus's documents split over files, checked {checked}"
+    );
+}
 
-        let version = bundle["asyncapi"].as_str().expect("asyncapi is a string");
-        let validator = official_validator(version);
-        let errors: Vec<String> = validator
-            .iter_errors(&bundle)
-            .map(|e| format!("{}: {e}", e.instance_path()))
-            .take(10)
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{name}: the bundle breaks the AsyncAPI {version} schema:\n  {}",
-            errors.join("\n  ")
-        );
-
-        let source = Documents::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let expanded_source = expand_source(&source, &source.root(), &mut Vec::new());
-        let mut expanded_bundle = expand_bundle(&bundle, "", &mut Vec::new());
-        drop_added_components(&mut expanded_bundle, &expanded_source);
-        // The checks can fail: a broken copy fails both.
-        let mut broken = bundle.clone();
-        broken["info"]["title"] = json!(["not", "a", "title"]);
-        assert!(
-            !validator.is_valid(&broken),
-            "{name}: a broken bundle passed"
-        );
-        let broken = expand_bundle(&broken, "", &mut Vec::new());
-        assert_eq!(
-            first_difference(&expanded_source, &broken, String::new()).as_deref(),
-            Some("/info/title")
-        );
-
-        if let Some(at) = first_difference(&expanded_source, &expanded_bundle, String::new()) {
-            panic!(
-                "{name}: the bundle does not say what the source says at {at}: {} in the source, {} in the bundle",
-                expanded_source.pointer(&at).unwrap_or(&Value::Null),
-                expanded_bundle.pointer(&at).unwrap_or(&Value::Null)
-            );
+/// Every file under `dir`, recursively.
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
         }
+    }
+}
+
+/// The checks of a bundle (see the file's documentation); `validators`
+/// caches the official schemas by version.
+fn check_bundle(
+    path: &Path,
+    docs: &Documents,
+    validators: &mut HashMap<String, jsonschema::Validator>,
+) {
+    let name = path.display();
+    let bundle = bundle::document(docs).unwrap_or_else(|e| panic!("{name}: {e}"));
+
+    let mut found = Vec::new();
+    refs(&bundle, "", &mut found);
+    for (at, reference) in &found {
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{name}: `$ref` `{reference}` at {at} leaves the bundle"));
+        assert!(
+            bundle.pointer(&percent_decode(pointer)).is_some(),
+            "{name}: `$ref` `{reference}` at {at} leads nowhere in the bundle"
+        );
+    }
+
+    let version = bundle["asyncapi"]
+        .as_str()
+        .expect("asyncapi is a string")
+        .to_string();
+    let validator = validators
+        .entry(version.clone())
+        .or_insert_with(|| official_validator(&version));
+    let errors: Vec<String> = validator
+        .iter_errors(&bundle)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: the bundle breaks the AsyncAPI {version} schema:\n  {}",
+        errors.join("\n  ")
+    );
+
+    let source = Documents::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let expanded_source = expand_source(&source, &source.root(), &mut Vec::new());
+    let mut expanded_bundle = expand_bundle(&bundle, "", &mut Vec::new());
+    drop_added_components(&mut expanded_bundle, &expanded_source);
+    // The checks can fail: a broken copy fails both.
+    let mut broken = bundle.clone();
+    broken["info"]["title"] = json!(["not", "a", "title"]);
+    assert!(
+        !validator.is_valid(&broken),
+        "{name}: a broken bundle passed"
+    );
+    let broken = expand_bundle(&broken, "", &mut Vec::new());
+    assert_eq!(
+        first_difference(&expanded_source, &broken, String::new()).as_deref(),
+        Some("/info/title")
+    );
+
+    if let Some(at) = first_difference(&expanded_source, &expanded_bundle, String::new()) {
+        panic!(
+            "{name}: the bundle does not say what the source says at {at}: {} in the source, {} in the bundle",
+            expanded_source.pointer(&at).unwrap_or(&Value::Null),
+            expanded_bundle.pointer(&at).unwrap_or(&Value::Null)
+        );
     }
 }
 

@@ -26,7 +26,11 @@
 //!
 //! The document is read into an order-keeping value (`serde_yaml`'s, whose
 //! mappings keep insertion order), so the served JSON and YAML list members
-//! in the order the author wrote them.
+//! in the order the author wrote them. The YAML is written so that YAML 1.1
+//! and 1.2 readers alike read back the same document (`yes`, `on` and
+//! dates stay strings; see `contract/yaml.rs`).
+
+mod yaml;
 
 use serde_yaml::{Mapping, Value};
 
@@ -89,7 +93,7 @@ impl Contract {
     /// embeds valid JSON), the JSON as embedded, which is YAML too.
     pub fn yaml_for(&self, served: &Served<'_>) -> String {
         match self.served_document(served) {
-            Some(document) => serde_yaml::to_string(&document).unwrap_or_else(|_| self.json.into()),
+            Some(document) => yaml::to_string(&document),
             None => self.json.to_string(),
         }
     }

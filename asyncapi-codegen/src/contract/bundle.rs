@@ -20,7 +20,7 @@
 //! `$ref`s into the root file stay internal (`#/...`); examples, defaults,
 //! `const` and `enum` are data and copied as they are.
 
-use crate::error::{Location, Result};
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::spec::{Documents, DATA_KEYWORDS, NAME_MAPS};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -78,7 +78,7 @@ pub fn document(docs: &Documents) -> Result<Value> {
         moved: Vec::new(),
         taken: HashSet::new(),
     };
-    let source = docs.source(&root).cloned().unwrap_or(Value::Null);
+    let source = written(docs, &root)?.clone();
     bundler.find_homes(&source, &root)?;
     for (kind, names) in source
         .get("components")
@@ -94,7 +94,7 @@ pub fn document(docs: &Documents) -> Result<Value> {
     let mut next = 0;
     while next < bundler.moved.len() {
         let (kind, name, target) = bundler.moved[next].clone();
-        let value = docs.source(&target).cloned().unwrap_or(Value::Null);
+        let value = written(docs, &target)?.clone();
         let mut pointer = format!("/components/{}/{}", escape(&kind), escape(&name));
         let copied = bundler.copy(&value, &target, &mut pointer, false)?;
         if let Some(root) = out.as_object_mut() {
@@ -271,7 +271,7 @@ impl Bundler<'_> {
         } else {
             self.placed.push((target.clone(), out.clone()));
         }
-        let value = self.docs.source(&target).cloned().unwrap_or(Value::Null);
+        let value = written(self.docs, &target)?.clone();
         self.copy(&value, &target, out, false)
     }
 
@@ -318,6 +318,13 @@ impl Bundler<'_> {
         self.taken.insert((kind.to_string(), name.clone()));
         (kind.to_string(), name)
     }
+}
+
+/// The value at `at` as written (loading checked that every `$ref` leads
+/// somewhere, so this fails only if the documents changed meanwhile).
+fn written<'d>(docs: &'d Documents, at: &Location) -> Result<&'d Value> {
+    docs.source(at)
+        .ok_or_else(|| Error::at(ErrorKind::Invalid, at, "there is nothing here to bundle"))
 }
 
 /// A `$ref` to the JSON pointer `pointer` of the same document: `#` and

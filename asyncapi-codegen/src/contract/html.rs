@@ -432,3 +432,93 @@ pub(super) fn escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+    use crate::ir::{Api, Perspective};
+    use crate::spec::Documents;
+
+    const DOC: &str = r#"
+asyncapi: 3.0.0
+info:
+  title: <b>Rooms</b> & more
+  version: '1'
+  description: See [the site](https://example.com) and <img src="https://example.com/x.png">.
+servers:
+  local:
+    host: localhost:9100
+    protocol: ws
+    security:
+      - $ref: '#/components/securitySchemes/bearer'
+channels:
+  room:
+    address: /rooms/{room}
+    parameters:
+      room:
+        description: The `room`.
+    messages:
+      say:
+        $ref: '#/components/messages/say'
+operations:
+  sendSay:
+    action: receive
+    channel:
+      $ref: '#/channels/room'
+    summary: Say `something`.
+    tags:
+      - name: chat
+    messages:
+      - $ref: '#/channels/room/messages/say'
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+      description: A bearer token.
+  messages:
+    say:
+      name: say_it
+      payload:
+        type: object
+        required: [text]
+        properties:
+          text:
+            type: string
+            maxLength: 10
+            description: What to say.
+      examples:
+        - name: hi
+          payload:
+            text: "<hi>"
+"#;
+
+    #[test]
+    fn renders_every_part_escaped_and_offline() {
+        let docs = Documents::load_str("mem/rooms.yaml", DOC).unwrap();
+        let api = Api::build(&docs, Perspective::Server).unwrap();
+        let html = page(&api);
+        assert!(!html.contains('\n'), "one line");
+        assert!(html.contains("<title>&lt;b&gt;Rooms&lt;/b&gt; &amp; more 1</title>"));
+        assert!(!html.contains("<b>Rooms"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("href=\"http"));
+        assert!(html.contains("<span class=\"link\">the site</span> (https://example.com)"));
+        for part in [
+            "<article id=\"server-0\"><h3>local <small><code>ws://localhost:9100</code>",
+            "<a href=\"#scheme-0\">bearer</a>",
+            "<article id=\"channel-0\"><h3>room <small><code>/rooms/{room}</code>",
+            "<td><code>room</code></td>",
+            "The <code>room</code>.",
+            "<span class=\"badge receive\">receive</span> sendSay <small>client → server</small>",
+            "Say <code>something</code>.",
+            "<span class=\"badge tag\">chat</span>",
+            "<article id=\"message-0\"><h3>say <small>name <code>say_it</code></small>",
+            "<td><code>text</code></td><td>string</td><td>yes</td><td><code>max length 10</code></td><td><p>What to say.</p></td>",
+            "&lt;hi&gt;",
+            "<li>HTTP scheme: <code>bearer</code></li>",
+        ] {
+            assert!(html.contains(part), "{part} is not in the page: {html}");
+        }
+    }
+}

@@ -17,8 +17,9 @@
 //! renders the document in the browser. Embedded in every generated module
 //! it would add those 3 MB to each binary and each snapshot, tie the build
 //! to a vendored npm artifact to keep up to date, and need scripts allowed
-//! by the page's content security policy. The page rendered here is a few
-//! tens of kilobytes of plain HTML with inline styles and no script at all:
+//! by the page's content security policy. The page rendered here is plain
+//! HTML with inline styles and no script at all (27 KB for the chat
+//! service, 105 KB for Kraken's 26 operations and 28 messages):
 //! it works offline and under `default-src 'none'`, can be read with
 //! scripts disabled or by a text browser, is generated from the same model
 //! as the code (so it documents exactly what the code accepts, message
