@@ -10,7 +10,14 @@
 //!   [`client::ClientConfig`] and [`client::Error`];
 //! - [`server`]: the [`server::Server`] that serves generated `Handler`s,
 //!   the per-connection [`server::Context`], [`server::Replies`],
-//!   [`server::HandlerError`], and the settings;
+//!   [`server::HandlerError`], and the settings; the handshake
+//!   ([`server::Handshake`], [`server::Refusal`]); the in-memory
+//!   [`server::testing::TestClient`];
+//! - [`security`]: the document's security schemes, the credentials a
+//!   handshake carries and those a client sends;
+//! - [`contract`]: the document a service was generated from, served by the
+//!   server;
+//! - `axum` (feature `axum`): channels and the contract as axum routers;
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
 //! - [`include_api!`];
