@@ -13,6 +13,9 @@ fn main() -> Result<(), asyncapi_codegen::Error> {
     // A generator fixture with a channel parameter and a request without
     // correlation id, compiled and run by tests/rooms.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/rooms.yaml")?;
+    // A channel whose `ws` binding describes the handshake's query and
+    // headers, compiled and run by tests/handshake.rs.
+    asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/handshake.yaml")?;
     // A channel secured by a bearer token or an API key in the query, run
     // by tests/secured.rs.
     asyncapi_codegen::generate("asyncapi-codegen/tests/fixtures/sides/secured.yaml")?;

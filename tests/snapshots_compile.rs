@@ -1,8 +1,9 @@
 //! The code this package compiled (under `#![deny(warnings)]`, see
 //! `src/lib.rs`) is byte for byte the snapshot checked in under
 //! `asyncapi-codegen/tests/output/`, for every document in `specs/` and for
-//! the generator fixtures `rooms.yaml` and `secured.yaml` (run by
-//! `tests/rooms.rs` and `tests/secured.rs`): the snapshots compile.
+//! the generator fixtures `rooms.yaml`, `handshake.yaml` and `secured.yaml`
+//! (run by `tests/rooms.rs`, `tests/handshake.rs` and `tests/secured.rs`):
+//! the snapshots compile.
 
 use std::path::Path;
 
@@ -15,11 +16,10 @@ fn compiled_code_is_the_snapshot() {
         .expect("specs/ is readable")
         .map(|entry| entry.expect("a directory entry").path())
         .collect();
-    for fixture in ["rooms.yaml", "secured.yaml"] {
-        paths.push(
-            root.join("asyncapi-codegen/tests/fixtures/sides")
-                .join(fixture),
-        );
+    for fixture in ["rooms", "handshake", "secured"] {
+        paths.push(root.join(format!(
+            "asyncapi-codegen/tests/fixtures/sides/{fixture}.yaml"
+        )));
     }
     for path in paths {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {

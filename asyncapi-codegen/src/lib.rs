@@ -24,7 +24,10 @@
 //!   (what the server sends): enums that decode a JSON frame into the right
 //!   variant by the values that discriminate the messages
 //!   (`ServerMessage::from_json(frame)`), and encode with serde;
-//! - `servers`: the URL of every server the document names.
+//! - `servers`: the URL of every server the document names;
+//! - `CONTRACT`: the document, bundled into one JSON document, and an
+//!   offline HTML page documenting it, for a server to serve
+//!   (`asyncapi_runtime::contract::Contract`).
 //!
 //! For a document with one channel the enums sit at the root of the module;
 //! with several, in `channels::<channel_id>` (and re-exported at the root
@@ -55,6 +58,11 @@
 #![warn(missing_docs)]
 
 mod client;
+/// The served contract: the bundled document and the docs page a generated
+/// module embeds as `CONTRACT`. Not public API (no semver promise): public
+/// only for the project's own tests of bundling and of the page.
+#[doc(hidden)]
+pub mod contract;
 mod dispatch;
 mod error;
 /// The model the back end generates from. Not public API (no semver
@@ -235,7 +243,7 @@ impl Generator {
             println!("cargo:rerun-if-changed={}", file.display());
         }
         let api = self.build(&docs)?;
-        let code = output::module(&api, self.sides)?;
+        let code = self.module(&docs, &api)?;
         for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
@@ -268,7 +276,13 @@ impl Generator {
     fn load(&self) -> Result<syn::File> {
         let docs = spec::Documents::load(&self.path)?;
         let api = self.build(&docs)?;
-        output::module(&api, self.sides)
+        self.module(&docs, &api)
+    }
+
+    /// The generated module of `api`, read out of `docs`.
+    fn module(&self, docs: &spec::Documents, api: &ir::Api) -> Result<syn::File> {
+        let (json, html) = contract::render(docs, api)?;
+        output::module(api, self.sides, contract::item(&json, &html))
     }
 
     /// The model of `docs`; in strict mode, an error if it has warnings.

@@ -52,8 +52,9 @@ struct Parts<'a> {
     sides: Sides,
 }
 
-/// The generated module's items.
-pub fn module(api: &Api, sides: Sides) -> Result<syn::File> {
+/// The generated module's items; `contract` is the `CONTRACT` item
+/// (`crate::contract::item`).
+pub fn module(api: &Api, sides: Sides, contract: TokenStream) -> Result<syn::File> {
     let mut types = types::generate(api)?;
     let types_items = std::mem::take(&mut types.items);
     let parts = Parts {
@@ -81,6 +82,7 @@ pub fn module(api: &Api, sides: Sides) -> Result<syn::File> {
         .flatten()
         .collect::<Vec<_>>(),
     );
+    items.push(contract);
     items.push(quote! {
         #info_doc
         pub mod info {

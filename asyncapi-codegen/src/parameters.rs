@@ -2,7 +2,7 @@
 //! struct the client fills the address with and the server reads from the
 //! request path, or `()` for a channel without any.
 
-use crate::ir::Api;
+use crate::ir::{Api, HandshakeKind, HandshakePlace};
 use crate::messages::doc_attrs;
 use crate::names::{self, Scope};
 use proc_macro2::TokenStream;
@@ -34,12 +34,15 @@ fn pieces(address: &str) -> Vec<Piece<'_>> {
     out
 }
 
-/// Whether the channel's address has parameters.
+/// Whether the channel has parameters: in its address, or query
+/// parameters and headers of its `ws` binding.
 pub fn has_parameters(api: &Api, channel: usize) -> bool {
-    api.channels[channel]
-        .address
-        .as_deref()
-        .is_some_and(|a| pieces(a).iter().any(|p| matches!(p, Piece::Param(_))))
+    let channel = &api.channels[channel];
+    !channel.handshake.is_empty()
+        || channel
+            .address
+            .as_deref()
+            .is_some_and(|a| pieces(a).iter().any(|p| matches!(p, Piece::Param(_))))
 }
 
 /// `Parameters` for a channel.
@@ -57,6 +60,7 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
     let mut declared = Vec::new();
     let mut reads = Vec::new();
     let mut idents = Vec::new();
+    let mut inits = Vec::new();
     let mut path = Vec::new();
     for piece in pieces(address) {
         let name = match piece {
@@ -90,75 +94,207 @@ pub fn generate(api: &Api, channel: usize) -> TokenStream {
             #doc
             pub #ident: ::std::string::String
         });
-        let check = match param.filter(|p| !p.values.is_empty()) {
-            Some(param) => {
-                let values = &param.values;
-                let message = format!(
-                    "{}, not `{{}}`",
-                    escape_braces(&format!("`{name}` must be one of {}", quoted(values)))
-                );
-                quote! {
-                    if ![#(#values),*].contains(&#ident) {
-                        return ::std::result::Result::Err(::std::format!(#message, #ident));
-                    }
-                }
-            }
-            None => quote!(),
-        };
-        let pattern_check = match param.and_then(|p| p.pattern.as_deref()) {
-            Some(pattern) => {
-                let message = format!(
-                    "{}, not `{{}}`",
-                    escape_braces(&format!("`{name}` must match `{pattern}`"))
-                );
-                let matches = match crate::pattern::matcher(pattern) {
-                    Some(matcher) => quote!({ let value: &str = #ident; #matcher }),
-                    None => quote!(#rt::matches_pattern(#pattern, #ident)),
-                };
-                quote! {
-                    if !#matches {
-                        return ::std::result::Result::Err(::std::format!(#message, #ident));
-                    }
-                }
-            }
-            None => quote!(),
-        };
+        let checks = value_checks(
+            &format!("`{name}`"),
+            param.map_or(&[][..], |p| &p.values),
+            param.and_then(|p| p.pattern.as_deref()),
+            &quote!(#ident),
+        );
         reads.push(quote! {
             let #ident = params.require(#name)?;
-            #check
-            #pattern_check
+            #checks
         });
+        inits.push(quote!(#ident: #ident.to_owned()));
         idents.push(ident);
     }
-    let doc = doc_attrs(&[&format!(
-        "The parameters of channel `{}`, whose address is `{address}`.",
+    let mut headers = Vec::new();
+    let mut eq = true;
+    for field in &ch.handshake {
+        let ident = names::ident(&fields.claim(names::snake_name(&field.name)));
+        let name = &field.name;
+        let (ty, expected) = match field.kind {
+            HandshakeKind::String => (quote!(::std::string::String), "text"),
+            HandshakeKind::Boolean => (quote!(bool), "`true` or `false`"),
+            HandshakeKind::Integer => (quote!(i64), "an integer"),
+            HandshakeKind::Number => {
+                eq = false;
+                (quote!(f64), "a number")
+            }
+        };
+        let what = format!("the {} `{name}`", field.place.noun());
+        let mut paragraphs = vec![format!("The {} `{name}`.", field.place.noun())];
+        paragraphs.extend(field.docs.paragraphs().iter().map(|s| s.to_string()));
+        if !field.values.is_empty() {
+            paragraphs.push(format!("One of: {}.", quoted(&field.values)));
+        }
+        if let Some(default) = &field.default {
+            paragraphs.push(format!("Default (when absent): `{default}`."));
+        }
+        if let Some(pattern) = &field.pattern {
+            paragraphs.push(format!("Matches `{pattern}`."));
+        }
+        let doc = doc_attrs(&paragraphs.iter().map(String::as_str).collect::<Vec<_>>());
+        let lookup = match field.place {
+            HandshakePlace::Query => quote!(params.query(#name)),
+            HandshakePlace::Header => quote!(params.header(#name)),
+        };
+        let checks = match field.kind {
+            HandshakeKind::String => value_checks(
+                &what,
+                &field.values,
+                field.pattern.as_deref(),
+                &quote!(value),
+            ),
+            _ => quote!(),
+        };
+        let read = quote!(#rt::handshake_value::<#ty>(#lookup, #what, #expected)?);
+        let write = |value: TokenStream| match field.place {
+            HandshakePlace::Query => {
+                quote!(#rt::push_query(&mut path, #name, &#value.to_string());)
+            }
+            HandshakePlace::Header => quote!(headers.push((#name, #value.to_string()));),
+        };
+        if field.required {
+            let missing = format!("{what} is required");
+            declared.push(quote!(#doc pub #ident: #ty));
+            let checked =
+                (!checks.is_empty()).then(|| quote!({ let value: &str = &#ident; #checks }));
+            reads.push(quote! {
+                let #ident = #read.ok_or_else(|| ::std::string::String::from(#missing))?;
+                #checked
+            });
+            let written = write(quote!(self.#ident));
+            match field.place {
+                HandshakePlace::Query => path.push(written),
+                HandshakePlace::Header => headers.push(written),
+            }
+        } else {
+            declared.push(quote!(#doc pub #ident: ::std::option::Option<#ty>));
+            let checked = (!checks.is_empty()).then(|| {
+                quote!(if let ::std::option::Option::Some(value) = #ident.as_deref() { #checks })
+            });
+            reads.push(quote! {
+                let #ident = #read;
+                #checked
+            });
+            let written = write(quote!(value));
+            let written = quote! {
+                if let ::std::option::Option::Some(value) = &self.#ident { #written }
+            };
+            match field.place {
+                HandshakePlace::Query => path.push(written),
+                HandshakePlace::Header => headers.push(written),
+            }
+        }
+        inits.push(quote!(#ident));
+    }
+    let derives = if eq {
+        quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    let headers_fn = if headers.is_empty() {
+        quote! {
+            /// The headers the handshake carries for them (none).
+            pub fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                ::std::vec::Vec::new()
+            }
+        }
+    } else {
+        quote! {
+            /// The headers the handshake carries for them.
+            pub fn headers(&self) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                let mut headers = ::std::vec::Vec::new();
+                #(#headers)*
+                headers
+            }
+        }
+    };
+    let mut doc = format!(
+        "The parameters of channel `{}`, whose address is `{address}`",
         ch.id
-    )]);
+    );
+    if !ch.handshake.is_empty() {
+        doc.push_str(", with the query parameters and headers of its `ws` binding");
+    }
+    doc.push('.');
+    let doc = doc_attrs(&[&doc]);
+    let path_doc = if ch
+        .handshake
+        .iter()
+        .any(|f| f.place == HandshakePlace::Query)
+    {
+        "The channel's address with the parameters filled in, and the query parameters \
+         that are set (percent-encoded)."
+    } else {
+        "The channel's address with the parameters filled in (percent-encoded)."
+    };
+    let path_doc = doc_attrs(&[path_doc]);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #derives
         pub struct Parameters {
             #(#declared,)*
         }
 
         impl Parameters {
-            /// The channel's address with the parameters filled in (percent-encoded).
+            #path_doc
             pub fn path(&self) -> ::std::string::String {
                 let mut path = ::std::string::String::new();
                 #(#path)*
                 path
             }
 
-            /// Reads the parameters from the values taken from a request path, checking
-            /// the values the document allows.
+            #headers_fn
+
+            /// Reads the parameters from the values taken from a request (its path,
+            /// query and headers), checking the values the document allows.
             pub fn from_path(params: &#rt::PathParams) -> ::std::result::Result<Self, ::std::string::String> {
                 #(#reads)*
                 ::std::result::Result::Ok(Parameters {
-                    #(#idents: #idents.to_owned(),)*
+                    #(#inits,)*
                 })
             }
         }
     }
+}
+
+/// Code that returns an error naming `what` when the `&str` `value` is not
+/// one of `values` or does not match `pattern`.
+fn value_checks(
+    what: &str,
+    values: &[String],
+    pattern: Option<&str>,
+    value: &TokenStream,
+) -> TokenStream {
+    let mut checks = Vec::new();
+    if !values.is_empty() {
+        let message = format!(
+            "{}, not `{{}}`",
+            escape_braces(&format!("{what} must be one of {}", quoted(values)))
+        );
+        checks.push(quote! {
+            if ![#(#values),*].contains(&#value) {
+                return ::std::result::Result::Err(::std::format!(#message, #value));
+            }
+        });
+    }
+    if let Some(pattern) = pattern {
+        let message = format!(
+            "{}, not `{{}}`",
+            escape_braces(&format!("{what} must match `{pattern}`"))
+        );
+        let matches = match crate::pattern::matcher(pattern) {
+            Some(matcher) => quote!({ let value: &str = #value; #matcher }),
+            None => quote!(rt::server::matches_pattern(#pattern, #value)),
+        };
+        checks.push(quote! {
+            if !#matches {
+                return ::std::result::Result::Err(::std::format!(#message, #value));
+            }
+        });
+    }
+    quote!(#(#checks)*)
 }
 
 /// `text` as literal text of a format string.

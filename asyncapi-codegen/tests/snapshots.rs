@@ -1,5 +1,5 @@
 //! Every document in `specs/`, and the generator fixtures
-//! `tests/fixtures/sides/rooms.yaml` and `secured.yaml`, generates exactly the checked-in code
+//! `tests/fixtures/sides/{rooms,handshake,secured}.yaml`, generates exactly the checked-in code
 //! in `tests/output/`. Review changes like code; regenerate with
 //! `EXPECTORATE=overwrite cargo test -p asyncapi-codegen --test snapshots`.
 //!
@@ -24,7 +24,7 @@ fn every_spec_matches_its_snapshot() {
         })
         .collect();
     entries.sort();
-    for fixture in ["rooms.yaml", "secured.yaml"] {
+    for fixture in ["rooms.yaml", "handshake.yaml", "secured.yaml"] {
         entries.push(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("tests/fixtures/sides")

@@ -15,8 +15,9 @@
 //!   [`server::testing::TestClient`];
 //! - [`security`]: the document's security schemes, the credentials a
 //!   handshake carries and those a client sends;
-//! - [`contract`]: the document a service was generated from, served by the
-//!   server;
+//! - [`contract`]: the AsyncAPI document and HTML page a generated
+//!   module embeds (`CONTRACT`), served with its servers pointing at the
+//!   served address ([`server::ServerBuilder::contract`]);
 //! - `axum` (feature `axum`): channels and the contract as axum routers;
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
@@ -86,6 +87,7 @@ pub mod __private {
     pub use crate::client_impls;
     pub use crate::constant;
     pub use crate::constructors;
+    pub use crate::contract;
     pub use crate::dispatch;
     pub use crate::message;
     pub use crate::message_impls;

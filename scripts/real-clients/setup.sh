@@ -34,3 +34,15 @@ echo "v2 real clients installed in $venv2"
 # The official AsyncAPI parser (npm), which tests/spec_parser.rs runs on
 # the specs.
 scripts/asyncapi-parser/check.sh --install-only
+
+# Chromium (Debian's package), in which asyncapi-codegen/tests/contract_page.rs
+# opens the generated docs pages; installed only when missing.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "chromium installed"
+fi

@@ -148,6 +148,14 @@ impl<'d> Builder<'d> {
         Ok(out)
     }
 
+    /// The query parameters and headers of the channel's `ws` binding; what
+    /// they cannot say becomes warnings.
+    fn handshake(&mut self, channel: &Value, location: &Location) -> Result<Vec<HandshakeField>> {
+        let (fields, warnings) = super::handshake::fields(self.docs, channel, location)?;
+        self.api().warnings.extend(warnings);
+        Ok(fields)
+    }
+
     fn channel_servers(&self, channel: &Value, location: &Location) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for (i, server) in array_member(channel, location, "servers")?
@@ -209,6 +217,7 @@ impl<'d> Builder<'d> {
                 id: id.clone(),
                 address,
                 parameters: self.parameters(channel, &location)?,
+                handshake: self.handshake(channel, &location)?,
                 servers: self.channel_servers(channel, &location)?,
                 docs: Docs::read(channel),
                 client_messages: Vec::new(),
@@ -297,6 +306,7 @@ impl<'d> Builder<'d> {
             self.api().operations.push(Operation {
                 id: id.clone(),
                 direction,
+                action: if receives { "receive" } else { "send" }.to_string(),
                 channel,
                 messages,
                 reply,
@@ -387,6 +397,7 @@ impl<'d> Builder<'d> {
                 id: address.clone(),
                 address: Some(address.clone()),
                 parameters: self.parameters(channel, &location)?,
+                handshake: self.handshake(channel, &location)?,
                 servers: self.channel_servers(channel, &location)?,
                 docs: Docs::read(channel),
                 client_messages: Vec::new(),
@@ -435,6 +446,7 @@ impl<'d> Builder<'d> {
                     self.api().operations.push(Operation {
                         id: format!("{id} {key}"),
                         direction,
+                        action: action.to_string(),
                         channel: index,
                         messages: vec![m],
                         reply: Some(Reply {
@@ -451,6 +463,7 @@ impl<'d> Builder<'d> {
                 self.api().operations.push(Operation {
                     id,
                     direction,
+                    action: action.to_string(),
                     channel: index,
                     messages,
                     reply,

@@ -94,6 +94,7 @@ impl Builder<'_> {
         }
         let message = Message {
             key,
+            name: string_member(value, &location, "name")?,
             docs: Docs::read(value),
             content_type: string_member(value, &location, "contentType")?,
             payload,

@@ -23,6 +23,7 @@ use serde_json::Value;
 
 mod build;
 mod correlation;
+mod handshake;
 mod lints;
 mod message;
 mod overlap;
@@ -82,6 +83,9 @@ pub struct Docs {
     pub summary: Option<String>,
     /// `description` (CommonMark)
     pub description: Option<String>,
+    /// The names of its `tags`, in order (a tag that is a `$ref` is named
+    /// by the last token of its pointer, e.g. `#/components/tags/public`).
+    pub tags: Vec<String>,
 }
 
 impl Docs {
@@ -94,10 +98,25 @@ impl Docs {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };
+        let tags = value
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|tag| match tag.get("name").and_then(Value::as_str) {
+                Some(name) => Some(name.to_string()),
+                None => tag
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next())
+                    .map(|name| name.replace("~1", "/").replace("~0", "~")),
+            })
+            .collect();
         Docs {
             title: text("title"),
             summary: text("summary"),
             description: text("description"),
+            tags,
         }
     }
 
@@ -195,6 +214,9 @@ pub struct Channel {
     pub address: Option<String>,
     /// Its parameters, in order.
     pub parameters: Vec<Parameter>,
+    /// The query parameters and headers its `ws` binding asks of the
+    /// handshake, in order.
+    pub handshake: Vec<HandshakeField>,
     /// Ids of the servers it is available on (empty: all of them).
     pub servers: Vec<String>,
     /// Prose.
@@ -262,6 +284,52 @@ impl Channel {
     }
 }
 
+/// A query parameter or header of the WebSocket handshake, from a
+/// channel's `ws` binding.
+#[derive(Debug, Clone)]
+pub struct HandshakeField {
+    /// Its name on the wire.
+    pub name: String,
+    /// Query or header.
+    pub place: HandshakePlace,
+    /// What its value is.
+    pub kind: HandshakeKind,
+    /// Whether the binding's schema requires it.
+    pub required: bool,
+    /// Allowed values, if restricted (as text).
+    pub values: Vec<String>,
+    /// The pattern its values must match.
+    pub pattern: Option<String>,
+    /// Its default value (as text), which the server assumes when absent.
+    pub default: Option<String>,
+    /// Prose.
+    pub docs: Docs,
+    /// Where its schema is.
+    pub location: Location,
+}
+
+/// Where a [`HandshakeField`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakePlace {
+    /// The request URL's query.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// The value of a [`HandshakeField`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// Text.
+    String,
+    /// `true` or `false`.
+    Boolean,
+    /// An integer (`i64`).
+    Integer,
+    /// A number (`f64`).
+    Number,
+}
+
 /// A channel parameter (`{name}` in the address).
 #[derive(Debug, Clone)]
 pub struct Parameter {
@@ -288,6 +356,9 @@ pub struct Operation {
     pub id: String,
     /// Who sends its messages.
     pub direction: Direction,
+    /// Its action as the document writes it: `send` or `receive` (3.x),
+    /// `publish` or `subscribe` (2.x).
+    pub action: String,
     /// Index into [`Api::channels`].
     pub channel: usize,
     /// Indices into [`Api::messages`].
@@ -323,6 +394,10 @@ pub struct Message {
     /// Its name: the key under `components/messages` (or a channel's
     /// `messages`), else `name`, `messageId` or `title`.
     pub key: String,
+    /// Its `name` member, when it has one (the machine-friendly name, which
+    /// may differ from the key: key `chatNotification`, name
+    /// `chat_notification`).
+    pub name: Option<String>,
     /// Prose.
     pub docs: Docs,
     /// `contentType`
@@ -426,6 +501,8 @@ impl Api {
         .build()?;
         api.resolve(docs)?;
         let mut warnings = docs.warnings().to_vec();
+        // Those of building the model itself.
+        warnings.append(&mut api.warnings);
         warnings.extend(warnings::check(docs, &api)?);
         warnings.extend(lints::check(docs, &api)?);
         warnings.extend(overlap::check(docs, &api)?);

@@ -268,3 +268,62 @@ fn a_parameter_pattern_is_read_and_checked() {
         "{error}"
     );
 }
+
+const BINDING: &str = r##"
+asyncapi: 3.0.0
+info: {title: T, version: "1"}
+channels:
+  feed:
+    address: /feed
+    bindings:
+      ws:
+        query:
+          type: object
+          required: [depth]
+          properties:
+            depth: {type: integer}
+            tags: {type: array}
+        headers:
+          $ref: '#/components/schemas/Headers'
+components:
+  schemas:
+    Headers:
+      type: object
+      properties:
+        X-Key: {type: string, enum: [a, b]}
+        X-Count: {type: integer}
+"##;
+
+#[test]
+fn a_ws_binding_gives_typed_handshake_fields() {
+    let api = build(BINDING).unwrap();
+    let fields = &api.channels[0].handshake;
+    let summary: Vec<(&str, HandshakePlace, HandshakeKind, bool)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.place, f.kind, f.required))
+        .collect();
+    use HandshakeKind::*;
+    use HandshakePlace::*;
+    assert_eq!(
+        summary,
+        [
+            ("depth", Query, Integer, true),
+            ("tags", Query, String, false),
+            ("X-Key", Header, String, false),
+            ("X-Count", Header, String, false),
+        ]
+    );
+    assert_eq!(fields[2].values, ["a", "b"]);
+    let warnings: Vec<std::string::String> = api.warnings.iter().map(|w| w.to_string()).collect();
+    for place in [
+        "/channels/feed/bindings/ws/query/properties/tags/type",
+        "/components/schemas/Headers/properties/X-Count/type",
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(place) && w.contains("as a `String`")),
+            "{place}: {warnings:?}"
+        );
+    }
+}

@@ -40,12 +40,12 @@ use std::path::{Path, PathBuf};
 
 /// Members whose values are data (examples, defaults, constants), not parts of
 /// the document: a `$ref` inside them is not a reference.
-const DATA_KEYWORDS: &[&str] = &["examples", "example", "default", "const", "enum"];
+pub(crate) const DATA_KEYWORDS: &[&str] = &["examples", "example", "default", "const", "enum"];
 
 /// Members whose keys are names chosen by the author (schema properties,
 /// components, channels...), so that a member named `default` or `examples`
 /// in them is not data.
-const NAME_MAPS: &[&str] = &[
+pub(crate) const NAME_MAPS: &[&str] = &[
     "properties",
     "patternProperties",
     "definitions",
@@ -102,6 +102,9 @@ pub struct Documents {
     resolved: HashMap<Location, Location>,
     /// What loading found wrong without refusing the document.
     warnings: Vec<Warning>,
+    /// Each file as written, before traits were applied (empty until
+    /// then): what the bundled contract is made of.
+    sources: Vec<Value>,
 }
 
 impl Documents {
@@ -155,6 +158,7 @@ impl Documents {
         let mut inlined = inline::Inlined::build(&self);
         official::check(&self, &mut inlined)?;
         self.warnings = semantic::check(&self, &inlined)?;
+        self.sources = self.files.iter().map(|f| f.value.clone()).collect();
         traits::apply(&mut self)?;
         Ok(self)
     }
@@ -223,6 +227,7 @@ impl Documents {
             version,
             resolved: HashMap::new(),
             warnings: Vec::new(),
+            sources: Vec::new(),
         };
         docs.add(path.to_path_buf(), canonical(path), value);
 
@@ -378,6 +383,17 @@ impl Documents {
             };
         }
         Ok(value)
+    }
+
+    /// The value at a location as its file is written, before traits were
+    /// applied, without following `$ref`s; `None` if there is nothing there.
+    pub(crate) fn source(&self, loc: &Location) -> Option<&Value> {
+        let index = self.file_index(&loc.file)?;
+        let mut value = self.sources.get(index).unwrap_or(&self.files[index].value);
+        for token in split_pointer(&loc.pointer).ok()? {
+            value = child(value, &token)?;
+        }
+        Some(value)
     }
 
     /// The target of the `$ref` string `reference` found at `base` (the

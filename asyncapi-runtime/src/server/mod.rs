@@ -55,7 +55,7 @@ pub use error::{Disconnect, FrameError, FrameErrorKind, HandlerError, Replies, S
 pub use handshake::{Handshake, Refusal};
 pub use http::{HttpRequest, HttpResponse};
 pub use hyper::StatusCode;
-pub use route::{encode_segment, matches_pattern, PathParams};
+pub use route::{encode_segment, handshake_value, matches_pattern, push_query, PathParams};
 
 use crate::contract::Contract;
 use crate::message::Message;

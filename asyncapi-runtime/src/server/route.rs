@@ -6,17 +6,19 @@
 use std::fmt;
 
 /// The values of a channel's parameters, taken from the request path (and
-/// query, for an address with a query).
+/// query, for an address with a query), with the request's query and
+/// headers, which a channel's `ws` binding may describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PathParams(Vec<(String, String)>);
+pub struct PathParams {
+    params: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+}
 
 impl PathParams {
     /// The value of the parameter `name` (percent-decoded).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        find(&self.params, |n| n == name)
     }
 
     /// The value of the parameter `name`, or an error naming it.
@@ -27,8 +29,72 @@ impl PathParams {
 
     /// Every parameter and its value, in the order of the template.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
+
+    /// The first value of the query parameter `name` (decoded as a form:
+    /// `+` is a space).
+    pub fn query(&self, name: &str) -> Option<&str> {
+        find(&self.query, |n| n == name)
+    }
+
+    /// The value of the request header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find(&self.headers, |n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// These values with the request's headers (those that are text).
+    pub(crate) fn with_headers<'a>(
+        mut self,
+        headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Self {
+        self.headers = headers
+            .into_iter()
+            .filter_map(|(n, v)| Some((n.to_owned(), std::str::from_utf8(v).ok()?.to_owned())))
+            .collect();
+        self
+    }
+}
+
+impl FromIterator<(String, String)> for PathParams {
+    /// Parameter values by name, e.g. to check values with a generated
+    /// `Parameters::from_path` outside a handshake.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        PathParams {
+            params: iter.into_iter().collect(),
+            ..PathParams::default()
+        }
+    }
+}
+
+fn find(pairs: &[(String, String)], is: impl Fn(&str) -> bool) -> Option<&str> {
+    pairs.iter().find(|(n, _)| is(n)).map(|(_, v)| v.as_str())
+}
+
+/// A query parameter or header of the handshake, read as `T` (`bool`,
+/// `i64`, `f64`, `String`): `None` when absent, an error naming it and the
+/// value when it is no `T`, for generated `Parameters::from_path`.
+pub fn handshake_value<T: std::str::FromStr>(
+    value: Option<&str>,
+    what: &str,
+    expected: &str,
+) -> Result<Option<T>, String> {
+    match value {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{what} must be {expected}, not `{text}`")),
+    }
+}
+
+/// Appends `name=value` to the query of `path` (`?` or `&`), both
+/// percent-encoded, for generated `Parameters::path`.
+pub fn push_query(path: &mut String, name: &str, value: &str) {
+    path.push(if path.contains('?') { '&' } else { '?' });
+    path.push_str(&encode_segment(name));
+    path.push('=');
+    path.push_str(&encode_segment(value));
 }
 
 /// Whether `value` matches `pattern` (an ECMA-262 regular expression, as
@@ -136,22 +202,28 @@ impl Template {
         self.source.is_none()
     }
 
-    /// The parameters, if `path` (without query) matches, with those the
-    /// address's query names read from `query` (a parameter missing there
-    /// is left out, for the channel's check to refuse by name; a value
-    /// that is no percent-encoded UTF-8 does not match).
+    /// The parameters, if `path` (without query) matches, with the pairs
+    /// of `query` and the parameters the address's query names read from
+    /// them (a parameter missing there is left out, for the channel's check
+    /// to refuse by name; a pair that is no percent-encoded UTF-8 is left
+    /// out).
     pub(crate) fn matches_request(&self, path: &str, query: Option<&str>) -> Option<PathParams> {
         let mut params = self.matches(path)?;
+        for pair in query
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let form = |text: &str| percent_decode(&text.replace('+', " "));
+            // A pair that is no percent-encoded UTF-8 is left out.
+            if let (Some(key), Some(value)) = (form(key), form(value)) {
+                params.query.push((key, value));
+            }
+        }
         for (key, name) in &self.query {
-            let given = query
-                .unwrap_or_default()
-                .split('&')
-                .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-                .find(|(k, _)| percent_decode(k).as_deref() == Some(key.as_str()));
-            if let Some((_, value)) = given {
-                params
-                    .0
-                    .push((name.clone(), percent_decode(&value.replace('+', " "))?));
+            if let Some(value) = find(&params.query, |k| k == key) {
+                params.params.push((name.clone(), value.to_owned()));
             }
         }
         Some(params)
@@ -180,7 +252,10 @@ impl Template {
                 }
             }
         }
-        given.next().is_none().then_some(PathParams(params))
+        given
+            .next()
+            .is_none()
+            .then(|| PathParams::from_iter(params))
     }
 }
 
@@ -288,10 +363,41 @@ mod tests {
             params.require("streams").unwrap_err(),
             "the request has no value for the parameter `streams`"
         );
-        assert!(stream
-            .matches_request("/stream", Some("streams=%ZZ"))
-            .is_none());
+        // Not percent-encoded UTF-8: left out, and refused by name.
+        let params = stream
+            .matches_request("/stream", Some("streams=%ZZ&x=1"))
+            .unwrap();
+        assert!(params.get("streams").is_none());
+        assert_eq!(params.query("x"), Some("1"));
         assert!(stream.overlaps(&Template::parse(Some("/stream"))));
+    }
+
+    #[test]
+    fn the_query_and_headers_of_the_request_are_kept() {
+        let any = Template::parse(Some("/feed"));
+        let params = any
+            .matches_request(
+                "/feed",
+                Some("heartbeat=true&top+of=a%20b&flag&heartbeat=false"),
+            )
+            .unwrap()
+            .with_headers([("X-Api-Key", b"k1".as_slice()), ("bin", b"\xff".as_slice())]);
+        assert_eq!(params.query("heartbeat"), Some("true"));
+        assert_eq!(params.query("top of"), Some("a b"));
+        assert_eq!(params.query("flag"), Some(""));
+        assert_eq!(params.header("x-api-key"), Some("k1"));
+        assert_eq!(
+            handshake_value::<bool>(params.query("heartbeat"), "`heartbeat`", "true or false"),
+            Ok(Some(true))
+        );
+        assert_eq!(
+            handshake_value::<i64>(Some("ten"), "the query parameter `depth`", "an integer"),
+            Err("the query parameter `depth` must be an integer, not `ten`".to_owned())
+        );
+        let mut path = "/feed".to_owned();
+        push_query(&mut path, "top of", "a&b");
+        push_query(&mut path, "n", "1");
+        assert_eq!(path, "/feed?top%20of=a%26b&n=1");
     }
 
     #[test]
