@@ -188,3 +188,42 @@ pub async fn plain_get(url: &str) {
         "{response}"
     );
 }
+
+/// The status line and body of `GET path`.
+pub async fn get(url: &str, path: &str) -> (String, String) {
+    let addr = url.trim_start_matches("ws://");
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        tcp.read_to_string(&mut response),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+/// The fixture's contract at the server at `url`: the document with its
+/// `servers` at the address served, and the page.
+pub async fn contract_routes(url: &str) {
+    let host = url.trim_start_matches("ws://");
+    let (status, body) = get(url, "/asyncapi.json").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served["info"]["title"], "Secured rooms");
+    assert_eq!(served["servers"]["local"]["host"], host, "{body}");
+    assert_eq!(served["servers"]["local"]["protocol"], "ws");
+    let (status, body) = get(url, "/asyncapi.yaml").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let yaml: serde_json::Value = serde_yaml::from_str(&body).unwrap();
+    assert_eq!(yaml, served);
+    let (status, body) = get(url, "/asyncapi").await;
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK", secured::CONTRACT.html())
+    );
+}
