@@ -12,7 +12,7 @@ mod handshake {
 }
 
 use asyncapi_runtime::server::{HandlerError, Server};
-use handshake::{types, Context, Handler, Service};
+use handshake::{types, Client, Context, Handler, Parameters, Service};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -133,4 +133,32 @@ async fn the_server_reads_and_checks_the_query_and_headers() {
         assert_eq!(status, 400, "{path}: {body}");
         assert!(body.contains(field), "{path}: {body}");
     }
+}
+#[tokio::test]
+async fn the_generated_client_writes_the_query() {
+    let url = serve().await;
+    let parameters = Parameters {
+        symbol: "btcusd".into(),
+        heartbeat: Some(true),
+        depth: 25,
+        side: None,
+        x_api_key: "key1".into(),
+    };
+    assert_eq!(
+        parameters.path(),
+        "/v1/marketdata/btcusd?heartbeat=true&depth=25"
+    );
+    assert_eq!(parameters.headers(), [("X-Api-Key", "key1".to_owned())]);
+    let mut client = tokio::time::timeout(DEADLINE, Client::connect(&url, &parameters))
+        .await
+        .unwrap()
+        .unwrap();
+    let hello = tokio::time::timeout(DEADLINE, client.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let handshake::ServerMessage::Hello(hello) = hello;
+    assert_eq!((hello.depth, hello.heartbeat), (25, true));
+    assert_eq!(hello.key.as_deref(), Some("key1"));
 }

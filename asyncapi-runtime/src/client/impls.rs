@@ -183,7 +183,7 @@ macro_rules! __client_connect {
         }
     };
     (parameters $id:literal) => {
-        #[doc = concat!("Connects to channel `", $id, "` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. `parameters` fill in the channel's address.")]
+        #[doc = concat!("Connects to channel `", $id, "` on the server at `server_url` (`ws://` or `wss://`, e.g. one of [`SERVERS`]), at the channel's address. `parameters` fill in the channel's address (and the query and headers its `ws` binding describes).")]
         pub async fn connect(
             server_url: &str,
             parameters: &Parameters,
@@ -198,6 +198,10 @@ macro_rules! __client_connect {
             config: $crate::client::ClientConfig,
         ) -> ::std::result::Result<Self, $crate::client::Error> {
             let url = $crate::client::channel_url(server_url, &parameters.path())?;
+            let config = parameters
+                .headers()
+                .into_iter()
+                .fold(config, |config, (name, value)| config.with_header(name, value));
             Self::connect_url(&url, config).await
         }
     };

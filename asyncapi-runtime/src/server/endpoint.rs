@@ -161,17 +161,18 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
-    /// The channel at `path`, with the parameters read from it and `query`.
+    /// The channel at `path`, with the parameters read from it and `query`,
+    /// and the request's `headers`.
     pub(crate) fn route(
         &self,
         path: &str,
         query: Option<&str>,
+        headers: &hyper::HeaderMap,
     ) -> Option<(&Arc<dyn Route>, PathParams)> {
         self.routes.iter().find_map(|route| {
-            route
-                .template()
-                .matches_request(path, query)
-                .map(|params| (route, params))
+            let params = route.template().matches_request(path, query)?;
+            let headers = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+            Some((route, params.with_headers(headers)))
         })
     }
 }

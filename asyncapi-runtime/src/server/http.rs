@@ -126,7 +126,8 @@ where
             return (response, None);
         }
     }
-    let Some((route, params)) = endpoint.route(&path, request.uri().query()) else {
+    let Some((route, params)) = endpoint.route(&path, request.uri().query(), request.headers())
+    else {
         if let Some(fallback) = &endpoint.fallback {
             return (fall_back(endpoint, fallback, request, origin).await, None);
         }
