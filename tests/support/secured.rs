@@ -163,6 +163,18 @@ pub async fn admissions(url: &str) {
             ("alice (bearerAuth)", "lobby", asked)
         );
     }
+    // A header set by hand admits as well.
+    let header = ClientConfig::default().with_header("Authorization", "Bearer token-a");
+    let again = Client::connect_with(&url, &games, header).await.unwrap();
+    let you = again.whoami(whoami()).await.unwrap();
+    assert_eq!((you.user.as_str(), you.asked), ("alice (bearerAuth)", 1));
+    let bad = ClientConfig::default().with_header("bad header", "x");
+    let error = Client::connect_with(&url, &games, bad).await.unwrap_err();
+    assert!(
+        error.to_string().contains("header name `bad header`"),
+        "{error}"
+    );
+
     // Each connection has its own state.
     let you = bob.whoami(whoami()).await.unwrap();
     assert_eq!(

@@ -136,9 +136,6 @@ where
             None,
         );
     };
-    // The handshake's headers, for channels whose binding describes them.
-    let headers = request.headers().iter();
-    let params = params.with_headers(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
     if request.method() != Method::GET {
         let mut response = text(
             StatusCode::METHOD_NOT_ALLOWED,
