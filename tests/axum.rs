@@ -9,15 +9,9 @@
 #[path = "support/secured.rs"]
 mod support;
 
-use asyncapi_runtime::contract::Contract;
 use asyncapi_runtime::server::ServerConfig;
 use std::net::SocketAddr;
 use support::{secured::Service, Rooms};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const JSON: &str =
-    r#"{"asyncapi":"3.0.0","info":{"title":"Secured rooms","version":"1"},"channels":{}}"#;
-const HTML: &str = "<!doctype html><title>Secured rooms</title>";
 
 async fn serve() -> String {
     let app = axum::Router::new()
@@ -26,7 +20,7 @@ async fn serve() -> String {
             Service::new(Rooms),
             ServerConfig::default(),
         ))
-        .merge(asyncapi_runtime::axum::contract(Contract::new(JSON, HTML)));
+        .merge(asyncapi_runtime::axum::contract(support::secured::CONTRACT));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -37,24 +31,6 @@ async fn serve() -> String {
         .await
     });
     url
-}
-
-/// The status line and body of `GET path`.
-async fn get(url: &str, path: &str) -> (String, String) {
-    let addr = url.trim_start_matches("ws://");
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(20),
-        tcp.read_to_string(&mut response),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
 #[tokio::test]
@@ -75,12 +51,7 @@ async fn a_plain_request_at_a_channel_is_told_to_upgrade() {
 #[tokio::test]
 async fn the_application_and_the_contract_are_served_beside_the_channel() {
     let url = serve().await;
-    let (status, body) = get(&url, "/health").await;
+    let (status, body) = support::get(&url, "/health").await;
     assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", "ok"));
-    let (status, body) = get(&url, "/asyncapi.json").await;
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(served["info"]["title"], "Secured rooms");
-    let (status, body) = get(&url, "/asyncapi").await;
-    assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", HTML));
+    support::contract_routes(&url).await;
 }

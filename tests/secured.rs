@@ -4,7 +4,8 @@
 //! over loopback: refusals before the upgrade (401 without a credential,
 //! the handler's own for a wrong one, 400 for a bad parameter, 404 for no
 //! channel, 426 for no upgrade), each scheme admitting, and the identity
-//! and per-connection state that handlers see.
+//! and per-connection state that handlers see; the contract on the same
+//! port; the in-memory test client.
 
 #![deny(warnings)]
 
@@ -17,6 +18,7 @@ use support::{secured::Service, Rooms};
 async fn serve() -> String {
     let server = Server::builder()
         .channel(Service::new(Rooms))
+        .contract(support::secured::CONTRACT)
         .bind("127.0.0.1:0")
         .await
         .unwrap();
@@ -38,6 +40,11 @@ async fn either_scheme_admits_and_handlers_see_identity_and_state() {
 #[tokio::test]
 async fn a_plain_request_at_a_channel_is_told_to_upgrade() {
     support::plain_get(&serve().await).await;
+}
+
+#[tokio::test]
+async fn the_contract_is_served_on_the_same_port() {
+    support::contract_routes(&serve().await).await;
 }
 
 #[tokio::test]

@@ -10,12 +10,17 @@
 //!   [`client::ClientConfig`] and [`client::Error`];
 //! - [`server`]: the [`server::Server`] that serves generated `Handler`s,
 //!   the per-connection [`server::Context`], [`server::Replies`],
-//!   [`server::HandlerError`], and the settings;
+//!   [`server::HandlerError`], and the settings; the handshake
+//!   ([`server::Handshake`], [`server::Refusal`]); the in-memory
+//!   [`server::testing::TestClient`];
+//! - [`security`]: the document's security schemes, the credentials a
+//!   handshake carries and those a client sends;
 //! - [`contract`]: the AsyncAPI document and HTML page a generated
 //!   module embeds (`CONTRACT`), served with its servers pointing at the
-//!   served address;
+//!   served address ([`server::ServerBuilder::contract`]);
 //! - [`validate`]: frames checked against the document's payload schemas
 //!   before handlers see them ([`validate::Violation`]);
+//! - `axum` (feature `axum`): channels and the contract as axum routers;
 //! - [`tls`]: rustls settings for `wss` (custom roots for tests, server
 //!   certificates);
 //! - [`include_api!`];

@@ -163,6 +163,18 @@ pub async fn admissions(url: &str) {
             ("alice (bearerAuth)", "lobby", asked)
         );
     }
+    // A header set by hand admits as well.
+    let header = ClientConfig::default().with_header("Authorization", "Bearer token-a");
+    let again = Client::connect_with(&url, &games, header).await.unwrap();
+    let you = again.whoami(whoami()).await.unwrap();
+    assert_eq!((you.user.as_str(), you.asked), ("alice (bearerAuth)", 1));
+    let bad = ClientConfig::default().with_header("bad header", "x");
+    let error = Client::connect_with(&url, &games, bad).await.unwrap_err();
+    assert!(
+        error.to_string().contains("header name `bad header`"),
+        "{error}"
+    );
+
     // Each connection has its own state.
     let you = bob.whoami(whoami()).await.unwrap();
     assert_eq!(
@@ -186,5 +198,44 @@ pub async fn plain_get(url: &str) {
     assert!(
         response.starts_with("HTTP/1.1 426") && response.contains("upgrade: websocket"),
         "{response}"
+    );
+}
+
+/// The status line and body of `GET path`.
+pub async fn get(url: &str, path: &str) -> (String, String) {
+    let addr = url.trim_start_matches("ws://");
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        tcp.read_to_string(&mut response),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+/// The fixture's contract at the server at `url`: the document with its
+/// `servers` at the address served, and the page.
+pub async fn contract_routes(url: &str) {
+    let host = url.trim_start_matches("ws://");
+    let (status, body) = get(url, "/asyncapi.json").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served["info"]["title"], "Secured rooms");
+    assert_eq!(served["servers"]["local"]["host"], host, "{body}");
+    assert_eq!(served["servers"]["local"]["protocol"], "ws");
+    let (status, body) = get(url, "/asyncapi.yaml").await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let yaml: serde_json::Value = serde_yaml::from_str(&body).unwrap();
+    assert_eq!(yaml, served);
+    let (status, body) = get(url, "/asyncapi").await;
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK", secured::CONTRACT.html())
     );
 }

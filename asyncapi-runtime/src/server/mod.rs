@@ -27,6 +27,27 @@
 //! Each channel's connections and groups are its [`ChannelHandle`], typed
 //! by the channel's `ServerMessage`: send to a group or to one connection
 //! from anywhere.
+//!
+//! Connections open with an HTTP/1.1 request (hyper), decided by one
+//! function whoever accepted it (this server, `asyncapi_runtime::axum` (feature `axum`),
+//! [`testing::TestServer`]): a channel's path with a WebSocket upgrade is
+//! admitted once its parameters parse (else 400) and, for a secured channel
+//! ([`Service::security`]), once a credential of one of its schemes is
+//! there (else 401) and [`Service::authenticate`] accepts it (else its
+//! [`Refusal`]); the identity it returns and a fresh [`Service::State`] are
+//! in every handler's [`Context`]. Without upgrade, a channel's path gets
+//! 426; `/asyncapi.json`, `/asyncapi.yaml` and `/asyncapi` serve the
+//! contract ([`ServerBuilder::contract`]); other paths go to
+//! [`ServerBuilder::fallback`], else 404.
+//!
+//! ```ignore
+//! let server = Server::builder()
+//!     .channel(chat::Service::new(Chat::default()))
+//!     .contract(chat::CONTRACT)
+//!     .fallback(|request: HttpRequest| async move { announce(request).await })
+//!     .bind("127.0.0.1:9100")
+//!     .await?;
+//! ```
 
 mod channel;
 mod connection;
@@ -313,7 +334,7 @@ impl ServerBuilder {
     /// server broadcast; without it they get 404. The request's body is read
     /// whole first (over [`ServerConfig::limits`]' message size: 413); its
     /// extensions hold the client's `SocketAddr`. Not used when mounted in
-    /// axum ([`crate::axum`]), where the application's own routes do this.
+    /// axum (`asyncapi_runtime::axum`), where the application's own routes do this.
     pub fn fallback<F, Fut>(mut self, handler: F) -> Self
     where
         F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
