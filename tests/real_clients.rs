@@ -7,7 +7,9 @@
 //! python-kraken-sdk 3.5.1 (book with its checksum check, ticker, trades,
 //! candles; on the authenticated endpoint executions, balances and an
 //! order placed and cancelled; level3) over verified `wss://`. They are what real users
-//! run; the mock must satisfy them, not only our own client.
+//! run; the mock must satisfy them, not only our own client. And Python's
+//! `websockets` (from the v2 environment) as a client of the chat service,
+//! written from `specs/chat.yaml` alone.
 //!
 //! The clients live in two Python virtual environments (one per major
 //! version of each client) that `scripts/real-clients/setup.sh` makes
@@ -199,4 +201,39 @@ async fn python_kraken_sdk_v2_book_streams_trading_and_level3_over_verified_tls(
         handle.shutdown();
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The chat service (`chat_app::web::router`, the example server's axum
+/// application) and its standalone form, with Python's `websockets` as the
+/// client, written from `specs/chat.yaml` alone: authentication by either
+/// scheme, 400 and 401, chat, typing, history by id, and the error frames.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_websockets_chat_client() {
+    use asyncapi_showcase::chat;
+    use asyncapi_showcase::chat_app::{web, ChatApp, Users};
+    let Some(python) = python_of("real-clients-v2-venv") else {
+        return;
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let app = web::router(
+        ChatApp::new(Users::demo()),
+        "admin",
+        ServerConfig::default(),
+    );
+    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    run(&python, "chat_websockets.py", &[&url], &[]).await;
+    served.abort();
+
+    let server = Server::builder()
+        .channel(chat::Service::new(ChatApp::new(Users::demo())))
+        .contract(chat::CONTRACT)
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("ws://{}", server.local_addr());
+    let handle = server.handle();
+    tokio::spawn(server.run());
+    run(&python, "chat_websockets.py", &[&url], &[]).await;
+    handle.shutdown();
 }

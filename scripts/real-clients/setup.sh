@@ -13,6 +13,8 @@
 #
 # - ccxt 4.5.90: ticker, book, trades and OHLC over v2.
 # - python-kraken-sdk 3.5.1: the v2 clients (book, public and private).
+# - websockets 17.4 (which python-kraken-sdk uses too): the third-party
+#   client of the chat service (chat_websockets.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv="${CARGO_TARGET_DIR:-target}/real-clients-venv"
@@ -28,7 +30,7 @@ if [ ! -x "$venv2/bin/python" ]; then
     python3 -m venv "$venv2"
 fi
 "$venv2/bin/pip" install --quiet --disable-pip-version-check \
-    "ccxt==4.5.90" "python-kraken-sdk==3.5.1"
+    "ccxt==4.5.90" "python-kraken-sdk==3.5.1" "websockets==17.4"
 echo "v2 real clients installed in $venv2"
 
 # The official AsyncAPI parser (npm), which tests/spec_parser.rs runs on

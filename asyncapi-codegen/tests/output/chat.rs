@@ -933,13 +933,13 @@ mod generated {
                         "{\"type\":\"object\",\"required\":[\"action\"],\"properties\":{\"action\":{\"const\":\"ping\"}}}",
                     ),
                     Some(
-                        "{\"type\":\"object\",\"required\":[\"action\",\"payload\"],\"properties\":{\"action\":{\"const\":\"chat\"},\"payload\":{\"type\":\"object\",\"required\":[\"message\"],\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"What to say.\",\"minLength\":1,\"maxLength\":1000},\"mentions\":{\"$ref\":\"#/$defs/s1\"}}}},\"$defs\":{\"s1\":{\"type\":\"array\",\"description\":\"Names of members the message mentions.\",\"maxItems\":10,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64}}}}",
+                        "{\"type\":\"object\",\"required\":[\"action\",\"payload\"],\"properties\":{\"action\":{\"const\":\"chat\"},\"payload\":{\"type\":\"object\",\"required\":[\"message\"],\"properties\":{\"message\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1000},\"mentions\":{\"$ref\":\"#/$defs/s1\"}}}},\"$defs\":{\"s1\":{\"type\":\"array\",\"maxItems\":10,\"items\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64}}}}",
                     ),
                     Some(
                         "{\"type\":\"object\",\"required\":[\"action\"],\"properties\":{\"action\":{\"const\":\"typing\"}}}",
                     ),
                     Some(
-                        "{\"type\":\"object\",\"required\":[\"action\",\"id\",\"payload\"],\"properties\":{\"action\":{\"const\":\"history\"},\"id\":{\"$ref\":\"#/$defs/s1\"},\"payload\":{\"type\":\"object\",\"required\":[\"limit\"],\"properties\":{\"limit\":{\"type\":\"integer\",\"description\":\"How many messages at most.\",\"minimum\":1,\"maximum\":100}}}},\"$defs\":{\"s1\":{\"type\":\"string\",\"description\":\"An id the client chooses for a request.\",\"minLength\":1,\"maxLength\":64,\"examples\":[\"h-1\"]}}}",
+                        "{\"type\":\"object\",\"required\":[\"action\",\"id\",\"payload\"],\"properties\":{\"action\":{\"const\":\"history\"},\"id\":{\"$ref\":\"#/$defs/s1\"},\"payload\":{\"type\":\"object\",\"required\":[\"limit\"],\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}}}},\"$defs\":{\"s1\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64}}}",
                     ),
                 ],
             );
