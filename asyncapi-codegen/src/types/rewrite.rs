@@ -5,8 +5,8 @@
 
 use super::consts::ConstType;
 use crate::ir::{
-    constant_value, is_of_type, json_kind, SchemaDialect, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS,
-    SCHEMA_MAP_KEYWORDS,
+    alternatives_stand_alone, constant_value, is_of_type, json_kind, required_names_are_own,
+    SchemaDialect, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS,
 };
 use crate::names::{self, Scope};
 use indexmap::IndexMap;
@@ -25,6 +25,10 @@ pub(super) struct Rewriter {
     const_keys: HashMap<(String, bool), String>,
     /// The dialect of the definition being rewritten.
     dialect: SchemaDialect,
+    /// Whether the schema being rewritten is (inside) a part of a
+    /// combination that other parts or its parent complete, as the lints
+    /// see it: its `required` names may be defined elsewhere.
+    part: bool,
 }
 
 impl Rewriter {
@@ -34,12 +38,14 @@ impl Rewriter {
             const_names: Scope::default(),
             const_keys: HashMap::new(),
             dialect: SchemaDialect::default(),
+            part: false,
         }
     }
 
     /// A gathered definition, written in `dialect`, as typify reads it.
     pub(super) fn definition(&mut self, schema: &Value, dialect: SchemaDialect) -> Value {
         self.dialect = dialect;
+        self.part = false;
         self.rewrite(schema)
     }
 
@@ -73,11 +79,22 @@ impl Rewriter {
                 continue;
             } else if SCHEMA_KEYWORDS.contains(&key) {
                 match member {
+                    Value::Object(_) if key == "not" => self.rewrite_part(member, true),
                     Value::Object(_) => self.rewrite(member),
                     other => other.clone(),
                 }
             } else if SCHEMA_ARRAY_KEYWORDS.contains(&key) {
-                self.rewrite_array(member)
+                let part = match key {
+                    "prefixItems" => false,
+                    "anyOf" | "oneOf" => !alternatives_stand_alone(map),
+                    _ => true,
+                };
+                match member {
+                    Value::Array(items) => {
+                        Value::Array(items.iter().map(|i| self.rewrite_part(i, part)).collect())
+                    }
+                    other => other.clone(),
+                }
             } else if SCHEMA_MAP_KEYWORDS.contains(&key) {
                 let Value::Object(members) = member else {
                     continue;
@@ -161,14 +178,20 @@ impl Rewriter {
         normalise_tuple(&mut out);
         normalise_values(&mut out);
         normalise_combinators(&mut out);
+        if !self.part {
+            normalise_required(&mut out);
+        }
         Value::Object(out)
     }
 
-    fn rewrite_array(&mut self, member: &Value) -> Value {
-        match member {
-            Value::Array(items) => Value::Array(items.iter().map(|i| self.rewrite(i)).collect()),
-            other => other.clone(),
-        }
+    /// Rewrites `member`, a part of a combination (or an alternative that
+    /// stands alone, when `part` is false) of the schema being rewritten.
+    fn rewrite_part(&mut self, member: &Value, part: bool) -> Value {
+        let outer = self.part;
+        self.part = outer || part;
+        let rewritten = self.rewrite(member);
+        self.part = outer;
+        rewritten
     }
 
     /// The marker schema for a constant property schema, if it is one.
@@ -346,6 +369,30 @@ fn normalise_combinators(schema: &mut Map<String, Value>) {
     }
 }
 
+/// `required` names that are none of the schema's `properties` (a misspelt
+/// name, which the lints warn about at its place): typify ignores them in a
+/// struct, but asserts against them when an object of one property and one
+/// required name could be an enum variant (the `oneOf: [{properties:
+/// {manually}, required: [manual]}, …]` of a real document), so they are
+/// left out. Only where the lints warn: not where combinators, a `$ref` or
+/// (for a part of a combination) its parent may define the property.
+fn normalise_required(schema: &mut Map<String, Value>) {
+    if !required_names_are_own(schema) {
+        return;
+    }
+    let names: Vec<String> = match schema.get("properties") {
+        Some(Value::Object(properties)) => properties.keys().cloned().collect(),
+        _ => return,
+    };
+    let Some(Value::Array(required)) = schema.get_mut("required") else {
+        return;
+    };
+    required.retain(|name| name.as_str().is_some_and(|n| names.iter().any(|p| p == n)));
+    if required.is_empty() {
+        schema.remove("required");
+    }
+}
+
 /// typify turns arrays whose `items` is a list of schemas into tuples only
 /// when their length is fixed. A list with `additionalItems: false` and no
 /// length bounds has a fixed length too; a tuple of variable length becomes
@@ -413,6 +460,30 @@ mod tests {
             .clone();
         normalise_combinators(&mut choices);
         assert_eq!(Value::Object(choices), serde_json::json!({"oneOf": [{}]}));
+        let mut misspelt = serde_json::json!({
+            "type": "object", "properties": {"manually": {}, "id": {}}, "required": ["manual", "id"]
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        normalise_required(&mut misspelt);
+        assert_eq!(misspelt["required"], serde_json::json!(["id"]));
+        let mut alone = serde_json::json!({"properties": {"manually": {}}, "required": ["manual"]})
+            .as_object()
+            .unwrap()
+            .clone();
+        normalise_required(&mut alone);
+        assert_eq!(
+            Value::Object(alone),
+            serde_json::json!({"properties": {"manually": {}}})
+        );
+        // Another part of an `allOf` may define it.
+        let combined = serde_json::json!({
+            "properties": {"a": {}}, "required": ["b"], "allOf": [{"properties": {"b": {}}}]
+        });
+        let mut kept = combined.as_object().unwrap().clone();
+        normalise_required(&mut kept);
+        assert_eq!(Value::Object(kept), combined);
         assert!(typify_reads_not(
             serde_json::json!({"not": {"enum": ["a", "b"]}})
                 .as_object()
