@@ -208,8 +208,10 @@ fn schema_lints(
             }
             ("items" | "allOf" | "anyOf" | "oneOf" | "prefixItems", Value::Array(items)) => {
                 let alternatives = matches!(key.as_str(), "anyOf" | "oneOf");
-                if !part && alternatives && alternatives_stand_alone(map) {
-                    // Nothing else defines what an alternative requires.
+                if alternatives && alternatives_stand_alone(map) {
+                    // Nothing else defines what an alternative requires
+                    // (but another part of an `allOf` this schema is in:
+                    // rare enough to warn about).
                     for i in 0..items.len() {
                         let (at, value) = docs.deref(&member_at.index(i))?;
                         if let Some(member) = value.as_object() {

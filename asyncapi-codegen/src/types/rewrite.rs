@@ -25,10 +25,6 @@ pub(super) struct Rewriter {
     const_keys: HashMap<(String, bool), String>,
     /// The dialect of the definition being rewritten.
     dialect: SchemaDialect,
-    /// Whether the schema being rewritten is (inside) a part of a
-    /// combination that other parts or its parent complete, as the lints
-    /// see it: its `required` names may be defined elsewhere.
-    part: bool,
 }
 
 impl Rewriter {
@@ -38,14 +34,12 @@ impl Rewriter {
             const_names: Scope::default(),
             const_keys: HashMap::new(),
             dialect: SchemaDialect::default(),
-            part: false,
         }
     }
 
     /// A gathered definition, written in `dialect`, as typify reads it.
     pub(super) fn definition(&mut self, schema: &Value, dialect: SchemaDialect) -> Value {
         self.dialect = dialect;
-        self.part = false;
         self.rewrite(schema)
     }
 
@@ -79,22 +73,19 @@ impl Rewriter {
                 continue;
             } else if SCHEMA_KEYWORDS.contains(&key) {
                 match member {
-                    Value::Object(_) if key == "not" => self.rewrite_part(member, true),
                     Value::Object(_) => self.rewrite(member),
                     other => other.clone(),
                 }
             } else if SCHEMA_ARRAY_KEYWORDS.contains(&key) {
-                let part = match key {
-                    "prefixItems" => false,
-                    "anyOf" | "oneOf" => !alternatives_stand_alone(map),
-                    _ => true,
-                };
-                match member {
-                    Value::Array(items) => {
-                        Value::Array(items.iter().map(|i| self.rewrite_part(i, part)).collect())
+                let mut rewritten = self.rewrite_array(member);
+                if matches!(key, "anyOf" | "oneOf") && alternatives_stand_alone(map) {
+                    if let Value::Array(items) = &mut rewritten {
+                        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                            normalise_required(item);
+                        }
                     }
-                    other => other.clone(),
                 }
+                rewritten
             } else if SCHEMA_MAP_KEYWORDS.contains(&key) {
                 let Value::Object(members) = member else {
                     continue;
@@ -178,20 +169,14 @@ impl Rewriter {
         normalise_tuple(&mut out);
         normalise_values(&mut out);
         normalise_combinators(&mut out);
-        if !self.part {
-            normalise_required(&mut out);
-        }
         Value::Object(out)
     }
 
-    /// Rewrites `member`, a part of a combination (or an alternative that
-    /// stands alone, when `part` is false) of the schema being rewritten.
-    fn rewrite_part(&mut self, member: &Value, part: bool) -> Value {
-        let outer = self.part;
-        self.part = outer || part;
-        let rewritten = self.rewrite(member);
-        self.part = outer;
-        rewritten
+    fn rewrite_array(&mut self, member: &Value) -> Value {
+        match member {
+            Value::Array(items) => Value::Array(items.iter().map(|i| self.rewrite(i)).collect()),
+            other => other.clone(),
+        }
     }
 
     /// The marker schema for a constant property schema, if it is one.
@@ -369,13 +354,14 @@ fn normalise_combinators(schema: &mut Map<String, Value>) {
     }
 }
 
-/// `required` names that are none of the schema's `properties` (a misspelt
-/// name, which the lints warn about at its place): typify ignores them in a
-/// struct, but asserts against them when an object of one property and one
-/// required name could be an enum variant (the `oneOf: [{properties:
-/// {manually}, required: [manual]}, …]` of a real document), so they are
-/// left out. Only where the lints warn: not where combinators, a `$ref` or
-/// (for a part of a combination) its parent may define the property.
+/// `required` names that are none of the `properties` of `schema`, an
+/// inline `oneOf`/`anyOf` alternative whose parent defines no property (a
+/// misspelt name, which the lints warn about at its place): typify ignores
+/// them in a struct, but asserts against them when an object of one
+/// property and one required name could be an enum variant (the `oneOf:
+/// [{properties: {manually}, required: [manual]}, …]` of a real document),
+/// so they are left out. Not where combinators or a `$ref` of the
+/// alternative may define the property.
 fn normalise_required(schema: &mut Map<String, Value>) {
     if !required_names_are_own(schema) {
         return;
