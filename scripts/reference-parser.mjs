@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 // Standard input: one document a line, `name<TAB>file`.
 const lines = readFileSync(0, 'utf8').split('\n').filter((l) => l.includes('\t'));
 const parser = new Parser();
+// One line, without the temporary directory the parser runs in (stack
+// traces name it), so that the list is the same from one run to the next.
+const clean = (text) => text.replace(/\s+/g, ' ').split(process.cwd()).join('.');
 for (const line of lines) {
   const [document, file] = line.split('\t');
   let outcome;
@@ -16,9 +19,9 @@ for (const line of lines) {
     const errors = diagnostics.filter((d) => d.severity === 0);
     outcome = errors.length === 0
       ? 'accepted\t'
-      : `rejected\t${errors[0].message.replace(/\s+/g, ' ')} at /${errors[0].path.join('/')}`;
+      : `rejected\t${clean(errors[0].message)} at /${errors[0].path.join('/')}`;
   } catch (error) {
-    outcome = `rejected\t${String(error).replace(/\s+/g, ' ')}`;
+    outcome = `rejected\t${clean(String(error))}`;
   }
   console.log(`${document}\t${outcome}`);
 }

@@ -142,6 +142,16 @@ fn silent_mistakes_are_warnings_that_say_what_to_do() {
 }
 
 #[test]
+fn a_misspelt_required_name_in_a_one_property_variant_is_a_warning() {
+    // typify asserted that the lone required name is the lone property.
+    let path = "tests/fixtures/warnings/misspelt-required.yaml";
+    assert_eq!(
+        warnings_of(path),
+        [format!("{path}#/channels/dock/messages/setup/payload/oneOf/1/required/0: `manual` is required but is not one of the `properties` of this schema; did you mean `manually`? As written, `manually` is optional")]
+    );
+}
+
+#[test]
 fn messages_no_value_tells_apart_are_a_warning_naming_the_frames() {
     let path = "tests/fixtures/warnings/overlap.yaml";
     assert_eq!(

@@ -281,6 +281,14 @@ fn module_name(name: &str, taken: &mut BTreeMap<String, usize>) -> String {
 /// that outcomes do not depend on where the build runs.
 fn relative(text: &str, corpus: &Path, manifest: &Path) -> String {
     let mut text = text.to_string();
+    // Files a real-world document references are named from the
+    // repository's `tests/`, which a lexical join spells without the
+    // manifest's `tests/conformance/..`.
+    let real_world = manifest.join("../real-world");
+    let canonical = std::fs::canonicalize(&real_world).unwrap_or_else(|_| real_world.clone());
+    for spelling in [canonical, lexical(&real_world)] {
+        text = text.replace(&format!("{}/", spelling.display()), "../real-world/");
+    }
     for dir in [corpus, manifest] {
         let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         // The generator joins referenced files lexically (`a/../b` is `b`),

@@ -207,6 +207,18 @@ fn schema_lints(
                 }
             }
             ("items" | "allOf" | "anyOf" | "oneOf" | "prefixItems", Value::Array(items)) => {
+                let alternatives = matches!(key.as_str(), "anyOf" | "oneOf");
+                if alternatives && alternatives_stand_alone(map) {
+                    // Nothing else defines what an alternative requires
+                    // (but another part of an `allOf` this schema is in:
+                    // rare enough to warn about).
+                    for i in 0..items.len() {
+                        let (at, value) = docs.deref(&member_at.index(i))?;
+                        if let Some(member) = value.as_object() {
+                            required(member, &at, warnings);
+                        }
+                    }
+                }
                 let part = part || !matches!(key.as_str(), "items" | "prefixItems");
                 for i in 0..items.len() {
                     schema_lints(docs, &member_at.index(i), false, part, seen, warnings)?;
@@ -256,6 +268,28 @@ fn keywords(map: &Map<String, Value>, at: &Location, warnings: &mut Vec<Warning>
     }
 }
 
+/// Whether every `required` name of `schema` must be one of its own
+/// `properties`: it has some, and no combination or `$ref` that may define
+/// the others.
+pub(crate) fn required_names_are_own(schema: &Map<String, Value>) -> bool {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+        && !["allOf", "anyOf", "oneOf", "$ref"]
+            .iter()
+            .any(|k| schema.contains_key(*k))
+}
+
+/// Whether the `oneOf`/`anyOf` alternatives of `schema` stand alone: it has
+/// nothing (`properties`, `allOf`, a `$ref`) that may define a property an
+/// alternative requires.
+pub(crate) fn alternatives_stand_alone(schema: &Map<String, Value>) -> bool {
+    !["properties", "patternProperties", "allOf", "$ref"]
+        .iter()
+        .any(|k| schema.contains_key(*k))
+}
+
 /// `required` names that are no property of a schema with `properties`.
 fn required(map: &Map<String, Value>, at: &Location, warnings: &mut Vec<Warning>) {
     let (Some(Value::Object(properties)), Some(Value::Array(required))) =
@@ -263,12 +297,7 @@ fn required(map: &Map<String, Value>, at: &Location, warnings: &mut Vec<Warning>
     else {
         return;
     };
-    // Combined schemas may define the property in another part.
-    if properties.is_empty()
-        || ["allOf", "anyOf", "oneOf", "$ref"]
-            .iter()
-            .any(|k| map.contains_key(*k))
-    {
+    if !required_names_are_own(map) {
         return;
     }
     for (i, name) in required.iter().enumerate() {

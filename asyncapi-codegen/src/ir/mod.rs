@@ -39,6 +39,7 @@ mod warnings;
 
 pub use correlation::{Correlation, Step};
 pub use error_frame::{ErrorFrame, X_ERROR};
+pub(crate) use lints::{alternatives_stand_alone, required_names_are_own};
 pub use rules::{Rule, Seg, Test};
 pub(crate) use schemas::{
     constant_value, is_of_type, json_kind, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS,

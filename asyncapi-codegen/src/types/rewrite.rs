@@ -5,8 +5,8 @@
 
 use super::consts::ConstType;
 use crate::ir::{
-    constant_value, is_of_type, json_kind, SchemaDialect, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS,
-    SCHEMA_MAP_KEYWORDS,
+    alternatives_stand_alone, constant_value, is_of_type, json_kind, required_names_are_own,
+    SchemaDialect, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS,
 };
 use crate::names::{self, Scope};
 use indexmap::IndexMap;
@@ -77,7 +77,15 @@ impl Rewriter {
                     other => other.clone(),
                 }
             } else if SCHEMA_ARRAY_KEYWORDS.contains(&key) {
-                self.rewrite_array(member)
+                let mut rewritten = self.rewrite_array(member);
+                if matches!(key, "anyOf" | "oneOf") && alternatives_stand_alone(map) {
+                    if let Value::Array(items) = &mut rewritten {
+                        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                            normalise_required(item);
+                        }
+                    }
+                }
+                rewritten
             } else if SCHEMA_MAP_KEYWORDS.contains(&key) {
                 let Value::Object(members) = member else {
                     continue;
@@ -346,6 +354,31 @@ fn normalise_combinators(schema: &mut Map<String, Value>) {
     }
 }
 
+/// `required` names that are none of the `properties` of `schema`, an
+/// inline `oneOf`/`anyOf` alternative whose parent defines no property (a
+/// misspelt name, which the lints warn about at its place): typify ignores
+/// them in a struct, but asserts against them when an object of one
+/// property and one required name could be an enum variant (the `oneOf:
+/// [{properties: {manually}, required: [manual]}, …]` of a real document),
+/// so they are left out. Not where combinators or a `$ref` of the
+/// alternative may define the property.
+fn normalise_required(schema: &mut Map<String, Value>) {
+    if !required_names_are_own(schema) {
+        return;
+    }
+    let names: Vec<String> = match schema.get("properties") {
+        Some(Value::Object(properties)) => properties.keys().cloned().collect(),
+        _ => return,
+    };
+    let Some(Value::Array(required)) = schema.get_mut("required") else {
+        return;
+    };
+    required.retain(|name| name.as_str().is_some_and(|n| names.iter().any(|p| p == n)));
+    if required.is_empty() {
+        schema.remove("required");
+    }
+}
+
 /// typify turns arrays whose `items` is a list of schemas into tuples only
 /// when their length is fixed. A list with `additionalItems: false` and no
 /// length bounds has a fixed length too; a tuple of variable length becomes
@@ -413,6 +446,30 @@ mod tests {
             .clone();
         normalise_combinators(&mut choices);
         assert_eq!(Value::Object(choices), serde_json::json!({"oneOf": [{}]}));
+        let mut misspelt = serde_json::json!({
+            "type": "object", "properties": {"manually": {}, "id": {}}, "required": ["manual", "id"]
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        normalise_required(&mut misspelt);
+        assert_eq!(misspelt["required"], serde_json::json!(["id"]));
+        let mut alone = serde_json::json!({"properties": {"manually": {}}, "required": ["manual"]})
+            .as_object()
+            .unwrap()
+            .clone();
+        normalise_required(&mut alone);
+        assert_eq!(
+            Value::Object(alone),
+            serde_json::json!({"properties": {"manually": {}}})
+        );
+        // Another part of an `allOf` may define it.
+        let combined = serde_json::json!({
+            "properties": {"a": {}}, "required": ["b"], "allOf": [{"properties": {"b": {}}}]
+        });
+        let mut kept = combined.as_object().unwrap().clone();
+        normalise_required(&mut kept);
+        assert_eq!(Value::Object(kept), combined);
         assert!(typify_reads_not(
             serde_json::json!({"not": {"enum": ["a", "b"]}})
                 .as_object()
