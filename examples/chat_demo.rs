@@ -57,6 +57,7 @@ async fn demo() -> Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = web::router(ChatApp::new(Users::demo()), ADMIN, ServerConfig::default());
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     let url = format!("ws://{addr}");
     println!(

@@ -92,6 +92,7 @@ async fn main() {
         &admin_token,
         ServerConfig::default(),
     );
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     });
