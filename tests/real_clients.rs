@@ -9,7 +9,8 @@
 //! order placed and cancelled; level3) over verified `wss://`. They are what real users
 //! run; the mock must satisfy them, not only our own client. And Python's
 //! `websockets` (from the v2 environment) as a client of the chat service,
-//! written from `specs/chat.yaml` alone.
+//! written from `specs/chat.yaml` alone, and headless Chromium's own
+//! `WebSocket` as a browser client of it.
 //!
 //! The clients live in two Python virtual environments (one per major
 //! version of each client) that `scripts/real-clients/setup.sh` makes
@@ -236,4 +237,40 @@ async fn python_websockets_chat_client() {
     tokio::spawn(server.run());
     run(&python, "chat_websockets.py", &[&url], &[]).await;
     handle.shutdown();
+}
+
+/// A browser as the chat's client: headless Chromium's own `WebSocket`,
+/// with the token in the query as browsers must, driven over the DevTools
+/// protocol (`scripts/real-clients/chat_browser.py`), against the example
+/// server's axum application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_chat_client() {
+    use asyncapi_showcase::chat_app::{web, ChatApp, Users};
+    let Some(python) = python_of("real-clients-v2-venv") else {
+        return;
+    };
+    let chromium = ["chromium", "chromium-browser"].iter().any(|name| {
+        std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !chromium {
+        let message = "Chromium is not installed: run scripts/real-clients/setup.sh";
+        if std::env::var("ASYNCAPI_REAL_CLIENTS").as_deref() == Ok("require") {
+            panic!("{message}");
+        }
+        eprintln!("skipped: {message}");
+        return;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let app = web::router(
+        ChatApp::new(Users::demo()),
+        "admin",
+        ServerConfig::default(),
+    );
+    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    run(&python, "chat_browser.py", &[&url], &[]).await;
+    served.abort();
 }
