@@ -41,7 +41,9 @@
 //!   (`scripts/bench/ws_roundtrips.py`, `WS_BENCH_PYTHON`) driving `ping` →
 //!   `pong` round trips against our server and the hand-written one.
 //!
-//! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those.
+//! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those;
+//! `WS_BENCH_FANOUT_ONLY=ours` (or `loop`, `forward`) runs one broadcaster's
+//! back-to-back fan-out alone, for `perf`.
 //!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
 //! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides; unset,
@@ -410,6 +412,20 @@ fn main() -> Result<(), Error> {
     }
     let secs = Duration::from_secs_f64(env_or("WS_BENCH_SECS", 1.0)?);
     let runs: usize = env_or::<usize>("WS_BENCH_RUNS", 3)?.max(1);
+    if let Ok(who) = std::env::var("WS_BENCH_FANOUT_ONLY") {
+        // One broadcaster alone, back to back, for profiling (no table).
+        use fanout::Broadcaster::{HandForward, HandLoop, Ours};
+        let who = match who.as_str() {
+            "ours" => Ours,
+            "loop" => HandLoop,
+            "forward" => HandForward,
+            other => {
+                return Err(format!("WS_BENCH_FANOUT_ONLY={other}: ours, loop or forward").into())
+            }
+        };
+        runtime.block_on(fanout::median(who, false, runs))?;
+        return Ok(());
+    }
     let only = std::env::var("WS_BENCH_ONLY").unwrap_or_else(|_| SECTIONS.join(","));
     let sections: Vec<&str> = only.split(',').map(str::trim).collect();
     if let Some(unknown) = sections.iter().find(|s| !SECTIONS.contains(s)) {
