@@ -91,7 +91,7 @@ impl Handler for Joiner {
     }
 }
 
-/// A ticker frame as Kraken's documentation shows one (about 270 bytes of
+/// A ticker frame as Kraken's documentation shows one (about 300 bytes of
 /// JSON), its `channelID` the time of its broadcast.
 fn ticker(sent_nanos: u64) -> types::Ticker {
     let level = |price: &str, whole: i64, volume: &str| {

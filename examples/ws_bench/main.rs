@@ -43,11 +43,13 @@
 //!
 //! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those;
 //! `WS_BENCH_FANOUT_ONLY=ours` (or `loop`, `forward`) runs one broadcaster's
-//! back-to-back fan-out alone, for `perf`.
+//! back-to-back fan-out alone, for `perf`; `WS_BENCH_SERVE=ours` (or `hand`)
+//! runs one ping/pong server alone, printing its URL, until stdin closes.
 //!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
-//! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides; unset,
-//! its defaults.
+//! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides,
+//! `WS_BENCH_VALIDATE=false` turns off our server's schema validation
+//! (`ServerConfig::validate`); unset, the runtime's defaults.
 //!
 //! Each throughput figure is the median of `WS_BENCH_RUNS` runs (default 3)
 //! of `WS_BENCH_SECS` seconds (default 1). Defaults of both stacks: the
@@ -273,11 +275,13 @@ fn our_buffers() -> Result<Buffers, Error> {
     })
 }
 
-/// The runtime's server configuration: its defaults, the buffers from the
+/// The runtime's server configuration: its defaults, the buffers and
+/// whether frames are validated (`WS_BENCH_VALIDATE=false`) from the
 /// environment.
 fn our_server_config() -> Result<ServerConfig, Error> {
     Ok(ServerConfig {
         buffers: our_buffers()?,
+        validate: env_or("WS_BENCH_VALIDATE", ServerConfig::default().validate)?,
         ..ServerConfig::default()
     })
 }
@@ -395,6 +399,25 @@ fn main() -> Result<(), Error> {
     if let Ok(role) = std::env::var("WS_BENCH_PEER") {
         return runtime.block_on(idle::peer(&role, count));
     }
+    if let Ok(kind) = std::env::var("WS_BENCH_SERVE") {
+        // One server alone (`ours` or `hand`), for an outside client or a
+        // profiler: prints its address, serves until stdin closes.
+        let kind = Kind::parse(&kind)?;
+        return runtime.block_on(async {
+            println!("ws://{}/", server(kind).await?);
+            let (done, ended) = tokio::sync::oneshot::channel::<()>();
+            std::thread::spawn(move || {
+                for line in std::io::stdin().lines() {
+                    if line.is_err() {
+                        break;
+                    }
+                }
+                drop(done);
+            });
+            let _ = ended.await;
+            Ok(())
+        });
+    }
     if let Ok(which) = std::env::var("WS_BENCH_SIDE") {
         let (side, kind) = which.split_once(':').ok_or("WS_BENCH_SIDE=side:kind")?;
         let kib = runtime.block_on(idle::side_kib(side, Kind::parse(kind)?, count))?;
@@ -449,8 +472,7 @@ fn main() -> Result<(), Error> {
         rows.extend(fanout::rows(&burst, &paced)?);
     }
     if sections.contains(&"external") {
-        let ours = runtime.block_on(external::round_trips(Kind::Ours, secs, runs))?;
-        let hand = runtime.block_on(external::round_trips(Kind::Hand, secs, runs))?;
+        let (ours, hand) = runtime.block_on(external::round_trips(runs))?;
         rows.push(format!(
             "| sequential round trips/s, Python `websockets` client ({}) | {ours:.0} | {hand:.0} | {} |",
             external::describe()?,
