@@ -1,6 +1,7 @@
 //! A measurement, not a demo: the generated Kraken v1 client and the
 //! runtime's server against a hand-written tokio-tungstenite client and
-//! server, exchanging the same Kraken `ping`/`pong` frames (issue 11).
+//! server, exchanging the same Kraken `ping`/`pong` and ticker frames
+//! (issue 11).
 //!
 //! ```sh
 //! ulimit -n 20000; cargo build --release --example ws_bench && \
@@ -30,15 +31,35 @@
 //!   with the hand-written clients in another process, our client and the
 //!   hand-written one with the hand-written server in another process.
 //!
+//! - fan-out (`fanout.rs`): 500 clients (`WS_BENCH_FANOUT_CLIENTS`), each a
+//!   raw tokio-tungstenite reader, on our server (`ChannelHandle::broadcast`
+//!   to a group every connection joins) or a hand-written one (a loop over
+//!   its connections' sending halves, `send` per frame and connection), 200
+//!   ticker frames (`WS_BENCH_FANOUT_FRAMES`) broadcast to all: frames/s,
+//!   p50 and p99 latency from broadcast to receipt, frames lost;
+//! - an external load generator (`external.rs`): Python's `websockets`
+//!   (`scripts/bench/ws_roundtrips.py`, `WS_BENCH_PYTHON`) driving `ping` →
+//!   `pong` round trips against our server and the hand-written one.
+//!
+//! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those;
+//! `WS_BENCH_FANOUT_ONLY=ours` (or `loop`, `forward`) runs one broadcaster's
+//! back-to-back fan-out alone, for `perf`; `WS_BENCH_SERVE=ours` (or `hand`)
+//! runs one ping/pong server alone, printing its URL, until stdin closes.
+//!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
-//! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides; unset,
-//! its defaults.
+//! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides,
+//! `WS_BENCH_VALIDATE=false` turns off our server's schema validation
+//! (`ServerConfig::validate`); unset, the runtime's defaults.
 //!
 //! Each throughput figure is the median of `WS_BENCH_RUNS` runs (default 3)
 //! of `WS_BENCH_SECS` seconds (default 1). Defaults of both stacks: the
 //! runtime's `ClientConfig::default()` / `ServerConfig::default()`, and
 //! tungstenite's `WebSocketConfig::default()` for the hand-written loops.
 //! Linux only (reads `/proc/self/status`).
+
+mod external;
+mod fanout;
+mod idle;
 
 use asyncapi_runtime::client::ClientConfig;
 use asyncapi_runtime::server::{HandlerError, Replies, Server, ServerConfig};
@@ -254,11 +275,19 @@ fn our_buffers() -> Result<Buffers, Error> {
     })
 }
 
-async fn our_server() -> Result<SocketAddr, Error> {
-    let config = ServerConfig {
+/// The runtime's server configuration: its defaults, the buffers and
+/// whether frames are validated (`WS_BENCH_VALIDATE=false`) from the
+/// environment.
+fn our_server_config() -> Result<ServerConfig, Error> {
+    Ok(ServerConfig {
         buffers: our_buffers()?,
+        validate: env_or("WS_BENCH_VALIDATE", ServerConfig::default().validate)?,
         ..ServerConfig::default()
-    };
+    })
+}
+
+async fn our_server() -> Result<SocketAddr, Error> {
+    let config = our_server_config()?;
     let server = Server::builder()
         .config(config)
         .channel(public::Service::new(PingOnly))
@@ -349,43 +378,6 @@ async fn rate(
     Ok(rates[rates.len() / 2])
 }
 
-/// The process's resident memory in KiB.
-fn rss_kib() -> Result<u64, Error> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS in /proc/self/status")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("VmRSS without a value")?
-        .parse()?)
-}
-
-/// In a child process: KiB of resident memory per idle connection of
-/// `client` against `server_kind` (both sides counted).
-async fn idle_kib(client: Kind, server_kind: Kind, count: usize) -> Result<f64, Error> {
-    let addr = server(server_kind).await?;
-    let mut ours = Vec::new();
-    let mut hand = Vec::new();
-    let mut before = 0;
-    // One connection first, so that one-time allocations are not counted.
-    for i in 0..=count {
-        if i == 1 {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            before = rss_kib()?;
-        }
-        match client {
-            Kind::Ours => ours.push(our_connect(addr).await?),
-            Kind::Hand => hand.push(hand_connect(addr).await?),
-        }
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = rss_kib()?;
-    Ok(after.saturating_sub(before) as f64 / count as f64)
-}
-
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
     match std::env::var(name) {
         Ok(text) => text
@@ -393,105 +385,6 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
             .map_err(|_| format!("{name}={text} is not a valid value").into()),
         Err(_) => Ok(default),
     }
-}
-
-/// Runs an idle-memory measure in a child process (`var=value` says which).
-fn idle_in_child(var: &str, value: String) -> Result<f64, Error> {
-    let output = std::process::Command::new(std::env::current_exe()?)
-        .env(var, value)
-        .output()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        return Err(format!(
-            "the idle-memory child failed: {}{}",
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(stdout.trim().parse()?)
-}
-
-/// In a child process: KiB of resident memory per idle connection of one
-/// side alone (`server` or `client`, of `kind`), its hand-written peer in a
-/// process of its own (`WS_BENCH_PEER`).
-async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error> {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let mut peer = tokio::process::Command::new(std::env::current_exe()?);
-    peer.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    let (before, after) = if side == "server" {
-        let addr = server(kind).await?;
-        let mut child = peer
-            .env("WS_BENCH_PEER", format!("clients:{addr}"))
-            .spawn()?;
-        let mut stdin = child.stdin.take().ok_or("the peer has no stdin")?;
-        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        lines.next_line().await?.ok_or("the peer ended")?;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let before = rss_kib()?;
-        stdin.write_all(b"go\n").await?;
-        lines.next_line().await?.ok_or("the peer ended")?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        (before, rss_kib()?)
-    } else {
-        let mut child = peer.env("WS_BENCH_PEER", "server").spawn()?;
-        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let addr: SocketAddr = lines.next_line().await?.ok_or("the peer ended")?.parse()?;
-        let mut ours = Vec::new();
-        let mut hand = Vec::new();
-        let mut before = 0;
-        for i in 0..=count {
-            if i == 1 {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                before = rss_kib()?;
-            }
-            match kind {
-                Kind::Ours => ours.push(our_connect(addr).await?),
-                Kind::Hand => hand.push(hand_connect(addr).await?),
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        (before, rss_kib()?)
-    };
-    Ok(after.saturating_sub(before) as f64 / count as f64)
-}
-
-/// The hand-written peer of [`side_kib`]: `server` (prints its address) or
-/// `clients:ADDR` (one connection, a line, then the rest after a line on
-/// stdin, and a line); it ends when its stdin closes.
-async fn peer(role: &str, count: usize) -> Result<(), Error> {
-    // Stdin's lines, read on a thread of their own (the runtime serves
-    // connections meanwhile); the channel closes with stdin.
-    let (lines, mut stdin) = tokio::sync::mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            if line.is_err() || lines.send(()).is_err() {
-                return;
-            }
-        }
-    });
-    let mut held = Vec::new();
-    if role == "server" {
-        println!("{}", hand_server().await?);
-    } else {
-        let addr: SocketAddr = role
-            .strip_prefix("clients:")
-            .ok_or("WS_BENCH_PEER=server or clients:ADDR")?
-            .parse()?;
-        held.push(hand_connect(addr).await?);
-        println!("warm");
-        stdin.recv().await;
-        for _ in 0..count {
-            held.push(hand_connect(addr).await?);
-        }
-        println!("done");
-    }
-    while stdin.recv().await.is_some() {}
-    Ok(())
 }
 
 fn ratio(ours: f64, hand: f64) -> String {
@@ -504,11 +397,30 @@ fn main() -> Result<(), Error> {
         .build()?;
     let count: usize = env_or("WS_BENCH_IDLE", 1000)?;
     if let Ok(role) = std::env::var("WS_BENCH_PEER") {
-        return runtime.block_on(peer(&role, count));
+        return runtime.block_on(idle::peer(&role, count));
+    }
+    if let Ok(kind) = std::env::var("WS_BENCH_SERVE") {
+        // One server alone (`ours` or `hand`), for an outside client or a
+        // profiler: prints its address, serves until stdin closes.
+        let kind = Kind::parse(&kind)?;
+        return runtime.block_on(async {
+            println!("ws://{}/", server(kind).await?);
+            let (done, ended) = tokio::sync::oneshot::channel::<()>();
+            std::thread::spawn(move || {
+                for line in std::io::stdin().lines() {
+                    if line.is_err() {
+                        break;
+                    }
+                }
+                drop(done);
+            });
+            let _ = ended.await;
+            Ok(())
+        });
     }
     if let Ok(which) = std::env::var("WS_BENCH_SIDE") {
         let (side, kind) = which.split_once(':').ok_or("WS_BENCH_SIDE=side:kind")?;
-        let kib = runtime.block_on(side_kib(side, Kind::parse(kind)?, count))?;
+        let kib = runtime.block_on(idle::side_kib(side, Kind::parse(kind)?, count))?;
         println!("{kib:.2}");
         return Ok(());
     }
@@ -517,12 +429,75 @@ fn main() -> Result<(), Error> {
             .split_once(':')
             .ok_or("WS_BENCH_CHILD=client:server")?;
         let (client, server_kind) = (Kind::parse(client)?, Kind::parse(server_kind)?);
-        let kib = runtime.block_on(idle_kib(client, server_kind, count))?;
+        let kib = runtime.block_on(idle::idle_kib(client, server_kind, count))?;
         println!("{kib:.2}");
         return Ok(());
     }
     let secs = Duration::from_secs_f64(env_or("WS_BENCH_SECS", 1.0)?);
     let runs: usize = env_or::<usize>("WS_BENCH_RUNS", 3)?.max(1);
+    if let Ok(who) = std::env::var("WS_BENCH_FANOUT_ONLY") {
+        // One broadcaster alone, back to back, for profiling (no table).
+        use fanout::Broadcaster::{HandForward, HandLoop, Ours};
+        let who = match who.as_str() {
+            "ours" => Ours,
+            "loop" => HandLoop,
+            "forward" => HandForward,
+            other => {
+                return Err(format!("WS_BENCH_FANOUT_ONLY={other}: ours, loop or forward").into())
+            }
+        };
+        runtime.block_on(fanout::median(who, false, runs))?;
+        return Ok(());
+    }
+    let only = std::env::var("WS_BENCH_ONLY").unwrap_or_else(|_| SECTIONS.join(","));
+    let sections: Vec<&str> = only.split(',').map(str::trim).collect();
+    if let Some(unknown) = sections.iter().find(|s| !SECTIONS.contains(s)) {
+        return Err(format!("WS_BENCH_ONLY: unknown section `{unknown}` (of {SECTIONS:?})").into());
+    }
+    let mut rows = Vec::new();
+    if sections.contains(&"pingpong") {
+        rows.extend(ping_pong(&runtime, secs, runs, count)?);
+    }
+    if sections.contains(&"fanout") {
+        use fanout::Broadcaster::{HandForward, HandLoop, Ours};
+        let measure = |paced| -> Result<[fanout::Fanout; 3], Error> {
+            Ok([
+                runtime.block_on(fanout::median(Ours, paced, runs))?,
+                runtime.block_on(fanout::median(HandLoop, paced, runs))?,
+                runtime.block_on(fanout::median(HandForward, paced, runs))?,
+            ])
+        };
+        let burst = measure(false)?;
+        let paced = measure(true)?;
+        rows.extend(fanout::rows(&burst, &paced)?);
+    }
+    if sections.contains(&"external") {
+        let (ours, hand) = runtime.block_on(external::round_trips(runs))?;
+        rows.push(format!(
+            "| sequential round trips/s, Python `websockets` client ({}) | {ours:.0} | {hand:.0} | {} |",
+            external::describe()?,
+            ratio(ours, hand)
+        ));
+    }
+    println!("| measure | ours | hand-written | ratio |");
+    println!("|---|---:|---:|---:|");
+    for row in rows {
+        println!("{row}");
+    }
+    Ok(())
+}
+
+/// The sections of the measure, all run unless `WS_BENCH_ONLY` (a comma-
+/// separated list of them) says otherwise.
+const SECTIONS: [&str; 3] = ["pingpong", "fanout", "external"];
+
+/// The ping/pong rows: round trips, pipelined, idle memory.
+fn ping_pong(
+    runtime: &tokio::runtime::Runtime,
+    secs: Duration,
+    runs: usize,
+    count: usize,
+) -> Result<Vec<String>, Error> {
     let mut seq = Vec::new();
     let mut pipe = Vec::new();
     let mut idle = Vec::new();
@@ -530,7 +505,7 @@ fn main() -> Result<(), Error> {
         seq.push(runtime.block_on(rate(client, server_kind, false, secs, runs))?);
         pipe.push(runtime.block_on(rate(client, server_kind, true, secs, runs))?);
         let pairing = format!("{}:{}", client.name(), server_kind.name());
-        idle.push(idle_in_child("WS_BENCH_CHILD", pairing)?);
+        idle.push(idle::idle_in_child("WS_BENCH_CHILD", pairing)?);
         eprintln!(
             "{} client, {} server: {:.0} round trips/s, {:.0} pipelined/s, {:.1} KiB/idle connection",
             client.name(),
@@ -543,7 +518,7 @@ fn main() -> Result<(), Error> {
     let mut alone = Vec::new();
     for side in ["server", "client"] {
         for kind in [Kind::Ours, Kind::Hand] {
-            alone.push(idle_in_child(
+            alone.push(idle::idle_in_child(
                 "WS_BENCH_SIDE",
                 format!("{side}:{}", kind.name()),
             )?);
@@ -551,73 +526,72 @@ fn main() -> Result<(), Error> {
     }
     // PAIRINGS: [0] ours/ours, [1] hand/hand, [2] our client/hand server,
     // [3] hand client/our server.
-    println!("| measure | ours | hand-written | ratio |");
-    println!("|---|---:|---:|---:|");
-    println!(
+    let mut rows = Vec::new();
+    rows.push(format!(
         "| sequential round trips/s, whole stack | {:.0} | {:.0} | {} |",
         seq[0],
         seq[1],
         ratio(seq[0], seq[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our client alone (both against the hand-written server) | {:.0} | {:.0} | {} |",
         seq[2],
         seq[1],
         ratio(seq[2], seq[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our server alone (both with the hand-written client) | {:.0} | {:.0} | {} |",
         seq[3],
         seq[1],
         ratio(seq[3], seq[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| pipelined requests/s ({IN_FLIGHT} in flight), whole stack | {:.0} | {:.0} | {} |",
         pipe[0],
         pipe[1],
         ratio(pipe[0], pipe[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our client alone | {:.0} | {:.0} | {} |",
         pipe[2],
         pipe[1],
         ratio(pipe[2], pipe[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our server alone | {:.0} | {:.0} | {} |",
         pipe[3],
         pipe[1],
         ratio(pipe[3], pipe[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| KiB per idle connection ({count}; client + server side), whole stack | {:.1} | {:.1} | {} |",
         idle[0],
         idle[1],
         ratio(idle[0], idle[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our client side (against the hand-written server) | {:.1} | {:.1} | {} |",
         idle[2],
         idle[1],
         ratio(idle[2], idle[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| … our server side (with the hand-written client) | {:.1} | {:.1} | {} |",
         idle[3],
         idle[1],
         ratio(idle[3], idle[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| KiB per idle connection, server side alone (hand-written clients in another process) | {:.1} | {:.1} | {} |",
         alone[0],
         alone[1],
         ratio(alone[0], alone[1])
-    );
-    println!(
+    ));
+    rows.push(format!(
         "| KiB per idle connection, client side alone (hand-written server in another process) | {:.1} | {:.1} | {} |",
         alone[2],
         alone[3],
         ratio(alone[2], alone[3])
-    );
-    Ok(())
+    ));
+    Ok(rows)
 }

@@ -1,0 +1,455 @@
+//! Fan-out: `WS_BENCH_FANOUT_CLIENTS` clients (default 500) on one server,
+//! which broadcasts `WS_BENCH_FANOUT_FRAMES` ticker frames (default 200) to
+//! all of them, as fast as it can.
+//!
+//! Ours: the runtime's server over the generated `public::Service`, whose
+//! handler joins each connection to the group `ticker` in `on_connect`; the
+//! frames go out through the service's `Handle` (`ChannelHandle::broadcast`:
+//! encoded once, queued for each member, written by each connection's
+//! writer task). Hand: a tokio-tungstenite server that keeps the sending
+//! half of every connection in a list and, for each frame (encoded once),
+//! loops over the list with `send` (one write and flush per frame and
+//! connection), as a plain hand-written broadcast would.
+//!
+//! The clients are the same for both: raw tokio-tungstenite readers, one
+//! task each. Each frame carries the time of its broadcast (nanoseconds
+//! since the run began) as its `channelID`, so a reader's latency is its
+//! receive time minus that. Frames/s: frames received over the time from
+//! the first broadcast to the last frame received. Every frame is counted:
+//! a reader that has not had all of them 30 s after the run began stops,
+//! and what it missed is reported as lost.
+
+use crate::{env_or, hand_connect, Error, HandSocket};
+use asyncapi_runtime::server::{HandlerError, Replies, Server};
+use asyncapi_showcase::kraken::channels::public::{
+    self, Context, Handler, ServerMessage, SubscribeReply, UnsubscribeReply,
+};
+use asyncapi_showcase::kraken::types;
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::WebSocketStream;
+
+/// The group every connection joins.
+const GROUP: &str = "ticker";
+
+/// How long a run may take before readers stop and count what they missed.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+/// One fan-out run's results.
+pub struct Fanout {
+    /// Frames received per second.
+    pub frames_per_sec: f64,
+    /// The 99th percentile of broadcast-to-receipt latency.
+    pub p99: Duration,
+    /// The median of it.
+    pub p50: Duration,
+    /// Frames broadcast but not received.
+    pub lost: u64,
+}
+
+/// A `public` handler that puts every connection in [`GROUP`].
+struct Joiner;
+
+impl Handler for Joiner {
+    async fn on_connect(&self, ctx: &Context) -> Result<(), HandlerError> {
+        ctx.join(GROUP);
+        Ok(())
+    }
+
+    async fn ping(
+        &self,
+        _ctx: &Context,
+        _message: types::Ping,
+    ) -> Result<Replies<types::Pong>, HandlerError> {
+        Ok(types::Pong {
+            event: Default::default(),
+            reqid: None,
+        }
+        .into())
+    }
+
+    async fn subscribe(
+        &self,
+        _ctx: &Context,
+        _message: types::Subscribe,
+    ) -> Result<Replies<SubscribeReply>, HandlerError> {
+        Err(HandlerError::new("this benchmark broadcasts to everyone"))
+    }
+
+    async fn unsubscribe(
+        &self,
+        _ctx: &Context,
+        _message: types::Unsubscribe,
+    ) -> Result<Replies<UnsubscribeReply>, HandlerError> {
+        Err(HandlerError::new("this benchmark broadcasts to everyone"))
+    }
+}
+
+/// A ticker frame as Kraken's documentation shows one (about 300 bytes of
+/// JSON), its `channelID` the time of its broadcast.
+fn ticker(sent_nanos: u64) -> types::Ticker {
+    let level = |price: &str, whole: i64, volume: &str| {
+        types::TickerBookLevel((price.into(), whole, volume.into()))
+    };
+    let pair = |today: &str, day: &str| types::TickerDecimals((today.into(), day.into()));
+    types::Ticker((
+        sent_nanos,
+        types::TickerData {
+            a: level("5525.40000", 1, "1.000"),
+            b: level("5525.10000", 1, "1.000"),
+            c: types::TickerLastTrade(("5525.10000".into(), "0.00398963".into())),
+            h: pair("5783.00000", "5783.00000"),
+            l: pair("5505.00000", "5505.00000"),
+            o: pair("5760.70000", "5763.40000"),
+            p: pair("5631.44067", "5653.78939"),
+            t: types::TickerCounts((11493, 16267)),
+            v: pair("2634.11501494", "3591.17907851"),
+        },
+        Default::default(),
+        "XBT/USD".into(),
+    ))
+}
+
+/// The `channelID` of a ticker frame (`[channelID, …]`); `None` for any
+/// other frame.
+fn sent_at(text: &str) -> Option<u64> {
+    let rest = text.strip_prefix('[')?;
+    let end = rest.find(|c: char| !c.is_ascii_digit())?;
+    rest[..end].parse().ok()
+}
+
+/// What one reader saw: latencies in nanoseconds, and when (nanoseconds
+/// since the run began) its last frame came.
+struct Seen {
+    latencies: Vec<u64>,
+    last: u64,
+}
+
+/// Reads `frames` ticker frames (or until `deadline`), timing each.
+async fn reader(
+    mut ws: HandSocket,
+    frames: usize,
+    epoch: Instant,
+    deadline: tokio::time::Instant,
+) -> Result<Seen, Error> {
+    let mut seen = Seen {
+        latencies: Vec::with_capacity(frames),
+        last: 0,
+    };
+    while seen.latencies.len() < frames {
+        let Ok(next) = tokio::time::timeout_at(deadline, ws.next()).await else {
+            break;
+        };
+        let frame = next.ok_or("the server hung up")??;
+        let Frame::Text(text) = frame else { continue };
+        let Some(sent) = sent_at(text.as_str()) else {
+            continue;
+        };
+        let now = epoch.elapsed().as_nanos() as u64;
+        seen.latencies.push(now.saturating_sub(sent));
+        seen.last = now;
+    }
+    Ok(seen)
+}
+
+type HandSink = SplitSink<WebSocketStream<TcpStream>, Frame>;
+
+/// Which server broadcasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broadcaster {
+    /// The runtime's server, `ChannelHandle::broadcast`.
+    Ours,
+    /// A hand-written loop over the connections' sending halves, `send`
+    /// (write and flush) per frame and connection.
+    HandLoop,
+    /// tokio-tungstenite's own broadcast example (`examples/server.rs`): an
+    /// unbounded channel per connection, `forward`ed into its sending half
+    /// by a task (which flushes when the channel is momentarily empty).
+    HandForward,
+}
+
+impl Broadcaster {
+    /// Its name in the log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Broadcaster::Ours => "ours",
+            Broadcaster::HandLoop => "hand (loop, send per frame)",
+            Broadcaster::HandForward => "hand (channel + forward per connection)",
+        }
+    }
+}
+
+/// The hand-written broadcasting server: the sending halves of its
+/// connections, in a list; each connection's reading half is drained by a
+/// task of its own (so that pings and closes are answered).
+async fn hand_loop_server() -> Result<(SocketAddr, Arc<tokio::sync::Mutex<Vec<HandSink>>>), Error> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let sinks = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let list = sinks.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let list = list.clone();
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                let (sink, mut stream) = ws.split();
+                list.lock().await.push(sink);
+                while let Some(Ok(_)) = stream.next().await {}
+            });
+        }
+    });
+    Ok((addr, sinks))
+}
+
+type Senders = Arc<std::sync::Mutex<Vec<mpsc::UnboundedSender<Frame>>>>;
+
+/// The hand-written server in the style of tokio-tungstenite's example:
+/// per connection an unbounded channel (its sender in the list) and a task
+/// forwarding it into the socket.
+async fn hand_forward_server() -> Result<(SocketAddr, Senders), Error> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let senders = Senders::default();
+    let list = senders.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let list = list.clone();
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                let (sink, mut stream) = ws.split();
+                let (tx, rx) = mpsc::unbounded_channel();
+                if let Ok(mut list) = list.lock() {
+                    list.push(tx);
+                }
+                let frames = futures_util::stream::unfold(rx, |mut rx| async move {
+                    rx.recv().await.map(|frame| (Ok(frame), rx))
+                });
+                tokio::spawn(frames.forward(sink));
+                while let Some(Ok(_)) = stream.next().await {}
+            });
+        }
+    });
+    Ok((addr, senders))
+}
+
+/// Waits until `ready` says all clients are there (at most 10 s).
+async fn wait_for(mut ready: impl AsyncFnMut() -> bool) -> Result<(), Error> {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while !ready().await {
+        if Instant::now() > give_up {
+            return Err("the clients did not all register within 10 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(())
+}
+
+/// The server of a run, for broadcasting.
+enum Sending {
+    Ours(public::Handle),
+    HandLoop(Arc<tokio::sync::Mutex<Vec<HandSink>>>),
+    HandForward(Senders),
+}
+
+/// One fan-out run against a fresh server: `frames` frames to `clients`
+/// clients, back to back (`pace` `None`) or one every `pace`.
+pub async fn run(
+    who: Broadcaster,
+    clients: usize,
+    frames: usize,
+    pace: Option<Duration>,
+) -> Result<Fanout, Error> {
+    let (addr, sending) = match who {
+        Broadcaster::Ours => {
+            let service = public::Service::new(Joiner);
+            let handle = service.handle();
+            let server = Server::builder()
+                .config(crate::our_server_config()?)
+                .channel(service)
+                .bind("127.0.0.1:0")
+                .await?;
+            let addr = server.local_addr();
+            tokio::spawn(server.run());
+            (addr, Sending::Ours(handle))
+        }
+        Broadcaster::HandLoop => {
+            let (addr, sinks) = hand_loop_server().await?;
+            (addr, Sending::HandLoop(sinks))
+        }
+        Broadcaster::HandForward => {
+            let (addr, senders) = hand_forward_server().await?;
+            (addr, Sending::HandForward(senders))
+        }
+    };
+    let epoch = Instant::now();
+    let deadline =
+        tokio::time::Instant::now() + RUN_LIMIT + pace.unwrap_or_default() * frames as u32;
+    let mut readers = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let ws = hand_connect(addr).await?;
+        readers.push(tokio::spawn(reader(ws, frames, epoch, deadline)));
+    }
+    match &sending {
+        Sending::Ours(handle) => wait_for(async || handle.group_size(GROUP) == clients).await?,
+        Sending::HandLoop(sinks) => wait_for(async || sinks.lock().await.len() == clients).await?,
+        Sending::HandForward(senders) => {
+            wait_for(async || senders.lock().map_or(0, |l| l.len()) == clients).await?
+        }
+    }
+    let start = tokio::time::Instant::now();
+    let first = epoch.elapsed().as_nanos() as u64;
+    let mut hand_sinks = match &sending {
+        Sending::HandLoop(sinks) => Some(sinks.lock().await),
+        _ => None,
+    };
+    for k in 0..frames {
+        if let Some(pace) = pace {
+            tokio::time::sleep_until(start + pace * k as u32).await;
+        }
+        let sent = epoch.elapsed().as_nanos() as u64;
+        match &sending {
+            Sending::Ours(handle) => {
+                let queued = handle
+                    .broadcast(GROUP, ServerMessage::Ticker(ticker(sent)))
+                    .await?;
+                if queued != clients {
+                    return Err(format!("a broadcast was queued for {queued} of {clients}").into());
+                }
+            }
+            Sending::HandLoop(_) => {
+                let frame = Frame::text(serde_json::to_string(&ticker(sent))?);
+                for sink in hand_sinks.iter_mut().flat_map(|s| s.iter_mut()) {
+                    sink.send(frame.clone()).await?;
+                }
+            }
+            Sending::HandForward(senders) => {
+                let frame = Frame::text(serde_json::to_string(&ticker(sent))?);
+                let list = senders.lock().map_err(|_| "the list's lock is poisoned")?;
+                for tx in list.iter() {
+                    tx.send(frame.clone())
+                        .map_err(|_| "a connection's writer ended")?;
+                }
+            }
+        }
+    }
+    drop(hand_sinks.take());
+    let mut latencies = Vec::with_capacity(clients * frames);
+    let mut last = 0;
+    for reader in readers {
+        let seen = reader.await??;
+        latencies.extend(seen.latencies);
+        last = last.max(seen.last);
+    }
+    let received = latencies.len() as u64;
+    let lost = (clients * frames) as u64 - received;
+    if latencies.is_empty() {
+        return Err("no frame was received".into());
+    }
+    latencies.sort_unstable();
+    let at = |q: f64| Duration::from_nanos(latencies[((latencies.len() - 1) as f64 * q) as usize]);
+    Ok(Fanout {
+        frames_per_sec: received as f64 / Duration::from_nanos(last - first).as_secs_f64(),
+        p99: at(0.99),
+        p50: at(0.5),
+        lost,
+    })
+}
+
+/// The fan-out's settings: clients, frames, and the pace of the paced
+/// measure.
+pub fn settings() -> Result<(usize, usize, Duration), Error> {
+    Ok((
+        env_or("WS_BENCH_FANOUT_CLIENTS", 500)?,
+        env_or("WS_BENCH_FANOUT_FRAMES", 200)?,
+        Duration::from_micros(env_or("WS_BENCH_FANOUT_PACE_US", 20_000)?),
+    ))
+}
+
+/// The median (of frames/s, p50 and p99 each) of `runs` runs.
+pub async fn median(who: Broadcaster, paced: bool, runs: usize) -> Result<Fanout, Error> {
+    let (clients, frames, pace) = settings()?;
+    let pace = paced.then_some(pace);
+    let mut all = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let run = run(who, clients, frames, pace).await?;
+        eprintln!(
+            "fan-out{}, {} server, {clients} clients × {frames} frames: {:.0} frames/s, p50 {:.2} ms, p99 {:.2} ms, {} lost",
+            if paced { " (paced)" } else { "" },
+            who.name(),
+            run.frames_per_sec,
+            run.p50.as_secs_f64() * 1e3,
+            run.p99.as_secs_f64() * 1e3,
+            run.lost
+        );
+        all.push(run);
+        // Let the closed connections of the run go before the next.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mid = all.len() / 2;
+    let mut rates: Vec<f64> = all.iter().map(|r| r.frames_per_sec).collect();
+    rates.sort_by(f64::total_cmp);
+    let mut p99s: Vec<Duration> = all.iter().map(|r| r.p99).collect();
+    p99s.sort_unstable();
+    let mut p50s: Vec<Duration> = all.iter().map(|r| r.p50).collect();
+    p50s.sort_unstable();
+    Ok(Fanout {
+        frames_per_sec: rates[mid],
+        p99: p99s[mid],
+        p50: p50s[mid],
+        lost: all.iter().map(|r| r.lost).sum(),
+    })
+}
+
+/// The table's fan-out rows: `[ours, hand loop, hand forward]`, back to
+/// back and paced.
+pub fn rows(burst: &[Fanout; 3], paced: &[Fanout; 3]) -> Result<Vec<String>, Error> {
+    let (clients, frames, pace) = settings()?;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut rows = Vec::new();
+    for (what, set) in [("back to back", burst), ("paced", paced)] {
+        let what = if what == "paced" {
+            format!("one broadcast every {:.0} ms", ms(pace))
+        } else {
+            what.to_owned()
+        };
+        let [ours, hand, forward] = set;
+        rows.push(format!(
+            "| fan-out {what}, {clients} clients × {frames} ticker frames, frames/s | {:.0} | {:.0} | {:.2}× (forward: {:.0}, {:.2}×) |",
+            ours.frames_per_sec,
+            hand.frames_per_sec,
+            ours.frames_per_sec / hand.frames_per_sec,
+            forward.frames_per_sec,
+            ours.frames_per_sec / forward.frames_per_sec
+        ));
+        for (name, get) in [
+            ("p99", (|f: &Fanout| f.p99) as fn(&Fanout) -> Duration),
+            ("p50", |f: &Fanout| f.p50),
+        ] {
+            rows.push(format!(
+                "| … {name} latency, broadcast to receipt | {:.2} ms | {:.2} ms | {:.2}× (forward: {:.2} ms, {:.2}×) |",
+                ms(get(ours)),
+                ms(get(hand)),
+                ms(get(ours)) / ms(get(hand)),
+                ms(get(forward)),
+                ms(get(ours)) / ms(get(forward))
+            ));
+        }
+        rows.push(format!(
+            "| … frames lost (all runs) | {} | {} | (forward: {}) |",
+            ours.lost, hand.lost, forward.lost
+        ));
+    }
+    Ok(rows)
+}

@@ -1,0 +1,142 @@
+//! Resident memory per idle connection: each pairing in a child process,
+//! and each side alone with its hand-written peer in a process of its own.
+
+use crate::{hand_connect, hand_server, our_connect, server, Error, Kind};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The process's resident memory in KiB.
+fn rss_kib() -> Result<u64, Error> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS in /proc/self/status")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("VmRSS without a value")?
+        .parse()?)
+}
+
+/// In a child process: KiB of resident memory per idle connection of
+/// `client` against `server_kind` (both sides counted).
+pub async fn idle_kib(client: Kind, server_kind: Kind, count: usize) -> Result<f64, Error> {
+    let addr = server(server_kind).await?;
+    let mut ours = Vec::new();
+    let mut hand = Vec::new();
+    let mut before = 0;
+    // One connection first, so that one-time allocations are not counted.
+    for i in 0..=count {
+        if i == 1 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            before = rss_kib()?;
+        }
+        match client {
+            Kind::Ours => ours.push(our_connect(addr).await?),
+            Kind::Hand => hand.push(hand_connect(addr).await?),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = rss_kib()?;
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+/// Runs an idle-memory measure in a child process (`var=value` says which).
+pub fn idle_in_child(var: &str, value: String) -> Result<f64, Error> {
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .env(var, value)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "the idle-memory child failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(stdout.trim().parse()?)
+}
+
+/// In a child process: KiB of resident memory per idle connection of one
+/// side alone (`server` or `client`, of `kind`), its hand-written peer in a
+/// process of its own (`WS_BENCH_PEER`).
+pub async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut peer = tokio::process::Command::new(std::env::current_exe()?);
+    peer.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let (before, after) = if side == "server" {
+        let addr = server(kind).await?;
+        let mut child = peer
+            .env("WS_BENCH_PEER", format!("clients:{addr}"))
+            .spawn()?;
+        let mut stdin = child.stdin.take().ok_or("the peer has no stdin")?;
+        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        lines.next_line().await?.ok_or("the peer ended")?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let before = rss_kib()?;
+        stdin.write_all(b"go\n").await?;
+        lines.next_line().await?.ok_or("the peer ended")?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (before, rss_kib()?)
+    } else {
+        let mut child = peer.env("WS_BENCH_PEER", "server").spawn()?;
+        let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr: SocketAddr = lines.next_line().await?.ok_or("the peer ended")?.parse()?;
+        let mut ours = Vec::new();
+        let mut hand = Vec::new();
+        let mut before = 0;
+        for i in 0..=count {
+            if i == 1 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                before = rss_kib()?;
+            }
+            match kind {
+                Kind::Ours => ours.push(our_connect(addr).await?),
+                Kind::Hand => hand.push(hand_connect(addr).await?),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (before, rss_kib()?)
+    };
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+/// The hand-written peer of [`side_kib`]: `server` (prints its address) or
+/// `clients:ADDR` (one connection, a line, then the rest after a line on
+/// stdin, and a line); it ends when its stdin closes.
+pub async fn peer(role: &str, count: usize) -> Result<(), Error> {
+    // Stdin's lines, read on a thread of their own (the runtime serves
+    // connections meanwhile); the channel closes with stdin.
+    let (lines, mut stdin) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            if line.is_err() || lines.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut held = Vec::new();
+    if role == "server" {
+        println!("{}", hand_server().await?);
+    } else {
+        let addr: SocketAddr = role
+            .strip_prefix("clients:")
+            .ok_or("WS_BENCH_PEER=server or clients:ADDR")?
+            .parse()?;
+        held.push(hand_connect(addr).await?);
+        println!("warm");
+        stdin.recv().await;
+        for _ in 0..count {
+            held.push(hand_connect(addr).await?);
+        }
+        println!("done");
+    }
+    while stdin.recv().await.is_some() {}
+    Ok(())
+}
