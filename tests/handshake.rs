@@ -86,11 +86,13 @@ async fn the_server_reads_and_checks_the_query_and_headers() {
         hello,
         serde_json::json!({"type": "hello", "depth": 5, "heartbeat": true, "side": "bids", "key": "key1"})
     );
-    // The default applies when an optional parameter is absent.
+    // An optional parameter left out reaches the handler as `None` (which
+    // this handler reads as the document's default, `false`).
     let hello = raw(&url, "/v1/marketdata/ethusd?depth=1", Some("abcd"))
         .await
         .unwrap();
     assert!(hello.contains(r#""heartbeat":false"#), "{hello}");
+    assert!(!hello.contains("side"), "an absent `side` is None: {hello}");
 
     for (path, key, field) in [
         (

@@ -19,11 +19,9 @@
 //! a reader that has not had all of them 30 s after the run began stops,
 //! and what it missed is reported as lost.
 
-use crate::{env_or, hand_connect, Error, HandSocket};
-use asyncapi_runtime::server::{HandlerError, Replies, Server};
-use asyncapi_showcase::kraken::channels::public::{
-    self, Context, Handler, ServerMessage, SubscribeReply, UnsubscribeReply,
-};
+use crate::{env_or, hand_connect, Error, HandSocket, PingOnly};
+use asyncapi_runtime::server::Server;
+use asyncapi_showcase::kraken::channels::public::{self, ServerMessage};
 use asyncapi_showcase::kraken::types;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -51,44 +49,6 @@ pub struct Fanout {
     pub p50: Duration,
     /// Frames broadcast but not received.
     pub lost: u64,
-}
-
-/// A `public` handler that puts every connection in [`GROUP`].
-struct Joiner;
-
-impl Handler for Joiner {
-    async fn on_connect(&self, ctx: &Context) -> Result<(), HandlerError> {
-        ctx.join(GROUP);
-        Ok(())
-    }
-
-    async fn ping(
-        &self,
-        _ctx: &Context,
-        _message: types::Ping,
-    ) -> Result<Replies<types::Pong>, HandlerError> {
-        Ok(types::Pong {
-            event: Default::default(),
-            reqid: None,
-        }
-        .into())
-    }
-
-    async fn subscribe(
-        &self,
-        _ctx: &Context,
-        _message: types::Subscribe,
-    ) -> Result<Replies<SubscribeReply>, HandlerError> {
-        Err(HandlerError::new("this benchmark broadcasts to everyone"))
-    }
-
-    async fn unsubscribe(
-        &self,
-        _ctx: &Context,
-        _message: types::Unsubscribe,
-    ) -> Result<Replies<UnsubscribeReply>, HandlerError> {
-        Err(HandlerError::new("this benchmark broadcasts to everyone"))
-    }
 }
 
 /// A ticker frame as Kraken's documentation shows one (about 300 bytes of
@@ -273,7 +233,7 @@ pub async fn run(
 ) -> Result<Fanout, Error> {
     let (addr, sending) = match who {
         Broadcaster::Ours => {
-            let service = public::Service::new(Joiner);
+            let service = public::Service::new(PingOnly { join: Some(GROUP) });
             let handle = service.handle();
             let server = Server::builder()
                 .config(crate::our_server_config()?)

@@ -5,6 +5,33 @@ use crate::{hand_connect, hand_server, our_connect, server, Error, Kind};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+/// Idle connections a measurement keeps open.
+type Open = (
+    Vec<asyncapi_showcase::kraken::channels::public::Client>,
+    Vec<crate::HandSocket>,
+);
+
+/// Opens one connection of `kind` to `addr`, then `count` more: the
+/// resident KiB before the counted ones (one-time allocations are not
+/// counted), and the connections, settled, for the caller to keep open
+/// while it measures.
+async fn open_idle(kind: Kind, addr: SocketAddr, count: usize) -> Result<(u64, Open), Error> {
+    let (mut ours, mut hand) = (Vec::new(), Vec::new());
+    let mut before = 0;
+    for i in 0..=count {
+        if i == 1 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            before = rss_kib()?;
+        }
+        match kind {
+            Kind::Ours => ours.push(our_connect(addr).await?),
+            Kind::Hand => hand.push(hand_connect(addr).await?),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok((before, (ours, hand)))
+}
+
 /// The process's resident memory in KiB.
 fn rss_kib() -> Result<u64, Error> {
     let status = std::fs::read_to_string("/proc/self/status")?;
@@ -23,21 +50,7 @@ fn rss_kib() -> Result<u64, Error> {
 /// `client` against `server_kind` (both sides counted).
 pub async fn idle_kib(client: Kind, server_kind: Kind, count: usize) -> Result<f64, Error> {
     let addr = server(server_kind).await?;
-    let mut ours = Vec::new();
-    let mut hand = Vec::new();
-    let mut before = 0;
-    // One connection first, so that one-time allocations are not counted.
-    for i in 0..=count {
-        if i == 1 {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            before = rss_kib()?;
-        }
-        match client {
-            Kind::Ours => ours.push(our_connect(addr).await?),
-            Kind::Hand => hand.push(hand_connect(addr).await?),
-        }
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (before, _open) = open_idle(client, addr, count).await?;
     let after = rss_kib()?;
     Ok(after.saturating_sub(before) as f64 / count as f64)
 }
@@ -88,20 +101,7 @@ pub async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error
         let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let addr: SocketAddr = lines.next_line().await?.ok_or("the peer ended")?.parse()?;
-        let mut ours = Vec::new();
-        let mut hand = Vec::new();
-        let mut before = 0;
-        for i in 0..=count {
-            if i == 1 {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                before = rss_kib()?;
-            }
-            match kind {
-                Kind::Ours => ours.push(our_connect(addr).await?),
-                Kind::Hand => hand.push(hand_connect(addr).await?),
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (before, _open) = open_idle(kind, addr, count).await?;
         (before, rss_kib()?)
     };
     Ok(after.saturating_sub(before) as f64 / count as f64)

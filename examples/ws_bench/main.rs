@@ -233,10 +233,20 @@ async fn hand_pipelined(addr: SocketAddr, secs: Duration) -> Result<u64, Error> 
 
 // ---- our side: the generated client and server ----
 
-/// A `public` handler that answers `ping` and nothing else.
-struct PingOnly;
+/// A `public` handler that answers `ping` and nothing else; with a group,
+/// it puts every connection in it (for the fan-out's broadcasts).
+pub(crate) struct PingOnly {
+    pub(crate) join: Option<&'static str>,
+}
 
 impl Handler for PingOnly {
+    async fn on_connect(&self, ctx: &Context) -> Result<(), HandlerError> {
+        if let Some(group) = self.join {
+            ctx.join(group);
+        }
+        Ok(())
+    }
+
     async fn ping(
         &self,
         _ctx: &Context,
@@ -290,7 +300,7 @@ async fn our_server() -> Result<SocketAddr, Error> {
     let config = our_server_config()?;
     let server = Server::builder()
         .config(config)
-        .channel(public::Service::new(PingOnly))
+        .channel(public::Service::new(PingOnly { join: None }))
         .bind("127.0.0.1:0")
         .await?;
     let addr = server.local_addr();

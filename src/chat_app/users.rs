@@ -15,9 +15,10 @@ pub enum UsersError {
     /// It has no `=`, or an empty name or token.
     #[error("`{0}` is not NAME=TOKEN (both non-empty)")]
     Shape(String),
-    /// The name is no valid member name (1 to 64 characters).
-    #[error("`{0}`: a name has 1 to 64 characters")]
-    Name(String),
+    /// The name is no valid member name (the document's `User`: 1 to 64
+    /// characters).
+    #[error("`{0}` is no member name: {1}")]
+    Name(String, String),
     /// Two members with one token.
     #[error("the token of `{0}` is already the token of `{1}`")]
     SharedToken(String, String),
@@ -46,8 +47,8 @@ impl Users {
         if name.is_empty() || token.is_empty() {
             return Err(UsersError::Shape(format!("{name}={token}")));
         }
-        if name.chars().count() > 64 {
-            return Err(UsersError::Name(name.to_owned()));
+        if let Err(e) = crate::chat::types::User::try_from(name) {
+            return Err(UsersError::Name(name.to_owned(), e.to_string()));
         }
         if let Some(other) = self.by_token.get(token) {
             return Err(UsersError::SharedToken(name.to_owned(), other.clone()));
@@ -102,6 +103,10 @@ mod tests {
             users.add_arg("bob=token-a"),
             Err(UsersError::SharedToken("bob".into(), "alice".into()))
         );
+        assert!(matches!(
+            users.add(&"x".repeat(65), "token-x"),
+            Err(UsersError::Name(..))
+        ));
         assert_eq!(Users::demo().list()[0], ("alice", "token-alice"));
     }
 }

@@ -6,13 +6,18 @@
 
 use super::{announce, AnnounceError, ChatApp};
 use crate::chat;
-use asyncapi_runtime::server::{PathParams, ServerConfig};
+use asyncapi_runtime::security::Scheme;
+use asyncapi_runtime::server::{Handshake, PathParams, ServerConfig};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
+
+/// How the announcement endpoint authenticates: a bearer token, read as
+/// the runtime reads the document's bearer schemes.
+const ADMIN: Scheme = Scheme::bearer("adminToken");
 
 /// What the announcement endpoint needs.
 #[derive(Clone)]
@@ -42,14 +47,13 @@ pub fn router(app: ChatApp, admin_token: &str, config: ServerConfig) -> Router {
 async fn announcement(
     State(announcer): State<Announcer>,
     Path(room): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> (StatusCode, Json<Value>) {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if bearer != Some(&*announcer.admin_token) {
+    let peer = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+    let credential = Handshake::new(&uri, &headers, peer).credential(&[ADMIN]);
+    if credential.as_ref().map(|c| c.value()) != Some(&*announcer.admin_token) {
         return problem(
             StatusCode::UNAUTHORIZED,
             "announcements need `Authorization: Bearer <admin token>`",

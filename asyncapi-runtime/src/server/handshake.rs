@@ -1,7 +1,7 @@
 //! The upgrade request as authentication sees it ([`Handshake`]), and how
 //! authentication says no ([`Refusal`]).
 
-use super::route::percent_decode;
+use super::route::query_pairs;
 use crate::security::{Credential, KeyPlace, Scheme, SchemeKind};
 use hyper::header::{HeaderMap, AUTHORIZATION, COOKIE};
 use hyper::{StatusCode, Uri};
@@ -35,19 +35,12 @@ impl<'a> Handshake<'a> {
     }
 
     /// The first value of the query parameter `name`, percent-decoded (`+`
-    /// is a space); `None` when it is absent or no UTF-8 once decoded.
+    /// is a space); `None` when it is absent (a pair that is no UTF-8 once
+    /// decoded does not count).
     pub fn query_param(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.query()?
-            .split('&')
-            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
-            .find(|(key, _)| percent_decode(&key.replace('+', " ")).as_deref() == Some(name))
-            .and_then(|(_, value)| {
-                if value.bytes().any(|b| b == b'%' || b == b'+') {
-                    percent_decode(&value.replace('+', " ")).map(Cow::Owned)
-                } else {
-                    Some(Cow::Borrowed(value))
-                }
-            })
+        query_pairs(self.query()?)
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
     }
 
     /// The first value of the header `name` (any case), if it is visible

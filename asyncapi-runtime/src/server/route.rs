@@ -3,6 +3,7 @@
 //! (`/stream?streams={streams}`, which AsyncAPI does not allow but real
 //! documents have): its `{parameter}`s are read from the request's query.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The values of a channel's parameters, taken from the request path (and
@@ -209,18 +210,9 @@ impl Template {
     /// out).
     pub(crate) fn matches_request(&self, path: &str, query: Option<&str>) -> Option<PathParams> {
         let mut params = self.matches(path)?;
-        for pair in query
-            .unwrap_or_default()
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let form = |text: &str| percent_decode(&text.replace('+', " "));
-            // A pair that is no percent-encoded UTF-8 is left out.
-            if let (Some(key), Some(value)) = (form(key), form(value)) {
-                params.query.push((key, value));
-            }
-        }
+        params.query = query_pairs(query.unwrap_or_default())
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+            .collect();
         for (key, name) in &self.query {
             if let Some(value) = find(&params.query, |k| k == key) {
                 params.params.push((name.clone(), value.to_owned()));
@@ -272,6 +264,26 @@ impl fmt::Display for Template {
 fn segments(path: &str) -> impl Iterator<Item = &str> {
     let path = path.trim_matches('/');
     path.split('/').filter(move |_| !path.is_empty())
+}
+
+/// The `name=value` pairs of a query, decoded as a form (`%XX` escapes, `+`
+/// is a space), in order; a pair that is no percent-encoded UTF-8 is left
+/// out. Borrowed where nothing needs decoding.
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    fn form(text: &str) -> Option<Cow<'_, str>> {
+        if text.bytes().any(|b| b == b'%' || b == b'+') {
+            percent_decode(&text.replace('+', " ")).map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(text))
+        }
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((form(key)?, form(value)?))
+        })
 }
 
 /// `%XX` escapes decoded; `None` if an escape is not `%` and two hex digits,
