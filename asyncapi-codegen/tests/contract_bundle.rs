@@ -13,6 +13,9 @@
 //!   --install-only`; without it that part says it skipped, unless
 //!   `ASYNCAPI_REAL_CLIENTS=require`).
 
+#[path = "support/specs.rs"]
+mod specs;
+
 use asyncapi_codegen::contract::bundle;
 use asyncapi_codegen::spec::Documents;
 use asyncapi_codegen::Location;
@@ -28,18 +31,7 @@ const DATA: &[&str] = &["examples", "example", "default", "const", "enum"];
 
 /// The documents of `specs/`, and fixtures split over several files.
 fn documents() -> Vec<PathBuf> {
-    let specs = Path::new(MANIFEST).join("../specs");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&specs)
-        .expect("specs/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-        })
-        .collect();
-    paths.sort();
+    let mut paths = specs::documents();
     paths.push(Path::new(MANIFEST).join("tests/fixtures/contract/split/api.yaml"));
     paths
 }

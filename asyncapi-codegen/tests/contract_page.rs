@@ -16,6 +16,9 @@
 //! `scripts/real-clients/setup.sh`, which `.ci/run` runs); without it the
 //! test says it skipped and passes, unless `ASYNCAPI_REAL_CLIENTS=require`.
 
+#[path = "support/specs.rs"]
+mod specs;
+
 use asyncapi_codegen::contract::html;
 use asyncapi_codegen::ir::Api;
 use serde_json::Value;
@@ -236,18 +239,7 @@ fn remote_references(dom: &str) -> Vec<String> {
 
 /// The documents whose pages are checked.
 fn documents() -> Vec<PathBuf> {
-    let specs = Path::new(MANIFEST).join("../specs");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&specs)
-        .expect("specs/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-        })
-        .collect();
-    paths.sort();
+    let mut paths = specs::documents();
     paths.push(Path::new(MANIFEST).join("tests/fixtures/sides/rooms.yaml"));
     paths
 }

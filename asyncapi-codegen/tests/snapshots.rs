@@ -7,23 +7,15 @@
 //! `#![deny(warnings)]`, and its `snapshots_compile` test checks that what
 //! it compiled is byte for byte these snapshots: so the snapshots compile.
 
+#[path = "support/specs.rs"]
+mod specs;
+
 use std::path::Path;
 
 #[test]
 fn every_spec_matches_its_snapshot() {
-    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let mut seen = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&specs)
-        .expect("specs/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-        })
-        .collect();
-    entries.sort();
+    let mut entries = specs::documents();
     for fixture in [
         "rooms.yaml",
         "handshake.yaml",
