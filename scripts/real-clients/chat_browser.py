@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,9 @@ async def main(url):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("FAILED: chromium is not installed")
-    with tempfile.TemporaryDirectory() as tmp:
+    # Chromium's helper processes may still write to the profile while it
+    # is removed: leftovers are no failure.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         page = os.path.join(tmp, "chat.html")
         with open(page, "w") as f:
             f.write(PAGE.replace("URL", url))
@@ -51,7 +54,7 @@ async def main(url):
         browser = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             port_file = os.path.join(profile, "DevToolsActivePort")
             for _ in range(150):
@@ -85,7 +88,8 @@ async def main(url):
                         break
                     await asyncio.sleep(0.1)
         finally:
-            browser.kill()
+            # The browser and every helper process it started.
+            os.killpg(browser.pid, signal.SIGKILL)
             browser.wait()
     frames = [json.loads(line) for line in text.splitlines() if line]
     check(len(frames) == 3, f"the browser received three frames: {frames}")
