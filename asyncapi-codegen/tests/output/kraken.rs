@@ -2092,7 +2092,6 @@ open (`o`).
                                 m,
                                 0b1110001000000,
                                 0b1110001000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2123,7 +2122,6 @@ open (`o`).
                                 m,
                                 0b1110001000000,
                                 0b1110001000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2159,7 +2157,6 @@ open (`o`).
                                 m,
                                 0b1000000000000,
                                 0b1000000000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2175,7 +2172,6 @@ open (`o`).
                                 m,
                                 0b1000000000000,
                                 0b1000000000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2239,7 +2235,7 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&["b", "c"]) else {
@@ -3374,7 +3370,7 @@ open (`o`).
                                     Val::Object(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&[]) else {
@@ -3385,7 +3381,7 @@ open (`o`).
                                     Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&[]) else {
