@@ -178,7 +178,7 @@ fn steps<'r>(
                     tests: Vec::new(),
                 },
                 Some(index) => {
-                    needs.read(bit, &[Seg::Index(index)], false);
+                    needs.read(bit, &[Seg::Index(index)]);
                     let tests: Vec<&Test> = tests_at(rules, index).collect();
                     // Named from its last byte, an object's keys are not read.
                     let keys_read = end == End::Front;
