@@ -10,8 +10,9 @@
 //! fifteen lines less a type once formatted.
 
 use super::compaction::{same, Impls, Replacements};
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use std::collections::HashMap;
 
 /// typify's error type for conversions, as its impls name it.
 fn error_type() -> TokenStream {
@@ -25,6 +26,7 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
     let impls = Impls::of(items);
     let find = |ty: &syn::Ident, expected: &TokenStream| impls.find(ty, expected);
     let mut replacements = Replacements::default();
+    let newtype_calls = newtype_calls(items);
     for (index, item) in items.iter().enumerate() {
         let found = match item {
             syn::Item::Enum(e) => string_enum(e).and_then(|(values, call)| {
@@ -45,7 +47,10 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
                 let mut at: Option<Vec<usize>> =
                     expected.iter().map(|t| find(&s.ident, t)).collect();
                 let name = &s.ident;
-                let newtype = newtype_call(items, name);
+                let newtype = newtype_calls.get(&name.to_string()).copied().filter(|&at| {
+                    let expected = quote!(rt::newtype! { #name(::std::string::String) });
+                    same(items[at].to_token_stream(), expected)
+                });
                 let call = match (declared_pattern(s, &pattern), newtype, &mut at) {
                     (Some(declared), Some(newtype), Some(at)) => {
                         at.extend([index, newtype]);
@@ -151,12 +156,21 @@ fn declared_pattern(s: &syn::ItemStruct, pattern: &str) -> Option<TokenStream> {
     private.then(|| quote!(rt::pattern_string! { #(#docs)* #vis struct #name(#pattern); }))
 }
 
-/// Where `rt::newtype! { name(String) }` stands among `items`.
-fn newtype_call(items: &[syn::Item], name: &syn::Ident) -> Option<usize> {
-    let expected = quote!(rt::newtype! { #name(::std::string::String) });
-    items
-        .iter()
-        .position(|item| matches!(item, syn::Item::Macro(m) if same(quote!(#m), expected.clone())))
+/// Where the `rt::newtype!` calls stand among `items`, by the name of
+/// their type (the first token of their body).
+fn newtype_calls(items: &[syn::Item]) -> HashMap<String, usize> {
+    let mut calls = HashMap::new();
+    for (at, item) in items.iter().enumerate() {
+        let syn::Item::Macro(m) = item else { continue };
+        let newtype = m.mac.path.segments.last().map(|s| &s.ident);
+        if newtype.is_none_or(|ident| ident != "newtype") {
+            continue;
+        }
+        if let Some(TokenTree::Ident(name)) = m.mac.tokens.clone().into_iter().next() {
+            calls.insert(name.to_string(), at);
+        }
+    }
+    calls
 }
 
 /// typify's impls of a string enum.
