@@ -1,16 +1,16 @@
-//! The pick of an array frame: its elements read from the end and from the
-//! start, cheap reads first.
+//! The pick of an array frame: its elements read from the end, then from
+//! the start.
 //!
-//! A read is cheap while it steps over no container: from the end, the
-//! runtime's `Tail` reads strings and scalars and names a container by its
-//! last byte; from the start, `Front` reads them too and names a container
-//! by its first byte (an object with its first key). So Kraken's
-//! `[channelID, {"a": ...}, "book-10", "XBT/USD"]` is read as its pair, its
-//! channel name, that its payload is an object (from the end), its channel
-//! id, and its payload's first key (from the start), whatever the payload's
-//! size. Neither reader crosses a container from the end: a message with a
-//! test that decoding does not make left unread there ([`super::needs`]) is
-//! left to the slow path.
+//! From the end, the runtime's `Tail` reads strings and scalars and names a
+//! container by its last byte, and reads no further; from the start,
+//! `Front` reads them too, names a container by its first byte (an object
+//! with its first key), and steps over one container to read what follows
+//! it. So Kraken's `[channelID, {"a": ...}, "book-10", "XBT/USD"]` is read
+//! as its pair, its channel name, that its payload is an object (from the
+//! end), its channel id, and its payload's first key (from the start),
+//! whatever the payload's size. A message with a test that decoding does
+//! not make left unread by these reads ([`super::needs`]) is left to the
+//! slow path, with the messages after it.
 
 use super::mask;
 use super::needs::Needs;
