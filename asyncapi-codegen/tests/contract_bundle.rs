@@ -41,24 +41,20 @@ fn bundled(path: &Path) -> Value {
     bundle::document(&docs).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Percent-decodes a URI fragment.
+/// Percent-decodes a URI fragment; panics on an escape that is no `%` and
+/// two hex digits, or bytes that are no UTF-8 (the bundle writes neither).
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(byte) = u8::from_str_radix(hex, 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).expect("UTF-8")
+    let malformed = text.split('%').skip(1).any(|rest| {
+        !rest
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+    });
+    assert!(!malformed, "`{text}` has a malformed escape");
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .unwrap_or_else(|e| panic!("`{text}` is no UTF-8: {e}"))
+        .into_owned()
 }
 
 /// Every `$ref` outside data members: (JSON pointer of its object, value).

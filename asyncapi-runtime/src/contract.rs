@@ -32,6 +32,7 @@
 
 mod yaml;
 
+use crate::server::route::percent_decode;
 use serde_yaml::{Mapping, Value};
 
 /// A generated module's contract: the bundled AsyncAPI document (JSON) and
@@ -189,7 +190,7 @@ fn internal_ref(value: &Value) -> Option<String> {
 }
 
 /// The value at the JSON pointer `pointer` (a URI fragment: percent-encoded)
-/// in `value`.
+/// in `value`; `None` if there is none or an escape is malformed.
 fn pointer<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     let pointer = percent_decode(pointer)?;
     if pointer.is_empty() {
@@ -207,33 +208,9 @@ fn pointer<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     Some(value)
 }
 
-/// `text` with its `%XX` escapes decoded; `None` if that is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Contract, Served};
+    use super::{pointer, Contract, Served};
     use serde_json::{json, Value};
 
     const SERVED: Served<'static> = Served {
@@ -310,6 +287,27 @@ mod tests {
         let from_yaml: Value = serde_yaml::from_str(&yaml).expect("yaml_for writes YAML");
         assert_eq!(from_yaml, served_json(&contract));
         assert_eq!(from_yaml["x-n"][5], "10", "a numeric string stays a string");
+    }
+
+    #[test]
+    fn a_server_ref_with_a_malformed_escape_leads_nowhere() {
+        let document: serde_yaml::Value =
+            serde_yaml::from_str(r#"{"a b": 1, "a\u000f": 2, "a%zz": 3, "a%": 4, "a\u00ff": 5}"#)
+                .unwrap();
+        assert_eq!(pointer(&document, "/a%20b"), Some(&1.into()));
+        // `%+f` is no escape (`u8::from_str_radix` would read it as 0x0f),
+        // `%zz` and a lone `%` are none either, and `%ff` is no UTF-8.
+        for bad in ["/a%+f", "/a%zz", "/a%", "/a%ff"] {
+            assert_eq!(pointer(&document, bad), None, "{bad}");
+        }
+        let contract = Contract::new(
+            r##"{"asyncapi":"3.0.0","info":{"title":"t","version":"1"},"servers":{"alias":{"$ref":"#/components/servers/a%+f"}},"components":{"servers":{"a\u000f":{"host":"x.example.com","protocol":"wss","description":"other"}}}}"##,
+            "",
+        );
+        assert_eq!(
+            served_json(&contract)["servers"]["alias"],
+            json!({"$ref": "#/components/servers/a%+f", "host": "127.0.0.1:9100", "protocol": "ws"})
+        );
     }
 
     #[test]

@@ -5,9 +5,42 @@
 
 /// Implements `Display`, `FromStr`, `TryFrom<&str>` and `TryFrom<String>`
 /// for a generated enum of strings (each variant serde-renamed to its
-/// value).
+/// value). Given `enum`, it declares the enum too, with the derives and
+/// serde attributes typify gives it (in a generated module, where `rt` is
+/// the runtime's `__private`):
+///
+/// ```ignore
+/// rt::string_enum! {
+///     /// Direction of an order.
+///     pub enum Side { Buy = "buy", Sell = "sell" }
+/// }
+/// ```
 #[macro_export]
 macro_rules! string_enum {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident { $($(#[$vattr:meta])* $variant:ident = $value:literal),* $(,)? }
+    ) => {
+        $(#[$attr])*
+        #[derive(
+            $crate::__private::serde::Deserialize,
+            $crate::__private::serde::Serialize,
+            Clone,
+            Copy,
+            Debug,
+            Eq,
+            Hash,
+            Ord,
+            PartialEq,
+            PartialOrd
+        )]
+        #[serde(crate = "rt::serde")]
+        $vis enum $name {
+            $($(#[$vattr])* #[serde(rename = $value)] $variant,)*
+        }
+
+        $crate::string_enum! { $name { $($variant = $value),* } }
+    };
     ($name:ident { $($variant:ident = $value:literal),* $(,)? }) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -34,9 +67,29 @@ macro_rules! string_enum {
 
 /// Implements `FromStr` (checking the pattern), `TryFrom<&str>`,
 /// `TryFrom<String>` and serde's `Deserialize` (through `FromStr`) for a
-/// generated `String` newtype whose values must match a pattern.
+/// generated `String` newtype whose values must match a pattern. Given
+/// `struct`, it declares the newtype too (a private `String`, with the
+/// derives and serde attributes typify gives it, and
+/// [`newtype!`](crate::newtype!)'s impls), in a generated module:
+///
+/// ```ignore
+/// rt::pattern_string! {
+///     /// A pair, `BASE/QUOTE`.
+///     pub struct Pair("^[A-Z]+/[A-Z]+$");
+/// }
+/// ```
 #[macro_export]
 macro_rules! pattern_string {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident($pattern:literal);) => {
+        $(#[$attr])*
+        #[derive($crate::__private::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[serde(transparent)]
+        #[serde(crate = "rt::serde")]
+        $vis struct $name(::std::string::String);
+
+        $crate::newtype! { $name(::std::string::String) }
+        $crate::pattern_string! { $name($pattern) }
+    };
     ($name:ident($pattern:literal)) => {
         impl ::std::str::FromStr for $name {
             type Err = self::error::ConversionError;

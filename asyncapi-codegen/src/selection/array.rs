@@ -1,15 +1,16 @@
-//! The pick of an array frame: its elements read from the end and from the
-//! start, cheap reads first.
+//! The pick of an array frame: its elements read from the end, then from
+//! the start.
 //!
-//! A read is cheap while it steps over no container: from the end, the
-//! runtime's `Tail` reads strings and scalars and names a container by its
-//! last byte; from the start, `Front` reads them too and names a container
-//! by its first byte (an object with its first key). So Kraken's
-//! `[channelID, {"a": ...}, "book-10", "XBT/USD"]` is read as its pair, its
-//! channel name, that its payload is an object (from the end), its channel
-//! id, and its payload's first key (from the start), whatever the payload's
-//! size. Only a message with a test that decoding does not make left unread
-//! ([`super::needs`]) makes the pick step over containers from the end.
+//! From the end, the runtime's `Tail` reads strings and scalars and names a
+//! container by its last byte, and reads no further; from the start,
+//! `Front` reads them too, names a container by its first byte (an object
+//! with its first key), and steps over one container to read what follows
+//! it. So Kraken's `[channelID, {"a": ...}, "book-10", "XBT/USD"]` is read
+//! as its pair, its channel name, that its payload is an object (from the
+//! end), its channel id, and its payload's first key (from the start),
+//! whatever the payload's size. A message with a test that decoding does
+//! not make left unread by these reads ([`super::needs`]) is left to the
+//! slow path, with the messages after it.
 
 use super::mask;
 use super::needs::Needs;
@@ -34,11 +35,6 @@ struct Step<'r> {
     /// the code reads in order, so only the tests' `plan_text` names it.
     #[cfg_attr(not(test), allow(dead_code))]
     at: usize,
-    /// Containers are stepped over, counted and their keys read (from the
-    /// end only); else only named.
-    full: bool,
-    /// One of the cheap reads.
-    cheap: bool,
     /// The keys asked about an object there.
     asked: Vec<&'r str>,
     /// The mask of the messages whose tests hold of what is there.
@@ -94,10 +90,9 @@ fn lands_on(end: End, at: usize, len: Option<usize>) -> Option<usize> {
     }
 }
 
-/// The reads, in order: from the end while no container is crossed, then
-/// from the start likewise (and one container further), then from the end
-/// again, stepping over containers.
-fn plan(variants: &[(String, Vec<Rule>)], scope: u64) -> Vec<(End, usize, bool, bool)> {
+/// The reads, in order: from the end up to the first place that may hold a
+/// container, then from the start likewise (and one container further).
+fn plan(variants: &[(String, Vec<Rule>)], scope: u64) -> Vec<(End, usize)> {
     let in_scope: Vec<&Vec<Rule>> = variants
         .iter()
         .enumerate()
@@ -137,28 +132,17 @@ fn plan(variants: &[(String, Vec<Rule>)], scope: u64) -> Vec<(End, usize, bool, 
             })
         })
         .unwrap_or(front_depth.saturating_sub(1));
-    // Bounds of an element are read only by counting it.
-    let counts_at = |at: usize| {
-        in_scope.iter().any(|rules| {
-            fixed_len(rules)
-                .and_then(|len| lands_on(End::Back, at, Some(len)))
-                .is_some_and(|index| {
-                    tests_at(rules, index).any(|t| matches!(t, Test::LenRange(..)))
-                })
-        })
-    };
     let mut reads = Vec::new();
     if depth > 0 {
-        reads.extend((0..=back_cheap).map(|at| (End::Back, at, counts_at(at), true)));
+        reads.extend((0..=back_cheap).map(|at| (End::Back, at)));
     }
     // From the start, one container is stepped over (a byte loop in the
     // runtime) to tell apart the messages left after the other reads: that
     // costs less than decoding a message that fails past it.
     let front_last = (front_cheap + 1).min(front_depth.saturating_sub(1));
     if front_depth > 0 {
-        reads.extend((0..=front_last).map(|at| (End::Front, at, false, true)));
+        reads.extend((0..=front_last).map(|at| (End::Front, at)));
     }
-    reads.extend((back_cheap + 1..depth).map(|at| (End::Back, at, true, false)));
     reads
 }
 
@@ -173,7 +157,7 @@ fn steps<'r>(
     let mut needs = Needs::new(variants, scope);
     let unread_at_start = needs.unread();
     let mut steps: Vec<Step> = Vec::new();
-    for (end, at, full, cheap) in plan(variants, scope) {
+    for (end, at) in plan(variants, scope) {
         let mut asked: Vec<&str> = Vec::new();
         let mut here = Vec::new();
         for (i, (_, rules)) in variants.iter().enumerate() {
@@ -194,10 +178,10 @@ fn steps<'r>(
                     tests: Vec::new(),
                 },
                 Some(index) => {
-                    needs.read(bit, &[Seg::Index(index)], full);
+                    needs.read(bit, &[Seg::Index(index)]);
                     let tests: Vec<&Test> = tests_at(rules, index).collect();
                     // Named from its last byte, an object's keys are not read.
-                    let keys_read = end == End::Front || full;
+                    let keys_read = end == End::Front;
                     for test in tests.iter().filter(|_| keys_read) {
                         let named: Vec<&String> = match test {
                             Test::Has(k) => vec![k],
@@ -230,26 +214,13 @@ fn steps<'r>(
         steps.push(Step {
             end,
             at,
-            full,
-            cheap,
             asked,
             place,
             unread: needs.unread(),
         });
     }
     // Reads that tell nothing, and are followed by none that does from
-    // their end, are not made; nor are reads past the last one that reads
-    // a test decoding does not make (once those are read, the messages left
-    // are decoded in order).
-    let last_needed = (0..steps.len()).rev().find(|&s| {
-        let before = if s == 0 {
-            unread_at_start
-        } else {
-            steps[s - 1].unread
-        };
-        steps[s].unread != before || steps[s].cheap
-    });
-    steps.truncate(last_needed.map_or(0, |s| s + 1));
+    // their end, are not made.
     for end in [End::Back, End::Front] {
         while let Some(s) = steps.iter().rposition(|step| step.end == end) {
             if steps[s].place.is_some() {
@@ -261,7 +232,7 @@ fn steps<'r>(
     (steps, unread_at_start)
 }
 
-/// The reads of an array frame, as `back 2` or `back 3 (full)`.
+/// The reads of an array frame, as `back 2` or `front 1`.
 #[cfg(test)]
 pub(super) fn plan_text(variants: &[(String, Vec<Rule>)], scope: u64) -> Vec<String> {
     let (steps, _) = steps(variants, scope, &mut Patterns::default());
@@ -272,8 +243,7 @@ pub(super) fn plan_text(variants: &[(String, Vec<Rule>)], scope: u64) -> Vec<Str
                 End::Back => "back",
                 End::Front => "front",
             };
-            let full = if step.full { " (full)" } else { "" };
-            format!("{end} {}{full}", step.at)
+            format!("{end} {}", step.at)
         })
         .collect()
 }
@@ -299,10 +269,9 @@ pub(super) fn array_pick(
             steps[s - 1].unread
         };
         let asked = &step.asked;
-        let call = match (step.end, step.full) {
-            (End::Back, false) => quote!(tail.next_kind()),
-            (End::Back, true) => quote!(tail.next(&[#(#asked),*])),
-            (End::Front, _) => quote!(front.next(&[#(#asked),*])),
+        let call = match step.end {
+            End::Back => quote!(tail.next_kind()),
+            End::Front => quote!(front.next(&[#(#asked),*])),
         };
         let give_up = picked(&rt, before);
         let Some(place) = &step.place else {
@@ -320,11 +289,10 @@ pub(super) fn array_pick(
             m &= #place;
         });
         if s + 1 < steps.len() {
-            let one = step.cheap && steps[s + 1].cheap;
             let unread = mask(step.unread);
             let later = mask(step.unread & !final_unread);
             code.push(quote! {
-                if let ::std::option::Option::Some(picked) = #rt::done(m, #unread, #later, #one) {
+                if let ::std::option::Option::Some(picked) = #rt::done(m, #unread, #later) {
                     return picked;
                 }
             });

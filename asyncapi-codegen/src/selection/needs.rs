@@ -67,12 +67,12 @@ impl<'r> Needs<'r> {
         Needs { messages }
     }
 
-    /// Notes that the pick read the place `path` of the message `bit`: its
-    /// type, and (`counted`) an array's length.
-    pub(super) fn read(&mut self, bit: u64, path: &[Seg], counted: bool) {
+    /// Notes that the pick read the type of the place `path` of the
+    /// message `bit` (not an array's length: array picks count nothing).
+    pub(super) fn read(&mut self, bit: u64, path: &[Seg]) {
         for (_, needs) in self.messages.iter_mut().filter(|(b, _)| *b == bit) {
             for need in needs.iter_mut() {
-                if need.path == path && (counted || !need.count) {
+                if need.path == path && !need.count {
                     need.read = true;
                 }
             }

@@ -129,29 +129,23 @@ fn scheme(reference: &str) -> Option<&str> {
     .then_some(scheme)
 }
 
-/// Decodes `%XX` escapes; `None` if one is malformed or the result is not UTF-8.
+/// `%XX` escapes decoded by the `percent-encoding` crate; `None` if a `%`
+/// is not followed by two hex digits (`%+f`, `%zz`, a lone `%`: the crate
+/// would keep those as text) or if the bytes are not UTF-8 (`%ff`).
 fn percent_decode(text: &str) -> Option<String> {
-    if !text.contains('%') {
-        return Some(text.to_string());
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let escapes = text.split('%').skip(1).all(|rest| {
+        rest.as_bytes()
+            .get(..2)
+            .is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+    });
+    escapes
+        .then(|| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .ok()
+        })
+        .flatten()
+        .map(String::from)
 }
 
 /// Appends `/token` to the JSON pointer `pointer`, escaping the token as
@@ -289,6 +283,29 @@ mod tests {
             assert_eq!(e.kind(), kind, "{r}: {e}");
             assert_eq!(e.location().unwrap().to_string(), "x.yaml#/a");
         }
+    }
+
+    #[test]
+    fn refuses_malformed_escapes_saying_where() {
+        // `%+f` is no escape (`u8::from_str_radix` would read it as 0x0f),
+        // nor `%zz` or a lone `%`; `%ff` is no UTF-8.
+        for bad in ["%+f", "%zz", "%", "%ff"] {
+            for (r, part) in [
+                (format!("my{bad}.yaml#/a"), "path"),
+                (format!("#/a{bad}b"), "fragment"),
+            ] {
+                let e = parse(&r).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::UnsupportedRef, "{r}: {e}");
+                assert_eq!(
+                    e.to_string(),
+                    format!(
+                        "x.yaml#/a: `$ref` \"{r}\" has a malformed percent-encoding \
+                         (`%` must be followed by two hex digits of UTF-8) in its {part}"
+                    )
+                );
+            }
+        }
+        assert_eq!(parse("#/a%2Bf").unwrap().tokens, ["a+f"]);
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //! `FromStr` (checking it), two `TryFrom`s and a `Deserialize` through
 //! `FromStr`. Written out, that is forty to fifty lines a type; the
 //! runtime's `string_enum!` and `pattern_string!` macros write them from
-//! one line a value.
+//! one line a value. Where the type carries exactly typify's usual derives
+//! and serde attributes (and, for a pattern string, the `newtype!` call),
+//! the macro declares the type too, from its docs, name and values: about
+//! fifteen lines less a type once formatted.
 
-use super::compaction::{Impls, Replacements};
-use proc_macro2::TokenStream;
-use quote::quote;
+use super::compaction::{same, Impls, Replacements};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use std::collections::HashMap;
 
 /// typify's error type for conversions, as its impls name it.
 fn error_type() -> TokenStream {
@@ -22,18 +26,39 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
     let impls = Impls::of(items);
     let find = |ty: &syn::Ident, expected: &TokenStream| impls.find(ty, expected);
     let mut replacements = Replacements::default();
-    for item in items.iter() {
+    let newtype_calls = newtype_calls(items);
+    for (index, item) in items.iter().enumerate() {
         let found = match item {
             syn::Item::Enum(e) => string_enum(e).and_then(|(values, call)| {
                 let expected = enum_impls(&e.ident, &values);
-                let at: Option<Vec<usize>> = expected.iter().map(|t| find(&e.ident, t)).collect();
+                let mut at: Option<Vec<usize>> =
+                    expected.iter().map(|t| find(&e.ident, t)).collect();
+                let call = match (declared_enum(e, &values), &mut at) {
+                    (Some(declared), Some(at)) => {
+                        at.push(index);
+                        declared
+                    }
+                    _ => call,
+                };
                 at.map(|at| (at, call))
             }),
             syn::Item::Struct(s) => pattern_of(s, &impls).and_then(|pattern| {
                 let expected = pattern_impls(&s.ident, &pattern);
-                let at: Option<Vec<usize>> = expected.iter().map(|t| find(&s.ident, t)).collect();
+                let mut at: Option<Vec<usize>> =
+                    expected.iter().map(|t| find(&s.ident, t)).collect();
                 let name = &s.ident;
-                at.map(|at| (at, quote!(rt::pattern_string! { #name(#pattern) })))
+                let newtype = newtype_calls.get(&name.to_string()).copied().filter(|&at| {
+                    let expected = quote!(rt::newtype! { #name(::std::string::String) });
+                    same(items[at].to_token_stream(), expected)
+                });
+                let call = match (declared_pattern(s, &pattern), newtype, &mut at) {
+                    (Some(declared), Some(newtype), Some(at)) => {
+                        at.extend([index, newtype]);
+                        declared
+                    }
+                    _ => quote!(rt::pattern_string! { #name(#pattern) }),
+                };
+                at.map(|at| (at, call))
             }),
             _ => None,
         };
@@ -65,6 +90,87 @@ fn string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, TokenStr
         values.clone(),
         quote!(rt::string_enum! { #name { #(#entries),* } }),
     ))
+}
+
+/// The docs of an item or variant, if its other attributes are exactly
+/// `expected` (in any order).
+fn docs_besides(attrs: &[syn::Attribute], expected: &[TokenStream]) -> Option<Vec<TokenStream>> {
+    let mut docs = Vec::new();
+    let mut others = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("doc") {
+            docs.push(quote!(#attr));
+        } else {
+            others.push(quote!(#attr));
+        }
+    }
+    let all_expected = others.len() == expected.len()
+        && others
+            .iter()
+            .all(|a| expected.iter().any(|e| same(a.clone(), e.clone())));
+    all_expected.then_some(docs)
+}
+
+/// `rt::string_enum!` declaring the enum too, if it has typify's usual
+/// derives and serde attributes and its variants only docs and renames.
+fn declared_enum(e: &syn::ItemEnum, values: &[(syn::Ident, String)]) -> Option<TokenStream> {
+    let expected = [
+        quote!(#[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]),
+        quote!(#[serde(crate = "rt::serde")]),
+    ];
+    let docs = docs_besides(&e.attrs, &expected)?;
+    let mut variants = Vec::new();
+    for (variant, (ident, value)) in e.variants.iter().zip(values) {
+        let rename = quote!(#[serde(rename = #value)]);
+        let renamed = docs_besides(&variant.attrs, std::slice::from_ref(&rename));
+        let vdocs = renamed.or_else(|| {
+            (*ident == value.as_str())
+                .then(|| docs_besides(&variant.attrs, &[]))
+                .flatten()
+        })?;
+        variants.push(quote!(#(#vdocs)* #ident = #value));
+    }
+    let (vis, name) = (&e.vis, &e.ident);
+    Some(quote!(
+        rt::string_enum! { #(#docs)* #vis enum #name { #(#variants),* } }
+    ))
+}
+
+/// `rt::pattern_string!` declaring the `String` newtype too, if it has
+/// typify's usual derives and serde attributes and a private field.
+fn declared_pattern(s: &syn::ItemStruct, pattern: &str) -> Option<TokenStream> {
+    let expected = [
+        quote!(#[derive(rt::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]),
+        quote!(#[serde(transparent)]),
+        quote!(#[serde(crate = "rt::serde")]),
+    ];
+    let docs = docs_besides(&s.attrs, &expected)?;
+    let syn::Fields::Unnamed(fields) = &s.fields else {
+        return None;
+    };
+    let private = fields
+        .unnamed
+        .iter()
+        .all(|f| f.attrs.is_empty() && matches!(f.vis, syn::Visibility::Inherited));
+    let (vis, name) = (&s.vis, &s.ident);
+    private.then(|| quote!(rt::pattern_string! { #(#docs)* #vis struct #name(#pattern); }))
+}
+
+/// Where the `rt::newtype!` calls stand among `items`, by the name of
+/// their type (the first token of their body).
+fn newtype_calls(items: &[syn::Item]) -> HashMap<String, usize> {
+    let mut calls = HashMap::new();
+    for (at, item) in items.iter().enumerate() {
+        let syn::Item::Macro(m) = item else { continue };
+        let newtype = m.mac.path.segments.last().map(|s| &s.ident);
+        if newtype.is_none_or(|ident| ident != "newtype") {
+            continue;
+        }
+        if let Some(TokenTree::Ident(name)) = m.mac.tokens.clone().into_iter().next() {
+            calls.insert(name.to_string(), at);
+        }
+    }
+    calls
 }
 
 /// typify's impls of a string enum.
@@ -197,22 +303,66 @@ mod tests {
         .collect();
         space.add_ref_types(schemas).unwrap();
         let mut file = super::super::paths::through_runtime(space.to_stream()).unwrap();
+        super::super::newtypes::compact(&mut file.items);
         compact(&mut file.items);
         quote!(#file).to_string()
     }
 
     #[test]
+    fn types_with_other_attributes_keep_their_declaration() {
+        let file: syn::File = syn::parse_quote! {
+            #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Default)]
+            #[serde(crate = "rt::serde")]
+            pub enum Side {
+                #[serde(rename = "buy")]
+                #[default]
+                Buy,
+            }
+            impl ::std::fmt::Display for Side {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match *self { Self::Buy => f.write_str("buy"), }
+                }
+            }
+            impl ::std::str::FromStr for Side {
+                type Err = self::error::ConversionError;
+                fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+                    match value { "buy" => Ok(Self::Buy), _ => Err("invalid value".into()), }
+                }
+            }
+            impl ::std::convert::TryFrom<&str> for Side {
+                type Error = self::error::ConversionError;
+                fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> { value.parse() }
+            }
+            impl ::std::convert::TryFrom<::std::string::String> for Side {
+                type Error = self::error::ConversionError;
+                fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> { value.parse() }
+            }
+        };
+        let mut items = file.items;
+        compact(&mut items);
+        let out = quote!(#(#items)*).to_string();
+        assert!(out.contains("pub enum Side"), "{out}");
+        assert!(out.contains("Default"), "{out}");
+        assert!(
+            out.contains(r#"rt :: string_enum ! { Side { Buy = "buy" } }"#),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn typify_string_types_become_macro_calls() {
         let out = typify_compacted();
+        // With typify's usual derives, the macros declare the types too.
         assert!(
-            out.contains(r#"rt :: string_enum ! { Status { Ok = "ok" , Error = "error" } }"#),
+            out.contains(r#"rt :: string_enum ! { # [doc = "`Status`"] pub enum Status { Ok = "ok" , Error = "error" } }"#),
             "{out}"
         );
         assert!(
-            out.contains(r#"rt :: pattern_string ! { Pair ("^[A-Z]+/[A-Z]+$") }"#),
+            out.contains(r#"rt :: pattern_string ! { # [doc = "`Pair`"] pub struct Pair ("^[A-Z]+/[A-Z]+$") ; }"#),
             "{out}"
         );
-        assert!(!out.contains("FromStr for"), "{out}");
-        assert!(!out.contains("TryFrom <"), "{out}");
+        for gone in ["FromStr for", "TryFrom <", "derive", "newtype"] {
+            assert!(!out.contains(gone), "{gone}: {out}");
+        }
     }
 }

@@ -246,31 +246,9 @@ mod generated {
             ///What went wrong, for people.
             pub message: String,
         }
-        ///`ErrorPayloadCode`
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum ErrorPayloadCode {
-            #[serde(rename = "invalid")]
-            Invalid,
-            #[serde(rename = "unknown_action")]
-            UnknownAction,
-            #[serde(rename = "malformed")]
-            Malformed,
-        }
         rt::string_enum! {
-            ErrorPayloadCode { Invalid = "invalid", UnknownAction = "unknown_action",
-            Malformed = "malformed" }
+            #[doc = "`ErrorPayloadCode`"] pub enum ErrorPayloadCode { Invalid =
+            "invalid", UnknownAction = "unknown_action", Malformed = "malformed" }
         }
         ///`ErrorPayloadErrorsItem`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]

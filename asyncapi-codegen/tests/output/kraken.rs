@@ -185,27 +185,10 @@ mod generated {
                     })
             }
         }
-        /**CRC32 of the top ten asks and bids after the update, as an unsigned
-decimal string; compare it with one computed from the local book.
-*/
-        #[derive(
-            rt::serde::Serialize,
-            Clone,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(transparent)]
-        #[serde(crate = "rt::serde")]
-        pub struct BookChecksum(String);
-        rt::newtype! {
-            BookChecksum(String)
-        }
         rt::pattern_string! {
-            BookChecksum("^[0-9]+$")
+            #[doc =
+            "CRC32 of the top ten asks and bids after the update, as an unsigned\ndecimal string; compare it with one computed from the local book.\n"]
+            pub struct BookChecksum("^[0-9]+$");
         }
         /**Number of price levels on each side of a `book` subscription. Defaults to 10.
 
@@ -735,99 +718,21 @@ fields that changed, so none is required.
             #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
             pub type_: Option<OrderSide>,
         }
-        ///Direction of an order or trade.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum OrderSide {
-            #[serde(rename = "buy")]
-            Buy,
-            #[serde(rename = "sell")]
-            Sell,
+        rt::string_enum! {
+            #[doc = "Direction of an order or trade."] pub enum OrderSide { Buy = "buy",
+            Sell = "sell" }
         }
         rt::string_enum! {
-            OrderSide { Buy = "buy", Sell = "sell" }
-        }
-        ///Where the order is in its life.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum OrderState {
-            #[serde(rename = "pending")]
-            Pending,
-            #[serde(rename = "open")]
-            Open,
-            #[serde(rename = "closed")]
-            Closed,
-            #[serde(rename = "canceled")]
-            Canceled,
-            #[serde(rename = "expired")]
-            Expired,
+            #[doc = "Where the order is in its life."] pub enum OrderState { Pending =
+            "pending", Open = "open", Closed = "closed", Canceled = "canceled", Expired =
+            "expired" }
         }
         rt::string_enum! {
-            OrderState { Pending = "pending", Open = "open", Closed = "closed", Canceled
-            = "canceled", Expired = "expired" }
-        }
-        ///How an order executes.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum OrderType {
-            #[serde(rename = "limit")]
-            Limit,
-            #[serde(rename = "market")]
-            Market,
-            #[serde(rename = "stop-loss")]
-            StopLoss,
-            #[serde(rename = "take-profit")]
-            TakeProfit,
-            #[serde(rename = "stop-loss-limit")]
-            StopLossLimit,
-            #[serde(rename = "take-profit-limit")]
-            TakeProfitLimit,
-            #[serde(rename = "trailing-stop")]
-            TrailingStop,
-            #[serde(rename = "trailing-stop-limit")]
-            TrailingStopLimit,
-            #[serde(rename = "settle-position")]
-            SettlePosition,
-        }
-        rt::string_enum! {
-            OrderType { Limit = "limit", Market = "market", StopLoss = "stop-loss",
-            TakeProfit = "take-profit", StopLossLimit = "stop-loss-limit",
-            TakeProfitLimit = "take-profit-limit", TrailingStop = "trailing-stop",
-            TrailingStopLimit = "trailing-stop-limit", SettlePosition = "settle-position"
-            }
+            #[doc = "How an order executes."] pub enum OrderType { Limit = "limit",
+            Market = "market", StopLoss = "stop-loss", TakeProfit = "take-profit",
+            StopLossLimit = "stop-loss-limit", TakeProfitLimit = "take-profit-limit",
+            TrailingStop = "trailing-stop", TrailingStopLimit = "trailing-stop-limit",
+            SettlePosition = "settle-position" }
         }
         ///A trade of one of the account's orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -950,28 +855,9 @@ may be ones Kraken does not support (that may be why it was refused).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub token: Option<String>,
         }
-        ///Outcome of a trading request; on `error`, `errorMessage` says why.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum RequestStatus {
-            #[serde(rename = "ok")]
-            Ok,
-            #[serde(rename = "error")]
-            Error,
-        }
         rt::string_enum! {
-            RequestStatus { Ok = "ok", Error = "error" }
+            #[doc = "Outcome of a trading request; on `error`, `errorMessage` says why."]
+            pub enum RequestStatus { Ok = "ok", Error = "error" }
         }
         ///A spread frame: `[channelID, spread, "spread", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1019,42 +905,12 @@ may be ones Kraken does not support (that may be why it was refused).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub token: Option<String>,
         }
-        /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
-endpoint, `ownTrades` and `openOrders` on the authenticated one.
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionName {
-            #[serde(rename = "ticker")]
-            Ticker,
-            #[serde(rename = "ohlc")]
-            Ohlc,
-            #[serde(rename = "trade")]
-            Trade,
-            #[serde(rename = "spread")]
-            Spread,
-            #[serde(rename = "book")]
-            Book,
-            #[serde(rename = "ownTrades")]
-            OwnTrades,
-            #[serde(rename = "openOrders")]
-            OpenOrders,
-        }
         rt::string_enum! {
-            SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade = "trade", Spread
-            = "spread", Book = "book", OwnTrades = "ownTrades", OpenOrders = "openOrders"
-            }
+            #[doc =
+            "A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\n"]
+            pub enum SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade =
+            "trade", Spread = "spread", Book = "book", OwnTrades = "ownTrades",
+            OpenOrders = "openOrders" }
         }
         ///The feed to start or stop, and its options.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1126,63 +982,17 @@ Defaults to `true` when absent.*/
             #[serde(skip_serializing_if = "Option::is_none")]
             pub subscription: Option<RejectedSubscription>,
         }
-        ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionStatusStatus {
-            #[serde(rename = "subscribed")]
-            Subscribed,
-            #[serde(rename = "unsubscribed")]
-            Unsubscribed,
-        }
         rt::string_enum! {
-            SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
+            #[doc = "Whether the feed is now on (`subscribed`) or off (`unsubscribed`)."]
+            pub enum SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
             "unsubscribed" }
         }
-        /**What the exchange currently accepts: `online` (everything),
-`maintenance` (nothing), `cancel_only` (cancellations only),
-`post_only` (cancellations and post-only limit orders) or, in older
-versions, `limit_only` (cancellations and limit orders).
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SystemState {
-            #[serde(rename = "online")]
-            Online,
-            #[serde(rename = "maintenance")]
-            Maintenance,
-            #[serde(rename = "cancel_only")]
-            CancelOnly,
-            #[serde(rename = "post_only")]
-            PostOnly,
-            #[serde(rename = "limit_only")]
-            LimitOnly,
-        }
         rt::string_enum! {
-            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
-            "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only" }
+            #[doc =
+            "What the exchange currently accepts: `online` (everything),\n`maintenance` (nothing), `cancel_only` (cancellations only),\n`post_only` (cancellations and post-only limit orders) or, in older\nversions, `limit_only` (cancellations and limit orders).\n"]
+            pub enum SystemState { Online = "online", Maintenance = "maintenance",
+            CancelOnly = "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only"
+            }
         }
         /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always
@@ -1200,51 +1010,13 @@ sends it.
             ///Version of the WebSockets API served, e.g. `1.9.2`.
             pub version: String,
         }
-        ///Type of the taker order of a trade, `m` (market) or `l` (limit).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TakerOrderType {
-            #[serde(rename = "m")]
-            M,
-            #[serde(rename = "l")]
-            L,
+        rt::string_enum! {
+            #[doc = "Type of the taker order of a trade, `m` (market) or `l` (limit)."]
+            pub enum TakerOrderType { M = "m", L = "l" }
         }
         rt::string_enum! {
-            TakerOrderType { M = "m", L = "l" }
-        }
-        ///Side of the taker order of a trade, `b` (buy) or `s` (sell).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TakerSide {
-            #[serde(rename = "b")]
-            B,
-            #[serde(rename = "s")]
-            S,
-        }
-        rt::string_enum! {
-            TakerSide { B = "b", S = "s" }
+            #[doc = "Side of the taker order of a trade, `b` (buy) or `s` (sell)."] pub
+            enum TakerSide { B = "b", S = "s" }
         }
         ///A ticker frame: `[channelID, data, "ticker", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1303,30 +1075,10 @@ open (`o`).
         rt::newtype! {
             TickerLastTrade((String, String)), from
         }
-        ///How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TimeInForce {
-            #[serde(rename = "GTC")]
-            Gtc,
-            #[serde(rename = "IOC")]
-            Ioc,
-            #[serde(rename = "GTD")]
-            Gtd,
-        }
         rt::string_enum! {
-            TimeInForce { Gtc = "GTC", Ioc = "IOC", Gtd = "GTD" }
+            #[doc =
+            "How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`)."]
+            pub enum TimeInForce { Gtc = "GTC", Ioc = "IOC", Gtd = "GTD" }
         }
         ///A trade frame: `[channelID, trades, "trade", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2092,7 +1844,6 @@ open (`o`).
                                 m,
                                 0b1110001000000,
                                 0b1110001000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2123,7 +1874,6 @@ open (`o`).
                                 m,
                                 0b1110001000000,
                                 0b1110001000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2159,7 +1909,6 @@ open (`o`).
                                 m,
                                 0b1000000000000,
                                 0b1000000000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2175,7 +1924,6 @@ open (`o`).
                                 m,
                                 0b1000000000000,
                                 0b1000000000000,
-                                true,
                             ) {
                                 return picked;
                             }
@@ -2239,7 +1987,7 @@ open (`o`).
                                     }
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&["b", "c"]) else {
@@ -3374,7 +3122,7 @@ open (`o`).
                                     Val::Object(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&[]) else {
@@ -3385,7 +3133,7 @@ open (`o`).
                                     Val::Array(_) => 0b11000000,
                                     _ => 0b0,
                                 };
-                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0, true) {
+                            if let Some(picked) = rt::dispatch::done(m, 0b0, 0b0) {
                                 return picked;
                             }
                             let Some(value) = front.next(&[]) else {

@@ -211,42 +211,12 @@ may be ones Kraken does not support (that may be why it was refused).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub token: Option<String>,
         }
-        /**A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
-endpoint, `ownTrades` and `openOrders` on the authenticated one.
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionName {
-            #[serde(rename = "ticker")]
-            Ticker,
-            #[serde(rename = "ohlc")]
-            Ohlc,
-            #[serde(rename = "trade")]
-            Trade,
-            #[serde(rename = "spread")]
-            Spread,
-            #[serde(rename = "book")]
-            Book,
-            #[serde(rename = "ownTrades")]
-            OwnTrades,
-            #[serde(rename = "openOrders")]
-            OpenOrders,
-        }
         rt::string_enum! {
-            SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade = "trade", Spread
-            = "spread", Book = "book", OwnTrades = "ownTrades", OpenOrders = "openOrders"
-            }
+            #[doc =
+            "A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\n"]
+            pub enum SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade =
+            "trade", Spread = "spread", Book = "book", OwnTrades = "ownTrades",
+            OpenOrders = "openOrders" }
         }
         ///The feed to start or stop, and its options.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -318,63 +288,17 @@ Defaults to `true` when absent.*/
             #[serde(skip_serializing_if = "Option::is_none")]
             pub subscription: Option<RejectedSubscription>,
         }
-        ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionStatusStatus {
-            #[serde(rename = "subscribed")]
-            Subscribed,
-            #[serde(rename = "unsubscribed")]
-            Unsubscribed,
-        }
         rt::string_enum! {
-            SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
+            #[doc = "Whether the feed is now on (`subscribed`) or off (`unsubscribed`)."]
+            pub enum SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
             "unsubscribed" }
         }
-        /**What the exchange currently accepts: `online` (everything),
-`maintenance` (nothing), `cancel_only` (cancellations only),
-`post_only` (cancellations and post-only limit orders) or, in older
-versions, `limit_only` (cancellations and limit orders).
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SystemState {
-            #[serde(rename = "online")]
-            Online,
-            #[serde(rename = "maintenance")]
-            Maintenance,
-            #[serde(rename = "cancel_only")]
-            CancelOnly,
-            #[serde(rename = "post_only")]
-            PostOnly,
-            #[serde(rename = "limit_only")]
-            LimitOnly,
-        }
         rt::string_enum! {
-            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
-            "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only" }
+            #[doc =
+            "What the exchange currently accepts: `online` (everything),\n`maintenance` (nothing), `cancel_only` (cancellations only),\n`post_only` (cancellations and post-only limit orders) or, in older\nversions, `limit_only` (cancellations and limit orders).\n"]
+            pub enum SystemState { Online = "online", Maintenance = "maintenance",
+            CancelOnly = "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only"
+            }
         }
         /**The state of the exchange and the id of this connection. Kraken does
 not declare `event` as required here, although the server always

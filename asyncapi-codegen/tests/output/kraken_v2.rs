@@ -127,54 +127,14 @@ mod generated {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub validate: Option<bool>,
         }
-        ///Currency of the fees, `base` or `quote`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum AddOrderParamsFeePreference {
-            #[serde(rename = "base")]
-            Base,
-            #[serde(rename = "quote")]
-            Quote,
-        }
         rt::string_enum! {
+            #[doc = "Currency of the fees, `base` or `quote`."] pub enum
             AddOrderParamsFeePreference { Base = "base", Quote = "quote" }
         }
-        ///Self trade prevention.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum AddOrderParamsStpType {
-            #[serde(rename = "cancel_newest")]
-            CancelNewest,
-            #[serde(rename = "cancel_oldest")]
-            CancelOldest,
-            #[serde(rename = "cancel_both")]
-            CancelBoth,
-        }
         rt::string_enum! {
-            AddOrderParamsStpType { CancelNewest = "cancel_newest", CancelOldest =
-            "cancel_oldest", CancelBoth = "cancel_both" }
+            #[doc = "Self trade prevention."] pub enum AddOrderParamsStpType {
+            CancelNewest = "cancel_newest", CancelOldest = "cancel_oldest", CancelBoth =
+            "cancel_both" }
         }
         ///A request to change an open order in place.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -760,45 +720,12 @@ mod generated {
             ///Volume-weighted average price.
             pub vwap: f64,
         }
-        /**A channel: `ticker`, `book`, `trade`, `ohlc` and `instrument` on the
-public endpoint, `executions` and `balances` on the authenticated one,
-`level3` on the level-3 endpoint.
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum Channel {
-            #[serde(rename = "ticker")]
-            Ticker,
-            #[serde(rename = "book")]
-            Book,
-            #[serde(rename = "trade")]
-            Trade,
-            #[serde(rename = "ohlc")]
-            Ohlc,
-            #[serde(rename = "instrument")]
-            Instrument,
-            #[serde(rename = "executions")]
-            Executions,
-            #[serde(rename = "balances")]
-            Balances,
-            #[serde(rename = "level3")]
-            Level3,
-        }
         rt::string_enum! {
-            Channel { Ticker = "ticker", Book = "book", Trade = "trade", Ohlc = "ohlc",
-            Instrument = "instrument", Executions = "executions", Balances = "balances",
-            Level3 = "level3" }
+            #[doc =
+            "A channel: `ticker`, `book`, `trade`, `ohlc` and `instrument` on the\npublic endpoint, `executions` and `balances` on the authenticated one,\n`level3` on the level-3 endpoint.\n"]
+            pub enum Channel { Ticker = "ticker", Book = "book", Trade = "trade", Ohlc =
+            "ohlc", Instrument = "instrument", Executions = "executions", Balances =
+            "balances", Level3 = "level3" }
         }
         ///An order placed when this one fills (one-triggers-other).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -816,28 +743,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(skip_serializing_if = "Option::is_none")]
             pub trigger_price_type: Option<PriceType>,
         }
-        ///Whether `data` is the whole state (`snapshot`) or a change (`update`).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum DataType {
-            #[serde(rename = "snapshot")]
-            Snapshot,
-            #[serde(rename = "update")]
-            Update,
-        }
         rt::string_enum! {
-            DataType { Snapshot = "snapshot", Update = "update" }
+            #[doc =
+            "Whether `data` is the whole state (`snapshot`) or a change (`update`)."] pub
+            enum DataType { Snapshot = "snapshot", Update = "update" }
         }
         ///A request to replace an open order by a changed one.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -918,27 +827,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(skip_serializing_if = "Option::is_none")]
             pub validate: Option<bool>,
         }
-        ///Currency of the fees, `base` or `quote`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum EditOrderParamsFeePreference {
-            #[serde(rename = "base")]
-            Base,
-            #[serde(rename = "quote")]
-            Quote,
-        }
         rt::string_enum! {
+            #[doc = "Currency of the fees, `base` or `quote`."] pub enum
             EditOrderParamsFeePreference { Base = "base", Quote = "quote" }
         }
         ///The new order's id and the replaced one's.
@@ -1063,103 +953,21 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(skip_serializing_if = "Option::is_none")]
             pub trade_id: Option<i64>,
         }
-        ///The event.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum ExecutionExecType {
-            #[serde(rename = "pending_new")]
-            PendingNew,
-            #[serde(rename = "new")]
-            New,
-            #[serde(rename = "trade")]
-            Trade,
-            #[serde(rename = "filled")]
-            Filled,
-            #[serde(rename = "iceberg_refill")]
-            IcebergRefill,
-            #[serde(rename = "canceled")]
-            Canceled,
-            #[serde(rename = "expired")]
-            Expired,
-            #[serde(rename = "amended")]
-            Amended,
-            #[serde(rename = "restated")]
-            Restated,
-            #[serde(rename = "status")]
-            Status,
+        rt::string_enum! {
+            #[doc = "The event."] pub enum ExecutionExecType { PendingNew =
+            "pending_new", New = "new", Trade = "trade", Filled = "filled", IcebergRefill
+            = "iceberg_refill", Canceled = "canceled", Expired = "expired", Amended =
+            "amended", Restated = "restated", Status = "status" }
         }
         rt::string_enum! {
-            ExecutionExecType { PendingNew = "pending_new", New = "new", Trade = "trade",
-            Filled = "filled", IcebergRefill = "iceberg_refill", Canceled = "canceled",
-            Expired = "expired", Amended = "amended", Restated = "restated", Status =
-            "status" }
-        }
-        ///Whether the order took (`t`) or made (`m`) liquidity.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum ExecutionLiquidityInd {
-            #[serde(rename = "t")]
-            T,
-            #[serde(rename = "m")]
-            M,
-        }
-        rt::string_enum! {
+            #[doc = "Whether the order took (`t`) or made (`m`) liquidity."] pub enum
             ExecutionLiquidityInd { T = "t", M = "m" }
         }
-        ///The order's state after the event.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum ExecutionOrderStatus {
-            #[serde(rename = "pending_new")]
-            PendingNew,
-            #[serde(rename = "new")]
-            New,
-            #[serde(rename = "partially_filled")]
-            PartiallyFilled,
-            #[serde(rename = "filled")]
-            Filled,
-            #[serde(rename = "canceled")]
-            Canceled,
-            #[serde(rename = "expired")]
-            Expired,
-        }
         rt::string_enum! {
-            ExecutionOrderStatus { PendingNew = "pending_new", New = "new",
-            PartiallyFilled = "partially_filled", Filled = "filled", Canceled =
-            "canceled", Expired = "expired" }
+            #[doc = "The order's state after the event."] pub enum ExecutionOrderStatus {
+            PendingNew = "pending_new", New = "new", PartiallyFilled =
+            "partially_filled", Filled = "filled", Canceled = "canceled", Expired =
+            "expired" }
         }
         ///An executions frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1286,30 +1094,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
             pub order_qty: f64,
             pub timestamp: Timestamp,
         }
-        ///In updates, `add`, `modify` or `delete`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum Level3OrderEvent {
-            #[serde(rename = "add")]
-            Add,
-            #[serde(rename = "modify")]
-            Modify,
-            #[serde(rename = "delete")]
-            Delete,
-        }
         rt::string_enum! {
-            Level3OrderEvent { Add = "add", Modify = "modify", Delete = "delete" }
+            #[doc = "In updates, `add`, `modify` or `delete`."] pub enum Level3OrderEvent
+            { Add = "add", Modify = "modify", Delete = "delete" }
         }
         ///A candle frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1358,45 +1145,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
                     })
             }
         }
-        ///The execution model of an order.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum OrderType {
-            #[serde(rename = "limit")]
-            Limit,
-            #[serde(rename = "market")]
-            Market,
-            #[serde(rename = "iceberg")]
-            Iceberg,
-            #[serde(rename = "stop-loss")]
-            StopLoss,
-            #[serde(rename = "stop-loss-limit")]
-            StopLossLimit,
-            #[serde(rename = "take-profit")]
-            TakeProfit,
-            #[serde(rename = "take-profit-limit")]
-            TakeProfitLimit,
-            #[serde(rename = "trailing-stop")]
-            TrailingStop,
-            #[serde(rename = "trailing-stop-limit")]
-            TrailingStopLimit,
-            #[serde(rename = "settle-position")]
-            SettlePosition,
-        }
         rt::string_enum! {
-            OrderType { Limit = "limit", Market = "market", Iceberg = "iceberg", StopLoss
-            = "stop-loss", StopLossLimit = "stop-loss-limit", TakeProfit = "take-profit",
+            #[doc = "The execution model of an order."] pub enum OrderType { Limit =
+            "limit", Market = "market", Iceberg = "iceberg", StopLoss = "stop-loss",
+            StopLossLimit = "stop-loss-limit", TakeProfit = "take-profit",
             TakeProfitLimit = "take-profit-limit", TrailingStop = "trailing-stop",
             TrailingStopLimit = "trailing-stop-limit", SettlePosition = "settle-position"
             }
@@ -1519,30 +1271,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             ///The quantity resting at this price.
             pub qty: f64,
         }
-        ///How a price is given, `static` (an absolute price, the default), `pct` (an offset in percent) or `quote` (an offset in the quote currency).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum PriceType {
-            #[serde(rename = "static")]
-            Static,
-            #[serde(rename = "pct")]
-            Pct,
-            #[serde(rename = "quote")]
-            Quote,
-        }
         rt::string_enum! {
-            PriceType { Static = "static", Pct = "pct", Quote = "quote" }
+            #[doc =
+            "How a price is given, `static` (an absolute price, the default), `pct` (an offset in percent) or `quote` (an offset in the quote currency)."]
+            pub enum PriceType { Static = "static", Pct = "pct", Quote = "quote" }
         }
         ///Client-chosen id of a request, echoed in its acknowledgements; keep it within a signed 32-bit integer.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1575,28 +1307,9 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 value.parse()
             }
         }
-        ///Side of an order, `buy` or `sell`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum Side {
-            #[serde(rename = "buy")]
-            Buy,
-            #[serde(rename = "sell")]
-            Sell,
-        }
         rt::string_enum! {
-            Side { Buy = "buy", Sell = "sell" }
+            #[doc = "Side of an order, `buy` or `sell`."] pub enum Side { Buy = "buy",
+            Sell = "sell" }
         }
         ///The state of the exchange and the id of this connection.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1705,28 +1418,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(skip_serializing_if = "Option::is_none")]
             pub users: Option<String>,
         }
-        ///What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionParamsEventTrigger {
-            #[serde(rename = "bbo")]
-            Bbo,
-            #[serde(rename = "trades")]
-            Trades,
-        }
         rt::string_enum! {
-            SubscriptionParamsEventTrigger { Bbo = "bbo", Trades = "trades" }
+            #[doc =
+            "What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer)."]
+            pub enum SubscriptionParamsEventTrigger { Bbo = "bbo", Trades = "trades" }
         }
         ///The subscription as the server understood it; `symbol` is one symbol, since each symbol is acknowledged apart.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1758,27 +1453,8 @@ public endpoint, `executions` and `balances` on the authenticated one,
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub warnings: Vec<String>,
         }
-        ///What makes a `ticker` update.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SubscriptionResultEventTrigger {
-            #[serde(rename = "bbo")]
-            Bbo,
-            #[serde(rename = "trades")]
-            Trades,
-        }
         rt::string_enum! {
+            #[doc = "What makes a `ticker` update."] pub enum
             SubscriptionResultEventTrigger { Bbo = "bbo", Trades = "trades" }
         }
         ///A pair, written `BASE/QUOTE` (e.g. `BTC/USD`).
@@ -1810,36 +1486,11 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 Ok(Self(value.to_string()))
             }
         }
-        /**What the exchange accepts: `online` (everything), `maintenance`
-(nothing), `cancel_only` (cancellations only) or `post_only`
-(cancellations and post-only limit orders).
-*/
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum SystemState {
-            #[serde(rename = "online")]
-            Online,
-            #[serde(rename = "maintenance")]
-            Maintenance,
-            #[serde(rename = "cancel_only")]
-            CancelOnly,
-            #[serde(rename = "post_only")]
-            PostOnly,
-        }
         rt::string_enum! {
-            SystemState { Online = "online", Maintenance = "maintenance", CancelOnly =
-            "cancel_only", PostOnly = "post_only" }
+            #[doc =
+            "What the exchange accepts: `online` (everything), `maintenance`\n(nothing), `cancel_only` (cancellations only) or `post_only`\n(cancellations and post-only limit orders).\n"]
+            pub enum SystemState { Online = "online", Maintenance = "maintenance",
+            CancelOnly = "cancel_only", PostOnly = "post_only" }
         }
         ///A ticker frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1911,32 +1562,10 @@ public endpoint, `executions` and `balances` on the authenticated one,
                 Ok(Self(value.to_string()))
             }
         }
-        ///How long an order stays open, `gtc` (until cancelled, the default), `gtd` (until `expire_time`), `ioc` (immediate or cancel) or `fok` (fill or kill).
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TimeInForce {
-            #[serde(rename = "gtc")]
-            Gtc,
-            #[serde(rename = "gtd")]
-            Gtd,
-            #[serde(rename = "ioc")]
-            Ioc,
-            #[serde(rename = "fok")]
-            Fok,
-        }
         rt::string_enum! {
-            TimeInForce { Gtc = "gtc", Gtd = "gtd", Ioc = "ioc", Fok = "fok" }
+            #[doc =
+            "How long an order stays open, `gtc` (until cancelled, the default), `gtd` (until `expire_time`), `ioc` (immediate or cancel) or `fok` (fill or kill)."]
+            pub enum TimeInForce { Gtc = "gtc", Gtd = "gtd", Ioc = "ioc", Fok = "fok" }
         }
         ///When the server sent the acknowledgement, RFC 3339 in UTC.
         #[derive(
@@ -2061,27 +1690,8 @@ examples omit the zone.
             ///Sequence number of the trade, per symbol.
             pub trade_id: u64,
         }
-        ///Type of the taker order, `limit` or `market`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TradeDataOrdType {
-            #[serde(rename = "limit")]
-            Limit,
-            #[serde(rename = "market")]
-            Market,
-        }
         rt::string_enum! {
+            #[doc = "Type of the taker order, `limit` or `market`."] pub enum
             TradeDataOrdType { Limit = "limit", Market = "market" }
         }
         ///The trigger of a triggered order (stop-loss, take-profit, trailing-stop).
@@ -2096,27 +1706,8 @@ examples omit the zone.
             #[serde(skip_serializing_if = "Option::is_none")]
             pub reference: Option<TriggersReference>,
         }
-        ///The price that triggers, `last` (the default) or `index`.
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum TriggersReference {
-            #[serde(rename = "last")]
-            Last,
-            #[serde(rename = "index")]
-            Index,
-        }
         rt::string_enum! {
+            #[doc = "The price that triggers, `last` (the default) or `index`."] pub enum
             TriggersReference { Last = "last", Index = "index" }
         }
         ///A request to stop a channel.

@@ -121,31 +121,9 @@ mod generated {
             pub errors: Vec<ErrorPayloadErrorsItem>,
             pub message: String,
         }
-        ///`ErrorPayloadCode`
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum ErrorPayloadCode {
-            #[serde(rename = "invalid")]
-            Invalid,
-            #[serde(rename = "unknown_action")]
-            UnknownAction,
-            #[serde(rename = "malformed")]
-            Malformed,
-        }
         rt::string_enum! {
-            ErrorPayloadCode { Invalid = "invalid", UnknownAction = "unknown_action",
-            Malformed = "malformed" }
+            #[doc = "`ErrorPayloadCode`"] pub enum ErrorPayloadCode { Invalid =
+            "invalid", UnknownAction = "unknown_action", Malformed = "malformed" }
         }
         ///`ErrorPayloadErrorsItem`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -170,28 +148,9 @@ mod generated {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub order: Option<HistoryPayloadOrder>,
         }
-        ///`HistoryPayloadOrder`
-        #[derive(
-            rt::serde::Deserialize,
-            rt::serde::Serialize,
-            Clone,
-            Copy,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(crate = "rt::serde")]
-        pub enum HistoryPayloadOrder {
-            #[serde(rename = "oldest")]
-            Oldest,
-            #[serde(rename = "newest")]
-            Newest,
-        }
         rt::string_enum! {
-            HistoryPayloadOrder { Oldest = "oldest", Newest = "newest" }
+            #[doc = "`HistoryPayloadOrder`"] pub enum HistoryPayloadOrder { Oldest =
+            "oldest", Newest = "newest" }
         }
         ///`HistoryResult`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -233,25 +192,8 @@ mod generated {
         pub struct Pong {
             pub action: consts::ActionPong,
         }
-        ///`UserName`
-        #[derive(
-            rt::serde::Serialize,
-            Clone,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(transparent)]
-        #[serde(crate = "rt::serde")]
-        pub struct UserName(String);
-        rt::newtype! {
-            UserName(String)
-        }
         rt::pattern_string! {
-            UserName("^[a-z0-9_]{1,32}$")
+            #[doc = "`UserName`"] pub struct UserName("^[a-z0-9_]{1,32}$");
         }
         /// Error types.
         pub mod error {

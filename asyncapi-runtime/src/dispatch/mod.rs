@@ -146,10 +146,8 @@ pub struct Selection {
 /// The text frame's deserializer that generated decoding reads from.
 pub type StrDeserializer<'a> = serde_json::Deserializer<serde_json::de::StrRead<'a>>;
 
-/// Decodes a whole text frame with `decode` (which must read one value;
-/// only whitespace may follow it), as `serde_json::from_str` does.
-#[inline(always)]
-pub fn from_str<'a, T>(
+/// Decodes a whole text frame with `decode`, as `serde_json::from_str` does.
+fn from_str<'a, T>(
     frame: &'a str,
     decode: impl FnOnce(&mut StrDeserializer<'a>) -> Result<T, serde_json::Error>,
 ) -> Result<T, serde_json::Error> {

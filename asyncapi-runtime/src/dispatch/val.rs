@@ -109,7 +109,7 @@ pub(super) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// The messages to decode, once reading on can tell no more, else `None`.
+/// The message to decode, once reading on can tell no more, else `None`.
 ///
 /// `m` is the mask of the messages the frame may be. Some messages have
 /// tests that decoding their payload type does not make (a place that must
@@ -117,20 +117,16 @@ pub(super) fn is_ws(b: u8) -> bool {
 /// array's bounds: a `Vec` takes any length). `unread` is the mask of the
 /// messages with such a test not read yet, and `later` those of them whose
 /// tests a later read of the selection reads. Reading on is over when no
-/// message of `m` is in `later`, and, with `one`, at most one message is
-/// left to decode.
-///
-/// The messages to decode are those of `m` before the first one in
-/// `unread`: decoding them in order gives the first that decodes and
-/// passes its tests, or none (then the slow path, which checks every test,
-/// finds the message, if any).
+/// message of `m` is in `later` and at most one message is left to decode:
+/// those of `m` before the first one in `unread` ([`trim`]); the slow path,
+/// which checks every test, finds the others.
 #[inline]
-pub fn done(m: u64, unread: u64, later: u64, one: bool) -> Option<u64> {
+pub fn done(m: u64, unread: u64, later: u64) -> Option<u64> {
     if m & later != 0 {
         return None;
     }
     let picked = trim(m, unread);
-    (!one || picked & picked.wrapping_sub(1) == 0).then_some(picked)
+    (picked & picked.wrapping_sub(1) == 0).then_some(picked)
 }
 
 /// `m` without its messages from the first one in `unread` on.
@@ -177,11 +173,10 @@ mod tests {
         assert_eq!(trim(0b1110, 0b0001), 0b1110);
         assert_eq!(trim(0b0100, 0b0100), 0);
         // Still to be read later: not done.
-        assert_eq!(done(0b0110, 0b0100, 0b0100, false), None);
-        assert_eq!(done(0b0110, 0b0100, 0, false), Some(0b0010));
-        // Two left, one asked for.
-        assert_eq!(done(0b0110, 0, 0, true), None);
-        assert_eq!(done(0b0110, 0b0100, 0, true), Some(0b0010));
-        assert_eq!(done(0, 0, 0, true), Some(0));
+        assert_eq!(done(0b0110, 0b0100, 0b0100), None);
+        assert_eq!(done(0b0110, 0b0100, 0), Some(0b0010));
+        // Two left.
+        assert_eq!(done(0b0110, 0, 0), None);
+        assert_eq!(done(0, 0, 0), Some(0));
     }
 }

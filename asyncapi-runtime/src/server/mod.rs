@@ -58,7 +58,7 @@ mod error_frame;
 mod handshake;
 pub(crate) mod http;
 mod impls;
-mod route;
+pub(crate) mod route;
 pub mod testing;
 
 pub use crate::validate::Violation;

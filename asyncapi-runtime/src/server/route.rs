@@ -240,7 +240,7 @@ impl Template {
                     if segment.is_empty() {
                         return None;
                     }
-                    params.push((name.clone(), percent_decode(segment)?));
+                    params.push((name.clone(), percent_decode(segment)?.into_owned()));
                 }
             }
         }
@@ -271,10 +271,10 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
 /// out. Borrowed where nothing needs decoding.
 pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
     fn form(text: &str) -> Option<Cow<'_, str>> {
-        if text.bytes().any(|b| b == b'%' || b == b'+') {
-            percent_decode(&text.replace('+', " ")).map(Cow::Owned)
+        if text.contains('+') {
+            percent_decode(&text.replace('+', " ")).map(|text| Cow::Owned(text.into_owned()))
         } else {
-            Some(Cow::Borrowed(text))
+            percent_decode(text)
         }
     }
     query
@@ -286,24 +286,23 @@ pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Co
         })
 }
 
-/// `%XX` escapes decoded; `None` if an escape is not `%` and two hex digits,
-/// or if they do not make UTF-8.
-pub(crate) fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            // `from_str_radix` alone would take a sign: `%+f` is no escape.
-            let digit = |at: usize| char::from(*bytes.get(at)?).to_digit(16);
-            out.push((digit(i + 1)? * 16 + digit(i + 2)?) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+/// `%XX` escapes decoded by the `percent-encoding` crate; `None` if a `%`
+/// is not followed by two hex digits (`%+f`, `%zz`, a lone `%`: the crate
+/// would keep those as text) or if the bytes are not UTF-8 (`%ff`).
+/// Borrowed where nothing needs decoding.
+pub(crate) fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
+    let escapes = text.split('%').skip(1).all(|rest| {
+        rest.as_bytes()
+            .get(..2)
+            .is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+    });
+    escapes
+        .then(|| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .ok()
+        })
+        .flatten()
 }
 
 /// Writes `value` as one path segment, percent-encoding what a segment
@@ -416,11 +415,22 @@ mod tests {
     fn percent_escapes_are_two_hex_digits() {
         assert_eq!(percent_decode("a%20b%2f%C3%BC").as_deref(), Some("a b/ü"));
         assert_eq!(percent_decode("plain").as_deref(), Some("plain"));
-        for bad in ["%+f", "%-1", "%2", "%", "%g0", "%0g", "%C3", "%ff", "x%+0y"] {
+        for bad in [
+            "%+f", "%-1", "%2", "%", "%g0", "%0g", "%zz", "%C3", "%ff", "x%+0y", "a%",
+        ] {
             assert_eq!(percent_decode(bad), None, "{bad}");
         }
         let rooms = Template::parse(Some("/rooms/{roomId}"));
-        assert!(rooms.matches("/rooms/%+f").is_none());
+        for bad in ["%+f", "%zz", "%", "%ff"] {
+            assert!(rooms.matches(&format!("/rooms/{bad}")).is_none(), "{bad}");
+            // A query pair that carries one is left out.
+            let params = rooms
+                .matches_request("/rooms/1", Some(&format!("k={bad}&v{bad}=1&x=2")))
+                .unwrap();
+            assert_eq!(params.query("k"), None, "{bad}");
+            assert_eq!(params.query("x"), Some("2"), "{bad}");
+            assert_eq!(params.query.len(), 1, "{bad}");
+        }
         assert_eq!(
             rooms.matches("/rooms/%41").unwrap().get("roomId"),
             Some("A")
