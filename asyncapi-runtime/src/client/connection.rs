@@ -5,6 +5,7 @@
 
 use super::config::ClientConfig;
 use super::error::{Ended, Error};
+use super::incoming;
 use super::pending::{route, Shared};
 use crate::message::Message;
 use crate::ws::Close;
@@ -117,7 +118,7 @@ fn connect_reason(error: &tungstenite::Error) -> String {
 
 /// What a connection task works with, across connections.
 pub(crate) struct Io<'a, In> {
-    pub(crate) incoming: &'a mpsc::Sender<Result<In, Error>>,
+    pub(crate) incoming: &'a mut incoming::Tx<Result<In, Error>>,
     pub(crate) outbound: &'a mut mpsc::Receiver<Outbound>,
     pub(crate) shared: &'a Arc<Shared<In>>,
     pub(crate) config: &'a ClientConfig,
@@ -166,7 +167,7 @@ pub(crate) async fn run<In: Message>(
         return lost(format!("re-sending the subscriptions failed: {e}"));
     }
     let (reader_end, by_user) = {
-        let reader = read_frames(stream, io.incoming, io.shared, io.config);
+        let reader = read_frames(stream, &mut *io.incoming, io.shared, io.config);
         let writer = write_frames(&mut sink, io.outbound, io.config.ping_interval);
         tokio::pin!(reader, writer);
         tokio::select! {
@@ -282,7 +283,7 @@ where
 
 async fn read_frames<In: Message, S>(
     mut stream: S,
-    incoming: &mpsc::Sender<Result<In, Error>>,
+    incoming: &mut incoming::Tx<Result<In, Error>>,
     shared: &Shared<In>,
     config: &ClientConfig,
 ) -> ReaderEnd

@@ -7,6 +7,7 @@
 use super::config::{random_fraction, ClientConfig, ReconnectPolicy};
 use super::connection::{self, Io, Outbound, Socket};
 use super::error::{Ended, Error};
+use super::incoming;
 use super::pending::Shared;
 use crate::message::Message;
 use crate::ws::Close;
@@ -21,13 +22,13 @@ use tracing::{debug, info, warn};
 pub(crate) async fn run<In: Message>(
     socket: Socket,
     url: String,
-    config: ClientConfig,
+    config: Arc<ClientConfig>,
     shared: Arc<Shared<In>>,
-    incoming: mpsc::Sender<Result<In, Error>>,
+    mut incoming: incoming::Tx<Result<In, Error>>,
     mut outbound: mpsc::Receiver<Outbound>,
 ) {
     let mut io = Io {
-        incoming: &incoming,
+        incoming: &mut incoming,
         outbound: &mut outbound,
         shared: &shared,
         config: &config,
@@ -48,13 +49,16 @@ pub(crate) async fn run<In: Message>(
             reason: reason.clone(),
         });
         let dropped = Instant::now();
-        match reconnect(&url, &config, policy, outcome.slow, &shared).await {
+        // Boxed: connecting (TCP, TLS, the handshake) is a big future that
+        // an open connection's task would otherwise carry all its life.
+        match Box::pin(reconnect(&url, &config, policy, outcome.slow, &shared)).await {
             Ok((new, attempt)) => {
                 let after = dropped.elapsed();
                 info!(?after, attempt, "reconnected");
                 socket = new;
                 resend = shared.live().frames();
-                let _ = incoming
+                let _ = io
+                    .incoming
                     .send(Err(Error::Reconnected { after, attempt }))
                     .await;
             }

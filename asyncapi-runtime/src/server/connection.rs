@@ -53,7 +53,9 @@ pub(crate) async fn serve<S, Io>(
     info!("connected");
 
     let mut disconnect = None;
-    if let Err(error) = service.on_connect(&ctx).await {
+    // `on_connect` and `on_disconnect` are boxed: run once each, their
+    // futures would otherwise make every connection's task bigger.
+    if let Err(error) = Box::pin(service.on_connect(&ctx)).await {
         warn!(%error, "on_connect failed: closing (1011)");
         let close = error
             .close()
@@ -123,7 +125,7 @@ pub(crate) async fn serve<S, Io>(
     }
     info!(%disconnect, "disconnected");
     shared.deregister(&conn, &channel);
-    service.on_disconnect(&ctx, &disconnect).await;
+    Box::pin(service.on_disconnect(&ctx, &disconnect)).await;
     // Ends the writer if nothing closed the queue yet.
     conn.close(Close::new(Close::NORMAL, ""));
     let _ = tokio::time::timeout(CLOSE_HANDSHAKE, writer).await;

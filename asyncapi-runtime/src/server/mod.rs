@@ -471,7 +471,10 @@ async fn accept(
     let timeout = endpoint.shared.config.handshake_timeout;
     let secure = tls.is_some();
     let io: BoxIo = match tls {
-        Some(acceptor) => match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
+        // Boxed: the TLS handshake is a big future, freed once it is done
+        // (the connection's task lives as long as the connection).
+        Some(acceptor) => match Box::pin(tokio::time::timeout(timeout, acceptor.accept(tcp))).await
+        {
             Ok(Ok(stream)) => Box::new(stream),
             Ok(Err(error)) => {
                 debug!(%peer, %error, "TLS handshake failed");
