@@ -9,6 +9,7 @@ use super::incoming;
 use super::pending::{route, Shared};
 use crate::message::Message;
 use crate::ws::Close;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,11 @@ pub(crate) const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
 
 /// An open connection.
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// An open connection split into its writing and reading halves: the
+/// socket (about 1.4 KiB) lives on the heap, which the halves share, so the
+/// client's task does not carry it.
+pub(crate) type Halves = (SplitSink<Socket, Frame>, SplitStream<Socket>);
 
 /// A frame for the writer.
 pub(crate) enum Outbound {
@@ -39,7 +45,7 @@ pub(crate) struct OpenError {
 }
 
 /// Opens a connection to `url` (`ws://` or `wss://`).
-pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, OpenError> {
+pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Halves, OpenError> {
     let fail = |reason: String, refused| OpenError {
         error: Error::Connect {
             url: url.to_owned(),
@@ -86,7 +92,7 @@ pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, Ope
     match tokio::time::timeout(config.connect_timeout, connecting).await {
         Ok(Ok((socket, _response))) => {
             debug!(url, "connected");
-            Ok(socket)
+            Ok(socket.split())
         }
         Ok(Err(e)) => Err(fail(
             connect_reason(&e),
@@ -150,14 +156,13 @@ struct ReaderEnd {
     slow: bool,
 }
 
-/// Serves `socket` until it ends: first writes `resend` (the live
+/// Serves a connection until it ends: first writes `resend` (the live
 /// subscriptions, after a reconnection), then reads and writes.
 pub(crate) async fn run<In: Message>(
-    socket: Socket,
+    (mut sink, stream): Halves,
     resend: Vec<String>,
     io: &mut Io<'_, In>,
 ) -> Outcome {
-    let (mut sink, stream) = socket.split();
     for frame in resend {
         if let Err(e) = sink.feed(Frame::text(frame)).await {
             return lost(format!("re-sending a subscription failed: {e}"));
@@ -373,6 +378,10 @@ where
             Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_) => continue,
         };
         // A closed receiver means the application does not want the stream.
-        let _ = incoming.send(item).await;
+        // (Room first, then the item: the future waiting for room does not
+        // hold a copy of the item.)
+        if let Some(permit) = incoming.reserve().await {
+            permit.send(item);
+        }
     }
 }

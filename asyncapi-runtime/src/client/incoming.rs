@@ -45,6 +45,18 @@ impl<T> Tx<T> {
     /// Queues `item`, waiting while the queue is full; gives it back when
     /// the receiving half is gone.
     pub(crate) async fn send(&mut self, item: T) -> Result<(), T> {
+        match self.reserve().await {
+            Some(permit) => {
+                permit.send(item);
+                Ok(())
+            }
+            None => Err(item),
+        }
+    }
+
+    /// Waits for room for one item (as `mpsc::Sender::reserve`); `None`
+    /// when the receiving half is gone.
+    pub(crate) async fn reserve(&mut self) -> Option<mpsc::Permit<'_, T>> {
         if matches!(self.state, TxState::Unopened(_)) {
             self.state = match std::mem::replace(&mut self.state, TxState::Closed) {
                 TxState::Unopened(handoff) => {
@@ -58,8 +70,8 @@ impl<T> Tx<T> {
             };
         }
         match &self.state {
-            TxState::Open(tx) => tx.send(item).await.map_err(|e| e.0),
-            TxState::Unopened(_) | TxState::Closed => Err(item),
+            TxState::Open(tx) => tx.reserve().await.ok(),
+            TxState::Unopened(_) | TxState::Closed => None,
         }
     }
 }

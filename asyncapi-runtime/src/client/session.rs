@@ -5,7 +5,7 @@
 //! reconnecting gives up, end the client.
 
 use super::config::{random_fraction, ClientConfig, ReconnectPolicy};
-use super::connection::{self, Io, Outbound, Socket};
+use super::connection::{self, Halves, Io, Outbound};
 use super::error::{Ended, Error};
 use super::incoming;
 use super::pending::Shared;
@@ -20,7 +20,7 @@ use tracing::{debug, info, warn};
 
 /// Runs the client from its first connection, `socket`, to its end.
 pub(crate) async fn run<In: Message>(
-    socket: Socket,
+    socket: Halves,
     url: String,
     config: Arc<ClientConfig>,
     shared: Arc<Shared<In>>,
@@ -82,7 +82,7 @@ async fn reconnect<In>(
     policy: &ReconnectPolicy,
     slow: bool,
     shared: &Shared<In>,
-) -> Result<(Socket, u32), Ended> {
+) -> Result<(Halves, u32), Ended> {
     let mut closing = shared.close.subscribe();
     let mut immediate = if slow { 0 } else { policy.immediate_attempts };
     let mut step = 0;

@@ -129,12 +129,15 @@ impl<S: Service> Session for ServiceSession<S> {
             identity,
             peer,
         } = *self;
+        // Split here, so the socket (about 1.3 KiB) moves to the heap, which
+        // its halves share, and the connection's future does not carry it.
+        let (sink, stream) = futures_util::StreamExt::split(socket);
         Box::pin(async move {
             let (conn, queue) = Conn::new(shared.next_id(), peer, &shared.config);
             let span = info_span!("connection", id = conn.id.0, %peer, channel = %route.template);
             connection::serve(
                 route.service.clone(),
-                socket,
+                (sink, stream),
                 conn,
                 queue,
                 params,
