@@ -80,7 +80,10 @@ fn cpu_secs() -> Result<f64, Error> {
     let stat = std::fs::read_to_string("/proc/self/stat")?;
     // The fields after the command's closing parenthesis: state is the
     // first, utime and stime the 12th and 13th (in USER_HZ, 100 a second).
-    let rest = stat.rsplit_once(')').ok_or("no command in /proc/self/stat")?.1;
+    let rest = stat
+        .rsplit_once(')')
+        .ok_or("no command in /proc/self/stat")?
+        .1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| -> Result<u64, Error> {
         Ok(fields.get(i).ok_or("/proc/self/stat too short")?.parse()?)

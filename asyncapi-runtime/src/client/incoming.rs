@@ -54,9 +54,31 @@ impl<T> Tx<T> {
         }
     }
 
+    /// Queues `item` if there is room: `Err(Some(item))` when the queue is
+    /// full, `Err(None)` when the receiving half is gone (the item dropped).
+    pub(crate) fn try_send(&mut self, item: T) -> Result<(), Option<T>> {
+        self.open();
+        match &self.state {
+            TxState::Open(tx) => tx.try_send(item).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(item) => Some(item),
+                mpsc::error::TrySendError::Closed(_) => None,
+            }),
+            TxState::Unopened(_) | TxState::Closed => Err(None),
+        }
+    }
+
     /// Waits for room for one item (as `mpsc::Sender::reserve`); `None`
     /// when the receiving half is gone.
     pub(crate) async fn reserve(&mut self) -> Option<mpsc::Permit<'_, T>> {
+        self.open();
+        match &self.state {
+            TxState::Open(tx) => tx.reserve().await.ok(),
+            TxState::Unopened(_) | TxState::Closed => None,
+        }
+    }
+
+    /// Makes the queue if it is not made yet.
+    fn open(&mut self) {
         if matches!(self.state, TxState::Unopened(_)) {
             self.state = match std::mem::replace(&mut self.state, TxState::Closed) {
                 TxState::Unopened(handoff) => {
@@ -68,10 +90,6 @@ impl<T> Tx<T> {
                 }
                 other => other,
             };
-        }
-        match &self.state {
-            TxState::Open(tx) => tx.reserve().await.ok(),
-            TxState::Unopened(_) | TxState::Closed => None,
         }
     }
 }
@@ -137,6 +155,16 @@ mod tests {
         assert_eq!(rx.recv().await, Some(1));
         tx.send(3).await.unwrap();
         assert_eq!(rx.recv().await, Some(3));
+    }
+
+    #[tokio::test]
+    async fn try_send_says_full_and_closed() {
+        let (mut tx, mut rx) = channel(1);
+        assert_eq!(tx.try_send(1), Ok(()));
+        assert_eq!(tx.try_send(2), Err(Some(2)));
+        assert_eq!(rx.recv().await, Some(1));
+        drop(rx);
+        assert_eq!(tx.try_send(3), Err(None));
     }
 
     #[tokio::test]

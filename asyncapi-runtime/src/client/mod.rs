@@ -342,7 +342,7 @@ impl<Out: Message, In: Message> Sender<Out, In> {
         let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
             // While reconnecting, nothing reads the queue: the task sees
             // the close through `shared.close` instead.
-            let _ = self.outbound.send(Outbound::Close(close)).await;
+            let _ = self.outbound.send(Outbound::Close(Box::new(close))).await;
             self.closed().await
         })
         .await;

@@ -109,7 +109,7 @@ pub struct ServerConfig {
     /// messages close the connection with 1009.
     pub limits: Limits,
     /// How much memory each connection keeps for reading and writing
-    /// frames (default 4 KiB each).
+    /// frames (default 2 KiB for reading, 4 KiB of writes collected).
     pub buffers: Buffers,
     /// How many frames may wait to be written to one connection (default 1024).
     pub outgoing_capacity: usize,
