@@ -2,6 +2,7 @@
 //! frames, the limits on what a peer may send, and buffer sizes.
 
 use std::fmt;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
@@ -73,6 +74,15 @@ impl fmt::Display for Close {
         }
     }
 }
+
+/// A connection stream: TCP, TLS over TCP, an upgraded HTTP connection or
+/// an in-memory pipe.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A boxed connection stream: a plain TCP connection does not carry the
+/// room of a TLS session (about 1 KiB) for as long as it is open.
+pub(crate) type BoxIo = Box<dyn Io>;
 
 /// How many queued frames a writer writes before one flush, at most: it
 /// writes what is queued when it wakes up (at least one frame) and flushes
@@ -150,8 +160,11 @@ impl Limits {
 /// a message (see [`Limits`]), the buffers grow for bigger ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Buffers {
-    /// How many bytes are read from the socket at once (default 4 KiB;
+    /// How many bytes are read from the socket at once (default 2 KiB;
     /// tungstenite's own default is 128 KiB, zero-filled before every read).
+    /// A server's connection allocates this much on its first read; a
+    /// client's keeps the buffer of its handshake (4 KiB) and reads at most
+    /// this much into it at once.
     pub read: usize,
     /// How many bytes of written frames collect before they go to the
     /// socket, when frames are queued without a flush (default 4 KiB; 0:
@@ -163,7 +176,7 @@ pub struct Buffers {
 impl Default for Buffers {
     fn default() -> Self {
         Buffers {
-            read: 4 << 10,
+            read: 2 << 10,
             write: 4 << 10,
         }
     }
@@ -190,7 +203,7 @@ mod tests {
             max_frame_size: 1 << 16,
         };
         let config = limits.websocket_config(Buffers::default());
-        assert_eq!(config.read_buffer_size, 4096);
+        assert_eq!(config.read_buffer_size, 2048);
         assert_eq!(config.write_buffer_size, 4096);
         assert_eq!(config.max_message_size, Some(1 << 20));
         assert_eq!(config.max_frame_size, Some(1 << 16));

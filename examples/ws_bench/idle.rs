@@ -55,10 +55,12 @@ pub async fn idle_kib(client: Kind, server_kind: Kind, count: usize) -> Result<f
     Ok(after.saturating_sub(before) as f64 / count as f64)
 }
 
-/// Runs an idle-memory measure in a child process (`var=value` says which).
-pub fn idle_in_child(var: &str, value: String) -> Result<f64, Error> {
+/// Runs an idle-memory measure of `count` connections in a child process
+/// (`var=value` says which): the numbers it prints.
+pub fn idle_in_child(var: &str, value: String, count: usize) -> Result<Vec<f64>, Error> {
     let output = std::process::Command::new(std::env::current_exe()?)
         .env(var, value)
+        .env("WS_BENCH_IDLE", count.to_string())
         .output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
@@ -69,19 +71,49 @@ pub fn idle_in_child(var: &str, value: String) -> Result<f64, Error> {
         )
         .into());
     }
-    Ok(stdout.trim().parse()?)
+    let numbers: Result<Vec<f64>, _> = stdout.split_whitespace().map(str::parse).collect();
+    Ok(numbers?)
+}
+
+/// The CPU time this process has used (user + system), in seconds.
+fn cpu_secs() -> Result<f64, Error> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // The fields after the command's closing parenthesis: state is the
+    // first, utime and stime the 12th and 13th (in USER_HZ, 100 a second).
+    let rest = stat
+        .rsplit_once(')')
+        .ok_or("no command in /proc/self/stat")?
+        .1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<u64, Error> {
+        Ok(fields.get(i).ok_or("/proc/self/stat too short")?.parse()?)
+    };
+    Ok((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
+/// The share of a CPU this process uses over `secs` seconds of waiting.
+async fn idle_cpu(secs: f64) -> Result<f64, Error> {
+    let start = cpu_secs()?;
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    Ok((cpu_secs()? - start) / secs)
 }
 
 /// In a child process: KiB of resident memory per idle connection of one
 /// side alone (`server` or `client`, of `kind`), its hand-written peer in a
-/// process of its own (`WS_BENCH_PEER`).
-pub async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error> {
+/// process of its own (`WS_BENCH_PEER`); then the share of a CPU the side
+/// uses over the next `cpu_secs` seconds while the connections stay idle.
+pub async fn side_kib(
+    side: &str,
+    kind: Kind,
+    count: usize,
+    cpu_secs: f64,
+) -> Result<(f64, f64), Error> {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let mut peer = tokio::process::Command::new(std::env::current_exe()?);
     peer.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true);
-    let (before, after) = if side == "server" {
+    let (before, after, cpu) = if side == "server" {
         let addr = server(kind).await?;
         let mut child = peer
             .env("WS_BENCH_PEER", format!("clients:{addr}"))
@@ -95,16 +127,18 @@ pub async fn side_kib(side: &str, kind: Kind, count: usize) -> Result<f64, Error
         stdin.write_all(b"go\n").await?;
         lines.next_line().await?.ok_or("the peer ended")?;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        (before, rss_kib()?)
+        let after = rss_kib()?;
+        (before, after, idle_cpu(cpu_secs).await?)
     } else {
         let mut child = peer.env("WS_BENCH_PEER", "server").spawn()?;
         let stdout = child.stdout.take().ok_or("the peer has no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let addr: SocketAddr = lines.next_line().await?.ok_or("the peer ended")?.parse()?;
         let (before, _open) = open_idle(kind, addr, count).await?;
-        (before, rss_kib()?)
+        let after = rss_kib()?;
+        (before, after, idle_cpu(cpu_secs).await?)
     };
-    Ok(after.saturating_sub(before) as f64 / count as f64)
+    Ok((after.saturating_sub(before) as f64 / count as f64, cpu))
 }
 
 /// The hand-written peer of [`side_kib`]: `server` (prints its address) or

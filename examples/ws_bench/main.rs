@@ -27,9 +27,13 @@
 //!   1000; each is a client and its server side, both in the process), in a
 //!   fresh child process per pairing (freed memory is not given back to the
 //!   OS, so one process cannot measure twice). Needs `ulimit -n` above twice
-//!   the count. Then each side alone: our server and the hand-written one
-//!   with the hand-written clients in another process, our client and the
-//!   hand-written one with the hand-written server in another process.
+//!   the count. Then each side alone, `WS_BENCH_IDLE_ALONE` connections
+//!   (default 10000; `ulimit -n` above it): our server and the hand-written
+//!   one with the hand-written clients in another process, our client and
+//!   the hand-written one with the hand-written server in another process;
+//!   after each, the share of a CPU that side uses over the next
+//!   `WS_BENCH_IDLE_CPU_SECS` seconds (default 10; `/proc/self/stat`) while
+//!   its connections stay idle.
 //!
 //! - fan-out (`fanout.rs`): 500 clients (`WS_BENCH_FANOUT_CLIENTS`), each a
 //!   raw tokio-tungstenite reader, on our server (`ChannelHandle::broadcast`
@@ -431,8 +435,10 @@ fn main() -> Result<(), Error> {
     }
     if let Ok(which) = std::env::var("WS_BENCH_SIDE") {
         let (side, kind) = which.split_once(':').ok_or("WS_BENCH_SIDE=side:kind")?;
-        let kib = runtime.block_on(idle::side_kib(side, Kind::parse(kind)?, count))?;
-        println!("{kib:.2}");
+        let cpu_secs = env_or("WS_BENCH_IDLE_CPU_SECS", 10.0)?;
+        let (kib, cpu) =
+            runtime.block_on(idle::side_kib(side, Kind::parse(kind)?, count, cpu_secs))?;
+        println!("{kib:.2} {cpu:.4}");
         return Ok(());
     }
     if let Ok(pairing) = std::env::var("WS_BENCH_CHILD") {
@@ -516,7 +522,8 @@ fn ping_pong(
         seq.push(runtime.block_on(rate(client, server_kind, false, secs, runs))?);
         pipe.push(runtime.block_on(rate(client, server_kind, true, secs, runs))?);
         let pairing = format!("{}:{}", client.name(), server_kind.name());
-        idle.push(idle::idle_in_child("WS_BENCH_CHILD", pairing)?);
+        let kib = idle::idle_in_child("WS_BENCH_CHILD", pairing, count)?;
+        idle.push(*kib.first().ok_or("the idle-memory child printed nothing")?);
         eprintln!(
             "{} client, {} server: {:.0} round trips/s, {:.0} pipelined/s, {:.1} KiB/idle connection",
             client.name(),
@@ -526,13 +533,20 @@ fn ping_pong(
             idle.last().unwrap_or(&0.0),
         );
     }
-    let mut alone = Vec::new();
+    let alone_count: usize = env_or("WS_BENCH_IDLE_ALONE", 10_000)?;
+    let (mut alone, mut alone_cpu) = (Vec::new(), Vec::new());
     for side in ["server", "client"] {
         for kind in [Kind::Ours, Kind::Hand] {
-            alone.push(idle::idle_in_child(
+            let measured = idle::idle_in_child(
                 "WS_BENCH_SIDE",
                 format!("{side}:{}", kind.name()),
-            )?);
+                alone_count,
+            )?;
+            let [kib, cpu] = measured[..] else {
+                return Err(format!("the idle child printed {measured:?}").into());
+            };
+            alone.push(kib);
+            alone_cpu.push(cpu);
         }
     }
     // PAIRINGS: [0] ours/ours, [1] hand/hand, [2] our client/hand server,
@@ -593,16 +607,24 @@ fn ping_pong(
         ratio(idle[3], idle[1])
     ));
     rows.push(format!(
-        "| KiB per idle connection, server side alone (hand-written clients in another process) | {:.1} | {:.1} | {} |",
+        "| KiB per idle connection ({alone_count}), server side alone (hand-written clients in another process) | {:.1} | {:.1} | {} |",
         alone[0],
         alone[1],
         ratio(alone[0], alone[1])
     ));
     rows.push(format!(
-        "| KiB per idle connection, client side alone (hand-written server in another process) | {:.1} | {:.1} | {} |",
+        "| KiB per idle connection ({alone_count}), client side alone (hand-written server in another process) | {:.1} | {:.1} | {} |",
         alone[2],
         alone[3],
         ratio(alone[2], alone[3])
     ));
+    let cpu_secs: f64 = env_or("WS_BENCH_IDLE_CPU_SECS", 10.0)?;
+    for (i, side) in [(0, "server"), (2, "client")] {
+        rows.push(format!(
+            "| CPU at {alone_count} idle connections over {cpu_secs} s, {side} side alone | {:.1}% | {:.1}% | — |",
+            alone_cpu[i] * 100.0,
+            alone_cpu[i + 1] * 100.0,
+        ));
+    }
     Ok(rows)
 }

@@ -22,7 +22,7 @@ pub struct ClientConfig {
     /// What the server may send (default: 16 MiB messages, 4 MiB frames).
     pub limits: Limits,
     /// How much memory the connection keeps for reading and writing frames
-    /// (default 4 KiB each).
+    /// (default 2 KiB read at once, 4 KiB of writes collected).
     pub buffers: Buffers,
     /// How often to send a WebSocket ping (default 30 s; `None`: never).
     pub ping_interval: Option<Duration>,

@@ -5,28 +5,40 @@
 
 use super::config::ClientConfig;
 use super::error::{Ended, Error};
+use super::incoming;
 use super::pending::{route, Shared};
 use crate::message::Message;
-use crate::ws::Close;
+use crate::ws::{BoxIo, Close};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use rustls::pki_types::ServerName;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+use tokio_rustls::TlsConnector;
+use tokio_tungstenite::tungstenite::error::{TlsError, UrlError};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, Message as Frame};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::WebSocketStream;
 use tracing::{debug, warn};
 
 /// How long closing waits for the server's answer to our close frame.
 pub(crate) const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
 
 /// An open connection.
-pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<BoxIo>;
 
-/// A frame for the writer.
+/// An open connection split into its writing and reading halves: the
+/// socket (about 330 bytes, its stream boxed) lives on the heap, which the
+/// halves share, so the client's task does not carry it.
+pub(crate) type Halves = (SplitSink<Socket, Frame>, SplitStream<Socket>);
+
+/// A frame for the writer. (The close frame is boxed: 24 bytes a slot
+/// instead of 32, and the queue's first block of 32 slots is allocated with
+/// the client.)
 pub(crate) enum Outbound {
     Text(String),
-    Close(Close),
+    Close(Box<Close>),
 }
 
 /// Why a connection could not be opened.
@@ -38,7 +50,7 @@ pub(crate) struct OpenError {
 }
 
 /// Opens a connection to `url` (`ws://` or `wss://`).
-pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, OpenError> {
+pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Halves, OpenError> {
     let fail = |reason: String, refused| OpenError {
         error: Error::Connect {
             url: url.to_owned(),
@@ -67,25 +79,23 @@ pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, Ope
     let secure = url
         .split_once("://")
         .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("wss"));
-    let connector = if secure {
-        let tls = match config.tls() {
+    let tls = if secure {
+        Some(match config.tls() {
             Some(tls) => tls.clone(),
             None => crate::tls::default_client_config().map_err(|e| fail(e.to_string(), false))?,
-        };
-        Connector::Rustls(tls)
+        })
     } else {
-        Connector::Plain
+        None
     };
-    let connecting = tokio_tungstenite::connect_async_tls_with_config(
-        request,
-        Some(config.limits.websocket_config(config.buffers)),
-        true,
-        Some(connector),
-    );
+    let connecting = async {
+        let io = connect_stream(&request, tls).await?;
+        let ws = Some(config.limits.websocket_config(config.buffers));
+        tokio_tungstenite::client_async_with_config(request, io, ws).await
+    };
     match tokio::time::timeout(config.connect_timeout, connecting).await {
         Ok(Ok((socket, _response))) => {
             debug!(url, "connected");
-            Ok(socket)
+            Ok(socket.split())
         }
         Ok(Err(e)) => Err(fail(
             connect_reason(&e),
@@ -96,6 +106,38 @@ pub(crate) async fn open(url: &str, config: &ClientConfig) -> Result<Socket, Ope
             false,
         )),
     }
+}
+
+/// The TCP connection (TLS over it with `tls`) to the host of `request`,
+/// as tokio-tungstenite's `connect_async_tls_with_config` makes it (default
+/// ports 80 and 443, no Nagle delay), but boxed: a plain connection does
+/// not carry the room of a TLS session for as long as it is open.
+async fn connect_stream(
+    request: &tungstenite::handshake::client::Request,
+    tls: Option<Arc<rustls::ClientConfig>>,
+) -> Result<BoxIo, tungstenite::Error> {
+    let uri = request.uri();
+    let host = uri
+        .host()
+        .ok_or(tungstenite::Error::Url(UrlError::NoHostName))?;
+    // An IPv6 address without its brackets, as rustls and `connect` take it.
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let port = uri
+        .port_u16()
+        .unwrap_or(if tls.is_some() { 443 } else { 80 });
+    let tcp = TcpStream::connect((host, port)).await?;
+    tcp.set_nodelay(true)?;
+    Ok(match tls {
+        Some(tls) => {
+            let name = ServerName::try_from(host.to_owned())
+                .map_err(|_| tungstenite::Error::Tls(TlsError::InvalidDnsName))?;
+            Box::new(TlsConnector::from(tls).connect(name, tcp).await?)
+        }
+        None => Box::new(tcp),
+    })
 }
 
 fn connect_reason(error: &tungstenite::Error) -> String {
@@ -117,7 +159,7 @@ fn connect_reason(error: &tungstenite::Error) -> String {
 
 /// What a connection task works with, across connections.
 pub(crate) struct Io<'a, In> {
-    pub(crate) incoming: &'a mpsc::Sender<Result<In, Error>>,
+    pub(crate) incoming: &'a mut incoming::Tx<Result<In, Error>>,
     pub(crate) outbound: &'a mut mpsc::Receiver<Outbound>,
     pub(crate) shared: &'a Arc<Shared<In>>,
     pub(crate) config: &'a ClientConfig,
@@ -149,14 +191,13 @@ struct ReaderEnd {
     slow: bool,
 }
 
-/// Serves `socket` until it ends: first writes `resend` (the live
+/// Serves a connection until it ends: first writes `resend` (the live
 /// subscriptions, after a reconnection), then reads and writes.
 pub(crate) async fn run<In: Message>(
-    socket: Socket,
+    (mut sink, stream): Halves,
     resend: Vec<String>,
     io: &mut Io<'_, In>,
 ) -> Outcome {
-    let (mut sink, stream) = socket.split();
     for frame in resend {
         if let Err(e) = sink.feed(Frame::text(frame)).await {
             return lost(format!("re-sending a subscription failed: {e}"));
@@ -166,7 +207,7 @@ pub(crate) async fn run<In: Message>(
         return lost(format!("re-sending the subscriptions failed: {e}"));
     }
     let (reader_end, by_user) = {
-        let reader = read_frames(stream, io.incoming, io.shared, io.config);
+        let reader = read_frames(stream, &mut *io.incoming, io.shared, io.config);
         let writer = write_frames(&mut sink, io.outbound, io.config.ping_interval);
         tokio::pin!(reader, writer);
         tokio::select! {
@@ -245,6 +286,7 @@ where
                         }
                         // Sending the close frame flushes the frames before it.
                         Some(Outbound::Close(close)) => {
+                            let close = *close;
                             let _ = sink.send(Frame::Close(Some(close.to_frame()))).await;
                             return WriterEnd::Closing(close);
                         }
@@ -282,7 +324,7 @@ where
 
 async fn read_frames<In: Message, S>(
     mut stream: S,
-    incoming: &mpsc::Sender<Result<In, Error>>,
+    incoming: &mut incoming::Tx<Result<In, Error>>,
     shared: &Shared<In>,
     config: &ClientConfig,
 ) -> ReaderEnd
@@ -372,6 +414,11 @@ where
             Frame::Ping(_) | Frame::Pong(_) | Frame::Frame(_) => continue,
         };
         // A closed receiver means the application does not want the stream.
-        let _ = incoming.send(item).await;
+        if let Err(Some(item)) = incoming.try_send(item) {
+            // The queue is full (the application lags): wait for room in a
+            // box, so that the reader's future does not keep room for a
+            // message (448 bytes for Kraken's) while it waits for frames.
+            let _ = Box::pin(incoming.send(item)).await;
+        }
     }
 }

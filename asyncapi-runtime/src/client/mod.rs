@@ -33,6 +33,7 @@ mod config;
 mod connection;
 mod error;
 mod impls;
+mod incoming;
 mod pending;
 mod session;
 mod subscriptions;
@@ -132,7 +133,7 @@ impl<Out, In> fmt::Debug for Sender<Out, In> {
 /// The messages received by one client that are not awaited replies, an
 /// [`Error::Reconnected`] after each gap, then the reason it ended.
 pub struct Receiver<In> {
-    rx: mpsc::Receiver<Result<In, Error>>,
+    rx: incoming::Rx<Result<In, Error>>,
 }
 
 impl<In> fmt::Debug for Receiver<In> {
@@ -170,14 +171,14 @@ pub async fn connect<Out: Message, In: Message>(
         .await
         .map_err(|failed| failed.error)?;
     let (outbound, outbound_rx) = mpsc::channel(config.outgoing_capacity.max(1));
-    let (incoming, incoming_rx) = mpsc::channel(config.incoming_capacity.max(1));
+    let (incoming, incoming_rx) = incoming::channel(config.incoming_capacity.max(1));
     let shared = Arc::new(Shared::new());
     let timeout = config.request_timeout;
     let config = Arc::new(config);
     tokio::spawn(session::run::<In>(
         socket,
         url.to_owned(),
-        (*config).clone(),
+        config.clone(),
         shared.clone(),
         incoming,
         outbound_rx,
@@ -341,7 +342,7 @@ impl<Out: Message, In: Message> Sender<Out, In> {
         let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
             // While reconnecting, nothing reads the queue: the task sees
             // the close through `shared.close` instead.
-            let _ = self.outbound.send(Outbound::Close(close)).await;
+            let _ = self.outbound.send(Outbound::Close(Box::new(close))).await;
             self.closed().await
         })
         .await;

@@ -5,8 +5,9 @@
 //! reconnecting gives up, end the client.
 
 use super::config::{random_fraction, ClientConfig, ReconnectPolicy};
-use super::connection::{self, Io, Outbound, Socket};
+use super::connection::{self, Halves, Io, Outbound};
 use super::error::{Ended, Error};
+use super::incoming;
 use super::pending::Shared;
 use crate::message::Message;
 use crate::ws::Close;
@@ -19,15 +20,15 @@ use tracing::{debug, info, warn};
 
 /// Runs the client from its first connection, `socket`, to its end.
 pub(crate) async fn run<In: Message>(
-    socket: Socket,
+    socket: Halves,
     url: String,
-    config: ClientConfig,
+    config: Arc<ClientConfig>,
     shared: Arc<Shared<In>>,
-    incoming: mpsc::Sender<Result<In, Error>>,
+    mut incoming: incoming::Tx<Result<In, Error>>,
     mut outbound: mpsc::Receiver<Outbound>,
 ) {
     let mut io = Io {
-        incoming: &incoming,
+        incoming: &mut incoming,
         outbound: &mut outbound,
         shared: &shared,
         config: &config,
@@ -48,13 +49,16 @@ pub(crate) async fn run<In: Message>(
             reason: reason.clone(),
         });
         let dropped = Instant::now();
-        match reconnect(&url, &config, policy, outcome.slow, &shared).await {
+        // Boxed: connecting (TCP, TLS, the handshake) is a big future that
+        // an open connection's task would otherwise carry all its life.
+        match Box::pin(reconnect(&url, &config, policy, outcome.slow, &shared)).await {
             Ok((new, attempt)) => {
                 let after = dropped.elapsed();
                 info!(?after, attempt, "reconnected");
                 socket = new;
                 resend = shared.live().frames();
-                let _ = incoming
+                let _ = io
+                    .incoming
                     .send(Err(Error::Reconnected { after, attempt }))
                     .await;
             }
@@ -78,7 +82,7 @@ async fn reconnect<In>(
     policy: &ReconnectPolicy,
     slow: bool,
     shared: &Shared<In>,
-) -> Result<(Socket, u32), Ended> {
+) -> Result<(Halves, u32), Ended> {
     let mut closing = shared.close.subscribe();
     let mut immediate = if slow { 0 } else { policy.immediate_attempts };
     let mut step = 0;

@@ -7,6 +7,7 @@ use super::error::{Disconnect, FrameError, FrameErrorKind};
 use super::{Ctx, Service};
 use crate::message::{CorrelationId, Message};
 use crate::ws::Close;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,10 +22,16 @@ const FLUSH_BEFORE_CLOSE: Duration = Duration::from_secs(1);
 /// How long to wait for the client's answer to our close frame.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
 
+/// A connection's socket split into its writing and reading halves.
+pub(crate) type Halves<Io> = (
+    SplitSink<WebSocketStream<Io>, Frame>,
+    SplitStream<WebSocketStream<Io>>,
+);
+
 /// Serves a connection that completed its handshake, until it ends.
 pub(crate) async fn serve<S, Io>(
     service: Arc<S>,
-    socket: WebSocketStream<Io>,
+    (sink, mut stream): Halves<Io>,
     conn: Arc<Conn>,
     queue: mpsc::Receiver<Utf8Bytes>,
     params: S::Params,
@@ -34,7 +41,6 @@ pub(crate) async fn serve<S, Io>(
     S: Service,
     Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (sink, mut stream) = socket.split();
     let writer = tokio::spawn(write_frames(
         sink,
         queue,
@@ -53,7 +59,9 @@ pub(crate) async fn serve<S, Io>(
     info!("connected");
 
     let mut disconnect = None;
-    if let Err(error) = service.on_connect(&ctx).await {
+    // `on_connect` and `on_disconnect` are boxed: run once each, their
+    // futures would otherwise make every connection's task bigger.
+    if let Err(error) = Box::pin(service.on_connect(&ctx)).await {
         warn!(%error, "on_connect failed: closing (1011)");
         let close = error
             .close()
@@ -93,16 +101,26 @@ pub(crate) async fn serve<S, Io>(
             }
         };
         match frame {
+            // Boxed, each frame's work (decoding, the handler, the
+            // replies: about 2.3 KiB of future for Kraken's `public`
+            // channel) is allocated while it runs instead of being part of
+            // every connection's future, idle or not.
             Frame::Text(text) => {
-                on_text(&*service, &ctx, text.as_str(), shared.config.validate).await;
+                Box::pin(on_text(
+                    &*service,
+                    &ctx,
+                    text.as_str(),
+                    shared.config.validate,
+                ))
+                .await;
             }
             Frame::Binary(data) => {
-                on_error(
+                Box::pin(on_error(
                     &*service,
                     &ctx,
                     FrameErrorKind::Binary { len: data.len() },
                     None,
-                )
+                ))
                 .await;
             }
             Frame::Close(frame) => client_close = frame.as_ref().map(Close::from_frame),
@@ -123,7 +141,7 @@ pub(crate) async fn serve<S, Io>(
     }
     info!(%disconnect, "disconnected");
     shared.deregister(&conn, &channel);
-    service.on_disconnect(&ctx, &disconnect).await;
+    Box::pin(service.on_disconnect(&ctx, &disconnect)).await;
     // Ends the writer if nothing closed the queue yet.
     conn.close(Close::new(Close::NORMAL, ""));
     let _ = tokio::time::timeout(CLOSE_HANDSHAKE, writer).await;

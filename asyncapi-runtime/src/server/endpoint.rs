@@ -15,15 +15,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::WebSocketStream;
 use tracing::{info_span, Instrument};
 
-/// A connection stream: TCP, TLS over TCP, an upgraded HTTP connection or
-/// an in-memory pipe.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-pub(crate) type BoxIo = Box<dyn Io>;
+pub(crate) use crate::ws::BoxIo;
 
 /// A boxed future.
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -129,12 +124,15 @@ impl<S: Service> Session for ServiceSession<S> {
             identity,
             peer,
         } = *self;
+        // Split here, so the socket (about 1.3 KiB) moves to the heap, which
+        // its halves share, and the connection's future does not carry it.
+        let (sink, stream) = futures_util::StreamExt::split(socket);
         Box::pin(async move {
             let (conn, queue) = Conn::new(shared.next_id(), peer, &shared.config);
             let span = info_span!("connection", id = conn.id.0, %peer, channel = %route.template);
             connection::serve(
                 route.service.clone(),
-                socket,
+                (sink, stream),
                 conn,
                 queue,
                 params,

@@ -317,6 +317,19 @@ fn contract_route<B>(
 /// Serves HTTP/1.1 on `io` until the connection ends, or until a request
 /// is upgraded: then serves that WebSocket connection, in this task.
 pub(crate) async fn serve_connection(io: BoxIo, endpoint: Arc<Endpoint>, origin: Origin) {
+    let shared = endpoint.shared.clone();
+    // Boxed, so that it is freed before the WebSocket connection is served:
+    // hyper's connection is a big future, which the connection's task would
+    // otherwise carry for as long as the connection lasts.
+    let upgrade = Box::pin(serve_http(io, endpoint, origin)).await;
+    if let Some(upgrade) = upgrade {
+        upgrade.run(shared).await;
+    }
+}
+
+/// Serves HTTP on `io` until the connection ends or is upgraded: the
+/// upgrade, for a handshake answered with 101.
+async fn serve_http(io: BoxIo, endpoint: Arc<Endpoint>, origin: Origin) -> Option<Upgrade> {
     let upgraded: Arc<Mutex<Option<Upgrade>>> = Arc::new(Mutex::new(None));
     let service = {
         let endpoint = endpoint.clone();
@@ -352,7 +365,5 @@ pub(crate) async fn serve_connection(io: BoxIo, endpoint: Arc<Endpoint>, origin:
         debug!(peer = %origin.peer, %error, "HTTP connection failed");
     }
     let upgrade = upgraded.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(upgrade) = upgrade {
-        upgrade.run(shared).await;
-    }
+    upgrade
 }

@@ -109,7 +109,7 @@ pub struct ServerConfig {
     /// messages close the connection with 1009.
     pub limits: Limits,
     /// How much memory each connection keeps for reading and writing
-    /// frames (default 4 KiB each).
+    /// frames (default 2 KiB for reading, 4 KiB of writes collected).
     pub buffers: Buffers,
     /// How many frames may wait to be written to one connection (default 1024).
     pub outgoing_capacity: usize,
@@ -471,7 +471,10 @@ async fn accept(
     let timeout = endpoint.shared.config.handshake_timeout;
     let secure = tls.is_some();
     let io: BoxIo = match tls {
-        Some(acceptor) => match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
+        // Boxed: the TLS handshake is a big future, freed once it is done
+        // (the connection's task lives as long as the connection).
+        Some(acceptor) => match Box::pin(tokio::time::timeout(timeout, acceptor.accept(tcp))).await
+        {
             Ok(Ok(stream)) => Box::new(stream),
             Ok(Err(error)) => {
                 debug!(%peer, %error, "TLS handshake failed");
