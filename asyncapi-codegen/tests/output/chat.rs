@@ -247,8 +247,12 @@ mod generated {
             pub message: String,
         }
         rt::string_enum! {
-            #[doc = "`ErrorPayloadCode`"] pub enum ErrorPayloadCode { Invalid =
-            "invalid", UnknownAction = "unknown_action", Malformed = "malformed" }
+            ///`ErrorPayloadCode`
+            pub enum ErrorPayloadCode {
+                Invalid = "invalid",
+                UnknownAction = "unknown_action",
+                Malformed = "malformed",
+            }
         }
         ///`ErrorPayloadErrorsItem`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]

@@ -186,8 +186,8 @@ mod generated {
             }
         }
         rt::pattern_string! {
-            #[doc =
-            "CRC32 of the top ten asks and bids after the update, as an unsigned\ndecimal string; compare it with one computed from the local book.\n"]
+            ///CRC32 of the top ten asks and bids after the update, as an unsigned
+            ///decimal string; compare it with one computed from the local book.
             pub struct BookChecksum("^[0-9]+$");
         }
         /**Number of price levels on each side of a `book` subscription. Defaults to 10.
@@ -719,20 +719,35 @@ fields that changed, so none is required.
             pub type_: Option<OrderSide>,
         }
         rt::string_enum! {
-            #[doc = "Direction of an order or trade."] pub enum OrderSide { Buy = "buy",
-            Sell = "sell" }
+            ///Direction of an order or trade.
+            pub enum OrderSide {
+                Buy = "buy",
+                Sell = "sell",
+            }
         }
         rt::string_enum! {
-            #[doc = "Where the order is in its life."] pub enum OrderState { Pending =
-            "pending", Open = "open", Closed = "closed", Canceled = "canceled", Expired =
-            "expired" }
+            ///Where the order is in its life.
+            pub enum OrderState {
+                Pending = "pending",
+                Open = "open",
+                Closed = "closed",
+                Canceled = "canceled",
+                Expired = "expired",
+            }
         }
         rt::string_enum! {
-            #[doc = "How an order executes."] pub enum OrderType { Limit = "limit",
-            Market = "market", StopLoss = "stop-loss", TakeProfit = "take-profit",
-            StopLossLimit = "stop-loss-limit", TakeProfitLimit = "take-profit-limit",
-            TrailingStop = "trailing-stop", TrailingStopLimit = "trailing-stop-limit",
-            SettlePosition = "settle-position" }
+            ///How an order executes.
+            pub enum OrderType {
+                Limit = "limit",
+                Market = "market",
+                StopLoss = "stop-loss",
+                TakeProfit = "take-profit",
+                StopLossLimit = "stop-loss-limit",
+                TakeProfitLimit = "take-profit-limit",
+                TrailingStop = "trailing-stop",
+                TrailingStopLimit = "trailing-stop-limit",
+                SettlePosition = "settle-position",
+            }
         }
         ///A trade of one of the account's orders.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -856,8 +871,11 @@ may be ones Kraken does not support (that may be why it was refused).
             pub token: Option<String>,
         }
         rt::string_enum! {
-            #[doc = "Outcome of a trading request; on `error`, `errorMessage` says why."]
-            pub enum RequestStatus { Ok = "ok", Error = "error" }
+            ///Outcome of a trading request; on `error`, `errorMessage` says why.
+            pub enum RequestStatus {
+                Ok = "ok",
+                Error = "error",
+            }
         }
         ///A spread frame: `[channelID, spread, "spread", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -906,11 +924,17 @@ may be ones Kraken does not support (that may be why it was refused).
             pub token: Option<String>,
         }
         rt::string_enum! {
-            #[doc =
-            "A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\n"]
-            pub enum SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade =
-            "trade", Spread = "spread", Book = "book", OwnTrades = "ownTrades",
-            OpenOrders = "openOrders" }
+            ///A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
+            ///endpoint, `ownTrades` and `openOrders` on the authenticated one.
+            pub enum SubscriptionName {
+                Ticker = "ticker",
+                Ohlc = "ohlc",
+                Trade = "trade",
+                Spread = "spread",
+                Book = "book",
+                OwnTrades = "ownTrades",
+                OpenOrders = "openOrders",
+            }
         }
         ///The feed to start or stop, and its options.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -983,15 +1007,23 @@ Defaults to `true` when absent.*/
             pub subscription: Option<RejectedSubscription>,
         }
         rt::string_enum! {
-            #[doc = "Whether the feed is now on (`subscribed`) or off (`unsubscribed`)."]
-            pub enum SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
-            "unsubscribed" }
+            ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
+            pub enum SubscriptionStatusStatus {
+                Subscribed = "subscribed",
+                Unsubscribed = "unsubscribed",
+            }
         }
         rt::string_enum! {
-            #[doc =
-            "What the exchange currently accepts: `online` (everything),\n`maintenance` (nothing), `cancel_only` (cancellations only),\n`post_only` (cancellations and post-only limit orders) or, in older\nversions, `limit_only` (cancellations and limit orders).\n"]
-            pub enum SystemState { Online = "online", Maintenance = "maintenance",
-            CancelOnly = "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only"
+            ///What the exchange currently accepts: `online` (everything),
+            ///`maintenance` (nothing), `cancel_only` (cancellations only),
+            ///`post_only` (cancellations and post-only limit orders) or, in older
+            ///versions, `limit_only` (cancellations and limit orders).
+            pub enum SystemState {
+                Online = "online",
+                Maintenance = "maintenance",
+                CancelOnly = "cancel_only",
+                PostOnly = "post_only",
+                LimitOnly = "limit_only",
             }
         }
         /**The state of the exchange and the id of this connection. Kraken does
@@ -1011,12 +1043,18 @@ sends it.
             pub version: String,
         }
         rt::string_enum! {
-            #[doc = "Type of the taker order of a trade, `m` (market) or `l` (limit)."]
-            pub enum TakerOrderType { M = "m", L = "l" }
+            ///Type of the taker order of a trade, `m` (market) or `l` (limit).
+            pub enum TakerOrderType {
+                M = "m",
+                L = "l",
+            }
         }
         rt::string_enum! {
-            #[doc = "Side of the taker order of a trade, `b` (buy) or `s` (sell)."] pub
-            enum TakerSide { B = "b", S = "s" }
+            ///Side of the taker order of a trade, `b` (buy) or `s` (sell).
+            pub enum TakerSide {
+                B = "b",
+                S = "s",
+            }
         }
         ///A ticker frame: `[channelID, data, "ticker", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1076,9 +1114,12 @@ open (`o`).
             TickerLastTrade((String, String)), from
         }
         rt::string_enum! {
-            #[doc =
-            "How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`)."]
-            pub enum TimeInForce { Gtc = "GTC", Ioc = "IOC", Gtd = "GTD" }
+            ///How long an order stays on the book: good till cancelled (`GTC`), immediate or cancel (`IOC`) or good till `expiretm` (`GTD`).
+            pub enum TimeInForce {
+                Gtc = "GTC",
+                Ioc = "IOC",
+                Gtd = "GTD",
+            }
         }
         ///A trade frame: `[channelID, trades, "trade", pair]`.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]

@@ -212,11 +212,17 @@ may be ones Kraken does not support (that may be why it was refused).
             pub token: Option<String>,
         }
         rt::string_enum! {
-            #[doc =
-            "A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public\nendpoint, `ownTrades` and `openOrders` on the authenticated one.\n"]
-            pub enum SubscriptionName { Ticker = "ticker", Ohlc = "ohlc", Trade =
-            "trade", Spread = "spread", Book = "book", OwnTrades = "ownTrades",
-            OpenOrders = "openOrders" }
+            ///A feed: `ticker`, `ohlc`, `trade`, `spread` and `book` on the public
+            ///endpoint, `ownTrades` and `openOrders` on the authenticated one.
+            pub enum SubscriptionName {
+                Ticker = "ticker",
+                Ohlc = "ohlc",
+                Trade = "trade",
+                Spread = "spread",
+                Book = "book",
+                OwnTrades = "ownTrades",
+                OpenOrders = "openOrders",
+            }
         }
         ///The feed to start or stop, and its options.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -289,15 +295,23 @@ Defaults to `true` when absent.*/
             pub subscription: Option<RejectedSubscription>,
         }
         rt::string_enum! {
-            #[doc = "Whether the feed is now on (`subscribed`) or off (`unsubscribed`)."]
-            pub enum SubscriptionStatusStatus { Subscribed = "subscribed", Unsubscribed =
-            "unsubscribed" }
+            ///Whether the feed is now on (`subscribed`) or off (`unsubscribed`).
+            pub enum SubscriptionStatusStatus {
+                Subscribed = "subscribed",
+                Unsubscribed = "unsubscribed",
+            }
         }
         rt::string_enum! {
-            #[doc =
-            "What the exchange currently accepts: `online` (everything),\n`maintenance` (nothing), `cancel_only` (cancellations only),\n`post_only` (cancellations and post-only limit orders) or, in older\nversions, `limit_only` (cancellations and limit orders).\n"]
-            pub enum SystemState { Online = "online", Maintenance = "maintenance",
-            CancelOnly = "cancel_only", PostOnly = "post_only", LimitOnly = "limit_only"
+            ///What the exchange currently accepts: `online` (everything),
+            ///`maintenance` (nothing), `cancel_only` (cancellations only),
+            ///`post_only` (cancellations and post-only limit orders) or, in older
+            ///versions, `limit_only` (cancellations and limit orders).
+            pub enum SystemState {
+                Online = "online",
+                Maintenance = "maintenance",
+                CancelOnly = "cancel_only",
+                PostOnly = "post_only",
+                LimitOnly = "limit_only",
             }
         }
         /**The state of the exchange and the id of this connection. Kraken does

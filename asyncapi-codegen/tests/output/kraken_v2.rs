@@ -128,13 +128,19 @@ mod generated {
             pub validate: Option<bool>,
         }
         rt::string_enum! {
-            #[doc = "Currency of the fees, `base` or `quote`."] pub enum
-            AddOrderParamsFeePreference { Base = "base", Quote = "quote" }
+            ///Currency of the fees, `base` or `quote`.
+            pub enum AddOrderParamsFeePreference {
+                Base = "base",
+                Quote = "quote",
+            }
         }
         rt::string_enum! {
-            #[doc = "Self trade prevention."] pub enum AddOrderParamsStpType {
-            CancelNewest = "cancel_newest", CancelOldest = "cancel_oldest", CancelBoth =
-            "cancel_both" }
+            ///Self trade prevention.
+            pub enum AddOrderParamsStpType {
+                CancelNewest = "cancel_newest",
+                CancelOldest = "cancel_oldest",
+                CancelBoth = "cancel_both",
+            }
         }
         ///A request to change an open order in place.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -721,11 +727,19 @@ mod generated {
             pub vwap: f64,
         }
         rt::string_enum! {
-            #[doc =
-            "A channel: `ticker`, `book`, `trade`, `ohlc` and `instrument` on the\npublic endpoint, `executions` and `balances` on the authenticated one,\n`level3` on the level-3 endpoint.\n"]
-            pub enum Channel { Ticker = "ticker", Book = "book", Trade = "trade", Ohlc =
-            "ohlc", Instrument = "instrument", Executions = "executions", Balances =
-            "balances", Level3 = "level3" }
+            ///A channel: `ticker`, `book`, `trade`, `ohlc` and `instrument` on the
+            ///public endpoint, `executions` and `balances` on the authenticated one,
+            ///`level3` on the level-3 endpoint.
+            pub enum Channel {
+                Ticker = "ticker",
+                Book = "book",
+                Trade = "trade",
+                Ohlc = "ohlc",
+                Instrument = "instrument",
+                Executions = "executions",
+                Balances = "balances",
+                Level3 = "level3",
+            }
         }
         ///An order placed when this one fills (one-triggers-other).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -744,9 +758,11 @@ mod generated {
             pub trigger_price_type: Option<PriceType>,
         }
         rt::string_enum! {
-            #[doc =
-            "Whether `data` is the whole state (`snapshot`) or a change (`update`)."] pub
-            enum DataType { Snapshot = "snapshot", Update = "update" }
+            ///Whether `data` is the whole state (`snapshot`) or a change (`update`).
+            pub enum DataType {
+                Snapshot = "snapshot",
+                Update = "update",
+            }
         }
         ///A request to replace an open order by a changed one.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -828,8 +844,11 @@ mod generated {
             pub validate: Option<bool>,
         }
         rt::string_enum! {
-            #[doc = "Currency of the fees, `base` or `quote`."] pub enum
-            EditOrderParamsFeePreference { Base = "base", Quote = "quote" }
+            ///Currency of the fees, `base` or `quote`.
+            pub enum EditOrderParamsFeePreference {
+                Base = "base",
+                Quote = "quote",
+            }
         }
         ///The new order's id and the replaced one's.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -954,20 +973,37 @@ mod generated {
             pub trade_id: Option<i64>,
         }
         rt::string_enum! {
-            #[doc = "The event."] pub enum ExecutionExecType { PendingNew =
-            "pending_new", New = "new", Trade = "trade", Filled = "filled", IcebergRefill
-            = "iceberg_refill", Canceled = "canceled", Expired = "expired", Amended =
-            "amended", Restated = "restated", Status = "status" }
+            ///The event.
+            pub enum ExecutionExecType {
+                PendingNew = "pending_new",
+                New = "new",
+                Trade = "trade",
+                Filled = "filled",
+                IcebergRefill = "iceberg_refill",
+                Canceled = "canceled",
+                Expired = "expired",
+                Amended = "amended",
+                Restated = "restated",
+                Status = "status",
+            }
         }
         rt::string_enum! {
-            #[doc = "Whether the order took (`t`) or made (`m`) liquidity."] pub enum
-            ExecutionLiquidityInd { T = "t", M = "m" }
+            ///Whether the order took (`t`) or made (`m`) liquidity.
+            pub enum ExecutionLiquidityInd {
+                T = "t",
+                M = "m",
+            }
         }
         rt::string_enum! {
-            #[doc = "The order's state after the event."] pub enum ExecutionOrderStatus {
-            PendingNew = "pending_new", New = "new", PartiallyFilled =
-            "partially_filled", Filled = "filled", Canceled = "canceled", Expired =
-            "expired" }
+            ///The order's state after the event.
+            pub enum ExecutionOrderStatus {
+                PendingNew = "pending_new",
+                New = "new",
+                PartiallyFilled = "partially_filled",
+                Filled = "filled",
+                Canceled = "canceled",
+                Expired = "expired",
+            }
         }
         ///An executions frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1095,8 +1131,12 @@ mod generated {
             pub timestamp: Timestamp,
         }
         rt::string_enum! {
-            #[doc = "In updates, `add`, `modify` or `delete`."] pub enum Level3OrderEvent
-            { Add = "add", Modify = "modify", Delete = "delete" }
+            ///In updates, `add`, `modify` or `delete`.
+            pub enum Level3OrderEvent {
+                Add = "add",
+                Modify = "modify",
+                Delete = "delete",
+            }
         }
         ///A candle frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1146,11 +1186,18 @@ mod generated {
             }
         }
         rt::string_enum! {
-            #[doc = "The execution model of an order."] pub enum OrderType { Limit =
-            "limit", Market = "market", Iceberg = "iceberg", StopLoss = "stop-loss",
-            StopLossLimit = "stop-loss-limit", TakeProfit = "take-profit",
-            TakeProfitLimit = "take-profit-limit", TrailingStop = "trailing-stop",
-            TrailingStopLimit = "trailing-stop-limit", SettlePosition = "settle-position"
+            ///The execution model of an order.
+            pub enum OrderType {
+                Limit = "limit",
+                Market = "market",
+                Iceberg = "iceberg",
+                StopLoss = "stop-loss",
+                StopLossLimit = "stop-loss-limit",
+                TakeProfit = "take-profit",
+                TakeProfitLimit = "take-profit-limit",
+                TrailingStop = "trailing-stop",
+                TrailingStopLimit = "trailing-stop-limit",
+                SettlePosition = "settle-position",
             }
         }
         ///One tradable pair.
@@ -1272,9 +1319,12 @@ mod generated {
             pub qty: f64,
         }
         rt::string_enum! {
-            #[doc =
-            "How a price is given, `static` (an absolute price, the default), `pct` (an offset in percent) or `quote` (an offset in the quote currency)."]
-            pub enum PriceType { Static = "static", Pct = "pct", Quote = "quote" }
+            ///How a price is given, `static` (an absolute price, the default), `pct` (an offset in percent) or `quote` (an offset in the quote currency).
+            pub enum PriceType {
+                Static = "static",
+                Pct = "pct",
+                Quote = "quote",
+            }
         }
         ///Client-chosen id of a request, echoed in its acknowledgements; keep it within a signed 32-bit integer.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1308,8 +1358,11 @@ mod generated {
             }
         }
         rt::string_enum! {
-            #[doc = "Side of an order, `buy` or `sell`."] pub enum Side { Buy = "buy",
-            Sell = "sell" }
+            ///Side of an order, `buy` or `sell`.
+            pub enum Side {
+                Buy = "buy",
+                Sell = "sell",
+            }
         }
         ///The state of the exchange and the id of this connection.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1419,9 +1472,11 @@ mod generated {
             pub users: Option<String>,
         }
         rt::string_enum! {
-            #[doc =
-            "What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer)."]
-            pub enum SubscriptionParamsEventTrigger { Bbo = "bbo", Trades = "trades" }
+            ///What makes a `ticker` update, `trades` (the default) or `bbo` (a change of the best bid or offer).
+            pub enum SubscriptionParamsEventTrigger {
+                Bbo = "bbo",
+                Trades = "trades",
+            }
         }
         ///The subscription as the server understood it; `symbol` is one symbol, since each symbol is acknowledged apart.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1454,8 +1509,11 @@ mod generated {
             pub warnings: Vec<String>,
         }
         rt::string_enum! {
-            #[doc = "What makes a `ticker` update."] pub enum
-            SubscriptionResultEventTrigger { Bbo = "bbo", Trades = "trades" }
+            ///What makes a `ticker` update.
+            pub enum SubscriptionResultEventTrigger {
+                Bbo = "bbo",
+                Trades = "trades",
+            }
         }
         ///A pair, written `BASE/QUOTE` (e.g. `BTC/USD`).
         #[derive(
@@ -1487,10 +1545,15 @@ mod generated {
             }
         }
         rt::string_enum! {
-            #[doc =
-            "What the exchange accepts: `online` (everything), `maintenance`\n(nothing), `cancel_only` (cancellations only) or `post_only`\n(cancellations and post-only limit orders).\n"]
-            pub enum SystemState { Online = "online", Maintenance = "maintenance",
-            CancelOnly = "cancel_only", PostOnly = "post_only" }
+            ///What the exchange accepts: `online` (everything), `maintenance`
+            ///(nothing), `cancel_only` (cancellations only) or `post_only`
+            ///(cancellations and post-only limit orders).
+            pub enum SystemState {
+                Online = "online",
+                Maintenance = "maintenance",
+                CancelOnly = "cancel_only",
+                PostOnly = "post_only",
+            }
         }
         ///A ticker frame.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1563,9 +1626,13 @@ mod generated {
             }
         }
         rt::string_enum! {
-            #[doc =
-            "How long an order stays open, `gtc` (until cancelled, the default), `gtd` (until `expire_time`), `ioc` (immediate or cancel) or `fok` (fill or kill)."]
-            pub enum TimeInForce { Gtc = "gtc", Gtd = "gtd", Ioc = "ioc", Fok = "fok" }
+            ///How long an order stays open, `gtc` (until cancelled, the default), `gtd` (until `expire_time`), `ioc` (immediate or cancel) or `fok` (fill or kill).
+            pub enum TimeInForce {
+                Gtc = "gtc",
+                Gtd = "gtd",
+                Ioc = "ioc",
+                Fok = "fok",
+            }
         }
         ///When the server sent the acknowledgement, RFC 3339 in UTC.
         #[derive(
@@ -1691,8 +1758,11 @@ examples omit the zone.
             pub trade_id: u64,
         }
         rt::string_enum! {
-            #[doc = "Type of the taker order, `limit` or `market`."] pub enum
-            TradeDataOrdType { Limit = "limit", Market = "market" }
+            ///Type of the taker order, `limit` or `market`.
+            pub enum TradeDataOrdType {
+                Limit = "limit",
+                Market = "market",
+            }
         }
         ///The trigger of a triggered order (stop-loss, take-profit, trailing-stop).
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1707,8 +1777,11 @@ examples omit the zone.
             pub reference: Option<TriggersReference>,
         }
         rt::string_enum! {
-            #[doc = "The price that triggers, `last` (the default) or `index`."] pub enum
-            TriggersReference { Last = "last", Index = "index" }
+            ///The price that triggers, `last` (the default) or `index`.
+            pub enum TriggersReference {
+                Last = "last",
+                Index = "index",
+            }
         }
         ///A request to stop a channel.
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]

@@ -122,8 +122,12 @@ mod generated {
             pub message: String,
         }
         rt::string_enum! {
-            #[doc = "`ErrorPayloadCode`"] pub enum ErrorPayloadCode { Invalid =
-            "invalid", UnknownAction = "unknown_action", Malformed = "malformed" }
+            ///`ErrorPayloadCode`
+            pub enum ErrorPayloadCode {
+                Invalid = "invalid",
+                UnknownAction = "unknown_action",
+                Malformed = "malformed",
+            }
         }
         ///`ErrorPayloadErrorsItem`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -149,8 +153,11 @@ mod generated {
             pub order: Option<HistoryPayloadOrder>,
         }
         rt::string_enum! {
-            #[doc = "`HistoryPayloadOrder`"] pub enum HistoryPayloadOrder { Oldest =
-            "oldest", Newest = "newest" }
+            ///`HistoryPayloadOrder`
+            pub enum HistoryPayloadOrder {
+                Oldest = "oldest",
+                Newest = "newest",
+            }
         }
         ///`HistoryResult`
         #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Debug, PartialEq)]
@@ -193,7 +200,8 @@ mod generated {
             pub action: consts::ActionPong,
         }
         rt::pattern_string! {
-            #[doc = "`UserName`"] pub struct UserName("^[a-z0-9_]{1,32}$");
+            ///`UserName`
+            pub struct UserName("^[a-z0-9_]{1,32}$");
         }
         /// Error types.
         pub mod error {
