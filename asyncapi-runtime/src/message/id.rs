@@ -154,6 +154,10 @@ impl fmt::Display for CorrelationId {
 /// Serializes as the JSON value it is (`42` as a number, `"a1"` as a string).
 impl serde::Serialize for CorrelationId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The common case, cheaply: an integer id (digits only).
+        if let Some(n) = digits_u64(self.bytes()) {
+            return serializer.serialize_u64(n);
+        }
         let text = self.as_json();
         let invalid = |e: &dyn fmt::Display| {
             <S::Error as serde::ser::Error>::custom(format!("correlation id {text}: {e}"))
@@ -181,6 +185,18 @@ impl serde::Serialize for CorrelationId {
             }
         }
     }
+}
+
+/// The number that `bytes`, ASCII digits only, write (`None` for anything
+/// else, or beyond `u64`).
+fn digits_u64(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |n, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// Reads the id at a path of a frame through serde_json, skipping the
@@ -217,8 +233,8 @@ impl<'de> de::Visitor<'de> for At<'_> {
             return Ok(None);
         };
         let mut found = None;
-        while let Some(key) = map.next_key::<Cow<'_, str>>()? {
-            if key == *want {
+        while let Some(here) = map.next_key_seed(KeyIs(want))? {
+            if here {
                 found = map.next_value_seed(At(rest))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -272,5 +288,29 @@ impl<'de> de::Visitor<'de> for At<'_> {
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(None)
+    }
+}
+
+/// Whether an object key is `.0`, read without allocating (escaped keys are
+/// unescaped by serde_json into its scratch space).
+struct KeyIs<'w>(&'w str);
+
+impl<'de> de::DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
