@@ -54,6 +54,7 @@ impl CorrelationId {
         }
     }
 
+    #[inline]
     fn bytes(&self) -> &[u8] {
         match &self.0 {
             Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -153,6 +154,7 @@ impl fmt::Display for CorrelationId {
 
 /// Serializes as the JSON value it is (`42` as a number, `"a1"` as a string).
 impl serde::Serialize for CorrelationId {
+    #[inline]
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The common case, cheaply: an integer id (digits only).
         if let Some(n) = digits_u64(self.bytes()) {
@@ -189,6 +191,7 @@ impl serde::Serialize for CorrelationId {
 
 /// The number that `bytes`, ASCII digits only, write (`None` for anything
 /// else, or beyond `u64`).
+#[inline]
 fn digits_u64(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() {
         return None;

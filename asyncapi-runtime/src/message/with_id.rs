@@ -116,6 +116,8 @@ pub(super) struct Place<'a> {
 }
 
 impl Place<'_> {
+    #[cold]
+    #[inline(never)]
     fn fail<E: ser::Error>(self, miss: Miss) -> E {
         self.miss.set(miss);
         E::custom(format!(
@@ -132,6 +134,7 @@ pub(super) struct WithId<'a, T: ?Sized> {
 }
 
 impl<T: Serialize + ?Sized> Serialize for WithId<'_, T> {
+    #[inline]
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if self.place.path.is_empty() {
             return self.place.id.serialize(serializer);
@@ -221,10 +224,12 @@ impl<'a, S: Serializer> Serializer for IdSerializer<'a, S> {
         serialize_unit_variant(&'static str, u32, &'static str);
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
         value.serialize(self)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
@@ -269,6 +274,7 @@ impl<'a, S: Serializer> Serializer for IdSerializer<'a, S> {
         self.unsupported()
     }
 
+    #[inline]
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
         let Some((&Seg::Key(want), rest)) = self.place.path.split_first() else {
             return self.no_place();
@@ -286,6 +292,7 @@ impl<'a, S: Serializer> Serializer for IdSerializer<'a, S> {
         })
     }
 
+    #[inline]
     fn serialize_struct(
         self,
         name: &'static str,
@@ -334,6 +341,7 @@ struct Fields<'a, C> {
 
 impl<C: ser::SerializeStruct> Fields<'_, C> {
     /// Writes the member `want`: the id, or `value` with the id inside.
+    #[inline]
     fn write<T: Serialize + ?Sized>(&mut self, value: Option<&T>) -> Result<(), C::Error> {
         self.written = true;
         match value {
@@ -356,6 +364,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
     type Ok = C::Ok;
     type Error = C::Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -368,6 +377,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
         }
     }
 
+    #[inline]
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
         // A skipped `Option` field: the id goes where it would have been.
         if key == self.want && !self.written {
@@ -377,6 +387,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
         }
     }
 
+    #[inline]
     fn end(mut self) -> Result<C::Ok, C::Error> {
         if !self.written {
             self.write(None::<&()>)?;
