@@ -36,7 +36,8 @@
 //!   to a group every connection joins) or a hand-written one (a loop over
 //!   its connections' sending halves, `send` per frame and connection), 200
 //!   ticker frames (`WS_BENCH_FANOUT_FRAMES`) broadcast to all: frames/s,
-//!   p50 and p99 latency from broadcast to receipt, frames lost;
+//!   p50 and p99 latency from broadcast to receipt and from when the frame
+//!   was due (see `fanout.rs`), frames lost;
 //! - an external load generator (`external.rs`): Python's `websockets`
 //!   (`scripts/bench/ws_roundtrips.py`, `WS_BENCH_PYTHON`) driving `ping` →
 //!   `pong` round trips against our server and the hand-written one.

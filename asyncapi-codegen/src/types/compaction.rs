@@ -4,45 +4,95 @@
 //!
 //! Impls are compared as tokens ([`same`]): the same tokens in the same
 //! groups, whatever the spacing of punctuation (syn prints `||` as `| |`).
-//! Cheaper than printing both as text for every impl typify writes.
+//! Cheaper than printing both as text for every impl typify writes. They
+//! are looked up by their header (`impl From<A> for String`), so that the
+//! many impls for one type (`From<…> for String`, one per newtype of a
+//! string) are not compared one by one: that made the passes quadratic in
+//! the number of types.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use std::collections::HashMap;
 
-/// Every impl among some items, by the text of the type it is for.
-pub(super) struct Impls(HashMap<String, Vec<(usize, TokenStream)>>);
+/// Every impl among some items: by the text of the type it is for, and by
+/// its header.
+pub(super) struct Impls {
+    by_type: HashMap<String, Vec<(usize, TokenStream)>>,
+    by_header: HashMap<String, Vec<usize>>,
+}
 
 impl Impls {
     /// The impls among `items`, with their positions.
     pub(super) fn of(items: &[syn::Item]) -> Self {
-        let mut impls: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
+        let mut by_type: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
+        let mut by_header: HashMap<String, Vec<usize>> = HashMap::new();
         for (at, item) in items.iter().enumerate() {
             if let syn::Item::Impl(imp) = item {
                 let ty = &imp.self_ty;
-                impls
+                let tokens = quote!(#item);
+                by_header.entry(header(&tokens)).or_default().push(at);
+                by_type
                     .entry(quote!(#ty).to_string())
                     .or_default()
-                    .push((at, quote!(#item)));
+                    .push((at, tokens));
             }
         }
-        Impls(impls)
+        Impls { by_type, by_header }
     }
 
     /// The impls for `ty`.
     pub(super) fn for_type(&self, ty: &impl ToTokens) -> &[(usize, TokenStream)] {
-        self.0
+        self.by_type
             .get(&quote!(#ty).to_string())
             .map_or(&[], Vec::as_slice)
     }
 
     /// Where the impl for `ty` that is exactly `expected` stands.
     pub(super) fn find(&self, ty: &impl ToTokens, expected: &TokenStream) -> Option<usize> {
+        let candidates = self.by_header.get(&header(expected))?;
         self.for_type(ty)
             .iter()
+            .filter(|(at, _)| candidates.contains(at))
             .find(|(_, t)| same(t.clone(), expected.clone()))
             .map(|(at, _)| *at)
     }
+}
+
+/// The header of an impl's tokens (all before its braced body), as text
+/// that does not depend on the spacing of punctuation.
+fn header(tokens: &TokenStream) -> String {
+    let mut text = String::new();
+    for token in tokens.clone() {
+        if matches!(&token, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace) {
+            break;
+        }
+        normalized(token, &mut text);
+    }
+    text
+}
+
+/// `token` written into `out`, every token followed by one space.
+fn normalized(token: TokenTree, out: &mut String) {
+    match token {
+        TokenTree::Group(group) => {
+            let (open, close) = match group.delimiter() {
+                Delimiter::Parenthesis => ("(", ")"),
+                Delimiter::Bracket => ("[", "]"),
+                Delimiter::Brace => ("{", "}"),
+                Delimiter::None => ("", ""),
+            };
+            out.push_str(open);
+            out.push(' ');
+            for inner in group.stream() {
+                normalized(inner, out);
+            }
+            out.push_str(close);
+        }
+        TokenTree::Punct(punct) => out.push(punct.as_char()),
+        TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
+        TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
+    }
+    out.push(' ');
 }
 
 /// Impls to replace by macro calls, applied at once (positions stay valid
@@ -66,16 +116,21 @@ impl Replacements {
     }
 
     /// Applies the replacements to `items`.
-    pub(super) fn apply(mut self, items: &mut Vec<syn::Item>) {
+    pub(super) fn apply(self, items: &mut Vec<syn::Item>) {
         for (at, call) in self.calls {
             // A macro call parses as an item; were it not, tokens will do.
             items[at] = syn::parse2(call.clone()).unwrap_or(syn::Item::Verbatim(call));
         }
-        self.remove.sort_unstable();
-        self.remove.dedup();
-        for at in self.remove.into_iter().rev() {
-            items.remove(at);
+        // One pass, not a `Vec::remove` (a shift of the rest) per item.
+        let mut removed = vec![false; items.len()];
+        for at in self.remove {
+            removed[at] = true;
         }
+        let mut at = 0;
+        items.retain(|_| {
+            at += 1;
+            !removed[at - 1]
+        });
     }
 }
 
@@ -118,5 +173,30 @@ mod tests {
         assert!(!same(quote!(|| 1), quote!(|| 2)));
         assert!(!same(quote!(a(b)), quote!(a[b])));
         assert!(!same(quote!(a b), quote!(a)));
+    }
+
+    #[test]
+    fn headers_ignore_spacing_and_bodies() {
+        let item: syn::Item = syn::parse_quote! {
+            impl ::std::convert::From<(u8, u8)> for Level { fn from(v: (u8, u8)) -> Self { Self(v) } }
+        };
+        let expected = quote! {
+            impl ::std::convert::From<(u8, u8)> for Level { fn other() {} }
+        };
+        assert_eq!(header(&quote!(#item)), header(&expected));
+        assert_ne!(
+            header(&quote!(impl From<A> for String {})),
+            header(&quote!(impl From<B> for String {}))
+        );
+        let items: Vec<syn::Item> = vec![
+            syn::parse_quote!(impl From<A> for String { fn from(a: A) -> Self { a.0 } }),
+            syn::parse_quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } }),
+        ];
+        let impls = Impls::of(&items);
+        let string = quote!(String);
+        let b = quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } });
+        assert_eq!(impls.find(&string, &b), Some(1));
+        let other = quote!(impl From<B> for String { fn from(b: B) -> Self { b.1 } });
+        assert_eq!(impls.find(&string, &other), None);
     }
 }
