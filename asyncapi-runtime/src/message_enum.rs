@@ -112,10 +112,6 @@ macro_rules! message_impls {
                 Self::to_json(self)
             }
 
-            fn to_value(&self) -> ::std::result::Result<$crate::__private::serde_json::Value, $crate::__private::serde_json::Error> {
-                $crate::__private::serde_json::to_value(self)
-            }
-
             fn variant_name(&self) -> &'static str {
                 Self::variant_name(self)
             }

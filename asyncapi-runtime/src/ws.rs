@@ -114,6 +114,59 @@ impl Pinger {
     }
 }
 
+/// A limit on how long a read may wait for the peer's next frame, with one
+/// timer for the whole connection: each [`IdleLimit::next`] gives up when
+/// the limit passes from its call without an item, like a fresh
+/// `tokio::time::timeout` around each read, but the timer is re-armed only
+/// when it fires early (not registered and cancelled for every frame).
+pub(crate) struct IdleLimit {
+    limit: Option<(std::time::Duration, std::pin::Pin<Box<tokio::time::Sleep>>)>,
+    /// When the read now waiting began.
+    since: tokio::time::Instant,
+}
+
+impl IdleLimit {
+    /// Reads give up after `limit` (never, without one).
+    pub(crate) fn new(limit: Option<std::time::Duration>) -> Self {
+        let since = tokio::time::Instant::now();
+        IdleLimit {
+            limit: limit.map(|limit| (limit, Box::pin(tokio::time::sleep_until(since + limit)))),
+            since,
+        }
+    }
+
+    /// The limit.
+    pub(crate) fn limit(&self) -> Option<std::time::Duration> {
+        self.limit.as_ref().map(|(limit, _)| *limit)
+    }
+
+    /// The stream's next item; `None` when the limit passed first.
+    pub(crate) async fn next<St>(&mut self, stream: &mut St) -> Option<Option<St::Item>>
+    where
+        St: futures_util::Stream + Unpin,
+    {
+        use futures_util::StreamExt;
+        let Some((limit, sleep)) = &mut self.limit else {
+            return Some(stream.next().await);
+        };
+        self.since = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                item = stream.next() => return Some(item),
+                () = sleep.as_mut() => {
+                    // Set for an earlier read: wait on until this one's limit.
+                    let due = self.since + *limit;
+                    if tokio::time::Instant::now() >= due {
+                        return None;
+                    }
+                    sleep.as_mut().reset(due);
+                }
+            }
+        }
+    }
+}
+
 /// Waits until the value watched is set (or its sender is gone).
 pub(crate) async fn until_set<T>(rx: &mut tokio::sync::watch::Receiver<Option<T>>) {
     until(rx, Option::is_some).await;
@@ -185,6 +238,55 @@ impl Default for Buffers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_limits_count_from_each_read() {
+        use std::time::Duration;
+        use tokio::time::{advance, Instant};
+        let ms = Duration::from_millis;
+        // Items 200 ms apart: each read waits less than the 300 ms limit,
+        // though the first timer was set for 300 ms after the start.
+        let (tx, rx) = tokio::sync::mpsc::channel::<u32>(1);
+        let mut stream = tokio_stream_like(rx);
+        tokio::spawn(async move {
+            for n in 0..4 {
+                tokio::time::sleep(ms(200)).await;
+                let _ = tx.send(n).await;
+            }
+            // Then silence, with the sender kept.
+            std::future::pending::<()>().await;
+        });
+        let mut idle = IdleLimit::new(Some(ms(300)));
+        for n in 0..4 {
+            assert_eq!(idle.next(&mut stream).await, Some(Some(n)));
+        }
+        let start = Instant::now();
+        assert_eq!(idle.next(&mut stream).await, None);
+        assert_eq!(start.elapsed(), ms(300));
+        // A read that begins late still gets its whole limit.
+        advance(ms(1000)).await;
+        let start = Instant::now();
+        assert_eq!(idle.next(&mut stream).await, None);
+        assert_eq!(start.elapsed(), ms(300));
+        // No limit: reads wait as long as it takes.
+        let mut unlimited = IdleLimit::new(None);
+        let (tx, rx) = tokio::sync::mpsc::channel::<u32>(1);
+        let mut stream = tokio_stream_like(rx);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            let _ = tx.send(7).await;
+        });
+        assert_eq!(unlimited.next(&mut stream).await, Some(Some(7)));
+    }
+
+    /// A receiver as a stream.
+    fn tokio_stream_like<T>(
+        rx: tokio::sync::mpsc::Receiver<T>,
+    ) -> impl futures_util::Stream<Item = T> + Unpin {
+        Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }))
+    }
 
     #[test]
     fn long_reasons_are_cut_on_a_char_boundary() {

@@ -48,8 +48,14 @@
 //!
 //! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those;
 //! `WS_BENCH_FANOUT_ONLY=ours` (or `loop`, `forward`) runs one broadcaster's
-//! back-to-back fan-out alone, for `perf`; `WS_BENCH_SERVE=ours` (or `hand`)
+//! back-to-back fan-out alone, for `perf`; `WS_BENCH_ROUND_TRIPS=ours:hand`
+//! (client:server, each `ours` or `hand`) one pairing's sequential round
+//! trips alone (median of the runs), for `perf`; `WS_BENCH_SERVE=ours` (or `hand`)
 //! runs one ping/pong server alone, printing its URL, until stdin closes.
+//!
+//! Each client's loop runs in a spawned task; `WS_BENCH_BLOCK_ON=true` runs
+//! it as the runtime's `block_on` future instead (as before issue 11's
+//! request-path work; see `rate`).
 //!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
 //! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides,
@@ -381,11 +387,23 @@ async fn rate(
     let mut rates = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
-        let done = match (client, pipelined) {
-            (Kind::Ours, false) => our_sequential(addr, secs).await?,
-            (Kind::Ours, true) => our_pipelined(addr, secs).await?,
-            (Kind::Hand, false) => hand_sequential(addr, secs).await?,
-            (Kind::Hand, true) => hand_pipelined(addr, secs).await?,
+        let one = async move {
+            match (client, pipelined) {
+                (Kind::Ours, false) => our_sequential(addr, secs).await,
+                (Kind::Ours, true) => our_pipelined(addr, secs).await,
+                (Kind::Hand, false) => hand_sequential(addr, secs).await,
+                (Kind::Hand, true) => hand_pipelined(addr, secs).await,
+            }
+        };
+        // In a task of its own, as an application's would be: a `block_on`
+        // future woken by another task (our client's connection task hands
+        // it the reply) makes tokio poll the driver once more before
+        // running it (one `epoll_wait` with no timeout a round trip), which
+        // a loop woken by its socket does not pay.
+        let done = if env_or("WS_BENCH_BLOCK_ON", false)? {
+            one.await?
+        } else {
+            tokio::spawn(one).await??
         };
         rates.push(done as f64 / start.elapsed().as_secs_f64());
     }
@@ -464,6 +482,17 @@ fn main() -> Result<(), Error> {
             }
         };
         runtime.block_on(fanout::median(who, false, runs))?;
+        return Ok(());
+    }
+    if let Ok(pairing) = std::env::var("WS_BENCH_ROUND_TRIPS") {
+        // One pairing's sequential round trips alone (`ours:hand`: our
+        // client against the hand-written server), for profiling.
+        let (client, server_kind) = pairing
+            .split_once(':')
+            .ok_or("WS_BENCH_ROUND_TRIPS=client:server")?;
+        let (client, server_kind) = (Kind::parse(client)?, Kind::parse(server_kind)?);
+        let rate = runtime.block_on(rate(client, server_kind, false, secs, runs))?;
+        println!("{rate:.0} round trips/s");
         return Ok(());
     }
     let only = std::env::var("WS_BENCH_ONLY").unwrap_or_else(|_| SECTIONS.join(","));

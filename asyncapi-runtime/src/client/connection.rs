@@ -334,22 +334,18 @@ where
     let slow_down = config.reconnect.as_ref().and_then(|p| p.slow_down.clone());
     let mut slow = false;
     let mut close = None;
+    let mut idle = crate::ws::IdleLimit::new(config.idle_timeout);
     let end = |ended: Ended, answer: Option<Close>, slow: bool| ReaderEnd {
         ended,
         answer,
         slow,
     };
     loop {
-        let next = match config.idle_timeout {
-            Some(limit) => match tokio::time::timeout(limit, stream.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    let reason = format!("no frame from the server for {limit:?}");
-                    warn!(%reason, "the connection is dead");
-                    return end(Ended::Lost(reason), None, slow);
-                }
-            },
-            None => stream.next().await,
+        let Some(next) = idle.next(&mut stream).await else {
+            let limit = idle.limit().unwrap_or_default();
+            let reason = format!("no frame from the server for {limit:?}");
+            warn!(%reason, "the connection is dead");
+            return end(Ended::Lost(reason), None, slow);
         };
         let frame = match next {
             Some(Ok(frame)) => frame,

@@ -302,13 +302,17 @@ impl<Out: Message, In: Message> Sender<Out, In> {
                 (text, Key::Token(n))
             }
         };
-        let waiting = Waiting {
+        let mut waiting = Waiting {
             shared: &self.shared,
-            key,
+            key: Some(key),
         };
         self.send_text(&message, text).await?;
         let answer = match tokio::time::timeout(self.timeout, rx).await {
-            Ok(Ok(answer)) => answer,
+            Ok(Ok(answer)) => {
+                // Whoever answered took the entry out.
+                waiting.key = None;
+                answer
+            }
             Ok(Err(_)) => Err(self.gone()),
             Err(_) => Err(Error::Timeout {
                 request: spec.name,

@@ -130,16 +130,18 @@ pub(crate) enum Key {
     Token(u64),
 }
 
-/// Removes a request's entry when the request ends, however it ends.
+/// Removes a request's entry when the request ends, however it ends
+/// (`key` is `None` once the entry is known to be gone: answered).
 pub(crate) struct Waiting<'a, In> {
     pub(crate) shared: &'a Shared<In>,
-    pub(crate) key: Key,
+    pub(crate) key: Option<Key>,
 }
 
 impl<In> Drop for Waiting<'_, In> {
     fn drop(&mut self) {
+        let Some(key) = &self.key else { return };
         let mut pending = self.shared.lock();
-        match &self.key {
+        match key {
             Key::Id(id) => {
                 pending.by_id.remove(id);
             }

@@ -73,11 +73,11 @@ pub(crate) async fn serve<S, Io>(
 
     let mut closing = conn.closing.subscribe();
     let mut shutdown = shared.shutdown.subscribe();
-    let idle = shared.config.idle_timeout;
+    let mut idle = crate::ws::IdleLimit::new(shared.config.idle_timeout);
     let mut client_close = None;
     while disconnect.is_none() {
         let next = tokio::select! {
-            next = next_frame(&mut stream, idle) => next,
+            next = next_frame(&mut stream, &mut idle) => next,
             () = crate::ws::until_set(&mut closing) => {
                 let close = closing.borrow().clone().unwrap_or_else(|| Close::new(Close::NORMAL, ""));
                 disconnect = Some(Disconnect::Server(close));
@@ -151,22 +151,17 @@ pub(crate) async fn serve<S, Io>(
 /// with the reason when it failed.
 async fn next_frame<St>(
     stream: &mut St,
-    idle: Option<Duration>,
+    idle: &mut crate::ws::IdleLimit,
 ) -> Result<Option<Frame>, Disconnect>
 where
     St: futures_util::Stream<Item = Result<Frame, tungstenite::Error>> + Unpin,
 {
-    let next = match idle {
-        Some(limit) => match tokio::time::timeout(limit, stream.next()).await {
-            Ok(next) => next,
-            Err(_) => {
-                return Err(Disconnect::Server(Close::new(
-                    Close::POLICY,
-                    format!("no frame for {}s", limit.as_secs()),
-                )))
-            }
-        },
-        None => stream.next().await,
+    let Some(next) = idle.next(stream).await else {
+        let limit = idle.limit().unwrap_or_default();
+        return Err(Disconnect::Server(Close::new(
+            Close::POLICY,
+            format!("no frame for {}s", limit.as_secs()),
+        )));
     };
     match next {
         Some(Ok(frame)) => Ok(Some(frame)),

@@ -75,10 +75,6 @@ impl Message for Msg {
         serde_json::to_string(self)
     }
 
-    fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
-        serde_json::to_value(self)
-    }
-
     fn variant_name(&self) -> &'static str {
         "Msg"
     }
