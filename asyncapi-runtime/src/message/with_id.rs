@@ -340,6 +340,17 @@ struct Fields<'a, C> {
 }
 
 impl<C: ser::SerializeStruct> Fields<'_, C> {
+    /// Whether the field `key` is where the id goes (and it is not written
+    /// yet). Field names are short: compared in line, first byte first,
+    /// rather than by a call to `bcmp` for each field.
+    #[inline(always)]
+    fn is_want(&self, key: &str) -> bool {
+        !self.written
+            && key.len() == self.want.len()
+            && (std::ptr::eq(key.as_ptr(), self.want.as_ptr())
+                || key.bytes().zip(self.want.bytes()).all(|(a, b)| a == b))
+    }
+
     /// Writes the member `want`: the id, or `value` with the id inside.
     #[inline]
     fn write<T: Serialize + ?Sized>(&mut self, value: Option<&T>) -> Result<(), C::Error> {
@@ -370,7 +381,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
         key: &'static str,
         value: &T,
     ) -> Result<(), C::Error> {
-        if key == self.want && !self.written {
+        if self.is_want(key) {
             self.write(Some(value))
         } else {
             self.inner.serialize_field(key, value)
@@ -380,7 +391,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
     #[inline]
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
         // A skipped `Option` field: the id goes where it would have been.
-        if key == self.want && !self.written {
+        if self.is_want(key) {
             self.write(None::<&()>)
         } else {
             self.inner.skip_field(key)
