@@ -134,7 +134,7 @@ pub(super) struct WithId<'a, T: ?Sized> {
 }
 
 impl<T: Serialize + ?Sized> Serialize for WithId<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if self.place.path.is_empty() {
             return self.place.id.serialize(serializer);
@@ -292,7 +292,7 @@ impl<'a, S: Serializer> Serializer for IdSerializer<'a, S> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_struct(
         self,
         name: &'static str,
@@ -352,7 +352,7 @@ impl<C: ser::SerializeStruct> Fields<'_, C> {
     }
 
     /// Writes the member `want`: the id, or `value` with the id inside.
-    #[inline]
+    #[inline(always)]
     fn write<T: Serialize + ?Sized>(&mut self, value: Option<&T>) -> Result<(), C::Error> {
         self.written = true;
         match value {
@@ -375,7 +375,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
     type Ok = C::Ok;
     type Error = C::Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -388,7 +388,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
         // A skipped `Option` field: the id goes where it would have been.
         if self.is_want(key) {
@@ -398,7 +398,7 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Fields<'_, C> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(mut self) -> Result<C::Ok, C::Error> {
         if !self.written {
             self.write(None::<&()>)?;
