@@ -1,6 +1,7 @@
 //! Correlation ids: [`CorrelationId`], kept as canonical JSON text (inline
-//! when short, so a request's integer id allocates nothing), read from a
-//! frame in place without building a `serde_json::Value`.
+//! when short, so a request's integer id allocates nothing; a `u64` also as
+//! its value, so writing it parses nothing), read from a frame in place
+//! without building a `serde_json::Value`.
 
 use crate::dispatch::Seg;
 use serde::de::{self, IgnoredAny};
