@@ -23,6 +23,9 @@
 //! ENCODE_INTERLEAVED=200 cargo bench --bench encode
 //! ```
 //!
+//! `ENCODE_ONLY=frame/way[:times]` (e.g. `pong/encode_with_id:100000`)
+//! runs one way of one frame, untimed, for counting instructions.
+//!
 //! `ENCODE_INTERLEAVED=rounds` skips criterion and times the ways of each
 //! frame in turn, `rounds` times, printing the medians and their ratios to
 //! `direct` as a table: on a machine shared with other work, ways timed
@@ -272,7 +275,52 @@ fn interleaved(rounds: usize) {
     }
 }
 
+/// Only the way `way` of the frame `frame`, `times` times, untimed: for
+/// counting its instructions (`valgrind --tool=callgrind`, `perf stat -e
+/// instructions`), which a loaded machine and the code's layout change
+/// less than its time. The rest of the run (building the cases) is the
+/// same for every way, so differences between ways are theirs.
+fn only(spec: &str) {
+    let mut parts = spec.split(['/', ':']);
+    let (Some(frame), Some(way)) = (parts.next(), parts.next()) else {
+        panic!("ENCODE_ONLY=frame/way[:times], got {spec}");
+    };
+    let times: u32 = parts.next().map_or(100_000, |t| t.parse().expect("times"));
+    let id = IdKind::Integer.id(REQID);
+    let ping = case::<types::Ping, _>("ping", PING, ClientMessage::Ping, true);
+    let subscribe =
+        case::<types::Subscribe, _>("subscribe", SUBSCRIBE, ClientMessage::Subscribe, true);
+    let pong = case::<types::Pong, _>("pong", PONG, ServerMessage::Pong, true);
+    let status = case::<types::SubscriptionStatus, _>(
+        "subscriptionStatus",
+        STATUS,
+        ServerMessage::SubscriptionStatus,
+        true,
+    );
+    let frames = [
+        ("ping", ways(&ping, &id)),
+        ("subscribe", ways(&subscribe, &id)),
+        ("pong", ways(&pong, &id)),
+        ("subscriptionStatus", ways(&status, &id)),
+    ];
+    let (_, ways) = frames
+        .iter()
+        .find(|(name, _)| *name == frame)
+        .unwrap_or_else(|| panic!("no frame {frame}"));
+    let (_, run) = ways
+        .iter()
+        .find(|(name, _)| *name == way)
+        .unwrap_or_else(|| panic!("no way {way}"));
+    for _ in 0..times {
+        black_box(run());
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("ENCODE_ONLY") {
+        only(&spec);
+        return;
+    }
     if let Ok(rounds) = std::env::var("ENCODE_INTERLEAVED") {
         // The table of BENCHMARKS.md, without criterion.
         interleaved(rounds.parse().unwrap_or(200).max(1));

@@ -1,6 +1,7 @@
 //! Correlation ids: [`CorrelationId`], kept as canonical JSON text (inline
-//! when short, so a request's integer id allocates nothing), read from a
-//! frame in place without building a `serde_json::Value`.
+//! when short, so a request's integer id allocates nothing; a `u64` also as
+//! its value, so writing it parses nothing), read from a frame in place
+//! without building a `serde_json::Value`.
 
 use crate::dispatch::Seg;
 use serde::de::{self, IgnoredAny};
@@ -23,9 +24,22 @@ pub struct CorrelationId(Text);
 /// The canonical text; the same text is always stored the same way.
 #[derive(Clone)]
 enum Text {
-    Inline { len: u8, bytes: [u8; INLINE] },
+    /// A JSON integer in `u64` (digits only), kept with its value so that
+    /// writing it parses nothing.
+    Integer {
+        n: u64,
+        len: u8,
+        bytes: [u8; U64_DIGITS],
+    },
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
     Heap(Box<str>),
 }
+
+/// The most digits a `u64` has.
+const U64_DIGITS: usize = 20;
 
 impl CorrelationId {
     /// Reads the id at `path` of a text frame, without parsing the rest of it.
@@ -49,7 +63,9 @@ impl CorrelationId {
     pub fn as_json(&self) -> &str {
         match &self.0 {
             // Only whole UTF-8 texts are stored.
-            Text::Inline { .. } => std::str::from_utf8(self.bytes()).unwrap_or_default(),
+            Text::Integer { .. } | Text::Inline { .. } => {
+                std::str::from_utf8(self.bytes()).unwrap_or_default()
+            }
             Text::Heap(text) => text,
         }
     }
@@ -57,6 +73,7 @@ impl CorrelationId {
     #[inline]
     fn bytes(&self) -> &[u8] {
         match &self.0 {
+            Text::Integer { len, bytes, .. } => &bytes[..usize::from(*len)],
             Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
             Text::Heap(text) => text.as_bytes(),
         }
@@ -86,6 +103,17 @@ impl CorrelationId {
         // Writing to memory does not fail, and what is written is UTF-8.
         let _ = write(&mut w);
         if w.heap.is_empty() {
+            let text = &w.bytes[..w.len];
+            if let Some(n) = digits_u64(text) {
+                let mut bytes = [0; U64_DIGITS];
+                // At most 20 digits: a `u64`.
+                bytes[..text.len()].copy_from_slice(text);
+                return CorrelationId(Text::Integer {
+                    n,
+                    len: w.len as u8,
+                    bytes,
+                });
+            }
             CorrelationId(Text::Inline {
                 len: w.len as u8,
                 bytes: w.bytes,
@@ -156,10 +184,18 @@ impl fmt::Display for CorrelationId {
 impl serde::Serialize for CorrelationId {
     #[inline]
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The common case, cheaply: an integer id (digits only).
-        if let Some(n) = digits_u64(self.bytes()) {
+        // The common case, cheaply: an integer id, kept with its value.
+        if let Text::Integer { n, .. } = self.0 {
             return serializer.serialize_u64(n);
         }
+        self.serialize_text(serializer)
+    }
+}
+
+impl CorrelationId {
+    /// Serializes an id other than a `u64` from its text.
+    #[inline(never)]
+    fn serialize_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = self.as_json();
         let invalid = |e: &dyn fmt::Display| {
             <S::Error as serde::ser::Error>::custom(format!("correlation id {text}: {e}"))
@@ -190,10 +226,10 @@ impl serde::Serialize for CorrelationId {
 }
 
 /// The number that `bytes`, ASCII digits only, write (`None` for anything
-/// else, or beyond `u64`).
-#[inline]
+/// else, a leading zero, or beyond `u64`).
 fn digits_u64(bytes: &[u8]) -> Option<u64> {
-    if bytes.is_empty() {
+    // Canonical integers have no leading zero (but `0` is one).
+    if bytes.is_empty() || (bytes[0] == b'0' && bytes.len() > 1) {
         return None;
     }
     bytes.iter().try_fold(0u64, |n, &b| {

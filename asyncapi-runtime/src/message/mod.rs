@@ -85,6 +85,7 @@ impl IdKind {
 /// Encodes `message` with `id` written at its correlation path (in place of
 /// the member there, or added to the object if the message does not write
 /// it), straight to JSON text.
+#[inline]
 pub fn encode_with_id<M: Message>(
     message: &M,
     correlation: Correlation,

@@ -72,6 +72,10 @@ fn ids_are_canonical_json_of_their_type() {
 fn ids_serialize_as_the_values_they_are() {
     for frame in [
         r#"{"reqid":42}"#,
+        r#"{"reqid":0}"#,
+        r#"{"reqid":18446744073709551615}"#,
+        r#"{"reqid":18446744073709551616}"#,
+        r#"{"reqid":"42"}"#,
         r#"{"reqid":-42}"#,
         r#"{"reqid":0.5}"#,
         r#"{"reqid":1e300}"#,
@@ -83,6 +87,18 @@ fn ids_serialize_as_the_values_they_are() {
         assert_eq!(
             id.to_value(),
             serde_json::from_str::<Value>(id.as_json()).unwrap()
+        );
+    }
+    // Integer ids are kept with their value: made or read, the same id.
+    for n in [0, 7, 42, u64::MAX] {
+        let made = IdKind::Integer.id(n);
+        let read = CorrelationId::find(&format!(r#"{{"reqid":{n}}}"#), REQID).unwrap();
+        assert_eq!(made, read);
+        assert_eq!(serde_json::to_string(&made).unwrap(), n.to_string());
+        let state = std::hash::RandomState::new();
+        assert_eq!(
+            std::hash::BuildHasher::hash_one(&state, &made),
+            std::hash::BuildHasher::hash_one(&state, &read)
         );
     }
 }
