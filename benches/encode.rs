@@ -133,32 +133,37 @@ fn bench_case<T: Serialize, M: Message>(c: &mut Criterion, case: &Case<T, M>) {
     group.finish();
 }
 
-fn encode(c: &mut Criterion) {
-    bench_case(
-        c,
-        &case::<types::Ping, _>("ping", PING, ClientMessage::Ping, true),
-    );
-    bench_case(
-        c,
-        &case::<types::Subscribe, _>("subscribe", SUBSCRIBE, ClientMessage::Subscribe, true),
-    );
-    bench_case(
-        c,
-        &case::<types::Pong, _>("pong", PONG, ServerMessage::Pong, true),
-    );
-    bench_case(
-        c,
-        &case::<types::SubscriptionStatus, _>(
+/// The frames measured, each with its payload type and enum.
+struct Cases {
+    ping: Case<types::Ping, ClientMessage>,
+    subscribe: Case<types::Subscribe, ClientMessage>,
+    pong: Case<types::Pong, ServerMessage>,
+    status: Case<types::SubscriptionStatus, ServerMessage>,
+    ticker: Case<types::Ticker, ServerMessage>,
+}
+
+fn cases() -> Cases {
+    Cases {
+        ping: case("ping", PING, ClientMessage::Ping, true),
+        subscribe: case("subscribe", SUBSCRIBE, ClientMessage::Subscribe, true),
+        pong: case("pong", PONG, ServerMessage::Pong, true),
+        status: case(
             "subscriptionStatus",
             STATUS,
             ServerMessage::SubscriptionStatus,
             true,
         ),
-    );
-    bench_case(
-        c,
-        &case::<types::Ticker, _>("ticker", TICKER, ServerMessage::Ticker, false),
-    );
+        ticker: case("ticker", TICKER, ServerMessage::Ticker, false),
+    }
+}
+
+fn encode(c: &mut Criterion) {
+    let cases = cases();
+    bench_case(c, &cases.ping);
+    bench_case(c, &cases.subscribe);
+    bench_case(c, &cases.pong);
+    bench_case(c, &cases.status);
+    bench_case(c, &cases.ticker);
 }
 
 fn find(c: &mut Criterion) {
@@ -222,23 +227,13 @@ fn ways<'a, T: Serialize, M: Message>(case: &'a Case<T, M>, id: &'a CorrelationI
 /// encoding of each way, and its ratio to `direct`.
 fn interleaved(rounds: usize) {
     let id = IdKind::Integer.id(REQID);
-    let ping = case::<types::Ping, _>("ping", PING, ClientMessage::Ping, true);
-    let subscribe =
-        case::<types::Subscribe, _>("subscribe", SUBSCRIBE, ClientMessage::Subscribe, true);
-    let pong = case::<types::Pong, _>("pong", PONG, ServerMessage::Pong, true);
-    let status = case::<types::SubscriptionStatus, _>(
-        "subscriptionStatus",
-        STATUS,
-        ServerMessage::SubscriptionStatus,
-        true,
-    );
-    let ticker = case::<types::Ticker, _>("ticker", TICKER, ServerMessage::Ticker, false);
+    let cases = cases();
     let frames = [
-        ("ping", ways(&ping, &id)),
-        ("subscribe", ways(&subscribe, &id)),
-        ("pong", ways(&pong, &id)),
-        ("subscriptionStatus", ways(&status, &id)),
-        ("ticker", ways(&ticker, &id)),
+        ("ping", ways(&cases.ping, &id)),
+        ("subscribe", ways(&cases.subscribe, &id)),
+        ("pong", ways(&cases.pong, &id)),
+        ("subscriptionStatus", ways(&cases.status, &id)),
+        ("ticker", ways(&cases.ticker, &id)),
     ];
     const TURN: u32 = 2_000;
     println!("| frame | direct ns | to_json | encode_with_id | through_value |");
@@ -287,21 +282,12 @@ fn only(spec: &str) {
     };
     let times: u32 = parts.next().map_or(100_000, |t| t.parse().expect("times"));
     let id = IdKind::Integer.id(REQID);
-    let ping = case::<types::Ping, _>("ping", PING, ClientMessage::Ping, true);
-    let subscribe =
-        case::<types::Subscribe, _>("subscribe", SUBSCRIBE, ClientMessage::Subscribe, true);
-    let pong = case::<types::Pong, _>("pong", PONG, ServerMessage::Pong, true);
-    let status = case::<types::SubscriptionStatus, _>(
-        "subscriptionStatus",
-        STATUS,
-        ServerMessage::SubscriptionStatus,
-        true,
-    );
+    let cases = cases();
     let frames = [
-        ("ping", ways(&ping, &id)),
-        ("subscribe", ways(&subscribe, &id)),
-        ("pong", ways(&pong, &id)),
-        ("subscriptionStatus", ways(&status, &id)),
+        ("ping", ways(&cases.ping, &id)),
+        ("subscribe", ways(&cases.subscribe, &id)),
+        ("pong", ways(&cases.pong, &id)),
+        ("subscriptionStatus", ways(&cases.status, &id)),
     ];
     let (_, ways) = frames
         .iter()
