@@ -157,6 +157,19 @@ fn cases() -> Cases {
     }
 }
 
+impl Cases {
+    /// Every frame's name and its ways of encoding.
+    fn ways<'a>(&'a self, id: &'a CorrelationId) -> [(&'static str, Vec<Way<'a>>); 5] {
+        [
+            ("ping", ways(&self.ping, id)),
+            ("subscribe", ways(&self.subscribe, id)),
+            ("pong", ways(&self.pong, id)),
+            ("subscriptionStatus", ways(&self.status, id)),
+            ("ticker", ways(&self.ticker, id)),
+        ]
+    }
+}
+
 fn encode(c: &mut Criterion) {
     let cases = cases();
     bench_case(c, &cases.ping);
@@ -228,13 +241,7 @@ fn ways<'a, T: Serialize, M: Message>(case: &'a Case<T, M>, id: &'a CorrelationI
 fn interleaved(rounds: usize) {
     let id = IdKind::Integer.id(REQID);
     let cases = cases();
-    let frames = [
-        ("ping", ways(&cases.ping, &id)),
-        ("subscribe", ways(&cases.subscribe, &id)),
-        ("pong", ways(&cases.pong, &id)),
-        ("subscriptionStatus", ways(&cases.status, &id)),
-        ("ticker", ways(&cases.ticker, &id)),
-    ];
+    let frames = cases.ways(&id);
     const TURN: u32 = 2_000;
     println!("| frame | direct ns | to_json | encode_with_id | through_value |");
     println!("|---|---:|---:|---:|---:|");
@@ -283,12 +290,7 @@ fn only(spec: &str) {
     let times: u32 = parts.next().map_or(100_000, |t| t.parse().expect("times"));
     let id = IdKind::Integer.id(REQID);
     let cases = cases();
-    let frames = [
-        ("ping", ways(&cases.ping, &id)),
-        ("subscribe", ways(&cases.subscribe, &id)),
-        ("pong", ways(&cases.pong, &id)),
-        ("subscriptionStatus", ways(&cases.status, &id)),
-    ];
+    let frames = cases.ways(&id);
     let (_, ways) = frames
         .iter()
         .find(|(name, _)| *name == frame)

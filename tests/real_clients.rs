@@ -209,17 +209,11 @@ async fn python_kraken_sdk_v2_book_streams_trading_and_level3_over_verified_tls(
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The chat service (`chat_app::web::router`, the example server's axum
-/// application) and its standalone form, with Python's `websockets` as the
-/// client, written from `specs/chat.yaml` alone: authentication by either
-/// scheme, 400 and 401, chat, typing, history by id, and the error frames.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_websockets_chat_client() {
-    use asyncapi_showcase::chat;
+/// The example server's axum application of the chat
+/// (`chat_app::web::router`) on a port of the OS's choosing: its `ws://`
+/// address, and the task serving it.
+async fn serve_chat_router() -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
     use asyncapi_showcase::chat_app::{web, ChatApp, Users};
-    let Some(python) = python_of("real-clients-v2-venv") else {
-        return;
-    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}", listener.local_addr().unwrap());
     let app = web::router(
@@ -227,7 +221,24 @@ async fn python_websockets_chat_client() {
         "admin",
         ServerConfig::default(),
     );
-    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    (
+        url,
+        tokio::spawn(async move { axum::serve(listener, app).await }),
+    )
+}
+
+/// The chat service (`chat_app::web::router`, the example server's axum
+/// application) and its standalone form, with Python's `websockets` as the
+/// client, written from `specs/chat.yaml` alone: authentication by either
+/// scheme, 400 and 401, chat, typing, history by id, and the error frames.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_websockets_chat_client() {
+    use asyncapi_showcase::chat;
+    use asyncapi_showcase::chat_app::{ChatApp, Users};
+    let Some(python) = python_of("real-clients-v2-venv") else {
+        return;
+    };
+    let (url, served) = serve_chat_router().await;
     run(&python, "chat_websockets.py", &[&url], &[]).await;
     served.abort();
 
@@ -250,7 +261,6 @@ async fn python_websockets_chat_client() {
 /// server's axum application.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_chat_client() {
-    use asyncapi_showcase::chat_app::{web, ChatApp, Users};
     let Some(python) = python_of("real-clients-v2-venv") else {
         return;
     };
@@ -264,14 +274,7 @@ async fn chromium_chat_client() {
         unavailable("Chromium is not installed: run scripts/real-clients/setup.sh".into());
         return;
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}", listener.local_addr().unwrap());
-    let app = web::router(
-        ChatApp::new(Users::demo()),
-        "admin",
-        ServerConfig::default(),
-    );
-    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, served) = serve_chat_router().await;
     run(&python, "chat_browser.py", &[&url], &[]).await;
     served.abort();
 }

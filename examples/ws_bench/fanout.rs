@@ -183,28 +183,46 @@ impl Broadcaster {
     }
 }
 
+/// A hand-written server on a port of the OS's choosing: each accepted
+/// connection (no Nagle delay, handshake done) is handed to `serve` in a
+/// task of its own.
+async fn hand_server<F, Fut>(serve: F) -> Result<SocketAddr, Error>
+where
+    F: Fn(WebSocketStream<TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let serve = Arc::new(serve);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let serve = serve.clone();
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                if let Ok(ws) = tokio_tungstenite::accept_async(tcp).await {
+                    serve(ws).await;
+                }
+            });
+        }
+    });
+    Ok(addr)
+}
+
 /// The hand-written broadcasting server: the sending halves of its
 /// connections, in a list; each connection's reading half is drained by a
 /// task of its own (so that pings and closes are answered).
 async fn hand_loop_server() -> Result<(SocketAddr, Arc<tokio::sync::Mutex<Vec<HandSink>>>), Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let sinks = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let list = sinks.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let list = list.clone();
-            tokio::spawn(async move {
-                let _ = tcp.set_nodelay(true);
-                let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
-                    return;
-                };
-                let (sink, mut stream) = ws.split();
-                list.lock().await.push(sink);
-                while let Some(Ok(_)) = stream.next().await {}
-            });
+    let addr = hand_server(move |ws| {
+        let list = list.clone();
+        async move {
+            let (sink, mut stream) = ws.split();
+            list.lock().await.push(sink);
+            while let Some(Ok(_)) = stream.next().await {}
         }
-    });
+    })
+    .await?;
     Ok((addr, sinks))
 }
 
@@ -214,31 +232,24 @@ type Senders = Arc<std::sync::Mutex<Vec<mpsc::UnboundedSender<Frame>>>>;
 /// per connection an unbounded channel (its sender in the list) and a task
 /// forwarding it into the socket.
 async fn hand_forward_server() -> Result<(SocketAddr, Senders), Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let senders = Senders::default();
     let list = senders.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let list = list.clone();
-            tokio::spawn(async move {
-                let _ = tcp.set_nodelay(true);
-                let Ok(ws) = tokio_tungstenite::accept_async(tcp).await else {
-                    return;
-                };
-                let (sink, mut stream) = ws.split();
-                let (tx, rx) = mpsc::unbounded_channel();
-                if let Ok(mut list) = list.lock() {
-                    list.push(tx);
-                }
-                let frames = futures_util::stream::unfold(rx, |mut rx| async move {
-                    rx.recv().await.map(|frame| (Ok(frame), rx))
-                });
-                tokio::spawn(frames.forward(sink));
-                while let Some(Ok(_)) = stream.next().await {}
+    let addr = hand_server(move |ws| {
+        let list = list.clone();
+        async move {
+            let (sink, mut stream) = ws.split();
+            let (tx, rx) = mpsc::unbounded_channel();
+            if let Ok(mut list) = list.lock() {
+                list.push(tx);
+            }
+            let frames = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|frame| (Ok(frame), rx))
             });
+            tokio::spawn(frames.forward(sink));
+            while let Some(Ok(_)) = stream.next().await {}
         }
-    });
+    })
+    .await?;
     Ok((addr, senders))
 }
 
