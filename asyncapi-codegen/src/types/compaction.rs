@@ -15,22 +15,25 @@ use quote::{quote, ToTokens};
 use std::collections::HashMap;
 
 /// Every impl among some items: by the text of the type it is for, and by
-/// its header.
+/// its header (which names the type too).
 pub(super) struct Impls {
     by_type: HashMap<String, Vec<(usize, TokenStream)>>,
-    by_header: HashMap<String, Vec<usize>>,
+    by_header: HashMap<String, Vec<(usize, TokenStream)>>,
 }
 
 impl Impls {
     /// The impls among `items`, with their positions.
     pub(super) fn of(items: &[syn::Item]) -> Self {
         let mut by_type: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
-        let mut by_header: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_header: HashMap<String, Vec<(usize, TokenStream)>> = HashMap::new();
         for (at, item) in items.iter().enumerate() {
             if let syn::Item::Impl(imp) = item {
                 let ty = &imp.self_ty;
                 let tokens = quote!(#item);
-                by_header.entry(header(&tokens)).or_default().push(at);
+                by_header
+                    .entry(header(&tokens))
+                    .or_default()
+                    .push((at, tokens.clone()));
                 by_type
                     .entry(quote!(#ty).to_string())
                     .or_default()
@@ -47,12 +50,11 @@ impl Impls {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Where the impl for `ty` that is exactly `expected` stands.
-    pub(super) fn find(&self, ty: &impl ToTokens, expected: &TokenStream) -> Option<usize> {
-        let candidates = self.by_header.get(&header(expected))?;
-        self.for_type(ty)
+    /// Where the impl that is exactly `expected` stands.
+    pub(super) fn find(&self, expected: &TokenStream) -> Option<usize> {
+        self.by_header
+            .get(&header(expected))?
             .iter()
-            .filter(|(at, _)| candidates.contains(at))
             .find(|(_, t)| same(t.clone(), expected.clone()))
             .map(|(at, _)| *at)
     }
@@ -193,10 +195,9 @@ mod tests {
             syn::parse_quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } }),
         ];
         let impls = Impls::of(&items);
-        let string = quote!(String);
         let b = quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } });
-        assert_eq!(impls.find(&string, &b), Some(1));
+        assert_eq!(impls.find(&b), Some(1));
         let other = quote!(impl From<B> for String { fn from(b: B) -> Self { b.1 } });
-        assert_eq!(impls.find(&string, &other), None);
+        assert_eq!(impls.find(&other), None);
     }
 }

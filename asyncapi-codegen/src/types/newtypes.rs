@@ -52,10 +52,10 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
                 }
             }
         };
-        let (Some(d), Some(o)) = (impls.find(&name, &deref), impls.find(&inner, &out)) else {
+        let (Some(d), Some(o)) = (impls.find(&deref), impls.find(&out)) else {
             continue;
         };
-        let i = impls.find(&name, &into);
+        let i = impls.find(&into);
         let call: TokenStream = match i {
             Some(_) => quote!(rt::newtype! { #name(#inner), from }),
             None => quote!(rt::newtype! { #name(#inner) }),

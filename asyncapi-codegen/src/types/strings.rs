@@ -24,15 +24,13 @@ fn error_type() -> TokenStream {
 /// typify's are left alone (and then so are the others of that type).
 pub(super) fn compact(items: &mut Vec<syn::Item>) {
     let impls = Impls::of(items);
-    let find = |ty: &syn::Ident, expected: &TokenStream| impls.find(ty, expected);
     let mut replacements = Replacements::default();
     let newtype_calls = newtype_calls(items);
     for (index, item) in items.iter().enumerate() {
         let found = match item {
             syn::Item::Enum(e) => string_enum(e).and_then(|(values, call)| {
                 let expected = enum_impls(&e.ident, &values);
-                let mut at: Option<Vec<usize>> =
-                    expected.iter().map(|t| find(&e.ident, t)).collect();
+                let mut at: Option<Vec<usize>> = expected.iter().map(|t| impls.find(t)).collect();
                 let call = match (declared_enum(e, &values), &mut at) {
                     (Some(declared), Some(at)) => {
                         at.push(index);
@@ -44,8 +42,7 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
             }),
             syn::Item::Struct(s) => pattern_of(s, &impls).and_then(|pattern| {
                 let expected = pattern_impls(&s.ident, &pattern);
-                let mut at: Option<Vec<usize>> =
-                    expected.iter().map(|t| find(&s.ident, t)).collect();
+                let mut at: Option<Vec<usize>> = expected.iter().map(|t| impls.find(t)).collect();
                 let name = &s.ident;
                 let newtype = newtype_calls.get(&name.to_string()).copied().filter(|&at| {
                     let expected = quote!(rt::newtype! { #name(::std::string::String) });
