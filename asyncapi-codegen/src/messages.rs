@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::ir::{Api, Correlation, Direction, Docs, Step};
 use crate::names;
 use crate::selection::{selection_items, SelectionInput};
+use crate::types::Types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,14 +47,15 @@ pub struct MessageEnum {
 /// Generates a message enum and its impls.
 ///
 /// `types` is the path from the enum's module to the `types` module;
-/// `payloads` the per-message payload type paths inside `types`.
+/// `generated` the `types` module's payload types and id fields.
 pub fn message_enum(
     api: &Api,
     spec: &MessageEnum,
     summary: &str,
     types: &TokenStream,
-    payloads: &[Option<TokenStream>],
+    generated: &Types,
 ) -> Result<TokenStream> {
+    let payloads = &generated.payloads;
     let name = names::ident(&spec.name);
     let mut variants = Vec::new();
     let mut entries = Vec::new();
@@ -92,7 +94,10 @@ pub fn message_enum(
                 "String"
             });
             let segments = segments(correlation);
-            quote!(correlated(#kind, #segments))
+            let field = generated.id_fields[*m]
+                .as_ref()
+                .map(|field| quote!(in #field));
+            quote!(correlated(#kind, #segments) #field)
         });
         // `From` only where the payload type is this variant's alone.
         let ty_text = ty.to_string();

@@ -6,7 +6,10 @@
 /// `Serialize`/`Deserialize`, `FromStr`, [`Message`](crate::Message), and
 /// `From` each payload type that only one variant holds (marked `from`).
 /// Correlation ids are given by their path in the payload, as the
-/// [`Seg`](crate::dispatch::Seg)s that lead to them. `schemas(expr)` (a
+/// [`Seg`](crate::dispatch::Seg)s that lead to them, and `in field` when
+/// one field of the payload struct holds them (an integer or a string, or
+/// an `Option` of one): requests then set that field rather than writing
+/// the id while encoding. `schemas(expr)` (a
 /// `&'static` [`Schemas`](crate::validate::Schemas), one per variant) makes
 /// servers validate frames of the enum before their handlers see them.
 ///
@@ -18,7 +21,7 @@
 /// ```ignore
 /// rt::message_impls! {
 ///     ClientMessage, correlation_paths [(Key("reqid"))];
-///     Ping(types::Ping) correlated(Integer, Key("reqid")), from;
+///     Ping(types::Ping) correlated(Integer, Key("reqid")) in reqid, from;
 ///     Subscribe(types::Subscribe), from;
 /// }
 /// ```
@@ -26,7 +29,7 @@
 macro_rules! message_impls {
     (
         $name:ident, correlation_paths [$(($($pseg:ident($parg:expr)),*)),* $(,)?] $(, schemas($schemas:expr))?;
-        $( $variant:ident($ty:ty) $(correlated($kind:ident, $($seg:ident($arg:expr)),*))? $(, $from:ident)?; )*
+        $( $variant:ident($ty:ty) $(correlated($kind:ident, $($seg:ident($arg:expr)),*) $(in $field:ident)?)? $(, $from:ident)?; )*
     ) => {
         impl $name {
             /// The names of the variants, in order.
@@ -122,6 +125,14 @@ macro_rules! message_impls {
                 }
             }
 
+            #[allow(unused_variables)]
+            #[inline]
+            fn set_correlation_id(&mut self, id: &$crate::message::CorrelationId) -> bool {
+                match *self {
+                    $(Self::$variant(ref mut message) => $crate::__message_set_id!(message, id $($(, $field)?)?),)*
+                }
+            }
+
             fn variants() -> &'static [&'static str] {
                 Self::VARIANTS
             }
@@ -157,6 +168,26 @@ macro_rules! __message_correlation {
             path: &[$($crate::dispatch::Seg::$seg($arg)),*],
             kind: $crate::message::IdKind::$kind,
         })
+    };
+}
+
+/// Writes a correlation id into the payload field that holds it, for
+/// [`message_impls!`](crate::message_impls!): `false` for a variant
+/// without such a field, or an id that does not read as its type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __message_set_id {
+    ($message:ident, $id:ident) => {
+        false
+    };
+    ($message:ident, $id:ident, $field:ident) => {
+        match $id.parse() {
+            ::std::option::Option::Some(value) => {
+                $message.$field = value;
+                true
+            }
+            ::std::option::Option::None => false,
+        }
     };
 }
 

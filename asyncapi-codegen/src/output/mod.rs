@@ -359,7 +359,7 @@ fn channel_items(
             },
             &summary,
             &types_path,
-            &parts.types.payloads,
+            parts.types,
         )?);
     }
     let payload_type = |m: usize| match &parts.types.payloads[m] {

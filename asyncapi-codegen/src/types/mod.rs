@@ -11,6 +11,7 @@ mod compaction;
 mod constructors;
 mod consts;
 mod fields;
+mod id_fields;
 mod newtypes;
 mod paths;
 mod rewrite;
@@ -39,6 +40,9 @@ pub struct Types {
     /// Per message index: the path of its payload type inside `types`
     /// (e.g. `Ping`), or `None` when it has no payload.
     pub payloads: Vec<Option<TokenStream>>,
+    /// Per message index: the field of its payload struct that holds its
+    /// correlation id, where the generated code sets the id itself.
+    pub id_fields: Vec<Option<syn::Ident>>,
 }
 
 /// Generates the `types` module contents for every payload and header
@@ -134,6 +138,15 @@ pub fn generate(api: &Api) -> Result<Types> {
     fields::make_distinct(&mut types);
     newtypes::compact(&mut types.items);
     strings::compact(&mut types.items);
+    let id_fields = api
+        .messages
+        .iter()
+        .zip(&payloads)
+        .map(|(message, payload)| {
+            let payload = payload.as_ref()?.to_string();
+            id_fields::id_field(&types.items, message.correlation.as_ref(), &payload)
+        })
+        .collect();
     let constructors = constructors::constructors(&mut types.items);
     let consts = const_types(rewriter.consts.values());
     let mut items: Vec<syn::Item> = vec![syn::parse_quote!(
@@ -154,5 +167,6 @@ pub fn generate(api: &Api) -> Result<Types> {
         items,
         tokens,
         payloads,
+        id_fields,
     })
 }

@@ -808,7 +808,7 @@ mod generated {
     rt::message_impls! {
         ClientMessage, correlation_paths[(Key("id"))], schemas(Self::__schemas());
         Ping(types::Ping), from; Chat(types::Chat), from; Typing(types::Typing), from;
-        History(types::History) correlated(String, Key("id")), from;
+        History(types::History) correlated(String, Key("id")) in id, from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -971,11 +971,11 @@ mod generated {
     }
     rt::message_impls! {
         ServerMessage, correlation_paths[(Key("id"))]; Pong(types::Pong), from;
-        HistoryResult(types::HistoryResult) correlated(String, Key("id")), from;
+        HistoryResult(types::HistoryResult) correlated(String, Key("id")) in id, from;
         ChatNotification(types::ChatNotification), from; UserTyping(types::UserTyping),
         from; UserJoined(types::UserJoined), from; UserLeft(types::UserLeft), from;
         Announcement(types::Announcement), from; Error(types::Error) correlated(String,
-        Key("id")), from;
+        Key("id")) in id, from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {

@@ -1523,9 +1523,10 @@ open (`o`).
             rt::message_impls! {
                 ClientMessage, correlation_paths[(Key("reqid"))],
                 schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("reqid")), from; Subscribe(types::Subscribe) correlated(Integer,
-                Key("reqid")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
-                Key("reqid")), from;
+                Key("reqid")) in reqid, from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("reqid")) in reqid, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in
+                reqid, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -1718,17 +1719,17 @@ open (`o`).
             }
             rt::message_impls! {
                 ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-                correlated(Integer, Key("reqid")), from;
+                correlated(Integer, Key("reqid")) in reqid, from;
                 SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
-                Key("reqid")), from;
+                Key("reqid")) in reqid, from;
                 SubscriptionStatusError(types::SubscriptionStatusError)
-                correlated(Integer, Key("reqid")), from; Heartbeat(types::Heartbeat),
-                from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
-                correlated(Integer, Key("reqid")), from; Ticker(types::Ticker), from;
-                Ohlc(types::Ohlc), from; Trade(types::Trade), from;
-                Spread(types::Spread), from; BookSnapshot(types::BookSnapshot), from;
-                BookUpdate(types::BookUpdate), from;
-                BookUpdateBothSides(types::BookUpdateBothSides), from;
+                correlated(Integer, Key("reqid")) in reqid, from;
+                Heartbeat(types::Heartbeat), from; SystemStatus(types::SystemStatus),
+                from; Error(types::GeneralError) correlated(Integer, Key("reqid")) in
+                reqid, from; Ticker(types::Ticker), from; Ohlc(types::Ohlc), from;
+                Trade(types::Trade), from; Spread(types::Spread), from;
+                BookSnapshot(types::BookSnapshot), from; BookUpdate(types::BookUpdate),
+                from; BookUpdateBothSides(types::BookUpdateBothSides), from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -2529,14 +2530,16 @@ open (`o`).
             rt::message_impls! {
                 ClientMessage, correlation_paths[(Key("reqid"))],
                 schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("reqid")), from; Subscribe(types::Subscribe) correlated(Integer,
-                Key("reqid")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
-                Key("reqid")), from; AddOrder(types::AddOrder) correlated(Integer,
-                Key("reqid")), from; EditOrder(types::EditOrder) correlated(Integer,
-                Key("reqid")), from; CancelOrder(types::CancelOrder) correlated(Integer,
-                Key("reqid")), from; CancelAll(types::CancelAll) correlated(Integer,
-                Key("reqid")), from; CancelAllOrdersAfter(types::CancelAllOrdersAfter)
-                correlated(Integer, Key("reqid")), from;
+                Key("reqid")) in reqid, from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("reqid")) in reqid, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in
+                reqid, from; AddOrder(types::AddOrder) correlated(Integer, Key("reqid"))
+                in reqid, from; EditOrder(types::EditOrder) correlated(Integer,
+                Key("reqid")) in reqid, from; CancelOrder(types::CancelOrder)
+                correlated(Integer, Key("reqid")) in reqid, from;
+                CancelAll(types::CancelAll) correlated(Integer, Key("reqid")) in reqid,
+                from; CancelAllOrdersAfter(types::CancelAllOrdersAfter)
+                correlated(Integer, Key("reqid")) in reqid, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3000,22 +3003,23 @@ open (`o`).
             }
             rt::message_impls! {
                 ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-                correlated(Integer, Key("reqid")), from;
+                correlated(Integer, Key("reqid")) in reqid, from;
                 SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
-                Key("reqid")), from;
+                Key("reqid")) in reqid, from;
                 SubscriptionStatusError(types::SubscriptionStatusError)
-                correlated(Integer, Key("reqid")), from; Heartbeat(types::Heartbeat),
-                from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
-                correlated(Integer, Key("reqid")), from; OwnTrades(types::OwnTrades),
-                from; OpenOrders(types::OpenOrders), from;
-                AddOrderStatus(types::AddOrderStatus) correlated(Integer, Key("reqid")),
-                from; EditOrderStatus(types::EditOrderStatus) correlated(Integer,
-                Key("reqid")), from; CancelOrderStatus(types::CancelOrderStatus)
-                correlated(Integer, Key("reqid")), from;
-                CancelAllStatus(types::CancelAllStatus) correlated(Integer,
-                Key("reqid")), from;
+                correlated(Integer, Key("reqid")) in reqid, from;
+                Heartbeat(types::Heartbeat), from; SystemStatus(types::SystemStatus),
+                from; Error(types::GeneralError) correlated(Integer, Key("reqid")) in
+                reqid, from; OwnTrades(types::OwnTrades), from;
+                OpenOrders(types::OpenOrders), from;
+                AddOrderStatus(types::AddOrderStatus) correlated(Integer, Key("reqid"))
+                in reqid, from; EditOrderStatus(types::EditOrderStatus)
+                correlated(Integer, Key("reqid")) in reqid, from;
+                CancelOrderStatus(types::CancelOrderStatus) correlated(Integer,
+                Key("reqid")) in reqid, from; CancelAllStatus(types::CancelAllStatus)
+                correlated(Integer, Key("reqid")) in reqid, from;
                 CancelAllOrdersAfterStatus(types::CancelAllOrdersAfterStatus)
-                correlated(Integer, Key("reqid")), from;
+                correlated(Integer, Key("reqid")) in reqid, from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {

@@ -517,9 +517,9 @@ sends it.
     }
     rt::message_impls! {
         ClientMessage, correlation_paths[(Key("reqid"))], schemas(Self::__schemas());
-        Ping(types::Ping) correlated(Integer, Key("reqid")), from;
-        Subscribe(types::Subscribe) correlated(Integer, Key("reqid")), from;
-        Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")), from;
+        Ping(types::Ping) correlated(Integer, Key("reqid")) in reqid, from;
+        Subscribe(types::Subscribe) correlated(Integer, Key("reqid")) in reqid, from;
+        Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in reqid, from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -650,12 +650,12 @@ sends it.
     }
     rt::message_impls! {
         ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-        correlated(Integer, Key("reqid")), from;
-        SubscriptionStatus(types::SubscriptionStatus) correlated(Integer, Key("reqid")),
-        from; SubscriptionStatusError(types::SubscriptionStatusError) correlated(Integer,
-        Key("reqid")), from; Heartbeat(types::Heartbeat), from;
-        SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
-        correlated(Integer, Key("reqid")), from;
+        correlated(Integer, Key("reqid")) in reqid, from;
+        SubscriptionStatus(types::SubscriptionStatus) correlated(Integer, Key("reqid"))
+        in reqid, from; SubscriptionStatusError(types::SubscriptionStatusError)
+        correlated(Integer, Key("reqid")) in reqid, from; Heartbeat(types::Heartbeat),
+        from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
+        correlated(Integer, Key("reqid")) in reqid, from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {

@@ -2480,9 +2480,10 @@ examples omit the zone.
             rt::message_impls! {
                 ClientMessage, correlation_paths[(Key("req_id"))],
                 schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")), from; Subscribe(types::Subscribe) correlated(Integer,
-                Key("req_id")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
-                Key("req_id")), from;
+                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
+                req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -2680,17 +2681,18 @@ examples omit the zone.
             }
             rt::message_impls! {
                 ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
-                correlated(Integer, Key("req_id")), from;
-                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
-                from; SubscribeError(types::SubscribeError) correlated(Integer,
-                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
-                correlated(Integer, Key("req_id")), from;
-                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
-                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
-                Status(types::Status), from; Ticker(types::Ticker), from;
-                Book(types::Book), from; Trade(types::Trade), from; Ohlc(types::Ohlc),
-                from; Instrument(types::Instrument), from;
+                correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
+                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
+                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
+                in req_id, from; UnsubscribeError(types::UnsubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
+                Ticker(types::Ticker), from; Book(types::Book), from;
+                Trade(types::Trade), from; Ohlc(types::Ohlc), from;
+                Instrument(types::Instrument), from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3394,17 +3396,21 @@ examples omit the zone.
             rt::message_impls! {
                 ClientMessage, correlation_paths[(Key("req_id"))],
                 schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")), from; Subscribe(types::Subscribe) correlated(Integer,
-                Key("req_id")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
-                Key("req_id")), from; AddOrder(types::AddOrder) correlated(Integer,
-                Key("req_id")), from; AmendOrder(types::AmendOrder) correlated(Integer,
-                Key("req_id")), from; EditOrder(types::EditOrder) correlated(Integer,
-                Key("req_id")), from; CancelOrder(types::CancelOrder) correlated(Integer,
-                Key("req_id")), from; CancelAll(types::CancelAll) correlated(Integer,
-                Key("req_id")), from; CancelAllOrdersAfter(types::CancelAllOrdersAfter)
-                correlated(Integer, Key("req_id")), from; BatchAdd(types::BatchAdd)
-                correlated(Integer, Key("req_id")), from; BatchCancel(types::BatchCancel)
-                correlated(Integer, Key("req_id")), from;
+                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
+                req_id, from; AddOrder(types::AddOrder) correlated(Integer,
+                Key("req_id")) in req_id, from; AmendOrder(types::AmendOrder)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                EditOrder(types::EditOrder) correlated(Integer, Key("req_id")) in req_id,
+                from; CancelOrder(types::CancelOrder) correlated(Integer, Key("req_id"))
+                in req_id, from; CancelAll(types::CancelAll) correlated(Integer,
+                Key("req_id")) in req_id, from;
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter) correlated(Integer,
+                Key("req_id")) in req_id, from; BatchAdd(types::BatchAdd)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                BatchCancel(types::BatchCancel) correlated(Integer, Key("req_id")) in
+                req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3810,39 +3816,42 @@ examples omit the zone.
             }
             rt::message_impls! {
                 ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
-                correlated(Integer, Key("req_id")), from;
-                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
-                from; SubscribeError(types::SubscribeError) correlated(Integer,
-                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
-                correlated(Integer, Key("req_id")), from;
-                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
-                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
-                Status(types::Status), from; Executions(types::Executions), from;
+                correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
+                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
+                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
+                in req_id, from; UnsubscribeError(types::UnsubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
+                Executions(types::Executions), from;
                 BalancesSnapshot(types::BalancesSnapshot), from;
                 BalancesUpdate(types::BalancesUpdate), from;
-                AddOrderAck(types::AddOrderAck) correlated(Integer, Key("req_id")), from;
-                AddOrderError(types::AddOrderError) correlated(Integer, Key("req_id")),
-                from; AmendOrderAck(types::AmendOrderAck) correlated(Integer,
-                Key("req_id")), from; AmendOrderError(types::AmendOrderError)
-                correlated(Integer, Key("req_id")), from;
-                EditOrderAck(types::EditOrderAck) correlated(Integer, Key("req_id")),
-                from; EditOrderError(types::EditOrderError) correlated(Integer,
-                Key("req_id")), from; CancelOrderAck(types::CancelOrderAck)
-                correlated(Integer, Key("req_id")), from;
+                AddOrderAck(types::AddOrderAck) correlated(Integer, Key("req_id")) in
+                req_id, from; AddOrderError(types::AddOrderError) correlated(Integer,
+                Key("req_id")) in req_id, from; AmendOrderAck(types::AmendOrderAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                AmendOrderError(types::AmendOrderError) correlated(Integer,
+                Key("req_id")) in req_id, from; EditOrderAck(types::EditOrderAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                EditOrderError(types::EditOrderError) correlated(Integer, Key("req_id"))
+                in req_id, from; CancelOrderAck(types::CancelOrderAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
                 CancelOrderError(types::CancelOrderError) correlated(Integer,
-                Key("req_id")), from; CancelAllAck(types::CancelAllAck)
-                correlated(Integer, Key("req_id")), from;
-                CancelAllError(types::CancelAllError) correlated(Integer, Key("req_id")),
-                from; CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck)
-                correlated(Integer, Key("req_id")), from;
+                Key("req_id")) in req_id, from; CancelAllAck(types::CancelAllAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAllError(types::CancelAllError) correlated(Integer, Key("req_id"))
+                in req_id, from; CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
                 CancelAllOrdersAfterError(types::CancelAllOrdersAfterError)
-                correlated(Integer, Key("req_id")), from; BatchAddAck(types::BatchAddAck)
-                correlated(Integer, Key("req_id")), from;
-                BatchAddError(types::BatchAddError) correlated(Integer, Key("req_id")),
-                from; BatchCancelAck(types::BatchCancelAck) correlated(Integer,
-                Key("req_id")), from; BatchCancelError(types::BatchCancelError)
-                correlated(Integer, Key("req_id")), from;
+                correlated(Integer, Key("req_id")) in req_id, from;
+                BatchAddAck(types::BatchAddAck) correlated(Integer, Key("req_id")) in
+                req_id, from; BatchAddError(types::BatchAddError) correlated(Integer,
+                Key("req_id")) in req_id, from; BatchCancelAck(types::BatchCancelAck)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                BatchCancelError(types::BatchCancelError) correlated(Integer,
+                Key("req_id")) in req_id, from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -5079,9 +5088,10 @@ examples omit the zone.
             rt::message_impls! {
                 ClientMessage, correlation_paths[(Key("req_id"))],
                 schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")), from; Subscribe(types::Subscribe) correlated(Integer,
-                Key("req_id")), from; Unsubscribe(types::Unsubscribe) correlated(Integer,
-                Key("req_id")), from;
+                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
+                req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -5240,15 +5250,16 @@ examples omit the zone.
             }
             rt::message_impls! {
                 ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")), from; PingError(types::PingError)
-                correlated(Integer, Key("req_id")), from;
-                SubscribeAck(types::SubscribeAck) correlated(Integer, Key("req_id")),
-                from; SubscribeError(types::SubscribeError) correlated(Integer,
-                Key("req_id")), from; UnsubscribeAck(types::UnsubscribeAck)
-                correlated(Integer, Key("req_id")), from;
-                UnsubscribeError(types::UnsubscribeError) correlated(Integer,
-                Key("req_id")), from; Heartbeat(types::Heartbeat), from;
-                Status(types::Status), from; Level3(types::Level3), from;
+                correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
+                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
+                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
+                in req_id, from; UnsubscribeError(types::UnsubscribeError)
+                correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
+                Level3(types::Level3), from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {

@@ -277,18 +277,23 @@ impl<Out: Message, In: Message> Sender<Out, In> {
     /// says: the first message carrying the request's correlation id (a
     /// fresh one, written into `message`) when `spec.correlated`, else the
     /// first message `spec.accepts`; turned into the reply by `spec.reply`.
-    pub async fn request<R>(&self, spec: &RequestSpec<In, R>, message: Out) -> Result<R, Error> {
+    pub async fn request<R>(
+        &self,
+        spec: &RequestSpec<In, R>,
+        mut message: Out,
+    ) -> Result<R, Error> {
         let (tx, rx) = oneshot::channel();
         let n = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let variant = message.variant_name();
         let encode_error = |e: serde_json::Error| Error::Encode {
-            message: message.variant_name(),
+            message: variant,
             reason: e.to_string(),
         };
         let correlation = message.correlation().filter(|_| spec.correlated);
         let (text, key) = match correlation {
             Some(correlation) => {
                 let id = correlation.kind.id(n);
-                let text = encode_with_id(&message, correlation, &id).map_err(encode_error)?;
+                let text = encode_with_id(&mut message, correlation, &id).map_err(encode_error)?;
                 self.shared.lock().by_id.insert(id.clone(), tx);
                 (text, Key::Id(id))
             }

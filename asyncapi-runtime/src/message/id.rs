@@ -70,6 +70,18 @@ impl CorrelationId {
         }
     }
 
+    /// The id as a value of `T` (e.g. `u64`, `Option<String>`), when it
+    /// reads as one: how generated code writes a request's id into the
+    /// payload field that holds it.
+    #[inline]
+    pub fn parse<T: de::DeserializeOwned>(&self) -> Option<T> {
+        match self.0 {
+            // The common case, cheaply: an integer id, kept with its value.
+            Text::Integer { n, .. } => T::deserialize(Integer(n)).ok(),
+            _ => serde_json::from_str(self.as_json()).ok(),
+        }
+    }
+
     #[inline]
     fn bytes(&self) -> &[u8] {
         match &self.0 {
@@ -351,5 +363,29 @@ impl<'de> de::Visitor<'de> for KeyIs<'_> {
 
     fn visit_str<E>(self, key: &str) -> Result<bool, E> {
         Ok(key == self.0)
+    }
+}
+
+/// An integer id read as a value (of any integer type, or an `Option` of
+/// one), without going through its text.
+struct Integer(u64);
+
+impl<'de> de::Deserializer<'de> for Integer {
+    type Error = de::value::Error;
+
+    #[inline]
+    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_u64(self.0)
+    }
+
+    #[inline]
+    fn deserialize_option<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
     }
 }

@@ -37,6 +37,16 @@ pub trait Message: serde::Serialize + Sized + Send + Sync + fmt::Debug + 'static
     /// Where this message carries its correlation id, if it has one.
     fn correlation(&self) -> Option<Correlation>;
 
+    /// Writes `id` into the payload field that holds the message's
+    /// correlation id, when the generated code knows that field (a member
+    /// of the payload struct typed as an integer or a string, or an
+    /// `Option` of one) and the id reads as its type. `false`: nothing was
+    /// written, and [`encode_with_id`] writes the id while encoding.
+    fn set_correlation_id(&mut self, id: &CorrelationId) -> bool {
+        let _ = id;
+        false
+    }
+
     /// The names of the variants, in order (what [`Message::schemas`] is
     /// indexed by; generated enums list theirs, the default is none).
     fn variants() -> &'static [&'static str] {
@@ -84,14 +94,20 @@ impl IdKind {
 
 /// Encodes `message` with `id` written at its correlation path (in place of
 /// the member there, or added to the object if the message does not write
-/// it), straight to JSON text.
+/// it), straight to JSON text. Where the generated code knows the field
+/// holding the id ([`Message::set_correlation_id`]), the id is written into
+/// `message` and the message encoded as it is; otherwise it is written
+/// while encoding, and `message` is left as it was.
 #[inline]
 pub fn encode_with_id<M: Message>(
-    message: &M,
+    message: &mut M,
     correlation: Correlation,
     id: &CorrelationId,
 ) -> Result<String, serde_json::Error> {
-    with_id::encode(message, correlation.path, id).map_err(|failure| match failure {
+    if message.set_correlation_id(id) {
+        return message.to_json();
+    }
+    with_id::encode(&*message, correlation.path, id).map_err(|failure| match failure {
         with_id::Failure::Encode(error) => error,
         with_id::Failure::NoPlace => <serde_json::Error as serde::ser::Error>::custom(format!(
             "{} {} has no place for its correlation id at {}",

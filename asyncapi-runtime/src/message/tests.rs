@@ -264,3 +264,23 @@ fn no_place_for_an_id_is_an_error() {
         "/a~1b/3"
     );
 }
+
+#[test]
+fn ids_read_as_the_types_of_the_fields_that_hold_them() {
+    let int = IdKind::Integer.id(42);
+    assert_eq!(int.parse::<u64>(), Some(42));
+    assert_eq!(int.parse::<Option<u64>>(), Some(Some(42)));
+    assert_eq!(int.parse::<i32>(), Some(42));
+    assert_eq!(int.parse::<u8>(), Some(42));
+    assert_eq!(IdKind::Integer.id(300).parse::<u8>(), None, "out of range");
+    assert_eq!(int.parse::<String>(), None, "an integer is no string");
+    let string = IdKind::String.id(7);
+    assert_eq!(string.parse::<String>().as_deref(), Some("7"));
+    assert_eq!(string.parse::<Option<String>>(), Some(Some("7".into())));
+    assert_eq!(string.parse::<u64>(), None, "a string is no integer");
+    let found = CorrelationId::find(r#"{"reqid":-7}"#, REQID).unwrap();
+    assert_eq!(found.parse::<i64>(), Some(-7));
+    assert_eq!(found.parse::<u64>(), None);
+    let escaped = CorrelationId::find(r#"{"reqid":"a\"b"}"#, REQID).unwrap();
+    assert_eq!(escaped.parse::<String>().as_deref(), Some("a\"b"));
+}

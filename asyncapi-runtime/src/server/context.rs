@@ -238,9 +238,9 @@ impl<Out: Message, P, I, S> Context<Out, P, I, S> {
     /// [`Context::send`], with the message's correlation id copied into the
     /// reply (when both have one).
     pub async fn reply(&self, message: impl Into<Out>) -> Result<(), SendError> {
-        let message = message.into();
+        let mut message = message.into();
         let text = match (message.correlation(), &self.correlation) {
-            (Some(correlation), Some(id)) => encode_with_id(&message, correlation, id)
+            (Some(correlation), Some(id)) => encode_with_id(&mut message, correlation, id)
                 .map(Utf8Bytes::from)
                 .map_err(|e| SendError::Encode(e.to_string()))?,
             _ => encode(&message)?,
