@@ -8,9 +8,11 @@
 //!   taskset -c 0 target/release/examples/ws_bench
 //! ```
 //!
-//! Everything runs in this one process on loopback (127.0.0.1, ports from
-//! the OS) on a single-threaded tokio runtime; `taskset -c 0` pins it to one
-//! CPU, so that the VM's cross-CPU wake-ups do not swamp the figures.
+//! Everything runs on loopback (127.0.0.1, ports from the OS) on a
+//! single-threaded tokio runtime; `taskset -c 0` pins it (and the child
+//! processes it starts) to one CPU, so that the VM's cross-CPU wake-ups do
+//! not swamp the figures. Each pairing's round trips run in a fresh child
+//! process, the pairings taking turns run after run.
 //! Measured, for each of the four pairings of client (ours: the generated
 //! `public::Client`; hand: a tokio-tungstenite loop) and server (ours: the
 //! generated `public::Service` over a handler answering `ping`; hand: a
@@ -49,8 +51,9 @@
 //! `WS_BENCH_ONLY=pingpong,fanout,external` (any of them) runs only those;
 //! `WS_BENCH_FANOUT_ONLY=ours` (or `loop`, `forward`) runs one broadcaster's
 //! back-to-back fan-out alone, for `perf`; `WS_BENCH_ROUND_TRIPS=ours:hand`
-//! (client:server, each `ours` or `hand`) one pairing's sequential round
-//! trips alone (median of the runs), for `perf`; `WS_BENCH_SERVE=ours` (or `hand`)
+//! (client:server, each `ours` or `hand`; `ours:hand:pipelined` for 100 in
+//! flight) one pairing's round trips alone (median of the runs), for
+//! `perf`, and how the full run measures each pairing; `WS_BENCH_SERVE=ours` (or `hand`)
 //! runs one ping/pong server alone, printing its URL, until stdin closes.
 //!
 //! Each client's loop runs in a spawned task; `WS_BENCH_BLOCK_ON=true` runs
@@ -485,13 +488,19 @@ fn main() -> Result<(), Error> {
         return Ok(());
     }
     if let Ok(pairing) = std::env::var("WS_BENCH_ROUND_TRIPS") {
-        // One pairing's sequential round trips alone (`ours:hand`: our
-        // client against the hand-written server), for profiling.
-        let (client, server_kind) = pairing
-            .split_once(':')
-            .ok_or("WS_BENCH_ROUND_TRIPS=client:server")?;
-        let (client, server_kind) = (Kind::parse(client)?, Kind::parse(server_kind)?);
-        let rate = runtime.block_on(rate(client, server_kind, false, secs, runs))?;
+        // One pairing's round trips alone (`ours:hand`: our client against
+        // the hand-written server; `ours:hand:pipelined`: 100 in flight),
+        // for profiling, and how the full run measures each pairing.
+        let mut parts = pairing.split(':');
+        let usage = "WS_BENCH_ROUND_TRIPS=client:server[:pipelined]";
+        let client = Kind::parse(parts.next().ok_or(usage)?)?;
+        let server_kind = Kind::parse(parts.next().ok_or(usage)?)?;
+        let pipelined = match parts.next() {
+            None => false,
+            Some("pipelined") => true,
+            Some(_) => return Err(usage.into()),
+        };
+        let rate = runtime.block_on(rate(client, server_kind, pipelined, secs, runs))?;
         println!("{rate:.0} round trips/s");
         return Ok(());
     }
@@ -502,7 +511,7 @@ fn main() -> Result<(), Error> {
     }
     let mut rows = Vec::new();
     if sections.contains(&"pingpong") {
-        rows.extend(ping_pong(&runtime, secs, runs, count)?);
+        rows.extend(ping_pong(secs, runs, count)?);
     }
     if sections.contains(&"fanout") {
         use fanout::Broadcaster::{HandForward, HandLoop, Ours};
@@ -533,23 +542,61 @@ fn main() -> Result<(), Error> {
     Ok(())
 }
 
+/// Sequential and pipelined round trips/s of each pairing (in the order of
+/// `PAIRINGS`), each run in a fresh child process (`WS_BENCH_ROUND_TRIPS`,
+/// one run each), the pairings taking turns run after run so that a load
+/// drifting over the measure slows them alike: the median of `runs` runs.
+/// In one process, the pairings measured later ran beside the servers and
+/// connections the earlier ones left, and single runs moved by ±15 %.
+fn round_trips_in_children(secs: Duration, runs: usize) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    let mut seq = vec![Vec::with_capacity(runs); PAIRINGS.len()];
+    let mut pipe = vec![Vec::with_capacity(runs); PAIRINGS.len()];
+    for _ in 0..runs {
+        for (i, (client, server_kind)) in PAIRINGS.into_iter().enumerate() {
+            for (rates, mode) in [(&mut seq, ""), (&mut pipe, ":pipelined")] {
+                let output = std::process::Command::new(std::env::current_exe()?)
+                    .env(
+                        "WS_BENCH_ROUND_TRIPS",
+                        format!("{}:{}{mode}", client.name(), server_kind.name()),
+                    )
+                    .env("WS_BENCH_RUNS", "1")
+                    .env("WS_BENCH_SECS", secs.as_secs_f64().to_string())
+                    .output()?;
+                let stdout = String::from_utf8_lossy(&output.stdout);
+                let rate = stdout
+                    .split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .filter(|_| output.status.success())
+                    .ok_or_else(|| {
+                        format!(
+                            "the round-trip child failed: {stdout}{}",
+                            String::from_utf8_lossy(&output.stderr)
+                        )
+                    })?;
+                rates[i].push(rate);
+            }
+        }
+    }
+    let median = |mut runs: Vec<f64>| {
+        runs.sort_by(f64::total_cmp);
+        runs[runs.len() / 2]
+    };
+    Ok((
+        seq.into_iter().map(median).collect(),
+        pipe.into_iter().map(median).collect(),
+    ))
+}
+
 /// The sections of the measure, all run unless `WS_BENCH_ONLY` (a comma-
 /// separated list of them) says otherwise.
 const SECTIONS: [&str; 3] = ["pingpong", "fanout", "external"];
 
 /// The ping/pong rows: round trips, pipelined, idle memory.
-fn ping_pong(
-    runtime: &tokio::runtime::Runtime,
-    secs: Duration,
-    runs: usize,
-    count: usize,
-) -> Result<Vec<String>, Error> {
-    let mut seq = Vec::new();
-    let mut pipe = Vec::new();
+fn ping_pong(secs: Duration, runs: usize, count: usize) -> Result<Vec<String>, Error> {
+    let (seq, pipe) = round_trips_in_children(secs, runs)?;
     let mut idle = Vec::new();
-    for (client, server_kind) in PAIRINGS {
-        seq.push(runtime.block_on(rate(client, server_kind, false, secs, runs))?);
-        pipe.push(runtime.block_on(rate(client, server_kind, true, secs, runs))?);
+    for (i, (client, server_kind)) in PAIRINGS.into_iter().enumerate() {
         let pairing = format!("{}:{}", client.name(), server_kind.name());
         let kib = idle::idle_in_child("WS_BENCH_CHILD", pairing, count)?;
         idle.push(*kib.first().ok_or("the idle-memory child printed nothing")?);
@@ -557,8 +604,8 @@ fn ping_pong(
             "{} client, {} server: {:.0} round trips/s, {:.0} pipelined/s, {:.1} KiB/idle connection",
             client.name(),
             server_kind.name(),
-            seq.last().unwrap_or(&0.0),
-            pipe.last().unwrap_or(&0.0),
+            seq[i],
+            pipe[i],
             idle.last().unwrap_or(&0.0),
         );
     }
