@@ -32,7 +32,7 @@ fn both_sides_by_default() {
         "pub enum SayReply",
         "pub async fn say(",
         "self.inner, \"say\", false, ClientMessage::Say(message)",
-        "connect : parameters;",
+        "connect: parameters;",
         // The server side.
         "pub trait Handler",
         "fn say(",
@@ -75,7 +75,7 @@ fn a_secured_channel_authenticates_and_an_open_one_does_not() {
     ] {
         assert!(secured.contains(piece), "missing {piece:?}");
     }
-    // In the macro call, which prettyplease leaves spaced.
+    // In the macro call (whitespace aside).
     assert!(secured.split_whitespace().collect::<String>().contains(
         "security:[self::security::BEARER_AUTH,self::security::QUERY_TOKEN];params:parsed;"
     ));

@@ -571,81 +571,93 @@ mod generated {
             }
         }
         rt::constructors! {
-            Announcement(payload : AnnouncementPayload) fixed { action :
-            consts::ActionAnnouncement }
+            Announcement(payload: AnnouncementPayload) fixed { action: consts::ActionAnnouncement }
         }
         rt::constructors! {
-            AnnouncementPayload(text : AnnouncementPayloadText)
+            AnnouncementPayload(text: AnnouncementPayloadText)
         }
         rt::constructors! {
-            Chat(payload : ChatPayload) fixed { action : consts::ActionChat }
+            Chat(payload: ChatPayload) fixed { action: consts::ActionChat }
         }
         rt::constructors! {
-            ChatNotification(payload : ChatNotificationPayload) fixed { action :
-            consts::ActionChatNotification }
+            ChatNotification(payload: ChatNotificationPayload) fixed {
+                action: consts::ActionChatNotification
+            }
         }
         rt::constructors! {
-            ChatNotificationPayload(message : ChatNotificationPayloadMessage, sent_at :
-            rt::chrono::DateTime < rt::chrono::offset::Utc >, user : User) optional {
-            mentions / with_mentions : Mentions }
+            ChatNotificationPayload(
+                message: ChatNotificationPayloadMessage,
+                sent_at: rt::chrono::DateTime<rt::chrono::offset::Utc>,
+                user: User
+            ) optional {
+                mentions / with_mentions: Mentions
+            }
         }
         rt::constructors! {
-            ChatPayload(message : ChatPayloadMessage) optional { mentions / with_mentions
-            : Mentions }
+            ChatPayload(message: ChatPayloadMessage) optional {
+                mentions / with_mentions: Mentions
+            }
         }
         rt::constructors! {
-            Error(payload : ErrorPayload) fixed { action : consts::ActionError } optional
-            { id / with_id : RequestId }
+            Error(payload: ErrorPayload) fixed {
+                action: consts::ActionError
+            } optional {
+                id / with_id: RequestId
+            }
         }
         rt::constructors! {
-            ErrorPayload(code : ErrorPayloadCode, errors : Vec < ErrorPayloadErrorsItem
-            >, message : String)
+            ErrorPayload(
+                code: ErrorPayloadCode,
+                errors: Vec<ErrorPayloadErrorsItem>,
+                message: String
+            )
         }
         rt::constructors! {
-            ErrorPayloadErrorsItem(field : String, reason : String)
+            ErrorPayloadErrorsItem(field: String, reason: String)
         }
         rt::constructors! {
-            History(id : RequestId, payload : HistoryPayload) fixed { action :
-            consts::ActionHistory }
+            History(id: RequestId, payload: HistoryPayload) fixed { action: consts::ActionHistory }
         }
         rt::constructors! {
-            HistoryPayload(limit : ::std::num::NonZeroU64)
+            HistoryPayload(limit: ::std::num::NonZeroU64)
         }
         rt::constructors! {
-            HistoryResult(id : RequestId, payload : HistoryResultPayload) fixed { action
-            : consts::ActionHistoryResult }
+            HistoryResult(
+                id: RequestId,
+                payload: HistoryResultPayload
+            ) fixed {
+                action: consts::ActionHistoryResult
+            }
         }
         rt::constructors! {
-            HistoryResultPayload(messages : Vec < ChatNotificationPayload >)
+            HistoryResultPayload(messages: Vec<ChatNotificationPayload>)
         }
         rt::constructors! {
-            Ping() fixed { action : consts::ActionPing }
+            Ping() fixed { action: consts::ActionPing }
         }
         rt::constructors! {
-            Pong() fixed { action : consts::ActionPong }
+            Pong() fixed { action: consts::ActionPong }
         }
         rt::constructors! {
-            Typing() fixed { action : consts::ActionTyping }
+            Typing() fixed { action: consts::ActionTyping }
         }
         rt::constructors! {
-            UserJoined(payload : UserJoinedPayload) fixed { action :
-            consts::ActionUserJoined }
+            UserJoined(payload: UserJoinedPayload) fixed { action: consts::ActionUserJoined }
         }
         rt::constructors! {
-            UserJoinedPayload(user : User)
+            UserJoinedPayload(user: User)
         }
         rt::constructors! {
-            UserLeft(payload : UserLeftPayload) fixed { action : consts::ActionUserLeft }
+            UserLeft(payload: UserLeftPayload) fixed { action: consts::ActionUserLeft }
         }
         rt::constructors! {
-            UserLeftPayload(user : User)
+            UserLeftPayload(user: User)
         }
         rt::constructors! {
-            UserTyping(payload : UserTypingPayload) fixed { action :
-            consts::ActionUserTyping }
+            UserTyping(payload: UserTypingPayload) fixed { action: consts::ActionUserTyping }
         }
         rt::constructors! {
-            UserTypingPayload(user : User)
+            UserTypingPayload(user: User)
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -807,7 +819,9 @@ mod generated {
     }
     rt::message_impls! {
         ClientMessage, correlation_paths[(Key("id"))], schemas(Self::__schemas());
-        Ping(types::Ping), from; Chat(types::Chat), from; Typing(types::Typing), from;
+        Ping(types::Ping), from;
+        Chat(types::Chat), from;
+        Typing(types::Typing), from;
         History(types::History) correlated(String, Key("id")) in id, from;
     }
     impl ClientMessage {
@@ -970,12 +984,15 @@ mod generated {
         Error(types::Error),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[(Key("id"))]; Pong(types::Pong), from;
+        ServerMessage, correlation_paths[(Key("id"))];
+        Pong(types::Pong), from;
         HistoryResult(types::HistoryResult) correlated(String, Key("id")) in id, from;
-        ChatNotification(types::ChatNotification), from; UserTyping(types::UserTyping),
-        from; UserJoined(types::UserJoined), from; UserLeft(types::UserLeft), from;
-        Announcement(types::Announcement), from; Error(types::Error) correlated(String,
-        Key("id")) in id, from;
+        ChatNotification(types::ChatNotification), from;
+        UserTyping(types::UserTyping), from;
+        UserJoined(types::UserJoined), from;
+        UserLeft(types::UserLeft), from;
+        Announcement(types::Announcement), from;
+        Error(types::Error) correlated(String, Key("id")) in id, from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -1149,7 +1166,8 @@ mod generated {
         }
     }
     rt::client_impls! {
-        channel : "room"; connect : parameters;
+        channel: "room";
+        connect: parameters;
     }
     impl Sender {
         /// Sends `ping` and waits for its reply (`pong`, the first of its type to arrive).
@@ -1321,9 +1339,13 @@ mod generated {
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/chat/{room}"); security : [self::security::BEARER_AUTH,
-        self::security::QUERY_TOKEN]; params : parsed; Ping => ping(ServerMessage::Pong);
-        Chat => chat; Typing => typing; History => history(ServerMessage::HistoryResult);
+        address: Some("/chat/{room}");
+        security: [self::security::BEARER_AUTH, self::security::QUERY_TOKEN];
+        params: parsed;
+        Ping => ping(ServerMessage::Pong);
+        Chat => chat;
+        Typing => typing;
+        History => history(ServerMessage::HistoryResult);
     }
 }
 #[allow(unreachable_pub)]

@@ -70,8 +70,12 @@ mod generated {
             }
         }
         rt::constructors! {
-            Hello(depth : i64, heartbeat : bool) fixed { type_ : consts::TypeHello }
-            optional { key / with_key : String, side / with_side : String }
+            Hello(depth: i64, heartbeat: bool) fixed {
+                type_: consts::TypeHello
+            } optional {
+                key / with_key: String,
+                side / with_side: String
+            }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -262,7 +266,8 @@ mod generated {
         Hello(types::Hello),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[]; Hello(types::Hello), from;
+        ServerMessage, correlation_paths[];
+        Hello(types::Hello), from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -338,7 +343,8 @@ mod generated {
         }
     }
     rt::client_impls! {
-        channel : "marketData"; connect : parameters;
+        channel: "marketData";
+        connect: parameters;
     }
     /// A connection to channel `marketData` as its handlers see it: its id, peer address and parameters; sending to it at any time; groups and broadcasts.
     pub type Context = rt::server::Context<ServerMessage, Parameters>;
@@ -380,7 +386,8 @@ mod generated {
         }
     }
     rt::service_impls! {
-        address : Some("/v1/marketdata/{symbol}"); params : parsed;
+        address: Some("/v1/marketdata/{symbol}");
+        params: parsed;
     }
 }
 #[allow(unreachable_pub)]

@@ -1177,167 +1177,298 @@ open (`o`).
             }
         }
         rt::constructors! {
-            AddOrder(ordertype : OrderType, pair : String, token : String, type_ :
-            OrderSide, volume : String) fixed { event : consts::EventAddOrder } optional
-            { cl_ord_id / with_cl_ord_id : String, close_ordertype / with_close_ordertype
-            : OrderType, close_price / with_close_price : String, close_price2 /
-            with_close_price2 : String, deadline / with_deadline : String, expiretm /
-            with_expiretm : String, leverage / with_leverage : String, oflags /
-            with_oflags : String, price / with_price : String, price2 / with_price2 :
-            String, reduce_only / with_reduce_only : bool, reqid / with_reqid : u64,
-            starttm / with_starttm : String, stp_type / with_stp_type : String,
-            timeinforce / with_timeinforce : TimeInForce, userref / with_userref :
-            String, validate / with_validate : String }
+            AddOrder(
+                ordertype: OrderType,
+                pair: String,
+                token: String,
+                type_: OrderSide,
+                volume: String
+            ) fixed {
+                event: consts::EventAddOrder
+            } optional {
+                cl_ord_id / with_cl_ord_id: String,
+                close_ordertype / with_close_ordertype: OrderType,
+                close_price / with_close_price: String,
+                close_price2 / with_close_price2: String,
+                deadline / with_deadline: String,
+                expiretm / with_expiretm: String,
+                leverage / with_leverage: String,
+                oflags / with_oflags: String,
+                price / with_price: String,
+                price2 / with_price2: String,
+                reduce_only / with_reduce_only: bool,
+                reqid / with_reqid: u64,
+                starttm / with_starttm: String,
+                stp_type / with_stp_type: String,
+                timeinforce / with_timeinforce: TimeInForce,
+                userref / with_userref: String,
+                validate / with_validate: String
+            }
         }
         rt::constructors! {
-            AddOrderStatus(status : RequestStatus) fixed { event :
-            consts::EventAddOrderStatus } optional { descr / with_descr : String,
-            error_message / with_error_message : String, reqid / with_reqid : u64, txid /
-            with_txid : String }
+            AddOrderStatus(status: RequestStatus) fixed {
+                event: consts::EventAddOrderStatus
+            } optional {
+                descr / with_descr: String,
+                error_message / with_error_message: String,
+                reqid / with_reqid: u64,
+                txid / with_txid: String
+            }
         }
         rt::constructors! {
-            BookAskUpdate(a : Vec < BookUpdateLevel >) optional { c / with_c :
-            BookChecksum }
+            BookAskUpdate(a: Vec<BookUpdateLevel>) optional { c / with_c: BookChecksum }
         }
         rt::constructors! {
-            BookBidUpdate(b : Vec < BookUpdateLevel >) optional { c / with_c :
-            BookChecksum }
+            BookBidUpdate(b: Vec<BookUpdateLevel>) optional { c / with_c: BookChecksum }
         }
         rt::constructors! {
-            BookSnapshotSides(as_ : Vec < BookLevel >, bs : Vec < BookLevel >)
+            BookSnapshotSides(as_: Vec<BookLevel>, bs: Vec<BookLevel>)
         }
         rt::constructors! {
-            BookUpdateSide() optional { c / with_c : BookChecksum } defaulted { a /
-            with_a : Vec < BookUpdateLevel >, b / with_b : Vec < BookUpdateLevel > }
+            BookUpdateSide() optional {
+                c / with_c: BookChecksum
+            } defaulted {
+                a / with_a: Vec<BookUpdateLevel>,
+                b / with_b: Vec<BookUpdateLevel>
+            }
         }
         rt::constructors! {
-            CancelAll(token : String) fixed { event : consts::EventCancelAll } optional {
-            reqid / with_reqid : u64 }
+            CancelAll(token: String) fixed {
+                event: consts::EventCancelAll
+            } optional {
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            CancelAllOrdersAfter(timeout : u64, token : String) fixed { event :
-            consts::EventCancelAllOrdersAfter } optional { reqid / with_reqid : u64 }
+            CancelAllOrdersAfter(timeout: u64, token: String) fixed {
+                event: consts::EventCancelAllOrdersAfter
+            } optional {
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            CancelAllOrdersAfterStatus(status : RequestStatus) fixed { event :
-            consts::EventCancelAllOrdersAfterStatus } optional { current_time /
-            with_current_time : String, error_message / with_error_message : String,
-            reqid / with_reqid : u64, trigger_time / with_trigger_time : String }
+            CancelAllOrdersAfterStatus(status: RequestStatus) fixed {
+                event: consts::EventCancelAllOrdersAfterStatus
+            } optional {
+                current_time / with_current_time: String,
+                error_message / with_error_message: String,
+                reqid / with_reqid: u64,
+                trigger_time / with_trigger_time: String
+            }
         }
         rt::constructors! {
-            CancelAllStatus(status : RequestStatus) fixed { event :
-            consts::EventCancelAllStatus } optional { count / with_count : u64,
-            error_message / with_error_message : String, reqid / with_reqid : u64 }
+            CancelAllStatus(status: RequestStatus) fixed {
+                event: consts::EventCancelAllStatus
+            } optional {
+                count / with_count: u64,
+                error_message / with_error_message: String,
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            CancelOrder(token : String, txid : Vec < String >) fixed { event :
-            consts::EventCancelOrder } optional { reqid / with_reqid : u64 }
+            CancelOrder(token: String, txid: Vec<String>) fixed {
+                event: consts::EventCancelOrder
+            } optional {
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            CancelOrderStatus(status : RequestStatus) fixed { event :
-            consts::EventCancelOrderStatus } optional { error_message /
-            with_error_message : String, reqid / with_reqid : u64 }
+            CancelOrderStatus(status: RequestStatus) fixed {
+                event: consts::EventCancelOrderStatus
+            } optional {
+                error_message / with_error_message: String,
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            EditOrder(orderid : String, pair : String, token : String, volume : String)
-            fixed { event : consts::EventEditOrder } optional { newuserref /
-            with_newuserref : String, oflags / with_oflags : String, price / with_price :
-            String, price2 / with_price2 : String, reqid / with_reqid : u64, validate /
-            with_validate : String }
+            EditOrder(
+                orderid: String,
+                pair: String,
+                token: String,
+                volume: String
+            ) fixed {
+                event: consts::EventEditOrder
+            } optional {
+                newuserref / with_newuserref: String,
+                oflags / with_oflags: String,
+                price / with_price: String,
+                price2 / with_price2: String,
+                reqid / with_reqid: u64,
+                validate / with_validate: String
+            }
         }
         rt::constructors! {
-            EditOrderStatus(status : RequestStatus) fixed { event :
-            consts::EventEditOrderStatus } optional { descr / with_descr : String,
-            error_message / with_error_message : String, originaltxid / with_originaltxid
-            : String, reqid / with_reqid : u64, txid / with_txid : String }
+            EditOrderStatus(status: RequestStatus) fixed {
+                event: consts::EventEditOrderStatus
+            } optional {
+                descr / with_descr: String,
+                error_message / with_error_message: String,
+                originaltxid / with_originaltxid: String,
+                reqid / with_reqid: u64,
+                txid / with_txid: String
+            }
         }
         rt::constructors! {
-            FeedSequence(sequence : u64)
+            FeedSequence(sequence: u64)
         }
         rt::constructors! {
-            GeneralError(error_message : String) fixed { event : consts::EventError }
-            optional { reqid / with_reqid : u64 }
+            GeneralError(error_message: String) fixed {
+                event: consts::EventError
+            } optional {
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            Heartbeat() fixed { event : consts::EventHeartbeat }
+            Heartbeat() fixed { event: consts::EventHeartbeat }
         }
         rt::constructors! {
-            OpenOrder() optional { avg_price / with_avg_price : String, cancel_reason /
-            with_cancel_reason : String, cl_ord_id / with_cl_ord_id : String, cost /
-            with_cost : String, descr / with_descr : OrderDescription, expiretm /
-            with_expiretm : String, fee / with_fee : String, limitprice / with_limitprice
-            : String, misc / with_misc : String, oflags / with_oflags : String, opentm /
-            with_opentm : String, ratecount / with_ratecount : u64, refid / with_refid :
-            String, starttm / with_starttm : String, status / with_status : OrderState,
-            stopprice / with_stopprice : String, timeinforce / with_timeinforce : String,
-            userref / with_userref : i64, vol / with_vol : String, vol_exec /
-            with_vol_exec : String }
+            OpenOrder() optional {
+                avg_price / with_avg_price: String,
+                cancel_reason / with_cancel_reason: String,
+                cl_ord_id / with_cl_ord_id: String,
+                cost / with_cost: String,
+                descr / with_descr: OrderDescription,
+                expiretm / with_expiretm: String,
+                fee / with_fee: String,
+                limitprice / with_limitprice: String,
+                misc / with_misc: String,
+                oflags / with_oflags: String,
+                opentm / with_opentm: String,
+                ratecount / with_ratecount: u64,
+                refid / with_refid: String,
+                starttm / with_starttm: String,
+                status / with_status: OrderState,
+                stopprice / with_stopprice: String,
+                timeinforce / with_timeinforce: String,
+                userref / with_userref: i64,
+                vol / with_vol: String,
+                vol_exec / with_vol_exec: String
+            }
         }
         rt::constructors! {
-            OrderDescription() optional { close / with_close : String, leverage /
-            with_leverage : String, order / with_order : String, ordertype /
-            with_ordertype : String, pair / with_pair : String, price / with_price :
-            String, price2 / with_price2 : String, type_ / with_type_ : OrderSide }
+            OrderDescription() optional {
+                close / with_close: String,
+                leverage / with_leverage: String,
+                order / with_order: String,
+                ordertype / with_ordertype: String,
+                pair / with_pair: String,
+                price / with_price: String,
+                price2 / with_price2: String,
+                type_ / with_type_: OrderSide
+            }
         }
         rt::constructors! {
-            OwnTrade(cost : String, fee : String, margin : String, ordertxid : String,
-            ordertype : String, pair : String, postxid : String, price : String, time :
-            String, type_ : OrderSide, vol : String) optional { cl_ord_id /
-            with_cl_ord_id : String, userref / with_userref : i64 }
+            OwnTrade(
+                cost: String,
+                fee: String,
+                margin: String,
+                ordertxid: String,
+                ordertype: String,
+                pair: String,
+                postxid: String,
+                price: String,
+                time: String,
+                type_: OrderSide,
+                vol: String
+            ) optional {
+                cl_ord_id / with_cl_ord_id: String,
+                userref / with_userref: i64
+            }
         }
         rt::constructors! {
-            Ping() fixed { event : consts::EventPing } optional { reqid / with_reqid :
-            u64 }
+            Ping() fixed { event: consts::EventPing } optional { reqid / with_reqid: u64 }
         }
         rt::constructors! {
-            Pong() fixed { event : consts::EventPong } optional { reqid / with_reqid :
-            u64 }
+            Pong() fixed { event: consts::EventPong } optional { reqid / with_reqid: u64 }
         }
         rt::constructors! {
-            RejectedSubscription() optional { depth / with_depth : i64, interval /
-            with_interval : i64, name / with_name : String, token / with_token : String }
+            RejectedSubscription() optional {
+                depth / with_depth: i64,
+                interval / with_interval: i64,
+                name / with_name: String,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            Subscribe(subscription : SubscriptionRequest) fixed { event :
-            consts::EventSubscribe } optional { reqid / with_reqid : u64 } defaulted {
-            pair / with_pair : Vec < String > }
+            Subscribe(subscription: SubscriptionRequest) fixed {
+                event: consts::EventSubscribe
+            } optional {
+                reqid / with_reqid: u64
+            } defaulted {
+                pair / with_pair: Vec<String>
+            }
         }
         rt::constructors! {
-            SubscriptionDetails(name : SubscriptionName) optional { depth / with_depth :
-            BookDepth, interval / with_interval : OhlcInterval, maxratecount /
-            with_maxratecount : u64, token / with_token : String }
+            SubscriptionDetails(name: SubscriptionName) optional {
+                depth / with_depth: BookDepth,
+                interval / with_interval: OhlcInterval,
+                maxratecount / with_maxratecount: u64,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            SubscriptionRequest(name : SubscriptionName) optional { consolidate_taker /
-            with_consolidate_taker : bool, depth / with_depth : BookDepth, interval /
-            with_interval : OhlcInterval, ratecounter / with_ratecounter : bool, snapshot
-            / with_snapshot : bool, token / with_token : String }
+            SubscriptionRequest(name: SubscriptionName) optional {
+                consolidate_taker / with_consolidate_taker: bool,
+                depth / with_depth: BookDepth,
+                interval / with_interval: OhlcInterval,
+                ratecounter / with_ratecounter: bool,
+                snapshot / with_snapshot: bool,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            SubscriptionStatus(channel_name : String, status : SubscriptionStatusStatus,
-            subscription : SubscriptionDetails) fixed { event :
-            consts::EventSubscriptionStatus } optional { channel_id / with_channel_id :
-            u64, pair / with_pair : String, reqid / with_reqid : u64 }
+            SubscriptionStatus(
+                channel_name: String,
+                status: SubscriptionStatusStatus,
+                subscription: SubscriptionDetails
+            ) fixed {
+                event: consts::EventSubscriptionStatus
+            } optional {
+                channel_id / with_channel_id: u64,
+                pair / with_pair: String,
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            SubscriptionStatusError(error_message : String) fixed { event :
-            consts::EventSubscriptionStatus, status : consts::StatusError } optional {
-            pair / with_pair : String, reqid / with_reqid : u64, subscription /
-            with_subscription : RejectedSubscription }
+            SubscriptionStatusError(error_message: String) fixed {
+                event: consts::EventSubscriptionStatus,
+                status: consts::StatusError
+            } optional {
+                pair / with_pair: String,
+                reqid / with_reqid: u64,
+                subscription / with_subscription: RejectedSubscription
+            }
         }
         rt::constructors! {
-            SystemStatus(connection_id : u64, status : SystemState, version : String)
-            fixed { event : consts::EventSystemStatus }
+            SystemStatus(
+                connection_id: u64,
+                status: SystemState,
+                version: String
+            ) fixed {
+                event: consts::EventSystemStatus
+            }
         }
         rt::constructors! {
-            TickerData(a : TickerBookLevel, b : TickerBookLevel, c : TickerLastTrade, h :
-            TickerDecimals, l : TickerDecimals, o : TickerDecimals, p : TickerDecimals, t
-            : TickerCounts, v : TickerDecimals)
+            TickerData(
+                a: TickerBookLevel,
+                b: TickerBookLevel,
+                c: TickerLastTrade,
+                h: TickerDecimals,
+                l: TickerDecimals,
+                o: TickerDecimals,
+                p: TickerDecimals,
+                t: TickerCounts,
+                v: TickerDecimals
+            )
         }
         rt::constructors! {
-            Unsubscribe(subscription : SubscriptionRequest) fixed { event :
-            consts::EventUnsubscribe } optional { reqid / with_reqid : u64 } defaulted {
-            pair / with_pair : Vec < String > }
+            Unsubscribe(subscription: SubscriptionRequest) fixed {
+                event: consts::EventUnsubscribe
+            } optional {
+                reqid / with_reqid: u64
+            } defaulted {
+                pair / with_pair: Vec<String>
+            }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -1521,12 +1652,10 @@ open (`o`).
                 Unsubscribe(types::Unsubscribe),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("reqid"))],
-                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("reqid")) in reqid, from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in
-                reqid, from;
+                ClientMessage, correlation_paths[(Key("reqid"))], schemas(Self::__schemas());
+                Ping(types::Ping) correlated(Integer, Key("reqid")) in reqid, from;
+                Subscribe(types::Subscribe) correlated(Integer, Key("reqid")) in reqid, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in reqid, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -1718,18 +1847,22 @@ open (`o`).
                 BookUpdateBothSides(types::BookUpdateBothSides),
             }
             rt::message_impls! {
-                ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
-                Key("reqid")) in reqid, from;
+                ServerMessage, correlation_paths[(Key("reqid"))];
+                Pong(types::Pong) correlated(Integer, Key("reqid")) in reqid, from;
+                SubscriptionStatus(types::SubscriptionStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
                 SubscriptionStatusError(types::SubscriptionStatusError)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                Heartbeat(types::Heartbeat), from; SystemStatus(types::SystemStatus),
-                from; Error(types::GeneralError) correlated(Integer, Key("reqid")) in
-                reqid, from; Ticker(types::Ticker), from; Ohlc(types::Ohlc), from;
-                Trade(types::Trade), from; Spread(types::Spread), from;
-                BookSnapshot(types::BookSnapshot), from; BookUpdate(types::BookUpdate),
-                from; BookUpdateBothSides(types::BookUpdateBothSides), from;
+                    correlated(Integer, Key("reqid")) in reqid, from;
+                Heartbeat(types::Heartbeat), from;
+                SystemStatus(types::SystemStatus), from;
+                Error(types::GeneralError) correlated(Integer, Key("reqid")) in reqid, from;
+                Ticker(types::Ticker), from;
+                Ohlc(types::Ohlc), from;
+                Trade(types::Trade), from;
+                Spread(types::Spread), from;
+                BookSnapshot(types::BookSnapshot), from;
+                BookUpdate(types::BookUpdate), from;
+                BookUpdateBothSides(types::BookUpdateBothSides), from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -2307,7 +2440,8 @@ open (`o`).
                 SubscriptionStatusError(types::SubscriptionStatusError),
             }
             rt::reply_impls! {
-                SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscribeReply;
+                SubscriptionStatus(types::SubscriptionStatus), from;
                 SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
@@ -2319,15 +2453,20 @@ open (`o`).
                 SubscriptionStatusError(types::SubscriptionStatusError),
             }
             rt::reply_impls! {
-                UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                UnsubscribeReply;
+                SubscriptionStatus(types::SubscriptionStatus), from;
                 SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             rt::client_impls! {
-                channel : "public"; connect : address; subscriptions : | message : &
-                ClientMessage | match message { ClientMessage::Subscribe(_) =>
-                Some(rt::client::Subscription::start(& ["pair", "subscription"])),
-                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
-                ["pair", "subscription"])), _ => None, };
+                channel: "public";
+                connect: address;
+                subscriptions: |message: &ClientMessage| match message {
+                    ClientMessage::Subscribe(_) =>
+                        Some(rt::client::Subscription::start(&["pair", "subscription"])),
+                    ClientMessage::Unsubscribe(_) =>
+                        Some(rt::client::Subscription::stop(&["pair", "subscription"])),
+                    _ => None,
+                };
             }
             impl Sender {
                 /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
@@ -2456,9 +2595,11 @@ open (`o`).
                 > + Send;
             }
             rt::service_impls! {
-                address : Some("/"); params : none; Ping => ping(ServerMessage::Pong);
-                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
-                unsubscribe(ServerMessage::from);
+                address: Some("/");
+                params: none;
+                Ping => ping(ServerMessage::Pong);
+                Subscribe => subscribe(ServerMessage::from);
+                Unsubscribe => unsubscribe(ServerMessage::from);
             }
         }
         /// Channel `private` (address `/`).
@@ -2528,18 +2669,16 @@ open (`o`).
                 CancelAllOrdersAfter(types::CancelAllOrdersAfter),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("reqid"))],
-                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("reqid")) in reqid, from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in
-                reqid, from; AddOrder(types::AddOrder) correlated(Integer, Key("reqid"))
-                in reqid, from; EditOrder(types::EditOrder) correlated(Integer,
-                Key("reqid")) in reqid, from; CancelOrder(types::CancelOrder)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                CancelAll(types::CancelAll) correlated(Integer, Key("reqid")) in reqid,
-                from; CancelAllOrdersAfter(types::CancelAllOrdersAfter)
-                correlated(Integer, Key("reqid")) in reqid, from;
+                ClientMessage, correlation_paths[(Key("reqid"))], schemas(Self::__schemas());
+                Ping(types::Ping) correlated(Integer, Key("reqid")) in reqid, from;
+                Subscribe(types::Subscribe) correlated(Integer, Key("reqid")) in reqid, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("reqid")) in reqid, from;
+                AddOrder(types::AddOrder) correlated(Integer, Key("reqid")) in reqid, from;
+                EditOrder(types::EditOrder) correlated(Integer, Key("reqid")) in reqid, from;
+                CancelOrder(types::CancelOrder) correlated(Integer, Key("reqid")) in reqid, from;
+                CancelAll(types::CancelAll) correlated(Integer, Key("reqid")) in reqid, from;
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter)
+                    correlated(Integer, Key("reqid")) in reqid, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3002,24 +3141,27 @@ open (`o`).
                 CancelAllOrdersAfterStatus(types::CancelAllOrdersAfterStatus),
             }
             rt::message_impls! {
-                ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                SubscriptionStatus(types::SubscriptionStatus) correlated(Integer,
-                Key("reqid")) in reqid, from;
+                ServerMessage, correlation_paths[(Key("reqid"))];
+                Pong(types::Pong) correlated(Integer, Key("reqid")) in reqid, from;
+                SubscriptionStatus(types::SubscriptionStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
                 SubscriptionStatusError(types::SubscriptionStatusError)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                Heartbeat(types::Heartbeat), from; SystemStatus(types::SystemStatus),
-                from; Error(types::GeneralError) correlated(Integer, Key("reqid")) in
-                reqid, from; OwnTrades(types::OwnTrades), from;
+                    correlated(Integer, Key("reqid")) in reqid, from;
+                Heartbeat(types::Heartbeat), from;
+                SystemStatus(types::SystemStatus), from;
+                Error(types::GeneralError) correlated(Integer, Key("reqid")) in reqid, from;
+                OwnTrades(types::OwnTrades), from;
                 OpenOrders(types::OpenOrders), from;
-                AddOrderStatus(types::AddOrderStatus) correlated(Integer, Key("reqid"))
-                in reqid, from; EditOrderStatus(types::EditOrderStatus)
-                correlated(Integer, Key("reqid")) in reqid, from;
-                CancelOrderStatus(types::CancelOrderStatus) correlated(Integer,
-                Key("reqid")) in reqid, from; CancelAllStatus(types::CancelAllStatus)
-                correlated(Integer, Key("reqid")) in reqid, from;
+                AddOrderStatus(types::AddOrderStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
+                EditOrderStatus(types::EditOrderStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
+                CancelOrderStatus(types::CancelOrderStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
+                CancelAllStatus(types::CancelAllStatus)
+                    correlated(Integer, Key("reqid")) in reqid, from;
                 CancelAllOrdersAfterStatus(types::CancelAllOrdersAfterStatus)
-                correlated(Integer, Key("reqid")) in reqid, from;
+                    correlated(Integer, Key("reqid")) in reqid, from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3403,7 +3545,8 @@ open (`o`).
                 SubscriptionStatusError(types::SubscriptionStatusError),
             }
             rt::reply_impls! {
-                SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                SubscribeReply;
+                SubscriptionStatus(types::SubscriptionStatus), from;
                 SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
@@ -3415,15 +3558,20 @@ open (`o`).
                 SubscriptionStatusError(types::SubscriptionStatusError),
             }
             rt::reply_impls! {
-                UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+                UnsubscribeReply;
+                SubscriptionStatus(types::SubscriptionStatus), from;
                 SubscriptionStatusError(types::SubscriptionStatusError), from;
             }
             rt::client_impls! {
-                channel : "private"; connect : address; subscriptions : | message : &
-                ClientMessage | match message { ClientMessage::Subscribe(_) =>
-                Some(rt::client::Subscription::start(& ["pair", "subscription"])),
-                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
-                ["pair", "subscription"])), _ => None, };
+                channel: "private";
+                connect: address;
+                subscriptions: |message: &ClientMessage| match message {
+                    ClientMessage::Subscribe(_) =>
+                        Some(rt::client::Subscription::start(&["pair", "subscription"])),
+                    ClientMessage::Unsubscribe(_) =>
+                        Some(rt::client::Subscription::stop(&["pair", "subscription"])),
+                    _ => None,
+                };
             }
             impl Sender {
                 /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
@@ -3674,14 +3822,17 @@ open (`o`).
                 > + Send;
             }
             rt::service_impls! {
-                address : Some("/"); params : none; Ping => ping(ServerMessage::Pong);
-                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
-                unsubscribe(ServerMessage::from); AddOrder =>
-                add_order(ServerMessage::AddOrderStatus); EditOrder =>
-                edit_order(ServerMessage::EditOrderStatus); CancelOrder =>
-                cancel_order(ServerMessage::CancelOrderStatus); CancelAll =>
-                cancel_all(ServerMessage::CancelAllStatus); CancelAllOrdersAfter =>
-                cancel_all_orders_after(ServerMessage::CancelAllOrdersAfterStatus);
+                address: Some("/");
+                params: none;
+                Ping => ping(ServerMessage::Pong);
+                Subscribe => subscribe(ServerMessage::from);
+                Unsubscribe => unsubscribe(ServerMessage::from);
+                AddOrder => add_order(ServerMessage::AddOrderStatus);
+                EditOrder => edit_order(ServerMessage::EditOrderStatus);
+                CancelOrder => cancel_order(ServerMessage::CancelOrderStatus);
+                CancelAll => cancel_all(ServerMessage::CancelAllStatus);
+                CancelAllOrdersAfter =>
+                    cancel_all_orders_after(ServerMessage::CancelAllOrdersAfterStatus);
             }
         }
     }

@@ -378,60 +378,96 @@ sends it.
             }
         }
         rt::constructors! {
-            GeneralError(error_message : String) fixed { event : consts::EventError }
-            optional { reqid / with_reqid : u64 }
+            GeneralError(error_message: String) fixed {
+                event: consts::EventError
+            } optional {
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            Heartbeat() fixed { event : consts::EventHeartbeat }
+            Heartbeat() fixed { event: consts::EventHeartbeat }
         }
         rt::constructors! {
-            Ping() fixed { event : consts::EventPing } optional { reqid / with_reqid :
-            u64 }
+            Ping() fixed { event: consts::EventPing } optional { reqid / with_reqid: u64 }
         }
         rt::constructors! {
-            Pong() fixed { event : consts::EventPong } optional { reqid / with_reqid :
-            u64 }
+            Pong() fixed { event: consts::EventPong } optional { reqid / with_reqid: u64 }
         }
         rt::constructors! {
-            RejectedSubscription() optional { depth / with_depth : i64, interval /
-            with_interval : i64, name / with_name : String, token / with_token : String }
+            RejectedSubscription() optional {
+                depth / with_depth: i64,
+                interval / with_interval: i64,
+                name / with_name: String,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            Subscribe(subscription : SubscriptionRequest) fixed { event :
-            consts::EventSubscribe } optional { reqid / with_reqid : u64 } defaulted {
-            pair / with_pair : Vec < String > }
+            Subscribe(subscription: SubscriptionRequest) fixed {
+                event: consts::EventSubscribe
+            } optional {
+                reqid / with_reqid: u64
+            } defaulted {
+                pair / with_pair: Vec<String>
+            }
         }
         rt::constructors! {
-            SubscriptionDetails(name : SubscriptionName) optional { depth / with_depth :
-            BookDepth, interval / with_interval : OhlcInterval, maxratecount /
-            with_maxratecount : u64, token / with_token : String }
+            SubscriptionDetails(name: SubscriptionName) optional {
+                depth / with_depth: BookDepth,
+                interval / with_interval: OhlcInterval,
+                maxratecount / with_maxratecount: u64,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            SubscriptionRequest(name : SubscriptionName) optional { consolidate_taker /
-            with_consolidate_taker : bool, depth / with_depth : BookDepth, interval /
-            with_interval : OhlcInterval, ratecounter / with_ratecounter : bool, snapshot
-            / with_snapshot : bool, token / with_token : String }
+            SubscriptionRequest(name: SubscriptionName) optional {
+                consolidate_taker / with_consolidate_taker: bool,
+                depth / with_depth: BookDepth,
+                interval / with_interval: OhlcInterval,
+                ratecounter / with_ratecounter: bool,
+                snapshot / with_snapshot: bool,
+                token / with_token: String
+            }
         }
         rt::constructors! {
-            SubscriptionStatus(channel_name : String, status : SubscriptionStatusStatus,
-            subscription : SubscriptionDetails) fixed { event :
-            consts::EventSubscriptionStatus } optional { channel_id / with_channel_id :
-            u64, pair / with_pair : String, reqid / with_reqid : u64 }
+            SubscriptionStatus(
+                channel_name: String,
+                status: SubscriptionStatusStatus,
+                subscription: SubscriptionDetails
+            ) fixed {
+                event: consts::EventSubscriptionStatus
+            } optional {
+                channel_id / with_channel_id: u64,
+                pair / with_pair: String,
+                reqid / with_reqid: u64
+            }
         }
         rt::constructors! {
-            SubscriptionStatusError(error_message : String) fixed { event :
-            consts::EventSubscriptionStatus, status : consts::StatusError } optional {
-            pair / with_pair : String, reqid / with_reqid : u64, subscription /
-            with_subscription : RejectedSubscription }
+            SubscriptionStatusError(error_message: String) fixed {
+                event: consts::EventSubscriptionStatus,
+                status: consts::StatusError
+            } optional {
+                pair / with_pair: String,
+                reqid / with_reqid: u64,
+                subscription / with_subscription: RejectedSubscription
+            }
         }
         rt::constructors! {
-            SystemStatus(connection_id : u64, status : SystemState, version : String)
-            fixed { event : consts::EventSystemStatus }
+            SystemStatus(
+                connection_id: u64,
+                status: SystemState,
+                version: String
+            ) fixed {
+                event: consts::EventSystemStatus
+            }
         }
         rt::constructors! {
-            Unsubscribe(subscription : SubscriptionRequest) fixed { event :
-            consts::EventUnsubscribe } optional { reqid / with_reqid : u64 } defaulted {
-            pair / with_pair : Vec < String > }
+            Unsubscribe(subscription: SubscriptionRequest) fixed {
+                event: consts::EventUnsubscribe
+            } optional {
+                reqid / with_reqid: u64
+            } defaulted {
+                pair / with_pair: Vec<String>
+            }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -649,13 +685,15 @@ sends it.
         Error(types::GeneralError),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[(Key("reqid"))]; Pong(types::Pong)
-        correlated(Integer, Key("reqid")) in reqid, from;
-        SubscriptionStatus(types::SubscriptionStatus) correlated(Integer, Key("reqid"))
-        in reqid, from; SubscriptionStatusError(types::SubscriptionStatusError)
-        correlated(Integer, Key("reqid")) in reqid, from; Heartbeat(types::Heartbeat),
-        from; SystemStatus(types::SystemStatus), from; Error(types::GeneralError)
-        correlated(Integer, Key("reqid")) in reqid, from;
+        ServerMessage, correlation_paths[(Key("reqid"))];
+        Pong(types::Pong) correlated(Integer, Key("reqid")) in reqid, from;
+        SubscriptionStatus(types::SubscriptionStatus)
+            correlated(Integer, Key("reqid")) in reqid, from;
+        SubscriptionStatusError(types::SubscriptionStatusError)
+            correlated(Integer, Key("reqid")) in reqid, from;
+        Heartbeat(types::Heartbeat), from;
+        SystemStatus(types::SystemStatus), from;
+        Error(types::GeneralError) correlated(Integer, Key("reqid")) in reqid, from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -866,7 +904,8 @@ sends it.
         SubscriptionStatusError(types::SubscriptionStatusError),
     }
     rt::reply_impls! {
-        SubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+        SubscribeReply;
+        SubscriptionStatus(types::SubscriptionStatus), from;
         SubscriptionStatusError(types::SubscriptionStatusError), from;
     }
     /// The replies to `unsubscribe`: `subscriptionStatus` or `subscriptionStatusError`.
@@ -878,11 +917,13 @@ sends it.
         SubscriptionStatusError(types::SubscriptionStatusError),
     }
     rt::reply_impls! {
-        UnsubscribeReply; SubscriptionStatus(types::SubscriptionStatus), from;
+        UnsubscribeReply;
+        SubscriptionStatus(types::SubscriptionStatus), from;
         SubscriptionStatusError(types::SubscriptionStatusError), from;
     }
     rt::client_impls! {
-        channel : "/"; connect : address;
+        channel: "/";
+        connect: address;
     }
     impl Sender {
         /// Sends `ping` and waits for its reply (`pong`, matched by correlation id).
@@ -997,9 +1038,11 @@ sends it.
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/"); params : none; Ping => ping(ServerMessage::Pong); Subscribe
-        => subscribe(ServerMessage::from); Unsubscribe =>
-        unsubscribe(ServerMessage::from);
+        address: Some("/");
+        params: none;
+        Ping => ping(ServerMessage::Pong);
+        Subscribe => subscribe(ServerMessage::from);
+        Unsubscribe => unsubscribe(ServerMessage::from);
     }
 }
 #[allow(unreachable_pub)]

@@ -1873,415 +1873,726 @@ examples omit the zone.
             }
         }
         rt::constructors! {
-            AddOrder(params : AddOrderParams) fixed { method : consts::MethodAddOrder }
-            optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            AddOrderAck(result : PlacedOrder) fixed { method : consts::MethodAddOrder,
-            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            AddOrderError(error : ErrorText) fixed { method : consts::MethodAddOrder,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            AddOrderParams(order_type : OrderType, side : Side, symbol : Symbol, token :
-            Token) optional { cash_order_qty / with_cash_order_qty : f64, cl_ord_id /
-            with_cl_ord_id : String, conditional / with_conditional : Conditional,
-            deadline / with_deadline : Timestamp, display_qty / with_display_qty : f64,
-            effective_time / with_effective_time : Timestamp, expire_time /
-            with_expire_time : Timestamp, fee_preference / with_fee_preference :
-            AddOrderParamsFeePreference, limit_price / with_limit_price : f64,
-            limit_price_type / with_limit_price_type : PriceType, margin / with_margin :
-            bool, order_qty / with_order_qty : f64, order_userref / with_order_userref :
-            i64, post_only / with_post_only : bool, reduce_only / with_reduce_only :
-            bool, sender_sub_id / with_sender_sub_id : String, stp_type / with_stp_type :
-            AddOrderParamsStpType, time_in_force / with_time_in_force : TimeInForce,
-            triggers / with_triggers : Triggers, validate / with_validate : bool }
-        }
-        rt::constructors! {
-            AmendOrder(params : AmendOrderParams) fixed { method :
-            consts::MethodAmendOrder } optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            AmendOrderAck(result : AmendedOrder) fixed { method :
-            consts::MethodAmendOrder, success : consts::SuccessTrue } optional { req_id /
-            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            AmendOrderError(error : ErrorText) fixed { method : consts::MethodAmendOrder,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            AmendOrderParams(token : Token) optional { cl_ord_id / with_cl_ord_id :
-            String, deadline / with_deadline : Timestamp, display_qty / with_display_qty
-            : f64, limit_price / with_limit_price : f64, limit_price_type /
-            with_limit_price_type : PriceType, order_id / with_order_id : String,
-            order_qty / with_order_qty : f64, post_only / with_post_only : bool, symbol /
-            with_symbol : Symbol, trigger_price / with_trigger_price : f64,
-            trigger_price_type / with_trigger_price_type : PriceType }
-        }
-        rt::constructors! {
-            AmendedOrder(amend_id : String) optional { cl_ord_id / with_cl_ord_id :
-            String, order_id / with_order_id : String }
-        }
-        rt::constructors! {
-            Asset(borrowable : bool, collateral_value : f64, id : String, precision :
-            i64, precision_display : i64, status : String) optional { margin_rate /
-            with_margin_rate : f64, multiplier / with_multiplier : f64 }
-        }
-        rt::constructors! {
-            AssetBalance(asset : String, asset_class : String, balance : f64, wallets :
-            Vec < Wallet >)
-        }
-        rt::constructors! {
-            BalancesSnapshot(data : Vec < AssetBalance >) fixed { channel :
-            consts::ChannelBalances, type_ : consts::TypeSnapshot } optional { sequence /
-            with_sequence : u64 }
-        }
-        rt::constructors! {
-            BalancesUpdate(data : Vec < LedgerEntry >) fixed { channel :
-            consts::ChannelBalances, type_ : consts::TypeUpdate } optional { sequence /
-            with_sequence : u64 }
-        }
-        rt::constructors! {
-            BatchAdd(params : BatchAddParams) fixed { method : consts::MethodBatchAdd }
-            optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            BatchAddAck(result : Vec < PlacedOrder >) fixed { method :
-            consts::MethodBatchAdd, success : consts::SuccessTrue } optional { req_id /
-            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            BatchAddError(error : ErrorText) fixed { method : consts::MethodBatchAdd,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            BatchAddParams(orders : Vec < BatchOrder >, symbol : Symbol, token : Token)
-            optional { deadline / with_deadline : Timestamp, validate / with_validate :
-            bool }
-        }
-        rt::constructors! {
-            BatchCancel(params : BatchCancelParams) fixed { method :
-            consts::MethodBatchCancel } optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            BatchCancelAck() fixed { method : consts::MethodBatchCancel, success :
-            consts::SuccessTrue } optional { orders_cancelled / with_orders_cancelled :
-            u64, req_id / with_req_id : ReqId, result / with_result : CancelCount,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            BatchCancelError(error : ErrorText) fixed { method :
-            consts::MethodBatchCancel, success : consts::SuccessFalse } optional { req_id
-            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            BatchCancelParams(token : Token) defaulted { cl_ord_id / with_cl_ord_id : Vec
-            < String >, orders / with_orders : Vec < String > }
-        }
-        rt::constructors! {
-            BatchOrder(order_type : OrderType, side : Side) optional { cl_ord_id /
-            with_cl_ord_id : String, display_qty / with_display_qty : f64, limit_price /
-            with_limit_price : f64, limit_price_type / with_limit_price_type : PriceType,
-            order_qty / with_order_qty : f64, order_userref / with_order_userref : i64,
-            post_only / with_post_only : bool, reduce_only / with_reduce_only : bool,
-            time_in_force / with_time_in_force : TimeInForce, triggers / with_triggers :
-            Triggers }
-        }
-        rt::constructors! {
-            Book(data : Vec < BookData >, type_ : DataType) fixed { channel :
-            consts::ChannelBook }
-        }
-        rt::constructors! {
-            BookData(asks : Vec < PriceLevel >, bids : Vec < PriceLevel >, checksum :
-            u32, symbol : Symbol) optional { timestamp / with_timestamp : Timestamp }
-        }
-        rt::constructors! {
-            CancelAfterParams(timeout : i64, token : Token)
-        }
-        rt::constructors! {
-            CancelAfterTimes(current_time : String, trigger_time : String) defaulted {
-            warnings / with_warnings : Vec < String > }
-        }
-        rt::constructors! {
-            CancelAll(params : TokenParams) fixed { method : consts::MethodCancelAll }
-            optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            CancelAllAck(result : CancelCount) fixed { method : consts::MethodCancelAll,
-            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelAllError(error : ErrorText) fixed { method : consts::MethodCancelAll,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelAllOrdersAfter(params : CancelAfterParams) fixed { method :
-            consts::MethodCancelAllOrdersAfter } optional { req_id / with_req_id : ReqId
+            AddOrder(params: AddOrderParams) fixed {
+                method: consts::MethodAddOrder
+            } optional {
+                req_id / with_req_id: ReqId
             }
         }
         rt::constructors! {
-            CancelAllOrdersAfterAck(result : CancelAfterTimes) fixed { method :
-            consts::MethodCancelAllOrdersAfter, success : consts::SuccessTrue } optional
-            { req_id / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelAllOrdersAfterError(error : ErrorText) fixed { method :
-            consts::MethodCancelAllOrdersAfter, success : consts::SuccessFalse } optional
-            { req_id / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelCount(count : u64) defaulted { warnings / with_warnings : Vec < String
-            > }
-        }
-        rt::constructors! {
-            CancelOrder(params : CancelOrderParams) fixed { method :
-            consts::MethodCancelOrder } optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            CancelOrderAck(result : CancelledOrder) fixed { method :
-            consts::MethodCancelOrder, success : consts::SuccessTrue } optional { req_id
-            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelOrderError(error : ErrorText) fixed { method :
-            consts::MethodCancelOrder, success : consts::SuccessFalse } optional { req_id
-            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            CancelOrderParams(token : Token) defaulted { cl_ord_id / with_cl_ord_id : Vec
-            < String >, order_id / with_order_id : Vec < String >, order_userref /
-            with_order_userref : Vec < i64 > }
-        }
-        rt::constructors! {
-            CancelledOrder() optional { cl_ord_id / with_cl_ord_id : String, order_id /
-            with_order_id : String } defaulted { warnings / with_warnings : Vec < String
-            > }
-        }
-        rt::constructors! {
-            Candle(close : f64, high : f64, interval : OhlcInterval, interval_begin :
-            Timestamp, low : f64, open : f64, symbol : Symbol, trades : u64, volume :
-            f64, vwap : f64) optional { timestamp / with_timestamp : Timestamp }
-        }
-        rt::constructors! {
-            Conditional(order_type : OrderType) optional { limit_price / with_limit_price
-            : f64, limit_price_type / with_limit_price_type : PriceType, trigger_price /
-            with_trigger_price : f64, trigger_price_type / with_trigger_price_type :
-            PriceType }
-        }
-        rt::constructors! {
-            EditOrder(params : EditOrderParams) fixed { method : consts::MethodEditOrder
-            } optional { req_id / with_req_id : ReqId }
-        }
-        rt::constructors! {
-            EditOrderAck(result : EditedOrder) fixed { method : consts::MethodEditOrder,
-            success : consts::SuccessTrue } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            EditOrderError(error : ErrorText) fixed { method : consts::MethodEditOrder,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            EditOrderParams(order_id : String, symbol : Symbol, token : Token) optional {
-            deadline / with_deadline : Timestamp, display_qty / with_display_qty : f64,
-            fee_preference / with_fee_preference : EditOrderParamsFeePreference,
-            limit_price / with_limit_price : f64, order_qty / with_order_qty : f64,
-            order_userref / with_order_userref : i64, post_only / with_post_only : bool,
-            reduce_only / with_reduce_only : bool, triggers / with_triggers : Triggers,
-            validate / with_validate : bool }
-        }
-        rt::constructors! {
-            EditedOrder(order_id : String, original_order_id : String)
-        }
-        rt::constructors! {
-            Execution(exec_type : ExecutionExecType, order_id : String, timestamp :
-            Timestamp) optional { amended / with_amended : bool, avg_price /
-            with_avg_price : f64, cancel_reason / with_cancel_reason : String, cl_ord_id
-            / with_cl_ord_id : String, cost / with_cost : f64, cum_cost / with_cum_cost :
-            f64, cum_qty / with_cum_qty : f64, exec_id / with_exec_id : String,
-            fee_ccy_pref / with_fee_ccy_pref : String, fee_usd_equiv / with_fee_usd_equiv
-            : f64, last_price / with_last_price : f64, last_qty / with_last_qty : f64,
-            limit_price / with_limit_price : f64, limit_price_type /
-            with_limit_price_type : PriceType, liquidity_ind / with_liquidity_ind :
-            ExecutionLiquidityInd, order_qty / with_order_qty : f64, order_status /
-            with_order_status : ExecutionOrderStatus, order_type / with_order_type :
-            OrderType, order_userref / with_order_userref : i64, reason / with_reason :
-            String, side / with_side : Side, stop_price / with_stop_price : f64, symbol /
-            with_symbol : Symbol, time_in_force / with_time_in_force : String, trade_id /
-            with_trade_id : i64 } defaulted { fees / with_fees : Vec < Fee > }
-        }
-        rt::constructors! {
-            Executions(data : Vec < Execution >, type_ : DataType) fixed { channel :
-            consts::ChannelExecutions } optional { sequence / with_sequence : u64 }
-        }
-        rt::constructors! {
-            Fee(asset : String, qty : f64)
-        }
-        rt::constructors! {
-            Heartbeat() fixed { channel : consts::ChannelHeartbeat }
-        }
-        rt::constructors! {
-            Instrument(data : InstrumentData, type_ : DataType) fixed { channel :
-            consts::ChannelInstrument }
-        }
-        rt::constructors! {
-            InstrumentData(assets : Vec < Asset >, pairs : Vec < Pair >)
-        }
-        rt::constructors! {
-            LedgerEntry(amount : f64, asset : String, asset_class : String, balance :
-            f64, category : String, fee : f64, ledger_id : String, ref_id : String,
-            timestamp : Timestamp, type_ : String, wallet_id : String, wallet_type :
-            String)
-        }
-        rt::constructors! {
-            Level3(data : Vec < Level3Data >, type_ : DataType) fixed { channel :
-            consts::ChannelLevel3 }
-        }
-        rt::constructors! {
-            Level3Data(asks : Vec < Level3Order >, bids : Vec < Level3Order >, checksum :
-            u32, symbol : Symbol) optional { timestamp / with_timestamp : Timestamp }
-        }
-        rt::constructors! {
-            Level3Order(limit_price : f64, order_id : String, order_qty : f64, timestamp
-            : Timestamp) optional { event / with_event : Level3OrderEvent }
-        }
-        rt::constructors! {
-            Ohlc(data : Vec < Candle >, type_ : DataType) fixed { channel :
-            consts::ChannelOhlc } optional { timestamp / with_timestamp : Timestamp }
-        }
-        rt::constructors! {
-            Pair(base : String, cost_min : f64, cost_precision : i64, has_index : bool,
-            marginable : bool, price_increment : f64, price_precision : i64,
-            qty_increment : f64, qty_min : f64, qty_precision : i64, quote : String,
-            status : String, symbol : Symbol, tick_size : f64) optional { margin_initial
-            / with_margin_initial : f64, position_limit_long / with_position_limit_long :
-            i64, position_limit_short / with_position_limit_short : i64 }
-        }
-        rt::constructors! {
-            Ping() fixed { method : consts::MethodPing } optional { req_id / with_req_id
-            : ReqId }
-        }
-        rt::constructors! {
-            PingError(error : ErrorText) fixed { method : consts::MethodPing, success :
-            consts::SuccessFalse } optional { req_id / with_req_id : ReqId, time_in /
-            with_time_in : TimeIn, time_out / with_time_out : TimeOut }
-        }
-        rt::constructors! {
-            PlacedOrder(order_id : String) optional { cl_ord_id / with_cl_ord_id :
-            String, order_userref / with_order_userref : i64 } defaulted { warnings /
-            with_warnings : Vec < String > }
-        }
-        rt::constructors! {
-            Pong() fixed { method : consts::MethodPong } optional { req_id / with_req_id
-            : ReqId, time_in / with_time_in : TimeIn, time_out / with_time_out : TimeOut
+            AddOrderAck(result: PlacedOrder) fixed {
+                method: consts::MethodAddOrder,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
             }
         }
         rt::constructors! {
-            PriceLevel(price : f64, qty : f64)
+            AddOrderError(error: ErrorText) fixed {
+                method: consts::MethodAddOrder,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            Status(data : Vec < StatusData >) fixed { channel : consts::ChannelStatus,
-            type_ : consts::TypeUpdate }
+            AddOrderParams(
+                order_type: OrderType,
+                side: Side,
+                symbol: Symbol,
+                token: Token
+            ) optional {
+                cash_order_qty / with_cash_order_qty: f64,
+                cl_ord_id / with_cl_ord_id: String,
+                conditional / with_conditional: Conditional,
+                deadline / with_deadline: Timestamp,
+                display_qty / with_display_qty: f64,
+                effective_time / with_effective_time: Timestamp,
+                expire_time / with_expire_time: Timestamp,
+                fee_preference / with_fee_preference: AddOrderParamsFeePreference,
+                limit_price / with_limit_price: f64,
+                limit_price_type / with_limit_price_type: PriceType,
+                margin / with_margin: bool,
+                order_qty / with_order_qty: f64,
+                order_userref / with_order_userref: i64,
+                post_only / with_post_only: bool,
+                reduce_only / with_reduce_only: bool,
+                sender_sub_id / with_sender_sub_id: String,
+                stp_type / with_stp_type: AddOrderParamsStpType,
+                time_in_force / with_time_in_force: TimeInForce,
+                triggers / with_triggers: Triggers,
+                validate / with_validate: bool
+            }
         }
         rt::constructors! {
-            StatusData(api_version : String, connection_id : u64, system : SystemState,
-            version : String)
+            AmendOrder(params: AmendOrderParams) fixed {
+                method: consts::MethodAmendOrder
+            } optional {
+                req_id / with_req_id: ReqId
+            }
         }
         rt::constructors! {
-            Subscribe(params : SubscriptionParams) fixed { method :
-            consts::MethodSubscribe } optional { req_id / with_req_id : ReqId }
+            AmendOrderAck(result: AmendedOrder) fixed {
+                method: consts::MethodAmendOrder,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            SubscribeAck(result : SubscriptionResult) fixed { method :
-            consts::MethodSubscribe, success : consts::SuccessTrue } optional { req_id /
-            with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
+            AmendOrderError(error: ErrorText) fixed {
+                method: consts::MethodAmendOrder,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            SubscribeError(error : ErrorText) fixed { method : consts::MethodSubscribe,
-            success : consts::SuccessFalse } optional { req_id / with_req_id : ReqId,
-            symbol / with_symbol : Symbol, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
+            AmendOrderParams(token: Token) optional {
+                cl_ord_id / with_cl_ord_id: String,
+                deadline / with_deadline: Timestamp,
+                display_qty / with_display_qty: f64,
+                limit_price / with_limit_price: f64,
+                limit_price_type / with_limit_price_type: PriceType,
+                order_id / with_order_id: String,
+                order_qty / with_order_qty: f64,
+                post_only / with_post_only: bool,
+                symbol / with_symbol: Symbol,
+                trigger_price / with_trigger_price: f64,
+                trigger_price_type / with_trigger_price_type: PriceType
+            }
         }
         rt::constructors! {
-            SubscriptionParams(channel : Channel) optional { depth / with_depth :
-            BookDepth, event_trigger / with_event_trigger :
-            SubscriptionParamsEventTrigger, include_tokenized_assets /
-            with_include_tokenized_assets : bool, interval / with_interval :
-            OhlcInterval, order_status / with_order_status : bool, ratecounter /
-            with_ratecounter : bool, snap_orders / with_snap_orders : bool, snap_trades /
-            with_snap_trades : bool, snapshot / with_snapshot : bool, token / with_token
-            : Token, users / with_users : String } defaulted { symbol / with_symbol : Vec
-            < Symbol > }
+            AmendedOrder(amend_id: String) optional {
+                cl_ord_id / with_cl_ord_id: String,
+                order_id / with_order_id: String
+            }
         }
         rt::constructors! {
-            SubscriptionResult(channel : Channel) optional { depth / with_depth :
-            BookDepth, event_trigger / with_event_trigger :
-            SubscriptionResultEventTrigger, interval / with_interval : OhlcInterval,
-            maxratecount / with_maxratecount : u64, snap_orders / with_snap_orders :
-            bool, snap_trades / with_snap_trades : bool, snapshot / with_snapshot : bool,
-            symbol / with_symbol : Symbol } defaulted { warnings / with_warnings : Vec <
-            String > }
+            Asset(
+                borrowable: bool,
+                collateral_value: f64,
+                id: String,
+                precision: i64,
+                precision_display: i64,
+                status: String
+            ) optional {
+                margin_rate / with_margin_rate: f64,
+                multiplier / with_multiplier: f64
+            }
         }
         rt::constructors! {
-            Ticker(data : Vec < TickerData >, type_ : DataType) fixed { channel :
-            consts::ChannelTicker }
+            AssetBalance(asset: String, asset_class: String, balance: f64, wallets: Vec<Wallet>)
         }
         rt::constructors! {
-            TickerData(ask : f64, ask_qty : f64, bid : f64, bid_qty : f64, change : f64,
-            change_pct : f64, high : f64, last : f64, low : f64, symbol : Symbol, volume
-            : f64, vwap : f64) optional { timestamp / with_timestamp : Timestamp }
+            BalancesSnapshot(data: Vec<AssetBalance>) fixed {
+                channel: consts::ChannelBalances,
+                type_: consts::TypeSnapshot
+            } optional {
+                sequence / with_sequence: u64
+            }
         }
         rt::constructors! {
-            TokenParams(token : Token)
+            BalancesUpdate(data: Vec<LedgerEntry>) fixed {
+                channel: consts::ChannelBalances,
+                type_: consts::TypeUpdate
+            } optional {
+                sequence / with_sequence: u64
+            }
         }
         rt::constructors! {
-            Trade(data : Vec < TradeData >, type_ : DataType) fixed { channel :
-            consts::ChannelTrade }
+            BatchAdd(params: BatchAddParams) fixed {
+                method: consts::MethodBatchAdd
+            } optional {
+                req_id / with_req_id: ReqId
+            }
         }
         rt::constructors! {
-            TradeData(ord_type : TradeDataOrdType, price : f64, qty : f64, side : Side,
-            symbol : Symbol, timestamp : Timestamp, trade_id : u64)
+            BatchAddAck(result: Vec<PlacedOrder>) fixed {
+                method: consts::MethodBatchAdd,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            Triggers(price : f64) optional { price_type / with_price_type : PriceType,
-            reference / with_reference : TriggersReference }
+            BatchAddError(error: ErrorText) fixed {
+                method: consts::MethodBatchAdd,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            Unsubscribe(params : SubscriptionParams) fixed { method :
-            consts::MethodUnsubscribe } optional { req_id / with_req_id : ReqId }
+            BatchAddParams(
+                orders: Vec<BatchOrder>,
+                symbol: Symbol,
+                token: Token
+            ) optional {
+                deadline / with_deadline: Timestamp,
+                validate / with_validate: bool
+            }
         }
         rt::constructors! {
-            UnsubscribeAck(result : SubscriptionResult) fixed { method :
-            consts::MethodUnsubscribe, success : consts::SuccessTrue } optional { req_id
-            / with_req_id : ReqId, time_in / with_time_in : TimeIn, time_out /
-            with_time_out : TimeOut }
+            BatchCancel(params: BatchCancelParams) fixed {
+                method: consts::MethodBatchCancel
+            } optional {
+                req_id / with_req_id: ReqId
+            }
         }
         rt::constructors! {
-            UnsubscribeError(error : ErrorText) fixed { method :
-            consts::MethodUnsubscribe, success : consts::SuccessFalse } optional { req_id
-            / with_req_id : ReqId, symbol / with_symbol : Symbol, time_in / with_time_in
-            : TimeIn, time_out / with_time_out : TimeOut }
+            BatchCancelAck() fixed {
+                method: consts::MethodBatchCancel,
+                success: consts::SuccessTrue
+            } optional {
+                orders_cancelled / with_orders_cancelled: u64,
+                req_id / with_req_id: ReqId,
+                result / with_result: CancelCount,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
         }
         rt::constructors! {
-            Wallet(balance : f64, id : String, type_ : String)
+            BatchCancelError(error: ErrorText) fixed {
+                method: consts::MethodBatchCancel,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            BatchCancelParams(token: Token) defaulted {
+                cl_ord_id / with_cl_ord_id: Vec<String>,
+                orders / with_orders: Vec<String>
+            }
+        }
+        rt::constructors! {
+            BatchOrder(order_type: OrderType, side: Side) optional {
+                cl_ord_id / with_cl_ord_id: String,
+                display_qty / with_display_qty: f64,
+                limit_price / with_limit_price: f64,
+                limit_price_type / with_limit_price_type: PriceType,
+                order_qty / with_order_qty: f64,
+                order_userref / with_order_userref: i64,
+                post_only / with_post_only: bool,
+                reduce_only / with_reduce_only: bool,
+                time_in_force / with_time_in_force: TimeInForce,
+                triggers / with_triggers: Triggers
+            }
+        }
+        rt::constructors! {
+            Book(data: Vec<BookData>, type_: DataType) fixed { channel: consts::ChannelBook }
+        }
+        rt::constructors! {
+            BookData(
+                asks: Vec<PriceLevel>,
+                bids: Vec<PriceLevel>,
+                checksum: u32,
+                symbol: Symbol
+            ) optional {
+                timestamp / with_timestamp: Timestamp
+            }
+        }
+        rt::constructors! {
+            CancelAfterParams(timeout: i64, token: Token)
+        }
+        rt::constructors! {
+            CancelAfterTimes(
+                current_time: String,
+                trigger_time: String
+            ) defaulted {
+                warnings / with_warnings: Vec<String>
+            }
+        }
+        rt::constructors! {
+            CancelAll(params: TokenParams) fixed {
+                method: consts::MethodCancelAll
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            CancelAllAck(result: CancelCount) fixed {
+                method: consts::MethodCancelAll,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelAllError(error: ErrorText) fixed {
+                method: consts::MethodCancelAll,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfter(params: CancelAfterParams) fixed {
+                method: consts::MethodCancelAllOrdersAfter
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfterAck(result: CancelAfterTimes) fixed {
+                method: consts::MethodCancelAllOrdersAfter,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelAllOrdersAfterError(error: ErrorText) fixed {
+                method: consts::MethodCancelAllOrdersAfter,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelCount(count: u64) defaulted { warnings / with_warnings: Vec<String> }
+        }
+        rt::constructors! {
+            CancelOrder(params: CancelOrderParams) fixed {
+                method: consts::MethodCancelOrder
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            CancelOrderAck(result: CancelledOrder) fixed {
+                method: consts::MethodCancelOrder,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelOrderError(error: ErrorText) fixed {
+                method: consts::MethodCancelOrder,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            CancelOrderParams(token: Token) defaulted {
+                cl_ord_id / with_cl_ord_id: Vec<String>,
+                order_id / with_order_id: Vec<String>,
+                order_userref / with_order_userref: Vec<i64>
+            }
+        }
+        rt::constructors! {
+            CancelledOrder() optional {
+                cl_ord_id / with_cl_ord_id: String,
+                order_id / with_order_id: String
+            } defaulted {
+                warnings / with_warnings: Vec<String>
+            }
+        }
+        rt::constructors! {
+            Candle(
+                close: f64,
+                high: f64,
+                interval: OhlcInterval,
+                interval_begin: Timestamp,
+                low: f64,
+                open: f64,
+                symbol: Symbol,
+                trades: u64,
+                volume: f64,
+                vwap: f64
+            ) optional {
+                timestamp / with_timestamp: Timestamp
+            }
+        }
+        rt::constructors! {
+            Conditional(order_type: OrderType) optional {
+                limit_price / with_limit_price: f64,
+                limit_price_type / with_limit_price_type: PriceType,
+                trigger_price / with_trigger_price: f64,
+                trigger_price_type / with_trigger_price_type: PriceType
+            }
+        }
+        rt::constructors! {
+            EditOrder(params: EditOrderParams) fixed {
+                method: consts::MethodEditOrder
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            EditOrderAck(result: EditedOrder) fixed {
+                method: consts::MethodEditOrder,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            EditOrderError(error: ErrorText) fixed {
+                method: consts::MethodEditOrder,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            EditOrderParams(
+                order_id: String,
+                symbol: Symbol,
+                token: Token
+            ) optional {
+                deadline / with_deadline: Timestamp,
+                display_qty / with_display_qty: f64,
+                fee_preference / with_fee_preference: EditOrderParamsFeePreference,
+                limit_price / with_limit_price: f64,
+                order_qty / with_order_qty: f64,
+                order_userref / with_order_userref: i64,
+                post_only / with_post_only: bool,
+                reduce_only / with_reduce_only: bool,
+                triggers / with_triggers: Triggers,
+                validate / with_validate: bool
+            }
+        }
+        rt::constructors! {
+            EditedOrder(order_id: String, original_order_id: String)
+        }
+        rt::constructors! {
+            Execution(
+                exec_type: ExecutionExecType,
+                order_id: String,
+                timestamp: Timestamp
+            ) optional {
+                amended / with_amended: bool,
+                avg_price / with_avg_price: f64,
+                cancel_reason / with_cancel_reason: String,
+                cl_ord_id / with_cl_ord_id: String,
+                cost / with_cost: f64,
+                cum_cost / with_cum_cost: f64,
+                cum_qty / with_cum_qty: f64,
+                exec_id / with_exec_id: String,
+                fee_ccy_pref / with_fee_ccy_pref: String,
+                fee_usd_equiv / with_fee_usd_equiv: f64,
+                last_price / with_last_price: f64,
+                last_qty / with_last_qty: f64,
+                limit_price / with_limit_price: f64,
+                limit_price_type / with_limit_price_type: PriceType,
+                liquidity_ind / with_liquidity_ind: ExecutionLiquidityInd,
+                order_qty / with_order_qty: f64,
+                order_status / with_order_status: ExecutionOrderStatus,
+                order_type / with_order_type: OrderType,
+                order_userref / with_order_userref: i64,
+                reason / with_reason: String,
+                side / with_side: Side,
+                stop_price / with_stop_price: f64,
+                symbol / with_symbol: Symbol,
+                time_in_force / with_time_in_force: String,
+                trade_id / with_trade_id: i64
+            } defaulted {
+                fees / with_fees: Vec<Fee>
+            }
+        }
+        rt::constructors! {
+            Executions(data: Vec<Execution>, type_: DataType) fixed {
+                channel: consts::ChannelExecutions
+            } optional {
+                sequence / with_sequence: u64
+            }
+        }
+        rt::constructors! {
+            Fee(asset: String, qty: f64)
+        }
+        rt::constructors! {
+            Heartbeat() fixed { channel: consts::ChannelHeartbeat }
+        }
+        rt::constructors! {
+            Instrument(data: InstrumentData, type_: DataType) fixed {
+                channel: consts::ChannelInstrument
+            }
+        }
+        rt::constructors! {
+            InstrumentData(assets: Vec<Asset>, pairs: Vec<Pair>)
+        }
+        rt::constructors! {
+            LedgerEntry(
+                amount: f64,
+                asset: String,
+                asset_class: String,
+                balance: f64,
+                category: String,
+                fee: f64,
+                ledger_id: String,
+                ref_id: String,
+                timestamp: Timestamp,
+                type_: String,
+                wallet_id: String,
+                wallet_type: String
+            )
+        }
+        rt::constructors! {
+            Level3(data: Vec<Level3Data>, type_: DataType) fixed { channel: consts::ChannelLevel3 }
+        }
+        rt::constructors! {
+            Level3Data(
+                asks: Vec<Level3Order>,
+                bids: Vec<Level3Order>,
+                checksum: u32,
+                symbol: Symbol
+            ) optional {
+                timestamp / with_timestamp: Timestamp
+            }
+        }
+        rt::constructors! {
+            Level3Order(
+                limit_price: f64,
+                order_id: String,
+                order_qty: f64,
+                timestamp: Timestamp
+            ) optional {
+                event / with_event: Level3OrderEvent
+            }
+        }
+        rt::constructors! {
+            Ohlc(data: Vec<Candle>, type_: DataType) fixed {
+                channel: consts::ChannelOhlc
+            } optional {
+                timestamp / with_timestamp: Timestamp
+            }
+        }
+        rt::constructors! {
+            Pair(
+                base: String,
+                cost_min: f64,
+                cost_precision: i64,
+                has_index: bool,
+                marginable: bool,
+                price_increment: f64,
+                price_precision: i64,
+                qty_increment: f64,
+                qty_min: f64,
+                qty_precision: i64,
+                quote: String,
+                status: String,
+                symbol: Symbol,
+                tick_size: f64
+            ) optional {
+                margin_initial / with_margin_initial: f64,
+                position_limit_long / with_position_limit_long: i64,
+                position_limit_short / with_position_limit_short: i64
+            }
+        }
+        rt::constructors! {
+            Ping() fixed { method: consts::MethodPing } optional { req_id / with_req_id: ReqId }
+        }
+        rt::constructors! {
+            PingError(error: ErrorText) fixed {
+                method: consts::MethodPing,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            PlacedOrder(order_id: String) optional {
+                cl_ord_id / with_cl_ord_id: String,
+                order_userref / with_order_userref: i64
+            } defaulted {
+                warnings / with_warnings: Vec<String>
+            }
+        }
+        rt::constructors! {
+            Pong() fixed {
+                method: consts::MethodPong
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            PriceLevel(price: f64, qty: f64)
+        }
+        rt::constructors! {
+            Status(data: Vec<StatusData>) fixed {
+                channel: consts::ChannelStatus,
+                type_: consts::TypeUpdate
+            }
+        }
+        rt::constructors! {
+            StatusData(
+                api_version: String,
+                connection_id: u64,
+                system: SystemState,
+                version: String
+            )
+        }
+        rt::constructors! {
+            Subscribe(params: SubscriptionParams) fixed {
+                method: consts::MethodSubscribe
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            SubscribeAck(result: SubscriptionResult) fixed {
+                method: consts::MethodSubscribe,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            SubscribeError(error: ErrorText) fixed {
+                method: consts::MethodSubscribe,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                symbol / with_symbol: Symbol,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            SubscriptionParams(channel: Channel) optional {
+                depth / with_depth: BookDepth,
+                event_trigger / with_event_trigger: SubscriptionParamsEventTrigger,
+                include_tokenized_assets / with_include_tokenized_assets: bool,
+                interval / with_interval: OhlcInterval,
+                order_status / with_order_status: bool,
+                ratecounter / with_ratecounter: bool,
+                snap_orders / with_snap_orders: bool,
+                snap_trades / with_snap_trades: bool,
+                snapshot / with_snapshot: bool,
+                token / with_token: Token,
+                users / with_users: String
+            } defaulted {
+                symbol / with_symbol: Vec<Symbol>
+            }
+        }
+        rt::constructors! {
+            SubscriptionResult(channel: Channel) optional {
+                depth / with_depth: BookDepth,
+                event_trigger / with_event_trigger: SubscriptionResultEventTrigger,
+                interval / with_interval: OhlcInterval,
+                maxratecount / with_maxratecount: u64,
+                snap_orders / with_snap_orders: bool,
+                snap_trades / with_snap_trades: bool,
+                snapshot / with_snapshot: bool,
+                symbol / with_symbol: Symbol
+            } defaulted {
+                warnings / with_warnings: Vec<String>
+            }
+        }
+        rt::constructors! {
+            Ticker(data: Vec<TickerData>, type_: DataType) fixed { channel: consts::ChannelTicker }
+        }
+        rt::constructors! {
+            TickerData(
+                ask: f64,
+                ask_qty: f64,
+                bid: f64,
+                bid_qty: f64,
+                change: f64,
+                change_pct: f64,
+                high: f64,
+                last: f64,
+                low: f64,
+                symbol: Symbol,
+                volume: f64,
+                vwap: f64
+            ) optional {
+                timestamp / with_timestamp: Timestamp
+            }
+        }
+        rt::constructors! {
+            TokenParams(token: Token)
+        }
+        rt::constructors! {
+            Trade(data: Vec<TradeData>, type_: DataType) fixed { channel: consts::ChannelTrade }
+        }
+        rt::constructors! {
+            TradeData(
+                ord_type: TradeDataOrdType,
+                price: f64,
+                qty: f64,
+                side: Side,
+                symbol: Symbol,
+                timestamp: Timestamp,
+                trade_id: u64
+            )
+        }
+        rt::constructors! {
+            Triggers(price: f64) optional {
+                price_type / with_price_type: PriceType,
+                reference / with_reference: TriggersReference
+            }
+        }
+        rt::constructors! {
+            Unsubscribe(params: SubscriptionParams) fixed {
+                method: consts::MethodUnsubscribe
+            } optional {
+                req_id / with_req_id: ReqId
+            }
+        }
+        rt::constructors! {
+            UnsubscribeAck(result: SubscriptionResult) fixed {
+                method: consts::MethodUnsubscribe,
+                success: consts::SuccessTrue
+            } optional {
+                req_id / with_req_id: ReqId,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            UnsubscribeError(error: ErrorText) fixed {
+                method: consts::MethodUnsubscribe,
+                success: consts::SuccessFalse
+            } optional {
+                req_id / with_req_id: ReqId,
+                symbol / with_symbol: Symbol,
+                time_in / with_time_in: TimeIn,
+                time_out / with_time_out: TimeOut
+            }
+        }
+        rt::constructors! {
+            Wallet(balance: f64, id: String, type_: String)
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -2478,12 +2789,10 @@ examples omit the zone.
                 Unsubscribe(types::Unsubscribe),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("req_id"))],
-                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
-                req_id, from;
+                ClientMessage, correlation_paths[(Key("req_id"))], schemas(Self::__schemas());
+                Ping(types::Ping) correlated(Integer, Key("req_id")) in req_id, from;
+                Subscribe(types::Subscribe) correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -2680,18 +2989,23 @@ examples omit the zone.
                 Instrument(types::Instrument),
             }
             rt::message_impls! {
-                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
-                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
-                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
-                in req_id, from; UnsubscribeError(types::UnsubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
-                Ticker(types::Ticker), from; Book(types::Book), from;
-                Trade(types::Trade), from; Ohlc(types::Ohlc), from;
+                ServerMessage, correlation_paths[(Key("req_id"))];
+                Pong(types::Pong) correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeAck(types::SubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeError(types::SubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeError(types::UnsubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from;
+                Ticker(types::Ticker), from;
+                Book(types::Book), from;
+                Trade(types::Trade), from;
+                Ohlc(types::Ohlc), from;
                 Instrument(types::Instrument), from;
             }
             impl ServerMessage {
@@ -3149,7 +3463,9 @@ examples omit the zone.
                 PingError(types::PingError),
             }
             rt::reply_impls! {
-                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
+                PingReply;
+                Pong(types::Pong), from;
+                PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
@@ -3160,7 +3476,8 @@ examples omit the zone.
                 SubscribeError(types::SubscribeError),
             }
             rt::reply_impls! {
-                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeReply;
+                SubscribeAck(types::SubscribeAck), from;
                 SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
@@ -3172,15 +3489,20 @@ examples omit the zone.
                 UnsubscribeError(types::UnsubscribeError),
             }
             rt::reply_impls! {
-                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeReply;
+                UnsubscribeAck(types::UnsubscribeAck), from;
                 UnsubscribeError(types::UnsubscribeError), from;
             }
             rt::client_impls! {
-                channel : "public"; connect : address; subscriptions : | message : &
-                ClientMessage | match message { ClientMessage::Subscribe(_) =>
-                Some(rt::client::Subscription::start(& ["params"])),
-                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
-                ["params"])), _ => None, };
+                channel: "public";
+                connect: address;
+                subscriptions: |message: &ClientMessage| match message {
+                    ClientMessage::Subscribe(_) =>
+                        Some(rt::client::Subscription::start(&["params"])),
+                    ClientMessage::Unsubscribe(_) =>
+                        Some(rt::client::Subscription::stop(&["params"])),
+                    _ => None,
+                };
             }
             impl Sender {
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
@@ -3310,9 +3632,11 @@ examples omit the zone.
                 > + Send;
             }
             rt::service_impls! {
-                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
-                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
-                unsubscribe(ServerMessage::from);
+                address: Some("/v2");
+                params: none;
+                Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from);
+                Unsubscribe => unsubscribe(ServerMessage::from);
             }
         }
         /// Channel `private` (address `/v2`).
@@ -3394,23 +3718,19 @@ examples omit the zone.
                 BatchCancel(types::BatchCancel),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("req_id"))],
-                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
-                req_id, from; AddOrder(types::AddOrder) correlated(Integer,
-                Key("req_id")) in req_id, from; AmendOrder(types::AmendOrder)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                EditOrder(types::EditOrder) correlated(Integer, Key("req_id")) in req_id,
-                from; CancelOrder(types::CancelOrder) correlated(Integer, Key("req_id"))
-                in req_id, from; CancelAll(types::CancelAll) correlated(Integer,
-                Key("req_id")) in req_id, from;
-                CancelAllOrdersAfter(types::CancelAllOrdersAfter) correlated(Integer,
-                Key("req_id")) in req_id, from; BatchAdd(types::BatchAdd)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                BatchCancel(types::BatchCancel) correlated(Integer, Key("req_id")) in
-                req_id, from;
+                ClientMessage, correlation_paths[(Key("req_id"))], schemas(Self::__schemas());
+                Ping(types::Ping) correlated(Integer, Key("req_id")) in req_id, from;
+                Subscribe(types::Subscribe) correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in req_id, from;
+                AddOrder(types::AddOrder) correlated(Integer, Key("req_id")) in req_id, from;
+                AmendOrder(types::AmendOrder) correlated(Integer, Key("req_id")) in req_id, from;
+                EditOrder(types::EditOrder) correlated(Integer, Key("req_id")) in req_id, from;
+                CancelOrder(types::CancelOrder) correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAll(types::CancelAll) correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAllOrdersAfter(types::CancelAllOrdersAfter)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                BatchAdd(types::BatchAdd) correlated(Integer, Key("req_id")) in req_id, from;
+                BatchCancel(types::BatchCancel) correlated(Integer, Key("req_id")) in req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -3815,43 +4135,52 @@ examples omit the zone.
                 BatchCancelError(types::BatchCancelError),
             }
             rt::message_impls! {
-                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
-                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
-                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
-                in req_id, from; UnsubscribeError(types::UnsubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
+                ServerMessage, correlation_paths[(Key("req_id"))];
+                Pong(types::Pong) correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeAck(types::SubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeError(types::SubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeError(types::UnsubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from;
                 Executions(types::Executions), from;
                 BalancesSnapshot(types::BalancesSnapshot), from;
                 BalancesUpdate(types::BalancesUpdate), from;
-                AddOrderAck(types::AddOrderAck) correlated(Integer, Key("req_id")) in
-                req_id, from; AddOrderError(types::AddOrderError) correlated(Integer,
-                Key("req_id")) in req_id, from; AmendOrderAck(types::AmendOrderAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                AmendOrderError(types::AmendOrderError) correlated(Integer,
-                Key("req_id")) in req_id, from; EditOrderAck(types::EditOrderAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                EditOrderError(types::EditOrderError) correlated(Integer, Key("req_id"))
-                in req_id, from; CancelOrderAck(types::CancelOrderAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                CancelOrderError(types::CancelOrderError) correlated(Integer,
-                Key("req_id")) in req_id, from; CancelAllAck(types::CancelAllAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                CancelAllError(types::CancelAllError) correlated(Integer, Key("req_id"))
-                in req_id, from; CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
+                AddOrderAck(types::AddOrderAck) correlated(Integer, Key("req_id")) in req_id, from;
+                AddOrderError(types::AddOrderError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                AmendOrderAck(types::AmendOrderAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                AmendOrderError(types::AmendOrderError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                EditOrderAck(types::EditOrderAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                EditOrderError(types::EditOrderError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                CancelOrderAck(types::CancelOrderAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                CancelOrderError(types::CancelOrderError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAllAck(types::CancelAllAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAllError(types::CancelAllError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                CancelAllOrdersAfterAck(types::CancelAllOrdersAfterAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
                 CancelAllOrdersAfterError(types::CancelAllOrdersAfterError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                BatchAddAck(types::BatchAddAck) correlated(Integer, Key("req_id")) in
-                req_id, from; BatchAddError(types::BatchAddError) correlated(Integer,
-                Key("req_id")) in req_id, from; BatchCancelAck(types::BatchCancelAck)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                BatchCancelError(types::BatchCancelError) correlated(Integer,
-                Key("req_id")) in req_id, from;
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                BatchAddAck(types::BatchAddAck) correlated(Integer, Key("req_id")) in req_id, from;
+                BatchAddError(types::BatchAddError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                BatchCancelAck(types::BatchCancelAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                BatchCancelError(types::BatchCancelError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
             }
             impl ServerMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -4571,7 +4900,9 @@ examples omit the zone.
                 PingError(types::PingError),
             }
             rt::reply_impls! {
-                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
+                PingReply;
+                Pong(types::Pong), from;
+                PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
@@ -4582,7 +4913,8 @@ examples omit the zone.
                 SubscribeError(types::SubscribeError),
             }
             rt::reply_impls! {
-                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeReply;
+                SubscribeAck(types::SubscribeAck), from;
                 SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
@@ -4594,7 +4926,8 @@ examples omit the zone.
                 UnsubscribeError(types::UnsubscribeError),
             }
             rt::reply_impls! {
-                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeReply;
+                UnsubscribeAck(types::UnsubscribeAck), from;
                 UnsubscribeError(types::UnsubscribeError), from;
             }
             /// The replies to `addOrder`: `addOrderAck` or `addOrderError`.
@@ -4606,7 +4939,8 @@ examples omit the zone.
                 AddOrderError(types::AddOrderError),
             }
             rt::reply_impls! {
-                AddOrderReply; AddOrderAck(types::AddOrderAck), from;
+                AddOrderReply;
+                AddOrderAck(types::AddOrderAck), from;
                 AddOrderError(types::AddOrderError), from;
             }
             /// The replies to `amendOrder`: `amendOrderAck` or `amendOrderError`.
@@ -4618,7 +4952,8 @@ examples omit the zone.
                 AmendOrderError(types::AmendOrderError),
             }
             rt::reply_impls! {
-                AmendOrderReply; AmendOrderAck(types::AmendOrderAck), from;
+                AmendOrderReply;
+                AmendOrderAck(types::AmendOrderAck), from;
                 AmendOrderError(types::AmendOrderError), from;
             }
             /// The replies to `editOrder`: `editOrderAck` or `editOrderError`.
@@ -4630,7 +4965,8 @@ examples omit the zone.
                 EditOrderError(types::EditOrderError),
             }
             rt::reply_impls! {
-                EditOrderReply; EditOrderAck(types::EditOrderAck), from;
+                EditOrderReply;
+                EditOrderAck(types::EditOrderAck), from;
                 EditOrderError(types::EditOrderError), from;
             }
             /// The replies to `cancelOrder`: `cancelOrderAck` or `cancelOrderError`.
@@ -4642,7 +4978,8 @@ examples omit the zone.
                 CancelOrderError(types::CancelOrderError),
             }
             rt::reply_impls! {
-                CancelOrderReply; CancelOrderAck(types::CancelOrderAck), from;
+                CancelOrderReply;
+                CancelOrderAck(types::CancelOrderAck), from;
                 CancelOrderError(types::CancelOrderError), from;
             }
             /// The replies to `cancelAll`: `cancelAllAck` or `cancelAllError`.
@@ -4654,7 +4991,8 @@ examples omit the zone.
                 CancelAllError(types::CancelAllError),
             }
             rt::reply_impls! {
-                CancelAllReply; CancelAllAck(types::CancelAllAck), from;
+                CancelAllReply;
+                CancelAllAck(types::CancelAllAck), from;
                 CancelAllError(types::CancelAllError), from;
             }
             /// The replies to `cancelAllOrdersAfter`: `cancelAllOrdersAfterAck` or `cancelAllOrdersAfterError`.
@@ -4679,7 +5017,8 @@ examples omit the zone.
                 BatchAddError(types::BatchAddError),
             }
             rt::reply_impls! {
-                BatchAddReply; BatchAddAck(types::BatchAddAck), from;
+                BatchAddReply;
+                BatchAddAck(types::BatchAddAck), from;
                 BatchAddError(types::BatchAddError), from;
             }
             /// The replies to `batchCancel`: `batchCancelAck` or `batchCancelError`.
@@ -4691,15 +5030,20 @@ examples omit the zone.
                 BatchCancelError(types::BatchCancelError),
             }
             rt::reply_impls! {
-                BatchCancelReply; BatchCancelAck(types::BatchCancelAck), from;
+                BatchCancelReply;
+                BatchCancelAck(types::BatchCancelAck), from;
                 BatchCancelError(types::BatchCancelError), from;
             }
             rt::client_impls! {
-                channel : "private"; connect : address; subscriptions : | message : &
-                ClientMessage | match message { ClientMessage::Subscribe(_) =>
-                Some(rt::client::Subscription::start(& ["params"])),
-                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
-                ["params"])), _ => None, };
+                channel: "private";
+                connect: address;
+                subscriptions: |message: &ClientMessage| match message {
+                    ClientMessage::Subscribe(_) =>
+                        Some(rt::client::Subscription::start(&["params"])),
+                    ClientMessage::Unsubscribe(_) =>
+                        Some(rt::client::Subscription::stop(&["params"])),
+                    _ => None,
+                };
             }
             impl Sender {
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
@@ -5032,17 +5376,19 @@ examples omit the zone.
                 > + Send;
             }
             rt::service_impls! {
-                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
-                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
-                unsubscribe(ServerMessage::from); AddOrder =>
-                add_order(ServerMessage::from); AmendOrder =>
-                amend_order(ServerMessage::from); EditOrder =>
-                edit_order(ServerMessage::from); CancelOrder =>
-                cancel_order(ServerMessage::from); CancelAll =>
-                cancel_all(ServerMessage::from); CancelAllOrdersAfter =>
-                cancel_all_orders_after(ServerMessage::from); BatchAdd =>
-                batch_add(ServerMessage::from); BatchCancel =>
-                batch_cancel(ServerMessage::from);
+                address: Some("/v2");
+                params: none;
+                Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from);
+                Unsubscribe => unsubscribe(ServerMessage::from);
+                AddOrder => add_order(ServerMessage::from);
+                AmendOrder => amend_order(ServerMessage::from);
+                EditOrder => edit_order(ServerMessage::from);
+                CancelOrder => cancel_order(ServerMessage::from);
+                CancelAll => cancel_all(ServerMessage::from);
+                CancelAllOrdersAfter => cancel_all_orders_after(ServerMessage::from);
+                BatchAdd => batch_add(ServerMessage::from);
+                BatchCancel => batch_cancel(ServerMessage::from);
             }
         }
         /// Channel `level3` (address `/v2`).
@@ -5086,12 +5432,10 @@ examples omit the zone.
                 Unsubscribe(types::Unsubscribe),
             }
             rt::message_impls! {
-                ClientMessage, correlation_paths[(Key("req_id"))],
-                schemas(Self::__schemas()); Ping(types::Ping) correlated(Integer,
-                Key("req_id")) in req_id, from; Subscribe(types::Subscribe)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in
-                req_id, from;
+                ClientMessage, correlation_paths[(Key("req_id"))], schemas(Self::__schemas());
+                Ping(types::Ping) correlated(Integer, Key("req_id")) in req_id, from;
+                Subscribe(types::Subscribe) correlated(Integer, Key("req_id")) in req_id, from;
+                Unsubscribe(types::Unsubscribe) correlated(Integer, Key("req_id")) in req_id, from;
             }
             impl ClientMessage {
                 const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -5249,16 +5593,19 @@ examples omit the zone.
                 Level3(types::Level3),
             }
             rt::message_impls! {
-                ServerMessage, correlation_paths[(Key("req_id"))]; Pong(types::Pong)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id,
-                from; SubscribeAck(types::SubscribeAck) correlated(Integer,
-                Key("req_id")) in req_id, from; SubscribeError(types::SubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                UnsubscribeAck(types::UnsubscribeAck) correlated(Integer, Key("req_id"))
-                in req_id, from; UnsubscribeError(types::UnsubscribeError)
-                correlated(Integer, Key("req_id")) in req_id, from;
-                Heartbeat(types::Heartbeat), from; Status(types::Status), from;
+                ServerMessage, correlation_paths[(Key("req_id"))];
+                Pong(types::Pong) correlated(Integer, Key("req_id")) in req_id, from;
+                PingError(types::PingError) correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeAck(types::SubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                SubscribeError(types::SubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeAck(types::UnsubscribeAck)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                UnsubscribeError(types::UnsubscribeError)
+                    correlated(Integer, Key("req_id")) in req_id, from;
+                Heartbeat(types::Heartbeat), from;
+                Status(types::Status), from;
                 Level3(types::Level3), from;
             }
             impl ServerMessage {
@@ -5623,7 +5970,9 @@ examples omit the zone.
                 PingError(types::PingError),
             }
             rt::reply_impls! {
-                PingReply; Pong(types::Pong), from; PingError(types::PingError), from;
+                PingReply;
+                Pong(types::Pong), from;
+                PingError(types::PingError), from;
             }
             /// The replies to `subscribe`: `subscribeAck` or `subscribeError`.
             #[derive(Debug, Clone, PartialEq)]
@@ -5634,7 +5983,8 @@ examples omit the zone.
                 SubscribeError(types::SubscribeError),
             }
             rt::reply_impls! {
-                SubscribeReply; SubscribeAck(types::SubscribeAck), from;
+                SubscribeReply;
+                SubscribeAck(types::SubscribeAck), from;
                 SubscribeError(types::SubscribeError), from;
             }
             /// The replies to `unsubscribe`: `unsubscribeAck` or `unsubscribeError`.
@@ -5646,15 +5996,20 @@ examples omit the zone.
                 UnsubscribeError(types::UnsubscribeError),
             }
             rt::reply_impls! {
-                UnsubscribeReply; UnsubscribeAck(types::UnsubscribeAck), from;
+                UnsubscribeReply;
+                UnsubscribeAck(types::UnsubscribeAck), from;
                 UnsubscribeError(types::UnsubscribeError), from;
             }
             rt::client_impls! {
-                channel : "level3"; connect : address; subscriptions : | message : &
-                ClientMessage | match message { ClientMessage::Subscribe(_) =>
-                Some(rt::client::Subscription::start(& ["params"])),
-                ClientMessage::Unsubscribe(_) => Some(rt::client::Subscription::stop(&
-                ["params"])), _ => None, };
+                channel: "level3";
+                connect: address;
+                subscriptions: |message: &ClientMessage| match message {
+                    ClientMessage::Subscribe(_) =>
+                        Some(rt::client::Subscription::start(&["params"])),
+                    ClientMessage::Unsubscribe(_) =>
+                        Some(rt::client::Subscription::stop(&["params"])),
+                    _ => None,
+                };
             }
             impl Sender {
                 /// Sends `ping` and waits for its reply (`pong` or `pingError`, matched by correlation id).
@@ -5780,9 +6135,11 @@ examples omit the zone.
                 > + Send;
             }
             rt::service_impls! {
-                address : Some("/v2"); params : none; Ping => ping(ServerMessage::from);
-                Subscribe => subscribe(ServerMessage::from); Unsubscribe =>
-                unsubscribe(ServerMessage::from);
+                address: Some("/v2");
+                params: none;
+                Ping => ping(ServerMessage::from);
+                Subscribe => subscribe(ServerMessage::from);
+                Unsubscribe => unsubscribe(ServerMessage::from);
             }
         }
     }

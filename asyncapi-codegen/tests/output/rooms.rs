@@ -90,13 +90,13 @@ mod generated {
             }
         }
         rt::constructors! {
-            Refused() fixed { action : consts::ActionRefused }
+            Refused() fixed { action: consts::ActionRefused }
         }
         rt::constructors! {
-            Said() fixed { action : consts::ActionSaid }
+            Said() fixed { action: consts::ActionSaid }
         }
         rt::constructors! {
-            Say(text : String) fixed { action : consts::ActionSay }
+            Say(text: String) fixed { action: consts::ActionSay }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -175,8 +175,8 @@ mod generated {
         Say(types::Say),
     }
     rt::message_impls! {
-        ClientMessage, correlation_paths[], schemas(Self::__schemas()); Say(types::Say),
-        from;
+        ClientMessage, correlation_paths[], schemas(Self::__schemas());
+        Say(types::Say), from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -263,7 +263,8 @@ mod generated {
         Refused(types::Refused),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[]; Said(types::Said), from;
+        ServerMessage, correlation_paths[];
+        Said(types::Said), from;
         Refused(types::Refused), from;
     }
     impl ServerMessage {
@@ -330,10 +331,13 @@ mod generated {
         Refused(types::Refused),
     }
     rt::reply_impls! {
-        SayReply; Said(types::Said), from; Refused(types::Refused), from;
+        SayReply;
+        Said(types::Said), from;
+        Refused(types::Refused), from;
     }
     rt::client_impls! {
-        channel : "room"; connect : parameters;
+        channel: "room";
+        connect: parameters;
     }
     impl Sender {
         /// Sends `say` and waits for its reply (`said` or `refused`, the first of its type to arrive).
@@ -397,8 +401,9 @@ mod generated {
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/rooms/{roomId}"); params : parsed; Say =>
-        say(ServerMessage::from);
+        address: Some("/rooms/{roomId}");
+        params: parsed;
+        Say => say(ServerMessage::from);
     }
 }
 #[allow(unreachable_pub)]

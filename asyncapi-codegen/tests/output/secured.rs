@@ -79,11 +79,10 @@ mod generated {
             }
         }
         rt::constructors! {
-            Whoami() fixed { action : consts::ActionWhoami }
+            Whoami() fixed { action: consts::ActionWhoami }
         }
         rt::constructors! {
-            You(asked : i64, room : String, user : String) fixed { action :
-            consts::ActionYou }
+            You(asked: i64, room: String, user: String) fixed { action: consts::ActionYou }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -259,7 +258,8 @@ mod generated {
         You(types::You),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[]; You(types::You), from;
+        ServerMessage, correlation_paths[];
+        You(types::You), from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -343,7 +343,8 @@ mod generated {
         }
     }
     rt::client_impls! {
-        channel : "room"; connect : parameters;
+        channel: "room";
+        connect: parameters;
     }
     impl Sender {
         /// Sends `whoami` and waits for its reply (`you`, the first of its type to arrive).
@@ -435,9 +436,10 @@ mod generated {
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/chat/{room}"); security : [self::security::BEARER_AUTH,
-        self::security::QUERY_TOKEN]; params : parsed; Whoami =>
-        whoami(ServerMessage::You);
+        address: Some("/chat/{room}");
+        security: [self::security::BEARER_AUTH, self::security::QUERY_TOKEN];
+        params: parsed;
+        Whoami => whoami(ServerMessage::You);
     }
 }
 #[allow(unreachable_pub)]

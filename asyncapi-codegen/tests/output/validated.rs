@@ -237,50 +237,62 @@ mod generated {
             }
         }
         rt::constructors! {
-            Chat(payload : ChatPayload) fixed { action : consts::ActionChat }
+            Chat(payload: ChatPayload) fixed { action: consts::ActionChat }
         }
         rt::constructors! {
-            ChatNotification(payload : ChatNotificationPayload) fixed { action :
-            consts::ActionChatNotification }
+            ChatNotification(payload: ChatNotificationPayload) fixed {
+                action: consts::ActionChatNotification
+            }
         }
         rt::constructors! {
-            ChatNotificationPayload(message : String)
+            ChatNotificationPayload(message: String)
         }
         rt::constructors! {
-            ChatPayload(message : ChatPayloadMessage) defaulted { mentions /
-            with_mentions : Vec < UserName > }
+            ChatPayload(message: ChatPayloadMessage) defaulted {
+                mentions / with_mentions: Vec<UserName>
+            }
         }
         rt::constructors! {
-            Error(payload : ErrorPayload) fixed { action : consts::ActionError } optional
-            { id / with_id : String }
+            Error(payload: ErrorPayload) fixed {
+                action: consts::ActionError
+            } optional {
+                id / with_id: String
+            }
         }
         rt::constructors! {
-            ErrorPayload(code : ErrorPayloadCode, errors : Vec < ErrorPayloadErrorsItem
-            >, message : String)
+            ErrorPayload(
+                code: ErrorPayloadCode,
+                errors: Vec<ErrorPayloadErrorsItem>,
+                message: String
+            )
         }
         rt::constructors! {
-            ErrorPayloadErrorsItem(field : String, reason : String)
+            ErrorPayloadErrorsItem(field: String, reason: String)
         }
         rt::constructors! {
-            History(id : String, payload : HistoryPayload) fixed { action :
-            consts::ActionHistory }
+            History(id: String, payload: HistoryPayload) fixed { action: consts::ActionHistory }
         }
         rt::constructors! {
-            HistoryPayload(limit : ::std::num::NonZeroU64) optional { order / with_order
-            : HistoryPayloadOrder }
+            HistoryPayload(limit: ::std::num::NonZeroU64) optional {
+                order / with_order: HistoryPayloadOrder
+            }
         }
         rt::constructors! {
-            HistoryResult(id : String, payload : HistoryResultPayload) fixed { action :
-            consts::ActionHistoryResult }
+            HistoryResult(
+                id: String,
+                payload: HistoryResultPayload
+            ) fixed {
+                action: consts::ActionHistoryResult
+            }
         }
         rt::constructors! {
-            HistoryResultPayload(count : i64)
+            HistoryResultPayload(count: i64)
         }
         rt::constructors! {
-            Ping() fixed { action : consts::ActionPing }
+            Ping() fixed { action: consts::ActionPing }
         }
         rt::constructors! {
-            Pong() fixed { action : consts::ActionPong }
+            Pong() fixed { action: consts::ActionPong }
         }
         /// Types of properties whose value is fixed by the schema (`const`,
         /// or an `enum` of one value): each always writes its value, and
@@ -361,8 +373,9 @@ mod generated {
     }
     rt::message_impls! {
         ClientMessage, correlation_paths[(Key("id"))], schemas(Self::__schemas());
-        Ping(types::Ping), from; Chat(types::Chat), from; History(types::History)
-        correlated(String, Key("id")) in id, from;
+        Ping(types::Ping), from;
+        Chat(types::Chat), from;
+        History(types::History) correlated(String, Key("id")) in id, from;
     }
     impl ClientMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -486,10 +499,11 @@ mod generated {
         Error(types::Error),
     }
     rt::message_impls! {
-        ServerMessage, correlation_paths[(Key("id"))]; Pong(types::Pong), from;
+        ServerMessage, correlation_paths[(Key("id"))];
+        Pong(types::Pong), from;
         HistoryResult(types::HistoryResult) correlated(String, Key("id")) in id, from;
-        ChatNotification(types::ChatNotification), from; Error(types::Error)
-        correlated(String, Key("id")) in id, from;
+        ChatNotification(types::ChatNotification), from;
+        Error(types::Error) correlated(String, Key("id")) in id, from;
     }
     impl ServerMessage {
         const __SELECTION: rt::dispatch::Selection = rt::dispatch::Selection {
@@ -603,7 +617,8 @@ mod generated {
         }
     }
     rt::client_impls! {
-        channel : "room"; connect : parameters;
+        channel: "room";
+        connect: parameters;
     }
     impl Sender {
         /// Sends `ping` and waits for its reply (`pong`, the first of its type to arrive).
@@ -702,9 +717,11 @@ mod generated {
         > + Send;
     }
     rt::service_impls! {
-        address : Some("/chat/{room}"); params : parsed; Ping =>
-        ping(ServerMessage::Pong); Chat => chat; History =>
-        history(ServerMessage::HistoryResult);
+        address: Some("/chat/{room}");
+        params: parsed;
+        Ping => ping(ServerMessage::Pong);
+        Chat => chat;
+        History => history(ServerMessage::HistoryResult);
     }
 }
 #[allow(unreachable_pub)]
