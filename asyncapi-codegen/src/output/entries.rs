@@ -13,7 +13,7 @@
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// The macros whose bodies are lists of entries, as prettyplease opens them.
-const LISTS: [&str; 5] = [
+pub(super) const LISTS: [&str; 5] = [
     "rt::message_impls! {",
     "rt::reply_impls! {",
     "rt::constructors! {",
@@ -28,52 +28,16 @@ const WIDTH: usize = 100;
 /// entry is broken.
 const SHORT: usize = 40;
 
-/// `text` (prettyplease's output) with the body of every list macro laid
-/// out one entry a line.
-pub(super) fn entries(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let close = format!("{indent}}}");
-        let end = LISTS
-            .contains(&line.trim_start())
-            .then(|| lines[i + 1..].iter().position(|l| *l == close))
-            .flatten()
-            .map(|n| i + 1 + n);
-        let laid_out = end.and_then(|end| body(&lines[i + 1..end].join("\n"), indent));
-        match (end, laid_out) {
-            (Some(end), Some(body)) => {
-                out.push_str(line);
-                out.push('\n');
-                out.push_str(&body);
-                out.push_str(&close);
-                out.push('\n');
-                i = end + 1;
-            }
-            _ => {
-                out.push_str(line);
-                out.push('\n');
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// A macro body laid out inside a macro call indented by `indent`; `None`
-/// if it does not tokenize or would not read back the same.
-fn body(text: &str, indent: &str) -> Option<String> {
+/// A list macro's body laid out one entry a line, each starting with
+/// `inner`; `None` if it does not tokenize or would not read back the same.
+pub(super) fn body(text: &str, inner: &str) -> Option<String> {
     let tokens: TokenStream = text.parse().ok()?;
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let inner = format!("{indent}    ");
     let mut out = String::new();
     for entry in split(&tokens, ';') {
         let (items, semi) = entry;
-        out.push_str(&inner);
-        out.push_str(&fitted(items, &inner));
+        out.push_str(inner);
+        out.push_str(&fitted(items, inner));
         if semi {
             out.push(';');
         }
@@ -336,7 +300,7 @@ fn space(previous: &Atom<'_>, atom: &Atom<'_>, in_closure: bool) -> &'static str
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::layout::lay_out;
 
     #[test]
     fn each_entry_gets_a_line_spaced_as_rust() {
@@ -363,7 +327,7 @@ mod tests {
         Ping => ping(ServerMessage::Pong);
     }
 "#;
-        assert_eq!(entries(text), want);
+        assert_eq!(lay_out(text), want);
     }
 
     #[test]
@@ -403,14 +367,14 @@ mod tests {
         };
     }
 "#;
-        assert_eq!(entries(text), want);
+        assert_eq!(lay_out(text), want);
     }
 
     #[test]
     fn bodies_that_would_not_read_back_stay_as_they_were() {
         let unclosed = "    rt::constructors! {\n        A(x : u8)\n";
-        assert_eq!(entries(unclosed), unclosed);
+        assert_eq!(lay_out(unclosed), unclosed);
         let broken = "    rt::constructors! {\n        A(x : u8\n    }\n";
-        assert_eq!(entries(broken), broken);
+        assert_eq!(lay_out(broken), broken);
     }
 }

@@ -1,11 +1,13 @@
 //! Laying out what prettyplease cannot: the bodies of the runtime macros
-//! that declare string types (`rt::string_enum!`, `rt::pattern_string!`).
+//! that declare string types (`rt::string_enum!`, `rt::pattern_string!`),
+//! here, and of those that take a list of entries ([`entries`]).
 //! prettyplease prints a macro's body as a stream of tokens, filled to the
 //! line width (`#[doc = "…"] pub enum Side { Buy = "buy",` on one line,
 //! `Sell = "sell" }` on the next); these bodies are declarations, so they
 //! are written here the way a person writes them: docs as `///` lines, one
 //! variant a line.
 
+use super::entries;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token, Visibility};
 
@@ -13,36 +15,35 @@ use syn::{Attribute, Ident, LitStr, Token, Visibility};
 const DECLARING: [&str; 2] = ["rt::string_enum! {", "rt::pattern_string! {"];
 
 /// `text` (prettyplease's output) with the body of every declaring macro
-/// laid out by [`Declaration`]; a body that does not parse as one stays as
-/// it was.
-pub(super) fn declarations(text: &str) -> String {
+/// laid out by [`Declaration`], and of every list macro by
+/// [`entries::body`]; a body that does not parse as it should stays as it
+/// was.
+pub(super) fn lay_out(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let close = format!("{indent}}}");
-        let end = DECLARING
-            .contains(&line.trim_start())
-            .then(|| lines[i + 1..].iter().position(|l| *l == close))
-            .flatten()
-            .map(|n| i + 1 + n);
-        let laid_out = end.and_then(|end| {
+        let laid_out = macro_body(&lines, i).and_then(|(end, indent, opener)| {
             let body = lines[i + 1..end].join("\n");
-            let declaration = syn::parse_str::<Declaration>(&body).ok()?;
-            declaration.write(&format!("{indent}    "))
+            let inner = format!("{indent}    ");
+            let body = if DECLARING.contains(&opener) {
+                syn::parse_str::<Declaration>(&body).ok()?.write(&inner)
+            } else {
+                entries::body(&body, &inner)
+            }?;
+            Some((end, body))
         });
-        match (end, laid_out) {
-            (Some(end), Some(body)) => {
+        match laid_out {
+            Some((end, body)) => {
                 out.push_str(line);
                 out.push('\n');
                 out.push_str(&body);
-                out.push_str(&close);
+                out.push_str(lines[end]);
                 out.push('\n');
                 i = end + 1;
             }
-            _ => {
+            None => {
                 out.push_str(line);
                 out.push('\n');
                 i += 1;
@@ -50,6 +51,26 @@ pub(super) fn declarations(text: &str) -> String {
         }
     }
     out
+}
+
+/// When line `i` opens a macro laid out here: the line of its closing
+/// brace, its indent and the opening (`rt::constructors! {`).
+fn macro_body<'t>(lines: &[&'t str], i: usize) -> Option<(usize, &'t str, &'t str)> {
+    let line = lines[i];
+    // Most lines are not: the cheap test first (this runs at opt-level 0,
+    // in build scripts, on every line of the output).
+    if !line.ends_with("! {") {
+        return None;
+    }
+    let opener = line.trim_start_matches(' ');
+    if !DECLARING.contains(&opener) && !entries::LISTS.contains(&opener) {
+        return None;
+    }
+    let indent = &line[..line.len() - opener.len()];
+    let end = lines[i + 1..]
+        .iter()
+        .position(|l| l.len() == indent.len() + 1 && l.starts_with(indent) && l.ends_with('}'))?;
+    Some((i + 1 + end, indent, opener))
 }
 
 /// A declaring macro's body: `/// docs pub enum Name { A = "a", … }` or
@@ -218,15 +239,15 @@ mod tests {
     }
 }
 "#;
-        assert_eq!(declarations(text), want);
+        assert_eq!(lay_out(text), want);
     }
 
     #[test]
     fn docs_that_would_not_read_back_stay_attributes() {
         let text =
             "    rt::string_enum! {\n        #[doc = \"/path\"] pub enum A { X = \"x\" }\n    }\n";
-        assert_eq!(declarations(text), text);
+        assert_eq!(lay_out(text), text);
         let unclosed = "    rt::string_enum! {\n        pub enum A { X = \"x\" }\n";
-        assert_eq!(declarations(unclosed), unclosed);
+        assert_eq!(lay_out(unclosed), unclosed);
     }
 }
