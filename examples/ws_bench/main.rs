@@ -60,6 +60,9 @@
 //! it as the runtime's `block_on` future instead (as before issue 11's
 //! request-path work; see `rate`).
 //!
+//! `WS_BENCH_RECORD=BENCHMARKS.md` writes the table into that file, between
+//! its `<!-- ws_bench:begin -->` and `<!-- ws_bench:end -->` markers.
+//!
 //! `WS_BENCH_READ_BUF` and `WS_BENCH_WRITE_BUF` set the runtime's buffer
 //! sizes ([`asyncapi_runtime::Buffers`], bytes) on both our sides,
 //! `WS_BENCH_VALIDATE=false` turns off our server's schema validation
@@ -534,11 +537,54 @@ fn main() -> Result<(), Error> {
             ratio(ours, hand)
         ));
     }
-    println!("| measure | ours | hand-written | ratio |");
-    println!("|---|---:|---:|---:|");
+    let mut table =
+        String::from("| measure | ours | hand-written | ratio |\n|---|---:|---:|---:|\n");
     for row in rows {
-        println!("{row}");
+        table.push_str(&row);
+        table.push('\n');
     }
+    print!("{table}");
+    record(&table)
+}
+
+/// The markers between which `WS_BENCH_RECORD` writes the table.
+const RECORD_MARKERS: (&str, &str) = ("<!-- ws_bench:begin -->", "<!-- ws_bench:end -->");
+
+/// With `WS_BENCH_RECORD=path` (e.g. `BENCHMARKS.md`): the table written
+/// into that file between its markers (`<!-- ws_bench:begin -->` and
+/// `<!-- ws_bench:end -->`), with the sections run, the load average and
+/// the commit, replacing the table recorded before.
+fn record(table: &str) -> Result<(), Error> {
+    let Ok(path) = std::env::var("WS_BENCH_RECORD") else {
+        return Ok(());
+    };
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("WS_BENCH_RECORD={path}: {e}"))?;
+    let (begin, end) = RECORD_MARKERS;
+    let (Some(start), Some(stop)) = (text.find(begin), text.find(end)) else {
+        return Err(format!("WS_BENCH_RECORD={path}: no `{begin}` … `{end}` in it").into());
+    };
+    if stop < start {
+        return Err(format!("WS_BENCH_RECORD={path}: `{end}` before `{begin}`").into());
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    let commit = std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let sections = std::env::var("WS_BENCH_ONLY").unwrap_or_else(|_| SECTIONS.join(","));
+    let recorded = format!(
+        "{begin}\n\nRecorded by `WS_BENCH_RECORD={path}` at commit `{commit}` \
+         (sections: {sections}; load average at the end: {}):\n\n{table}\n{end}",
+        load.join(" ")
+    );
+    let updated = format!("{}{recorded}{}", &text[..start], &text[stop + end.len()..]);
+    std::fs::write(&path, updated).map_err(|e| format!("WS_BENCH_RECORD={path}: {e}"))?;
+    eprintln!("recorded the table in {path}");
     Ok(())
 }
 
