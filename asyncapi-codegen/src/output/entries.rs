@@ -29,7 +29,8 @@ const WIDTH: usize = 100;
 const SHORT: usize = 40;
 
 /// A list macro's body laid out one entry a line, each starting with
-/// `inner`; `None` if it does not tokenize or would not read back the same.
+/// `inner`; `None` if it does not tokenize or would not read back as the
+/// same tokens.
 pub(super) fn body(text: &str, inner: &str) -> Option<String> {
     let tokens: TokenStream = text.parse().ok()?;
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
@@ -43,9 +44,34 @@ pub(super) fn body(text: &str, inner: &str) -> Option<String> {
         }
         out.push('\n');
     }
-    let again: TokenStream = out.parse().ok()?;
-    let same = again.to_string() == tokens.iter().cloned().collect::<TokenStream>().to_string();
-    same.then_some(out)
+    // Only whitespace between tokens changed (a word and the next are
+    // always parted, `space`), so the same text without whitespace is the
+    // same tokens: cheaper, at opt-level 0, than reading `out` again.
+    same_but_whitespace(text, &out).then_some(out)
+}
+
+/// Whether `a` and `b` differ only by whitespace outside string literals
+/// (inside them, whitespace is compared like any character).
+fn same_but_whitespace(a: &str, b: &str) -> bool {
+    fn significant(text: &str) -> impl Iterator<Item = char> + '_ {
+        let mut quoted = false;
+        let mut escaped = false;
+        text.chars().filter(move |&c| {
+            if quoted {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => quoted = false,
+                    _ => {}
+                }
+                true
+            } else {
+                quoted = c == '"';
+                !c.is_whitespace()
+            }
+        })
+    }
+    significant(a).eq(significant(b))
 }
 
 /// `tokens` split at the top-level punctuation `at`: each piece, and
@@ -301,6 +327,7 @@ fn space(previous: &Atom<'_>, atom: &Atom<'_>, in_closure: bool) -> &'static str
 #[cfg(test)]
 mod tests {
     use super::super::layout::lay_out;
+    use super::same_but_whitespace;
 
     #[test]
     fn each_entry_gets_a_line_spaced_as_rust() {
@@ -368,6 +395,15 @@ mod tests {
     }
 "#;
         assert_eq!(lay_out(text), want);
+    }
+
+    #[test]
+    fn whitespace_counts_inside_string_literals_only() {
+        assert!(same_but_whitespace("a : b", "a: b"));
+        assert!(same_but_whitespace(r#"x("a b")"#, r#"x ( "a b" )"#));
+        assert!(!same_but_whitespace(r#"x("a b")"#, r#"x("ab")"#));
+        assert!(!same_but_whitespace(r#""a\" b""#, r#""a\"b""#));
+        assert!(!same_but_whitespace("a b", "a c"));
     }
 
     #[test]
