@@ -268,14 +268,28 @@ fn messages(api: &Api, out: &mut String) {
     if api.messages.is_empty() {
         return;
     }
+    // The operations using each message, in one pass over them.
+    let mut used_by: Vec<Vec<usize>> = vec![Vec::new(); api.messages.len()];
+    for (o, op) in api.operations.iter().enumerate() {
+        let replies = op.reply.iter().flat_map(|r| &r.messages);
+        for &m in op.messages.iter().chain(replies) {
+            if let Some(ops) = used_by.get_mut(m) {
+                if ops.last() != Some(&o) {
+                    ops.push(o);
+                }
+            }
+        }
+    }
     out.push_str("<section id=\"messages\"><h2>Messages</h2>");
     for (i, message) in api.messages.iter().enumerate() {
-        message_article(api, i, message, out);
+        message_article(api, i, message, &used_by[i], out);
     }
     out.push_str("</section>");
 }
 
-fn message_article(api: &Api, i: usize, message: &Message, out: &mut String) {
+/// Message `i`'s article; `used_by`: the operations sending or replying
+/// with it, in order.
+fn message_article(api: &Api, i: usize, message: &Message, used_by: &[usize], out: &mut String) {
     let _ = write!(
         out,
         "<article id=\"message-{i}\"><h3>{}",
@@ -289,14 +303,12 @@ fn message_article(api: &Api, i: usize, message: &Message, out: &mut String) {
     }
     out.push_str("</h3>");
     docs(&message.docs, out);
-    let used_by: Vec<String> = api
-        .operations
+    let used_by: Vec<String> = used_by
         .iter()
-        .enumerate()
-        .filter(|(_, op)| {
-            op.messages.contains(&i) || op.reply.as_ref().is_some_and(|r| r.messages.contains(&i))
+        .map(|&o| {
+            let op = &api.operations[o];
+            format!("<a href=\"#operation-{o}\">{}</a>", escape(&op.id))
         })
-        .map(|(o, op)| format!("<a href=\"#operation-{o}\">{}</a>", escape(&op.id)))
         .collect();
     if !used_by.is_empty() {
         let _ = write!(out, "<p>Operations: {}</p>", used_by.join(", "));

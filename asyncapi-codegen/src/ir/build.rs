@@ -243,15 +243,15 @@ impl<'d> Builder<'d> {
         let target = self.docs.resolve_ref(at, reference)?;
         let (resolved, _) = self.docs.deref(&target)?;
         let root = self.docs.root();
+        // The channel's id when the reference names it in the root's
+        // `channels` (`#/channels/<id>`): worked out once, not per channel.
+        let named = (target.file == root.file && target.tokens().len() == 2)
+            .then(|| key_in(&target, "channels"))
+            .flatten();
         self.api_ref()
             .channels
             .iter()
-            .position(|c| {
-                c.location == resolved
-                    || (target.file == root.file
-                        && key_in(&target, "channels").as_deref() == Some(c.id.as_str())
-                        && target.tokens().len() == 2)
-            })
+            .position(|c| c.location == resolved || named.as_deref() == Some(c.id.as_str()))
             .ok_or_else(|| {
                 Error::at(
                     ErrorKind::Invalid,
