@@ -242,8 +242,7 @@ impl Generator {
         for file in docs.files() {
             println!("cargo:rerun-if-changed={}", file.display());
         }
-        let api = self.build(&docs)?;
-        let code = self.module(&docs, &api)?;
+        let (api, code) = self.api_and_module(&docs)?;
         for warning in &api.warnings {
             println!("cargo:warning={}", warning.to_string().replace('\n', " "));
         }
@@ -275,14 +274,55 @@ impl Generator {
 
     fn load(&self) -> Result<syn::File> {
         let docs = spec::Documents::load(&self.path)?;
-        let api = self.build(&docs)?;
-        self.module(&docs, &api)
+        Ok(self.api_and_module(&docs)?.1)
     }
 
-    /// The generated module of `api`, read out of `docs`.
+    /// The model of `docs`, with every warning, and its generated module.
+    /// The checks that only warn run on a second thread beside code
+    /// generation; in strict mode, where a warning stops generation, first.
+    fn api_and_module(&self, docs: &spec::Documents) -> Result<(ir::Api, syn::File)> {
+        if self.strict {
+            let api = self.build(docs)?;
+            let module = self.module(docs, &api)?;
+            return Ok((api, module));
+        }
+        let mut api = ir::Api::model(docs, self.perspective)?;
+        let (checked, module) = std::thread::scope(|scope| {
+            let checks = scope.spawn(|| api.checks(docs));
+            let module = self.module(docs, &api);
+            (checks.join(), module)
+        });
+        // The checks' error first, as when they ran before generation.
+        let checked = checked.map_err(|_| {
+            Error::new(
+                ErrorKind::Output,
+                Some(docs.root()),
+                "internal: checking the document's examples and schemas failed",
+            )
+        })??;
+        let module = module?;
+        api.add_warnings(checked);
+        Ok((api, module))
+    }
+
+    /// The generated module of `api`, read out of `docs`. The contract
+    /// (the bundled document and its docs page) is text, written on a
+    /// second thread while this one generates the code (tokens stay on the
+    /// thread that made them).
     fn module(&self, docs: &spec::Documents, api: &ir::Api) -> Result<syn::File> {
-        let (json, html) = contract::render(docs, api)?;
-        output::module(api, self.sides, contract::item(&json, &html))
+        std::thread::scope(|scope| {
+            let contract = scope.spawn(|| contract::render(docs, api));
+            output::module(api, self.sides, || {
+                let (json, html) = contract.join().map_err(|_| {
+                    Error::new(
+                        ErrorKind::Output,
+                        Some(docs.root()),
+                        "internal: writing the contract (the bundled document and its page) failed",
+                    )
+                })??;
+                Ok(contract::item(&json, &html))
+            })
+        })
     }
 
     /// The model of `docs`; in strict mode, an error if it has warnings.

@@ -502,8 +502,18 @@ pub struct Example {
 }
 
 impl Api {
-    /// Reads the model out of loaded documents.
+    /// Reads the model out of loaded documents, with every warning.
     pub fn build(docs: &Documents, perspective: Perspective) -> Result<Api> {
+        let mut api = Self::model(docs, perspective)?;
+        let checked = api.checks(docs)?;
+        api.add_warnings(checked);
+        Ok(api)
+    }
+
+    /// The model, with the warnings of the documents and of building it,
+    /// but not yet those of [`Api::checks`] (which need not hold up code
+    /// generation: the generator runs them beside it).
+    pub(crate) fn model(docs: &Documents, perspective: Perspective) -> Result<Api> {
         let mut api = Builder {
             docs,
             perspective,
@@ -516,14 +526,26 @@ impl Api {
         // Those of building the model itself.
         warnings.append(&mut api.warnings);
         warnings.extend(validation::embed(docs, &mut api)?);
-        warnings.extend(warnings::check(docs, &api)?);
-        warnings.extend(lints::check(docs, &api)?);
-        warnings.extend(overlap::check(docs, &api)?);
-        // A schema or message reached twice is warned about once.
-        let mut seen = std::collections::HashSet::new();
-        warnings.retain(|w| seen.insert(w.to_string()));
         api.warnings = warnings;
         Ok(api)
+    }
+
+    /// The checks that only warn, of the finished model: examples against
+    /// their schemas, schemas no value satisfies, misspelt keywords,
+    /// messages an earlier one of their enum would take.
+    pub(crate) fn checks(&self, docs: &Documents) -> Result<Vec<Warning>> {
+        let mut warnings = warnings::check(docs, self)?;
+        warnings.extend(lints::check(docs, self)?);
+        warnings.extend(overlap::check(docs, self)?);
+        Ok(warnings)
+    }
+
+    /// Adds the warnings of [`Api::checks`] after the model's own; a
+    /// schema or message reached twice is warned about once.
+    pub(crate) fn add_warnings(&mut self, checked: Vec<Warning>) {
+        self.warnings.extend(checked);
+        let mut seen = std::collections::HashSet::new();
+        self.warnings.retain(|w| seen.insert(w.to_string()));
     }
 
     /// Gathers the schemas, then reads every message's rules and

@@ -55,10 +55,15 @@ struct Parts<'a> {
     sides: Sides,
 }
 
-/// The generated module's items; `contract` is the `CONTRACT` item
-/// (`crate::contract::item`).
-pub fn module(api: &Api, sides: Sides, contract: TokenStream) -> Result<syn::File> {
+/// The generated module's items; `contract` gives the `CONTRACT` item
+/// (`crate::contract::item`), asked for once the types are generated.
+pub fn module(
+    api: &Api,
+    sides: Sides,
+    contract: impl FnOnce() -> Result<TokenStream>,
+) -> Result<syn::File> {
     let mut types = types::generate(api)?;
+    let contract = contract()?;
     let types_items = std::mem::take(&mut types.items);
     let parts = Parts {
         api,
