@@ -118,7 +118,12 @@ impl Documents {
     /// directory of the file that refers to it joined with the `$ref`'s path,
     /// without `.` and `..`.
     pub fn load(root: impl AsRef<Path>) -> Result<Documents> {
-        Self::read(root)?.checked()
+        let root = root.as_ref();
+        let text = read_root(root)?;
+        // The official schema compiles on the side while the document is
+        // read.
+        official::prepare(&text);
+        Self::from_root(root, &text)?.checked()
     }
 
     /// Loads a root document from `text` as if it had been read from `path`
@@ -126,6 +131,7 @@ impl Documents {
     /// is where relative `$ref`s start from), and checks it as
     /// [`Documents::load`] does. Files it references are read from disk.
     pub fn load_str(path: impl AsRef<Path>, text: &str) -> Result<Documents> {
+        official::prepare(text);
         Self::read_str(path, text)?.checked()
     }
 
@@ -135,16 +141,7 @@ impl Documents {
     /// AsyncAPI schema.
     pub fn read(root: impl AsRef<Path>) -> Result<Documents> {
         let root = root.as_ref();
-        let text = read_text(root).map_err(|e| match e {
-            ReadError::Io(e) => Error::io(
-                ErrorKind::Io,
-                root,
-                &format!("cannot read the AsyncAPI document `{}`", root.display()),
-                e,
-            ),
-            ReadError::NotUtf8(e) => e,
-        })?;
-        Self::from_root(root, &text)
+        Self::from_root(root, &read_root(root)?)
     }
 
     /// [`Documents::read`] for a root document given as `text`, as if read
@@ -525,6 +522,19 @@ fn canonical(path: &Path) -> PathBuf {
 enum ReadError {
     Io(std::io::Error),
     NotUtf8(Error),
+}
+
+/// The text of the root document at `root`.
+fn read_root(root: &Path) -> Result<String> {
+    read_text(root).map_err(|e| match e {
+        ReadError::Io(e) => Error::io(
+            ErrorKind::Io,
+            root,
+            &format!("cannot read the AsyncAPI document `{}`", root.display()),
+            e,
+        ),
+        ReadError::NotUtf8(e) => e,
+    })
 }
 
 fn read_text(path: &Path) -> std::result::Result<String, ReadError> {

@@ -44,6 +44,35 @@ fn index_of(version: &Version) -> Option<usize> {
         .position(|(major, minor, _)| *major == version.major && *minor == version.minor)
 }
 
+/// Starts compiling, on a thread of its own, the official schema of the
+/// version a root document's `text` seems to be written in, so that it is
+/// ready once the document has been read: a guess from the text of its
+/// `asyncapi` field, without parsing. A wrong guess only costs a compile on
+/// the side; [`checker_for`] compiles the right one (or waits for this one).
+pub(crate) fn prepare(text: &str) {
+    let Some(version) = sniff(text) else {
+        return;
+    };
+    if index_of(&version).is_some_and(|i| COMPILED[i].get().is_none()) {
+        std::thread::spawn(move || {
+            checker_for(&version);
+        });
+    }
+}
+
+/// The version in the first `asyncapi: 2.6.0` (YAML, quoted or not) or
+/// `"asyncapi": "3.0.0"` (JSON) of `text`.
+fn sniff(text: &str) -> Option<Version> {
+    let at = text.find("asyncapi")?;
+    let rest = text[at + "asyncapi".len()..].trim_start_matches(['"', '\'']);
+    let rest = rest.trim_start().strip_prefix(':')?;
+    let rest = rest.trim_start().trim_start_matches(['"', '\'']);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    Version::parse(&rest[..end])
+}
+
 /// The official schema for documents of `version`, adapted to resolved
 /// documents and compiled; `None` for a version without one.
 pub(crate) fn checker_for(version: &Version) -> Option<&'static Checker> {
@@ -284,5 +313,18 @@ mod tests {
             assert!(checker_for(&version).is_some(), "{major}.{minor}");
             assert!(schema_object_for(&version).is_some(), "{major}.{minor}");
         }
+    }
+
+    #[test]
+    fn the_version_is_guessed_from_the_text() {
+        let raw = |text: &str| sniff(text).map(|v| v.raw);
+        assert_eq!(raw("asyncapi: 2.6.0\ninfo:").as_deref(), Some("2.6.0"));
+        assert_eq!(raw("# doc\nasyncapi: '3.0.0'\n").as_deref(), Some("3.0.0"));
+        assert_eq!(
+            raw(r#"{"asyncapi" : "3.1.0", "info": {}}"#).as_deref(),
+            Some("3.1.0")
+        );
+        assert_eq!(raw("info:\n  title: x\n"), None);
+        assert_eq!(raw("asyncapi: latest"), None);
     }
 }
