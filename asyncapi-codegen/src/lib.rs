@@ -57,6 +57,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod beside;
 mod client;
 /// The served contract: the bundled document and the docs page a generated
 /// module embeds as `CONTRACT`. Not public API (no semver promise): public
@@ -287,11 +288,14 @@ impl Generator {
             return Ok((api, module));
         }
         let mut api = ir::Api::model(docs, self.perspective)?;
-        let (checked, module) = std::thread::scope(|scope| {
-            let checks = scope.spawn(|| api.checks(docs));
-            let module = self.module(docs, &api);
-            (checks.join(), module)
-        });
+        let (checked, module) = beside::beside(
+            "asyncapi-checks",
+            || api.checks(docs),
+            |checks| {
+                let module = self.module(docs, &api);
+                (checks.join(), module)
+            },
+        );
         // The checks' error first, as when they ran before generation.
         let checked = checked.map_err(|_| {
             Error::new(
@@ -310,19 +314,22 @@ impl Generator {
     /// second thread while this one generates the code (tokens stay on the
     /// thread that made them).
     fn module(&self, docs: &spec::Documents, api: &ir::Api) -> Result<syn::File> {
-        std::thread::scope(|scope| {
-            let contract = scope.spawn(|| contract::render(docs, api));
-            output::module(api, self.sides, || {
-                let (json, html) = contract.join().map_err(|_| {
-                    Error::new(
-                        ErrorKind::Output,
-                        Some(docs.root()),
-                        "internal: writing the contract (the bundled document and its page) failed",
-                    )
-                })??;
-                Ok(contract::item(&json, &html))
-            })
-        })
+        beside::beside(
+            "asyncapi-contract",
+            || contract::render(docs, api),
+            |contract| {
+                output::module(api, self.sides, || {
+                    let (json, html) = contract.join().map_err(|_| {
+                        Error::new(
+                            ErrorKind::Output,
+                            Some(docs.root()),
+                            "internal: writing the contract (the bundled document and its page) failed",
+                        )
+                    })??;
+                    Ok(contract::item(&json, &html))
+                })
+            },
+        )
     }
 
     /// The model of `docs`; in strict mode, an error if it has warnings.

@@ -54,9 +54,12 @@ pub(crate) fn prepare(text: &str) {
         return;
     };
     if index_of(&version).is_some_and(|i| COMPILED[i].get().is_none()) {
-        std::thread::spawn(move || {
-            checker_for(&version);
-        });
+        // No thread (a sandbox's limit) only means no head start.
+        let _ = std::thread::Builder::new()
+            .name("asyncapi-official-schema".into())
+            .spawn(move || {
+                checker_for(&version);
+            });
     }
 }
 
