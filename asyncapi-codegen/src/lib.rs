@@ -210,15 +210,14 @@ impl Generator {
     /// The generated code as a token stream, without touching the file
     /// system beyond reading the document.
     pub fn generate_tokens(&self) -> Result<proc_macro2::TokenStream> {
-        let file = self.load()?;
-        Ok(quote::quote!(#file))
+        Ok(self.load()?.into_tokens())
     }
 
     /// The generated code as formatted text, starting with the `@generated`
     /// header: exactly what [`Generator::generate`] writes.
     pub fn generate_string(&self) -> Result<String> {
-        let file = self.load()?;
-        Ok(output::format(&self.source_name(), &file))
+        let module = self.load()?;
+        Ok(output::format(&self.source_name(), &module))
     }
 
     /// What is wrong with the document without stopping generation:
@@ -273,7 +272,7 @@ impl Generator {
             .unwrap_or_default()
     }
 
-    fn load(&self) -> Result<syn::File> {
+    fn load(&self) -> Result<output::Module> {
         let docs = spec::Documents::load(&self.path)?;
         Ok(self.api_and_module(&docs)?.1)
     }
@@ -281,7 +280,7 @@ impl Generator {
     /// The model of `docs`, with every warning, and its generated module.
     /// The checks that only warn run on a second thread beside code
     /// generation; in strict mode, where a warning stops generation, first.
-    fn api_and_module(&self, docs: &spec::Documents) -> Result<(ir::Api, syn::File)> {
+    fn api_and_module(&self, docs: &spec::Documents) -> Result<(ir::Api, output::Module)> {
         if self.strict {
             let api = self.build(docs)?;
             let module = self.module(docs, &api)?;
@@ -313,21 +312,20 @@ impl Generator {
     /// (the bundled document and its docs page) is text, written on a
     /// second thread while this one generates the code (tokens stay on the
     /// thread that made them).
-    fn module(&self, docs: &spec::Documents, api: &ir::Api) -> Result<syn::File> {
+    fn module(&self, docs: &spec::Documents, api: &ir::Api) -> Result<output::Module> {
         beside::beside(
             "asyncapi-contract",
             || contract::render(docs, api),
             |contract| {
-                output::module(api, self.sides, || {
-                    let (json, html) = contract.join().map_err(|_| {
-                        Error::new(
-                            ErrorKind::Output,
-                            Some(docs.root()),
-                            "internal: writing the contract (the bundled document and its page) failed",
-                        )
-                    })??;
-                    Ok(contract::item(&json, &html))
-                })
+                let file = output::module(api, self.sides)?;
+                let contract = contract.join().map_err(|_| {
+                    Error::new(
+                        ErrorKind::Output,
+                        Some(docs.root()),
+                        "internal: writing the contract (the bundled document and its page) failed",
+                    )
+                })??;
+                Ok(output::Module { file, contract })
             },
         )
     }
