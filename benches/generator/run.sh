@@ -14,7 +14,8 @@
 # after touching the spec (the build script reruns) and after touching an
 # unrelated source file (it must not).
 #
-#   benches/generator/run.sh            # RUNS=3 (best of), SKIP_LOOP=1, MODELINA_DIR=…
+#   benches/generator/run.sh            # RUNS=3 (best of), SKIP_LOOP=1, MODELINA_DIR=…,
+#                                       # SYNTH="100 1000" (the synthetic sizes; default 100 1000 5000)
 #
 # BEFORE=path/to/another/generator-bench adds a column timing that build
 # (e.g. of an older commit, built the same way) in the same run.
@@ -44,7 +45,7 @@ fi
 MODELINA_VERSION="$(node -p "require('$MODELINA_DIR/node_modules/@asyncapi/modelina/package.json').version")"
 
 DOCS=(specs/kraken.yaml benches/generator/documents/binance-spot.yaml)
-for n in 100 1000 5000; do
+for n in ${SYNTH:-100 1000 5000}; do
     "$BENCH" synth "$n" > "$SCRATCH/synth-$n.json"
     DOCS+=("$SCRATCH/synth-$n.json")
 done

@@ -41,15 +41,24 @@ pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<syn::F
     /// Reroutes paths written inside string literals of `#[serde(...)]`
     /// attributes (`skip_serializing_if = "::serde_json::Map::is_empty"`).
     fn reroute_strings(attr: &syn::Attribute) -> Option<syn::Attribute> {
-        // Most attributes name no path; printing each whole to find out
-        // was 5 % of `generate()` at opt-level 0.
+        // Most attributes name no such path (`"::std::option::Option::is_none"`
+        // is common): their literals are read, not the whole attribute printed.
         let syn::Meta::List(list) = &attr.meta else {
             return None;
         };
-        if !any_token(
-            list.tokens.clone(),
-            &|token| matches!(token, TokenTree::Literal(lit) if lit.to_string().starts_with("\"::")),
-        ) {
+        let names_runtime_crate = |token: &TokenTree| {
+            let TokenTree::Literal(lit) = token else {
+                return false;
+            };
+            let text = lit.to_string();
+            text.strip_prefix("\"::").is_some_and(|path| {
+                RUNTIME_CRATES.iter().any(|krate| {
+                    path.strip_prefix(krate)
+                        .is_some_and(|rest| rest.starts_with("::"))
+                })
+            })
+        };
+        if !any_token(list.tokens.clone(), &names_runtime_crate) {
             return None;
         }
         let text = quote!(#attr).to_string();

@@ -14,6 +14,7 @@ use super::inline::Inlined;
 use super::Documents;
 use crate::error::{Error, ErrorKind, Location, Result, Warning};
 use serde_json::{Map, Value};
+use std::collections::hash_map::{Entry, HashMap};
 use walk::{walk, with, Found, Place};
 
 mod names;
@@ -269,12 +270,15 @@ impl Rules<'_> {
         for (name, _) in components.and_then(Value::as_object).into_iter().flatten() {
             operations.push(root.join("components").join("operations").join(name));
         }
+        // Each channel's messages, resolved once: operations share channels
+        // (a real exchange's 100 operations, one channel of 100 messages).
+        let mut channels = HashMap::new();
         for at in operations {
             let (op_at, op) = self.docs.deref(&at)?;
-            self.messages_of_channel(op, &op_at)?;
+            self.messages_of_channel(op, &op_at, &mut channels)?;
             if op.get("reply").is_some_and(Value::is_object) {
                 let (reply_at, reply) = self.docs.deref(&op_at.join("reply"))?;
-                self.messages_of_channel(reply, &reply_at)?;
+                self.messages_of_channel(reply, &reply_at, &mut channels)?;
             }
         }
         Ok(())
@@ -282,7 +286,14 @@ impl Rules<'_> {
 
     /// Checks that the `messages` of `holder` (an operation or a reply,
     /// found at `at`) are messages of its `channel`.
-    fn messages_of_channel(&self, holder: &Value, at: &Location) -> Result<()> {
+    /// `channels` keeps each channel's messages (name, resolved location)
+    /// once resolved.
+    fn messages_of_channel(
+        &self,
+        holder: &Value,
+        at: &Location,
+        channels: &mut HashMap<Location, Vec<(String, Location)>>,
+    ) -> Result<()> {
         let Some(Value::String(channel_ref)) = holder.get("channel").and_then(|c| c.get("$ref"))
         else {
             return Ok(());
@@ -293,18 +304,22 @@ impl Rules<'_> {
         let (channel_at, channel) = self
             .docs
             .deref(&self.docs.resolve_ref(&at.join("channel"), channel_ref)?)?;
-        let mut allowed = Vec::new();
-        for key in channel
-            .get("messages")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(Map::keys)
-        {
-            allowed.push((
-                key.clone(),
-                self.docs.deref(&channel_at.join("messages").join(key))?.0,
-            ));
-        }
+        let allowed = match channels.entry(channel_at) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let mut allowed = Vec::new();
+                for key in channel
+                    .get("messages")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(Map::keys)
+                {
+                    let message = new.key().join("messages").join(key);
+                    allowed.push((key.clone(), self.docs.deref(&message)?.0));
+                }
+                new.insert(allowed)
+            }
+        };
         for i in 0..messages.len() {
             let message_at = at.join("messages").index(i);
             let (target, _) = self.docs.deref(&message_at)?;
