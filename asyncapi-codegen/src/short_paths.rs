@@ -242,8 +242,12 @@ impl Rewrite {
                     out.push(TokenTree::Group(group));
                 }
                 TokenTree::Literal(l) if strings => {
-                    let short = syn::parse_str::<syn::LitStr>(&l.to_string())
-                        .ok()
+                    // Only a string starting `"::` can hold such a path; the
+                    // others (`rename = "..."`) are not parsed.
+                    let text = l.to_string();
+                    let short = Some(text)
+                        .filter(|text| text.starts_with("\"::"))
+                        .and_then(|text| syn::parse_str::<syn::LitStr>(&text).ok())
                         .and_then(|s| self.short_str(&s.value()));
                     out.push(match short {
                         Some(s) => TokenTree::Literal(Literal::string(&s)),
