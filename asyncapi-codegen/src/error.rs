@@ -27,10 +27,13 @@ impl Location {
 
     /// This location extended by one reference token (escaped as RFC 6901 says).
     pub fn join(&self, token: impl AsRef<str>) -> Self {
-        let token = token.as_ref().replace('~', "~0").replace('/', "~1");
+        let token = token.as_ref();
+        let mut pointer = String::with_capacity(self.pointer.len() + 1 + token.len());
+        pointer.push_str(&self.pointer);
+        crate::spec::reference::push_token(&mut pointer, token);
         Location {
             file: self.file.clone(),
-            pointer: format!("{}/{}", self.pointer, token),
+            pointer,
         }
     }
 

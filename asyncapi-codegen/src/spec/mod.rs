@@ -19,7 +19,7 @@ mod failure;
 mod inline;
 mod official;
 mod parse;
-mod reference;
+pub(crate) mod reference;
 pub(crate) mod report;
 mod resolve;
 mod semantic;
