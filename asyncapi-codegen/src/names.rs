@@ -5,6 +5,25 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
 use std::collections::HashSet;
 
+/// The names a runtime macro's body declares (`rt::pattern_string! { pub
+/// struct Name("…"); }`, `rt::string_enum! { pub enum Side { … } }`): each
+/// identifier right after `struct` or `enum`.
+pub fn declared_in_macro(tokens: proc_macro2::TokenStream) -> Vec<Ident> {
+    let mut names = Vec::new();
+    let mut after_keyword = false;
+    for token in tokens {
+        if let proc_macro2::TokenTree::Ident(ident) = token {
+            if after_keyword {
+                after_keyword = false;
+                names.push(ident);
+            } else {
+                after_keyword = ident == "struct" || ident == "enum";
+            }
+        }
+    }
+    names
+}
+
 /// Words that cannot be identifiers even as raw identifiers.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
@@ -128,6 +147,28 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn macros_declare_the_names_after_struct_and_enum() {
+        let names = |tokens: proc_macro2::TokenStream| -> Vec<String> {
+            declared_in_macro(tokens)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(names(quote::quote!(pub struct Pattern("^a");)), ["Pattern"]);
+        assert_eq!(
+            names(quote::quote!(
+                #[doc = "x"]
+                pub enum Side {
+                    Buy = "buy",
+                }
+                struct B;
+            )),
+            ["Side", "B"]
+        );
+        assert!(names(quote::quote!(Ping(types::Ping), from;)).is_empty());
+    }
 
     #[test]
     fn names_are_valid_identifiers() {

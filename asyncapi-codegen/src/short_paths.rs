@@ -70,19 +70,8 @@ impl VisitMut for Declared {
             collect_use_names(&u.tree, &mut self.names);
         }
         if let syn::Item::Macro(m) = item {
-            // A macro (`rt::constant!`) declares the first identifier
-            // after `struct`/`enum` in its body.
-            let mut after_keyword = false;
-            for token in m.mac.tokens.clone() {
-                if let proc_macro2::TokenTree::Ident(ident) = token {
-                    if after_keyword {
-                        self.names.insert(ident.to_string());
-                        after_keyword = false;
-                    } else {
-                        after_keyword = ident == "struct" || ident == "enum";
-                    }
-                }
-            }
+            let declared = crate::names::declared_in_macro(m.mac.tokens.clone());
+            self.names.extend(declared.iter().map(ToString::to_string));
         }
         syn::visit_mut::visit_item_mut(self, item);
     }

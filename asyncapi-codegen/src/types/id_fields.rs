@@ -8,108 +8,125 @@
 
 use super::fields::serde_rename;
 use crate::ir::{Correlation, Step};
+use std::collections::{HashMap, HashSet};
 
-/// Per message: the field of its payload struct `payload` (the type's name
-/// inside `types`) holding its correlation id, if there is one as above.
-pub(super) fn id_field(
-    items: &[syn::Item],
-    correlation: Option<&Correlation>,
-    payload: &str,
-) -> Option<syn::Ident> {
-    let correlation = correlation?;
-    let [Step::Key(key)] = correlation.path.as_slice() else {
-        return None;
-    };
-    let fields = items.iter().find_map(|item| match item {
-        syn::Item::Struct(item) if item.ident == payload => match &item.fields {
-            syn::Fields::Named(fields) => Some(fields),
-            _ => None,
-        },
-        _ => None,
-    })?;
-    let field = fields.named.iter().find(|field| {
-        let ident = field.ident.as_ref().map(|i| i.to_string());
-        let name = serde_rename(&field.attrs)
-            .or_else(|| ident.map(|i| i.trim_start_matches("r#").to_owned()));
-        name.as_deref() == Some(key.as_str())
-    })?;
-    holds_id(items, &field.ty, correlation.integer).then(|| field.ident.clone())?
+/// The `types` module's items as the search for id fields reads them,
+/// indexed once (each message's search would otherwise scan every item:
+/// quadratic in the document's size).
+pub(super) struct IdFields<'a> {
+    /// The structs, by name.
+    structs: HashMap<String, &'a syn::ItemStruct>,
+    /// The types `rt::pattern_string!` declares: strings.
+    pattern_strings: HashSet<String>,
 }
 
-/// Whether a field of type `ty` holds ids of the kind (`integer` or
-/// string) and writes them as they read: such a type, a newtype of one that
-/// serializes as it (typify's constrained integers and strings, the
-/// runtime's pattern strings), or an `Option` of either.
-fn holds_id(items: &[syn::Item], ty: &syn::Type, integer: bool) -> bool {
-    let Some(mut last) = last_segment(ty) else {
-        return false;
-    };
-    if last.ident == "Option" {
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+impl<'a> IdFields<'a> {
+    /// The index of `items`.
+    pub(super) fn of(items: &'a [syn::Item]) -> Self {
+        let mut structs = HashMap::new();
+        let mut pattern_strings = HashSet::new();
+        for item in items {
+            match item {
+                syn::Item::Struct(item) => {
+                    structs.insert(item.ident.to_string(), item);
+                }
+                syn::Item::Macro(item)
+                    if item
+                        .mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "pattern_string") =>
+                {
+                    let declared = crate::names::declared_in_macro(item.mac.tokens.clone());
+                    pattern_strings.extend(declared.iter().map(ToString::to_string));
+                }
+                _ => {}
+            }
+        }
+        IdFields {
+            structs,
+            pattern_strings,
+        }
+    }
+
+    /// Per message: the field of its payload struct `payload` (the type's
+    /// name inside `types`) holding its correlation id, if there is one as
+    /// above.
+    pub(super) fn id_field(
+        &self,
+        correlation: Option<&Correlation>,
+        payload: &str,
+    ) -> Option<syn::Ident> {
+        let correlation = correlation?;
+        let [Step::Key(key)] = correlation.path.as_slice() else {
+            return None;
+        };
+        let syn::Fields::Named(fields) = &self.structs.get(payload)?.fields else {
+            return None;
+        };
+        let field = fields.named.iter().find(|field| {
+            let ident = field.ident.as_ref().map(|i| i.to_string());
+            let name = serde_rename(&field.attrs)
+                .or_else(|| ident.map(|i| i.trim_start_matches("r#").to_owned()));
+            name.as_deref() == Some(key.as_str())
+        })?;
+        self.holds_id(&field.ty, correlation.integer)
+            .then(|| field.ident.clone())?
+    }
+
+    /// Whether a field of type `ty` holds ids of the kind (`integer` or
+    /// string) and writes them as they read: such a type, a newtype of one
+    /// that serializes as it (typify's constrained integers and strings,
+    /// the runtime's pattern strings), or an `Option` of either.
+    fn holds_id(&self, ty: &syn::Type, integer: bool) -> bool {
+        let Some(mut last) = last_segment(ty) else {
             return false;
         };
-        match (args.args.len(), args.args.first()) {
-            (1, Some(syn::GenericArgument::Type(inner))) => match last_segment(inner) {
-                Some(inner) => last = inner,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
-    scalar(last, integer) || (last.arguments.is_none() && newtype(items, &last.ident, integer))
-}
-
-/// Whether `name` is a newtype of `items` that holds ids of the kind and
-/// serializes as its one field.
-fn newtype(items: &[syn::Item], name: &syn::Ident, integer: bool) -> bool {
-    items.iter().any(|item| match item {
-        syn::Item::Struct(item) if item.ident == *name => {
-            let syn::Fields::Unnamed(fields) = &item.fields else {
+        if last.ident == "Option" {
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
                 return false;
             };
-            let transparent = item.attrs.iter().any(|attr| {
-                attr.path().is_ident("serde")
-                    && attr
-                        .parse_nested_meta(|meta| {
-                            if meta.path.is_ident("transparent") {
-                                Err(meta.error("found"))
-                            } else {
-                                Ok(())
-                            }
-                        })
-                        .is_err()
-            });
-            transparent
-                && fields.unnamed.len() == 1
-                && last_segment(&fields.unnamed[0].ty).is_some_and(|s| scalar(s, integer))
-        }
-        // `rt::pattern_string! { pub struct Name("pattern"); }`: a string.
-        syn::Item::Macro(item) if !integer => {
-            item.mac
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "pattern_string")
-                && declares(item.mac.tokens.clone(), name)
-        }
-        _ => false,
-    })
-}
-
-/// Whether macro input declares `struct name`.
-fn declares(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
-    let mut after_struct = false;
-    for token in tokens {
-        if let proc_macro2::TokenTree::Ident(ident) = token {
-            if after_struct && ident == *name {
-                return true;
+            match (args.args.len(), args.args.first()) {
+                (1, Some(syn::GenericArgument::Type(inner))) => match last_segment(inner) {
+                    Some(inner) => last = inner,
+                    None => return false,
+                },
+                _ => return false,
             }
-            after_struct = ident == "struct";
-        } else {
-            after_struct = false;
         }
+        scalar(last, integer) || (last.arguments.is_none() && self.newtype(&last.ident, integer))
     }
-    false
+
+    /// Whether `name` is a newtype that holds ids of the kind and
+    /// serializes as its one field.
+    fn newtype(&self, name: &syn::Ident, integer: bool) -> bool {
+        let name = name.to_string();
+        if !integer && self.pattern_strings.contains(&name) {
+            return true;
+        }
+        let Some(item) = self.structs.get(&name) else {
+            return false;
+        };
+        let syn::Fields::Unnamed(fields) = &item.fields else {
+            return false;
+        };
+        let transparent = item.attrs.iter().any(|attr| {
+            attr.path().is_ident("serde")
+                && attr
+                    .parse_nested_meta(|meta| {
+                        if meta.path.is_ident("transparent") {
+                            Err(meta.error("found"))
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .is_err()
+        });
+        transparent
+            && fields.unnamed.len() == 1
+            && last_segment(&fields.unnamed[0].ty).is_some_and(|s| scalar(s, integer))
+    }
 }
 
 /// Whether a path segment names an integer type (`integer`) or `String`,
@@ -180,8 +197,11 @@ mod tests {
             pub struct Opaque(pub u64);
             rt::pattern_string! { pub struct Pattern("^a"); }
         };
+        let index = IdFields::of(&file.items);
         let found = |key: &str, integer: bool, ty: &str| {
-            id_field(&file.items, Some(&correlation(key, integer)), ty).map(|i| i.to_string())
+            index
+                .id_field(Some(&correlation(key, integer)), ty)
+                .map(|i| i.to_string())
         };
         assert_eq!(found("reqid", true, "Ping").as_deref(), Some("reqid"));
         assert_eq!(found("reqID", true, "Renamed").as_deref(), Some("req_id"));
@@ -208,7 +228,7 @@ mod tests {
             path: vec![Step::Key("meta".into()), Step::Key("id".into())],
             integer: true,
         };
-        assert_eq!(id_field(&file.items, Some(&nested), "Ping"), None);
-        assert_eq!(id_field(&file.items, None, "Ping"), None);
+        assert_eq!(index.id_field(Some(&nested), "Ping"), None);
+        assert_eq!(index.id_field(None, "Ping"), None);
     }
 }

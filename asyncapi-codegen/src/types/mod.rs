@@ -138,13 +138,14 @@ pub fn generate(api: &Api) -> Result<Types> {
     fields::make_distinct(&mut types);
     newtypes::compact(&mut types.items);
     strings::compact(&mut types.items);
+    let index = id_fields::IdFields::of(&types.items);
     let id_fields = api
         .messages
         .iter()
         .zip(&payloads)
         .map(|(message, payload)| {
             let payload = payload.as_ref()?.to_string();
-            id_fields::id_field(&types.items, message.correlation.as_ref(), &payload)
+            index.id_field(message.correlation.as_ref(), &payload)
         })
         .collect();
     let constructors = constructors::constructors(&mut types.items);
