@@ -11,129 +11,161 @@
 //! the number of types.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
-use std::cell::OnceCell;
+use quote::ToTokens;
 use std::collections::HashMap;
 
-/// Every impl among some items: by the text of the type it is for, and by
-/// its header (which names the type too). An impl's whole tokens are made
-/// only when it is compared or read: most impls typify writes are looked
-/// up by neither, and printing each whole took 6 % of `generate()` in a
-/// build script on 100 synthetic messages.
-pub(super) struct Impls<'a> {
-    items: &'a [syn::Item],
-    /// Each item's whole tokens, once made.
-    tokens: Vec<OnceCell<TokenStream>>,
+/// Every impl among some items, as typify's tokens (see `typify_items`):
+/// by the type it is for, and by its header (which names the type too).
+pub(super) struct Impls {
+    tokens: Vec<Option<TokenStream>>,
     by_type: HashMap<String, Vec<usize>>,
     by_header: HashMap<String, Vec<usize>>,
 }
 
-impl<'a> Impls<'a> {
-    /// The impls among `items`, with their positions.
-    pub(super) fn of(items: &'a [syn::Item]) -> Self {
+impl Impls {
+    /// The impls among `items` that are still tokens, with their positions.
+    pub(super) fn of(items: &[syn::Item]) -> Self {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_header: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut tokens = Vec::with_capacity(items.len());
         for (at, item) in items.iter().enumerate() {
-            if let syn::Item::Impl(imp) = item {
-                let ty = &imp.self_ty;
-                by_header.entry(header(&head(imp))).or_default().push(at);
-                by_type.entry(quote!(#ty).to_string()).or_default().push(at);
-            }
+            let imp = match item {
+                syn::Item::Verbatim(imp) if super::typify_items::is_impl(imp) => imp,
+                _ => {
+                    tokens.push(None);
+                    continue;
+                }
+            };
+            let (head, self_ty) = header(imp);
+            by_header.entry(head).or_default().push(at);
+            by_type.entry(self_ty).or_default().push(at);
+            tokens.push(Some(imp.clone()));
         }
         Impls {
-            items,
-            tokens: vec![OnceCell::new(); items.len()],
+            tokens,
             by_type,
             by_header,
         }
     }
 
     /// The impls for `ty`, with their positions.
-    pub(super) fn for_type(&self, ty: &impl ToTokens) -> Vec<(usize, TokenStream)> {
+    pub(super) fn for_type(&self, ty: &impl ToTokens) -> Vec<(usize, &TokenStream)> {
         self.by_type
-            .get(&quote!(#ty).to_string())
+            .get(&normalized(ty.to_token_stream()))
             .map_or(&[][..], Vec::as_slice)
             .iter()
-            .map(|&at| (at, self.tokens(at).clone()))
+            .filter_map(|&at| Some((at, self.tokens[at].as_ref()?)))
             .collect()
     }
 
     /// Where the impl that is exactly `expected` stands.
     pub(super) fn find(&self, expected: &TokenStream) -> Option<usize> {
         self.by_header
-            .get(&header(expected))?
+            .get(&header(expected).0)?
             .iter()
             .copied()
-            .find(|&at| same(self.tokens(at).clone(), expected.clone()))
-    }
-
-    /// The whole tokens of the item at `at`.
-    fn tokens(&self, at: usize) -> &TokenStream {
-        self.tokens[at].get_or_init(|| {
-            let item = &self.items[at];
-            quote!(#item)
-        })
+            .find(|&at| {
+                self.tokens[at]
+                    .as_ref()
+                    .is_some_and(|tokens| same(tokens.clone(), expected.clone()))
+            })
     }
 }
 
-/// An impl's tokens up to its braced body, as syn writes them: outer
-/// attributes, `impl`, generics, the trait, the type, the where clause.
-fn head(imp: &syn::ItemImpl) -> TokenStream {
-    let mut tokens = TokenStream::new();
-    for attr in &imp.attrs {
-        if matches!(attr.style, syn::AttrStyle::Outer) {
-            attr.to_tokens(&mut tokens);
-        }
-    }
-    imp.modifiers.defaultness.to_tokens(&mut tokens);
-    imp.unsafety.to_tokens(&mut tokens);
-    imp.impl_token.to_tokens(&mut tokens);
-    imp.generics.to_tokens(&mut tokens);
-    imp.modifiers.polarity.to_tokens(&mut tokens);
-    if let Some((path, for_token)) = &imp.trait_ {
-        path.to_tokens(&mut tokens);
-        for_token.to_tokens(&mut tokens);
-    }
-    imp.self_ty.to_tokens(&mut tokens);
-    imp.generics.where_clause.to_tokens(&mut tokens);
-    tokens
-}
-
-/// The header of an impl's tokens (all before its braced body), as text
-/// that does not depend on the spacing of punctuation.
-fn header(tokens: &TokenStream) -> String {
-    let mut text = String::new();
-    for token in tokens.clone() {
-        if matches!(&token, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace) {
-            break;
-        }
-        normalized(token, &mut text);
-    }
-    text
-}
-
-/// `token` written into `out`, every token followed by one space.
-fn normalized(token: TokenTree, out: &mut String) {
-    match token {
-        TokenTree::Group(group) => {
-            let (open, close) = match group.delimiter() {
-                Delimiter::Parenthesis => ("(", ")"),
-                Delimiter::Bracket => ("[", "]"),
-                Delimiter::Brace => ("{", "}"),
-                Delimiter::None => ("", ""),
-            };
-            out.push_str(open);
-            out.push(' ');
-            for inner in group.stream() {
-                normalized(inner, out);
+/// The header of an impl's tokens (all before its braced body) and the
+/// type it is for, as text that does not depend on the spacing of
+/// punctuation, nor on a path's root being `rt::` or `::` ([`same`]).
+fn header(tokens: &TokenStream) -> (String, String) {
+    let head: Vec<TokenTree> = tokens
+        .clone()
+        .into_iter()
+        .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        .collect();
+    // The type: after `for` (outside `<…>`), else after `impl` and its
+    // generics; up to `where`.
+    let is = |token: &TokenTree, c: char| matches!(token, TokenTree::Punct(p) if p.as_char() == c);
+    let mut start = head
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(i) if i == "impl"))
+        .map_or(head.len(), |i| i + 1);
+    let mut depth = 0usize;
+    if head.get(start).is_some_and(|t| is(t, '<')) {
+        for (i, token) in head.iter().enumerate().skip(start) {
+            if is(token, '<') {
+                depth += 1;
+            } else if is(token, '>') {
+                depth -= 1;
+                if depth == 0 {
+                    start = i + 1;
+                    break;
+                }
             }
-            out.push_str(close);
         }
-        TokenTree::Punct(punct) => out.push(punct.as_char()),
-        TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
-        TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
     }
-    out.push(' ');
+    let mut end = head.len();
+    for (i, token) in head.iter().enumerate().skip(start) {
+        if is(token, '<') {
+            depth += 1;
+        } else if is(token, '>') && !is(&head[i - 1], '-') {
+            depth = depth.saturating_sub(1);
+        } else if let (TokenTree::Ident(ident), 0) = (token, depth) {
+            if ident == "for" {
+                start = i + 1;
+            } else if ident == "where" {
+                end = i;
+                break;
+            }
+        }
+    }
+    let start = start.min(end);
+    let text = |tokens: &[TokenTree]| normalized(tokens.iter().cloned().collect());
+    (text(&head), text(&head[start..end]))
+}
+
+/// `tokens` as text, every token followed by one space, `rt::` roots as
+/// `::`.
+fn normalized(tokens: TokenStream) -> String {
+    fn write(tokens: TokenStream, out: &mut String) {
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = next_rooted(&mut tokens) {
+            match token {
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::None => ("", ""),
+                    };
+                    out.push_str(open);
+                    out.push(' ');
+                    write(group.stream(), out);
+                    out.push_str(close);
+                }
+                TokenTree::Punct(punct) => out.push(punct.as_char()),
+                TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
+                TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
+            }
+            out.push(' ');
+        }
+    }
+    let mut out = String::new();
+    write(tokens, &mut out);
+    out
+}
+
+/// The next token, an `rt` that roots a path (`rt::serde`) passed over:
+/// typify's impls are compared before they are rerouted through the
+/// runtime (`::serde`), the impls expected of them after (`rt::serde`).
+fn next_rooted(
+    tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
+) -> Option<TokenTree> {
+    let token = tokens.next()?;
+    let roots = matches!(&token, TokenTree::Ident(i) if i == "rt")
+        && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    if roots {
+        return tokens.next();
+    }
+    Some(token)
 }
 
 /// Impls to replace by macro calls, applied at once (positions stay valid
@@ -175,12 +207,13 @@ impl Replacements {
     }
 }
 
-/// Whether `a` and `b` hold the same tokens.
+/// Whether `a` and `b` hold the same tokens, a path rooted at `rt::` the
+/// same as one rooted at `::` ([`next_rooted`]).
 pub(super) fn same(a: TokenStream, b: TokenStream) -> bool {
-    let mut a = a.into_iter();
-    let mut b = b.into_iter();
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
     loop {
-        match (a.next(), b.next()) {
+        match (next_rooted(&mut a), next_rooted(&mut b)) {
             (None, None) => return true,
             (Some(x), Some(y)) => {
                 let equal = match (x, y) {
@@ -206,6 +239,7 @@ pub(super) fn same(a: TokenStream, b: TokenStream) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::quote;
 
     #[test]
     fn spacing_does_not_matter_but_tokens_do() {
@@ -217,6 +251,20 @@ mod tests {
     }
 
     #[test]
+    fn rt_roots_are_the_global_root() {
+        assert!(same(
+            quote!(
+                impl<'de> ::serde::Deserialize<'de> for X {}
+            ),
+            quote!(
+                impl<'de> rt::serde::Deserialize<'de> for X {}
+            )
+        ));
+        assert!(!same(quote!(rt::serde::X), quote!(::serde::Y)));
+        assert!(!same(quote!(rt), quote!(::serde)));
+    }
+
+    #[test]
     fn headers_ignore_spacing_and_bodies() {
         let item: syn::Item = syn::parse_quote! {
             impl ::std::convert::From<(u8, u8)> for Level { fn from(v: (u8, u8)) -> Self { Self(v) } }
@@ -225,27 +273,45 @@ mod tests {
             impl ::std::convert::From<(u8, u8)> for Level { fn other() {} }
         };
         assert_eq!(header(&quote!(#item)), header(&expected));
-        let syn::Item::Impl(imp) = &item else {
-            unreachable!("an impl")
-        };
-        assert_eq!(header(&head(imp)), header(&quote!(#item)));
-        let generic: syn::ItemImpl = syn::parse_quote! {
+        assert_eq!(header(&expected).1, "Level ");
+        let generic = quote! {
             #[doc = "x"]
-            impl<'de, T: Clone> rt::serde::Deserialize<'de> for Wrap<T> where T: Default { fn f() {} }
+            impl<'de, T: Clone> ::serde::Deserialize<'de> for Wrap<T> where T: Default { fn f() {} }
         };
-        assert_eq!(header(&head(&generic)), header(&quote!(#generic)));
+        let (head, ty) = header(&generic);
+        assert_eq!(ty, "Wrap < T > ");
+        assert!(head.starts_with("# [ doc = \"x\" ] impl < ' de"), "{head}");
+        assert_eq!(
+            header(&quote!(
+                impl<T> Wrap<T> {
+                    fn f() -> T {}
+                }
+            ))
+            .1,
+            "Wrap < T > "
+        );
+        assert_eq!(
+            header(&quote!(impl ::std::ops::Deref for rt::serde_json::Value {})).1,
+            ": : serde_json : : Value "
+        );
         assert_ne!(
             header(&quote!(impl From<A> for String {})),
             header(&quote!(impl From<B> for String {}))
         );
-        let items: Vec<syn::Item> = vec![
-            syn::parse_quote!(impl From<A> for String { fn from(a: A) -> Self { a.0 } }),
-            syn::parse_quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } }),
+        let items = vec![
+            syn::Item::Verbatim(quote!(impl From<A> for String { fn from(a: A) -> Self { a.0 } })),
+            syn::parse_quote!(
+                pub struct A(String);
+            ),
+            syn::Item::Verbatim(quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } })),
         ];
         let impls = Impls::of(&items);
         let b = quote!(impl From<B> for String { fn from(b: B) -> Self { b.0 } });
-        assert_eq!(impls.find(&b), Some(1));
+        assert_eq!(impls.find(&b), Some(2));
         let other = quote!(impl From<B> for String { fn from(b: B) -> Self { b.1 } });
         assert_eq!(impls.find(&other), None);
+        let string: syn::Ident = syn::parse_quote!(String);
+        let at: Vec<usize> = impls.for_type(&string).iter().map(|(at, _)| *at).collect();
+        assert_eq!(at, [0, 2]);
     }
 }

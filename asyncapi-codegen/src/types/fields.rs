@@ -8,8 +8,8 @@ use crate::names::{self, Scope};
 
 /// Renames the fields of `file`'s structs that share a name, keeping the
 /// first of each name (or the one whose JSON name is the Rust name).
-pub(super) fn make_distinct(file: &mut syn::File) {
-    for item in &mut file.items {
+pub(super) fn make_distinct(items: &mut [syn::Item]) {
+    for item in items {
         let syn::Item::Struct(item) = item else {
             continue;
         };
@@ -108,7 +108,7 @@ mod tests {
                 pub e_2: u8,
             }
         };
-        make_distinct(&mut file);
+        make_distinct(&mut file.items);
         let text = file.to_token_stream().to_string();
         assert!(text.contains("pub e_3 : i64"), "{text}");
         assert!(text.contains("pub e : String"), "{text}");

@@ -17,11 +17,11 @@ mod paths;
 mod rewrite;
 mod strings;
 mod typify_calls;
+mod typify_items;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Api;
 use consts::const_types;
-use paths::through_runtime;
 use proc_macro2::TokenStream;
 use quote::quote;
 use rewrite::{Rewriter, CONST_MARKER};
@@ -126,19 +126,21 @@ pub fn generate(api: &Api) -> Result<Types> {
         .map(&mut type_path)
         .collect::<Result<Vec<_>>>()?;
 
+    let typify_failed = |reason: String| {
+        Error::new(
+            ErrorKind::Schema,
+            Some(api.root.clone()),
+            format!("typify failed to write the types: {reason}"),
+        )
+    };
     let mut types = typify_call(|| Ok::<_, typify::Error>(space.to_stream()))
-        .and_then(through_runtime)
-        .map_err(|reason| {
-            Error::new(
-                ErrorKind::Schema,
-                Some(api.root.clone()),
-                format!("typify failed to write the types: {reason}"),
-            )
-        })?;
+        .and_then(typify_items::items)
+        .map_err(typify_failed)?;
     fields::make_distinct(&mut types);
-    newtypes::compact(&mut types.items);
-    strings::compact(&mut types.items);
-    let index = id_fields::IdFields::of(&types.items);
+    newtypes::compact(&mut types);
+    strings::compact(&mut types);
+    typify_items::parse_impls(&mut types).map_err(typify_failed)?;
+    let index = id_fields::IdFields::of(&types);
     let id_fields = api
         .messages
         .iter()
@@ -148,12 +150,12 @@ pub fn generate(api: &Api) -> Result<Types> {
             index.id_field(message.correlation.as_ref(), &payload)
         })
         .collect();
-    let constructors = constructors::constructors(&mut types.items);
+    let constructors = constructors::constructors(&mut types);
     let consts = const_types(rewriter.consts.values());
     let mut items: Vec<syn::Item> = vec![syn::parse_quote!(
         use self::rt::serde::{Deserialize, Serialize};
     )];
-    items.append(&mut types.items);
+    items.append(&mut types);
     let tokens = quote! {
         #constructors
 

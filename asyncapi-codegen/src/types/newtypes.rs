@@ -69,10 +69,13 @@ pub(super) fn compact(items: &mut Vec<syn::Item>) {
 mod tests {
     use super::*;
 
+    /// `file` compacted, as typify's output is (its impls still tokens),
+    /// its impls parsed afterwards.
     fn compacted(file: TokenStream) -> String {
-        let mut file: syn::File = syn::parse2(file).unwrap();
-        compact(&mut file.items);
-        quote!(#file).to_string()
+        let mut items = super::super::typify_items::items(file).unwrap();
+        compact(&mut items);
+        super::super::typify_items::parse_impls(&mut items).unwrap();
+        quote!(#(#items)*).to_string()
     }
 
     #[test]
@@ -130,7 +133,8 @@ mod tests {
         };
         let want = {
             let file: syn::File = syn::parse2(source.clone()).unwrap();
-            quote!(#file).to_string()
+            let items = file.items;
+            quote!(#(#items)*).to_string()
         };
         assert_eq!(compacted(source), want);
     }

@@ -11,9 +11,10 @@ use quote::quote;
 /// them.
 const RUNTIME_CRATES: &[&str] = &["serde", "serde_json", "regress", "chrono", "uuid"];
 
-/// Rewrites typify's output so that it names serde, regress, chrono, uuid
-/// and serde_json through the runtime's re-export module (`rt::serde::…`).
-pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<syn::File, String> {
+/// Rewrites items of typify's output so that they name serde, regress,
+/// chrono, uuid and serde_json through the runtime's re-export module
+/// (`rt::serde::…`).
+pub(super) fn through_runtime(items: &mut [syn::Item]) {
     use syn::visit_mut::VisitMut;
 
     struct Rewrite;
@@ -148,7 +149,7 @@ pub(super) fn through_runtime(tokens: TokenStream) -> std::result::Result<syn::F
         })
     }
 
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
-    Rewrite.visit_file_mut(&mut file);
-    Ok(file)
+    for item in items {
+        Rewrite.visit_item_mut(item);
+    }
 }

@@ -230,7 +230,7 @@ fn pattern_of(s: &syn::ItemStruct, impls: &Impls) -> Option<String> {
     }
     // The pattern is the first string literal of the `FromStr` impl that
     // builds a `Regex`; the whole impl is compared afterwards.
-    let from_str = impls.for_type(&s.ident).iter().find_map(|(_, t)| {
+    let from_str = impls.for_type(&s.ident).into_iter().find_map(|(_, t)| {
         let text = t.to_string();
         (text.starts_with("impl :: std :: str :: FromStr for") && text.contains("Regex :: new"))
             .then_some(text)
@@ -299,17 +299,17 @@ mod tests {
         .map(|(name, json)| (name.to_string(), serde_json::from_value(json).unwrap()))
         .collect();
         space.add_ref_types(schemas).unwrap();
-        let mut file = super::super::paths::through_runtime(space.to_stream()).unwrap();
-        super::super::newtypes::compact(&mut file.items);
-        compact(&mut file.items);
-        quote!(#file).to_string()
+        let mut items = super::super::typify_items::items(space.to_stream()).unwrap();
+        super::super::newtypes::compact(&mut items);
+        compact(&mut items);
+        super::super::typify_items::parse_impls(&mut items).unwrap();
+        quote!(#(#items)*).to_string()
     }
 
     #[test]
     fn types_with_other_attributes_keep_their_declaration() {
-        let file: syn::File = syn::parse_quote! {
-            #[derive(rt::serde::Deserialize, rt::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Default)]
-            #[serde(crate = "rt::serde")]
+        let mut items = super::super::typify_items::items(quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Default)]
             pub enum Side {
                 #[serde(rename = "buy")]
                 #[default]
@@ -334,9 +334,10 @@ mod tests {
                 type Error = self::error::ConversionError;
                 fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> { value.parse() }
             }
-        };
-        let mut items = file.items;
+        })
+        .unwrap();
         compact(&mut items);
+        super::super::typify_items::parse_impls(&mut items).unwrap();
         let out = quote!(#(#items)*).to_string();
         assert!(out.contains("pub enum Side"), "{out}");
         assert!(out.contains("Default"), "{out}");
