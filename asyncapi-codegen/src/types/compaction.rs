@@ -17,7 +17,8 @@ use std::collections::HashMap;
 /// Every impl among some items, as typify's tokens (see `typify_items`):
 /// by the type it is for, and by its header (which names the type too).
 pub(super) struct Impls {
-    tokens: Vec<Option<TokenStream>>,
+    /// Per item, an impl's tokens.
+    impls: Vec<Option<TokenStream>>,
     by_type: HashMap<String, Vec<usize>>,
     by_header: HashMap<String, Vec<usize>>,
 }
@@ -27,63 +28,61 @@ impl Impls {
     pub(super) fn of(items: &[syn::Item]) -> Self {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_header: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut tokens = Vec::with_capacity(items.len());
+        let mut impls = Vec::with_capacity(items.len());
         for (at, item) in items.iter().enumerate() {
             let imp = match item {
                 syn::Item::Verbatim(imp) if super::typify_items::is_impl(imp) => imp,
                 _ => {
-                    tokens.push(None);
+                    impls.push(None);
                     continue;
                 }
             };
-            let (head, self_ty) = header(imp);
-            by_header.entry(head).or_default().push(at);
-            by_type.entry(self_ty).or_default().push(at);
-            tokens.push(Some(imp.clone()));
+            let tokens: Vec<TokenTree> = imp.clone().into_iter().collect();
+            by_header.entry(text(&tokens, true)).or_default().push(at);
+            by_type.entry(self_type(&tokens)).or_default().push(at);
+            impls.push(Some(imp.clone()));
         }
         Impls {
-            tokens,
+            impls,
             by_type,
             by_header,
         }
     }
 
-    /// The impls for `ty`, with their positions.
+    /// The tokens of the impls for `ty`, with their positions.
     pub(super) fn for_type(&self, ty: &impl ToTokens) -> Vec<(usize, &TokenStream)> {
+        let ty: Vec<TokenTree> = ty.to_token_stream().into_iter().collect();
         self.by_type
-            .get(&normalized(ty.to_token_stream()))
+            .get(&text(&ty, false))
             .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter_map(|&at| Some((at, self.tokens[at].as_ref()?)))
+            .filter_map(|&at| Some((at, self.impls[at].as_ref()?)))
             .collect()
     }
 
     /// Where the impl that is exactly `expected` stands.
     pub(super) fn find(&self, expected: &TokenStream) -> Option<usize> {
+        let tokens: Vec<TokenTree> = expected.clone().into_iter().collect();
         self.by_header
-            .get(&header(expected).0)?
+            .get(&text(&tokens, true))?
             .iter()
             .copied()
             .find(|&at| {
-                self.tokens[at]
+                self.impls[at]
                     .as_ref()
-                    .is_some_and(|tokens| same(tokens.clone(), expected.clone()))
+                    .is_some_and(|imp| same(imp.clone(), expected.clone()))
             })
     }
 }
 
-/// The header of an impl's tokens (all before its braced body) and the
-/// type it is for, as text that does not depend on the spacing of
-/// punctuation, nor on a path's root being `rt::` or `::` ([`same`]).
-fn header(tokens: &TokenStream) -> (String, String) {
-    let head: Vec<TokenTree> = tokens
-        .clone()
-        .into_iter()
-        .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-        .collect();
-    // The type: after `for` (outside `<…>`), else after `impl` and its
-    // generics; up to `where`.
+/// The type an impl's tokens are for, as [`text`]: after `for` (outside
+/// `<…>`), else after `impl` and its generics; up to `where` or the body.
+fn self_type(tokens: &[TokenTree]) -> String {
     let is = |token: &TokenTree, c: char| matches!(token, TokenTree::Punct(p) if p.as_char() == c);
+    let head = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        .map_or(tokens, |end| &tokens[..end]);
     let mut start = head
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "impl"))
@@ -117,55 +116,52 @@ fn header(tokens: &TokenStream) -> (String, String) {
             }
         }
     }
-    let start = start.min(end);
-    let text = |tokens: &[TokenTree]| normalized(tokens.iter().cloned().collect());
-    (text(&head), text(&head[start..end]))
+    text(&head[start.min(end)..end], false)
 }
 
-/// `tokens` as text, every token followed by one space, `rt::` roots as
-/// `::`.
-fn normalized(tokens: TokenStream) -> String {
-    fn write(tokens: TokenStream, out: &mut String) {
-        let mut tokens = tokens.into_iter().peekable();
-        while let Some(token) = next_rooted(&mut tokens) {
+/// `tokens` as text that does not depend on the spacing of punctuation
+/// (syn prints `||` as `| |`), nor on a path's root being `rt::` or `::`:
+/// every token followed by one space, an `rt` that roots a path left out
+/// (typify's impls are compared before they are rerouted through the
+/// runtime, `::serde`, the impls expected of them after, `rt::serde`).
+/// With `head`, only what comes before the first braced group (an impl's
+/// header). Two token streams are the same ([`same`]) when their texts are
+/// equal.
+pub(super) fn text(tokens: &[TokenTree], head: bool) -> String {
+    fn write(tokens: &[TokenTree], out: &mut String, head: bool) {
+        for (i, token) in tokens.iter().enumerate() {
             match token {
                 TokenTree::Group(group) => {
                     let (open, close) = match group.delimiter() {
                         Delimiter::Parenthesis => ("(", ")"),
                         Delimiter::Bracket => ("[", "]"),
+                        Delimiter::Brace if head => return,
                         Delimiter::Brace => ("{", "}"),
                         Delimiter::None => ("", ""),
                     };
                     out.push_str(open);
                     out.push(' ');
-                    write(group.stream(), out);
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    write(&inner, out, false);
                     out.push_str(close);
                 }
                 TokenTree::Punct(punct) => out.push(punct.as_char()),
-                TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
+                TokenTree::Ident(ident) => {
+                    let roots = ident == "rt"
+                        && matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                    if roots {
+                        continue;
+                    }
+                    out.push_str(&ident.to_string());
+                }
                 TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
             }
             out.push(' ');
         }
     }
     let mut out = String::new();
-    write(tokens, &mut out);
+    write(tokens, &mut out, head);
     out
-}
-
-/// The next token, an `rt` that roots a path (`rt::serde`) passed over:
-/// typify's impls are compared before they are rerouted through the
-/// runtime (`::serde`), the impls expected of them after (`rt::serde`).
-fn next_rooted(
-    tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
-) -> Option<TokenTree> {
-    let token = tokens.next()?;
-    let roots = matches!(&token, TokenTree::Ident(i) if i == "rt")
-        && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-    if roots {
-        return tokens.next();
-    }
-    Some(token)
 }
 
 /// Impls to replace by macro calls, applied at once (positions stay valid
@@ -207,8 +203,8 @@ impl Replacements {
     }
 }
 
-/// Whether `a` and `b` hold the same tokens, a path rooted at `rt::` the
-/// same as one rooted at `::` ([`next_rooted`]).
+/// Whether `a` and `b` hold the same tokens: their [`text`]s are equal
+/// (compared token by token, up to the first that differs).
 pub(super) fn same(a: TokenStream, b: TokenStream) -> bool {
     let mut a = a.into_iter().peekable();
     let mut b = b.into_iter().peekable();
@@ -234,6 +230,20 @@ pub(super) fn same(a: TokenStream, b: TokenStream) -> bool {
             _ => return false,
         }
     }
+}
+
+/// The next token, an `rt` that roots a path (`rt::serde`) passed over, as
+/// [`text`] leaves it out.
+fn next_rooted(
+    tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
+) -> Option<TokenTree> {
+    let token = tokens.next()?;
+    let roots = matches!(&token, TokenTree::Ident(i) if i == "rt")
+        && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    if roots {
+        return tokens.next();
+    }
+    Some(token)
 }
 
 #[cfg(test)]
@@ -264,6 +274,12 @@ mod tests {
         assert!(!same(quote!(rt), quote!(::serde)));
     }
 
+    /// An impl's header and the type it is for, as looked up.
+    fn header(tokens: &TokenStream) -> (String, String) {
+        let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        (text(&tokens, true), self_type(&tokens))
+    }
+
     #[test]
     fn headers_ignore_spacing_and_bodies() {
         let item: syn::Item = syn::parse_quote! {
@@ -281,6 +297,7 @@ mod tests {
         let (head, ty) = header(&generic);
         assert_eq!(ty, "Wrap < T > ");
         assert!(head.starts_with("# [ doc = \"x\" ] impl < ' de"), "{head}");
+        assert!(head.ends_with("where T : Default "), "{head}");
         assert_eq!(
             header(&quote!(
                 impl<T> Wrap<T> {

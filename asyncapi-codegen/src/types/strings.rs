@@ -228,17 +228,42 @@ fn pattern_of(s: &syn::ItemStruct, impls: &Impls) -> Option<String> {
     if quote!(#ty).to_string() != quote!(::std::string::String).to_string() {
         return None;
     }
-    // The pattern is the first string literal of the `FromStr` impl that
-    // builds a `Regex`; the whole impl is compared afterwards.
+    // The pattern is the string literal `Regex::new` is called with in
+    // the `FromStr` impl; the whole impl is compared afterwards.
     let from_str = impls.for_type(&s.ident).into_iter().find_map(|(_, t)| {
-        let text = t.to_string();
-        (text.starts_with("impl :: std :: str :: FromStr for") && text.contains("Regex :: new"))
-            .then_some(text)
+        let mut tokens = t.clone().into_iter().skip_while(|t| !is_ident(t, "impl"));
+        let header: String = tokens.by_ref().take(11).map(|t| t.to_string()).collect();
+        (header == "impl::std::str::FromStrfor").then_some(tokens)
     })?;
-    let start = from_str.find("Regex :: new (")? + "Regex :: new (".len();
-    let literal = from_str[start..].split(')').next()?;
-    let lit: syn::LitStr = syn::parse_str(literal.trim()).ok()?;
-    Some(lit.value())
+    regex_literal(from_str.collect())
+}
+
+/// Whether `token` is the identifier `name`.
+fn is_ident(token: &TokenTree, name: &str) -> bool {
+    matches!(token, TokenTree::Ident(i) if i == name)
+}
+
+/// The string `Regex::new(…)` is called with among `tokens`, groups
+/// included.
+fn regex_literal(tokens: TokenStream) -> Option<String> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    tokens
+        .iter()
+        .enumerate()
+        .find_map(|(i, token)| match token {
+            TokenTree::Group(group) => regex_literal(group.stream()),
+            TokenTree::Ident(ident) if ident == "Regex" => match tokens.get(i + 1..i + 5)? {
+                [TokenTree::Punct(_), TokenTree::Punct(_), new, TokenTree::Group(args)]
+                    if is_ident(new, "new") =>
+                {
+                    let first = args.stream().into_iter().next()?;
+                    let lit: syn::LitStr = syn::parse2(first.into()).ok()?;
+                    Some(lit.value())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
 }
 
 /// typify's impls of a pattern string.
@@ -293,6 +318,10 @@ mod tests {
             (
                 "Pair",
                 serde_json::json!({"type": "string", "pattern": "^[A-Z]+/[A-Z]+$"}),
+            ),
+            (
+                "Depth",
+                serde_json::json!({"type": "string", "pattern": "^book-(10|25)$"}),
             ),
         ]
         .into_iter()
@@ -357,6 +386,11 @@ mod tests {
         );
         assert!(
             out.contains(r#"rt :: pattern_string ! { # [doc = "`Pair`"] pub struct Pair ("^[A-Z]+/[A-Z]+$") ; }"#),
+            "{out}"
+        );
+        // A pattern with parentheses too.
+        assert!(
+            out.contains(r#"pub struct Depth ("^book-(10|25)$") ; }"#),
             "{out}"
         );
         for gone in ["FromStr for", "TryFrom <", "derive", "newtype"] {

@@ -131,59 +131,9 @@ mod generated {
             #[serde(skip_serializing_if = "Option::is_none")]
             pub c: Option<BookChecksum>,
         }
-        ///The feed name with the depth, e.g. `book-10`.
-        #[derive(
-            rt::serde::Serialize,
-            Clone,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(transparent)]
-        #[serde(crate = "rt::serde")]
-        pub struct BookChannelName(String);
-        rt::newtype! {
-            BookChannelName(String)
-        }
-        impl ::std::str::FromStr for BookChannelName {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
-                { rt::regress::Regex::new("^book-(10|25|100|500|1000)$").unwrap() });
-                if PATTERN.find(value).is_none() {
-                    return Err(
-                        "doesn't match pattern \"^book-(10|25|100|500|1000)$\"".into(),
-                    );
-                }
-                Ok(Self(value.to_string()))
-            }
-        }
-        impl TryFrom<&str> for BookChannelName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for BookChannelName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl<'de> rt::serde::Deserialize<'de> for BookChannelName {
-            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-            where
-                D: rt::serde::Deserializer<'de>,
-            {
-                String::deserialize(deserializer)?
-                    .parse()
-                    .map_err(|e: self::error::ConversionError| {
-                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
-                    })
-            }
+        rt::pattern_string! {
+            ///The feed name with the depth, e.g. `book-10`.
+            pub struct BookChannelName("^book-(10|25|100|500|1000)$");
         }
         rt::pattern_string! {
             ///CRC32 of the top ten asks and bids after the update, as an unsigned
@@ -502,63 +452,9 @@ although the server always sends it.
         rt::newtype! {
             Ohlc((u64, Candle, OhlcChannelName, String)), from
         }
-        ///The feed name with the interval in minutes, e.g. `ohlc-5`.
-        #[derive(
-            rt::serde::Serialize,
-            Clone,
-            Debug,
-            Eq,
-            Hash,
-            Ord,
-            PartialEq,
-            PartialOrd
-        )]
-        #[serde(transparent)]
-        #[serde(crate = "rt::serde")]
-        pub struct OhlcChannelName(String);
-        rt::newtype! {
-            OhlcChannelName(String)
-        }
-        impl ::std::str::FromStr for OhlcChannelName {
-            type Err = self::error::ConversionError;
-            fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
-                static PATTERN: ::std::sync::LazyLock<rt::regress::Regex> = ::std::sync::LazyLock::new(||
-                {
-                    rt::regress::Regex::new("^ohlc-(1|5|15|30|60|240|1440|10080|21600)$")
-                        .unwrap()
-                });
-                if PATTERN.find(value).is_none() {
-                    return Err(
-                        "doesn't match pattern \"^ohlc-(1|5|15|30|60|240|1440|10080|21600)$\""
-                            .into(),
-                    );
-                }
-                Ok(Self(value.to_string()))
-            }
-        }
-        impl TryFrom<&str> for OhlcChannelName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: &str) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl TryFrom<String> for OhlcChannelName {
-            type Error = self::error::ConversionError;
-            fn try_from(value: String) -> Result<Self, self::error::ConversionError> {
-                value.parse()
-            }
-        }
-        impl<'de> rt::serde::Deserialize<'de> for OhlcChannelName {
-            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-            where
-                D: rt::serde::Deserializer<'de>,
-            {
-                String::deserialize(deserializer)?
-                    .parse()
-                    .map_err(|e: self::error::ConversionError| {
-                        <D::Error as rt::serde::de::Error>::custom(e.to_string())
-                    })
-            }
+        rt::pattern_string! {
+            ///The feed name with the interval in minutes, e.g. `ohlc-5`.
+            pub struct OhlcChannelName("^ohlc-(1|5|15|30|60|240|1440|10080|21600)$");
         }
         /**Candle length of an `ohlc` subscription, in minutes. Defaults to 1.
 
