@@ -2,13 +2,15 @@
 //! typify's impls exactly as typify writes them, and putting one runtime
 //! macro call where several impls stood.
 //!
-//! Impls are compared as tokens ([`same`]): the same tokens in the same
-//! groups, whatever the spacing of punctuation (syn prints `||` as `| |`).
-//! Cheaper than printing both as text for every impl typify writes. They
-//! are looked up by their header (`impl From<A> for String`), so that the
-//! many impls for one type (`From<…> for String`, one per newtype of a
-//! string) are not compared one by one: that made the passes quadratic in
-//! the number of types.
+//! The impls are typify's tokens, not parsed yet nor rerouted through the
+//! runtime (`typify_items`); those expected of them are written as the
+//! generated code spells paths (`rt::serde::…`). They are compared as
+//! tokens ([`same`]): the same tokens in the same groups, whatever the
+//! spacing of punctuation (syn prints `||` as `| |`), a path rooted at
+//! `rt::` the same as one rooted at `::`. They are looked up by their
+//! header (`impl From<A> for String`), so that the many impls for one type
+//! (`From<…> for String`, one per newtype of a string) are not compared one
+//! by one: that made the passes quadratic in the number of types.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
