@@ -24,7 +24,7 @@ use crate::ir::Api;
 use consts::const_types;
 use proc_macro2::TokenStream;
 use quote::quote;
-use rewrite::{Rewriter, CONST_MARKER};
+use rewrite::{Rewriter, CONST_DEFINITION};
 use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 use typify_calls::{first_line, locate_failure, read_schema, typify_call, Definition};
 
@@ -67,23 +67,22 @@ pub fn generate(api: &Api) -> Result<Types> {
 
     let mut settings = TypeSpaceSettings::default();
     settings.with_derive("PartialEq".to_string());
-    for constant in rewriter.consts.values() {
-        let schema: schemars::schema::SchemaObject = serde_json::from_value(serde_json::json!({
-            "const": constant.value,
-            CONST_MARKER: constant.name,
-        }))
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Schema,
-                None,
-                format!("internal: constant marker schema: {e}"),
-            )
-        })?;
-        settings.with_conversion(
-            schema,
+    // Each constant's definition stands for its marker type (see
+    // `CONST_DEFINITION`); its schema is never read.
+    for (index, constant) in rewriter.consts.values().enumerate() {
+        let name = format!("{CONST_DEFINITION}{index}");
+        settings.with_replacement(
+            &name,
             format!("consts::{}", constant.name),
             [TypeSpaceImpl::Default].into_iter(),
         );
+        let json = serde_json::json!({ "const": constant.value });
+        defs.push(Definition {
+            location: api.root.clone(),
+            name,
+            schema: read_schema(&json, &api.root)?,
+            json,
+        });
     }
 
     let mut space = TypeSpace::new(&settings);

@@ -16,6 +16,14 @@ use std::collections::HashMap;
 /// The extension that marks a rewritten constant; its value names the type.
 pub(super) const CONST_MARKER: &str = "x-asyncapi-rs-const";
 
+/// The definition a rewritten constant refers to: the constant's position
+/// among [`Rewriter::consts`] after this prefix. typify is told to use the
+/// marker type for it (`with_replacement`, looked up by name) rather than
+/// generate it; a conversion per constant (`with_conversion`) would have
+/// every schema typify reads compared with every constant's, which made
+/// typify's share quadratic in the size of the document.
+pub(super) const CONST_DEFINITION: &str = "AsyncapiRsConst";
+
 /// Rewrites the gathered schemas for typify, collecting the marker types
 /// of their constant properties.
 pub(super) struct Rewriter {
@@ -189,8 +197,8 @@ impl Rewriter {
         }
         let value = constant_value(schema)?;
         let key = (format!("{place} {value}"), required);
-        let name = match self.const_keys.get(&key) {
-            Some(name) => name.clone(),
+        let (index, name) = match self.const_keys.get(&key) {
+            Some(name) => (self.consts.get_index_of(name)?, name.clone()),
             None => {
                 let base = match &value {
                     Value::String(s) => names::type_name(s),
@@ -209,7 +217,7 @@ impl Rewriter {
                 };
                 let name = self.const_names.claim(base);
                 self.const_keys.insert(key, name.clone());
-                self.consts.insert(
+                let (index, _) = self.consts.insert_full(
                     name.clone(),
                     ConstType {
                         name: name.clone(),
@@ -217,11 +225,14 @@ impl Rewriter {
                         required,
                     },
                 );
-                name
+                (index, name)
             }
         };
         let mut marker = Map::new();
-        marker.insert("const".into(), value);
+        marker.insert(
+            "$ref".into(),
+            Value::String(format!("#/definitions/{CONST_DEFINITION}{index}")),
+        );
         marker.insert(CONST_MARKER.into(), Value::String(name));
         if let Some(description) = schema.get("description") {
             marker.insert("description".into(), description.clone());
