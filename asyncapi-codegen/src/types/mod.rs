@@ -24,7 +24,7 @@ use crate::ir::Api;
 use consts::const_types;
 use proc_macro2::TokenStream;
 use quote::quote;
-use rewrite::{Rewriter, CONST_DEFINITION};
+use rewrite::{Rewriter, CONST_DEFINITION, CONST_MARKER};
 use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 use typify_calls::{first_line, locate_failure, read_schema, typify_call, Definition};
 
@@ -67,15 +67,12 @@ pub fn generate(api: &Api) -> Result<Types> {
 
     let mut settings = TypeSpaceSettings::default();
     settings.with_derive("PartialEq".to_string());
-    // Each constant's definition stands for its marker type (see
-    // `CONST_DEFINITION`); its schema is never read.
+    // Each constant's definition stands for its marker type, and so does
+    // the marker schema of a constant written inline (see `CONST_DEFINITION`).
     for (index, constant) in rewriter.consts.values().enumerate() {
         let name = format!("{CONST_DEFINITION}{index}");
-        settings.with_replacement(
-            &name,
-            format!("consts::{}", constant.name),
-            [TypeSpaceImpl::Default].into_iter(),
-        );
+        let marker = format!("consts::{}", constant.name);
+        settings.with_replacement(&name, &marker, [TypeSpaceImpl::Default].into_iter());
         let json = serde_json::json!({ "const": constant.value });
         defs.push(Definition {
             location: api.root.clone(),
@@ -83,6 +80,20 @@ pub fn generate(api: &Api) -> Result<Types> {
             schema: read_schema(&json, &api.root)?,
             json,
         });
+        if rewriter.inline.contains(&constant.name) {
+            let inline = serde_json::json!({
+                "const": constant.value,
+                CONST_MARKER: constant.name,
+            });
+            let schema = serde_json::from_value(inline).map_err(|e| {
+                Error::new(
+                    ErrorKind::Schema,
+                    None,
+                    format!("internal: constant marker schema: {e}"),
+                )
+            })?;
+            settings.with_conversion(schema, marker, [TypeSpaceImpl::Default].into_iter());
+        }
     }
 
     let mut space = TypeSpace::new(&settings);

@@ -22,6 +22,11 @@ pub(super) const CONST_MARKER: &str = "x-asyncapi-rs-const";
 /// generate it; a conversion per constant (`with_conversion`) would have
 /// every schema typify reads compared with every constant's, which made
 /// typify's share quadratic in the size of the document.
+///
+/// The constant properties of an object that is itself an alternative of a
+/// `oneOf`/`anyOf` stay inline (`{"const": …}` with the marker extension)
+/// and are converted: typify reads them there to make a tagged enum
+/// (`#[serde(tag = "action")]`), which it cannot see through a `$ref`.
 pub(super) const CONST_DEFINITION: &str = "AsyncapiRsConst";
 
 /// Rewrites the gathered schemas for typify, collecting the marker types
@@ -29,6 +34,12 @@ pub(super) const CONST_DEFINITION: &str = "AsyncapiRsConst";
 pub(super) struct Rewriter {
     /// The marker types, by name.
     pub(super) consts: IndexMap<String, ConstType>,
+    /// The constants written inline (see [`CONST_DEFINITION`]), whose
+    /// marker schemas typify must convert.
+    pub(super) inline: indexmap::IndexSet<String>,
+    /// The schema about to be rewritten is an alternative of a
+    /// `oneOf`/`anyOf`.
+    alternative: bool,
     const_names: Scope,
     const_keys: HashMap<(String, bool), String>,
     /// The dialect of the definition being rewritten.
@@ -39,6 +50,8 @@ impl Rewriter {
     pub(super) fn new() -> Self {
         Rewriter {
             consts: IndexMap::new(),
+            inline: indexmap::IndexSet::new(),
+            alternative: false,
             const_names: Scope::default(),
             const_keys: HashMap::new(),
             dialect: SchemaDialect::default(),
@@ -54,6 +67,8 @@ impl Rewriter {
     /// Copies a schema with its constant properties replaced by marker
     /// schemas and what typify cannot read left out.
     fn rewrite(&mut self, value: &Value) -> Value {
+        // Only the alternative itself, not what it holds.
+        let alternative = std::mem::take(&mut self.alternative);
         let converted;
         let map = match value {
             Value::Object(map) if self.dialect == SchemaDialect::OpenApi3 => {
@@ -85,8 +100,9 @@ impl Rewriter {
                     other => other.clone(),
                 }
             } else if SCHEMA_ARRAY_KEYWORDS.contains(&key) {
-                let mut rewritten = self.rewrite_array(member);
-                if matches!(key, "anyOf" | "oneOf") && alternatives_stand_alone(map) {
+                let alternatives = matches!(key, "anyOf" | "oneOf");
+                let mut rewritten = self.rewrite_array(member, alternatives);
+                if alternatives && alternatives_stand_alone(map) {
                     if let Value::Array(items) = &mut rewritten {
                         for item in items.iter_mut().filter_map(Value::as_object_mut) {
                             normalise_required(item);
@@ -102,7 +118,8 @@ impl Rewriter {
                 for (name, schema) in members {
                     let rewritten = if key == "properties" {
                         let required = is_required(map, name);
-                        match self.constant(schema, required, &names::type_name(name)) {
+                        let place = names::type_name(name);
+                        match self.constant(schema, required, &place, alternative) {
                             Some(marker) => marker,
                             None => self.rewrite(schema),
                         }
@@ -118,12 +135,12 @@ impl Rewriter {
                         items
                             .iter()
                             .enumerate()
-                            .map(
-                                |(i, item)| match self.constant(item, true, &format!("#{i}")) {
+                            .map(|(i, item)| {
+                                match self.constant(item, true, &format!("#{i}"), false) {
                                     Some(marker) => marker,
                                     None => self.rewrite(item),
-                                },
-                            )
+                                }
+                            })
                             .collect(),
                     ),
                     Value::Object(_) => self.rewrite(member),
@@ -180,17 +197,35 @@ impl Rewriter {
         Value::Object(out)
     }
 
-    fn rewrite_array(&mut self, member: &Value) -> Value {
+    /// The schemas of an array keyword rewritten; `alternatives` for
+    /// `oneOf`/`anyOf`.
+    fn rewrite_array(&mut self, member: &Value, alternatives: bool) -> Value {
         match member {
-            Value::Array(items) => Value::Array(items.iter().map(|i| self.rewrite(i)).collect()),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| {
+                        self.alternative = alternatives;
+                        self.rewrite(i)
+                    })
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
 
     /// The marker schema for a constant property schema, if it is one.
     /// `place`: the property's name in UpperCamelCase, or `#<index>` for a
-    /// tuple position (see [`super::consts`] for the naming).
-    fn constant(&mut self, schema: &Value, required: bool, place: &str) -> Option<Value> {
+    /// tuple position (see [`super::consts`] for the naming). `inline`:
+    /// written as the constant itself, not as a reference (see
+    /// [`CONST_DEFINITION`]).
+    fn constant(
+        &mut self,
+        schema: &Value,
+        required: bool,
+        place: &str,
+        inline: bool,
+    ) -> Option<Value> {
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         if self.dialect == SchemaDialect::OpenApi3 && nullable {
             return None;
@@ -229,10 +264,15 @@ impl Rewriter {
             }
         };
         let mut marker = Map::new();
-        marker.insert(
-            "$ref".into(),
-            Value::String(format!("#/definitions/{CONST_DEFINITION}{index}")),
-        );
+        if inline {
+            marker.insert("const".into(), value);
+            self.inline.insert(name.clone());
+        } else {
+            marker.insert(
+                "$ref".into(),
+                Value::String(format!("#/definitions/{CONST_DEFINITION}{index}")),
+            );
+        }
         marker.insert(CONST_MARKER.into(), Value::String(name));
         if let Some(description) = schema.get("description") {
             marker.insert("description".into(), description.clone());
@@ -433,6 +473,49 @@ fn normalise_tuple(schema: &mut Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constants_are_references_but_in_alternatives() {
+        let mut rewriter = Rewriter::new();
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "kind": {"const": "order", "description": "Always order."},
+                "leg": {"oneOf": [
+                    {"type": "object", "required": ["side"], "properties": {
+                        "side": {"const": "left"},
+                        "inner": {"type": "object", "properties": {"deep": {"const": "yes"}}}
+                    }},
+                    {"type": "object", "required": ["side"], "properties": {"side": {"const": "right"}}}
+                ]}
+            }
+        });
+        let out = rewriter.definition(&schema, SchemaDialect::default());
+        // A plain property: a reference typify replaces by the marker type,
+        // required, its description kept.
+        assert_eq!(
+            out.pointer("/properties/kind"),
+            Some(&serde_json::json!({
+                "$ref": format!("#/definitions/{CONST_DEFINITION}0"),
+                CONST_MARKER: "KindOrder",
+                "description": "Always order.",
+            }))
+        );
+        assert_eq!(out.get("required"), Some(&serde_json::json!(["kind"])));
+        // An alternative's own: the constant itself, for typify's tagging.
+        let side = out
+            .pointer("/properties/leg/oneOf/0/properties/side")
+            .unwrap();
+        assert_eq!(side.get("const"), Some(&serde_json::json!("left")));
+        assert_eq!(side.get("$ref"), None);
+        // Deeper than the alternative: a reference again.
+        let deep = out
+            .pointer("/properties/leg/oneOf/0/properties/inner/properties/deep")
+            .unwrap();
+        assert!(deep.get("$ref").is_some(), "{deep}");
+        let inline: Vec<&str> = rewriter.inline.iter().map(String::as_str).collect();
+        assert_eq!(inline, ["SideLeft", "SideRight"]);
+    }
 
     #[test]
     fn schemas_are_normalised_for_typify() {
