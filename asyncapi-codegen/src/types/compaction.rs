@@ -18,47 +18,40 @@ use std::collections::HashMap;
 
 /// Every impl among some items, as typify's tokens (see `typify_items`):
 /// by the type it is for, and by its header (which names the type too).
-pub(super) struct Impls {
-    /// Per item, an impl's tokens.
-    impls: Vec<Option<TokenStream>>,
+pub(super) struct Impls<'a> {
+    items: &'a [syn::Item],
     by_type: HashMap<String, Vec<usize>>,
     by_header: HashMap<String, Vec<usize>>,
 }
 
-impl Impls {
+impl<'a> Impls<'a> {
     /// The impls among `items` that are still tokens, with their positions.
-    pub(super) fn of(items: &[syn::Item]) -> Self {
+    pub(super) fn of(items: &'a [syn::Item]) -> Self {
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_header: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut impls = Vec::with_capacity(items.len());
         for (at, item) in items.iter().enumerate() {
-            let imp = match item {
-                syn::Item::Verbatim(imp) if super::typify_items::is_impl(imp) => imp,
-                _ => {
-                    impls.push(None);
-                    continue;
-                }
+            let Some(imp) = impl_tokens(item) else {
+                continue;
             };
             let tokens: Vec<TokenTree> = imp.clone().into_iter().collect();
             by_header.entry(text(&tokens, true)).or_default().push(at);
             by_type.entry(self_type(&tokens)).or_default().push(at);
-            impls.push(Some(imp.clone()));
         }
         Impls {
-            impls,
+            items,
             by_type,
             by_header,
         }
     }
 
     /// The tokens of the impls for `ty`, with their positions.
-    pub(super) fn for_type(&self, ty: &impl ToTokens) -> Vec<(usize, &TokenStream)> {
+    pub(super) fn for_type(&self, ty: &impl ToTokens) -> Vec<(usize, &'a TokenStream)> {
         let ty: Vec<TokenTree> = ty.to_token_stream().into_iter().collect();
         self.by_type
             .get(&text(&ty, false))
             .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter_map(|&at| Some((at, self.impls[at].as_ref()?)))
+            .filter_map(|&at| Some((at, impl_tokens(&self.items[at])?)))
             .collect()
     }
 
@@ -70,10 +63,16 @@ impl Impls {
             .iter()
             .copied()
             .find(|&at| {
-                self.impls[at]
-                    .as_ref()
-                    .is_some_and(|imp| same(imp.clone(), expected.clone()))
+                impl_tokens(&self.items[at]).is_some_and(|imp| same(imp.clone(), expected.clone()))
             })
+    }
+}
+
+/// An item's tokens, if it is an impl still as typify wrote it.
+fn impl_tokens(item: &syn::Item) -> Option<&TokenStream> {
+    match item {
+        syn::Item::Verbatim(imp) if super::typify_items::is_impl(imp) => Some(imp),
+        _ => None,
     }
 }
 
@@ -148,14 +147,8 @@ pub(super) fn text(tokens: &[TokenTree], head: bool) -> String {
                     out.push_str(close);
                 }
                 TokenTree::Punct(punct) => out.push(punct.as_char()),
-                TokenTree::Ident(ident) => {
-                    let roots = ident == "rt"
-                        && matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-                    if roots {
-                        continue;
-                    }
-                    out.push_str(&ident.to_string());
-                }
+                TokenTree::Ident(_) if roots(token, tokens.get(i + 1)) => continue,
+                TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
                 TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
             }
             out.push(' ');
@@ -234,18 +227,24 @@ pub(super) fn same(a: TokenStream, b: TokenStream) -> bool {
     }
 }
 
-/// The next token, an `rt` that roots a path (`rt::serde`) passed over, as
-/// [`text`] leaves it out.
+/// The next token, an `rt` that roots a path passed over, as [`text`]
+/// leaves it out.
 fn next_rooted(
     tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
 ) -> Option<TokenTree> {
     let token = tokens.next()?;
-    let roots = matches!(&token, TokenTree::Ident(i) if i == "rt")
-        && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-    if roots {
+    if roots(&token, tokens.peek()) {
         return tokens.next();
     }
     Some(token)
+}
+
+/// Whether `token`, followed by `next`, is the `rt` that roots a path
+/// (`rt::serde`): the runtime's re-export module, which stands where
+/// typify writes the global root (`::serde`).
+fn roots(token: &TokenTree, next: Option<&TokenTree>) -> bool {
+    matches!(token, TokenTree::Ident(i) if i == "rt")
+        && matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == ':')
 }
 
 #[cfg(test)]

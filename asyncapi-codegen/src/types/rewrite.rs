@@ -37,9 +37,6 @@ pub(super) struct Rewriter {
     /// The constants written inline (see [`CONST_DEFINITION`]), whose
     /// marker schemas typify must convert.
     pub(super) inline: indexmap::IndexSet<String>,
-    /// The schema about to be rewritten is an alternative of a
-    /// `oneOf`/`anyOf`.
-    alternative: bool,
     const_names: Scope,
     const_keys: HashMap<(String, bool), String>,
     /// The dialect of the definition being rewritten.
@@ -51,7 +48,6 @@ impl Rewriter {
         Rewriter {
             consts: IndexMap::new(),
             inline: indexmap::IndexSet::new(),
-            alternative: false,
             const_names: Scope::default(),
             const_keys: HashMap::new(),
             dialect: SchemaDialect::default(),
@@ -67,8 +63,13 @@ impl Rewriter {
     /// Copies a schema with its constant properties replaced by marker
     /// schemas and what typify cannot read left out.
     fn rewrite(&mut self, value: &Value) -> Value {
-        // Only the alternative itself, not what it holds.
-        let alternative = std::mem::take(&mut self.alternative);
+        self.rewrite_schema(value, false)
+    }
+
+    /// [`Self::rewrite`], for a schema that is (`alternative`) or is not an
+    /// alternative of a `oneOf`/`anyOf` (its own constant properties then
+    /// stay inline, see [`CONST_DEFINITION`]).
+    fn rewrite_schema(&mut self, value: &Value, alternative: bool) -> Value {
         let converted;
         let map = match value {
             Value::Object(map) if self.dialect == SchemaDialect::OpenApi3 => {
@@ -204,10 +205,7 @@ impl Rewriter {
             Value::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|i| {
-                        self.alternative = alternatives;
-                        self.rewrite(i)
-                    })
+                    .map(|i| self.rewrite_schema(i, alternatives))
                     .collect(),
             ),
             other => other.clone(),

@@ -9,7 +9,7 @@
 //! the macro declares the type too, from its docs, name and values: about
 //! fifteen lines less a type once formatted.
 
-use super::compaction::{same, Impls, Replacements};
+use super::compaction::{same, text, Impls, Replacements};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use std::collections::HashMap;
@@ -230,17 +230,11 @@ fn pattern_of(s: &syn::ItemStruct, impls: &Impls) -> Option<String> {
     }
     // The pattern is the string literal `Regex::new` is called with in
     // the `FromStr` impl; the whole impl is compared afterwards.
-    let from_str = impls.for_type(&s.ident).into_iter().find_map(|(_, t)| {
-        let mut tokens = t.clone().into_iter().skip_while(|t| !is_ident(t, "impl"));
-        let header: String = tokens.by_ref().take(11).map(|t| t.to_string()).collect();
-        (header == "impl::std::str::FromStrfor").then_some(tokens)
+    let from_str = impls.for_type(&s.ident).into_iter().find(|(_, t)| {
+        let tokens: Vec<TokenTree> = (*t).clone().into_iter().collect();
+        text(&tokens, true).starts_with("impl : : std : : str : : FromStr for ")
     })?;
-    regex_literal(from_str.collect())
-}
-
-/// Whether `token` is the identifier `name`.
-fn is_ident(token: &TokenTree, name: &str) -> bool {
-    matches!(token, TokenTree::Ident(i) if i == name)
+    regex_literal(from_str.1.clone())
 }
 
 /// The string `Regex::new(…)` is called with among `tokens`, groups
@@ -253,8 +247,8 @@ fn regex_literal(tokens: TokenStream) -> Option<String> {
         .find_map(|(i, token)| match token {
             TokenTree::Group(group) => regex_literal(group.stream()),
             TokenTree::Ident(ident) if ident == "Regex" => match tokens.get(i + 1..i + 5)? {
-                [TokenTree::Punct(_), TokenTree::Punct(_), new, TokenTree::Group(args)]
-                    if is_ident(new, "new") =>
+                [TokenTree::Punct(_), TokenTree::Punct(_), TokenTree::Ident(new), TokenTree::Group(args)]
+                    if new == "new" =>
                 {
                     let first = args.stream().into_iter().next()?;
                     let lit: syn::LitStr = syn::parse2(first.into()).ok()?;

@@ -84,17 +84,13 @@ pub(super) fn is_impl(tokens: &TokenStream) -> bool {
 /// Parses the impls among `items` that are still typify's tokens (those
 /// the compaction kept) and reroutes them through the runtime.
 pub(super) fn parse_impls(items: &mut [syn::Item]) -> Result<(), String> {
-    let mut at = Vec::new();
-    for (index, item) in items.iter_mut().enumerate() {
+    for item in items.iter_mut() {
         if let syn::Item::Verbatim(tokens) = item {
             if is_impl(tokens) {
                 *item = syn::parse2(std::mem::take(tokens)).map_err(|e| e.to_string())?;
-                at.push(index);
+                through_runtime(std::slice::from_mut(item));
             }
         }
-    }
-    for index in at {
-        through_runtime(std::slice::from_mut(&mut items[index]));
     }
     Ok(())
 }
